@@ -1,0 +1,318 @@
+"""Load the YAML knowledge base into typed models and check every cross-reference.
+
+Layout: `data/meta.yaml`, `data/rules.yaml`, and one folder per kind of entry
+(`data/patterns/`, `data/points/`, ...). Each YAML file in a folder holds a list of
+entries, so content can be split by topic without the loader caring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from anmian.knowledge.models import (
+    BUILTIN_TAGS,
+    EFFECT_TAGS,
+    Advice,
+    Condition,
+    DrugClass,
+    Finding,
+    Formula,
+    Herb,
+    Medication,
+    Meta,
+    Mimic,
+    Pattern,
+    Point,
+    RedFlag,
+    Reference,
+    Rules,
+    SafetyRule,
+    Scale,
+    ScreeningQuestion,
+)
+
+try:  # libyaml is several times faster; PyYAML wheels ship it, but not every build does
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+M = TypeVar("M", bound=BaseModel)
+
+# folder name -> model, in the order they are loaded and reported by `kb stats`
+KINDS: dict[str, type[BaseModel]] = {
+    "patterns": Pattern,
+    "findings": Finding,
+    "points": Point,
+    "herbs": Herb,
+    "formulas": Formula,
+    "references": Reference,
+    "drug-classes": DrugClass,
+    "medications": Medication,
+    "conditions": Condition,
+    "red-flags": RedFlag,
+    "mimics": Mimic,
+    "advice": Advice,
+    "scales": Scale,
+    "screening": ScreeningQuestion,
+}
+
+
+class KnowledgeError(Exception):
+    """The knowledge base is broken; `problems` lists every problem found, one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def data_dir() -> Path:
+    return Path(str(files("anmian.knowledge") / "data"))
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    meta: Meta
+    rules: Rules
+    version: str  # meta.version plus a short hash of the content, so any edit shows
+    patterns: dict[str, Pattern]
+    findings: dict[str, Finding]
+    points: dict[str, Point]
+    herbs: dict[str, Herb]
+    formulas: dict[str, Formula]
+    references: dict[str, Reference]
+    drug_classes: dict[str, DrugClass]
+    medications: dict[str, Medication]
+    conditions: dict[str, Condition]
+    red_flags: dict[str, RedFlag]
+    mimics: dict[str, Mimic]
+    advice: dict[str, Advice]
+    scales: dict[str, Scale]
+    screening: dict[str, ScreeningQuestion]
+    sources: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+
+    def stats(self) -> dict[str, int]:
+        return {kind.replace("-", "_"): len(self.table(kind)) for kind in KINDS}
+
+    def table(self, kind: str) -> dict[str, Any]:
+        return getattr(self, kind.replace("-", "_"))
+
+    def get(self, entry_id: str) -> tuple[str, BaseModel] | None:
+        """Find an entry of any kind by id; None when there is none (lookups from user text miss often)."""
+        for kind in KINDS:
+            entry = self.table(kind).get(entry_id)
+            if entry is not None:
+                return kind, entry
+        return None
+
+    def tags(self) -> frozenset[str]:
+        return BUILTIN_TAGS | EFFECT_TAGS | self.drug_classes.keys() | self.conditions.keys()
+
+    def formula_safety(self, formula: Formula) -> list[tuple[str, SafetyRule]]:
+        """A formula's rules are its own plus the union of its ingredients': (source id, rule)."""
+        rules = [(formula.id, r) for r in formula.safety]
+        for ing in formula.ingredients:
+            rules.extend((ing.herb, r) for r in self.herbs[ing.herb].safety)
+        return rules
+
+
+def _read_yaml(path: Path, rel: str) -> Any:
+    try:
+        return yaml.load(path.read_bytes(), Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError([f"{rel}: not valid YAML: {exc}"]) from None
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in error["loc"]) or "(entry)"
+    return f"field '{loc}': {error['msg']}"
+
+
+def _validate(model: type[M], raw: Any, where: str, problems: list[str]) -> M | None:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(f"{where}: {_describe(e)}" for e in exc.errors())
+        return None
+
+
+def _load_folder(
+    root: Path, kind: str, model: type[M], problems: list[str], sources: dict[tuple[str, str], str]
+) -> dict[str, M]:
+    table: dict[str, M] = {}
+    folder = root / kind
+    paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not paths:
+        problems.append(f"{kind}/: no YAML files found")
+    for path in paths:
+        rel = f"{kind}/{path.name}"
+        raw = _read_yaml(path, rel)
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            problems.append(f"{rel}: expected a list of entries at the top level")
+            continue
+        for n, item in enumerate(raw, 1):
+            name = item.get("id") or item.get("criterion") if isinstance(item, dict) else None
+            where = f"{rel}: entry '{name}'" if name else f"{rel}: entry #{n}"
+            entry = _validate(model, item, where, problems)
+            if entry is None:
+                continue
+            key = getattr(entry, "id", None) or getattr(entry, "criterion")  # noqa: B009
+            if key in table:
+                problems.append(f"{where}: duplicate id (also in {sources[(kind, key)]})")
+                continue
+            table[key] = entry
+            sources[(kind, key)] = rel
+    return table
+
+
+def _content_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def load(root: Path | None = None) -> KnowledgeBase:
+    """Load and check the knowledge base; raises KnowledgeError listing every problem."""
+    root = root or data_dir()
+    problems: list[str] = []
+    sources: dict[tuple[str, str], str] = {("rules", "rules"): "rules.yaml"}
+    meta = _validate(Meta, _read_yaml(root / "meta.yaml", "meta.yaml"), "meta.yaml", problems)
+    rules = _validate(Rules, _read_yaml(root / "rules.yaml", "rules.yaml"), "rules.yaml", problems)
+    tables = {
+        kind.replace("-", "_"): _load_folder(root, kind, model, problems, sources)
+        for kind, model in KINDS.items()
+    }
+    if problems or meta is None or rules is None:
+        raise KnowledgeError(problems)
+    kb = KnowledgeBase(
+        meta=meta,
+        rules=rules,
+        version=f"{meta.version}+{_content_hash(root)}",
+        sources=sources,
+        **tables,
+    )
+    problems = check_references(kb)
+    if problems:
+        raise KnowledgeError(problems)
+    return kb
+
+
+def _missing(
+    kb: KnowledgeBase, kind: str, entry_id: str, field_name: str, table: str, ids: Iterable[str]
+) -> list[str]:
+    known = kb.table(table)
+    where = kb.sources.get((kind, entry_id), kind)
+    return [
+        f"{where}: entry '{entry_id}': field '{field_name}': unknown {table} id '{i}'"
+        for i in ids
+        if i not in known
+    ]
+
+
+def _check_rules(
+    kb: KnowledgeBase, kind: str, entry_id: str, field_name: str, rules: Iterable[SafetyRule]
+) -> list[str]:
+    problems: list[str] = []
+    tags = kb.tags()
+    where = kb.sources.get((kind, entry_id), kind)
+    for n, rule in enumerate(rules):
+        if rule.when not in tags:
+            problems.append(
+                f"{where}: entry '{entry_id}': field '{field_name}.{n}.when': unknown tag "
+                f"'{rule.when}' (use a built-in tag, a drug effect, a drug-class id or a condition id)"
+            )
+        problems += _missing(kb, kind, entry_id, f"{field_name}.{n}.refs", "references", rule.refs)
+    return problems
+
+
+def check_references(kb: KnowledgeBase) -> list[str]:
+    """Every id an entry names must exist; every claim must cite known references."""
+    p: list[str] = []
+    # Every entry that carries refs must cite known references.
+    for kind in KINDS:
+        for entry_id, entry in kb.table(kind).items():
+            if hasattr(entry, "refs"):
+                p += _missing(kb, kind, entry_id, "refs", "references", entry.refs)
+    for pid, pat in kb.patterns.items():
+        fids = [f.finding for f in pat.findings] + [f.finding for f in pat.against]
+        p += _missing(kb, "patterns", pid, "findings", "findings", fids)
+        p += _missing(kb, "patterns", pid, "points", "points", [x.point for x in pat.points])
+        p += _missing(kb, "patterns", pid, "formulas", "formulas", pat.formulas)
+        p += _missing(kb, "patterns", pid, "herbs", "herbs", pat.herbs)
+        p += _missing(kb, "patterns", pid, "related", "patterns", pat.related)
+        for fld in ("diet", "lifestyle", "topical"):
+            ids = getattr(pat, fld)
+            p += _missing(kb, "patterns", pid, fld, "advice", ids)
+            p += [
+                f"{kb.sources[('patterns', pid)]}: entry '{pid}': field '{fld}': "
+                f"advice '{a}' is of kind '{kb.advice[a].kind}'"
+                for a in ids
+                if a in kb.advice and kb.advice[a].kind != fld
+            ]
+        both = {f.finding for f in pat.findings} & {f.finding for f in pat.against}
+        p += [
+            f"{kb.sources[('patterns', pid)]}: entry '{pid}': finding '{f}' is both for and against"
+            for f in sorted(both)
+        ]
+    for fid, formula in kb.formulas.items():
+        ids = [i.herb for i in formula.ingredients]
+        p += _missing(kb, "formulas", fid, "ingredients", "herbs", ids)
+        p += _check_rules(kb, "formulas", fid, "safety", formula.safety)
+    for hid, herb in kb.herbs.items():
+        p += _check_rules(kb, "herbs", hid, "safety", herb.safety)
+        for n, w in enumerate(herb.regulator_warnings):
+            p += _missing(kb, "herbs", hid, f"regulator_warnings.{n}.refs", "references", w.refs)
+    for pid, point in kb.points.items():
+        p += _check_rules(kb, "points", pid, "cautions", point.cautions)
+        if point.self_care and not point.acupressure:
+            p.append(
+                f"{kb.sources[('points', pid)]}: entry '{pid}': field 'acupressure': "
+                "required when self_care is true"
+            )
+    for aid, adv in kb.advice.items():
+        p += _check_rules(kb, "advice", aid, "safety", adv.safety)
+    for mid, med in kb.medications.items():
+        p += _missing(kb, "medications", mid, "classes", "drug_classes", med.classes)
+    for mid, mimic in kb.mimics.items():
+        p += _missing(kb, "mimics", mid, "suggested_by", "findings", mimic.suggested_by)
+    tables = {"finding": "findings", "condition": "conditions", "drug-class": "drug_classes"}
+    for rid, flag in kb.red_flags.items():
+        for clause in flag.when:
+            for ref in clause:
+                prefix, _, target = ref.partition(":")
+                ok = target in kb.tags() if prefix == "tag" else target in kb.table(tables[prefix])
+                if not ok:
+                    p.append(f"{kb.sources[('red-flags', rid)]}: entry '{rid}': field 'when': "
+                             f"unknown {prefix} '{target}'")
+    p += _missing(kb, "rules", "rules", "base_points", "points", [x.point for x in kb.rules.base_points])
+    for name in ("iron", "course_single", "course_combined"):
+        p += _missing(kb, "rules", "rules", f"{name}.refs", "references", getattr(kb.rules, name).refs)
+    p += _missing(kb, "rules", "rules", "base_refs", "references", kb.rules.base_refs)
+    p += _check_aliases(kb)
+    return p
+
+
+def _check_aliases(kb: KnowledgeBase) -> list[str]:
+    """A label or synonym must name one finding only, or resolution would be a coin toss."""
+    seen: dict[str, str] = {}
+    problems = []
+    for fid, f in kb.findings.items():
+        for alias in {fid, f.label.casefold(), *(s.casefold() for s in f.synonyms)}:
+            other = seen.setdefault(alias, fid)
+            if other != fid:
+                problems.append(
+                    f"{kb.sources[('findings', fid)]}: entry '{fid}': synonym '{alias}' "
+                    f"also names finding '{other}'"
+                )
+    return problems

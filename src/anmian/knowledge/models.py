@@ -1,0 +1,371 @@
+"""Typed, immutable models of the knowledge base.
+
+Every YAML entry is validated into one of these at load time, so a typo in a data
+file fails when the file is read, with the file, entry and field named, rather
+than in front of a patient. Unknown keys are refused for the same reason.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Refs = Annotated[tuple[Id, ...], Field(min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+# A "context tag" names something about the person that a safety rule can react to:
+# a built-in tag below, a drug-class id (medications.yaml) or a condition id
+# (conditions.yaml). The loader checks that every tag used resolves to one of them.
+BUILTIN_TAGS = frozenset(
+    {
+        "pregnancy",  # pregnant, or trying to conceive
+        "breastfeeding",
+        "child",  # under 18
+        "older-adult",  # 65 and over
+        "self-care",  # the plan is for unsupervised self-care (the default audience)
+        "long-term-use",  # every plan for RLS is long-term: a course lasts months
+        "unknown-medication",  # a medication the knowledge base does not know
+    }
+)
+
+# Effects of drug classes; each is also a tag, so a rule can say `when: bleeding-risk`
+# and fire for any anticoagulant, antiplatelet or NSAID.
+DrugEffect = Literal[
+    "worsens-rls",
+    "bleeding-risk",
+    "sedating",
+    "lowers-glucose",
+    "dopaminergic",
+    "hepatotoxic",
+    "lowers-blood-pressure",
+    "serotonergic",
+    "rls-treatment",
+]
+EFFECT_TAGS: frozenset[str] = frozenset(DrugEffect.__args__)  # type: ignore[attr-defined]
+
+Technique = Literal[
+    "needle", "electroacupuncture", "moxibustion", "acupressure", "bleeding", "cupping", "gua-sha"
+]
+Urgency = Literal["emergency", "urgent", "routine"]
+Meridian = Literal[
+    "LU", "LI", "ST", "SP", "HT", "SI", "BL", "KI", "PC", "TE", "GB", "LR", "GV", "CV", "EX"
+]
+ChartView = Literal[
+    "front", "back", "leg-medial", "leg-lateral", "foot-top", "foot-sole", "head-side", "hand"
+]
+FindingCategory = Literal[
+    "leg",
+    "timing",
+    "sleep",
+    "mood",
+    "general",
+    "head",
+    "digestion",
+    "temperature",
+    "sweating",
+    "urinary",
+    "menstruation",
+    "skin",
+    "tongue-body",
+    "tongue-coat",
+    "pulse",
+    "red-flag",
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Meta(Model):
+    version: Text
+    title: Text
+    reviewed: Text  # ISO date of the last clinical review of the whole base
+    licence_note: Text
+
+
+class Reference(Model):
+    id: Id
+    citation: Text
+    kind: Literal[
+        "guideline",
+        "systematic-review",
+        "trial",
+        "cohort",
+        "case-report",
+        "standard",
+        "regulator",
+        "textbook",
+        "review",
+        "source-page",
+        "other",
+    ]
+    year: int | None = None
+    pmid: Annotated[str, StringConstraints(pattern=r"^\d{5,9}$")] | None = None
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    url: str | None = None
+    # False where the research notes mark a fact "(unverified: confirm before relying on it)".
+    verified: bool = True
+    note: str | None = None
+
+
+class SafetyRule(Model):
+    """If the person has the tag `when`, the item is excluded or carries a caution."""
+
+    when: Id
+    action: Literal["exclude", "caution"]
+    # Limits the rule to one way of using a point (e.g. no electroacupuncture with a pacemaker).
+    technique: Technique | None = None
+    text: Text
+    refs: Refs
+
+
+class Finding(Model):
+    id: Id
+    label: Text
+    category: FindingCategory
+    synonyms: tuple[Text, ...] = ()
+    question: Text
+    sex: Literal["female", "male"] | None = None
+
+
+class PatternFinding(Model):
+    finding: Id
+    weight: Annotated[float, Field(gt=0, le=3)]
+    key: bool = False
+
+
+class PatternPoint(Model):
+    point: Id
+    role: Text
+
+
+class IcdCode(Model):
+    code: Annotated[str, StringConstraints(pattern=r"^S[EFGH][0-9A-Z]{2}$")]
+    title: Text  # the WHO English title, verbatim (CC BY-ND 3.0 IGO)
+
+
+class Pattern(Model):
+    id: Id
+    name: Text
+    pinyin: Text
+    chinese: Text
+    icd11: tuple[IcdCode, ...] = ()
+    description: Text
+    findings: Annotated[tuple[PatternFinding, ...], Field(min_length=3)]
+    against: tuple[PatternFinding, ...] = ()
+    tongue: Text
+    pulse: Text
+    principle: Text
+    points: Annotated[tuple[PatternPoint, ...], Field(min_length=2)]
+    formulas: Annotated[tuple[Id, ...], Field(min_length=1)]
+    herbs: tuple[Id, ...] = ()
+    diet: tuple[Id, ...] = ()
+    lifestyle: tuple[Id, ...] = ()
+    topical: tuple[Id, ...] = ()
+    self_care: Text
+    related: tuple[Id, ...] = ()
+    refs: Refs
+
+    @field_validator("findings")
+    @classmethod
+    def _needs_a_key_finding(cls, v: tuple[PatternFinding, ...]) -> tuple[PatternFinding, ...]:
+        if not any(f.key for f in v):
+            raise ValueError("at least one finding must be marked key: true")
+        return v
+
+
+class ChartPosition(Model):
+    view: ChartView
+    x: Annotated[float, Field(ge=0, le=100)]  # percent of the view's width, from the left
+    y: Annotated[float, Field(ge=0, le=100)]  # percent of the view's height, from the top
+    side: Literal["left", "right", "midline", "both"] = "both"
+
+
+class Point(Model):
+    id: Id  # lower-case WHO code ("sp6"), or the pinyin for an extra point ("yintang")
+    code: Text  # the code as printed ("SP6", "EX-HN3")
+    aliases: tuple[Text, ...] = ()
+    pinyin: Text
+    chinese: Text
+    english: Text
+    meridian: Meridian
+    location: Text
+    self_care: bool  # can a person find and press it safely on their own?
+    acupressure: str | None = None  # how to press it; required when self_care is true
+    cautions: tuple[SafetyRule, ...] = ()
+    chart: Annotated[tuple[ChartPosition, ...], Field(min_length=1)]
+    refs: Refs
+
+
+class Ingredient(Model):
+    herb: Id
+    role: Literal["chief", "deputy", "assistant", "envoy"] | None = None
+    grams: Annotated[float, Field(gt=0, le=100)] | None = None
+
+
+class RegulatorWarning(Model):
+    regulator: Text
+    year: int
+    text: Text
+    refs: Refs
+
+
+class Herb(Model):
+    id: Id  # pinyin, hyphenated ("dang-gui")
+    pinyin: Text
+    chinese: Text
+    latin: Text  # pharmaceutical name
+    english: Text
+    nature: Literal["cold", "cool", "neutral", "slightly warm", "warm", "hot", "slightly cold"]
+    flavours: Annotated[tuple[Text, ...], Field(min_length=1)]
+    channels: Annotated[tuple[Text, ...], Field(min_length=1)]
+    actions: Annotated[tuple[Text, ...], Field(min_length=1)]
+    dose: str | None = None
+    safety: tuple[SafetyRule, ...] = ()
+    regulator_warnings: tuple[RegulatorWarning, ...] = ()
+    refs: Refs
+
+
+class Formula(Model):
+    id: Id
+    pinyin: Text
+    chinese: Text
+    english: Text
+    source_text: Text  # the classical text it comes from
+    actions: Text
+    ingredients: Annotated[tuple[Ingredient, ...], Field(min_length=1)]
+    # Formula-level rules, on top of the union of its ingredients' rules.
+    safety: tuple[SafetyRule, ...] = ()
+    refs: Refs
+
+
+class DrugClass(Model):
+    id: Id
+    name: Text
+    effects: tuple[DrugEffect, ...] = ()
+    note: Text
+    refs: Refs
+
+
+class Medication(Model):
+    id: Id  # generic name, hyphenated
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    classes: Annotated[tuple[Id, ...], Field(min_length=1)]
+
+
+class Condition(Model):
+    id: Id
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    rls_link: str | None = None  # how it relates to RLS, in our words
+    refs: Refs
+
+
+Ref = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^(finding|condition|drug-class|tag):[a-z0-9]+(-[a-z0-9]+)*$"
+    ),
+]
+
+
+class RedFlag(Model):
+    """A referral rule: it fires when every clause holds; a clause holds when any of its refs does."""
+
+    id: Id
+    urgency: Urgency
+    title: Text
+    reason: Text  # what to do, addressed to the person
+    when: Annotated[tuple[Annotated[tuple[Ref, ...], Field(min_length=1)], ...], Field(min_length=1)]
+    refs: Refs
+
+
+class Mimic(Model):
+    id: Id
+    name: Text
+    description: Text
+    suggested_by: tuple[Id, ...] = ()  # finding ids
+    # Screening criteria whose "no" points towards this mimic.
+    criteria_failed: tuple[
+        Literal[
+            "urge_to_move",
+            "worse_at_rest",
+            "relieved_by_movement",
+            "evening_or_night",
+            "not_explained_by_other_condition",
+        ],
+        ...,
+    ] = ()
+    refs: Refs
+
+
+class Advice(Model):
+    id: Id
+    kind: Literal["diet", "lifestyle", "topical"]
+    title: Text
+    text: Text
+    safety: tuple[SafetyRule, ...] = ()
+    refs: Refs
+
+
+class SeverityItem(Model):
+    id: Id
+    text: Text  # our own wording; never a licensed scale's items
+    answers: Annotated[tuple[Text, ...], Field(min_length=5, max_length=5)]  # scored 0..4
+
+
+class Band(Model):
+    label: Text
+    low: int
+    high: int
+
+
+class Scale(Model):
+    id: Id
+    name: Text
+    note: Text
+    items: tuple[SeverityItem, ...] = ()
+    bands: Annotated[tuple[Band, ...], Field(min_length=1)]
+    refs: Refs
+
+
+class ScreeningQuestion(Model):
+    criterion: Literal[
+        "urge_to_move",
+        "worse_at_rest",
+        "relieved_by_movement",
+        "evening_or_night",
+        "not_explained_by_other_condition",
+    ]
+    text: Text
+    refs: Refs
+
+
+class IronThresholds(Model):
+    adult_ferritin_max: float  # at or below: iron studies and treatment discussion
+    adult_ferritin_iv_only_max: float  # between the two: only IV iron is suggested
+    adult_tsat_below: float
+    child_ferritin_below: float
+    refs: Refs
+
+
+class Course(Model):
+    weeks: int
+    sessions_per_week: Annotated[tuple[int, int], Field()]
+    note: Text
+    refs: Refs
+
+
+class Rules(Model):
+    iron: IronThresholds
+    course_single: Course
+    course_combined: Course
+    combine_ratio: Annotated[float, Field(gt=0, le=1)]  # a second pattern within this share of the first
+    combine_min_score: Annotated[float, Field(gt=0, le=1)]
+    base_points: tuple[PatternPoint, ...]  # the general RLS points that every plan starts from
+    base_refs: Refs
+    disclaimer: Text
