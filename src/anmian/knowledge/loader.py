@@ -77,7 +77,8 @@ def data_dir() -> Path:
     return Path(str(files("anmian.knowledge") / "data"))
 
 
-@dataclass(frozen=True)
+# eq=False: a knowledge base is compared and hashed by identity, so it can key caches.
+@dataclass(frozen=True, eq=False)
 class KnowledgeBase:
     meta: Meta
     rules: Rules
@@ -251,6 +252,7 @@ def check_references(kb: KnowledgeBase) -> list[str]:
         p += _missing(kb, "patterns", pid, "formulas", "formulas", pat.formulas)
         p += _missing(kb, "patterns", pid, "herbs", "herbs", pat.herbs)
         p += _missing(kb, "patterns", pid, "related", "patterns", pat.related)
+        p += _missing(kb, "patterns", pid, "parts", "patterns", pat.parts)
         for fld in ("diet", "lifestyle", "topical"):
             ids = getattr(pat, fld)
             p += _missing(kb, "patterns", pid, fld, "advice", ids)
@@ -293,12 +295,19 @@ def check_references(kb: KnowledgeBase) -> list[str]:
                 prefix, _, target = ref.partition(":")
                 ok = target in kb.tags() if prefix == "tag" else target in kb.table(tables[prefix])
                 if not ok:
-                    p.append(f"{kb.sources[('red-flags', rid)]}: entry '{rid}': field 'when': "
-                             f"unknown {prefix} '{target}'")
-    p += _missing(kb, "rules", "rules", "base_points", "points", [x.point for x in kb.rules.base_points])
+                    p.append(
+                        f"{kb.sources[('red-flags', rid)]}: entry '{rid}': field 'when': "
+                        f"unknown {prefix} '{target}'"
+                    )
+    p += _missing(
+        kb, "rules", "rules", "base_points", "points", [x.point for x in kb.rules.base_points]
+    )
     for name in ("iron", "course_single", "course_combined"):
-        p += _missing(kb, "rules", "rules", f"{name}.refs", "references", getattr(kb.rules, name).refs)
+        p += _missing(
+            kb, "rules", "rules", f"{name}.refs", "references", getattr(kb.rules, name).refs
+        )
     p += _missing(kb, "rules", "rules", "base_refs", "references", kb.rules.base_refs)
+    p += _missing(kb, "rules", "rules", "base_advice", "advice", kb.rules.base_advice)
     p += _check_aliases(kb)
     return p
 

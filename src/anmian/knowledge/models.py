@@ -27,6 +27,10 @@ BUILTIN_TAGS = frozenset(
         "self-care",  # the plan is for unsupervised self-care (the default audience)
         "long-term-use",  # every plan for RLS is long-term: a course lasts months
         "unknown-medication",  # a medication the knowledge base does not know
+        "low-iron",  # ferritin or TSAT at or below the guideline threshold for age
+        "iron-borderline",  # adult ferritin in the band where only IV iron is suggested
+        "iron-unknown",  # no ferritin or TSAT given
+        "high-severity",  # severity in the severe or very severe band
     }
 )
 
@@ -167,6 +171,9 @@ class Pattern(Model):
     topical: tuple[Id, ...] = ()
     self_care: Text
     related: tuple[Id, ...] = ()
+    # A combined pattern (qi-blood-deficiency) names the patterns it is made of, so that
+    # when it leads, its parts are not reported again as separate combined patterns.
+    parts: tuple[Id, ...] = ()
     refs: Refs
 
     @field_validator("findings")
@@ -267,9 +274,7 @@ class Condition(Model):
 
 Ref = Annotated[
     str,
-    StringConstraints(
-        pattern=r"^(finding|condition|drug-class|tag):[a-z0-9]+(-[a-z0-9]+)*$"
-    ),
+    StringConstraints(pattern=r"^(finding|condition|drug-class|tag):[a-z0-9]+(-[a-z0-9]+)*$"),
 ]
 
 
@@ -280,7 +285,9 @@ class RedFlag(Model):
     urgency: Urgency
     title: Text
     reason: Text  # what to do, addressed to the person
-    when: Annotated[tuple[Annotated[tuple[Ref, ...], Field(min_length=1)], ...], Field(min_length=1)]
+    when: Annotated[
+        tuple[Annotated[tuple[Ref, ...], Field(min_length=1)], ...], Field(min_length=1)
+    ]
     refs: Refs
 
 
@@ -364,8 +371,17 @@ class Rules(Model):
     iron: IronThresholds
     course_single: Course
     course_combined: Course
-    combine_ratio: Annotated[float, Field(gt=0, le=1)]  # a second pattern within this share of the first
+    combine_ratio: Annotated[
+        float, Field(gt=0, le=1)
+    ]  # a second pattern within this share of the first
     combine_min_score: Annotated[float, Field(gt=0, le=1)]
+    min_pattern_score: Annotated[float, Field(ge=0, le=1)]  # below this, no pattern leads a plan
+    no_key_finding_cap: Annotated[float, Field(gt=0, le=1)]  # score cap without any key finding
     base_points: tuple[PatternPoint, ...]  # the general RLS points that every plan starts from
+    base_advice: tuple[Id, ...]  # advice every plan carries
     base_refs: Refs
+    # Messages the engine fills in; {name}, {classes}, {note} are replaced.
+    medication_warning: Text
+    unknown_medication_warning: Text
+    unknown_condition_warning: Text
     disclaimer: Text

@@ -1,0 +1,187 @@
+"""The `anmian` command. Thin: parse arguments, call the engine, print.
+
+Heavy modules (the knowledge base, pydantic models, Rich) are imported inside commands,
+so `anmian --help` and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+app = typer.Typer(
+    help="Anmian: TCM care of Restless Legs Syndrome. Supports care; does not diagnose.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+kb_app = typer.Typer(help="Inspect and check the knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+class Format(StrEnum):
+    json = "json"
+    text = "text"
+    md = "md"
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr and a non-zero exit: the contract for every kind of bad input."""
+    typer.echo(f"anmian: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _kb():
+    from anmian.knowledge import KnowledgeError, get_kb
+
+    try:
+        return get_kb()
+    except KnowledgeError as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        fail(f"the knowledge base is broken ({len(exc.problems)} problems, listed above)", 1)
+
+
+def _print(result: dict[str, Any], fmt: Format) -> None:
+    if fmt is Format.json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    from anmian.render import to_markdown
+
+    md = to_markdown(result)
+    if fmt is Format.md:
+        typer.echo(md)
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(md))
+
+
+def _default_format() -> Format:
+    return Format.text if sys.stdout.isatty() else Format.json
+
+
+@app.command()
+def assess(
+    file: Annotated[str, typer.Argument(help="A JSON file with the findings, or - for stdin.")],
+    format: Annotated[
+        Format | None,
+        typer.Option(
+            "--format", "-f", help="json, text or md (default: text in a terminal, json otherwise)."
+        ),
+    ] = None,
+    allow_unknown: Annotated[
+        bool,
+        typer.Option("--allow-unknown", help="Report unreadable findings instead of stopping."),
+    ] = False,
+) -> None:
+    """Screen, rank TCM patterns, and build a safety-checked plan for one person."""
+    from anmian.engine import InputError, parse_json
+    from anmian.engine import assess as run
+
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(file)
+        if not path.is_file():
+            fail(f"no such file: {file} (give a JSON file, or - to read standard input)")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read {file}: {exc}")
+    kb = _kb()
+    try:
+        result = run(parse_json(text), kb, allow_unknown=allow_unknown)
+    except InputError as exc:
+        fail(str(exc))
+    _print(result.to_dict(), format or _default_format())
+
+
+@kb_app.command("check")
+def kb_check() -> None:
+    """Validate every file, id, cross-reference and citation of the knowledge base."""
+    kb = _kb()
+    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kb.stats().items())
+    typer.echo(f"knowledge base {kb.version}: ok ({counts})")
+
+
+@kb_app.command("stats")
+def kb_stats(
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+) -> None:
+    """Count the entries of each kind."""
+    stats = _kb().stats()
+    if format is Format.json:
+        typer.echo(json.dumps(stats))
+    else:
+        for kind, n in stats.items():
+            typer.echo(f"{kind:14} {n}")
+
+
+@kb_app.command("show")
+def kb_show(entry_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Show one entry (pattern, finding, point, herb, formula, ...) as YAML-like JSON."""
+    kb = _kb()
+    found = kb.get(entry_id.casefold())
+    if found is None:
+        from anmian.knowledge.search import search
+
+        hits = search(kb, entry_id, limit=5)
+        hint = f" (did you mean: {', '.join(h.id for h in hits)}?)" if hits else ""
+        fail(f"no entry with id '{entry_id}'{hint}")
+    kind, entry = found
+    typer.echo(f"# {kind}: {entry_id}")
+    typer.echo(json.dumps(entry.model_dump(exclude_defaults=True), ensure_ascii=False, indent=2))
+
+
+@kb_app.command("search")
+def kb_search(
+    text: Annotated[str, typer.Argument(help="Words to look for in ids, names and synonyms.")],
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 15,
+) -> None:
+    """Find entries by id, name or synonym."""
+    from anmian.knowledge.search import search
+
+    hits = search(_kb(), text, limit=limit)
+    if not hits:
+        fail(f"nothing matches '{text}'", 1)
+    for h in hits:
+        typer.echo(f"{h.kind:13} {h.id:30} {h.label}")
+
+
+@app.command()
+def questionnaire(
+    max_questions: Annotated[int, typer.Option(min=1, max=100)] = 25,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+) -> None:
+    """Interactive intake: asks next the question that best separates the leading patterns."""
+    from anmian.engine import AssessmentInput
+    from anmian.engine import assess as run
+    from anmian.engine.questionnaire import Intake
+
+    kb = _kb()
+    intake = Intake(kb)
+    typer.echo("Answer y (yes), n (no) or ? (not sure). Ctrl-C stops.\n")
+    seed = typer.prompt("In a few words, what do your legs feel like? (e.g. crawling, aching)")
+    intake.add_text(seed)
+    for _ in range(max_questions):
+        question = intake.next_question()
+        if question is None:
+            break
+        answer = typer.prompt(f"{question.question} [y/n/?]", default="?").strip().casefold()
+        intake.answer(question.id, {"y": True, "yes": True, "n": False, "no": False}.get(answer))
+    if not intake.present:
+        fail("no findings were given, so there is nothing to assess", 1)
+    typer.echo("")
+    result = run(AssessmentInput(findings=tuple(sorted(intake.present))), kb, allow_unknown=True)
+    _print(result.to_dict(), format)
+
+
+def main() -> None:
+    app()

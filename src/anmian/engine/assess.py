@@ -1,0 +1,129 @@
+"""One assessment: resolve the input, screen, differentiate, check safety, plan.
+
+`assess` is the single entry point shared by the CLI and the web API, so the same case
+always gives the same result wherever it is asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from anmian.engine.context import Context, build_context
+from anmian.engine.differentiate import PatternResult, differentiate
+from anmian.engine.inputs import AssessmentInput, InputError
+from anmian.engine.plan import Plan, build_plan
+from anmian.engine.resolve import FUZZY_SURE, Resolution, indexes, resolve
+from anmian.engine.safety import Safety, medication_warnings, referrals
+from anmian.engine.screening import ScreeningResult, score_severity, screen
+from anmian.knowledge import KnowledgeBase, get_kb
+
+MEDICATION_ACCEPT = 0.9  # drug names: only an obvious typo is read as a known drug
+
+
+class UnresolvedFindings(InputError):
+    """Some findings could not be read; `unresolved` lists them with close matches."""
+
+    def __init__(self, unresolved: list[tuple[str, tuple[str, ...]]]):
+        self.unresolved = unresolved
+        parts = []
+        for text, suggestions in unresolved:
+            hint = f" (did you mean: {', '.join(suggestions)}?)" if suggestions else ""
+            parts.append(f"'{text}'{hint}")
+        super().__init__(
+            "unknown findings: "
+            + "; ".join(parts)
+            + ". Use ids or labels from `anmian kb search`, or pass --allow-unknown."
+        )
+
+
+@dataclass
+class Assessment:
+    kb_version: str
+    input: dict[str, Any]
+    screening: ScreeningResult
+    patterns: list[PatternResult]
+    combined: list[str]
+    plan: Plan
+    safety: Safety
+    disclaimer: str
+    context: Context = field(repr=False, default_factory=Context)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "kb_version": self.kb_version,
+            "input": self.input,
+            "screening": asdict(self.screening),
+            "patterns": [_pattern_dict(p) for p in self.patterns],
+            "combined": self.combined,
+            "plan": asdict(self.plan),
+            "safety": asdict(self.safety),
+            "disclaimer": self.disclaimer,
+        }
+        return out
+
+
+def _pattern_dict(p: PatternResult) -> dict[str, Any]:
+    d = asdict(p)
+    d["for"] = d.pop("for_")
+    return d
+
+
+def _resolution_report(res: Resolution, kind: str) -> list[dict[str, Any]]:
+    return [
+        {"text": m.text, kind: m.id, "confidence": m.confidence, "level": m.level, "how": m.how}
+        for m in res.matches
+    ]
+
+
+def assess(
+    data: AssessmentInput, kb: KnowledgeBase | None = None, allow_unknown: bool = False
+) -> Assessment:
+    """Assess one person. Raises UnresolvedFindings (unless allow_unknown) or InputError."""
+    kb = kb or get_kb()
+    f_index, m_index, c_index = indexes(kb)
+    findings = resolve(data.findings, f_index)
+    if findings.unresolved and not allow_unknown:
+        raise UnresolvedFindings([(u.text, u.suggestions) for u in findings.unresolved])
+    if not findings.matches:
+        raise InputError("none of the findings could be read; give at least one known finding")
+    meds = resolve(data.medications, m_index, accept=MEDICATION_ACCEPT)
+    conds = resolve(data.conditions, c_index, accept=MEDICATION_ACCEPT)
+    present = set(findings.ids)
+    severity_band = score_severity(kb, data.severity).band if data.severity else None
+    ctx = build_context(kb, data, findings, meds, conds, severity_band)
+    screening = screen(kb, data, present)
+    ranked = differentiate(kb, present)
+    safety = Safety(referrals=referrals(kb, ctx))
+    medication_warnings(kb, meds, conds, safety)
+    for m in findings.matches:
+        if m.confidence < FUZZY_SURE:
+            safety.warn(
+                f"low-confidence:{m.text}",
+                f'"{m.text}" was read as "{kb.findings[m.id].label}" with low confidence; '
+                "check it.",
+                [f"findings: {m.text}"],
+            )
+    plan = build_plan(kb, ranked, ctx, safety)
+    report = {
+        "findings": _resolution_report(findings, "finding"),
+        "unresolved": [
+            {"text": u.text, "suggestions": list(u.suggestions)} for u in findings.unresolved
+        ],
+        "medications": _resolution_report(meds, "medication"),
+        "unknown_medications": [u.text for u in meds.unresolved],
+        "conditions": _resolution_report(conds, "condition"),
+        "unknown_conditions": [u.text for u in conds.unresolved],
+        "context": {tag: causes for tag, causes in ctx.tags.items()},
+    }
+    return Assessment(
+        kb_version=kb.version,
+        input=report,
+        screening=screening,
+        patterns=ranked,
+        combined=plan.patterns,
+        plan=plan,
+        safety=safety,
+        disclaimer=" ".join(kb.rules.disclaimer.split()),
+        context=ctx,
+    )

@@ -1,0 +1,102 @@
+"""What about this person can change what is safe: their tags, and what caused each one.
+
+A tag (see docs/knowledge-base.md) is what safety rules and red flags react to. Each tag
+keeps the input items that set it, so every exclusion and referral can say why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from anmian.engine.inputs import AssessmentInput
+from anmian.engine.resolve import Resolution
+from anmian.knowledge import KnowledgeBase
+
+CHILD_UNDER = 18
+OLDER_FROM = 65
+HIGH_SEVERITY_BANDS = frozenset({"severe", "very severe"})
+
+
+@dataclass
+class Context:
+    tags: dict[str, list[str]] = field(default_factory=dict)  # tag -> triggered_by
+    findings: dict[str, list[str]] = field(default_factory=dict)  # finding id -> input texts
+
+    def add(self, tag: str, because: str) -> None:
+        causes = self.tags.setdefault(tag, [])
+        if because not in causes:
+            causes.append(because)
+
+    def has(self, tag: str) -> bool:
+        return tag in self.tags
+
+
+def build_context(
+    kb: KnowledgeBase,
+    data: AssessmentInput,
+    findings: Resolution,
+    medications: Resolution,
+    conditions: Resolution,
+    severity_band: str | None,
+) -> Context:
+    ctx = Context()
+    for m in findings.matches:
+        ctx.findings.setdefault(m.id, []).append(m.text)
+    if data.pregnant:
+        ctx.add("pregnancy", "pregnant: true")
+    if data.breastfeeding:
+        ctx.add("breastfeeding", "breastfeeding: true")
+    if data.age is not None and data.age < CHILD_UNDER:
+        ctx.add("child", f"age: {data.age}")
+    if data.age is not None and data.age >= OLDER_FROM:
+        ctx.add("older-adult", f"age: {data.age}")
+    if data.audience == "self-care":
+        ctx.add("self-care", "audience: self-care")
+    # A course for RLS runs for months, so every herb is judged for long-term use.
+    ctx.add("long-term-use", "course of care: months")
+    for m in medications.matches:
+        because = f"medications: {m.text}"
+        for class_id in kb.medications[m.id].classes:
+            ctx.add(class_id, because)
+            for effect in kb.drug_classes[class_id].effects:
+                ctx.add(effect, because)
+    for u in medications.unresolved:
+        ctx.add("unknown-medication", f"medications: {u.text}")
+    for m in conditions.matches:
+        ctx.add(m.id, f"conditions: {m.text}")
+    _iron(kb, data, ctx)
+    if severity_band in HIGH_SEVERITY_BANDS:
+        ctx.add("high-severity", f"severity: {severity_band}")
+    return ctx
+
+
+def _iron(kb: KnowledgeBase, data: AssessmentInput, ctx: Context) -> None:
+    th = kb.rules.iron
+    labs = data.labs
+    ferritin = labs.ferritin_ng_ml if labs else None
+    tsat = labs.tsat_percent if labs else None
+    if ferritin is None and tsat is None:
+        ctx.add("iron-unknown", "labs: none given")
+        return
+    # Age unknown: judge by the adult thresholds, which are the higher (more cautious) ones.
+    child = data.age is not None and data.age < CHILD_UNDER
+    if ferritin is not None:
+        if child and ferritin < th.child_ferritin_below:
+            ctx.add(
+                "low-iron",
+                f"labs.ferritin_ng_ml: {ferritin:g} (child, below {th.child_ferritin_below:g})",
+            )
+        elif not child and ferritin <= th.adult_ferritin_max:
+            ctx.add(
+                "low-iron",
+                f"labs.ferritin_ng_ml: {ferritin:g} (at or below {th.adult_ferritin_max:g})",
+            )
+        elif not child and ferritin <= th.adult_ferritin_iv_only_max:
+            ctx.add(
+                "iron-borderline",
+                f"labs.ferritin_ng_ml: {ferritin:g} (between {th.adult_ferritin_max:g} and {th.adult_ferritin_iv_only_max:g})",
+            )
+    if tsat is not None and not child and tsat < th.adult_tsat_below:
+        ctx.add("low-iron", f"labs.tsat_percent: {tsat:g} (below {th.adult_tsat_below:g})")
+    if ferritin is None:
+        ctx.add("iron-unknown", "labs.ferritin_ng_ml: not given")

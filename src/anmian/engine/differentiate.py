@@ -1,0 +1,107 @@
+"""Rank the TCM patterns for a set of findings, and say why.
+
+Score of a pattern = (weights of its findings present - weights of contrary findings
+present) / (the sum of its five heaviest weights), clamped to 0..1. The denominator is
+what a full, typical presentation gives, so a pattern with a long list of possible signs is
+not penalised for the ones a person lacks. A pattern with none of its key findings is
+capped, so supporting signs alone cannot put it first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from anmian.knowledge import KnowledgeBase
+from anmian.knowledge.models import Pattern
+
+TYPICAL_PRESENTATION = 5
+
+
+@dataclass
+class Evidence:
+    finding: str
+    label: str
+    weight: float
+    key: bool = False
+
+
+@dataclass
+class PatternResult:
+    id: str
+    name: str
+    pinyin: str
+    chinese: str
+    icd11: list[dict[str, str]]
+    score: float
+    role: str  # primary | combined | considered
+    for_: list[Evidence] = field(default_factory=list)
+    against: list[Evidence] = field(default_factory=list)
+    key_found: bool = False
+    refs: list[str] = field(default_factory=list)
+
+
+def _denominator(p: Pattern) -> float:
+    weights = sorted((f.weight for f in p.findings), reverse=True)
+    return sum(weights[:TYPICAL_PRESENTATION])
+
+
+def score_pattern(kb: KnowledgeBase, p: Pattern, present: set[str]) -> PatternResult:
+    label = lambda fid: kb.findings[fid].label  # noqa: E731
+    pro = [
+        Evidence(f.finding, label(f.finding), f.weight, f.key)
+        for f in p.findings
+        if f.finding in present
+    ]
+    con = [
+        Evidence(f.finding, label(f.finding), f.weight) for f in p.against if f.finding in present
+    ]
+    raw = (sum(e.weight for e in pro) - sum(e.weight for e in con)) / _denominator(p)
+    key_found = any(e.key for e in pro)
+    score = max(0.0, min(1.0, raw))
+    if not key_found:
+        score = min(score, kb.rules.no_key_finding_cap)
+    return PatternResult(
+        id=p.id,
+        name=p.name,
+        pinyin=p.pinyin,
+        chinese=p.chinese,
+        icd11=[{"code": c.code, "title": c.title} for c in p.icd11],
+        score=round(score, 3),
+        role="considered",
+        for_=sorted(pro, key=lambda e: (-e.weight, e.finding)),
+        against=sorted(con, key=lambda e: (-e.weight, e.finding)),
+        key_found=key_found,
+        refs=list(p.refs),
+    )
+
+
+def differentiate(kb: KnowledgeBase, present: set[str]) -> list[PatternResult]:
+    """All patterns with any evidence, best first; roles mark the leading and combined ones."""
+    results = [score_pattern(kb, p, present) for p in kb.patterns.values()]
+    results = [r for r in results if r.for_ or r.against]
+    results.sort(key=lambda r: (-r.score, -sum(e.weight for e in r.for_), r.id))
+    _assign_roles(kb, results)
+    return results
+
+
+def _assign_roles(kb: KnowledgeBase, ranked: list[PatternResult]) -> None:
+    if not ranked or ranked[0].score < kb.rules.min_pattern_score:
+        return
+    lead = ranked[0]
+    lead.role = "primary"
+    covered = set(kb.patterns[lead.id].parts) | {lead.id}
+    threshold = max(kb.rules.combine_min_score, lead.score * kb.rules.combine_ratio)
+    chosen = [lead]
+    for r in ranked[1:]:
+        if len(chosen) == 3 or r.score < threshold:
+            break
+        parts = set(kb.patterns[r.id].parts)
+        # Skip what the chosen patterns already contain, and a combined pattern whose
+        # parts are already chosen on their own (it would only restate them).
+        if r.id in covered or (parts and parts <= {c.id for c in chosen}):
+            continue
+        if not r.key_found:
+            continue
+        r.role = "combined"
+        chosen.append(r)
+        covered |= parts | {r.id}

@@ -1,0 +1,309 @@
+"""Build a personal plan from the leading patterns, passing every item through safety.
+
+Candidates come from the knowledge base (base RLS points and advice, then each chosen
+pattern's points, formulas, herbs and advice). Each candidate is checked against the
+person's tags before it is added; an excluded item is recorded with its reason and never
+added, and a formula is judged by its own rules plus all of its ingredients' rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from anmian.engine.context import Context
+from anmian.engine.differentiate import PatternResult
+from anmian.engine.safety import Safety, applicable
+from anmian.knowledge import KnowledgeBase
+from anmian.knowledge.models import Point
+
+BASE = "rls-general"
+MODES = ("needle", "acupressure")
+PER_PATTERN_FORMULAS = 1
+
+
+@dataclass
+class PlanPoint:
+    code: str
+    id: str
+    name: str
+    for_patterns: list[str]
+    mode: str  # needle | acupressure | both
+    roles: list[str]
+    location: str
+    acupressure: str | None
+    refs: list[str]
+
+
+@dataclass
+class PlanFormula:
+    id: str
+    name: str
+    chinese: str
+    for_patterns: list[str]
+    ingredients: list[str]
+    actions: str
+    refs: list[str]
+    note: str = "To discuss with your practitioner: herbs are prescribed, not self-selected."
+
+
+@dataclass
+class PlanHerb:
+    id: str
+    name: str
+    latin: str
+    in_formulas: list[str]
+    for_patterns: list[str]
+    refs: list[str]
+
+
+@dataclass
+class PlanAdvice:
+    id: str
+    title: str
+    text: str
+    for_patterns: list[str]
+    refs: list[str]
+
+
+@dataclass
+class PlanCourse:
+    weeks: int
+    sessions_per_week: list[int]
+    combined: bool
+    note: str
+    refs: list[str]
+
+
+@dataclass
+class Plan:
+    status: str  # ready | see-physician-first
+    patterns: list[str]
+    points: list[PlanPoint] = field(default_factory=list)
+    formulas: list[PlanFormula] = field(default_factory=list)
+    herbs: list[PlanHerb] = field(default_factory=list)
+    diet: list[PlanAdvice] = field(default_factory=list)
+    lifestyle: list[PlanAdvice] = field(default_factory=list)
+    topical: list[PlanAdvice] = field(default_factory=list)
+    course: PlanCourse | None = None
+    note: str = ""
+
+
+def build_plan(
+    kb: KnowledgeBase, ranked: list[PatternResult], ctx: Context, safety: Safety
+) -> Plan:
+    chosen = [r.id for r in ranked if r.role in ("primary", "combined")]
+    urgent = any(r.urgency in ("emergency", "urgent") for r in safety.referrals)
+    plan = Plan(status="see-physician-first" if urgent else "ready", patterns=chosen)
+    if not chosen:
+        plan.note = (
+            "No TCM pattern stands out from the findings given, so the plan keeps to the general "
+            "RLS points and advice. More findings (tongue, pulse, sleep, digestion) would help."
+        )
+    _add_points(kb, chosen, ctx, safety, plan)
+    _add_herbal(kb, chosen, ctx, safety, plan)
+    _add_advice(kb, chosen, ctx, safety, plan)
+    course = kb.rules.course_combined if len(chosen) > 1 else kb.rules.course_single
+    plan.course = PlanCourse(
+        course.weeks,
+        list(course.sessions_per_week),
+        len(chosen) > 1,
+        course.note,
+        list(course.refs),
+    )
+    return plan
+
+
+def _point_modes(point: Point, ctx: Context, safety: Safety) -> set[str] | None:
+    """The ways this person may use the point; None when the point is excluded outright."""
+    modes = {"needle"} | ({"acupressure"} if point.self_care else set())
+    for rule in applicable(point.cautions, ctx):
+        causes = ctx.tags[rule.when]
+        if rule.action == "caution":
+            what = f"{rule.technique} at {point.code}" if rule.technique else point.code
+            safety.warn(
+                f"caution:{point.id}:{rule.when}:{rule.technique or 'all'}",
+                f"{what}: {rule.text}",
+                causes,
+                rule.refs,
+            )
+        elif rule.technique is None:
+            safety.exclude(point.code, "point", rule.text, causes, rule.refs)
+            return None
+        elif rule.technique in MODES:
+            modes.discard(rule.technique)
+            safety.exclude(
+                f"{rule.technique} at {point.code}", "technique", rule.text, causes, rule.refs
+            )
+        else:
+            # Techniques the plan never proposes (electroacupuncture, moxa, cupping, ...):
+            # one exclusion each, so the practitioner sees them ruled out.
+            safety.exclude(rule.technique, "technique", rule.text, causes, rule.refs)
+    return modes or None
+
+
+def _add_points(
+    kb: KnowledgeBase, chosen: list[str], ctx: Context, safety: Safety, plan: Plan
+) -> None:
+    wanted: dict[str, tuple[list[str], list[str]]] = {}
+    sources = [(BASE, kb.rules.base_points)] + [(pid, kb.patterns[pid].points) for pid in chosen]
+    for source, points in sources:
+        for pp in points:
+            pats, roles = wanted.setdefault(pp.point, ([], []))
+            pats.append(source)
+            roles.append(pp.role)
+    for point_id, (pats, roles) in wanted.items():
+        point = kb.points[point_id]
+        modes = _point_modes(point, ctx, safety)
+        if modes is None:
+            continue
+        mode = "both" if len(modes) == 2 else next(iter(modes))
+        plan.points.append(
+            PlanPoint(
+                point.code,
+                point.id,
+                f"{point.pinyin} ({point.english})",
+                pats,
+                mode,
+                list(dict.fromkeys(roles)),
+                point.location,
+                point.acupressure if "acupressure" in modes else None,
+                list(point.refs),
+            )
+        )
+
+
+def _add_herbal(
+    kb: KnowledgeBase, chosen: list[str], ctx: Context, safety: Safety, plan: Plan
+) -> None:
+    if ctx.has("unknown-medication"):
+        text = "Herbs are held back: a medicine you take is unknown to Anmian, so interactions cannot be checked."
+        for pid in chosen:
+            for fid in kb.patterns[pid].formulas:
+                safety.exclude(fid, "formula", text, ctx.tags["unknown-medication"], ())
+        return
+    herbs: dict[str, tuple[list[str], list[str]]] = {}
+    for pid in chosen:
+        added = 0
+        for fid in kb.patterns[pid].formulas:
+            if added == PER_PATTERN_FORMULAS:
+                break
+            existing = next((f for f in plan.formulas if f.id == fid), None)
+            if existing:
+                existing.for_patterns.append(pid)
+                added += 1
+                continue
+            formula = kb.formulas[fid]
+            if not _formula_allowed(kb, fid, ctx, safety):
+                continue
+            plan.formulas.append(
+                PlanFormula(
+                    fid,
+                    f"{formula.pinyin} ({formula.english})",
+                    formula.chinese,
+                    [pid],
+                    [i.herb for i in formula.ingredients],
+                    formula.actions,
+                    list(formula.refs),
+                )
+            )
+            for ing in formula.ingredients:
+                h = herbs.setdefault(ing.herb, ([], []))
+                h[0].append(fid)
+                h[1].append(pid)
+            added += 1
+        for hid in kb.patterns[pid].herbs:
+            if _herb_allowed(kb, hid, ctx, safety):
+                herbs.setdefault(hid, ([], []))[1].append(pid)
+    for hid, (formulas, pats) in herbs.items():
+        herb = kb.herbs[hid]
+        plan.herbs.append(
+            PlanHerb(
+                hid,
+                f"{herb.pinyin} ({herb.english})",
+                herb.latin,
+                list(dict.fromkeys(formulas)),
+                list(dict.fromkeys(pats)),
+                list(herb.refs),
+            )
+        )
+
+
+def _herb_allowed(kb: KnowledgeBase, hid: str, ctx: Context, safety: Safety) -> bool:
+    herb = kb.herbs[hid]
+    ok = True
+    for rule in applicable(herb.safety, ctx):
+        causes = ctx.tags[rule.when]
+        if rule.action == "exclude":
+            safety.exclude(hid, "herb", f"{herb.pinyin}: {rule.text}", causes, rule.refs)
+            ok = False
+        else:
+            safety.warn(
+                f"caution:{hid}:{rule.when}", f"{herb.pinyin}: {rule.text}", causes, rule.refs
+            )
+    if ok:
+        _regulator_warnings(kb, hid, safety)
+    return ok
+
+
+def _regulator_warnings(kb: KnowledgeBase, hid: str, safety: Safety) -> None:
+    herb = kb.herbs[hid]
+    for w in herb.regulator_warnings:
+        safety.warn(
+            f"regulator:{hid}:{w.regulator}",
+            f"{herb.pinyin}: {w.regulator} ({w.year}): {w.text}",
+            [f"herb: {hid}"],
+            w.refs,
+        )
+
+
+def _formula_allowed(kb: KnowledgeBase, fid: str, ctx: Context, safety: Safety) -> bool:
+    formula = kb.formulas[fid]
+    ok = True
+    for source, rule in kb.formula_safety(formula):
+        if not ctx.has(rule.when):
+            continue
+        causes = ctx.tags[rule.when]
+        name = (
+            formula.pinyin
+            if source == fid
+            else f"{formula.pinyin} contains {kb.herbs[source].pinyin}"
+        )
+        if rule.action == "exclude":
+            safety.exclude(fid, "formula", f"{name}: {rule.text}", causes, rule.refs)
+            if source != fid:
+                safety.exclude(
+                    source, "herb", f"{kb.herbs[source].pinyin}: {rule.text}", causes, rule.refs
+                )
+            ok = False
+        else:
+            safety.warn(f"caution:{source}:{rule.when}", f"{name}: {rule.text}", causes, rule.refs)
+    if ok:
+        for ing in formula.ingredients:
+            _regulator_warnings(kb, ing.herb, safety)
+    return ok
+
+
+def _add_advice(
+    kb: KnowledgeBase, chosen: list[str], ctx: Context, safety: Safety, plan: Plan
+) -> None:
+    wanted: dict[str, list[str]] = {aid: [BASE] for aid in kb.rules.base_advice}
+    for pid in chosen:
+        pat = kb.patterns[pid]
+        for aid in (*pat.diet, *pat.lifestyle, *pat.topical):
+            wanted.setdefault(aid, []).append(pid)
+    for aid, pats in wanted.items():
+        adv = kb.advice[aid]
+        excluded = False
+        for rule in applicable(adv.safety, ctx):
+            causes = ctx.tags[rule.when]
+            if rule.action == "exclude":
+                safety.exclude(aid, "advice", f"{adv.title}: {rule.text}", causes, rule.refs)
+                excluded = True
+            else:
+                safety.warn(
+                    f"caution:{aid}:{rule.when}", f"{adv.title}: {rule.text}", causes, rule.refs
+                )
+        if not excluded:
+            getattr(plan, adv.kind).append(
+                PlanAdvice(aid, adv.title, adv.text, pats, list(adv.refs))
+            )

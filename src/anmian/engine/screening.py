@@ -1,0 +1,116 @@
+"""Screening against the five IRLSSG essential criteria, severity scoring, and mimics.
+
+A questionnaire can only say "possible RLS": criteria 1-4 are not specific because many
+conditions imitate RLS (IRLSSG 2014), so the verdict never claims a diagnosis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from anmian.engine.inputs import CRITERIA, AssessmentInput, InputError, Severity
+from anmian.knowledge import KnowledgeBase
+
+
+@dataclass
+class SeverityResult:
+    scale: str
+    name: str
+    total: int
+    max: int | None
+    band: str
+    note: str
+    refs: list[str]
+
+
+@dataclass
+class MimicResult:
+    id: str
+    name: str
+    description: str
+    because: list[str]
+    refs: list[str]
+
+
+@dataclass
+class ScreeningResult:
+    criteria: dict[str, bool | None]
+    verdict: str  # possible-rls | criteria-not-met | insufficient
+    explanation: str
+    severity: SeverityResult | None = None
+    mimics: list[MimicResult] = field(default_factory=list)
+    refs: list[str] = field(default_factory=lambda: ["irlssg-2014"])
+
+
+def score_severity(kb: KnowledgeBase, sev: Severity) -> SeverityResult:
+    scale = kb.scales.get(sev.scale)
+    if scale is None:
+        known = ", ".join(sorted(kb.scales))
+        raise InputError(f"field 'severity.scale': unknown scale '{sev.scale}' (known: {known})")
+    if scale.items:
+        if sev.answers is None or sev.total is not None:
+            raise InputError(
+                f"field 'severity.answers': scale '{scale.id}' is scored from its "
+                f"{len(scale.items)} answers (0-4 each); give 'answers', not 'total'"
+            )
+        if len(sev.answers) != len(scale.items):
+            raise InputError(
+                f"field 'severity.answers': scale '{scale.id}' has {len(scale.items)} items, "
+                f"got {len(sev.answers)} answers"
+            )
+        total, top = sum(sev.answers), 4 * len(scale.items)
+    else:
+        if sev.total is None or sev.answers is not None:
+            raise InputError(
+                f"field 'severity.total': scale '{scale.id}' takes a clinician-entered 'total'"
+            )
+        total, top = sev.total, max(b.high for b in scale.bands)
+    if total > top:
+        raise InputError(f"field 'severity.total': {total} is above the scale's maximum of {top}")
+    band = next((b.label for b in scale.bands if b.low <= total <= b.high), "out of range")
+    return SeverityResult(scale.id, scale.name, total, top, band, scale.note, list(scale.refs))
+
+
+def screen(kb: KnowledgeBase, data: AssessmentInput, finding_ids: set[str]) -> ScreeningResult:
+    answers = data.screening
+    criteria = {c: (getattr(answers, c) if answers else None) for c in CRITERIA}
+    failed = [c for c, v in criteria.items() if v is False]
+    if failed:
+        verdict = "criteria-not-met"
+        explanation = (
+            "Not every essential criterion for RLS is met (" + ", ".join(failed) + "). "
+            "Something else may explain the symptoms; see the possible look-alikes below."
+        )
+    elif all(v is True for v in criteria.values()):
+        verdict = "possible-rls"
+        explanation = (
+            "All five essential criteria are answered yes: this fits restless legs syndrome. "
+            "Only a clinician can confirm it, because other conditions can look the same."
+        )
+    else:
+        missing = [c for c, v in criteria.items() if v is None]
+        verdict = "insufficient"
+        explanation = "Not enough answers to screen; unanswered: " + ", ".join(missing) + "."
+    severity = score_severity(kb, data.severity) if data.severity else None
+    result = ScreeningResult(criteria, verdict, explanation, severity)
+    if verdict == "criteria-not-met":
+        result.mimics = likely_mimics(kb, set(failed), finding_ids)
+    return result
+
+
+def likely_mimics(kb: KnowledgeBase, failed: set[str], finding_ids: set[str]) -> list[MimicResult]:
+    scored = []
+    for mimic in kb.mimics.values():
+        because = [f"finding: {f}" for f in mimic.suggested_by if f in finding_ids]
+        because += [f"criterion not met: {c}" for c in mimic.criteria_failed if c in failed]
+        # A finding that points to the mimic counts for more than a "no" to a criterion.
+        score = 2 * sum(f in finding_ids for f in mimic.suggested_by) + sum(
+            c in failed for c in mimic.criteria_failed
+        )
+        if score:
+            scored.append((score, mimic.id, because, mimic))
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    return [
+        MimicResult(m.id, m.name, m.description, because, list(m.refs))
+        for _, _, because, m in scored[:5]
+    ]
