@@ -1,0 +1,83 @@
+"""Pattern ranking: classic presentations lead with their pattern, with reasons shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from anmian.engine.differentiate import differentiate
+from anmian.knowledge import KnowledgeBase
+
+
+def _key_findings(kb: KnowledgeBase, pattern_id: str, n: int = 6) -> set[str]:
+    """A textbook presentation: the pattern's heaviest findings."""
+    p = kb.patterns[pattern_id]
+    return {f.finding for f in sorted(p.findings, key=lambda f: (-f.weight, f.finding))[:n]}
+
+
+def _pattern_ids(kb_fixture=None):
+    from anmian.knowledge import get_kb
+
+    return sorted(get_kb().patterns)
+
+
+@pytest.mark.parametrize("pattern_id", _pattern_ids())
+def test_a_textbook_presentation_puts_its_pattern_at_or_near_the_top(kb: KnowledgeBase, pattern_id: str):
+    ranked = differentiate(kb, _key_findings(kb, pattern_id))
+    top = [r.id for r in ranked[:3]]
+    # A combined pattern's textbook signs are also its parts' signs, so a part may tie it.
+    assert pattern_id in top, (pattern_id, [(r.id, r.score) for r in ranked[:4]])
+
+
+def test_each_pattern_has_a_distinct_signature(kb: KnowledgeBase):
+    signatures = {pid: frozenset(_key_findings(kb, pid)) for pid in kb.patterns}
+    assert len(set(signatures.values())) == len(signatures)
+
+
+def test_scores_are_between_zero_and_one_and_ranked(kb: KnowledgeBase):
+    ranked = differentiate(kb, set(list(kb.findings)[:40]))
+    scores = [r.score for r in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 1 for s in scores)
+
+
+def test_it_shows_the_findings_for_and_against(kb: KnowledgeBase):
+    pattern = kb.patterns["kidney-yang-deficiency"]
+    pro = pattern.findings[0].finding
+    con = pattern.against[0].finding
+    result = next(r for r in differentiate(kb, {pro, con}) if r.id == pattern.id)
+    assert [e.finding for e in result.for_] == [pro]
+    assert [e.finding for e in result.against] == [con]
+
+
+def test_contrary_findings_lower_the_score(kb: KnowledgeBase):
+    pattern = kb.patterns["kidney-yang-deficiency"]
+    base = _key_findings(kb, pattern.id)
+    plain = next(r for r in differentiate(kb, base) if r.id == pattern.id).score
+    against = {f.finding for f in pattern.against} - base
+    lowered = next(r for r in differentiate(kb, base | against) if r.id == pattern.id).score
+    assert lowered < plain
+
+
+def test_supporting_findings_alone_cannot_lead(kb: KnowledgeBase):
+    pattern = kb.patterns["blood-stasis"]
+    support = {f.finding for f in pattern.findings if not f.key}
+    result = next(r for r in differentiate(kb, support) if r.id == pattern.id)
+    assert result.score <= kb.rules.no_key_finding_cap
+
+
+def test_two_patterns_together_are_reported_as_combined(kb: KnowledgeBase):
+    both = _key_findings(kb, "liver-qi-stagnation", 5) | _key_findings(kb, "damp-phlegm", 5)
+    ranked = differentiate(kb, both)
+    chosen = {r.id for r in ranked if r.role in ("primary", "combined")}
+    assert {"liver-qi-stagnation", "damp-phlegm"} <= chosen
+
+
+def test_a_combined_pattern_does_not_repeat_its_parts(kb: KnowledgeBase):
+    ranked = differentiate(kb, _key_findings(kb, "qi-blood-deficiency", 8))
+    chosen = [r.id for r in ranked if r.role in ("primary", "combined")]
+    if chosen[0] == "qi-blood-deficiency":
+        assert not {"qi-deficiency", "blood-deficiency"} & set(chosen)
+
+
+def test_no_findings_of_any_pattern_gives_no_leader(kb: KnowledgeBase):
+    assert [r for r in differentiate(kb, set()) if r.role == "primary"] == []

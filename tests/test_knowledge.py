@@ -1,0 +1,152 @@
+"""The knowledge base: the content the product promises, and a loader that names what is broken."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from anmian.knowledge import KnowledgeBase, KnowledgeError, load
+from anmian.knowledge.loader import data_dir
+
+REQUIRED_PATTERNS = """qi-deficiency spleen-qi-deficiency blood-deficiency qi-blood-deficiency
+blood-stasis heart-blood-deficiency heart-spleen-deficiency heart-kidney-disharmony
+kidney-yin-deficiency liver-kidney-yin-deficiency kidney-yang-deficiency liver-qi-stagnation
+liver-blood-deficiency liver-wind damp-phlegm damp-heat wei-qi-deficiency""".split()
+SEED_POINTS = ["sp6", "ki3", "lr3", "st36", "cv4"]
+SEED_HERBS = ["dang-gui", "ren-shen", "chen-pi", "suan-zao-ren", "he-shou-wu"]
+MINIMUMS = {"findings": 150, "points": 40, "herbs": 35, "formulas": 14}
+
+
+def test_it_has_every_required_pattern(kb: KnowledgeBase):
+    assert set(REQUIRED_PATTERNS) <= set(kb.patterns)
+
+
+@pytest.mark.parametrize(("kind", "minimum"), MINIMUMS.items())
+def test_it_has_enough_entries(kb: KnowledgeBase, kind: str, minimum: int):
+    assert len(kb.table(kind)) >= minimum
+
+
+def test_it_has_every_seed_point_and_herb(kb: KnowledgeBase):
+    assert set(SEED_POINTS) <= set(kb.points)
+    assert set(SEED_HERBS) <= set(kb.herbs)
+
+
+def test_finding_categories_cover_the_intake(kb: KnowledgeBase):
+    categories = {f.category for f in kb.findings.values()}
+    assert {"leg", "sleep", "mood", "tongue-body", "tongue-coat", "pulse", "red-flag"} <= categories
+
+
+def test_every_finding_has_a_question(kb: KnowledgeBase):
+    assert all(f.question.endswith("?") for f in kb.findings.values())
+
+
+def test_every_herb_of_a_formula_is_known(kb: KnowledgeBase):
+    for formula in kb.formulas.values():
+        assert {i.herb for i in formula.ingredients} <= set(kb.herbs), formula.id
+
+
+def test_he_shou_wu_carries_regulator_warnings_and_is_kept_out_of_self_care(kb: KnowledgeBase):
+    herb = kb.herbs["he-shou-wu"]
+    assert len(herb.regulator_warnings) >= 2
+    assert any(r.when == "self-care" and r.action == "exclude" for r in herb.safety)
+    assert any(r.when == "liver-disease" and r.action == "exclude" for r in herb.safety)
+
+
+def test_dang_gui_is_excluded_with_anticoagulants(kb: KnowledgeBase):
+    rules = kb.herbs["dang-gui"].safety
+    assert any(r.when == "anticoagulant" and r.action == "exclude" for r in rules)
+
+
+def test_extra_points_are_keyed_by_pinyin_with_codes_as_aliases(kb: KnowledgeBase):
+    assert kb.points["yintang"].meridian == "EX"
+    assert "EX-HN3" in (kb.points["yintang"].code, *kb.points["yintang"].aliases)
+
+
+def test_every_pattern_point_has_a_chart_position(kb: KnowledgeBase):
+    for point in kb.points.values():
+        assert point.chart, point.id
+
+
+def test_formula_safety_is_the_union_of_its_ingredients(kb: KnowledgeBase):
+    formula = kb.formulas["si-wu-tang"]
+    rules = kb.formula_safety(formula)
+    sources = {source for source, _ in rules}
+    assert "dang-gui" in sources
+    assert len(rules) >= sum(len(kb.herbs[i.herb].safety) for i in formula.ingredients)
+
+
+def test_unverified_facts_are_marked(kb: KnowledgeBase):
+    assert kb.references["red-flags-teaching"].verified is False
+    assert kb.references["irlssg-2014"].verified is True
+
+
+def test_version_changes_with_content(kb: KnowledgeBase, tmp_path: Path):
+    copy = _copy(tmp_path)
+    (copy / "meta.yaml").write_text((copy / "meta.yaml").read_text() + "\n# edited\n")
+    assert load(copy).version != kb.version
+
+
+# --- broken files: each names the file, the entry and the field ---
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(data_dir(), target)
+    return target
+
+
+def _break(tmp_path: Path, rel: str, old: str, new: str) -> list[str]:
+    root = _copy(tmp_path)
+    path = root / rel
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(KnowledgeError) as info:
+        load(root)
+    return info.value.problems
+
+
+def test_it_reports_invalid_yaml(tmp_path: Path):
+    problems = _break(tmp_path, "rules.yaml", "combine_ratio: 0.75", "combine_ratio: [0.75")
+    assert problems and "rules.yaml: not valid YAML" in problems[0]
+
+
+def test_it_reports_a_wrong_type_with_file_entry_and_field(tmp_path: Path):
+    problems = _break(tmp_path, "references/core.yaml", "year: 2014", "year: twenty")
+    assert any("references/core.yaml: entry 'irlssg-2014': field 'year'" in p for p in problems)
+
+
+def test_it_reports_an_unknown_field(tmp_path: Path):
+    problems = _break(tmp_path, "references/core.yaml", "kind: guideline", "kind: guideline\n  colour: red")
+    assert any("field 'colour'" in p and "Extra inputs" in p for p in problems)
+
+
+def test_it_reports_a_duplicate_id(tmp_path: Path):
+    problems = _break(tmp_path, "references/core.yaml", "id: walters-2003-irls", "id: irlssg-2014")
+    assert any("duplicate id" in p for p in problems)
+
+
+def test_it_reports_an_unknown_reference(tmp_path: Path):
+    problems = _break(tmp_path, "rules.yaml", "refs: [aasm-2024, irlssg-2018-iron]", "refs: [no-such-ref]")
+    assert any("unknown references id 'no-such-ref'" in p and "rules.yaml" in p for p in problems)
+
+
+def test_it_reports_an_unknown_cross_reference(tmp_path: Path, kb: KnowledgeBase):
+    rel = kb.sources[("patterns", "blood-deficiency")]
+    problems = _break(tmp_path, rel, "point: sp6", "point: sp99")
+    assert any("unknown points id 'sp99'" in p and rel in p for p in problems)
+
+
+def test_it_reports_an_unknown_safety_tag(tmp_path: Path, kb: KnowledgeBase):
+    rel = kb.sources[("herbs", "dang-gui")]
+    problems = _break(tmp_path, rel, "when: anticoagulant", "when: warfarinish")
+    assert any("unknown tag 'warfarinish'" in p for p in problems)
+
+
+def test_it_reports_a_claim_without_a_citation(tmp_path: Path):
+    problems = _break(
+        tmp_path, "rules.yaml", "base_refs: [seed-sleep-clinic]", "base_refs: []"
+    )
+    assert any("base_refs" in p for p in problems)
