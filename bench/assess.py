@@ -36,25 +36,35 @@ def in_process(n: int = 2000) -> None:
             times.append(time.perf_counter() - t)
         mean = statistics.fmean(times) * 1000
         p99 = sorted(times)[int(n * 0.99)] * 1000
-        print(f"in-process, {label}: {1000 / mean:,.0f} assessments/s, mean {mean:.3f} ms, p99 {p99:.3f} ms")
+        print(
+            f"in-process, {label}: {1000 / mean:,.0f} assessments/s, mean {mean:.3f} ms, p99 {p99:.3f} ms"
+        )
     t = time.perf_counter()
     for _ in range(200):
         assess(data, kb).to_dict()
-    print(f"in-process, demo case with JSON-ready output: {(time.perf_counter() - t) / 200 * 1000:.3f} ms each")
+    print(
+        f"in-process, demo case with JSON-ready output: {(time.perf_counter() - t) / 200 * 1000:.3f} ms each"
+    )
     print(f"knowledge base load (first call, validated): {load_ms:.0f} ms")
 
 
 def cold_start(runs: int = 7) -> None:
     for label, args, stdin in (
         ("anmian --help", [ANMIAN, "--help"], None),
-        ("anmian assess demo.json", [ANMIAN, "assess", str(ROOT / "examples" / "demo.json"), "-f", "json"], None),
+        (
+            "anmian assess demo.json",
+            [ANMIAN, "assess", str(ROOT / "examples" / "demo.json"), "-f", "json"],
+            None,
+        ),
     ):
         times = []
         for _ in range(runs):
             t = time.perf_counter()
             subprocess.run(args, input=stdin, capture_output=True, check=True)
             times.append((time.perf_counter() - t) * 1000)
-        print(f"CLI cold start, {label}: median {statistics.median(times):.0f} ms (min {min(times):.0f})")
+        print(
+            f"CLI cold start, {label}: median {statistics.median(times):.0f} ms (min {min(times):.0f})"
+        )
 
 
 if __name__ == "__main__":

@@ -48,4 +48,8 @@ def input_for_tag(kb: KnowledgeBase, tag: str) -> dict[str, Any]:
 
 def without_tag_defaults() -> dict[str, Any]:
     """Input fields under which none of the optional tags are set."""
-    return {"audience": "practitioner", "age": 40, "labs": {"ferritin_ng_ml": 150, "tsat_percent": 30}}
+    return {
+        "audience": "practitioner",
+        "age": 40,
+        "labs": {"ferritin_ng_ml": 150, "tsat_percent": 30},
+    }

@@ -22,7 +22,15 @@ def test_assess_prints_json_with_every_section():
     result = invoke("assess", str(DEMO), "--format", "json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert set(out) >= {"kb_version", "input", "screening", "patterns", "plan", "safety", "disclaimer"}
+    assert set(out) >= {
+        "kb_version",
+        "input",
+        "screening",
+        "patterns",
+        "plan",
+        "safety",
+        "disclaimer",
+    }
     assert out["screening"]["verdict"] == "possible-rls"
     assert out["patterns"] and out["plan"]["points"]
 
@@ -67,14 +75,22 @@ def test_a_missing_file_exits_2():
 
 
 def test_unresolved_findings_exit_2_with_close_matches():
-    result = invoke("assess", "-", stdin='{"findings": ["leg-crawling", "palpitashuns badly", "zzzz qqqq"]}')
+    result = invoke(
+        "assess", "-", stdin='{"findings": ["leg-crawling", "palpitashuns badly", "zzzz qqqq"]}'
+    )
     assert result.exit_code == 2
     assert "zzzz qqqq" in result.stderr
 
 
 def test_allow_unknown_reports_them_and_goes_on():
-    result = invoke("assess", "-", "--allow-unknown", "--format", "json",
-                    stdin='{"findings": ["leg-crawling", "zzzz qqqq"]}')
+    result = invoke(
+        "assess",
+        "-",
+        "--allow-unknown",
+        "--format",
+        "json",
+        stdin='{"findings": ["leg-crawling", "zzzz qqqq"]}',
+    )
     assert result.exit_code == 0
     assert json.loads(result.stdout)["input"]["unresolved"][0]["text"] == "zzzz qqqq"
 
@@ -113,5 +129,5 @@ def test_questionnaire_asks_and_assesses():
     answers = "crawling legs\n" + "y\nn\n?\n" * 10
     result = invoke("questionnaire", "--max-questions", "12", "--format", "json", stdin=answers)
     assert result.exit_code == 0, result.output
-    out = json.loads(result.stdout[result.stdout.index("{"):])
+    out = json.loads(result.stdout[result.stdout.index("{") :])
     assert out["patterns"]

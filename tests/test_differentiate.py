@@ -21,7 +21,9 @@ def _pattern_ids(kb_fixture=None):
 
 
 @pytest.mark.parametrize("pattern_id", _pattern_ids())
-def test_a_textbook_presentation_puts_its_pattern_at_or_near_the_top(kb: KnowledgeBase, pattern_id: str):
+def test_a_textbook_presentation_puts_its_pattern_at_or_near_the_top(
+    kb: KnowledgeBase, pattern_id: str
+):
     ranked = differentiate(kb, _key_findings(kb, pattern_id))
     top = [r.id for r in ranked[:3]]
     # A combined pattern's textbook signs are also its parts' signs, so a part may tie it.

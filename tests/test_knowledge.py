@@ -10,10 +10,7 @@ import pytest
 from anmian.knowledge import KnowledgeBase, KnowledgeError, load
 from anmian.knowledge.loader import data_dir
 
-REQUIRED_PATTERNS = """qi-deficiency spleen-qi-deficiency blood-deficiency qi-blood-deficiency
-blood-stasis heart-blood-deficiency heart-spleen-deficiency heart-kidney-disharmony
-kidney-yin-deficiency liver-kidney-yin-deficiency kidney-yang-deficiency liver-qi-stagnation
-liver-blood-deficiency liver-wind damp-phlegm damp-heat wei-qi-deficiency""".split()
+REQUIRED_PATTERNS = ["qi-deficiency", "spleen-qi-deficiency", "blood-deficiency", "qi-blood-deficiency", "blood-stasis", "heart-blood-deficiency", "heart-spleen-deficiency", "heart-kidney-disharmony", "kidney-yin-deficiency", "liver-kidney-yin-deficiency", "kidney-yang-deficiency", "liver-qi-stagnation", "liver-blood-deficiency", "liver-wind", "damp-phlegm", "damp-heat", "wei-qi-deficiency"]
 SEED_POINTS = ["sp6", "ki3", "lr3", "st36", "cv4"]
 SEED_HERBS = ["dang-gui", "ren-shen", "chen-pi", "suan-zao-ren", "he-shou-wu"]
 MINIMUMS = {"findings": 150, "points": 40, "herbs": 35, "formulas": 14}
@@ -119,7 +116,9 @@ def test_it_reports_a_wrong_type_with_file_entry_and_field(tmp_path: Path):
 
 
 def test_it_reports_an_unknown_field(tmp_path: Path):
-    problems = _break(tmp_path, "references/core.yaml", "kind: guideline", "kind: guideline\n  colour: red")
+    problems = _break(
+        tmp_path, "references/core.yaml", "kind: guideline", "kind: guideline\n  colour: red"
+    )
     assert any("field 'colour'" in p and "Extra inputs" in p for p in problems)
 
 
@@ -129,7 +128,9 @@ def test_it_reports_a_duplicate_id(tmp_path: Path):
 
 
 def test_it_reports_an_unknown_reference(tmp_path: Path):
-    problems = _break(tmp_path, "rules.yaml", "refs: [aasm-2024, irlssg-2018-iron]", "refs: [no-such-ref]")
+    problems = _break(
+        tmp_path, "rules.yaml", "refs: [aasm-2024, irlssg-2018-iron]", "refs: [no-such-ref]"
+    )
     assert any("unknown references id 'no-such-ref'" in p and "rules.yaml" in p for p in problems)
 
 
@@ -146,7 +147,5 @@ def test_it_reports_an_unknown_safety_tag(tmp_path: Path, kb: KnowledgeBase):
 
 
 def test_it_reports_a_claim_without_a_citation(tmp_path: Path):
-    problems = _break(
-        tmp_path, "rules.yaml", "base_refs: [seed-sleep-clinic]", "base_refs: []"
-    )
+    problems = _break(tmp_path, "rules.yaml", "base_refs: [seed-sleep-clinic]", "base_refs: []")
     assert any("base_refs" in p for p in problems)

@@ -8,21 +8,30 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import input_for_tag, run, without_tag_defaults
 
 from anmian.engine import assess, parse_input
 from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
-from anmian.engine.plan import advice_allowed, build_plan, formula_allowed, herb_allowed, point_modes
+from anmian.engine.plan import (
+    advice_allowed,
+    build_plan,
+    formula_allowed,
+    herb_allowed,
+    point_modes,
+)
 from anmian.engine.safety import Safety, referrals
 from anmian.knowledge import KnowledgeBase, get_kb
-from tests.conftest import input_for_tag, run, without_tag_defaults
 
 KB = get_kb()
 
 
 def _all_patterns_chosen(kb: KnowledgeBase) -> list[PatternResult]:
     """Every pattern in the plan at once: the widest possible set of candidates."""
-    return [PatternResult(p.id, p.name, p.pinyin, p.chinese, [], 1.0, "combined") for p in kb.patterns.values()]
+    return [
+        PatternResult(p.id, p.name, p.pinyin, p.chinese, [], 1.0, "combined")
+        for p in kb.patterns.values()
+    ]
 
 
 def _plan_for(kb: KnowledgeBase, ctx: Context):
@@ -146,7 +155,9 @@ def test_each_red_flag_is_silent_without_its_trigger(kb, flag_id):
 
 
 def test_a_clot_sign_puts_an_emergency_referral_first(kb):
-    out = run(kb, findings=["leg-crawling", "one-leg-swollen-warm-red"], labs={"ferritin_ng_ml": 30})
+    out = run(
+        kb, findings=["leg-crawling", "one-leg-swollen-warm-red"], labs={"ferritin_ng_ml": 30}
+    )
     first = out["safety"]["referrals"][0]
     assert first["urgency"] == "emergency"
     assert out["plan"]["status"] == "see-physician-first"
@@ -185,7 +196,9 @@ def test_normal_iron_brings_no_iron_referral(kb, labs, age):
 
 def test_a_medication_that_worsens_rls_brings_a_prescriber_warning_never_stop_advice(kb):
     out = run(kb, medications=["sertraline"])
-    warning = next(w for w in out["safety"]["warnings"] if w["id"].startswith("medication-may-worsen-rls"))
+    warning = next(
+        w for w in out["safety"]["warnings"] if w["id"].startswith("medication-may-worsen-rls")
+    )
     assert "prescriber" in warning["text"] or "prescribed" in warning["text"]
     assert "do not stop" in warning["text"].casefold()
     assert warning["triggered_by"] == ["medications: sertraline"]
@@ -193,7 +206,9 @@ def test_a_medication_that_worsens_rls_brings_a_prescriber_warning_never_stop_ad
 
 def test_a_medication_that_does_not_worsen_rls_brings_no_such_warning(kb):
     out = run(kb, medications=["metformin"])
-    assert not any(w["id"].startswith("medication-may-worsen-rls") for w in out["safety"]["warnings"])
+    assert not any(
+        w["id"].startswith("medication-may-worsen-rls") for w in out["safety"]["warnings"]
+    )
 
 
 def test_suspected_augmentation_on_a_dopamine_agonist_brings_a_referral(kb):
@@ -207,8 +222,12 @@ def test_earlier_onset_without_a_dopaminergic_drug_is_not_augmentation(kb):
 
 
 def test_unknown_medications_and_conditions_are_reported_and_herbs_held_back(kb):
-    out = run(kb, findings=["pale-face", "leg-crawling", "tongue-pale"], medications=["zzqx-not-a-drug"],
-              conditions=["zzqx-syndrome"])
+    out = run(
+        kb,
+        findings=["pale-face", "leg-crawling", "tongue-pale"],
+        medications=["zzqx-not-a-drug"],
+        conditions=["zzqx-syndrome"],
+    )
     assert out["input"]["unknown_medications"] == ["zzqx-not-a-drug"]
     assert out["input"]["unknown_conditions"] == ["zzqx-syndrome"]
     assert out["plan"]["formulas"] == [] and out["plan"]["herbs"] == []
@@ -216,8 +235,11 @@ def test_unknown_medications_and_conditions_are_reported_and_herbs_held_back(kb)
 
 
 def test_warfarin_keeps_dang_gui_out_even_inside_a_formula(kb):
-    out = run(kb, findings=["pale-face", "tongue-pale", "pulse-thin", "dizziness", "leg-crawling"],
-              medications=["warfarin"])
+    out = run(
+        kb,
+        findings=["pale-face", "tongue-pale", "pulse-thin", "dizziness", "leg-crawling"],
+        medications=["warfarin"],
+    )
     herbs = {h["id"] for h in out["plan"]["herbs"]} | {
         i for f in out["plan"]["formulas"] for i in f["ingredients"]
     }

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import run
 
 from anmian.engine import InputError
 from anmian.knowledge import KnowledgeBase
-from tests.conftest import run
 
 ALL_YES = dict.fromkeys(
-    ["urge_to_move", "worse_at_rest", "relieved_by_movement", "evening_or_night",
-     "not_explained_by_other_condition"],
+    [
+        "urge_to_move",
+        "worse_at_rest",
+        "relieved_by_movement",
+        "evening_or_night",
+        "not_explained_by_other_condition",
+    ],
     True,
 )
 
@@ -51,18 +56,32 @@ def test_no_mimics_when_criteria_are_met(kb: KnowledgeBase):
 
 @pytest.mark.parametrize(
     ("answers", "band"),
-    [([0] * 10, "none"), ([1] * 10, "mild"), ([2] * 10, "moderate"), ([3] * 10, "severe"),
-     ([4] * 10, "very severe")],
+    [
+        ([0] * 10, "none"),
+        ([1] * 10, "mild"),
+        ([2] * 10, "moderate"),
+        ([3] * 10, "severe"),
+        ([4] * 10, "very severe"),
+    ],
 )
 def test_own_scale_is_scored_and_banded(kb: KnowledgeBase, answers, band):
-    sev = run(kb, severity={"scale": "anmian-leg-scale", "answers": answers})["screening"]["severity"]
+    sev = run(kb, severity={"scale": "anmian-leg-scale", "answers": answers})["screening"][
+        "severity"
+    ]
     assert sev["total"] == sum(answers)
     assert sev["band"].casefold() == band
 
 
-@pytest.mark.parametrize(("total", "band"), [(5, "mild"), (11, "moderate"), (25, "severe"), (35, "very severe")])
+@pytest.mark.parametrize(
+    ("total", "band"), [(5, "mild"), (11, "moderate"), (25, "severe"), (35, "very severe")]
+)
 def test_licensed_irls_total_is_banded(kb: KnowledgeBase, total, band):
-    assert run(kb, severity={"scale": "irls", "total": total})["screening"]["severity"]["band"].casefold() == band
+    assert (
+        run(kb, severity={"scale": "irls", "total": total})["screening"]["severity"][
+            "band"
+        ].casefold()
+        == band
+    )
 
 
 @pytest.mark.parametrize(

@@ -179,7 +179,7 @@ def questionnaire(
     if not intake.present:
         fail("no findings were given, so there is nothing to assess", 1)
     typer.echo("")
-    result = run(AssessmentInput(findings=tuple(sorted(intake.present))), kb, allow_unknown=True)
+    result = run(AssessmentInput(findings=sorted(intake.present)), kb, allow_unknown=True)
     _print(result.to_dict(), format)
 
 

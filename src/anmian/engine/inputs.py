@@ -51,21 +51,21 @@ class Severity(_Strict):
     """Either answers to an own-wording scale with items, or a total of a licensed scale."""
 
     scale: Annotated[str, Field(min_length=1)]
-    answers: tuple[Annotated[int, Field(ge=0, le=4)], ...] | None = None
+    answers: list[Annotated[int, Field(ge=0, le=4)]] | None = None
     total: Annotated[int, Field(ge=0, le=100)] | None = None
 
 
 class AssessmentInput(_Strict):
     findings: Annotated[
-        tuple[Annotated[str, Field(min_length=1, max_length=200)], ...],
+        list[Annotated[str, Field(min_length=1, max_length=200)]],
         Field(min_length=1, max_length=200),
     ]
     age: Annotated[int, Field(ge=0, le=120)] | None = None
     sex: Literal["female", "male", "other"] | None = None
     pregnant: bool | None = None
     breastfeeding: bool | None = None
-    medications: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = ()
-    conditions: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = ()
+    medications: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
+    conditions: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
     labs: Labs | None = None
     screening: Screening | None = None
     severity: Severity | None = None
@@ -74,7 +74,7 @@ class AssessmentInput(_Strict):
 
     @field_validator("findings", mode="after")
     @classmethod
-    def _not_blank(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+    def _not_blank(cls, v: list[str]) -> list[str]:
         blanks = [i for i, s in enumerate(v) if not s.strip()]
         if blanks:
             raise ValueError(f"item {blanks[0]} is blank; remove it or write the finding")

@@ -113,7 +113,7 @@ def build_plan(
     return plan
 
 
-def _point_modes(point: Point, ctx: Context, safety: Safety) -> set[str] | None:
+def point_modes(point: Point, ctx: Context, safety: Safety) -> set[str] | None:
     """The ways this person may use the point; None when the point is excluded outright."""
     modes = {"needle"} | ({"acupressure"} if point.self_care else set())
     for rule in applicable(point.cautions, ctx):
@@ -153,7 +153,7 @@ def _add_points(
             roles.append(pp.role)
     for point_id, (pats, roles) in wanted.items():
         point = kb.points[point_id]
-        modes = _point_modes(point, ctx, safety)
+        modes = point_modes(point, ctx, safety)
         if modes is None:
             continue
         mode = "both" if len(modes) == 2 else next(iter(modes))
@@ -193,7 +193,7 @@ def _add_herbal(
                 added += 1
                 continue
             formula = kb.formulas[fid]
-            if not _formula_allowed(kb, fid, ctx, safety):
+            if not formula_allowed(kb, fid, ctx, safety):
                 continue
             plan.formulas.append(
                 PlanFormula(
@@ -212,7 +212,7 @@ def _add_herbal(
                 h[1].append(pid)
             added += 1
         for hid in kb.patterns[pid].herbs:
-            if _herb_allowed(kb, hid, ctx, safety):
+            if herb_allowed(kb, hid, ctx, safety):
                 herbs.setdefault(hid, ([], []))[1].append(pid)
     for hid, (formulas, pats) in herbs.items():
         herb = kb.herbs[hid]
@@ -228,7 +228,7 @@ def _add_herbal(
         )
 
 
-def _herb_allowed(kb: KnowledgeBase, hid: str, ctx: Context, safety: Safety) -> bool:
+def herb_allowed(kb: KnowledgeBase, hid: str, ctx: Context, safety: Safety) -> bool:
     herb = kb.herbs[hid]
     ok = True
     for rule in applicable(herb.safety, ctx):
@@ -256,28 +256,29 @@ def _regulator_warnings(kb: KnowledgeBase, hid: str, safety: Safety) -> None:
         )
 
 
-def _formula_allowed(kb: KnowledgeBase, fid: str, ctx: Context, safety: Safety) -> bool:
+def formula_allowed(kb: KnowledgeBase, fid: str, ctx: Context, safety: Safety) -> bool:
     formula = kb.formulas[fid]
+    cautions = []
     ok = True
     for source, rule in kb.formula_safety(formula):
         if not ctx.has(rule.when):
             continue
         causes = ctx.tags[rule.when]
-        name = (
-            formula.pinyin
-            if source == fid
-            else f"{formula.pinyin} contains {kb.herbs[source].pinyin}"
-        )
+        herb = kb.herbs.get(source)
+        name = f"{formula.pinyin} contains {herb.pinyin}" if herb else formula.pinyin
         if rule.action == "exclude":
             safety.exclude(fid, "formula", f"{name}: {rule.text}", causes, rule.refs)
-            if source != fid:
-                safety.exclude(
-                    source, "herb", f"{kb.herbs[source].pinyin}: {rule.text}", causes, rule.refs
-                )
+            if herb:
+                safety.exclude(source, "herb", f"{herb.pinyin}: {rule.text}", causes, rule.refs)
             ok = False
         else:
-            safety.warn(f"caution:{source}:{rule.when}", f"{name}: {rule.text}", causes, rule.refs)
+            cautions.append(
+                (f"caution:{source}:{rule.when}", f"{name}: {rule.text}", causes, rule.refs)
+            )
+    # Cautions only matter for a formula that stays in the plan.
     if ok:
+        for args in cautions:
+            safety.warn(*args)
         for ing in formula.ingredients:
             _regulator_warnings(kb, ing.herb, safety)
     return ok
@@ -293,17 +294,22 @@ def _add_advice(
             wanted.setdefault(aid, []).append(pid)
     for aid, pats in wanted.items():
         adv = kb.advice[aid]
-        excluded = False
-        for rule in applicable(adv.safety, ctx):
-            causes = ctx.tags[rule.when]
-            if rule.action == "exclude":
-                safety.exclude(aid, "advice", f"{adv.title}: {rule.text}", causes, rule.refs)
-                excluded = True
-            else:
-                safety.warn(
-                    f"caution:{aid}:{rule.when}", f"{adv.title}: {rule.text}", causes, rule.refs
-                )
-        if not excluded:
+        if advice_allowed(kb, aid, ctx, safety):
             getattr(plan, adv.kind).append(
                 PlanAdvice(aid, adv.title, adv.text, pats, list(adv.refs))
             )
+
+
+def advice_allowed(kb: KnowledgeBase, aid: str, ctx: Context, safety: Safety) -> bool:
+    adv = kb.advice[aid]
+    ok = True
+    for rule in applicable(adv.safety, ctx):
+        causes = ctx.tags[rule.when]
+        if rule.action == "exclude":
+            safety.exclude(aid, "advice", f"{adv.title}: {rule.text}", causes, rule.refs)
+            ok = False
+        else:
+            safety.warn(
+                f"caution:{aid}:{rule.when}", f"{adv.title}: {rule.text}", causes, rule.refs
+            )
+    return ok

@@ -20,7 +20,7 @@ from functools import cache
 
 from anmian.knowledge import KnowledgeBase
 
-FUZZY_ACCEPT = 0.80  # below this a phrase stays unresolved
+FUZZY_ACCEPT = 0.85  # below this a phrase stays unresolved
 FUZZY_SURE = 0.90  # below this an accepted fuzzy match is reported as low confidence
 COVER_CONFIDENCE = 0.9
 MAX_SPAN = 6
@@ -144,10 +144,7 @@ class Resolution:
 class Index:
     """Aliases of one kind of entry (findings, medications, conditions), normalised."""
 
-    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]], loose: bool = True):
-        # loose: weighted partial matching for phrases; otherwise plain edit distance only,
-        # for drug names, where a near-miss must be a typo and never a different drug.
-        self.loose = loose
+    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]]):
         self.alias: dict[str, str] = {}
         for entry_id, names in entries:
             for name in (entry_id, entry_id.replace("-", " "), *names):
@@ -163,8 +160,13 @@ class Index:
         """Closest entries by similarity of spelling, best first, one row per entry."""
         from rapidfuzz import fuzz, process  # imported here: only misses pay for it
 
-        scorer = fuzz.WRatio if self.loose else fuzz.ratio
-        found = process.extract(normalise(text), self.keys, scorer=scorer, limit=limit * 4)
+        # Whole-string similarity (word order aside), never partial matching: a phrase that
+        # merely shares one word with a long alias ("I am depressed" and "one leg swollen,
+        # red and depressed-looking") must not be read as that finding. A fuzzy match is
+        # for typos, not for guessing meaning.
+        found = process.extract(
+            normalise(text), self.keys, scorer=fuzz.token_sort_ratio, limit=limit * 4
+        )
         best: dict[str, float] = {}
         for key, score, _ in found:
             entry = self.alias[key]
@@ -172,9 +174,15 @@ class Index:
         return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
 
-def _cover(tokens: list[str], index: Index) -> list[str] | None:
-    """Greedy longest-match cover of a token list; None if a content word is left over."""
+def _cover(tokens: list[str], index: Index, fallback_nouns: list[str]) -> list[str] | None:
+    """Greedy longest-match cover of a token list; None if a content word is left over.
+
+    fallback_nouns: context nouns of the whole phrase, for a segment that has none of its
+    own ("pulse: thin, rapid" -> the segment "rapid" borrows "pulse").
+    """
     nouns = {i: CONTEXT_NOUNS[t] for i, t in enumerate(tokens) if t in CONTEXT_NOUNS}
+    if not nouns:
+        nouns = {len(tokens) + n: noun for n, noun in enumerate(fallback_nouns)}
     found: list[str] = []
     used_nouns: set[int] = set()
     i = 0
@@ -214,11 +222,13 @@ def resolve(texts: Iterable[str], index: Index, accept: float = FUZZY_ACCEPT) ->
             continue
         parts: list[str] = []
         covered = True
-        for segment in _SPLIT.split(normalise(text).replace(" and ", " , ")):
+        phrase = normalise(text)
+        nouns = list(dict.fromkeys(CONTEXT_NOUNS[t] for t in phrase.split() if t in CONTEXT_NOUNS))
+        for segment in _SPLIT.split(phrase):
             tokens = segment.split()
             if not tokens:
                 continue
-            got = _cover(tokens, index)
+            got = _cover(tokens, index, nouns)
             if got is None:
                 covered = False
                 break
@@ -240,6 +250,6 @@ def resolve(texts: Iterable[str], index: Index, accept: float = FUZZY_ACCEPT) ->
 def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
     """(findings, medications, conditions) indexes, built once per knowledge base."""
     findings = Index((f.id, (f.label, *f.synonyms)) for f in kb.findings.values())
-    meds = Index(((m.id, (m.name, *m.synonyms)) for m in kb.medications.values()), loose=False)
-    conds = Index(((c.id, (c.name, *c.synonyms)) for c in kb.conditions.values()), loose=False)
+    meds = Index((m.id, (m.name, *m.synonyms)) for m in kb.medications.values())
+    conds = Index((c.id, (c.name, *c.synonyms)) for c in kb.conditions.values())
     return findings, meds, conds
