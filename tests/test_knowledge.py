@@ -10,7 +10,25 @@ import pytest
 from anmian.knowledge import KnowledgeBase, KnowledgeError, load
 from anmian.knowledge.loader import data_dir
 
-REQUIRED_PATTERNS = ["qi-deficiency", "spleen-qi-deficiency", "blood-deficiency", "qi-blood-deficiency", "blood-stasis", "heart-blood-deficiency", "heart-spleen-deficiency", "heart-kidney-disharmony", "kidney-yin-deficiency", "liver-kidney-yin-deficiency", "kidney-yang-deficiency", "liver-qi-stagnation", "liver-blood-deficiency", "liver-wind", "damp-phlegm", "damp-heat", "wei-qi-deficiency"]
+REQUIRED_PATTERNS = [
+    "qi-deficiency",
+    "spleen-qi-deficiency",
+    "blood-deficiency",
+    "qi-blood-deficiency",
+    "blood-stasis",
+    "heart-blood-deficiency",
+    "heart-spleen-deficiency",
+    "heart-kidney-disharmony",
+    "kidney-yin-deficiency",
+    "liver-kidney-yin-deficiency",
+    "kidney-yang-deficiency",
+    "liver-qi-stagnation",
+    "liver-blood-deficiency",
+    "liver-wind",
+    "damp-phlegm",
+    "damp-heat",
+    "wei-qi-deficiency",
+]
 SEED_POINTS = ["sp6", "ki3", "lr3", "st36", "cv4"]
 SEED_HERBS = ["dang-gui", "ren-shen", "chen-pi", "suan-zao-ren", "he-shou-wu"]
 MINIMUMS = {"findings": 150, "points": 40, "herbs": 35, "formulas": 14}

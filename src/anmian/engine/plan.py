@@ -9,6 +9,7 @@ added, and a formula is judged by its own rules plus all of its ingredients' rul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from zlib import crc32
 
 from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
@@ -17,6 +18,15 @@ from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Point
 
 BASE = "rls-general"
+TECHNIQUE_LABEL = {
+    "needle": "Needling",
+    "acupressure": "Pressing",
+    "moxibustion": "Moxibustion",
+    "electroacupuncture": "Electroacupuncture",
+    "cupping": "Cupping",
+    "gua-sha": "Gua sha",
+    "bleeding": "Bloodletting",
+}
 MODES = ("needle", "acupressure")
 PER_PATTERN_FORMULAS = 1
 
@@ -119,13 +129,12 @@ def point_modes(point: Point, ctx: Context, safety: Safety) -> set[str] | None:
     for rule in applicable(point.cautions, ctx):
         causes = ctx.tags[rule.when]
         if rule.action == "caution":
-            what = f"{rule.technique} at {point.code}" if rule.technique else point.code
-            safety.warn(
-                f"caution:{point.id}:{rule.when}:{rule.technique or 'all'}",
-                f"{what}: {rule.text}",
-                causes,
-                rule.refs,
+            # Keyed by the text too, so points with their own wording stay separate.
+            wid = (
+                f"caution:points:{rule.when}:{rule.technique or 'all'}:{crc32(rule.text.encode())}"
             )
+            what = TECHNIQUE_LABEL.get(rule.technique or "", "using the point")
+            safety.warn_items(wid, point.code, what, rule.text, causes, rule.refs)
         elif rule.technique is None:
             safety.exclude(point.code, "point", rule.text, causes, rule.refs)
             return None
@@ -230,19 +239,22 @@ def _add_herbal(
 
 def herb_allowed(kb: KnowledgeBase, hid: str, ctx: Context, safety: Safety) -> bool:
     herb = kb.herbs[hid]
-    ok = True
-    for rule in applicable(herb.safety, ctx):
-        causes = ctx.tags[rule.when]
-        if rule.action == "exclude":
-            safety.exclude(hid, "herb", f"{herb.pinyin}: {rule.text}", causes, rule.refs)
-            ok = False
-        else:
-            safety.warn(
-                f"caution:{hid}:{rule.when}", f"{herb.pinyin}: {rule.text}", causes, rule.refs
-            )
-    if ok:
-        _regulator_warnings(kb, hid, safety)
-    return ok
+    rules = applicable(herb.safety, ctx)
+    excluding = [r for r in rules if r.action == "exclude"]
+    for rule in excluding:
+        safety.exclude(hid, "herb", f"{herb.pinyin}: {rule.text}", ctx.tags[rule.when], rule.refs)
+    if excluding:
+        return False
+    # Cautions and regulator warnings only matter for a herb that stays in the plan.
+    for rule in rules:
+        safety.warn(
+            f"caution:{hid}:{rule.when}",
+            f"{herb.pinyin}: {rule.text}",
+            ctx.tags[rule.when],
+            rule.refs,
+        )
+    _regulator_warnings(kb, hid, safety)
+    return True
 
 
 def _regulator_warnings(kb: KnowledgeBase, hid: str, safety: Safety) -> None:

@@ -40,44 +40,43 @@ class Intake:
         if yes:
             self.present.add(finding_id)
 
-    def leaders(self) -> list[str]:
-        ranked = differentiate(self.kb, self.present)
-        if ranked:
-            return [r.id for r in ranked[:CONTENDERS]]
-        return list(self.kb.patterns)  # nothing known yet: every pattern is in play
+    def contenders(self) -> list[str]:
+        """The leader first, then every pattern that could still overtake it.
 
-    def decided(self) -> bool:
-        """True when the leader would stay first whatever the unasked questions answer."""
+        The leader's worst case counts all its unasked contrary findings as present; a
+        rival's best case counts all its unasked findings as present. Only rivals whose
+        best case reaches the leader's worst case are still in play.
+        """
         ranked = differentiate(self.kb, self.present)
         if not ranked or ranked[0].score == 0:
-            return False
+            return list(self.kb.patterns)  # nothing known yet: every pattern is in play
         lead = ranked[0]
         lead_pattern = self.kb.patterns[lead.id]
-        worst = lead.score - sum(
-            f.weight for f in lead_pattern.against if f.finding not in self.asked
-        ) / _denominator(lead_pattern)
+        unasked_against = sum(f.weight for f in lead_pattern.against if f.finding not in self.asked)
+        worst = lead.score - unasked_against / _denominator(lead_pattern)
+        scores = {r.id: r.score for r in ranked}
+        rivals = []
         for other in self.kb.patterns.values():
             if other.id == lead.id:
                 continue
-            current = next((r.score for r in ranked if r.id == other.id), 0.0)
             gain = sum(f.weight for f in other.findings if f.finding not in self.asked)
-            if min(1.0, current + gain / _denominator(other)) >= worst:
-                return False
-        return True
+            if min(1.0, scores.get(other.id, 0.0) + gain / _denominator(other)) >= worst:
+                rivals.append(other.id)
+        return [lead.id, *rivals] if rivals else []
 
     def next_question(self) -> Finding | None:
-        if self.decided():
+        """The unasked finding whose stakes differ most across the contenders; None when done."""
+        contenders = self.contenders()
+        if not contenders:
             return None
-        leaders = self.leaders()
         best, best_value = None, 0.0
         for fid, stakes in self.stakes.items():
             if fid in self.asked:
                 continue
-            values = [stakes.get(p, 0.0) for p in leaders]
-            spread = max(values) - min(values) if len(values) > 1 else abs(values[0])
-            # Prefer findings a person can answer without a practitioner (not tongue or pulse).
-            category = self.kb.findings[fid].category
-            if category in ("tongue-body", "tongue-coat", "pulse"):
+            values = [stakes.get(p, 0.0) for p in contenders]
+            spread = max(values) - min(values)
+            # Prefer what a person can answer alone over tongue and pulse readings.
+            if self.kb.findings[fid].category in ("tongue-body", "tongue-coat", "pulse"):
                 spread *= 0.8
             if spread > best_value or (spread == best_value and best and fid < best.id):
                 best, best_value = self.kb.findings[fid], spread

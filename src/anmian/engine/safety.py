@@ -43,6 +43,7 @@ class Warning:
     text: str
     triggered_by: list[str]
     refs: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # the plan items it concerns, if any
 
 
 @dataclass
@@ -62,6 +63,21 @@ class Safety:
     def warn(self, wid: str, text: str, causes: list[str], refs: Iterable[str] = ()) -> None:
         if all(w.id != wid for w in self.warnings):
             self.warnings.append(Warning(wid, text, list(causes), list(refs)))
+
+    def warn_items(
+        self, wid: str, item: str, what: str, text: str, causes: list[str], refs: Iterable[str]
+    ) -> None:
+        """One warning for every item sharing the same caution ("needling at SP6, ST36: ...")
+        rather than a dozen copies of the same sentence."""
+        for w in self.warnings:
+            if w.id == wid:
+                if item not in w.items:
+                    w.items.append(item)
+                    w.text = f"{what} at {', '.join(w.items)}: {text}"
+                return
+        self.warnings.append(
+            Warning(wid, f"{what} at {item}: {text}", list(causes), list(refs), [item])
+        )
 
 
 def applicable(rules: Iterable[SafetyRule], ctx: Context) -> list[SafetyRule]:
