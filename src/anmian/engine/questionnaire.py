@@ -23,9 +23,12 @@ class Intake:
         self.asked: set[str] = set()
         # finding -> pattern -> stake
         self.stakes: dict[str, dict[str, float]] = {}
+        self.keys: dict[str, set[str]] = {}  # finding -> patterns it is key to
         for p in kb.patterns.values():
             for f in p.findings:
                 self.stakes.setdefault(f.finding, {})[p.id] = f.weight
+                if f.key:
+                    self.keys.setdefault(f.finding, set()).add(p.id)
             for f in p.against:
                 self.stakes.setdefault(f.finding, {})[p.id] = -f.weight
 
@@ -60,7 +63,12 @@ class Intake:
             if other.id == lead.id:
                 continue
             gain = sum(f.weight for f in other.findings if f.finding not in self.asked)
-            if min(1.0, scores.get(other.id, 0.0) + gain / _denominator(other)) >= worst:
+            best = min(1.0, scores.get(other.id, 0.0) + gain / _denominator(other))
+            keys = [f.finding for f in other.findings if f.key]
+            if not any(k in self.present for k in keys) and all(k in self.asked for k in keys):
+                # every key finding was answered "no": the pattern cannot pass the cap
+                best = min(best, self.kb.rules.no_key_finding_cap)
+            if best >= worst:
                 rivals.append(other.id)
         return [lead.id, *rivals] if rivals else []
 
@@ -75,6 +83,9 @@ class Intake:
                 continue
             values = [stakes.get(p, 0.0) for p in contenders]
             spread = max(values) - min(values)
+            # A "no" to a key finding caps that pattern, which settles the intake sooner.
+            if self.keys.get(fid, set()) & set(contenders):
+                spread *= 1.5
             # Prefer what a person can answer alone over tongue and pulse readings.
             if self.kb.findings[fid].category in ("tongue-body", "tongue-coat", "pulse"):
                 spread *= 0.8
