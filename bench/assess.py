@@ -22,6 +22,11 @@ ANMIAN = str(Path(sys.executable).with_name("anmian"))
 
 
 def in_process(n: int = 2000) -> None:
+    from anmian.knowledge.loader import _load, data_dir
+
+    t0 = time.perf_counter()
+    _load(data_dir())
+    full_ms = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
     kb = get_kb()
     load_ms = (time.perf_counter() - t0) * 1000
@@ -45,7 +50,9 @@ def in_process(n: int = 2000) -> None:
     print(
         f"in-process, demo case with JSON-ready output: {(time.perf_counter() - t) / 200 * 1000:.3f} ms each"
     )
-    print(f"knowledge base load (first call, validated): {load_ms:.0f} ms")
+    print(
+        f"knowledge base: full load and validation {full_ms:.0f} ms; from the checked cache {load_ms:.0f} ms"
+    )
 
 
 def cold_start(runs: int = 7) -> None:

@@ -167,3 +167,25 @@ def test_it_reports_an_unknown_safety_tag(tmp_path: Path, kb: KnowledgeBase):
 def test_it_reports_a_claim_without_a_citation(tmp_path: Path):
     problems = _break(tmp_path, "rules.yaml", "base_refs: [seed-sleep-clinic]", "base_refs: []")
     assert any("base_refs" in p for p in problems)
+
+
+def test_the_validated_cache_is_used_and_keyed_by_content(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("ANMIAN_KB_CACHE", "1")
+    root = _copy(tmp_path)
+    first = load(root)
+    cached = list((tmp_path / "cache" / "anmian").glob("kb-*.pickle"))
+    assert len(cached) == 1
+    assert load(root).stats() == first.stats()
+    # an edit changes the key: the old cache is not read
+    (root / "meta.yaml").write_text((root / "meta.yaml").read_text().replace("2026.11", "2099.1"))
+    assert load(root).version.startswith("2099.1")
+
+
+def test_a_corrupt_cache_falls_back_to_a_full_load(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = _copy(tmp_path)
+    load(root)
+    for path in (tmp_path / "cache" / "anmian").glob("kb-*.pickle"):
+        path.write_bytes(b"not a pickle")
+    assert load(root).stats()["patterns"] >= 17

@@ -8,6 +8,8 @@ entries, so content can be split by topic without the loader caring.
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -175,17 +177,54 @@ def _load_folder(
     return table
 
 
-def _content_hash(root: Path) -> str:
+def _content_hash(root: Path, full: bool = False) -> str:
+    """A hash of the data files; with full, of the schema and loader code too."""
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.yaml")):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
+    if full:
+        here = Path(__file__).parent
+        for name in ("models.py", "loader.py"):
+            digest.update((here / name).read_bytes())
+    return digest.hexdigest()[: 16 if full else 10]
 
 
 def load(root: Path | None = None) -> KnowledgeBase:
     """Load and check the knowledge base; raises KnowledgeError listing every problem."""
     root = root or data_dir()
+    return _load_cached(root) if os.environ.get("ANMIAN_KB_CACHE", "1") != "0" else _load(root)
+
+
+def _cache_path(root: Path) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "anmian" / f"kb-{_content_hash(root, full=True)}.pickle"
+
+
+def _load_cached(root: Path) -> KnowledgeBase:
+    """Validation costs ~100 ms a start; a pickle of the checked result, keyed by a hash of
+    every data file and of the model code, costs ~15 ms. Any edit changes the key, so a
+    stale cache is never read; any cache problem falls back to a full load."""
+    try:
+        path = _cache_path(root)
+        with path.open("rb") as fh:
+            kb = pickle.load(fh)
+        if isinstance(kb, KnowledgeBase):
+            return kb
+    except Exception:  # a missing, stale-format or unreadable cache just means a full load
+        pass
+    kb = _load(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)  # atomic: a concurrent reader sees the old file or the new one
+    except OSError:
+        pass
+    return kb
+
+
+def _load(root: Path) -> KnowledgeBase:
     problems: list[str] = []
     sources: dict[tuple[str, str], str] = {("rules", "rules"): "rules.yaml"}
     meta = _validate(Meta, _read_yaml(root / "meta.yaml", "meta.yaml"), "meta.yaml", problems)
