@@ -4,7 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint fmt bench clean kb-check
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+MANAGE := $(BIN)/python manage.py
+# `make run` is local: DEBUG off (production-like), but no TLS on loopback.
+RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-0123456789} SECURE_TLS=false
+
+.PHONY: install run serve test test-pg lint fmt bench clean kb-check
 
 install: $(STAMP)
 
@@ -18,17 +24,26 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/anmian kb check
 	$(BIN)/anmian assess examples/demo.json --format text --allow-unknown
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(RUN_ENV) $(BIN)/gunicorn anmian.web.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench manage.py
 	$(BIN)/ruff format --check src tests bench
 
 fmt: install
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+# The whole suite on SQLite, then the database-backed web tests again on PostgreSQL.
 test: lint
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory test-pg
+
+test-pg: install
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q src/anmian/web
 
 kb-check: install
 	$(BIN)/anmian kb check

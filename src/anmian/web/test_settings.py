@@ -1,0 +1,16 @@
+"""Settings for the test suite: production settings with test-only defaults.
+
+DATABASE_URL is honoured, so the same suite runs on SQLite and on PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("ANMIAN_DATA_DIR", os.path.join(tempfile.gettempdir(), "anmian-test-data"))
+os.environ.setdefault("SECURE_TLS", "false")
+
+from anmian.web.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
