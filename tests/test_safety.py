@@ -77,8 +77,9 @@ def plan_violations(kb: KnowledgeBase, plan: Any, tags: set[str]) -> list[str]:
             for r in kb.advice[get(a, "id")].safety:
                 if r.when in tags and r.action == "exclude":
                     bad.append(f"advice {get(a, 'id')} excluded by {r.when}")
-    if "unknown-medication" in tags and get(plan, "formulas"):
-        bad.append("formulas offered despite an unknown medication")
+    for hold in kb.rules.herbal_holds:
+        if set(hold.when) <= tags and (get(plan, "formulas") or get(plan, "herbs")):
+            bad.append(f"herbs offered despite the hold {hold.id}")
     return bad
 
 
@@ -289,3 +290,21 @@ def test_any_person_gets_a_valid_output_with_nothing_contraindicated(findings, t
     order = {"emergency": 0, "urgent": 1, "routine": 2}
     assert urgencies == sorted(urgencies, key=order.__getitem__)
     assert out["disclaimer"]
+
+
+def test_pregnancy_in_self_care_holds_back_every_herb(kb):
+    out = run(kb, findings=["pale-face", "tongue-pale", "pulse-thin", "fatigue"], pregnant=True)
+    assert out["plan"]["formulas"] == [] and out["plan"]["herbs"] == []
+    assert any(
+        "pregnan" in e["reason"] for e in out["safety"]["excluded"] if e["kind"] == "formula"
+    )
+
+
+def test_a_practitioner_plan_in_pregnancy_still_applies_each_herbs_rules(kb):
+    out = run(
+        kb,
+        findings=["pale-face", "tongue-pale", "pulse-thin", "fatigue"],
+        pregnant=True,
+        audience="practitioner",
+    )
+    assert plan_violations(kb, out["plan"], set(out["input"]["context"])) == []

@@ -184,12 +184,15 @@ def _add_points(
 def _add_herbal(
     kb: KnowledgeBase, chosen: list[str], ctx: Context, safety: Safety, plan: Plan
 ) -> None:
-    if ctx.has("unknown-medication"):
-        text = "Herbs are held back: a medicine you take is unknown to Anmian, so interactions cannot be checked."
-        for pid in chosen:
-            for fid in kb.patterns[pid].formulas:
-                safety.exclude(fid, "formula", text, ctx.tags["unknown-medication"], ())
-        return
+    for hold in kb.rules.herbal_holds:
+        if all(ctx.has(t) for t in hold.when):
+            causes = [c for t in hold.when for c in ctx.tags[t]]
+            for pid in chosen:
+                for fid in kb.patterns[pid].formulas:
+                    safety.exclude(fid, "formula", hold.text, causes, hold.refs)
+                for hid in kb.patterns[pid].herbs:
+                    safety.exclude(hid, "herb", hold.text, causes, hold.refs)
+            return
     herbs: dict[str, tuple[list[str], list[str]]] = {}
     for pid in chosen:
         added = 0

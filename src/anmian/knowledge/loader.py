@@ -347,6 +347,13 @@ def check_references(kb: KnowledgeBase) -> list[str]:
         )
     p += _missing(kb, "rules", "rules", "base_refs", "references", kb.rules.base_refs)
     p += _missing(kb, "rules", "rules", "base_advice", "advice", kb.rules.base_advice)
+    for n, hold in enumerate(kb.rules.herbal_holds):
+        p += _missing(kb, "rules", "rules", f"herbal_holds.{n}.refs", "references", hold.refs)
+        p += [
+            f"rules.yaml: field 'herbal_holds.{n}.when': unknown tag '{t}'"
+            for t in hold.when
+            if t not in kb.tags()
+        ]
     p += _check_aliases(kb)
     return p
 

@@ -367,6 +367,15 @@ class Course(Model):
     refs: Refs
 
 
+class HerbalHold(Model):
+    """When the person has every tag in `when`, no herb or formula enters the plan."""
+
+    id: Id
+    when: Annotated[tuple[Id, ...], Field(min_length=1)]
+    text: Text
+    refs: Refs
+
+
 class Rules(Model):
     iron: IronThresholds
     course_single: Course
@@ -379,6 +388,7 @@ class Rules(Model):
     no_key_finding_cap: Annotated[float, Field(gt=0, le=1)]  # score cap without any key finding
     base_points: tuple[PatternPoint, ...]  # the general RLS points that every plan starts from
     base_advice: tuple[Id, ...]  # advice every plan carries
+    herbal_holds: tuple[HerbalHold, ...] = ()
     base_refs: Refs
     # Messages the engine fills in; {name}, {classes}, {note} are replaced.
     medication_warning: Text
