@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "anmian.web.core",
+    "anmian.web.selfcheck",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,217 @@
+"""The self-assessment wizard as a list of step objects (after pretix's checkout flow).
+
+Each step knows its identifier and label, builds its form from the knowledge base, says
+whether it applies to this person (menstruation only for women), and whether it is done.
+Answers live in the session under ANSWERS, one dict per step, so a reload, the back button
+or a validation error never loses them; the engine runs only on the results page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from anmian.engine.inputs import CRITERIA
+from anmian.knowledge import KnowledgeBase
+
+ANSWERS = "selfcheck"
+YES_NO = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+
+
+class AboutForm(forms.Form):
+    age = forms.IntegerField(min_value=0, max_value=120, required=False, label="Your age")
+    sex = forms.ChoiceField(
+        choices=[
+            ("", "Prefer not to say"),
+            ("female", "Female"),
+            ("male", "Male"),
+            ("other", "Other"),
+        ],
+        required=False,
+    )
+
+
+def _yes_no_form(name: str, questions: list[tuple[str, str]], required: bool) -> type[forms.Form]:
+    fields = {
+        key: forms.ChoiceField(
+            choices=YES_NO, label=text, widget=forms.RadioSelect, required=required
+        )
+        for key, text in questions
+    }
+    return type(name, (forms.Form,), fields)
+
+
+def _checkbox_form(name: str, items: list[tuple[str, str, str]]) -> type[forms.Form]:
+    fields = {
+        fid: forms.BooleanField(required=False, label=question, help_text=label)
+        for fid, label, question in items
+    }
+    return type(name, (forms.Form,), fields)
+
+
+class ContextForm(forms.Form):
+    pregnant = forms.BooleanField(required=False, label="I am pregnant or trying to conceive")
+    breastfeeding = forms.BooleanField(required=False, label="I am breastfeeding")
+    medications = forms.CharField(
+        required=False,
+        label="Medicines you take (generic names, separated by commas)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    conditions = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Conditions you have"
+    )
+    ferritin_ng_ml = forms.FloatField(
+        required=False, min_value=0, max_value=10000, label="Ferritin (ng/mL), if you know it"
+    )
+    tsat_percent = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        label="Transferrin saturation (%), if you know it",
+    )
+
+
+@dataclass
+class Step:
+    identifier: str
+    label: str
+    intro: str
+    form_class: type[forms.Form]
+    applies_to: str | None = None  # "female": only asked of women
+
+    def is_applicable(self, answers: dict[str, Any]) -> bool:
+        if self.applies_to == "female":
+            return answers.get("about", {}).get("sex") in ("female", "", None)
+        return True
+
+    def is_completed(self, answers: dict[str, Any]) -> bool:
+        return self.identifier in answers
+
+
+# Finding categories asked together, in the order a person thinks about them.
+GROUPS = [
+    ("legs", "Your legs", ("leg", "timing")),
+    ("sleep-mood", "Sleep and mood", ("sleep", "mood")),
+    ("energy", "Energy and general health", ("general", "head", "skin")),
+    ("digestion", "Digestion and urine", ("digestion", "urinary")),
+    ("temperature", "Warmth, cold and sweating", ("temperature", "sweating")),
+    ("menstruation", "Periods", ("menstruation",)),
+    ("tongue", "Your tongue (use a mirror in daylight)", ("tongue-body", "tongue-coat")),
+]
+
+
+def build_steps(kb: KnowledgeBase) -> list[Step]:
+    screening = [(c, kb.screening[c].text) for c in CRITERIA if c in kb.screening]
+    steps = [
+        Step("about", "About you", "A few facts that change what is safe for you.", AboutForm),
+        Step(
+            "screening",
+            "The five key questions",
+            "These follow the international criteria for restless legs.",
+            _yes_no_form("ScreeningForm", screening, required=True),
+        ),
+        Step(
+            "safety",
+            "Safety check",
+            "Some signs need a doctor before anything else. Tick any that apply to you now.",
+            _checkbox_form(
+                "SafetyForm",
+                [
+                    (f.id, f.label, f.question)
+                    for f in kb.findings.values()
+                    if f.category == "red-flag"
+                ],
+            ),
+        ),
+    ]
+    scale = kb.scales.get("anmian-leg-scale")
+    if scale and scale.items:
+        fields = {
+            item.id: forms.TypedChoiceField(
+                choices=list(enumerate(item.answers)),
+                coerce=int,
+                label=item.text,
+                widget=forms.RadioSelect,
+                required=True,
+            )
+            for item in scale.items
+        }
+        steps.append(
+            Step(
+                "severity",
+                "How strong are your symptoms?",
+                scale.note,
+                type("SeverityForm", (forms.Form,), fields),
+            )
+        )
+    for ident, label, categories in GROUPS:
+        items = [
+            (f.id, f.label, f.question) for f in kb.findings.values() if f.category in categories
+        ]
+        if items:
+            steps.append(
+                Step(
+                    ident,
+                    label,
+                    "Tick what is true for you most of the time.",
+                    _checkbox_form(f"{ident.title()}Form", items),
+                    applies_to="female" if ident == "menstruation" else None,
+                )
+            )
+    steps.append(
+        Step(
+            "context",
+            "Medicines, conditions and tests",
+            "Herbs and points are checked against these.",
+            ContextForm,
+        )
+    )
+    return steps
+
+
+def form_for(step: Step, kb: KnowledgeBase, data: Any = None, initial: Any = None) -> forms.Form:
+    form = step.form_class(data=data, initial=initial)
+    if isinstance(form, ContextForm):
+        form.fields["conditions"].choices = sorted(
+            ((c.id, c.name) for c in kb.conditions.values()), key=lambda c: c[1]
+        )
+    return form
+
+
+def to_engine_input(answers: dict[str, Any], steps: list[Step]) -> dict[str, Any]:
+    """The session's answers as the engine's input document."""
+    about = answers.get("about", {})
+    context = answers.get("context", {})
+    findings = [
+        fid
+        for step in steps
+        if step.identifier not in ("about", "screening", "severity", "context")
+        for fid, ticked in answers.get(step.identifier, {}).items()
+        if ticked is True
+    ]
+    screen = answers.get("screening", {})
+    data: dict[str, Any] = {
+        "findings": findings,
+        "screening": {c: {"yes": True, "no": False}.get(screen.get(c)) for c in CRITERIA},
+        "medications": [
+            m.strip() for m in (context.get("medications") or "").split(",") if m.strip()
+        ],
+        "conditions": list(context.get("conditions") or []),
+        "pregnant": bool(context.get("pregnant")),
+        "breastfeeding": bool(context.get("breastfeeding")),
+    }
+    if about.get("age") is not None:
+        data["age"] = about["age"]
+    if about.get("sex"):
+        data["sex"] = about["sex"]
+    labs = {k: context[k] for k in ("ferritin_ng_ml", "tsat_percent") if context.get(k) is not None}
+    if labs:
+        data["labs"] = labs
+    if "severity" in answers:
+        data["severity"] = {
+            "scale": "anmian-leg-scale",
+            "answers": list(answers["severity"].values()),
+        }
+    return data

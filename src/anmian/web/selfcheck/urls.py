@@ -1,0 +1,11 @@
+from django.urls import path
+
+from anmian.web.selfcheck import views
+
+app_name = "selfcheck"
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("step/<slug:identifier>/", views.step, name="step"),
+    path("results/", views.results, name="results"),
+    path("restart/", views.restart, name="restart"),
+]

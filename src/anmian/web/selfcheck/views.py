@@ -1,0 +1,113 @@
+"""Thin views over the wizard steps and the engine. Answers stay in the session."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from anmian.engine import InputError, assess, parse_input
+from anmian.knowledge import get_kb
+from anmian.web.core import bodychart
+from anmian.web.selfcheck.steps import ANSWERS, Step, build_steps, form_for, to_engine_input
+
+
+@cache
+def _steps() -> list[Step]:
+    return build_steps(get_kb())
+
+
+def _applicable(answers: dict) -> list[Step]:
+    return [s for s in _steps() if s.is_applicable(answers)]
+
+
+def _context(request: HttpRequest, answers: dict, step: Step) -> dict:
+    steps = _applicable(answers)
+    index = steps.index(step)
+    return {
+        "step": step,
+        "steps": steps,
+        "number": index + 1,
+        "total": len(steps),
+        "previous": steps[index - 1] if index else None,
+        "disclaimer": get_kb().rules.disclaimer,
+    }
+
+
+@require_safe
+def start(request: HttpRequest) -> HttpResponse:
+    return redirect("selfcheck:step", _steps()[0].identifier)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def step(request: HttpRequest, identifier: str) -> HttpResponse:
+    kb = get_kb()
+    answers = request.session.get(ANSWERS, {})
+    current = next((s for s in _applicable(answers) if s.identifier == identifier), None)
+    if current is None:
+        raise Http404("no such step")
+    if request.method == "POST":
+        form = form_for(current, kb, data=request.POST)
+        if form.is_valid():
+            answers[current.identifier] = form.cleaned_data
+            request.session[ANSWERS] = answers
+            steps = _applicable(answers)
+            following = steps[steps.index(current) + 1 :]
+            if following:
+                return redirect("selfcheck:step", following[0].identifier)
+            return redirect("selfcheck:results")
+    else:
+        form = form_for(current, kb, initial=answers.get(current.identifier))
+    ctx = _context(request, answers, current) | {"form": form}
+    template = (
+        "selfcheck/_step_form.html" if request.headers.get("HX-Request") else "selfcheck/step.html"
+    )
+    return render(request, template, ctx, status=400 if form.errors else 200)
+
+
+@require_safe
+def results(request: HttpRequest) -> HttpResponse:
+    kb = get_kb()
+    answers = request.session.get(ANSWERS, {})
+    missing = [s for s in _applicable(answers) if not s.is_completed(answers)]
+    data = to_engine_input(answers, _steps())
+    if not data["findings"]:
+        return render(
+            request,
+            "selfcheck/no_findings.html",
+            {"missing": missing, "disclaimer": kb.rules.disclaimer},
+        )
+    try:
+        result = assess(parse_input(data), kb, allow_unknown=True).to_dict()
+    except InputError as exc:
+        return render(
+            request,
+            "selfcheck/no_findings.html",
+            {"missing": missing, "error": str(exc), "disclaimer": kb.rules.disclaimer},
+            status=400,
+        )
+    points = [
+        kb.points[p["id"]] for p in result["plan"]["points"] if p["mode"] in ("both", "acupressure")
+    ]
+    charts = [
+        (bodychart.TITLE[v], bodychart.render(points, v)) for v in bodychart.views_for(points)
+    ]
+    return render(
+        request,
+        "selfcheck/results.html",
+        {
+            "r": result,
+            "charts": charts,
+            "missing": missing,
+            "disclaimer": kb.rules.disclaimer,
+            "patterns": result["patterns"][:5],
+        },
+    )
+
+
+@require_POST
+def restart(request: HttpRequest) -> HttpResponse:
+    request.session.pop(ANSWERS, None)
+    return redirect("selfcheck:start")
