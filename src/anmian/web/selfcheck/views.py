@@ -6,6 +6,7 @@ from functools import cache
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.engine import InputError, assess, parse_input
@@ -55,9 +56,24 @@ def step(request: HttpRequest, identifier: str) -> HttpResponse:
             request.session[ANSWERS] = answers
             steps = _applicable(answers)
             following = steps[steps.index(current) + 1 :]
-            if following:
-                return redirect("selfcheck:step", following[0].identifier)
-            return redirect("selfcheck:results")
+            target = (
+                reverse("selfcheck:step", args=[following[0].identifier])
+                if following
+                else reverse("selfcheck:results")
+            )
+            if request.headers.get("HX-Request"):
+                # HTMX: a full page load for the results, else swap in the next step's form
+                # and put its address in the location bar so reload and back still work.
+                if not following:
+                    return HttpResponse(status=204, headers={"HX-Redirect": target})
+                nxt = following[0]
+                ctx = _context(request, answers, nxt) | {
+                    "form": form_for(nxt, kb, initial=answers.get(nxt.identifier))
+                }
+                response = render(request, "selfcheck/_step_form.html", ctx)
+                response["HX-Push-Url"] = target
+                return response
+            return redirect(target)
     else:
         form = form_for(current, kb, initial=answers.get(current.identifier))
     ctx = _context(request, answers, current) | {"form": form}

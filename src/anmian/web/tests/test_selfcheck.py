@@ -113,3 +113,16 @@ def test_restart_refuses_get(client: Client):
 
 def test_results_refuse_post(client: Client):
     assert client.post("/self-check/results/").status_code == 405
+
+
+def test_an_htmx_answer_swaps_in_the_next_step_and_sets_its_address(client: Client):
+    response = client.post("/self-check/step/about/", {"age": "50"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == "/self-check/step/screening/"
+    assert b"<html" not in response.content and b"The five key questions" in response.content
+
+
+def test_the_last_htmx_answer_redirects_to_the_results(client: Client):
+    response = client.post("/self-check/step/context/", {}, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/self-check/results/"
