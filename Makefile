@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 # `make run` is local: DEBUG off (production-like), but no TLS on loopback.
 RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-0123456789} SECURE_TLS=false
 
-.PHONY: install run serve test test-pg lint fmt bench clean kb-check
+.PHONY: install browser run serve test test-pg lint fmt bench clean kb-check
 
 install: $(STAMP)
 
@@ -37,8 +37,18 @@ fmt: install
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+# Debian's Chromium for the browser tests (Playwright cannot download its own here).
+AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
+
+browser: $(AXE)
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+# axe-core for the accessibility checks, from the npm registry, kept inside .venv/.
+$(AXE): | install
+	npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/npm axe-core@4
+
 # The whole suite on SQLite, then the database-backed web tests again on PostgreSQL.
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory test-pg
 

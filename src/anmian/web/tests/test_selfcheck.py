@@ -11,8 +11,14 @@ from anmian.web.selfcheck.views import _steps
 pytestmark = pytest.mark.django_db
 KB = get_kb()
 YES = dict.fromkeys(
-    ["urge_to_move", "worse_at_rest", "relieved_by_movement", "evening_or_night",
-     "not_explained_by_other_condition"], "yes",
+    [
+        "urge_to_move",
+        "worse_at_rest",
+        "relieved_by_movement",
+        "evening_or_night",
+        "not_explained_by_other_condition",
+    ],
+    "yes",
 )
 
 
@@ -20,7 +26,9 @@ def answer(client: Client, step: str, data: dict) -> object:
     return client.post(f"/self-check/step/{step}/", data)
 
 
-def complete(client: Client, ticks: dict[str, list[str]] | None = None, context: dict | None = None):
+def complete(
+    client: Client, ticks: dict[str, list[str]] | None = None, context: dict | None = None
+):
     ticks = ticks or {}
     answer(client, "about", {"age": "55", "sex": "female"})
     answer(client, "screening", YES)
@@ -28,7 +36,9 @@ def complete(client: Client, ticks: dict[str, list[str]] | None = None, context:
         if step.identifier in ("about", "screening", "context"):
             continue
         if step.identifier == "severity":
-            answer(client, "severity", {item.id: "2" for item in KB.scales["anmian-leg-scale"].items})
+            answer(
+                client, "severity", {item.id: "2" for item in KB.scales["anmian-leg-scale"].items}
+            )
             continue
         answer(client, step.identifier, dict.fromkeys(ticks.get(step.identifier, []), "on"))
     answer(client, "context", context or {})
@@ -77,8 +87,15 @@ def test_periods_are_not_asked_of_men(client: Client):
 
 
 def test_results_show_patterns_plan_and_body_chart(client: Client):
-    response = complete(client, {"legs": ["leg-crawling"], "sleep-mood": ["palpitations", "dream-disturbed-sleep"],
-                                 "energy": ["pale-face"], "tongue": ["tongue-pale"]})
+    response = complete(
+        client,
+        {
+            "legs": ["leg-crawling"],
+            "sleep-mood": ["palpitations", "dream-disturbed-sleep"],
+            "energy": ["pale-face"],
+            "tongue": ["tongue-pale"],
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "TCM patterns that fit" in html

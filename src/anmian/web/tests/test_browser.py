@@ -1,0 +1,152 @@
+"""Browser tests: Playwright driving Debian's Chromium against the live test server.
+
+Marked `browser`; `make test` installs Chromium (apt) and runs them with everything else.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CRITERIA = [
+    "urge_to_move",
+    "worse_at_rest",
+    "relieved_by_movement",
+    "evening_or_night",
+    "not_explained_by_other_condition",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is not installed: run `make test`, which installs it with apt")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # live server happen in its own thread, so this only silences a false alarm here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    yield context.new_page()
+    context.close()
+
+
+def _complete_wizard(page, base: str, ticks: set[str]) -> None:
+    page.goto(f"{base}/self-check/")
+    page.fill("#id_age", "58")
+    page.select_option("#id_sex", "female")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/step/screening/")
+    for c in CRITERIA:
+        page.check(f"input[name={c}][value=yes]")
+    for _ in range(20):
+        if "/results/" in page.url:
+            return
+        for name in ticks:
+            box = page.locator(f"input[name='{name}']")
+            if box.count():
+                box.check()
+        radios = page.locator("input[type=radio][value='2']")
+        for i in range(radios.count()):
+            radios.nth(i).check()
+        before = page.url
+        page.click("button[type=submit]")
+        page.wait_for_function("u => location.href !== u", arg=before)
+    raise AssertionError(f"the wizard did not reach the results: {page.url}")
+
+
+def test_a_person_completes_the_wizard_and_sees_the_body_chart(page, live_server):
+    _complete_wizard(
+        page, live_server.url, {"leg-crawling", "palpitations", "pale-face", "tongue-pale"}
+    )
+    assert page.locator("h1").inner_text() == "Your results"
+    assert page.locator("svg.bodychart circle.pt").count() > 3
+    assert "SP6" in page.locator("ul.points").inner_text()
+
+
+def test_a_red_flag_shows_the_referral_first(page, live_server):
+    _complete_wizard(page, live_server.url, {"leg-crawling", "one-leg-swollen-warm-red"})
+    referrals = page.locator(".referrals")
+    assert referrals.is_visible()
+    assert "Emergency" in referrals.inner_text()
+    box = referrals.bounding_box()
+    patterns = page.locator("#pat-h").bounding_box()
+    assert box and patterns and box["y"] < patterns["y"]
+
+
+def test_the_handout_prints_without_navigation(page, live_server):
+    _complete_wizard(page, live_server.url, {"leg-crawling", "pale-face"})
+    page.emulate_media(media="print")
+    assert not page.locator("header.site").is_visible()
+    assert page.locator(".charts").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
+    assert page.pdf(format="Letter")[:4] == b"%PDF"
+
+
+def test_the_wizard_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    _complete_wizard(page, live_server.url, {"leg-crawling"})
+    assert page.locator("h1").inner_text() == "Your results"
+    context.close()
+
+
+AXE = os.path.join(
+    os.path.dirname(__file__), *[".."] * 4, ".venv", "npm", "node_modules", "axe-core", "axe.min.js"
+)
+
+
+def _serious_violations(browser, url: str) -> list[str]:
+    # bypass_csp: axe is injected as an inline script, which our CSP rightly forbids
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(url)
+    page.add_script_tag(path=os.path.normpath(AXE))
+    found = page.evaluate("async () => (await axe.run()).violations")
+    context.close()
+    return [f"{v['id']}: {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/self-check/step/about/",
+        "/self-check/step/screening/",
+        "/self-check/step/legs/",
+        "/self-check/step/context/",
+    ],
+)
+def test_main_pages_have_no_serious_accessibility_violations(browser, live_server, path):
+    assert _serious_violations(browser, live_server.url + path) == []
+
+
+def test_the_results_page_has_no_serious_accessibility_violations(browser, live_server):
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    _complete_wizard(page, live_server.url, {"leg-crawling", "pale-face", "tongue-pale"})
+    page.add_script_tag(path=os.path.normpath(AXE))
+    found = page.evaluate("async () => (await axe.run()).violations")
+    context.close()
+    assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
