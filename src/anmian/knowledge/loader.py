@@ -25,6 +25,7 @@ from anmian.knowledge.models import (
     Advice,
     Condition,
     DrugClass,
+    EvidenceItem,
     Finding,
     Formula,
     Herb,
@@ -64,6 +65,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "advice": Advice,
     "scales": Scale,
     "screening": ScreeningQuestion,
+    "evidence": EvidenceItem,
 }
 
 
@@ -99,6 +101,7 @@ class KnowledgeBase:
     advice: dict[str, Advice]
     scales: dict[str, Scale]
     screening: dict[str, ScreeningQuestion]
+    evidence: dict[str, EvidenceItem]
     sources: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     def stats(self) -> dict[str, int]:

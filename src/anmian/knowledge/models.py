@@ -367,6 +367,18 @@ class Course(Model):
     refs: Refs
 
 
+class EvidenceItem(Model):
+    """One study or review on acupuncture (or related care) for RLS, summarised honestly."""
+
+    id: Id
+    title: Text
+    design: Text  # e.g. "randomised trial, single-blind, no sham"
+    size: Text  # participants or studies
+    finding: Text  # what it found, in our words
+    limits: Text  # why it cannot settle the question
+    refs: Refs
+
+
 class HerbalHold(Model):
     """When the person has every tag in `when`, no herb or formula enters the plan."""
 

@@ -6,6 +6,14 @@ from anmian.web.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("library/", views.library, name="library"),
+    path("library/points/", views.points, name="points"),
+    path("library/points/<slug:point_id>/", views.point, name="point"),
+    path("library/herbs/", views.herbs, name="herbs"),
+    path("library/herbs/<slug:herb_id>/", views.herb, name="herb"),
+    path("library/patterns/", views.patterns, name="patterns"),
+    path("library/patterns/<slug:pattern_id>/", views.pattern, name="pattern"),
+    path("library/evidence/", views.evidence, name="evidence"),
     path("self-check/", include("anmian.web.selfcheck.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

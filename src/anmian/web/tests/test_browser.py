@@ -132,6 +132,11 @@ def _serious_violations(browser, url: str) -> list[str]:
     "path",
     [
         "/",
+        "/library/points/",
+        "/library/points/sp6/",
+        "/library/herbs/he-shou-wu/",
+        "/library/patterns/blood-deficiency/",
+        "/library/evidence/",
         "/self-check/step/about/",
         "/self-check/step/screening/",
         "/self-check/step/legs/",

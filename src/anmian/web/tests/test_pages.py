@@ -24,3 +24,55 @@ def test_pages_carry_security_headers_and_are_not_cached(client: Client):
 
 def test_home_refuses_post(client: Client):
     assert client.post("/").status_code in (403, 405)
+
+
+import pytest  # noqa: E402
+
+from anmian.knowledge import get_kb  # noqa: E402
+
+KB = get_kb()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/library/",
+        "/library/points/",
+        "/library/herbs/",
+        "/library/patterns/",
+        "/library/evidence/",
+        *[f"/library/points/{p}/" for p in KB.points],
+        *[f"/library/herbs/{h}/" for h in KB.herbs],
+        *[f"/library/patterns/{p}/" for p in KB.patterns],
+    ],
+)
+def test_every_library_page_renders(client: Client, url: str):
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/library/points/zz9/", "/library/herbs/nope/", "/library/patterns/nope/"]
+)
+def test_an_unknown_library_entry_is_404(client: Client, url: str):
+    assert client.get(url).status_code == 404
+
+
+def test_library_pages_refuse_post(client: Client):
+    assert client.post("/library/points/").status_code == 405
+
+
+def test_a_point_page_shows_its_chart_and_cautions(client: Client):
+    html = client.get("/library/points/sp6/").content.decode()
+    assert "<svg" in html and "pregnan" in html
+
+
+def test_he_shou_wu_page_shows_the_regulator_warnings(client: Client):
+    html = client.get("/library/herbs/he-shou-wu/").content.decode()
+    assert "Regulator warnings" in html and "TGA" in html.upper()
+
+
+def test_the_evidence_page_is_honest_and_cited(client: Client):
+    html = client.get("/library/evidence/").content.decode()
+    assert "small and mixed" in html
+    assert "PMID 18843716" in html  # the Cochrane review
+    assert html.count("<section") >= 5
