@@ -71,7 +71,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "anmian.web.core",
     "anmian.web.selfcheck",
+    "anmian.web.records",
+    "anmian.web.accounts",
 ]
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:mine"
+LOGOUT_REDIRECT_URL = "home"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -168,6 +174,15 @@ EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.Email
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Anmian <no-reply@localhost>")
+
+# A file cache is shared by every gunicorn worker (login throttling, API rate limits)
+# without a cache server.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
 
 # Anonymous callers of the JSON API are rate-limited; a clinic sets its own limit.
 ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("library/patterns/<slug:pattern_id>/", views.pattern, name="pattern"),
     path("library/evidence/", views.evidence, name="evidence"),
     path("self-check/", include("anmian.web.selfcheck.urls")),
+    path("accounts/", include("anmian.web.accounts.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

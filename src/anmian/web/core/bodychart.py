@@ -122,3 +122,11 @@ def render(points: list[Point], view: str, height: int = 360) -> str:
         f'<g class="figure" {figure_scale}>{_figure(view)}</g>'
         f'<g class="points">{"".join(dots)}</g></svg>'
     )
+
+
+def plan_charts(kb, result: dict) -> list[tuple[str, str]]:
+    """(title, svg) for every view that shows a self-pressable point of a plan."""
+    points = [
+        kb.points[p["id"]] for p in result["plan"]["points"] if p["mode"] in ("both", "acupressure")
+    ]
+    return [(TITLE[v], render(points, v)) for v in views_for(points)]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from anmian.engine import InputError, assess, parse_input
 from anmian.knowledge import get_kb
 from anmian.web.core import bodychart
+from anmian.web.records.models import Assessment, audit
 from anmian.web.selfcheck.steps import ANSWERS, Step, build_steps, form_for, to_engine_input
 
 
@@ -121,6 +122,25 @@ def results(request: HttpRequest) -> HttpResponse:
             "patterns": result["patterns"][:5],
         },
     )
+
+
+def save_session_assessment(request: HttpRequest) -> Assessment | None:
+    """Store the session's self-check, if any, as an assessment of the logged-in patient."""
+    patient = getattr(request.user, "patient", None)
+    answers = request.session.get(ANSWERS)
+    if patient is None or not answers:
+        return None
+    data = to_engine_input(answers, _steps())
+    if not data["findings"]:
+        return None
+    kb = get_kb()
+    result = assess(parse_input(data), kb, allow_unknown=True).to_dict()
+    saved = Assessment.objects.create(
+        patient=patient, kb_version=kb.version, input=data, result=result
+    )
+    audit(request.user, "create", patient, "assessment", saved)
+    request.session.pop(ANSWERS, None)
+    return saved
 
 
 @require_POST

@@ -1,0 +1,42 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from anmian.web.accounts import views
+from anmian.web.accounts.forms import ThrottledLoginForm
+
+app_name = "accounts"
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path(
+        "login/", auth_views.LoginView.as_view(authentication_form=ThrottledLoginForm), name="login"
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            success_url=reverse_lazy("accounts:password_reset_done"),
+            email_template_name="registration/password_reset_email.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("accounts:password_reset_complete")
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("mine/", views.mine, name="mine"),
+    path("mine/save/", views.save_current, name="save_current"),
+    path("mine/assessments/<uuid:uid>/", views.assessment, name="assessment"),
+]

@@ -1,0 +1,150 @@
+"""Clinic records: clinics, practitioners, patients, assessments, plans, session notes, and an
+append-only audit log. Health data lives only here, never in URLs or logs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Practitioner(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practitioner"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="practitioners")
+    display_name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Patient(models.Model):
+    # Opaque public id: URLs never carry a sequential number or anything personal.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="patients", null=True, blank=True
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patient",
+    )
+    name = models.CharField(max_length=200)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["clinic", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assessment(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="assessments")
+    created = models.DateTimeField(auto_now_add=True)
+    kb_version = models.CharField(max_length=64)
+    input = models.JSONField()
+    result = models.JSONField()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def leading_patterns(self) -> list[dict[str, Any]]:
+        return [
+            p for p in self.result.get("patterns", []) if p.get("role") in ("primary", "combined")
+        ]
+
+
+class Plan(models.Model):
+    """A practitioner's adopted plan: the engine's plan, then edited, each edit re-checked."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="plans")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="plans")
+    adopted_by = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="plans")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    points = models.JSONField(default=list)  # point ids
+    formula = models.CharField(max_length=64, blank=True)
+    herbs = models.JSONField(default=list)  # herb ids of the (adjusted) formula
+
+    class Meta:
+        ordering = ["-created"]
+
+
+class SessionNote(models.Model):
+    SIDES = [("left", "Left"), ("right", "Right"), ("both", "Both")]
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="notes")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="notes")
+    date = models.DateField()
+    tongue = models.CharField(max_length=200, blank=True)
+    pulse = models.CharField(max_length=200, blank=True)
+    points = models.JSONField(default=list)  # [{"point": id, "side": ..., "technique": ...}]
+    herbs_given = models.CharField(max_length=500, blank=True)
+    response = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-created"]
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """Who read or changed which patient record, when. Never updated or deleted."""
+
+    ACTIONS = [("read", "read"), ("create", "create"), ("update", "update"), ("delete", "delete")]
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=8, choices=ACTIONS)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", null=True)
+    what = models.CharField(max_length=64)  # e.g. "assessment", "plan", "note"
+    object_uid = models.CharField(max_length=64, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name_plural = "audit entries"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("the audit log is append-only")
+
+
+def audit(user: Any, action: str, patient: Patient | None, what: str, obj: Any = None) -> None:
+    AuditEntry.objects.create(
+        user=user,
+        action=action,
+        patient=patient,
+        what=what,
+        object_uid=str(getattr(obj, "uid", "") or ""),
+    )
