@@ -308,3 +308,29 @@ def test_a_practitioner_plan_in_pregnancy_still_applies_each_herbs_rules(kb):
         audience="practitioner",
     )
     assert plan_violations(kb, out["plan"], set(out["input"]["context"])) == []
+
+
+def test_check_choices_refuses_an_unsafe_edit_with_the_reason(kb):
+    from anmian.engine.assess import person_context
+    from anmian.engine.plan import check_choices
+
+    ctx = person_context(
+        parse_input({"findings": ["leg-crawling"], "medications": ["warfarin"], "pregnant": True}),
+        kb,
+    )
+    review = check_choices(
+        kb, ctx, points=["sp6", "st36"], formula="si-wu-tang", herbs=["dang-gui"]
+    )
+    items = {e.item for e in review.excluded}
+    assert {"SP6", "si-wu-tang", "dang-gui"} <= items
+    assert "ST36" not in items
+
+
+def test_check_choices_accepts_a_safe_edit(kb):
+    from anmian.engine.assess import person_context
+    from anmian.engine.plan import check_choices
+
+    ctx = person_context(
+        parse_input({"findings": ["leg-crawling"], "audience": "practitioner"}), kb
+    )
+    assert check_choices(kb, ctx, points=["sp6", "st36"], formula="si-wu-tang").excluded == []

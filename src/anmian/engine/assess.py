@@ -82,21 +82,38 @@ def _resolution_report(res: Resolution, kind: str) -> list[dict[str, Any]]:
     ]
 
 
+def _read(
+    data: AssessmentInput, kb: KnowledgeBase
+) -> tuple[Resolution, Resolution, Resolution, str | None]:
+    """Findings, medications and conditions resolved, and the severity band."""
+    f_index, m_index, c_index = indexes(kb)
+    band = score_severity(kb, data.severity).band if data.severity else None
+    return (
+        resolve(data.findings, f_index),
+        resolve(data.medications, m_index, accept=MEDICATION_ACCEPT),
+        resolve(data.conditions, c_index, accept=MEDICATION_ACCEPT),
+        band,
+    )
+
+
+def person_context(data: AssessmentInput, kb: KnowledgeBase | None = None) -> Context:
+    """The safety context of a person, as `assess` builds it (for re-checking edited plans)."""
+    kb = kb or get_kb()
+    findings, meds, conds, band = _read(data, kb)
+    return build_context(kb, data, findings, meds, conds, band)
+
+
 def assess(
     data: AssessmentInput, kb: KnowledgeBase | None = None, allow_unknown: bool = False
 ) -> Assessment:
     """Assess one person. Raises UnresolvedFindings (unless allow_unknown) or InputError."""
     kb = kb or get_kb()
-    f_index, m_index, c_index = indexes(kb)
-    findings = resolve(data.findings, f_index)
+    findings, meds, conds, severity_band = _read(data, kb)
     if findings.unresolved and not allow_unknown:
         raise UnresolvedFindings([(u.text, u.suggestions) for u in findings.unresolved])
     if not findings.matches:
         raise InputError("none of the findings could be read; give at least one known finding")
-    meds = resolve(data.medications, m_index, accept=MEDICATION_ACCEPT)
-    conds = resolve(data.conditions, c_index, accept=MEDICATION_ACCEPT)
     present = set(findings.ids)
-    severity_band = score_severity(kb, data.severity).band if data.severity else None
     ctx = build_context(kb, data, findings, meds, conds, severity_band)
     screening = screen(kb, data, present)
     ranked = differentiate(kb, present)

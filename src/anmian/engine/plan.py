@@ -328,3 +328,32 @@ def advice_allowed(kb: KnowledgeBase, aid: str, ctx: Context, safety: Safety) ->
                 f"caution:{aid}:{rule.when}", f"{adv.title}: {rule.text}", causes, rule.refs
             )
     return ok
+
+
+def check_choices(
+    kb: KnowledgeBase,
+    ctx: Context,
+    points: list[str],
+    formula: str | None = None,
+    herbs: list[str] | None = None,
+) -> Safety:
+    """Re-check a practitioner's edited plan: every exclusion it would break is returned.
+
+    Used by the web workspace so that an edit is refused with the reason, by the same rules
+    that built the plan. `herbs` is the adjusted formula (or extra single herbs).
+    """
+    safety = Safety()
+    for pid in points:
+        point_modes(kb.points[pid], ctx, safety)
+    if formula:
+        formula_allowed(kb, formula, ctx, safety)
+    for hid in herbs or []:
+        herb_allowed(kb, hid, ctx, safety)
+    if formula or herbs:
+        for hold in kb.rules.herbal_holds:
+            if all(ctx.has(t) for t in hold.when):
+                causes = [c for t in hold.when for c in ctx.tags[t]]
+                safety.exclude(formula or "herbs", "formula", hold.text, causes, hold.refs)
+    # Technique-only exclusions (no electroacupuncture) do not block a point in the plan.
+    safety.excluded = [e for e in safety.excluded if e.kind != "technique" or " at " in e.item]
+    return safety
