@@ -16,6 +16,7 @@ urlpatterns = [
     path("library/evidence/", views.evidence, name="evidence"),
     path("self-check/", include("anmian.web.selfcheck.urls")),
     path("accounts/", include("anmian.web.accounts.urls")),
+    path("clinic/", include("anmian.web.records.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

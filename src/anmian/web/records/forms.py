@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import json
+
+from django import forms
+
+from anmian.knowledge import get_kb
+from anmian.web.records.models import SessionNote
+
+
+class PlanForm(forms.Form):
+    points = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    formula = forms.ChoiceField(required=False)
+    herbs = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The formula's herbs as you adjust them (add or remove).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kb = get_kb()
+        self.fields["points"].choices = [(p.id, f"{p.code} {p.pinyin}") for p in kb.points.values()]
+        self.fields["formula"].choices = [("", "No formula")] + [
+            (f.id, f"{f.pinyin} ({f.english})") for f in kb.formulas.values()
+        ]
+        self.fields["herbs"].choices = sorted(
+            ((h.id, h.pinyin) for h in kb.herbs.values()), key=lambda c: c[1]
+        )
+
+
+class NoteForm(forms.ModelForm):
+    points_needled = forms.CharField(
+        required=False,
+        label="Points needled",
+        help_text="One per line: code, side (left/right/both), technique. Example: SP6, both, even",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    class Meta:
+        model = SessionNote
+        fields = ["date", "tongue", "pulse", "herbs_given", "response", "notes"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "response": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_points_needled(self) -> list[dict[str, str]]:
+        kb = get_kb()
+        codes = {p.code.casefold(): p.id for p in kb.points.values()} | {
+            p.id: p.id for p in kb.points.values()
+        }
+        out = []
+        for n, line in enumerate(self.cleaned_data["points_needled"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [x.strip() for x in line.split(",")]
+            point = codes.get(parts[0].casefold())
+            if point is None:
+                raise forms.ValidationError(
+                    f"Line {n}: unknown point '{parts[0]}' (use a code such as SP6)."
+                )
+            side = parts[1].casefold() if len(parts) > 1 and parts[1] else "both"
+            if side not in ("left", "right", "both"):
+                raise forms.ValidationError(
+                    f"Line {n}: side must be left, right or both, not '{parts[1]}'."
+                )
+            out.append(
+                {"point": point, "side": side, "technique": parts[2] if len(parts) > 2 else ""}
+            )
+        return out
+
+    def save(self, commit: bool = True) -> SessionNote:
+        note = super().save(commit=False)
+        note.points = self.cleaned_data["points_needled"]
+        if commit:
+            note.save()
+        return note
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value)

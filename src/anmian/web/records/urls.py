@@ -1,0 +1,12 @@
+from django.urls import path
+
+from anmian.web.records import views
+
+app_name = "records"
+urlpatterns = [
+    path("patients/", views.patients, name="patients"),
+    path("patients/<uuid:uid>/", views.patient, name="patient"),
+    path("patients/<uuid:uid>/notes/new/", views.new_note, name="new_note"),
+    path("assessments/<uuid:uid>/adopt/", views.adopt, name="adopt"),
+    path("plans/<uuid:uid>/", views.plan, name="plan"),
+]
