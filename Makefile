@@ -26,6 +26,7 @@ run: install
 	$(BIN)/anmian assess examples/demo.json --format text --allow-unknown
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(MANAGE) load_demo_clinic
 	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(RUN_ENV) $(BIN)/gunicorn anmian.web.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 

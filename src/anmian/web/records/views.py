@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from anmian.engine import parse_input
+from anmian.engine import assess, parse_input
 from anmian.engine.assess import person_context
 from anmian.engine.plan import check_choices
 from anmian.knowledge import get_kb
@@ -88,7 +88,10 @@ def patient(request: HttpRequest, uid) -> HttpResponse:
 @practitioner_required
 def adopt(request: HttpRequest, uid) -> HttpResponse:
     a = get_assessment(request.user, uid)
-    plan = a.result["plan"]
+    # Re-run the engine for a practitioner audience with today's knowledge base, so the
+    # adopted plan reflects the current rules, never a stale result.
+    data = parse_input(a.input | {"audience": "practitioner"})
+    plan = assess(data, get_kb(), allow_unknown=True).to_dict()["plan"]
     formula = plan["formulas"][0] if plan["formulas"] else None
     with transaction.atomic():
         new = Plan.objects.create(

@@ -155,3 +155,27 @@ def test_the_results_page_has_no_serious_accessibility_violations(browser, live_
     found = page.evaluate("async () => (await axe.run()).violations")
     context.close()
     assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
+
+
+def test_a_practitioner_edits_a_plan_and_is_refused_an_unsafe_herb(
+    page, live_server, bob, alice_assessment
+):
+    from anmian.web.records.models import Plan
+    from anmian.web.tests.conftest import PASSWORD
+
+    alice_assessment.input = alice_assessment.input | {"medications": ["warfarin"]}
+    alice_assessment.save()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "bob@example.org")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/clinic/patients/")
+    page.click("text=Alice Able")
+    page.click("button:has-text('Adopt its plan')")
+    page.wait_for_url("**/clinic/plans/**")
+    page.check("input[name=herbs][value=dang-gui]")
+    page.click("button:has-text('Save the plan')")
+    alert = page.locator("[role=alert]")
+    assert "Not saved: unsafe for this patient" in alert.inner_text()
+    assert "warfarin" in alert.inner_text()
+    assert "dang-gui" not in Plan.objects.get().herbs

@@ -1,0 +1,54 @@
+"""Clinic data in the admin, editable by staff with the matching model permissions. The audit
+log is read-only for everyone."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from anmian.web.records.models import AuditEntry, Clinic, Patient, Plan, Practitioner, SessionNote
+
+
+@admin.register(Clinic)
+class ClinicAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone"]
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "clinic"]
+    list_filter = ["clinic"]
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["name", "clinic", "created"]
+    list_filter = ["clinic"]
+    search_fields = ["name"]
+    readonly_fields = ["uid"]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["uid", "patient", "adopted_by", "created"]
+    raw_id_fields = ["patient", "assessment", "adopted_by"]
+
+
+@admin.register(SessionNote)
+class SessionNoteAdmin(admin.ModelAdmin):
+    list_display = ["date", "patient", "practitioner"]
+    raw_id_fields = ["patient", "practitioner"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "action", "what", "patient"]
+    list_filter = ["action", "what"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
