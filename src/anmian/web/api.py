@@ -6,16 +6,23 @@ JSON: both call `anmian.engine.assess`, so the two can never drift apart.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
-from ninja import NinjaAPI
+from django.contrib.auth import authenticate
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
+from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import AnonRateThrottle
 
 from anmian.engine import InputError, UnresolvedFindings, assess, parse_input
 from anmian.knowledge import get_kb
+from anmian.web.records.access import get_assessment, get_patient, is_practitioner, visible_patients
+from anmian.web.records.models import ApiToken, audit
 
 api = NinjaAPI(
     title="Anmian API",
@@ -35,6 +42,11 @@ class ApiError(Exception):
 @api.exception_handler(ApiError)
 def _api_error(request: HttpRequest, exc: ApiError):
     return api.create_response(request, {"error": exc.message, **exc.extra}, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(request, {"error": "not found"}, status=404)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -89,3 +101,95 @@ def assess_view(request: HttpRequest, allow_unknown: bool = False) -> dict[str, 
     except InputError as exc:
         raise ApiError(400, str(exc)) from None
     return result.to_dict()
+
+
+# --- authenticated endpoints: a person's own assessments, a practitioner's patients ---
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        found = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token)).first()
+        if found is None or not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The site's login session (with CSRF on unsafe methods, as ninja does)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        return request.user if request.user.is_authenticated else None
+
+
+AUTH = [BearerToken(), SessionAuth()]
+
+
+class TokenRequest(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+@api.post(
+    "/v1/tokens", response={201: TokenOut}, throttle=_anon_throttle(), summary="Get an API token"
+)
+def create_token(request: HttpRequest, body: TokenRequest):
+    user = authenticate(request, username=body.username.strip().casefold(), password=body.password)
+    if user is None:
+        raise ApiError(401, "wrong email or password")
+    return Status(201, {"token": ApiToken.issue(user)})
+
+
+def _summary(a) -> dict[str, Any]:
+    return {
+        "uid": str(a.uid),
+        "created": a.created.isoformat(),
+        "kb_version": a.kb_version,
+        "verdict": a.result["screening"]["verdict"],
+        "leading": [p["id"] for p in a.leading_patterns()],
+    }
+
+
+@api.get("/v1/me/assessments", auth=AUTH, summary="My assessments")
+def my_assessments(request: HttpRequest) -> list[dict[str, Any]]:
+    patient = getattr(request.user, "patient", None)
+    return [_summary(a) for a in patient.assessments.all()] if patient else []
+
+
+@api.get("/v1/assessments/{uid}", auth=AUTH, summary="One assessment I may see")
+def one_assessment(request: HttpRequest, uid: uuid.UUID) -> dict[str, Any]:
+    a = get_assessment(request.user, uid)
+    audit(request.user, "read", a.patient, "assessment", a)
+    return _summary(a) | {"input": a.input, "result": a.result}
+
+
+@api.get("/v1/patients", auth=AUTH, summary="My clinic's patients (practitioners)")
+def patients(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, Any]:
+    if not is_practitioner(request.user):
+        raise ApiError(403, "only practitioners can list patients")
+    if page < 1:
+        raise ApiError(400, "page must be 1 or more")
+    qs = visible_patients(request.user).order_by("name", "pk")
+    if q:
+        qs = qs.filter(name__icontains=q)
+    size = 25
+    rows = qs[(page - 1) * size : page * size]
+    return {
+        "page": page,
+        "count": qs.count(),
+        "results": [{"uid": str(p.uid), "name": p.name} for p in rows],
+    }
+
+
+@api.get("/v1/patients/{uid}/assessments", auth=AUTH, summary="A patient's assessments")
+def patient_assessments(request: HttpRequest, uid: uuid.UUID) -> list[dict[str, Any]]:
+    p = get_patient(request.user, uid)
+    audit(request.user, "read", p, "assessments", p)
+    return [_summary(a) for a in p.assessments.all()]

@@ -3,6 +3,8 @@ append-only audit log. Health data lives only here, never in URLs or logs."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from typing import Any
 
@@ -148,3 +150,24 @@ def audit(user: Any, action: str, patient: Patient | None, what: str, obj: Any =
         what=what,
         object_uid=str(getattr(obj, "uid", "") or ""),
     )
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only a SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: Any) -> str:
+        token = secrets.token_urlsafe(32)
+        cls.objects.create(user=user, digest=cls.hash(token))
+        return token
