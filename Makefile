@@ -61,6 +61,7 @@ kb-check: install
 
 bench: install
 	$(BIN)/python bench/assess.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -6,6 +6,7 @@ from anmian.web.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("library/", views.library, name="library"),
     path("library/points/", views.points, name="points"),
     path("library/points/<slug:point_id>/", views.point, name="point"),

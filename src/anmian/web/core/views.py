@@ -7,6 +7,12 @@ from anmian.web.core import bodychart
 
 
 @require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """A trivial view: liveness for load balancers, and the baseline in bench/web.py."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     kb = get_kb()
     return render(request, "core/home.html", {"kb": kb, "disclaimer": kb.rules.disclaimer})

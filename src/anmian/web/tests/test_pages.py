@@ -76,3 +76,8 @@ def test_the_evidence_page_is_honest_and_cited(client: Client):
     assert "small and mixed" in html
     assert "PMID 18843716" in html  # the Cochrane review
     assert html.count("<section") >= 5
+
+
+def test_healthz_is_plain_ok(client: Client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
