@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 PORT ?= 8000
+# Paths without query strings: a search (?q=name) must never put personal data in the log.
+ACCESS_LOG := '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 MANAGE := $(BIN)/python manage.py
 # `make run` is local: DEBUG off (production-like), but no TLS on loopback.
@@ -28,7 +31,7 @@ run: install
 	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(MANAGE) load_demo_clinic
 	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(RUN_ENV) $(BIN)/gunicorn anmian.web.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+	$(RUN_ENV) $(BIN)/gunicorn anmian.web.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - --access-logformat $(ACCESS_LOG)
 
 lint: install
 	$(BIN)/ruff check src tests bench manage.py

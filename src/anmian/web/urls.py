@@ -15,6 +15,7 @@ urlpatterns = [
     path("library/patterns/", views.patterns, name="patterns"),
     path("library/patterns/<slug:pattern_id>/", views.pattern, name="pattern"),
     path("library/evidence/", views.evidence, name="evidence"),
+    path("library/references/", views.references, name="references"),
     path("self-check/", include("anmian.web.selfcheck.urls")),
     path("accounts/", include("anmian.web.accounts.urls")),
     path("clinic/", include("anmian.web.records.urls")),

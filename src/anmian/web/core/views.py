@@ -91,3 +91,9 @@ def evidence(request: HttpRequest) -> HttpResponse:
         "core/evidence.html",
         _ctx(items=list(kb.evidence.values()), references=kb.references),
     )
+
+
+@require_safe
+def references(request: HttpRequest) -> HttpResponse:
+    items = sorted(get_kb().references.values(), key=lambda r: r.id)
+    return render(request, "core/references.html", _ctx(items=items))

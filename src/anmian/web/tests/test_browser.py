@@ -137,6 +137,7 @@ def _serious_violations(browser, url: str) -> list[str]:
         "/library/herbs/he-shou-wu/",
         "/library/patterns/blood-deficiency/",
         "/library/evidence/",
+        "/library/references/",
         "/self-check/step/about/",
         "/self-check/step/screening/",
         "/self-check/step/legs/",

@@ -81,3 +81,11 @@ def test_the_evidence_page_is_honest_and_cited(client: Client):
 def test_healthz_is_plain_ok(client: Client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_every_reference_has_an_anchor_that_results_link_to(client: Client):
+    html = client.get("/library/references/").content.decode()
+    for ref in KB.references:
+        assert f'id="ref-{ref}"' in html
+    point_page = client.get("/library/points/sp6/").content.decode()
+    assert "/library/references/#ref-who-2008-locations" in point_page
