@@ -147,5 +147,7 @@ def test_the_last_htmx_answer_redirects_to_the_results(client: Client):
 
 def test_the_tongue_step_has_a_drawing_for_each_question(client: Client):
     html = client.get("/self-check/step/tongue/").content.decode()
-    tongue_findings = [f for f in KB.findings.values() if f.category in ("tongue-body", "tongue-coat")]
+    tongue_findings = [
+        f for f in KB.findings.values() if f.category in ("tongue-body", "tongue-coat")
+    ]
     assert html.count('<svg class="tongue"') == len(tongue_findings)
