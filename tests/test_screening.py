@@ -6,18 +6,10 @@ import pytest
 from tests.conftest import run
 
 from anmian.engine import InputError
+from anmian.engine.inputs import CRITERIA
 from anmian.knowledge import KnowledgeBase
 
-ALL_YES = dict.fromkeys(
-    [
-        "urge_to_move",
-        "worse_at_rest",
-        "relieved_by_movement",
-        "evening_or_night",
-        "not_explained_by_other_condition",
-    ],
-    True,
-)
+ALL_YES = dict.fromkeys(CRITERIA, True)
 
 
 @pytest.mark.parametrize(

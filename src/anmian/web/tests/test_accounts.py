@@ -8,20 +8,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from anmian.engine.inputs import CRITERIA
 from anmian.web.records.models import Assessment, AuditEntry, Patient
 from anmian.web.tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-YES = dict.fromkeys(
-    [
-        "urge_to_move",
-        "worse_at_rest",
-        "relieved_by_movement",
-        "evening_or_night",
-        "not_explained_by_other_condition",
-    ],
-    "yes",
-)
+YES = dict.fromkeys(CRITERIA, "yes")
 
 
 def test_it_signs_up_a_patient_and_logs_them_in(client: Client):

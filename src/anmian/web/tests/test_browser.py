@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 
+from anmian.engine.inputs import CRITERIA
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -19,13 +21,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-]
-CRITERIA = [
-    "urge_to_move",
-    "worse_at_rest",
-    "relieved_by_movement",
-    "evening_or_night",
-    "not_explained_by_other_condition",
 ]
 
 

@@ -5,21 +5,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from anmian.engine.inputs import CRITERIA
 from anmian.knowledge import get_kb
 from anmian.web.selfcheck.views import _steps
 
 pytestmark = pytest.mark.django_db
 KB = get_kb()
-YES = dict.fromkeys(
-    [
-        "urge_to_move",
-        "worse_at_rest",
-        "relieved_by_movement",
-        "evening_or_night",
-        "not_explained_by_other_condition",
-    ],
-    "yes",
-)
+YES = dict.fromkeys(CRITERIA, "yes")
 
 
 def answer(client: Client, step: str, data: dict) -> object:

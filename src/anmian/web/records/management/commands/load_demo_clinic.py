@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from anmian.engine import assess, parse_input
+from anmian.engine.inputs import CRITERIA
 from anmian.knowledge import get_kb
 from anmian.web.records.models import Assessment, Clinic, Patient, Practitioner
 
@@ -32,16 +33,7 @@ PEOPLE = [
             "age": 58,
             "sex": "female",
             "labs": {"ferritin_ng_ml": 48, "tsat_percent": 18},
-            "screening": dict.fromkeys(
-                [
-                    "urge_to_move",
-                    "worse_at_rest",
-                    "relieved_by_movement",
-                    "evening_or_night",
-                    "not_explained_by_other_condition",
-                ],
-                True,
-            ),
+            "screening": dict.fromkeys(CRITERIA, True),
         },
     ),
     (
@@ -58,16 +50,7 @@ PEOPLE = [
             "age": 66,
             "sex": "male",
             "medications": ["sertraline"],
-            "screening": dict.fromkeys(
-                [
-                    "urge_to_move",
-                    "worse_at_rest",
-                    "relieved_by_movement",
-                    "evening_or_night",
-                    "not_explained_by_other_condition",
-                ],
-                True,
-            ),
+            "screening": dict.fromkeys(CRITERIA, True),
         },
     ),
 ]
