@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "anmian.web.selfcheck",
     "anmian.web.records",
     "anmian.web.accounts",
+    "anmian.web.diary",
 ]
 
 LOGIN_URL = "accounts:login"
@@ -183,6 +184,9 @@ CACHES = {
         "LOCATION": str(DATA_DIR / "cache"),
     }
 }
+
+# A diary entry can be changed for this many days after its night, then it locks.
+ANMIAN_DIARY_EDIT_DAYS = envint("ANMIAN_DIARY_EDIT_DAYS", "3")
 
 # Anonymous callers of the JSON API are rate-limited; a clinic sets its own limit.
 ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")

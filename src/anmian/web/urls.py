@@ -19,6 +19,7 @@ urlpatterns = [
     path("self-check/", include("anmian.web.selfcheck.urls")),
     path("accounts/", include("anmian.web.accounts.urls")),
     path("clinic/", include("anmian.web.records.urls")),
+    path("diary/", include("anmian.web.diary.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

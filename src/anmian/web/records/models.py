@@ -7,6 +7,7 @@ import hashlib
 import secrets
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -51,6 +52,11 @@ class Patient(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["clinic", "name"])]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The clinic's time zone, which diary times and bookings are read in."""
+        return ZoneInfo(self.clinic.time_zone if self.clinic else settings.TIME_ZONE)
 
     def __str__(self) -> str:
         return self.name

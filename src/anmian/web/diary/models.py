@@ -1,0 +1,76 @@
+"""The nightly symptom and sleep diary. One entry per person per night; an entry can be
+edited for a few days, then it locks so the record a practitioner reads stays stable."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from anmian.engine.sleep import Night, SleepMeasures, measures
+from anmian.web.records.models import Patient
+
+AREAS = [("legs", "Legs"), ("arms", "Arms"), ("trunk", "Trunk"), ("other", "Elsewhere")]
+
+
+class DiaryEntry(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="diary")
+    night_of = models.DateField(help_text="The date the night started.")
+    # symptoms
+    severity = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    onset = models.TimeField(null=True, blank=True, help_text="When the leg symptoms started.")
+    areas = models.JSONField(default=list, blank=True)
+    sleep_disturbance = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(4)], default=0
+    )
+    # sleep, in the spirit of the Consensus Sleep Diary (our wording)
+    bedtime = models.TimeField()
+    lights_out = models.TimeField()
+    sleep_latency_min = models.PositiveSmallIntegerField(validators=[MaxValueValidator(720)])
+    awakenings = models.PositiveSmallIntegerField(validators=[MaxValueValidator(50)], default=0)
+    awake_min = models.PositiveSmallIntegerField(validators=[MaxValueValidator(720)], default=0)
+    final_wake = models.TimeField()
+    out_of_bed = models.TimeField()
+    quality = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    # the day before
+    caffeine = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(30)])
+    alcohol = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(30)])
+    nicotine = models.BooleanField(default=False)
+    exercise = models.BooleanField(default=False)
+    late_screens = models.BooleanField(default=False)
+    # self-care done
+    points_pressed = models.JSONField(default=list, blank=True)
+    herbs_taken = models.BooleanField(default=False)
+    topical_used = models.BooleanField(default=False)
+    notes = models.TextField(blank=True, max_length=2000)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-night_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "night_of"], name="one_entry_per_night")
+        ]
+
+    def night(self) -> Night:
+        return Night(
+            self.night_of,
+            self.bedtime,
+            self.lights_out,
+            self.sleep_latency_min,
+            self.awakenings,
+            self.awake_min,
+            self.final_wake,
+            self.out_of_bed,
+        )
+
+    def sleep(self, tz: ZoneInfo) -> SleepMeasures:
+        return measures(self.night(), tz)
+
+    def is_locked(self, today: date) -> bool:
+        return today > self.night_of + timedelta(days=settings.ANMIAN_DIARY_EDIT_DAYS)

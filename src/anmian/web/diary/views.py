@@ -1,0 +1,206 @@
+"""The diary for the person who keeps it: list, add, edit, export and import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, time
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from anmian.knowledge import get_kb
+from anmian.web.diary.forms import FIELDS, DiaryForm
+from anmian.web.diary.models import DiaryEntry
+from anmian.web.records.models import Patient, audit
+
+MAX_IMPORT_ROWS = 5000
+
+
+def _patient(request: HttpRequest) -> Patient:
+    patient = getattr(request.user, "patient", None)
+    if patient is None:
+        raise Http404("no diary")
+    return patient
+
+
+def _today(patient: Patient) -> date:
+    return timezone.now().astimezone(patient.tz).date()
+
+
+def _ctx(**extra) -> dict:
+    return {"disclaimer": get_kb().rules.disclaimer, **extra}
+
+
+@require_safe
+@login_required
+def diary(request: HttpRequest) -> HttpResponse:
+    patient = _patient(request)
+    entries = list(patient.diary.all()[:60])
+    today = _today(patient)
+    rows = [(e, e.sleep(patient.tz), e.is_locked(today)) for e in entries]
+    return render(request, "diary/list.html", _ctx(rows=rows, today=today))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def entry(request: HttpRequest, night: str | None = None) -> HttpResponse:
+    patient = _patient(request)
+    today = _today(patient)
+    instance = None
+    if night:
+        try:
+            instance = patient.diary.get(night_of=date.fromisoformat(night))
+        except (ValueError, DiaryEntry.DoesNotExist):
+            raise Http404("no entry for that night") from None
+    locked = instance is not None and instance.is_locked(today)
+    initial = {"night_of": today} if instance is None else None
+    form = DiaryForm(
+        request.POST or None,
+        instance=instance,
+        initial=initial,
+        patient=patient,
+        today=today,
+        tz=patient.tz,
+    )
+    if request.method == "POST":
+        if locked:
+            form.add_error(
+                None, "This night is locked: entries can be changed for a few days only."
+            )
+        elif form.is_valid():
+            form.save()
+            audit(request.user, "update" if instance else "create", patient, "diary", None)
+            return redirect("diary:list")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "diary/entry.html",
+        _ctx(form=form, instance=instance, locked=locked),
+        status=status,
+    )
+
+
+def _rows(patient: Patient) -> list[dict]:
+    out = []
+    for e in patient.diary.order_by("night_of"):
+        row = {f: getattr(e, f) for f in FIELDS}
+        row["areas"] = ";".join(e.areas)
+        for k, v in row.items():
+            if isinstance(v, date | time):
+                row[k] = v.isoformat()
+        m = e.sleep(patient.tz)
+        row |= {
+            "time_in_bed_min": m.time_in_bed_min,
+            "total_sleep_min": m.total_sleep_min,
+            "sleep_efficiency": m.sleep_efficiency,
+        }
+        out.append(row)
+    return out
+
+
+@require_safe
+@login_required
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "json"):
+        raise Http404("export as .csv or .json")
+    patient = _patient(request)
+    rows = _rows(patient)
+    audit(request.user, "read", patient, "diary-export", None)
+    if fmt == "json":
+        response = JsonResponse({"diary": rows}, json_dumps_params={"indent": 2})
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(
+            buffer, fieldnames=[*FIELDS, "time_in_bed_min", "total_sleep_min", "sleep_efficiency"]
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="anmian-diary.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def import_csv(request: HttpRequest) -> HttpResponse:
+    patient = _patient(request)
+    report: list[tuple[int, str]] = []
+    imported = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        keep_valid = request.POST.get("keep_valid") == "on"
+        if upload is None:
+            report.append((0, "Choose a CSV file to import."))
+        else:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = None
+                report.append(
+                    (0, "The file is not UTF-8 text; save it as CSV (UTF-8) and try again.")
+                )
+            if text is not None:
+                imported, report = _import(request, patient, text, keep_valid)
+    status = 400 if report and imported is None else 200
+    return render(
+        request, "diary/import.html", _ctx(report=report, imported=imported), status=status
+    )
+
+
+def _import(
+    request: HttpRequest, patient: Patient, text: str, keep_valid: bool
+) -> tuple[int | None, list]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [
+        f
+        for f in (
+            "night_of",
+            "severity",
+            "bedtime",
+            "lights_out",
+            "sleep_latency_min",
+            "final_wake",
+            "out_of_bed",
+            "quality",
+        )
+        if f not in (reader.fieldnames or [])
+    ]
+    if missing:
+        return None, [
+            (
+                1,
+                f"Missing columns: {', '.join(missing)}. Export your diary to see the expected layout.",
+            )
+        ]
+    today = _today(patient)
+    forms, report = [], []
+    seen: set[str] = set()
+    for n, row in enumerate(reader, start=2):  # row 1 is the header
+        if n - 1 > MAX_IMPORT_ROWS:
+            return None, [(n, f"Too many rows: import at most {MAX_IMPORT_ROWS} at a time.")]
+        data = {k: (v or "").strip() for k, v in row.items() if k in FIELDS}
+        areas = [a for a in data.pop("areas", "").split(";") if a]
+        for flag in ("nicotine", "exercise", "late_screens", "herbs_taken", "topical_used"):
+            if data.get(flag, "").casefold() not in ("true", "1", "yes", "on"):
+                data.pop(flag, None)
+        form = DiaryForm(data | {"areas": areas}, patient=patient, today=today, tz=patient.tz)
+        if data.get("night_of") in seen:
+            report.append((n, "the same night appears twice in the file"))
+        elif not form.is_valid():
+            errors = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in form.errors.items())
+            report.append((n, errors.replace("__all__: ", "")))
+        else:
+            forms.append(form)
+        seen.add(data.get("night_of", ""))
+    if report and not keep_valid:
+        return None, report
+    with transaction.atomic():
+        for form in forms:
+            form.save()
+    audit(request.user, "create", patient, "diary-import", None)
+    return len(forms), report

@@ -1,0 +1,194 @@
+"""The diary: quick nightly entries, clear refusals, nothing saved lost, export and import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from anmian.web.diary.models import DiaryEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel("2026-11-20 12:00:00+00:00", tick=False):
+        yield
+
+
+def night(**kw) -> dict:
+    return {
+        "night_of": "2026-11-19",
+        "severity": "6",
+        "onset": "20:30",
+        "areas": ["legs"],
+        "sleep_disturbance": "2",
+        "bedtime": "22:45",
+        "lights_out": "23:00",
+        "sleep_latency_min": "40",
+        "awakenings": "2",
+        "awake_min": "30",
+        "final_wake": "06:30",
+        "out_of_bed": "07:00",
+        "quality": "2",
+        "caffeine": "1",
+        "alcohol": "0",
+        "notes": "",
+    } | kw
+
+
+@pytest.fixture
+def alice_client(client: Client, alice) -> Client:
+    client.force_login(alice.user)
+    return client
+
+
+def test_a_night_is_saved_with_its_sleep_measures(alice_client, alice):
+    response = alice_client.post("/diary/new/", night())
+    assert response.status_code == 302
+    entry = DiaryEntry.objects.get()
+    assert entry.sleep(alice.tz).total_sleep_min == 7 * 60 + 30 - 40 - 30
+    assert b"min" in alice_client.get("/diary/").content
+
+
+def test_a_wake_time_before_bedtime_on_the_clock_is_fine(alice_client):
+    assert (
+        alice_client.post(
+            "/diary/new/",
+            night(bedtime="23:50", lights_out="23:55", final_wake="05:00", out_of_bed="05:20"),
+        ).status_code
+        == 302
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"night_of": "2026-11-21"}, "has not happened yet"),
+        ({"severity": "11"}, "less than or equal to 10"),
+        ({"quality": "0"}, "greater than or equal to 1"),
+        ({"sleep_latency_min": "-5"}, "greater than or equal to 0"),
+        ({"sleep_latency_min": "500", "awake_min": "300"}, "do not add up"),
+        ({"bedtime": ""}, "required"),
+    ],
+)
+def test_bad_values_are_refused_with_a_message_and_kept_in_the_form(alice_client, change, message):
+    response = alice_client.post("/diary/new/", night(**change))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'value="22:45"' in html or change.get("bedtime") == ""
+    assert DiaryEntry.objects.count() == 0
+
+
+def test_a_duplicate_night_is_refused_and_the_saved_one_kept(alice_client):
+    alice_client.post("/diary/new/", night(severity="6"))
+    response = alice_client.post("/diary/new/", night(severity="9"))
+    assert response.status_code == 400 and b"already have an entry" in response.content
+    assert DiaryEntry.objects.get().severity == 6
+
+
+def test_a_missed_night_can_be_filled_in_later(alice_client):
+    assert alice_client.post("/diary/new/", night(night_of="2026-11-18")).status_code == 302
+
+
+def test_an_entry_can_be_edited_then_locks(alice_client, alice):
+    alice_client.post("/diary/new/", night())
+    assert alice_client.post("/diary/night/2026-11-19/", night(severity="3")).status_code == 302
+    assert DiaryEntry.objects.get().severity == 3
+    with time_machine.travel("2026-11-30 12:00:00+00:00", tick=False):
+        response = alice_client.post("/diary/night/2026-11-19/", night(severity="8"))
+        assert response.status_code == 400 and b"locked" in response.content
+    assert DiaryEntry.objects.get().severity == 3
+
+
+def test_a_night_too_old_to_add_is_refused(alice_client):
+    response = alice_client.post("/diary/new/", night(night_of="2026-11-01"))
+    assert response.status_code == 400 and b"lock" in response.content
+
+
+def test_only_the_owner_sees_their_diary(client: Client, alice, charlie):
+    client.force_login(alice.user)
+    client.post("/diary/new/", night())
+    client.force_login(charlie.user)
+    assert client.get("/diary/night/2026-11-19/").status_code == 404
+    assert json.loads(client.get("/diary/export.json").content) == {"diary": []}
+
+
+def test_a_practitioner_has_no_personal_diary(client: Client, bob):
+    client.force_login(bob.user)
+    assert client.get("/diary/").status_code == 404
+
+
+def test_export_json_and_csv_hold_every_night(alice_client):
+    alice_client.post("/diary/new/", night())
+    alice_client.post("/diary/new/", night(night_of="2026-11-18", severity="4"))
+    data = json.loads(alice_client.get("/diary/export.json").content)["diary"]
+    assert [r["night_of"] for r in data] == ["2026-11-18", "2026-11-19"]
+    rows = list(csv.DictReader(io.StringIO(alice_client.get("/diary/export.csv").content.decode())))
+    assert rows[1]["severity"] == "6" and rows[1]["sleep_efficiency"]
+
+
+def test_an_unknown_export_format_is_404(alice_client):
+    assert alice_client.get("/diary/export.xml").status_code == 404
+
+
+def _csv(rows: list[dict]) -> SimpleUploadedFile:
+    buffer = io.StringIO()
+    fields = [k for k in night() if k != "areas"] + ["areas"]
+    writer = csv.DictWriter(buffer, fieldnames=fields)
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: (";".join(v) if isinstance(v, list) else v) for k, v in r.items()})
+    return SimpleUploadedFile("diary.csv", buffer.getvalue().encode(), content_type="text/csv")
+
+
+def test_import_is_all_or_nothing_with_a_per_row_report(alice_client):
+    good, bad = night(night_of="2026-11-17"), night(night_of="2026-11-18", severity="12")
+    response = alice_client.post("/diary/import/", {"file": _csv([good, bad])})
+    assert response.status_code == 400
+    assert b"Row 3" in response.content and b"nothing was imported" in response.content
+    assert DiaryEntry.objects.count() == 0
+
+
+def test_import_can_keep_the_valid_rows(alice_client):
+    good, bad = night(night_of="2026-11-17"), night(night_of="2026-11-18", severity="12")
+    response = alice_client.post("/diary/import/", {"file": _csv([good, bad]), "keep_valid": "on"})
+    assert response.status_code == 200 and b"Imported 1 night" in response.content
+    assert DiaryEntry.objects.count() == 1
+
+
+def test_import_refuses_a_file_without_the_columns(alice_client):
+    upload = SimpleUploadedFile("x.csv", b"a,b\n1,2\n", content_type="text/csv")
+    response = alice_client.post("/diary/import/", {"file": upload})
+    assert response.status_code == 400 and b"Missing columns" in response.content
+
+
+def test_import_refuses_a_night_already_saved(alice_client):
+    alice_client.post("/diary/new/", night(night_of="2026-11-19"))
+    response = alice_client.post(
+        "/diary/import/", {"file": _csv([night(night_of="2026-11-19", severity="1")])}
+    )
+    assert response.status_code == 400 and b"already have an entry" in response.content
+    assert DiaryEntry.objects.get().severity == 6
+
+
+def test_import_refuses_a_binary_file(alice_client):
+    upload = SimpleUploadedFile("x.csv", b"\xff\xfe\x00\x00garbage", content_type="text/csv")
+    assert alice_client.post("/diary/import/", {"file": upload}).status_code == 400
+
+
+def test_export_round_trips_through_import(client: Client, alice, charlie):
+    client.force_login(alice.user)
+    client.post("/diary/new/", night())
+    exported = client.get("/diary/export.csv").content
+    client.force_login(charlie.user)
+    upload = SimpleUploadedFile("d.csv", exported, content_type="text/csv")
+    assert client.post("/diary/import/", {"file": upload}).status_code == 200
+    assert DiaryEntry.objects.filter(patient__name="Charlie Cole").count() == 1
