@@ -328,6 +328,8 @@ def check_references(kb: KnowledgeBase) -> list[str]:
         p += _check_rules(kb, "advice", aid, "safety", adv.safety)
     for mid, med in kb.medications.items():
         p += _missing(kb, "medications", mid, "classes", "drug_classes", med.classes)
+    for sid, scale in kb.scales.items():
+        p += _missing(kb, "scales", sid, "change_refs", "references", scale.change_refs)
     for mid, mimic in kb.mimics.items():
         p += _missing(kb, "mimics", mid, "suggested_by", "findings", mimic.suggested_by)
     tables = {"finding": "findings", "condition": "conditions", "drug-class": "drug_classes"}

@@ -337,6 +337,10 @@ class Scale(Model):
     note: Text
     items: tuple[SeverityItem, ...] = ()
     bands: Annotated[tuple[Band, ...], Field(min_length=1)]
+    # Falls in the total that count as a noteworthy and as a clinically important change.
+    change_noteworthy: int | None = None
+    change_important: int | None = None
+    change_refs: tuple[Id, ...] = ()
     refs: Refs
 
 

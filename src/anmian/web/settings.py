@@ -187,6 +187,8 @@ CACHES = {
 
 # A diary entry can be changed for this many days after its night, then it locks.
 ANMIAN_DIARY_EDIT_DAYS = envint("ANMIAN_DIARY_EDIT_DAYS", "3")
+# The severity questions are asked again this often (days).
+ANMIAN_SCORE_EVERY_DAYS = envint("ANMIAN_SCORE_EVERY_DAYS", "7")
 
 # Anonymous callers of the JSON API are rate-limited; a clinic sets its own limit.
 ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")

@@ -74,3 +74,18 @@ class DiaryEntry(models.Model):
 
     def is_locked(self, today: date) -> bool:
         return today > self.night_of + timedelta(days=settings.ANMIAN_DIARY_EDIT_DAYS)
+
+
+class ScaleScore(models.Model):
+    """A severity questionnaire answered again (weekly by default), scored by the engine."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="scores")
+    taken = models.DateField()
+    scale = models.CharField(max_length=64)
+    answers = models.JSONField(default=list)
+    total = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=32)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["taken", "created"]

@@ -9,4 +9,7 @@ urlpatterns = [
     path("night/<str:night>/", views.entry, name="edit"),
     path("export.<str:fmt>", views.export, name="export"),
     path("import/", views.import_csv, name="import"),
+    path("score/", views.score, name="score"),
+    path("progress/", views.my_progress, name="progress"),
+    path("patients/<uuid:uid>/progress/", views.patient_progress, name="patient_progress"),
 ]

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date, time
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,10 +14,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from anmian.engine.inputs import Severity
+from anmian.engine.screening import score_severity
 from anmian.knowledge import get_kb
+from anmian.web.diary.charts import progress_charts
 from anmian.web.diary.forms import FIELDS, DiaryForm
-from anmian.web.diary.models import DiaryEntry
+from anmian.web.diary.models import DiaryEntry, ScaleScore
+from anmian.web.diary.progress import SCALE, progress
+from anmian.web.records.access import get_patient, is_practitioner
 from anmian.web.records.models import Patient, audit
+from anmian.web.selfcheck.steps import severity_form
 
 MAX_IMPORT_ROWS = 5000
 
@@ -60,7 +67,7 @@ def entry(request: HttpRequest, night: str | None = None) -> HttpResponse:
     locked = instance is not None and instance.is_locked(today)
     initial = {"night_of": today} if instance is None else None
     form = DiaryForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=instance,
         initial=initial,
         patient=patient,
@@ -204,3 +211,71 @@ def _import(
             form.save()
     audit(request.user, "create", patient, "diary-import", None)
     return len(forms), report
+
+
+def score_due(patient: Patient, today: date) -> bool:
+    last = patient.scores.order_by("-taken").values_list("taken", flat=True).first()
+    return last is None or (today - last).days >= settings.ANMIAN_SCORE_EVERY_DAYS
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def score(request: HttpRequest) -> HttpResponse:
+    kb = get_kb()
+    patient = _patient(request)
+    form_class = severity_form(kb)
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        answers = [form.cleaned_data[item.id] for item in kb.scales[SCALE].items]
+        result = score_severity(kb, Severity(scale=SCALE, answers=answers))
+        ScaleScore.objects.create(
+            patient=patient,
+            taken=_today(patient),
+            scale=SCALE,
+            answers=answers,
+            total=result.total,
+            band=result.band,
+        )
+        audit(request.user, "create", patient, "score", None)
+        return redirect("diary:progress")
+    return render(
+        request,
+        "diary/score.html",
+        _ctx(form=form, note=kb.scales[SCALE].note),
+        status=400 if form.errors else 200,
+    )
+
+
+def _progress_page(request: HttpRequest, patient: Patient, owner_view: bool) -> HttpResponse:
+    today = _today(patient)
+    p = progress(patient, today)
+    scale = get_kb().scales[SCALE]
+    charts = progress_charts(p, scale)
+    return render(
+        request,
+        "diary/progress.html",
+        _ctx(
+            p=p,
+            charts=charts,
+            patient=patient,
+            owner_view=owner_view,
+            due=owner_view and score_due(patient, today),
+            scale=scale,
+        ),
+    )
+
+
+@require_safe
+@login_required
+def my_progress(request: HttpRequest) -> HttpResponse:
+    return _progress_page(request, _patient(request), owner_view=True)
+
+
+@require_safe
+@login_required
+def patient_progress(request: HttpRequest, uid) -> HttpResponse:
+    if not is_practitioner(request.user):
+        raise Http404("no such page")
+    patient = get_patient(request.user, uid)
+    audit(request.user, "read", patient, "progress", patient)
+    return _progress_page(request, patient, owner_view=False)

@@ -148,7 +148,7 @@ def plan(request: HttpRequest, uid) -> HttpResponse:
 @practitioner_required
 def new_note(request: HttpRequest, uid) -> HttpResponse:
     p = get_patient(request.user, uid)
-    form = NoteForm(request.POST or None)
+    form = NoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         note = form.save(commit=False)
         note.patient, note.practitioner = p, request.user.practitioner

@@ -102,6 +102,24 @@ GROUPS = [
 ]
 
 
+def severity_form(kb: KnowledgeBase, scale_id: str = "anmian-leg-scale") -> type[forms.Form] | None:
+    """A form of our own-wording severity items (also used for the weekly re-score)."""
+    scale = kb.scales.get(scale_id)
+    if scale is None or not scale.items:
+        return None
+    fields = {
+        item.id: forms.TypedChoiceField(
+            choices=list(enumerate(item.answers)),
+            coerce=int,
+            label=item.text,
+            widget=forms.RadioSelect,
+            required=True,
+        )
+        for item in scale.items
+    }
+    return type("SeverityForm", (forms.Form,), fields)
+
+
 def build_steps(kb: KnowledgeBase) -> list[Step]:
     screening = [(c, kb.screening[c].text) for c in CRITERIA if c in kb.screening]
     steps = [
@@ -126,26 +144,10 @@ def build_steps(kb: KnowledgeBase) -> list[Step]:
             ),
         ),
     ]
-    scale = kb.scales.get("anmian-leg-scale")
-    if scale and scale.items:
-        fields = {
-            item.id: forms.TypedChoiceField(
-                choices=list(enumerate(item.answers)),
-                coerce=int,
-                label=item.text,
-                widget=forms.RadioSelect,
-                required=True,
-            )
-            for item in scale.items
-        }
-        steps.append(
-            Step(
-                "severity",
-                "How strong are your symptoms?",
-                scale.note,
-                type("SeverityForm", (forms.Form,), fields),
-            )
-        )
+    severity = severity_form(kb)
+    if severity is not None:
+        note = kb.scales["anmian-leg-scale"].note
+        steps.append(Step("severity", "How strong are your symptoms?", note, severity))
     for ident, label, categories in GROUPS:
         items = [
             (f.id, f.label, f.question) for f in kb.findings.values() if f.category in categories

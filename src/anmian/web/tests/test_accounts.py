@@ -158,3 +158,8 @@ def test_the_audit_log_is_append_only(alice, alice_assessment):
         AuditEntry.objects.all().update(action="update")
     with pytest.raises(PermissionError):
         AuditEntry.objects.all().delete()
+
+
+def test_an_empty_sign_up_post_is_refused_not_ignored(client: Client):
+    response = client.post("/accounts/signup/", {})
+    assert response.status_code == 400 and b"required" in response.content

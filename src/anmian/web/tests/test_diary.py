@@ -192,3 +192,113 @@ def test_export_round_trips_through_import(client: Client, alice, charlie):
     upload = SimpleUploadedFile("d.csv", exported, content_type="text/csv")
     assert client.post("/diary/import/", {"file": upload}).status_code == 200
     assert DiaryEntry.objects.filter(patient__name="Charlie Cole").count() == 1
+
+
+# --- progress: scores, charts, signals ---
+
+from datetime import date, timedelta  # noqa: E402
+
+from anmian.web.diary.models import ScaleScore  # noqa: E402
+from anmian.web.diary.progress import progress  # noqa: E402
+from anmian.web.records.models import SessionNote  # noqa: E402
+
+
+def _fill(patient, start: date, nights: int, severity=lambda i: 5, onset=lambda i: "21:00"):
+    from datetime import time
+
+    DiaryEntry.objects.bulk_create(
+        [
+            DiaryEntry(
+                patient=patient,
+                night_of=start + timedelta(days=i),
+                severity=severity(i),
+                onset=time.fromisoformat(onset(i)),
+                bedtime=time(22, 30),
+                lights_out=time(23, 0),
+                sleep_latency_min=20,
+                awakenings=1,
+                awake_min=20,
+                final_wake=time(6, 30),
+                out_of_bed=time(7, 0),
+                quality=3,
+                points_pressed=["sp6"] if i % 2 else [],
+            )
+            for i in range(nights)
+        ]
+    )
+
+
+def test_the_weekly_score_is_scored_banded_and_compared_with_the_baseline(alice_client, alice):
+    from anmian.knowledge import get_kb
+
+    items = get_kb().scales["anmian-leg-scale"].items
+    ScaleScore.objects.create(
+        patient=alice,
+        taken=date(2026, 10, 1),
+        scale="anmian-leg-scale",
+        answers=[3] * 10,
+        total=30,
+        band="severe",
+    )
+    response = alice_client.post("/diary/score/", {i.id: "1" for i in items})
+    assert response.status_code == 302
+    latest = ScaleScore.objects.order_by("-taken").first()
+    assert latest.total == 10 and latest.band == "mild"
+    html = alice_client.get("/diary/progress/").content.decode()
+    assert "Baseline 30, now 10" in html and "clinically important improvement" in html
+
+
+def test_an_incomplete_weekly_score_is_refused(alice_client):
+    response = alice_client.post("/diary/score/", {})
+    assert response.status_code == 400 and b"answer every question" in response.content
+
+
+def test_the_progress_page_has_accessible_charts(alice_client, alice):
+    _fill(alice, date(2026, 10, 1), 30)
+    html = alice_client.get("/diary/progress/").content.decode()
+    assert html.count('<svg class="chart"') == 5 - 1  # no weekly score yet: that chart says so
+    assert '<title id="sev-t">' in html and '<desc id="sev-d">' in html
+    assert "Week by week" in html
+
+
+def test_worsening_and_earlier_onset_raise_signals(alice):
+    start = date(2026, 10, 1)
+    _fill(
+        alice,
+        start,
+        50,
+        severity=lambda i: 3 if i < 43 else 8,
+        onset=lambda i: "22:00" if i < 14 else ("19:30" if i >= 36 else "21:00"),
+    )
+    found = progress(alice, start + timedelta(days=50)).signals
+    assert any("Worsening" in s for s in found)
+    assert any("earlier" in s for s in found)
+
+
+def test_a_steady_diary_raises_no_signal(alice):
+    _fill(alice, date(2026, 10, 1), 40)
+    assert progress(alice, date(2026, 11, 10)).signals == []
+
+
+def test_a_red_flag_in_a_session_note_is_a_signal(alice, bob):
+    SessionNote.objects.create(
+        patient=alice,
+        practitioner=bob,
+        date=date(2026, 11, 18),
+        notes="Says one calf is swollen and hot since Monday",
+    )
+    assert any("Red flag" in s for s in progress(alice, date(2026, 11, 20)).signals)
+
+
+def test_a_practitioner_of_the_clinic_sees_the_progress_and_others_get_404(
+    client: Client, alice, bob, dave, charlie
+):
+    for user, status in ((bob.user, 200), (dave.user, 404), (charlie.user, 404)):
+        client.force_login(user)
+        assert client.get(f"/diary/patients/{alice.uid}/progress/").status_code == status
+
+
+def test_progress_takes_a_fixed_number_of_queries(alice, django_assert_max_num_queries):
+    _fill(alice, date(2020, 1, 1), 400)
+    with django_assert_max_num_queries(6):
+        progress(alice, date(2026, 11, 20))
