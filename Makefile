@@ -13,9 +13,13 @@ MANAGE := $(BIN)/python manage.py
 # `make run` is local: DEBUG off (production-like), but no TLS on loopback.
 RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-0123456789} SECURE_TLS=false
 
-.PHONY: install browser run serve test test-pg lint fmt bench clean kb-check
+.PHONY: install system-deps browser run serve test test-pg lint fmt bench clean kb-check
 
-install: $(STAMP)
+install: $(STAMP) system-deps
+
+# Pango for WeasyPrint (the PDF reports); Debian's package, installed once.
+system-deps:
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null)
 
 # Re-install only when the project's dependencies change; otherwise this is instant.
 $(STAMP): pyproject.toml

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from html import escape
 
 W, H = 640, 240
@@ -39,7 +40,9 @@ def line_chart(
     bands: Sequence[Band] = (),
     y_ticks: Sequence[tuple[float, str]] = (),
     summary: str = "",
+    standalone: bool = False,
 ) -> str:
+    """An SVG line chart. standalone=True embeds its own styles, for use as an image (PDF)."""
     lo, hi = y_range
     if not points:
         return f'<p class="nochart">{escape(title)}: no data yet.</p>'
@@ -90,13 +93,24 @@ def line_chart(
     )
 
 
-def progress_charts(p, scale) -> list[tuple[str, str]]:
-    """(heading, svg) for the progress page and report."""
-    charts = []
-    charts.append(
+# The site's chart styles, repeated inside a standalone SVG (the page's CSP forbids inline
+# styles, but an SVG used as an image in the PDF carries its own).
+STANDALONE_CSS = (
+    ".plot{fill:#fff;stroke:#c9d2d7}.grid{stroke:#e6ebee}.line{fill:none;stroke:#245c73;stroke-width:2}"
+    ".dot{fill:#245c73}.session{stroke:#b3261e;stroke-dasharray:3 3}.b0{fill:#eef6ee}.b1{fill:#fdf6e3}"
+    ".b2{fill:#fcebe6}.b3{fill:#f6dede}text{font:11px sans-serif;fill:#4a5a66}.ytick{text-anchor:end}"
+    ".end,.bandlabel{text-anchor:end}"
+)
+
+
+def progress_charts(p, scale, standalone: bool = False) -> list[tuple[str, str]]:
+    """(heading, svg) for the progress page and the report."""
+    chart = partial(line_chart, standalone=standalone)
+    bands = [Band(b.low, b.high, b.label) for b in scale.bands if b.high > 0]
+    return [
         (
             "Leg symptoms each night",
-            line_chart(
+            chart(
                 "sev",
                 "Leg symptom severity each night (0 to 10), with care sessions marked",
                 p.severity,
@@ -105,12 +119,10 @@ def progress_charts(p, scale) -> list[tuple[str, str]]:
                 markers=p.sessions,
                 summary=f"{len(p.severity)} nights; vertical lines mark {len(p.sessions)} care sessions.",
             ),
-        )
-    )
-    charts.append(
+        ),
         (
             "When symptoms start",
-            line_chart(
+            chart(
                 "onset",
                 "Time the leg symptoms started each night (earlier is a warning sign)",
                 p.onset,
@@ -118,12 +130,10 @@ def progress_charts(p, scale) -> list[tuple[str, str]]:
                 "start time",
                 y_ticks=[(2, "14:00"), (6, "18:00"), (10, "22:00"), (14, "02:00")],
             ),
-        )
-    )
-    charts.append(
+        ),
         (
             "Sleep efficiency",
-            line_chart(
+            chart(
                 "se",
                 "Sleep efficiency each night (time asleep as a share of time in bed, %)",
                 p.efficiency,
@@ -131,26 +141,22 @@ def progress_charts(p, scale) -> list[tuple[str, str]]:
                 "% asleep",
                 bands=[Band(85, 100, "target 85%+")],
             ),
-        )
-    )
-    charts.append(
+        ),
         (
             "Self-care and symptoms by week",
-            line_chart(
+            chart(
                 "adh",
                 "Share of nights with self-care each week (%)",
                 [(w, a) for w, a, _ in p.weekly],
                 (0, 100),
                 "% of nights",
-                summary="Weekly share of nights with acupressure, herbs or topical care; the table gives the mean severity beside it.",
+                summary="Weekly share of nights with acupressure, herbs or topical care; the table "
+                "gives the mean severity beside it.",
             ),
-        )
-    )
-    bands = [Band(b.low, b.high, b.label) for b in scale.bands if b.high > 0]
-    charts.append(
+        ),
         (
             "Weekly severity score",
-            line_chart(
+            chart(
                 "score",
                 f"{scale.name}: weekly total with its bands",
                 [(s.taken, s.total) for s in p.scores],
@@ -158,6 +164,5 @@ def progress_charts(p, scale) -> list[tuple[str, str]]:
                 "total",
                 bands=bands,
             ),
-        )
-    )
-    return charts
+        ),
+    ]

@@ -11,5 +11,7 @@ urlpatterns = [
     path("import/", views.import_csv, name="import"),
     path("score/", views.score, name="score"),
     path("progress/", views.my_progress, name="progress"),
+    path("report.pdf", views.my_report, name="report"),
+    path("patients/<uuid:uid>/report.pdf", views.patient_report, name="patient_report"),
     path("patients/<uuid:uid>/progress/", views.patient_progress, name="patient_progress"),
 ]

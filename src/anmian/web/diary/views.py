@@ -21,6 +21,7 @@ from anmian.web.diary.charts import progress_charts
 from anmian.web.diary.forms import FIELDS, DiaryForm
 from anmian.web.diary.models import DiaryEntry, ScaleScore
 from anmian.web.diary.progress import SCALE, progress
+from anmian.web.diary.report import PAPERS, report_pdf
 from anmian.web.records.access import get_patient, is_practitioner
 from anmian.web.records.models import Patient, audit
 from anmian.web.selfcheck.steps import severity_form
@@ -279,3 +280,32 @@ def patient_progress(request: HttpRequest, uid) -> HttpResponse:
     patient = get_patient(request.user, uid)
     audit(request.user, "read", patient, "progress", patient)
     return _progress_page(request, patient, owner_view=False)
+
+
+def _pdf(patient: Patient, request: HttpRequest) -> HttpResponse:
+    paper = request.GET.get("paper", "a4").casefold()
+    if paper not in PAPERS:
+        return HttpResponse("paper must be a4 or letter", status=400, content_type="text/plain")
+    response = HttpResponse(
+        report_pdf(patient, _today(patient), paper), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="anmian-progress-{paper}.pdf"'
+    return response
+
+
+@require_safe
+@login_required
+def my_report(request: HttpRequest) -> HttpResponse:
+    patient = _patient(request)
+    audit(request.user, "read", patient, "report", None)
+    return _pdf(patient, request)
+
+
+@require_safe
+@login_required
+def patient_report(request: HttpRequest, uid) -> HttpResponse:
+    if not is_practitioner(request.user):
+        raise Http404("no such page")
+    patient = get_patient(request.user, uid)
+    audit(request.user, "read", patient, "report", patient)
+    return _pdf(patient, request)

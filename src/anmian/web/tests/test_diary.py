@@ -302,3 +302,30 @@ def test_progress_takes_a_fixed_number_of_queries(alice, django_assert_max_num_q
     _fill(alice, date(2020, 1, 1), 400)
     with django_assert_max_num_queries(6):
         progress(alice, date(2026, 11, 20))
+
+
+@pytest.mark.parametrize(("paper", "width_pt"), [("a4", 595), ("letter", 612)])
+def test_the_report_is_a_pdf_of_the_right_paper_with_the_charts(
+    alice_client, alice, paper, width_pt
+):
+    _fill(alice, date(2026, 10, 1), 30)
+    response = alice_client.get(f"/diary/report.pdf?paper={paper}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(response.content))
+    first = reader.pages[0]
+    assert round(float(first.mediabox.width)) == width_pt
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Progress report" in text
+    # the charts are drawn into the PDF: their axis and band labels are there as text
+    assert "target 85%+" in text and "14:00" in text and "severity" in text
+
+
+def test_a_bad_paper_size_is_400(alice_client):
+    assert alice_client.get("/diary/report.pdf?paper=a3").status_code == 400
+
+
+def test_the_report_is_404_for_another_clinic(client: Client, alice, dave):
+    client.force_login(dave.user)
+    assert client.get(f"/diary/patients/{alice.uid}/report.pdf").status_code == 404
