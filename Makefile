@@ -69,6 +69,7 @@ kb-check: install
 bench: install
 	$(BIN)/python bench/assess.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/diary.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

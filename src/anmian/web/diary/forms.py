@@ -96,11 +96,7 @@ class DiaryForm(forms.ModelForm):
             )
         if self.instance.pk is not None and night != self.instance.night_of:
             raise forms.ValidationError("The date of a saved night cannot change.")
-        probe = DiaryEntry(night_of=night)
-        if probe.is_locked(self.today):
-            raise forms.ValidationError(
-                "Entries lock a few days after the night; this one can no longer be changed."
-            )
+        # A missed night can be filled in later, however late; only saved entries lock.
         return night
 
     def clean(self) -> dict:

@@ -184,7 +184,7 @@ def red_flags_in(texts: list[str]) -> list[str]:
     for f in kb.findings.values():
         if f.category != "red-flag":
             continue
-        names = [normalise(n) for n in (f.label, *f.synonyms)]
+        names = [normalise(n) for n in (f.id, f.label, *f.synonyms)]
         if any(n and f" {n} " in f" {haystack} " for n in names):
             found.append(f.label)
     return found

@@ -8,12 +8,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.engine import assess, parse_input
 from anmian.engine.assess import person_context
 from anmian.engine.plan import check_choices
 from anmian.knowledge import get_kb
+from anmian.web.diary.progress import progress
 from anmian.web.records.access import get_assessment, get_patient, is_practitioner, visible_patients
 from anmian.web.records.forms import NoteForm, PlanForm
 from anmian.web.records.models import Plan, audit
@@ -47,7 +49,9 @@ def patients(request: HttpRequest) -> HttpResponse:
     if query:
         qs = qs.filter(name__icontains=query)
     page = Paginator(qs.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "records/patients.html", _ctx(page=page, query=query))
+    # Signals from each patient's diary and notes, so worsening or a red flag stands out here.
+    rows = [(p, progress(p, timezone.now().astimezone(p.tz).date()).signals) for p in page]
+    return render(request, "records/patients.html", _ctx(page=page, rows=rows, query=query))
 
 
 @require_safe

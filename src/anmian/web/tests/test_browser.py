@@ -175,3 +175,39 @@ def test_a_practitioner_edits_a_plan_and_is_refused_an_unsafe_herb(
     assert "Not saved: unsafe for this patient" in alert.inner_text()
     assert "warfarin" in alert.inner_text()
     assert "dang-gui" not in Plan.objects.get().herbs
+
+
+def test_a_person_enters_a_week_of_nights_and_sees_the_chart_change(page, live_server, alice):
+    from datetime import date, timedelta
+
+    from anmian.web.tests.conftest import PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "alice@example.org")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    today = date.today()
+
+    def dots() -> int:
+        page.goto(f"{live_server.url}/diary/progress/")
+        return page.locator("svg#sev, svg[aria-labelledby^='sev-t'] circle.dot").count()
+
+    assert dots() == 0
+    for n in range(7, 0, -1):  # a week of missed nights, filled in today
+        page.goto(f"{live_server.url}/diary/new/")
+        page.fill("#id_night_of", (today - timedelta(days=n)).isoformat())
+        page.fill("#id_severity", str(3 + n))
+        for field, value in (
+            ("bedtime", "22:30"),
+            ("lights_out", "23:00"),
+            ("final_wake", "06:30"),
+            ("out_of_bed", "07:00"),
+        ):
+            page.fill(f"#id_{field}", value)
+        page.fill("#id_sleep_latency_min", "20")
+        page.fill("#id_quality", "3")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        assert page.url.endswith("/diary/"), page.locator("main").inner_text()[:500]
+    assert dots() == 7
+    assert "7 nights in the diary" in page.locator("main").inner_text()

@@ -108,9 +108,13 @@ def test_an_entry_can_be_edited_then_locks(alice_client, alice):
     assert DiaryEntry.objects.get().severity == 3
 
 
-def test_a_night_too_old_to_add_is_refused(alice_client):
-    response = alice_client.post("/diary/new/", night(night_of="2026-11-01"))
-    assert response.status_code == 400 and b"lock" in response.content
+def test_a_long_missed_night_can_be_added_and_is_locked_at_once(alice_client):
+    assert alice_client.post("/diary/new/", night(night_of="2026-11-01")).status_code == 302
+    response = alice_client.post(
+        "/diary/night/2026-11-01/", night(night_of="2026-11-01", severity="1")
+    )
+    assert response.status_code == 400 and b"locked" in response.content
+    assert DiaryEntry.objects.get().severity == 6
 
 
 def test_only_the_owner_sees_their_diary(client: Client, alice, charlie):

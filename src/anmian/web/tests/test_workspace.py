@@ -172,3 +172,17 @@ def test_the_demo_clinic_loads_once(capsys):
     assert Patient.objects.filter(clinic__name="Anmian Demo Clinic").count() == 2
     assert all(p.assessments.count() == 1 for p in Patient.objects.all())
     assert "practitioner@demo.anmian" in capsys.readouterr().out
+
+
+def test_signals_reach_the_patient_list(client: Client, bob, alice):
+    from datetime import date
+
+    SessionNote.objects.create(
+        patient=alice,
+        practitioner=bob,
+        date=date.today(),
+        notes="thoughts of self-harm mentioned today",
+    )
+    client.force_login(bob.user)
+    html = client.get("/clinic/patients/").content.decode()
+    assert "Red flag written in a note" in html
