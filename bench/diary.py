@@ -22,9 +22,9 @@ os.environ.setdefault("SECURE_TLS", "false")
 os.environ["DJANGO_SETTINGS_MODULE"] = "anmian.web.settings"
 os.environ["ALLOWED_HOSTS"] = "testserver"
 
-import logging  # noqa: E402
+import logging
 
-import django  # noqa: E402
+import django
 
 django.setup()
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
