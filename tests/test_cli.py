@@ -131,3 +131,32 @@ def test_questionnaire_asks_and_assesses():
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout[result.stdout.index("{") :])
     assert out["patterns"]
+
+
+DIARY = (
+    "night_of,bedtime,lights_out,sleep_latency_min,awakenings,awake_min,final_wake,out_of_bed\n"
+    "2026-03-21,22:30,23:00,30,2,40,06:30,07:00\n"
+    "2026-03-28,22:30,23:00,30,2,40,06:30,07:00\n"
+)
+
+
+def test_sleep_measures_a_diary_csv_across_dst():
+    result = invoke("sleep", "-", "--tz", "Europe/London", "--format", "json", stdin=DIARY)
+    assert result.exit_code == 0, result.output
+    nights = json.loads(result.stdout)
+    assert nights[0]["time_in_bed_min"] - nights[1]["time_in_bed_min"] == 60
+
+
+@pytest.mark.parametrize(
+    ("stdin", "args", "message"),
+    [
+        (DIARY, ["--tz", "Mars/Olympus"], "unknown time zone"),
+        ("night_of,bedtime\n2026-01-01,22:00\n", [], "missing column"),
+        (DIARY.replace("22:30,23:00,30", "22:30,23:00,xx", 1), [], "row 2"),
+        ("night_of,bedtime,lights_out,sleep_latency_min,final_wake,out_of_bed\n", [], "no nights"),
+    ],
+)
+def test_sleep_refuses_bad_files_with_one_line(stdin, args, message):
+    result = invoke("sleep", "-", *args, stdin=stdin)
+    assert result.exit_code in (1, 2)
+    assert message in result.stderr and "Traceback" not in result.output

@@ -183,5 +183,71 @@ def questionnaire(
     _print(result.to_dict(), format)
 
 
+@app.command()
+def sleep(
+    file: Annotated[str, typer.Argument(help="A diary CSV (the web export), or - for stdin.")],
+    tz: Annotated[str, typer.Option("--tz", help="Time zone the times were written in.")] = "UTC",
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+) -> None:
+    """Sleep measures (TIB, TST, SE, SOL, WASO) for each night of a diary CSV, and averages."""
+    import csv
+    import io
+    import statistics
+    from datetime import date, time
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from anmian.engine.sleep import Night, SleepDiaryError, measures
+
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"unknown time zone '{tz}' (use an IANA name such as Europe/London)")
+    text = sys.stdin.read() if file == "-" else _read_text(file)
+    rows = []
+    for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        try:
+            night = Night(
+                date.fromisoformat(row["night_of"]),
+                time.fromisoformat(row["bedtime"]),
+                time.fromisoformat(row["lights_out"]),
+                int(row["sleep_latency_min"]),
+                int(row.get("awakenings") or 0),
+                int(row.get("awake_min") or 0),
+                time.fromisoformat(row["final_wake"]),
+                time.fromisoformat(row["out_of_bed"]),
+            )
+            rows.append((night.night_of.isoformat(), measures(night, zone)))
+        except KeyError as exc:
+            fail(f"row {n}: missing column {exc} (export the diary from the site for the layout)")
+        except (ValueError, SleepDiaryError) as exc:
+            fail(f"row {n}: {exc}")
+    if not rows:
+        fail("no nights in the file", 1)
+    if format is Format.json:
+        typer.echo(json.dumps([{"night_of": d, **m.__dict__} for d, m in rows], indent=2))
+        return
+    for d, m in rows:
+        typer.echo(
+            f"{d}  in bed {m.time_in_bed_min:4d} min  asleep {m.total_sleep_min:4d} min  "
+            f"efficiency {m.sleep_efficiency:5.1f}%  latency {m.sleep_latency_min:3d}  "
+            f"awake {m.wake_after_sleep_onset_min:3d}"
+        )
+    mean = statistics.fmean
+    typer.echo(
+        f"average over {len(rows)} nights: asleep {mean(m.total_sleep_min for _, m in rows):.0f} min, "
+        f"efficiency {mean(m.sleep_efficiency for _, m in rows):.1f}%"
+    )
+
+
+def _read_text(file: str) -> str:
+    path = Path(file)
+    if not path.is_file():
+        fail(f"no such file: {file}")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {file}: {exc}")
+
+
 def main() -> None:
     app()
