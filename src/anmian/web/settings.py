@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "anmian.web.records",
     "anmian.web.accounts",
     "anmian.web.diary",
+    "anmian.web.booking",
 ]
 
 LOGIN_URL = "accounts:login"

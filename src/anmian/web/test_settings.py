@@ -11,6 +11,14 @@ os.environ.setdefault("ANMIAN_DATA_DIR", os.path.join(tempfile.gettempdir(), "an
 os.environ.setdefault("SECURE_TLS", "false")
 
 from anmian.web.settings import *  # noqa: F403
+from anmian.web.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# SQLite tests use a file, not shared-cache memory: concurrency tests open several
+# connections, and only a real file gives them SQLite's normal locking and busy timeout.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(os.environ["ANMIAN_DATA_DIR"], "test.sqlite3")
+    }

@@ -1,0 +1,113 @@
+"""Appointments, whole courses, working hours and time off.
+
+Every appointment is stored as UTC instants with its buffers included in `blocked_*`.
+On PostgreSQL an exclusion constraint on (practitioner, blocked range) for active rows makes
+an overlap impossible on every code path; on SQLite the booking transaction takes the write
+lock first (BEGIN IMMEDIATE) and re-checks. See services.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from anmian.web.records.models import Clinic, Patient, Practitioner
+
+ACTIVE = ("booked", "arrived")
+
+
+class AppointmentType(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="appointment_types")
+    name = models.CharField(max_length=100)
+    duration_min = models.PositiveSmallIntegerField()
+    buffer_before_min = models.PositiveSmallIntegerField(default=0)
+    buffer_after_min = models.PositiveSmallIntegerField(default=0)
+    price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_min} min)"
+
+
+class WorkingHours(models.Model):
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(help_text="0 Monday .. 6 Sunday")
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="hours_start_before_end"
+            )
+        ]
+
+
+class Break(models.Model):
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="breaks")
+    weekday = models.PositiveSmallIntegerField()
+    start = models.TimeField()
+    end = models.TimeField()
+
+
+class TimeOff(models.Model):
+    """Days off and holidays of one practitioner, or (practitioner empty) of the whole clinic."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="time_off")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, null=True, blank=True, related_name="time_off"
+    )
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=100, blank=True)
+
+
+class Course(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="courses")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="courses")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    weeks = models.PositiveSmallIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+
+class Appointment(models.Model):
+    STATUSES = [
+        ("booked", "Booked"),
+        ("cancelled", "Cancelled"),
+        ("arrived", "Arrived"),
+        ("no-show", "No-show"),
+    ]
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="appointments"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    blocked_start = models.DateTimeField()  # start less the buffer before
+    blocked_end = models.DateTimeField()  # end plus the buffer after
+    status = models.CharField(max_length=10, choices=STATUSES, default="booked")
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointments"
+    )
+    # A client's retry with the same key books once (unique per booking user).
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    booked_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["practitioner", "blocked_start"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booked_by", "idempotency_key"], name="one_booking_per_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="start_before_end"
+            ),
+        ]
