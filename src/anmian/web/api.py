@@ -12,15 +12,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
-from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import AnonRateThrottle
 
 from anmian.engine import InputError, UnresolvedFindings, assess, parse_input
 from anmian.knowledge import get_kb
+from anmian.web.apiauth import AUTH, ApiError
+from anmian.web.booking.api import router as booking_router
 from anmian.web.records.access import get_assessment, get_patient, is_practitioner, visible_patients
 from anmian.web.records.models import ApiToken, audit
 
@@ -32,11 +32,6 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     description="TCM care of Restless Legs Syndrome. Supports care; does not diagnose.",
 )
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, **extra: Any):
-        self.status, self.message, self.extra = status, message, extra
 
 
 @api.exception_handler(ApiError)
@@ -106,28 +101,6 @@ def assess_view(request: HttpRequest, allow_unknown: bool = False) -> dict[str, 
 # --- authenticated endpoints: a person's own assessments, a practitioner's patients ---
 
 
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        found = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token)).first()
-        if found is None or not found.user.is_active:
-            return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
-        request.user = found.user
-        return found.user
-
-
-class SessionAuth(APIKeyCookie):
-    """The site's login session (with CSRF on unsafe methods, as ninja does)."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None):
-        return request.user if request.user.is_authenticated else None
-
-
-AUTH = [BearerToken(), SessionAuth()]
-
-
 class TokenRequest(Schema):
     username: str
     password: str
@@ -193,3 +166,6 @@ def patient_assessments(request: HttpRequest, uid: uuid.UUID) -> list[dict[str, 
     p = get_patient(request.user, uid)
     audit(request.user, "read", p, "assessments", p)
     return [_summary(a) for a in p.assessments.all()]
+
+
+api.add_router("/v1/booking", booking_router)

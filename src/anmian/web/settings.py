@@ -191,6 +191,11 @@ ANMIAN_DIARY_EDIT_DAYS = envint("ANMIAN_DIARY_EDIT_DAYS", "3")
 # The severity questions are asked again this often (days).
 ANMIAN_SCORE_EVERY_DAYS = envint("ANMIAN_SCORE_EVERY_DAYS", "7")
 
+# Booking: reminders this many hours before; patients may not change a booking later than
+# ANMIAN_CHANGE_NOTICE_HOURS before it starts (staff always can).
+ANMIAN_REMINDER_HOURS = envint("ANMIAN_REMINDER_HOURS", "24")
+ANMIAN_CHANGE_NOTICE_HOURS = envint("ANMIAN_CHANGE_NOTICE_HOURS", "24")
+
 # Anonymous callers of the JSON API are rate-limited; a clinic sets its own limit.
 ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")
 

@@ -98,6 +98,8 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         "auth.User", on_delete=models.PROTECT, related_name="+", null=True
     )
+    # Set once, by the reminder command, in the same UPDATE that claims the reminder.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,35 @@
+"""Send each due reminder exactly once. Safe to run every minute from cron, and twice at once:
+a reminder is claimed by one UPDATE that only succeeds while reminder_sent_at is empty."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from anmian.web.booking import notify
+from anmian.web.booking.models import Appointment
+
+
+class Command(BaseCommand):
+    help = "Send reminder emails for appointments starting within the reminder window (once each)."
+
+    def handle(self, *args, **options) -> None:
+        now = timezone.now()
+        window = timedelta(hours=settings.ANMIAN_REMINDER_HOURS)
+        due = Appointment.objects.filter(
+            status="booked", reminder_sent_at__isnull=True, start__gt=now, start__lte=now + window
+        ).select_related(
+            "patient__user", "practitioner__clinic", "appointment_type", "patient__clinic"
+        )
+        sent = 0
+        for appointment in due:
+            claimed = Appointment.objects.filter(
+                pk=appointment.pk, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if claimed:
+                notify.send(appointment, "reminder")
+                sent += 1
+        self.stdout.write(f"{sent} reminder{'s' if sent != 1 else ''} sent")

@@ -1,0 +1,43 @@
+"""Booking emails: confirmation, change, cancellation and reminder, each with an ICS file.
+One function builds every message, so they all look alike and all carry the calendar entry."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from anmian.web.booking.ics import calendar
+from anmian.web.booking.models import Appointment
+
+SUBJECTS = {
+    "confirmed": "Your appointment is booked",
+    "changed": "Your appointment has moved",
+    "cancelled": "Your appointment is cancelled",
+    "reminder": "Reminder: your appointment tomorrow",
+}
+
+
+def send(appointment: Appointment, kind: str) -> None:
+    patient = appointment.patient
+    email = patient.user.email if patient.user else ""
+    if not email:
+        return  # a patient without an account is told by the clinic in person
+    tz = patient.tz
+    context = {
+        "a": appointment,
+        "kind": kind,
+        "local_start": appointment.start.astimezone(tz),
+        "tz": tz.key,
+    }
+    text = render_to_string("booking/email.txt", context)
+    html = render_to_string("booking/email.html", context)
+    message = EmailMultiAlternatives(SUBJECTS[kind], text, settings.DEFAULT_FROM_EMAIL, [email])
+    message.attach_alternative(html, "text/html")
+    method = "CANCEL" if kind == "cancelled" else "PUBLISH"
+    message.attach(
+        "appointment.ics",
+        calendar([appointment], "Anmian", method),
+        f"text/calendar; method={method}",
+    )
+    message.send()
