@@ -34,6 +34,8 @@ run: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(MANAGE) load_demo_clinic
+	@# Reminders: the command is safe to run every minute; it stops with this shell.
+	@($(RUN_ENV) sh -c 'while true; do $(MANAGE) send_reminders >/dev/null; sleep 60; done' &)
 	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(RUN_ENV) $(BIN)/gunicorn anmian.web.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - --access-logformat $(ACCESS_LOG)
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("anmian.web.accounts.urls")),
     path("clinic/", include("anmian.web.records.urls")),
     path("diary/", include("anmian.web.diary.urls")),
+    path("booking/", include("anmian.web.booking.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

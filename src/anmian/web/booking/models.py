@@ -113,3 +113,11 @@ class Appointment(models.Model):
                 condition=models.Q(start__lt=models.F("end")), name="start_before_end"
             ),
         ]
+
+
+class CalendarFeed(models.Model):
+    """A private ICS feed address for one user: the token is the only secret in the URL."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)

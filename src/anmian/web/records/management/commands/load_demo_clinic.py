@@ -56,6 +56,13 @@ PEOPLE = [
 ]
 
 
+TYPES = [
+    ("Initial consultation", 90, 15),
+    ("Follow-up treatment", 45, 15),
+    ("Acupressure coaching", 30, 0),
+]
+
+
 class Command(BaseCommand):
     help = "Load a demo clinic with one practitioner and two patients (idempotent)."
 
@@ -92,3 +99,23 @@ class Command(BaseCommand):
         self.stdout.write(f"  practitioner  practitioner@demo.anmian / {DEMO_PASSWORD}")
         for email, name, _ in PEOPLE:
             self.stdout.write(f"  patient       {email} / {DEMO_PASSWORD}  ({name})")
+
+    def _booking(self, clinic, practitioner) -> None:
+        from datetime import time
+
+        from anmian.web.booking.models import AppointmentType, Break, WorkingHours
+
+        for name, minutes, after in TYPES:
+            AppointmentType.objects.get_or_create(
+                clinic=clinic,
+                name=name,
+                defaults={"duration_min": minutes, "buffer_after_min": after},
+            )
+        if not WorkingHours.objects.filter(practitioner=practitioner).exists():
+            for weekday in range(5):  # Monday to Friday, 9:00 to 18:00, lunch 13:00 to 14:00
+                WorkingHours.objects.create(
+                    practitioner=practitioner, weekday=weekday, start=time(9), end=time(18)
+                )
+                Break.objects.create(
+                    practitioner=practitioner, weekday=weekday, start=time(13), end=time(14)
+                )

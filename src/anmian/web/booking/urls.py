@@ -1,0 +1,13 @@
+from django.urls import path
+
+from anmian.web.booking import views
+
+app_name = "booking"
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("book/", views.book, name="book"),
+    path("calendar/", views.staff_calendar, name="calendar"),
+    path("appointments/<uuid:uid>/cancel/", views.cancel, name="cancel"),
+    path("appointments/<uuid:uid>/<slug:status>/", views.mark, name="mark"),
+    path("feed/<str:token>.ics", views.feed, name="feed"),
+]

@@ -1,0 +1,215 @@
+"""Booking pages: a person books, moves and cancels; staff run the calendar."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from anmian.knowledge import get_kb
+from anmian.web.booking import notify, services
+from anmian.web.booking.ics import calendar
+from anmian.web.booking.models import Appointment, AppointmentType, CalendarFeed
+from anmian.web.records.access import is_practitioner
+from anmian.web.records.models import Practitioner
+
+
+def _ctx(**extra) -> dict:
+    return {"disclaimer": get_kb().rules.disclaimer, **extra}
+
+
+def _visible(user):
+    if is_practitioner(user):
+        return Appointment.objects.filter(practitioner__clinic=user.practitioner.clinic)
+    patient = getattr(user, "patient", None)
+    return Appointment.objects.filter(patient=patient) if patient else Appointment.objects.none()
+
+
+def _feed_token(user) -> str:
+    feed, _ = CalendarFeed.objects.get_or_create(
+        user=user, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed.token
+
+
+@require_safe
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    qs = _visible(request.user).select_related(
+        "practitioner__clinic", "appointment_type", "patient"
+    )
+    if is_practitioner(request.user):
+        qs = qs.filter(practitioner=request.user.practitioner)
+    upcoming = qs.filter(start__gte=now, status__in=("booked", "arrived")).order_by("start")[:50]
+    past = qs.filter(start__lt=now).order_by("-start")[:20]
+    feed = request.build_absolute_uri(f"/booking/feed/{_feed_token(request.user)}.ics")
+    return render(request, "booking/mine.html", _ctx(upcoming=upcoming, past=past, feed=feed))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def book(request: HttpRequest) -> HttpResponse:
+    """Pick a type and practitioner (or first available), see free times, book one."""
+    patient = getattr(request.user, "patient", None)
+    if patient is None or patient.clinic_id is None:
+        raise Http404("booking needs a patient of a clinic")
+    types = AppointmentType.objects.filter(clinic=patient.clinic_id)
+    people = Practitioner.objects.filter(clinic=patient.clinic_id).select_related("clinic")
+    kind = (
+        types.filter(pk=request.GET.get("type") or request.POST.get("type") or 0).first()
+        or types.first()
+    )
+    who = request.GET.get("practitioner", "first-available")
+    error = None
+    alternatives: list[tuple[int, datetime]] = []
+    if request.method == "POST" and kind is not None:
+        practitioner = people.filter(pk=request.POST.get("practitioner") or 0).first()
+        try:
+            start = datetime.fromisoformat(request.POST.get("start", ""))
+        except ValueError:
+            start = None
+        if practitioner is None or start is None or start.tzinfo is None:
+            error = "Choose one of the free times listed."
+        else:
+            try:
+                a = services.book(
+                    practitioner, patient, kind, start, now=timezone.now(), user=request.user
+                )
+            except services.SlotTaken as exc:
+                error = str(exc)
+                alternatives = [(practitioner.pk, s) for s in exc.alternatives]
+            except services.BookingError as exc:
+                error = str(exc)
+            else:
+                notify.send(a, "confirmed")
+                return redirect("booking:mine")
+    slots: list[tuple[Practitioner, datetime]] = []
+    if kind is not None:
+        today = timezone.now().astimezone(patient.tz).date()
+        chosen = [p for p in people if who == "first-available" or str(p.pk) == who]
+        for p in chosen:
+            slots += [(p, s) for s in services.free_slots(p, kind, today, 21, timezone.now())]
+        slots.sort(key=lambda r: r[1])
+    by_day: dict[date, list] = {}
+    for p, s in slots[:200]:
+        by_day.setdefault(s.astimezone(patient.tz).date(), []).append(
+            (p, s, s.astimezone(patient.tz))
+        )
+    alt = [(people.get(pk=pk), s, s.astimezone(patient.tz)) for pk, s in alternatives]
+    status = 409 if alternatives else (400 if error else 200)
+    return render(
+        request,
+        "booking/book.html",
+        _ctx(
+            types=types,
+            people=people,
+            kind=kind,
+            who=who,
+            by_day=by_day,
+            error=error,
+            alternatives=alt,
+            tz=patient.tz.key,
+        ),
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def cancel(request: HttpRequest, uid) -> HttpResponse:
+    a = _visible(request.user).filter(uid=uid).first()
+    if a is None:
+        raise Http404("no such appointment")
+    notice = timedelta(hours=settings.ANMIAN_CHANGE_NOTICE_HOURS)
+    if not is_practitioner(request.user) and a.start - timezone.now() < notice:
+        return render(
+            request,
+            "booking/too_late.html",
+            _ctx(hours=settings.ANMIAN_CHANGE_NOTICE_HOURS),
+            status=409,
+        )
+    if a.status == "booked":
+        services.cancel(a)
+        a.refresh_from_db()
+        notify.send(a, "cancelled")
+    return redirect("booking:mine")
+
+
+@require_POST
+@login_required
+def mark(request: HttpRequest, uid, status: str) -> HttpResponse:
+    if not is_practitioner(request.user) or status not in ("arrived", "no-show"):
+        raise Http404("no such page")
+    a = _visible(request.user).filter(uid=uid).first()
+    if a is None:
+        raise Http404("no such appointment")
+    Appointment.objects.filter(pk=a.pk, status__in=("booked", "arrived", "no-show")).update(
+        status=status
+    )
+    return redirect(request.POST.get("next") or "booking:calendar")
+
+
+@require_safe
+@login_required
+def staff_calendar(request: HttpRequest) -> HttpResponse:
+    """A practitioner's day or week, in the clinic's time zone."""
+    if not is_practitioner(request.user):
+        raise Http404("no such page")
+    me = request.user.practitioner
+    tz = services.clinic_tz(me)
+    view = request.GET.get("view", "week")
+    try:
+        day = (
+            date.fromisoformat(request.GET.get("day", ""))
+            if request.GET.get("day")
+            else timezone.now().astimezone(tz).date()
+        )
+    except ValueError:
+        day = timezone.now().astimezone(tz).date()
+    first = day if view == "day" else day - timedelta(days=day.weekday())
+    days = 1 if view == "day" else 7
+    lo = datetime.combine(first, datetime.min.time(), tz)
+    rows = (
+        Appointment.objects.filter(
+            practitioner=me, start__gte=lo, start__lt=lo + timedelta(days=days)
+        )
+        .exclude(status="cancelled")
+        .select_related("patient", "appointment_type")
+        .order_by("start")
+    )
+    columns = [(first + timedelta(days=n), []) for n in range(days)]
+    for a in rows:
+        local = a.start.astimezone(tz)
+        columns[(local.date() - first).days][1].append((a, local))
+    return render(
+        request,
+        "booking/calendar.html",
+        _ctx(
+            columns=columns,
+            view=view,
+            prev=first - timedelta(days=days),
+            next=first + timedelta(days=days),
+            tz=tz.key,
+        ),
+    )
+
+
+@require_safe
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    found = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if found is None:
+        raise Http404("no such feed")
+    rows = _visible(found.user).select_related("practitioner__clinic", "appointment_type")
+    if is_practitioner(found.user):
+        rows = rows.filter(practitioner=found.user.practitioner)
+    body = calendar(
+        rows.filter(start__gte=timezone.now() - timedelta(days=90)), "Anmian appointments"
+    )
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -1,0 +1,118 @@
+"""Booking pages: book, clash with alternatives, cancel within policy, calendar, feed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import pytest
+import time_machine
+from django.test import Client
+
+from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
+from anmian.web.booking.services import book
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def kind(clinic, bob):
+    for weekday in range(5):
+        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(17))
+    return AppointmentType.objects.create(clinic=clinic, name="Follow-up", duration_min=45)
+
+
+def test_the_booking_page_lists_free_times_in_local_time(client: Client, alice, kind):
+    client.force_login(alice.user)
+    html = client.get("/booking/book/").content.decode()
+    assert "Times are shown in Europe/London" in html and "09:00" in html
+
+
+def test_a_patient_books_a_listed_time(client: Client, alice, bob, kind):
+    client.force_login(alice.user)
+    response = client.post(
+        "/booking/book/",
+        {"type": kind.pk, "practitioner": bob.pk, "start": "2026-03-03T10:00:00+00:00"},
+    )
+    assert response.status_code == 302 and Appointment.objects.count() == 1
+
+
+def test_a_taken_time_is_409_with_alternatives_and_nothing_written(
+    client: Client, alice, charlie, bob, kind
+):
+    book(bob, alice, kind, datetime(2026, 3, 3, 10, tzinfo=UTC), now=NOW)
+    client.force_login(alice.user)
+    response = client.post(
+        "/booking/book/",
+        {"type": kind.pk, "practitioner": bob.pk, "start": "2026-03-03T10:00:00+00:00"},
+    )
+    assert response.status_code == 409
+    assert (
+        b"That time was just taken" in response.content
+        and b"Nearest free times" in response.content
+    )
+    assert Appointment.objects.count() == 1
+
+
+def test_a_forged_start_is_refused(client: Client, alice, bob, kind):
+    client.force_login(alice.user)
+    response = client.post(
+        "/booking/book/", {"type": kind.pk, "practitioner": bob.pk, "start": "tomorrow"}
+    )
+    assert response.status_code == 400 and b"Choose one of the free times" in response.content
+
+
+def test_booking_is_404_without_a_clinic(client: Client, charlie, kind):
+    client.force_login(charlie.user)
+    assert client.get("/booking/book/").status_code == 404
+
+
+def test_cancel_within_the_notice_is_refused_for_patients(client: Client, alice, bob, kind):
+    a = book(bob, alice, kind, datetime(2026, 3, 2, 14, tzinfo=UTC), now=NOW)
+    client.force_login(alice.user)
+    assert client.post(f"/booking/appointments/{a.uid}/cancel/").status_code == 409
+    assert Appointment.objects.get().status == "booked"
+    client.force_login(bob.user)
+    assert client.post(f"/booking/appointments/{a.uid}/cancel/").status_code == 302
+    assert Appointment.objects.get().status == "cancelled"
+
+
+def test_cancel_refuses_get_and_strangers(client: Client, alice, charlie, bob, kind):
+    a = book(bob, alice, kind, datetime(2026, 3, 4, 10, tzinfo=UTC), now=NOW)
+    client.force_login(charlie.user)
+    assert client.get(f"/booking/appointments/{a.uid}/cancel/").status_code == 405
+    assert client.post(f"/booking/appointments/{a.uid}/cancel/").status_code == 404
+
+
+def test_staff_mark_arrivals_and_no_shows_on_their_calendar(client: Client, alice, bob, kind):
+    a = book(bob, alice, kind, datetime(2026, 3, 3, 10, tzinfo=UTC), now=NOW)
+    client.force_login(bob.user)
+    html = client.get("/booking/calendar/?view=week&day=2026-03-03").content.decode()
+    assert "Alice Able" in html and "10:00" in html
+    client.post(f"/booking/appointments/{a.uid}/no-show/")
+    assert Appointment.objects.get().status == "no-show"
+
+
+def test_patients_cannot_mark_or_see_the_calendar(client: Client, alice, bob, kind):
+    a = book(bob, alice, kind, datetime(2026, 3, 3, 10, tzinfo=UTC), now=NOW)
+    client.force_login(alice.user)
+    assert client.get("/booking/calendar/").status_code == 404
+    assert client.post(f"/booking/appointments/{a.uid}/arrived/").status_code == 404
+
+
+def test_the_private_feed_lists_my_appointments_only(client: Client, alice, charlie, bob, kind):
+    book(bob, alice, kind, datetime(2026, 3, 3, 10, tzinfo=UTC), now=NOW)
+    client.force_login(alice.user)
+    html = client.get("/booking/").content.decode()
+    url = html.split("<code>")[1].split("</code>")[0]
+    client.logout()
+    feed = client.get(url.replace("http://testserver", ""))
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
+    assert feed.content.decode().count("BEGIN:VEVENT") == 1
+    assert client.get("/booking/feed/not-a-token.ics").status_code == 404
