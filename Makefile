@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 PORT ?= 8000
-# Paths without query strings: a search (?q=name) must never put personal data in the log.
-ACCESS_LOG := '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 MANAGE := $(BIN)/python manage.py
@@ -34,10 +32,8 @@ run: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(MANAGE) load_demo_clinic
-	@# Reminders: the command is safe to run every minute; it stops with this shell.
-	@($(RUN_ENV) sh -c 'while true; do $(MANAGE) send_reminders >/dev/null; sleep 60; done' &)
-	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(RUN_ENV) $(BIN)/gunicorn anmian.web.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - --access-logformat $(ACCESS_LOG)
+	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops); reminders are sent every minute"
+	$(RUN_ENV) PORT=$(PORT) scripts/serve.sh
 
 lint: install
 	$(BIN)/ruff check src tests bench manage.py

@@ -1,0 +1,11 @@
+#!/usr/bin/env sh
+# Serve Anmian with gunicorn and send booking reminders every minute, as one process group:
+# stopping the server (Ctrl-C) stops the reminder loop too. Called by `make run`.
+set -eu
+BIN="$(dirname "$0")/../.venv/bin"
+PORT="${PORT:-8000}"
+trap 'kill 0' INT TERM EXIT
+(while true; do "$BIN/python" manage.py send_reminders >/dev/null 2>&1 || true; sleep 60; done) &
+# Access log without query strings (%(U)s): a search must never put personal data in a log.
+"$BIN/gunicorn" anmian.web.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 \
+  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
