@@ -6,6 +6,7 @@ app_name = "booking"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("book/", views.book, name="book"),
+    path("course/", views.course, name="course"),
     path("calendar/", views.staff_calendar, name="calendar"),
     path("appointments/<uuid:uid>/cancel/", views.cancel, name="cancel"),
     path("appointments/<uuid:uid>/<slug:status>/", views.mark, name="mark"),

@@ -213,3 +213,69 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         rows.filter(start__gte=timezone.now() - timedelta(days=90)), "Anmian appointments"
     )
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def course(request: HttpRequest) -> HttpResponse:
+    """Book a whole course: the same local weekday and time each week, all or none."""
+    patient = getattr(request.user, "patient", None)
+    if patient is None or patient.clinic_id is None:
+        raise Http404("booking needs a patient of a clinic")
+    types = AppointmentType.objects.filter(clinic=patient.clinic_id)
+    people = Practitioner.objects.filter(clinic=patient.clinic_id).select_related("clinic")
+    error, proposals = None, []
+    data = request.POST if request.method == "POST" else request.GET
+    values = {k: data.get(k, "") for k in ("type", "practitioner", "first_day", "time", "weeks")}
+    if request.method == "POST":
+        try:
+            kind = types.get(pk=int(values["type"]))
+            practitioner = people.get(pk=int(values["practitioner"]))
+            first_day = date.fromisoformat(values["first_day"])
+            clock = datetime.strptime(values["time"], "%H:%M").time()
+            weeks = int(values["weeks"])
+        except (ValueError, AppointmentType.DoesNotExist, Practitioner.DoesNotExist):
+            error = "Fill in every field: type, practitioner, first day, time (HH:MM) and number of weeks."
+        else:
+            try:
+                c = services.book_course(
+                    practitioner,
+                    patient,
+                    kind,
+                    first_day,
+                    clock,
+                    weeks,
+                    now=timezone.now(),
+                    user=request.user,
+                    accept_alternatives=data.get("accept") == "yes",
+                )
+            except services.CourseConflict as exc:
+                error = str(exc)
+                proposals = [
+                    (
+                        p,
+                        p.wanted and p.wanted.astimezone(patient.tz),
+                        p.start and p.start.astimezone(patient.tz),
+                    )
+                    for p in exc.proposals
+                ]
+            except services.BookingError as exc:
+                error = str(exc)
+            else:
+                for a in c.appointments.all():
+                    notify.send(a, "confirmed")
+                return redirect("booking:mine")
+    status = 409 if proposals else (400 if error else 200)
+    return render(
+        request,
+        "booking/course.html",
+        _ctx(
+            types=types,
+            people=people,
+            values=values,
+            error=error,
+            proposals=proposals,
+            tz=patient.tz.key,
+        ),
+        status=status,
+    )

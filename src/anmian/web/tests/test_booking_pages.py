@@ -116,3 +116,41 @@ def test_the_private_feed_lists_my_appointments_only(client: Client, alice, char
     assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
     assert feed.content.decode().count("BEGIN:VEVENT") == 1
     assert client.get("/booking/feed/not-a-token.ics").status_code == 404
+
+
+def test_a_course_is_booked_from_the_page(client: Client, alice, bob, kind):
+    client.force_login(alice.user)
+    body = {
+        "type": kind.pk,
+        "practitioner": bob.pk,
+        "first_day": "2026-03-09",
+        "time": "10:00",
+        "weeks": "4",
+    }
+    assert client.post("/booking/course/", body).status_code == 302
+    assert Appointment.objects.filter(course__isnull=False).count() == 4
+
+
+def test_a_colliding_course_books_nothing_then_accepts_the_proposals(
+    client: Client, alice, bob, kind
+):
+    book(bob, alice, kind, datetime(2026, 3, 16, 10, tzinfo=UTC), now=NOW)
+    client.force_login(alice.user)
+    body = {
+        "type": kind.pk,
+        "practitioner": bob.pk,
+        "first_day": "2026-03-09",
+        "time": "10:00",
+        "weeks": "3",
+    }
+    response = client.post("/booking/course/", body)
+    assert response.status_code == 409 and b"Proposed times" in response.content
+    assert Appointment.objects.count() == 1
+    assert client.post("/booking/course/", body | {"accept": "yes"}).status_code == 302
+    assert Appointment.objects.filter(course__isnull=False).count() == 3
+
+
+def test_a_course_form_with_missing_fields_is_400(client: Client, alice, kind):
+    client.force_login(alice.user)
+    response = client.post("/booking/course/", {"weeks": "x"})
+    assert response.status_code == 400 and b"Fill in every field" in response.content

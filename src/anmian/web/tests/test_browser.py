@@ -133,6 +133,7 @@ def _serious_violations(browser, url: str) -> list[str]:
         "/library/patterns/blood-deficiency/",
         "/library/evidence/",
         "/library/references/",
+        "/accounts/login/",
         "/self-check/step/about/",
         "/self-check/step/screening/",
         "/self-check/step/legs/",
@@ -211,3 +212,67 @@ def test_a_person_enters_a_week_of_nights_and_sees_the_chart_change(page, live_s
         assert page.url.endswith("/diary/"), page.locator("main").inner_text()[:500]
     assert dots() == 7
     assert "7 nights in the diary" in page.locator("main").inner_text()
+
+
+def _login(page, base: str, email: str) -> None:
+    from anmian.web.tests.conftest import PASSWORD
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/mine/")
+
+
+@pytest.fixture
+def bookable(clinic, bob):
+    from datetime import time
+
+    from anmian.web.booking.models import AppointmentType, WorkingHours
+
+    for weekday in range(7):
+        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(17))
+    return AppointmentType.objects.create(clinic=clinic, name="Follow-up", duration_min=45)
+
+
+def test_a_patient_books_a_course_and_sees_it(page, live_server, alice, bookable):
+    from datetime import date, timedelta
+
+    _login(page, live_server.url, "alice@example.org")
+    page.goto(f"{live_server.url}/booking/course/")
+    page.fill("#first_day", (date.today() + timedelta(days=7)).isoformat())
+    page.fill("#time", "10:00")
+    page.fill("#weeks", "4")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/booking/")
+    assert page.locator("ul.appointments li").count() == 4
+
+
+def test_a_second_browser_loses_the_race_and_is_offered_another_time(
+    browser, live_server, alice, charlie, bookable
+):
+    from anmian.web.booking.models import Appointment
+
+    charlie.clinic = alice.clinic
+    charlie.save()
+    pages = []
+    for email in ("alice@example.org", "charlie@example.org"):
+        context = browser.new_context()
+        p = context.new_page()
+        _login(p, live_server.url, email)
+        p.goto(f"{live_server.url}/booking/book/")
+        pages.append(p)
+    first_slot = "main .slots form.slot button"
+    label = pages[0].locator(first_slot).first.get_attribute("aria-label")
+    pages[0].locator(first_slot).first.click()
+    pages[0].wait_for_url("**/booking/")
+    pages[1].locator(
+        f"main button[aria-label='{label}']"
+    ).first.click()  # the same slot, seen before it was taken
+    pages[1].wait_for_load_state()
+    alert = pages[1].locator("[role=alert]")
+    assert "That time was just taken" in alert.inner_text()
+    pages[1].locator("[role=alert] form.slot button").first.click()
+    pages[1].wait_for_url("**/booking/")
+    assert Appointment.objects.filter(status="booked").count() == 2
+    assert len({a.start for a in Appointment.objects.all()}) == 2
