@@ -68,6 +68,7 @@ bench: install
 	$(BIN)/python bench/assess.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/diary.py
+	$(BIN)/python bench/booking.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
