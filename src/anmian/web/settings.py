@@ -195,6 +195,10 @@ ANMIAN_SCORE_EVERY_DAYS = envint("ANMIAN_SCORE_EVERY_DAYS", "7")
 # ANMIAN_CHANGE_NOTICE_HOURS before it starts (staff always can).
 ANMIAN_REMINDER_HOURS = envint("ANMIAN_REMINDER_HOURS", "24")
 ANMIAN_CHANGE_NOTICE_HOURS = envint("ANMIAN_CHANGE_NOTICE_HOURS", "24")
+# A freed time is held for the next person on the waitlist this long (minutes).
+ANMIAN_HOLD_MINUTES = envint("ANMIAN_HOLD_MINUTES", "120")
+# The site's address, for links in emails.
+ANMIAN_SITE_URL = envstr("ANMIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Anonymous callers of the JSON API are rate-limited; a clinic sets its own limit.
 ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")

@@ -14,7 +14,8 @@ from django.db import models
 
 from anmian.web.records.models import Clinic, Patient, Practitioner
 
-ACTIVE = ("booked", "arrived")
+# "held": a freed slot reserved for a waitlisted person until their offer expires.
+ACTIVE = ("booked", "arrived", "held")
 
 
 class AppointmentType(models.Model):
@@ -121,3 +122,32 @@ class CalendarFeed(models.Model):
     user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="calendar_feed")
     token = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
+
+
+class WaitlistEntry(models.Model):
+    """Someone waiting for a time with a practitioner (or anyone) for one appointment type.
+    When a slot frees up, the longest-waiting person is offered it with a time-limited hold."""
+
+    STATUSES = [
+        ("waiting", "Waiting"),
+        ("offered", "Offered"),
+        ("booked", "Booked"),
+        ("expired", "Expired"),
+        ("left", "Left the list"),
+    ]
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="waitlist")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, null=True, blank=True, related_name="waitlist"
+    )
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.CASCADE)
+    status = models.CharField(max_length=8, choices=STATUSES, default="waiting")
+    offer = models.OneToOneField(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="offer_of"
+    )
+    hold_until = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created"]

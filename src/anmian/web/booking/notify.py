@@ -15,10 +15,11 @@ SUBJECTS = {
     "changed": "Your appointment has moved",
     "cancelled": "Your appointment is cancelled",
     "reminder": "Reminder: your appointment tomorrow",
+    "offer": "A time has come free for you",
 }
 
 
-def send(appointment: Appointment, kind: str) -> None:
+def send(appointment: Appointment, kind: str, **extra) -> None:
     patient = appointment.patient
     email = patient.user.email if patient.user else ""
     if not email:
@@ -29,7 +30,11 @@ def send(appointment: Appointment, kind: str) -> None:
         "kind": kind,
         "local_start": appointment.start.astimezone(tz),
         "tz": tz.key,
+        "site": settings.ANMIAN_SITE_URL,
+        **extra,
     }
+    if extra.get("hold_until"):
+        context["hold_local"] = extra["hold_until"].astimezone(tz)
     text = render_to_string("booking/email.txt", context)
     html = render_to_string("booking/email.html", context)
     message = EmailMultiAlternatives(SUBJECTS[kind], text, settings.DEFAULT_FROM_EMAIL, [email])

@@ -254,7 +254,9 @@ def book(
     return appointment
 
 
-def _book_locked(practitioner, patient, kind, start, user, key, course) -> Appointment:
+def _book_locked(
+    practitioner, patient, kind, start, user, key, course, status: str = "booked"
+) -> Appointment:
     _lock(practitioner)
     if key and user is not None:
         existing = Appointment.objects.filter(booked_by=user, idempotency_key=key).first()
@@ -285,6 +287,7 @@ def _book_locked(practitioner, patient, kind, start, user, key, course) -> Appoi
                 course=course,
                 booked_by=user,
                 idempotency_key=key,
+                status=status,
             )
     except IntegrityError:
         raise SlotTaken([]) from None
@@ -389,5 +392,11 @@ def book_course(
     return course
 
 
-def cancel(appointment: Appointment) -> None:
-    Appointment.objects.filter(pk=appointment.pk, status="booked").update(status="cancelled")
+def cancel(appointment: Appointment, now: datetime | None = None) -> None:
+    """Cancel, then offer the freed time to the waitlist."""
+    from django.utils import timezone
+
+    from anmian.web.booking import waitlist
+
+    if Appointment.objects.filter(pk=appointment.pk, status="booked").update(status="cancelled"):
+        waitlist.offer_freed(appointment, now or timezone.now())

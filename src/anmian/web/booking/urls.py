@@ -11,4 +11,6 @@ urlpatterns = [
     path("appointments/<uuid:uid>/cancel/", views.cancel, name="cancel"),
     path("appointments/<uuid:uid>/<slug:status>/", views.mark, name="mark"),
     path("feed/<str:token>.ics", views.feed, name="feed"),
+    path("waitlist/join/", views.join_waitlist, name="join_waitlist"),
+    path("waitlist/<str:token>/", views.waitlist_offer, name="waitlist_offer"),
 ]

@@ -279,3 +279,67 @@ def course(request: HttpRequest) -> HttpResponse:
         ),
         status=status,
     )
+
+
+@require_POST
+@login_required
+def join_waitlist(request: HttpRequest) -> HttpResponse:
+    from anmian.web.booking import waitlist
+
+    patient = getattr(request.user, "patient", None)
+    if patient is None or patient.clinic_id is None:
+        raise Http404("booking needs a patient of a clinic")
+    kind = AppointmentType.objects.filter(
+        pk=request.POST.get("type") or 0, clinic=patient.clinic_id
+    ).first()
+    who = request.POST.get("practitioner", "first-available")
+    practitioner = (
+        None
+        if who == "first-available"
+        else Practitioner.objects.filter(
+            pk=who if who.isdigit() else 0, clinic=patient.clinic_id
+        ).first()
+    )
+    if kind is None or (who != "first-available" and practitioner is None):
+        raise Http404("no such appointment type or practitioner")
+    waitlist.join(patient, kind, practitioner)
+    return render(
+        request, "booking/waitlist_joined.html", _ctx(kind=kind, practitioner=practitioner)
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def waitlist_offer(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the offer email: see the held time, and accept it before the hold ends."""
+    from anmian.web.booking import waitlist
+    from anmian.web.booking.models import WaitlistEntry
+
+    entry = (
+        WaitlistEntry.objects.select_related(
+            "offer__practitioner__clinic", "offer__appointment_type", "patient__clinic"
+        )
+        .filter(token=token)
+        .first()
+    )
+    if entry is None:
+        raise Http404("no such offer")
+    error = None
+    if request.method == "POST":
+        try:
+            waitlist.accept(token, timezone.now())
+        except services.BookingError as exc:
+            error = str(exc)
+        else:
+            return render(request, "booking/waitlist_booked.html", _ctx(entry=entry))
+    tz = entry.patient.tz
+    return render(
+        request,
+        "booking/waitlist_offer.html",
+        _ctx(
+            entry=entry,
+            error=error,
+            local=entry.offer.start.astimezone(tz) if entry.offer else None,
+            hold=entry.hold_until.astimezone(tz) if entry.hold_until else None,
+        ),
+        status=409 if error else 200,
+    )

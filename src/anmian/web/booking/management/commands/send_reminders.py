@@ -1,4 +1,4 @@
-"""Send each due reminder exactly once. Safe to run every minute from cron, and twice at once:
+"""Send each due reminder exactly once, and pass expired waitlist offers on. Safe to run every minute from cron, and twice at once:
 a reminder is claimed by one UPDATE that only succeeds while reminder_sent_at is empty."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from anmian.web.booking import notify
+from anmian.web.booking import notify, waitlist
 from anmian.web.booking.models import Appointment
 
 
@@ -32,4 +32,7 @@ class Command(BaseCommand):
             if claimed:
                 notify.send(appointment, "reminder")
                 sent += 1
-        self.stdout.write(f"{sent} reminder{'s' if sent != 1 else ''} sent")
+        expired = waitlist.expire(now)
+        self.stdout.write(
+            f"{sent} reminder{'s' if sent != 1 else ''} sent, {expired} waitlist offer(s) expired"
+        )

@@ -1,0 +1,109 @@
+"""The waitlist: when a slot frees up, the longest-waiting person for that practitioner (or
+anyone) and appointment type is offered it, held for them for a while. An offer not taken
+in time goes to the next person."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from anmian.web.booking import notify, services
+from anmian.web.booking.models import Appointment, AppointmentType, WaitlistEntry
+from anmian.web.records.models import Patient, Practitioner
+
+
+def join(
+    patient: Patient, kind: AppointmentType, practitioner: Practitioner | None = None
+) -> WaitlistEntry:
+    if patient.clinic_id != kind.clinic_id or (
+        practitioner and practitioner.clinic_id != kind.clinic_id
+    ):
+        raise services.BookingError("That waitlist belongs to another clinic.", "other-clinic")
+    return WaitlistEntry.objects.create(
+        patient=patient,
+        appointment_type=kind,
+        practitioner=practitioner,
+        token=secrets.token_urlsafe(32),
+    )
+
+
+def offer_freed(freed: Appointment, now: datetime) -> WaitlistEntry | None:
+    """Hold the freed time for the next person waiting; None when nobody waits or it is too late."""
+    if freed.start - now < services.MIN_NOTICE:
+        return None
+    hold = min(
+        now + timedelta(minutes=settings.ANMIAN_HOLD_MINUTES), freed.start - services.MIN_NOTICE
+    )
+    candidates = (
+        WaitlistEntry.objects.filter(
+            status="waiting",
+            appointment_type=freed.appointment_type_id,
+        )
+        .filter(Q(practitioner=freed.practitioner_id) | Q(practitioner__isnull=True))
+        .select_related("patient")
+    )
+    for entry in candidates:
+        try:
+            with transaction.atomic():
+                held = services._book_locked(
+                    freed.practitioner,
+                    entry.patient,
+                    freed.appointment_type,
+                    freed.start,
+                    None,
+                    None,
+                    None,
+                    status="held",
+                )
+                entry.status, entry.offer, entry.hold_until = "offered", held, hold
+                entry.save(update_fields=["status", "offer", "hold_until"])
+        except services.BookingError:
+            return None  # someone booked the time meanwhile: nothing to offer
+        notify.send(held, "offer", token=entry.token, hold_until=hold)
+        return entry
+    return None
+
+
+def accept(token: str, now: datetime) -> Appointment:
+    with transaction.atomic():
+        entry = (
+            WaitlistEntry.objects.select_for_update(of=("self",))
+            .select_related("offer")
+            .filter(token=token)
+            .first()
+        )
+        if entry is None or entry.status != "offered" or entry.offer is None:
+            raise services.BookingError("This offer is no longer open.", "offer-closed")
+        if entry.hold_until <= now:
+            raise services.BookingError(
+                "This offer has expired; the time went to the next person.", "offer-expired"
+            )
+        Appointment.objects.filter(pk=entry.offer.pk, status="held").update(status="booked")
+        entry.status = "booked"
+        entry.save(update_fields=["status"])
+    booked = Appointment.objects.get(pk=entry.offer.pk)
+    notify.send(booked, "confirmed")
+    return booked
+
+
+def expire(now: datetime) -> int:
+    """Release offers past their hold and pass each time to the next person. Returns how many."""
+    count = 0
+    for entry in WaitlistEntry.objects.filter(status="offered", hold_until__lte=now).select_related(
+        "offer"
+    ):
+        claimed = WaitlistEntry.objects.filter(pk=entry.pk, status="offered").update(
+            status="expired"
+        )
+        if not claimed:
+            continue  # another run got there first
+        if entry.offer and Appointment.objects.filter(pk=entry.offer.pk, status="held").update(
+            status="cancelled"
+        ):
+            offer_freed(Appointment.objects.get(pk=entry.offer.pk), now)
+        count += 1
+    return count
