@@ -172,28 +172,53 @@ def create(request: HttpRequest, body: BookIn):
 
 @router.post("/appointments/{uid}/cancel")
 def cancel(request: HttpRequest, uid: str) -> dict[str, Any]:
+    a = _visible(request).filter(uid=uid).first()
+    if a is None:
+        raise ApiError(404, "not found")
+    _within_notice(request, a)
+    if a.status == "booked":
+        services.cancel(a)
+        a.refresh_from_db()
+        notify.send(a, "cancelled")
+    return _out(a)
+
+
+class MoveIn(Schema):
+    start: datetime
+
+
+@router.post("/appointments/{uid}/move")
+def move(request: HttpRequest, uid: str, body: MoveIn) -> dict[str, Any]:
+    a = (
+        _visible(request)
+        .select_related("appointment_type", "practitioner__clinic")
+        .filter(uid=uid)
+        .first()
+    )
+    if a is None:
+        raise ApiError(404, "not found")
+    _within_notice(request, a)
+    try:
+        moved = services.move(a, body.start, now=timezone.now())
+    except services.BookingError as exc:
+        raise _error(exc) from None
+    notify.send(moved, "changed")
+    return _out(moved)
+
+
+def _within_notice(request: HttpRequest, a: Appointment) -> None:
     from datetime import timedelta
 
     from django.conf import settings
 
-    a = _visible(request).filter(uid=uid).first()
-    if a is None:
-        raise ApiError(404, "not found")
-    staff = is_practitioner(request.user)
-    if not staff and a.start - timezone.now() < timedelta(
-        hours=settings.ANMIAN_CHANGE_NOTICE_HOURS
-    ):
+    notice = timedelta(hours=settings.ANMIAN_CHANGE_NOTICE_HOURS)
+    if not is_practitioner(request.user) and a.start - timezone.now() < notice:
         raise ApiError(
             409,
             f"changes within {settings.ANMIAN_CHANGE_NOTICE_HOURS} hours of the start "
             "must go through the clinic",
             code="too-late",
         )
-    if a.status == "booked":
-        services.cancel(a)
-        a.refresh_from_db()
-        notify.send(a, "cancelled")
-    return _out(a)
 
 
 @router.post("/courses", response={201: dict})

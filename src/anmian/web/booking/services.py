@@ -400,3 +400,58 @@ def cancel(appointment: Appointment, now: datetime | None = None) -> None:
 
     if Appointment.objects.filter(pk=appointment.pk, status="booked").update(status="cancelled"):
         waitlist.offer_freed(appointment, now or timezone.now())
+
+
+def move(appointment: Appointment, start: datetime, *, now: datetime) -> Appointment:
+    """Move one appointment (say, one session of a course) to a new start, leaving every other
+    row alone; the freed time goes to the waitlist. Nothing changes if the new time is refused."""
+    from anmian.web.booking import waitlist
+
+    if start.tzinfo is None:
+        raise BookingError("The start time must carry a time zone.", "naive-time")
+    if start < now:
+        raise BookingError("That time is in the past.", "past")
+    if appointment.status != "booked":
+        raise BookingError("Only a booked appointment can move.", "not-booked")
+    kind = appointment.appointment_type
+    old = Appointment(
+        pk=appointment.pk,
+        practitioner=appointment.practitioner,
+        appointment_type=kind,
+        start=appointment.start,
+        end=appointment.end,
+    )
+    try:
+        with transaction.atomic():
+            _lock(appointment.practitioner)
+            end = start + timedelta(minutes=kind.duration_min)
+            blocked = (
+                start - timedelta(minutes=kind.buffer_before_min),
+                end + timedelta(minutes=kind.buffer_after_min),
+            )
+            cal = Calendar.load(
+                appointment.practitioner,
+                blocked[0] - timedelta(days=1),
+                blocked[1] + timedelta(days=1),
+                exclude=appointment.pk,
+            )
+            if (problem := cal.problem(start, kind)) is not None:
+                raise problem
+            if cal.clashes(start, kind):
+                raise SlotTaken([])
+            try:
+                with transaction.atomic():
+                    Appointment.objects.filter(pk=appointment.pk).update(
+                        start=start,
+                        end=end,
+                        blocked_start=blocked[0],
+                        blocked_end=blocked[1],
+                        reminder_sent_at=None,
+                    )
+            except IntegrityError:
+                raise SlotTaken([]) from None
+    except SlotTaken:
+        raise SlotTaken(nearest_free(appointment.practitioner, kind, start, now)) from None
+    appointment.refresh_from_db()
+    waitlist.offer_freed(old, now)
+    return appointment

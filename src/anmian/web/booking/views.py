@@ -53,23 +53,65 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "booking/mine.html", _ctx(upcoming=upcoming, past=past, feed=feed))
 
 
+def _booking_patient(request: HttpRequest):
+    """Who the booking is for: oneself, or (for staff) a patient of their clinic."""
+    from anmian.web.records.access import get_patient
+
+    user = request.user
+    chosen = request.POST.get("patient") or request.GET.get("patient")
+    if is_practitioner(user):
+        if not chosen:
+            return None
+        try:
+            return get_patient(user, chosen)
+        except (ValueError, Http404):
+            raise Http404("no such patient") from None
+    patient = getattr(user, "patient", None)
+    if patient is None or patient.clinic_id is None:
+        raise Http404("booking needs a patient of a clinic")
+    return patient
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def book(request: HttpRequest) -> HttpResponse:
-    """Pick a type and practitioner (or first available), see free times, book one."""
-    patient = getattr(request.user, "patient", None)
-    if patient is None or patient.clinic_id is None:
-        raise Http404("booking needs a patient of a clinic")
-    types = AppointmentType.objects.filter(clinic=patient.clinic_id)
-    people = Practitioner.objects.filter(clinic=patient.clinic_id).select_related("clinic")
-    kind = (
-        types.filter(pk=request.GET.get("type") or request.POST.get("type") or 0).first()
-        or types.first()
+    """Pick a type and practitioner (or first available), see free times, book one; or, with
+    ?move=<uid>, move an existing appointment. Staff book and move for their clinic's patients."""
+    staff = is_practitioner(request.user)
+    clinic_id = request.user.practitioner.clinic_id if staff else None
+    patient = _booking_patient(request)
+    if patient is not None:
+        clinic_id = patient.clinic_id
+    patients = request.user.practitioner.clinic.patients.order_by("name") if staff else []
+    move_uid = request.POST.get("move") or request.GET.get("move")
+    moving = (
+        _visible(request.user).filter(uid=move_uid, status="booked").first() if move_uid else None
     )
-    who = request.GET.get("practitioner", "first-available")
+    if move_uid and moving is None:
+        raise Http404("no such appointment")
+    if moving is not None:
+        patient, clinic_id = (
+            moving.patient,
+            moving.patient.clinic_id or moving.practitioner.clinic_id,
+        )
+    types = AppointmentType.objects.filter(clinic=clinic_id)
+    people = Practitioner.objects.filter(clinic=clinic_id).select_related("clinic")
+    kind = (
+        moving.appointment_type
+        if moving
+        else (
+            types.filter(pk=request.GET.get("type") or request.POST.get("type") or 0).first()
+            or types.first()
+        )
+    )
+    who = (
+        str(moving.practitioner_id)
+        if moving
+        else request.GET.get("practitioner", "first-available")
+    )
     error = None
     alternatives: list[tuple[int, datetime]] = []
-    if request.method == "POST" and kind is not None:
+    if request.method == "POST" and kind is not None and patient is not None:
         practitioner = people.filter(pk=request.POST.get("practitioner") or 0).first()
         try:
             start = datetime.fromisoformat(request.POST.get("start", ""))
@@ -77,32 +119,44 @@ def book(request: HttpRequest) -> HttpResponse:
             start = None
         if practitioner is None or start is None or start.tzinfo is None:
             error = "Choose one of the free times listed."
+        elif (
+            moving is not None
+            and not staff
+            and moving.start - timezone.now() < timedelta(hours=settings.ANMIAN_CHANGE_NOTICE_HOURS)
+        ):
+            error = f"Changes within {settings.ANMIAN_CHANGE_NOTICE_HOURS} hours of the start go through the clinic."
         else:
             try:
-                a = services.book(
-                    practitioner, patient, kind, start, now=timezone.now(), user=request.user
-                )
+                if moving is not None:
+                    a = services.move(moving, start, now=timezone.now())
+                else:
+                    a = services.book(
+                        practitioner, patient, kind, start, now=timezone.now(), user=request.user
+                    )
             except services.SlotTaken as exc:
                 error = str(exc)
                 alternatives = [(practitioner.pk, s) for s in exc.alternatives]
             except services.BookingError as exc:
                 error = str(exc)
             else:
-                notify.send(a, "confirmed")
-                return redirect("booking:mine")
+                notify.send(a, "changed" if moving else "confirmed")
+                return redirect("booking:calendar" if staff else "booking:mine")
     slots: list[tuple[Practitioner, datetime]] = []
-    if kind is not None:
-        today = timezone.now().astimezone(patient.tz).date()
+    tz = (
+        patient.tz
+        if patient
+        else (services.clinic_tz(request.user.practitioner) if staff else None)
+    )
+    if kind is not None and patient is not None:
+        today = timezone.now().astimezone(tz).date()
         chosen = [p for p in people if who == "first-available" or str(p.pk) == who]
         for p in chosen:
             slots += [(p, s) for s in services.free_slots(p, kind, today, 21, timezone.now())]
         slots.sort(key=lambda r: r[1])
     by_day: dict[date, list] = {}
     for p, s in slots[:200]:
-        by_day.setdefault(s.astimezone(patient.tz).date(), []).append(
-            (p, s, s.astimezone(patient.tz))
-        )
-    alt = [(people.get(pk=pk), s, s.astimezone(patient.tz)) for pk, s in alternatives]
+        by_day.setdefault(s.astimezone(tz).date(), []).append((p, s, s.astimezone(tz)))
+    alt = [(people.get(pk=pk), s, s.astimezone(tz)) for pk, s in alternatives]
     status = 409 if alternatives else (400 if error else 200)
     return render(
         request,
@@ -115,7 +169,11 @@ def book(request: HttpRequest) -> HttpResponse:
             by_day=by_day,
             error=error,
             alternatives=alt,
-            tz=patient.tz.key,
+            tz=tz.key if tz else "",
+            moving=moving,
+            patient=patient,
+            patients=patients,
+            staff=staff,
         ),
         status=status,
     )
@@ -227,6 +285,10 @@ def course(request: HttpRequest) -> HttpResponse:
     error, proposals = None, []
     data = request.POST if request.method == "POST" else request.GET
     values = {k: data.get(k, "") for k in ("type", "practitioner", "first_day", "time", "weeks")}
+    if not values["weeks"]:
+        # Start from the course the latest plan recommends (e.g. 8 weeks).
+        latest = patient.assessments.order_by("-created").values_list("result", flat=True).first()
+        values["weeks"] = str(((latest or {}).get("plan") or {}).get("course", {}).get("weeks", 8))
     if request.method == "POST":
         try:
             kind = types.get(pk=int(values["type"]))

@@ -267,3 +267,13 @@ def test_a_direct_overlapping_insert_is_refused_by_postgresql(clinic, alice, bob
                 | {"start": s + timedelta(minutes=10), "blocked_start": s + timedelta(minutes=10)}
             )
         )
+
+
+def test_a_course_keeps_its_local_time_across_the_autumn_change(hours, alice, kind):
+    course = book_course(hours, alice, kind, date(2026, 10, 19), time(18, 0), 2, now=NOW)
+    local = [a.start.astimezone(LONDON).strftime("%a %H:%M") for a in course.appointments.all()]
+    assert local == ["Mon 18:00", "Mon 18:00"]
+    assert [a.start.astimezone(UTC).hour for a in course.appointments.all()] == [
+        17,
+        18,
+    ]  # BST, then GMT

@@ -201,3 +201,56 @@ def test_reminders_are_sent_once_however_often_the_command_runs(client: Client, 
         call_command("send_reminders")
     assert len(mail.outbox) == 1 and "Reminder" in mail.outbox[0].subject
     assert Appointment.objects.get().reminder_sent_at is not None
+
+
+def test_one_session_of_a_course_moves_without_touching_the_others(
+    client: Client, alice, bob, kind
+):
+    body = {
+        "practitioner": bob.pk,
+        "appointment_type": kind.pk,
+        "first_day": "2026-03-10",
+        "time": "10:00",
+        "weeks": 3,
+    }
+    rows = post(client, "/api/v1/booking/courses", body, auth(alice.user)).json()["appointments"]
+    mail.outbox.clear()
+    moved = post(
+        client,
+        f"/api/v1/booking/appointments/{rows[1]['uid']}/move",
+        {"start": "2026-03-17T14:00:00+00:00"},
+        auth(alice.user),
+    )
+    assert moved.status_code == 200 and moved.json()["start"] == "2026-03-17T14:00:00+00:00"
+    others = Appointment.objects.exclude(uid=rows[1]["uid"]).values_list("start", flat=True)
+    assert [s.isoformat() for s in others] == [rows[0]["start"], rows[2]["start"]]
+    assert "moved" in mail.outbox[0].subject
+
+
+def test_moving_onto_a_taken_time_is_409_and_changes_nothing(client: Client, alice, bob, kind):
+    a = post(client, "/api/v1/booking/appointments", booking(bob, kind), auth(alice.user)).json()
+    post(
+        client,
+        "/api/v1/booking/appointments",
+        booking(bob, kind, "2026-03-03T12:00:00+00:00"),
+        auth(alice.user),
+    )
+    response = post(
+        client,
+        f"/api/v1/booking/appointments/{a['uid']}/move",
+        {"start": "2026-03-03T12:15:00+00:00"},
+        auth(alice.user),
+    )
+    assert response.status_code == 409 and response.json()["alternatives"]
+    assert Appointment.objects.get(uid=a["uid"]).start.isoformat() == a["start"]
+
+
+def test_moving_to_an_overlapping_time_with_itself_is_fine(client: Client, alice, bob, kind):
+    a = post(client, "/api/v1/booking/appointments", booking(bob, kind), auth(alice.user)).json()
+    response = post(
+        client,
+        f"/api/v1/booking/appointments/{a['uid']}/move",
+        {"start": "2026-03-03T10:15:00+00:00"},
+        auth(alice.user),
+    )
+    assert response.status_code == 200

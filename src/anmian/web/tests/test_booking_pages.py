@@ -154,3 +154,53 @@ def test_a_course_form_with_missing_fields_is_400(client: Client, alice, kind):
     client.force_login(alice.user)
     response = client.post("/booking/course/", {"weeks": "x"})
     assert response.status_code == 400 and b"Fill in every field" in response.content
+
+
+def test_a_patient_moves_an_appointment_from_the_page(client: Client, alice, bob, kind):
+    a = book(bob, alice, kind, datetime(2026, 3, 4, 10, tzinfo=UTC), now=NOW)
+    client.force_login(alice.user)
+    assert b"Move your appointment" in client.get(f"/booking/book/?move={a.uid}").content
+    response = client.post(
+        "/booking/book/",
+        {"move": a.uid, "practitioner": bob.pk, "start": "2026-03-04T14:00:00+00:00"},
+    )
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert a.start == datetime(2026, 3, 4, 14, tzinfo=UTC) and Appointment.objects.count() == 1
+
+
+def test_moving_someone_elses_appointment_is_404(client: Client, alice, charlie, bob, kind):
+    a = book(bob, alice, kind, datetime(2026, 3, 4, 10, tzinfo=UTC), now=NOW)
+    client.force_login(charlie.user)
+    assert client.get(f"/booking/book/?move={a.uid}").status_code == 404
+
+
+def test_staff_book_for_a_patient_of_their_clinic(client: Client, alice, bob, kind):
+    client.force_login(bob.user)
+    assert b"Choose a patient" in client.get("/booking/book/").content
+    response = client.post(
+        "/booking/book/",
+        {
+            "patient": alice.uid,
+            "type": kind.pk,
+            "practitioner": bob.pk,
+            "start": "2026-03-03T10:00:00+00:00",
+        },
+    )
+    assert response.status_code == 302 and Appointment.objects.get().patient == alice
+
+
+def test_staff_cannot_book_for_another_clinics_patient(client: Client, charlie, dave, kind):
+    client.force_login(dave.user)
+    assert client.get(f"/booking/book/?patient={charlie.uid}").status_code == 404
+
+
+def test_the_course_form_starts_from_the_plans_recommended_length(
+    client: Client, alice, alice_assessment, kind
+):
+    client.force_login(alice.user)
+    weeks = alice_assessment.result["plan"]["course"]["weeks"]
+    assert (
+        f'name="weeks" type="number" min="1" max="52" value="{weeks}"'.encode()
+        in client.get("/booking/course/").content
+    )
