@@ -15,7 +15,7 @@ from anmian.web.apiauth import AUTH, ApiError
 from anmian.web.booking import notify, services
 from anmian.web.booking.models import Appointment, AppointmentType
 from anmian.web.records.access import get_patient, is_practitioner
-from anmian.web.records.models import Patient, Practitioner
+from anmian.web.records.models import Practitioner
 
 router = Router(tags=["booking"], auth=AUTH)
 
@@ -256,6 +256,3 @@ def _visible(request: HttpRequest):
         return Appointment.objects.filter(practitioner__clinic=user.practitioner.clinic)
     patient = getattr(user, "patient", None)
     return Appointment.objects.filter(patient=patient) if patient else Appointment.objects.none()
-
-
-__all__ = ["Patient", "router"]

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from django import forms
 
 from anmian.knowledge import get_kb
@@ -76,7 +74,3 @@ class NoteForm(forms.ModelForm):
         if commit:
             note.save()
         return note
-
-
-def dumps(value: object) -> str:
-    return json.dumps(value)

@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -45,7 +46,7 @@ def _ctx(**extra) -> dict:
 @practitioner_required
 def patients(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    qs = visible_patients(request.user)
+    qs = visible_patients(request.user).annotate(n_assessments=Count("assessments"))
     if query:
         qs = qs.filter(name__icontains=query)
     page = Paginator(qs.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
