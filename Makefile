@@ -15,9 +15,9 @@ RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-012
 
 install: $(STAMP) system-deps
 
-# Pango for WeasyPrint (the PDF reports); Debian's package, installed once.
+# Pango and HarfBuzz-Subset for WeasyPrint (the PDF reports); Debian packages, installed once.
 system-deps:
-	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null)
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null)
 
 # Re-install only when the project's dependencies change; otherwise this is instant.
 $(STAMP): pyproject.toml

@@ -31,6 +31,7 @@ def input_for_tag(kb: KnowledgeBase, tag: str) -> dict[str, Any]:
         "self-care": {"audience": "self-care"},
         "long-term-use": {},
         "unknown-medication": {"medications": ["zzqx-not-a-drug"]},
+        "unknown-condition": {"conditions": ["zzqx-syndrome"]},
         "low-iron": {"labs": {"ferritin_ng_ml": 20}},
         "iron-borderline": {"labs": {"ferritin_ng_ml": 90}},
         "iron-unknown": {},

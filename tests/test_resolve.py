@@ -51,6 +51,6 @@ def test_it_leaves_nonsense_unresolved_with_suggestions(kb: KnowledgeBase):
 
 def test_drug_names_only_match_on_an_obvious_typo(kb: KnowledgeBase):
     meds = indexes(kb)[1]
-    assert resolve(["warfarn"], meds, accept=0.9).ids == ["warfarin"]
-    assert resolve(["Warfarin"], meds, accept=0.9).ids == ["warfarin"]
-    assert not resolve(["wombatol"], meds, accept=0.9).ids
+    assert resolve(["warfarn"], meds).ids == ["warfarin"]
+    assert resolve(["Warfarin"], meds).ids == ["warfarin"]
+    assert not resolve(["wombatol"], meds).ids

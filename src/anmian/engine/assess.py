@@ -11,14 +11,15 @@ from typing import Any
 
 from anmian.engine.context import Context, build_context
 from anmian.engine.differentiate import PatternResult, differentiate
+from anmian.engine.hazards import scan
 from anmian.engine.inputs import AssessmentInput, InputError
 from anmian.engine.plan import Plan, build_plan
-from anmian.engine.resolve import FUZZY_SURE, Resolution, indexes, resolve
-from anmian.engine.safety import Safety, medication_warnings, referrals
+from anmian.engine.resolve import FUZZY_SURE, PRESENT, HazardHit, Resolution, indexes, resolve
+from anmian.engine.safety import Safety, holds, medication_warnings, referrals
 from anmian.engine.screening import ScreeningResult, score_severity, screen
 from anmian.knowledge import KnowledgeBase, get_kb
 
-MEDICATION_ACCEPT = 0.9  # drug names: only an obvious typo is read as a known drug
+STATUSES = ("present", "absent", "uncertain", "historical", "family", "other")
 
 
 class UnresolvedFindings(InputError):
@@ -77,21 +78,37 @@ def _plain(obj: Any) -> Any:
 
 def _resolution_report(res: Resolution, kind: str) -> list[dict[str, Any]]:
     return [
-        {"text": m.text, kind: m.id, "confidence": m.confidence, "level": m.level, "how": m.how}
+        {
+            "text": m.text,
+            kind: m.id,
+            "status": m.status,
+            "read": m.part,
+            "confidence": m.confidence,
+            "level": m.level,
+            "how": m.how,
+        }
         for m in res.matches
     ]
 
 
-def _read(
-    data: AssessmentInput, kb: KnowledgeBase
-) -> tuple[Resolution, Resolution, Resolution, str | None]:
-    """Findings, medications and conditions resolved, and the severity band."""
+@dataclass
+class _Read:
+    findings: Resolution
+    medications: Resolution
+    conditions: Resolution
+    hazards: list[HazardHit]
+    band: str | None
+
+
+def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
+    """Findings, medications and conditions read, danger words found, the severity band."""
     f_index, m_index, c_index = indexes(kb)
     band = score_severity(kb, data.severity).band if data.severity else None
-    return (
+    return _Read(
         resolve(data.findings, f_index),
-        resolve(data.medications, m_index, accept=MEDICATION_ACCEPT),
-        resolve(data.conditions, c_index, accept=MEDICATION_ACCEPT),
+        resolve(data.medications, m_index),
+        resolve(data.conditions, c_index),
+        scan(kb, [*data.findings, *data.conditions]),
         band,
     )
 
@@ -99,8 +116,8 @@ def _read(
 def person_context(data: AssessmentInput, kb: KnowledgeBase | None = None) -> Context:
     """The safety context of a person, as `assess` builds it (for re-checking edited plans)."""
     kb = kb or get_kb()
-    findings, meds, conds, band = _read(data, kb)
-    return build_context(kb, data, findings, meds, conds, band)
+    r = _read(data, kb)
+    return build_context(kb, data, r.findings, r.medications, r.conditions, r.band, r.hazards)
 
 
 def assess(
@@ -108,19 +125,25 @@ def assess(
 ) -> Assessment:
     """Assess one person. Raises UnresolvedFindings (unless allow_unknown) or InputError."""
     kb = kb or get_kb()
-    findings, meds, conds, severity_band = _read(data, kb)
+    r = _read(data, kb)
+    findings, meds, conds = r.findings, r.medications, r.conditions
     if findings.unresolved and not allow_unknown:
-        raise UnresolvedFindings([(u.text, u.suggestions) for u in findings.unresolved])
-    if not findings.matches:
-        raise InputError("none of the findings could be read; give at least one known finding")
+        raise UnresolvedFindings([(u.part or u.text, u.suggestions) for u in findings.unresolved])
+    live_hazards = [h for h in r.hazards if h.flag and h.status != "absent"]
+    if not findings.matches and not live_hazards:
+        raise InputError(
+            "none of the findings could be read; describe at least one symptom in a few "
+            "words (for example 'crawling feeling in the calves'), or use `anmian kb search`"
+        )
     present = set(findings.ids)
-    ctx = build_context(kb, data, findings, meds, conds, severity_band)
+    ctx = build_context(kb, data, findings, meds, conds, r.band, r.hazards)
     screening = screen(kb, data, present)
-    ranked = differentiate(kb, present)
+    ranked = differentiate(kb, present, set(findings.with_status("absent")))
     safety = Safety(referrals=referrals(kb, ctx))
+    holds(kb, findings, r.hazards, safety)
     medication_warnings(kb, meds, conds, safety)
     for m in findings.matches:
-        if m.confidence < FUZZY_SURE:
+        if m.confidence < FUZZY_SURE and m.status == PRESENT:
             safety.warn(
                 f"low-confidence:{m.text}",
                 f'"{m.text}" was read as "{kb.findings[m.id].label}" with low confidence; '
@@ -128,15 +151,40 @@ def assess(
                 [f"findings: {m.text}"],
             )
     plan = build_plan(kb, ranked, ctx, safety)
+    if safety.holds:
+        plan = Plan(
+            status="on-hold",
+            patterns=plan.patterns,
+            note=(
+                "Your plan is on hold: something you wrote may be a sign that needs a doctor, "
+                "and Anmian could not be sure what it means. Read the advice at the top first. "
+                "When a doctor or your practitioner has checked it, correct the wording and "
+                "assess again."
+            ),
+        )
+    readings = {
+        status: [
+            {"text": m.text, "finding": m.id, "label": kb.findings[m.id].label, "read": m.part}
+            for m in findings.matches
+            if m.status == status
+        ]
+        for status in STATUSES
+    }
     report = {
         "findings": _resolution_report(findings, "finding"),
+        "readings": readings,
         "unresolved": [
-            {"text": u.text, "suggestions": list(u.suggestions)} for u in findings.unresolved
+            {"text": u.text, "part": u.part or u.text, "suggestions": list(u.suggestions)}
+            for u in findings.unresolved
         ],
         "medications": _resolution_report(meds, "medication"),
-        "unknown_medications": [u.text for u in meds.unresolved],
+        "unknown_medications": list(dict.fromkeys(u.text for u in meds.unresolved)),
         "conditions": _resolution_report(conds, "condition"),
-        "unknown_conditions": [u.text for u in conds.unresolved],
+        "unknown_conditions": list(dict.fromkeys(u.text for u in conds.unresolved)),
+        "hazards": [
+            {"text": h.text, "words": h.words, "status": h.status, "flag": h.flag, "tag": h.tag}
+            for h in r.hazards
+        ],
         "context": {tag: causes for tag, causes in ctx.tags.items()},
     }
     return Assessment(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from anmian.engine.inputs import AssessmentInput
-from anmian.engine.resolve import Resolution
+from anmian.engine.resolve import ABSENT, HazardHit, Match, Resolution
 from anmian.knowledge import KnowledgeBase
 
 CHILD_UNDER = 18
@@ -38,10 +38,16 @@ def build_context(
     medications: Resolution,
     conditions: Resolution,
     severity_band: str | None,
+    hazards: list[HazardHit] | None = None,
 ) -> Context:
     ctx = Context()
-    for m in findings.matches:
+    for m in findings.present:
         ctx.findings.setdefault(m.id, []).append(m.text)
+    for h in hazards or ():
+        # A mention of pregnancy or breastfeeding anywhere (unless denied) counts: the
+        # cautious reading costs a few items of a plan, the other reading could cost more.
+        if h.tag and h.status != ABSENT:
+            ctx.add(h.tag, f"text: {h.text}")
     if data.pregnant:
         ctx.add("pregnancy", "pregnant: true")
     if data.breastfeeding:
@@ -55,19 +61,39 @@ def build_context(
     # A course for RLS runs for months, so every herb is judged for long-term use.
     ctx.add("long-term-use", "course of care: months")
     for m in medications.matches:
+        if m.status == ABSENT:  # "no blood thinners"
+            continue
         because = f"medications: {m.text}"
-        for class_id in kb.medications[m.id].classes:
+        for class_id in medication_classes(kb, m):
             ctx.add(class_id, because)
             for effect in kb.drug_classes[class_id].effects:
                 ctx.add(effect, because)
     for u in medications.unresolved:
         ctx.add("unknown-medication", f"medications: {u.text}")
     for m in conditions.matches:
+        if m.status == ABSENT:  # "no liver disease"
+            continue
+        # A past condition still counts (a liver that was inflamed is a liver to protect).
         ctx.add(m.id, f"conditions: {m.text}")
+    for u in conditions.unresolved:
+        ctx.add("unknown-condition", f"conditions: {u.text}")
     _iron(kb, data, ctx)
     if severity_band in HIGH_SEVERITY_BANDS:
         ctx.add("high-severity", f"severity: {severity_band}")
     return ctx
+
+
+def medication_classes(kb: KnowledgeBase, m: Match) -> tuple[str, ...]:
+    """The drug classes of a medication reading: a named medicine's, or the class named."""
+    if m.id.startswith("class:"):
+        return (m.id.removeprefix("class:"),)
+    return kb.medications[m.id].classes
+
+
+def medication_name(kb: KnowledgeBase, m: Match) -> str:
+    if m.id.startswith("class:"):
+        return kb.drug_classes[m.id.removeprefix("class:")].name
+    return kb.medications[m.id].name
 
 
 def _iron(kb: KnowledgeBase, data: AssessmentInput, ctx: Context) -> None:

@@ -15,6 +15,10 @@ from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Pattern
 
 TYPICAL_PRESENTATION = 5
+# A sign the person says they do not have counts against a pattern that expects it, at half
+# its weight: a denial in free text is weaker evidence than the sign itself, and most signs of
+# a pattern are absent in any one person. Only key findings count this way.
+ABSENT_KEY_FACTOR = 0.5
 
 
 @dataclass
@@ -45,7 +49,12 @@ def _denominator(p: Pattern) -> float:
     return sum(weights[:TYPICAL_PRESENTATION])
 
 
-def score_pattern(kb: KnowledgeBase, p: Pattern, present: set[str]) -> PatternResult:
+def score_pattern(
+    kb: KnowledgeBase,
+    p: Pattern,
+    present: set[str],
+    absent: frozenset[str] | set[str] = frozenset(),
+) -> PatternResult:
     label = lambda fid: kb.findings[fid].label  # noqa: E731
     pro = [
         Evidence(f.finding, label(f.finding), f.weight, f.key)
@@ -54,6 +63,15 @@ def score_pattern(kb: KnowledgeBase, p: Pattern, present: set[str]) -> PatternRe
     ]
     con = [
         Evidence(f.finding, label(f.finding), f.weight) for f in p.against if f.finding in present
+    ]
+    con += [
+        Evidence(
+            f.finding,
+            f"No {label(f.finding)[0].lower()}{label(f.finding)[1:]}",
+            f.weight * ABSENT_KEY_FACTOR,
+        )
+        for f in p.findings
+        if f.key and f.finding in absent and f.finding not in present
     ]
     raw = (sum(e.weight for e in pro) - sum(e.weight for e in con)) / _denominator(p)
     key_found = any(e.key for e in pro)
@@ -75,9 +93,12 @@ def score_pattern(kb: KnowledgeBase, p: Pattern, present: set[str]) -> PatternRe
     )
 
 
-def differentiate(kb: KnowledgeBase, present: set[str]) -> list[PatternResult]:
-    """All patterns with any evidence, best first; roles mark the leading and combined ones."""
-    results = [score_pattern(kb, p, present) for p in kb.patterns.values()]
+def differentiate(
+    kb: KnowledgeBase, present: set[str], absent: set[str] | None = None
+) -> list[PatternResult]:
+    """All patterns with any evidence, best first; roles mark the leading and combined ones.
+    `absent`: findings the person denies; a denied key finding counts against its pattern."""
+    results = [score_pattern(kb, p, present, absent or set()) for p in kb.patterns.values()]
     results = [r for r in results if r.for_ or r.against]
     results.sort(key=lambda r: (-r.score, -sum(e.weight for e in r.for_), r.id))
     _assign_roles(kb, results)

@@ -1,14 +1,23 @@
-"""Turn free text (ids, labels, synonyms, short clinical phrases) into knowledge-base ids.
+"""Read free text (ids, labels, synonyms, clinical notes, a person's own words) into
+knowledge-base ids, each with its status: present, absent, uncertain, historical, in a
+relative, or about someone else.
 
-Resolution is transparent: every match says how it was made and how sure it is, and
-anything below the fuzzy threshold stays unresolved with its closest candidates. Order:
+How a phrase is read (docs/reading.md has the details and the reasons):
 
-1. exact: the whole phrase is an id, label or synonym (confidence 1.0);
-2. cover: the phrase splits into known parts, so "thin rapid pulse" is pulse-thin plus
-   pulse-rapid and "ant-crawling sensation in the calves" is leg-crawling, with only
-   filler and body-site words left over (confidence 0.9);
-3. fuzzy: a close spelling of one alias (confidence = similarity); under 0.9 it is
-   marked "low" and reported as such.
+1. exact: the whole phrase is an id, a label or a synonym (confidence 1.0);
+2. otherwise it is cleaned, split into sentences and segments ("dry mouth, wants cold
+   drinks"), and each segment is covered left to right by the longest run of words whose
+   stems, in any order, are an alias ("tongue red at the tip" meets "red tongue tip").
+   Stop words, qualifiers ("since last winter", "twice a week") and body sites ("in the
+   shins") are skipped; a bare quality borrows a context noun ("pulse: thin, rapid"). A
+   word the base does not know is corrected only to a word it does know, by one or two
+   edits (a typo); a known word is never changed into another, so "legs" never becomes
+   "arms" (confidence 0.9 for a cover, lower for a corrected spelling);
+3. ConText rules from the base (data/reading.yaml) then set each reading's status;
+4. the words that no alias covers are reported as not understood, with close candidates.
+
+Everything a phrase contains that comes near a danger sign is collected separately as a
+`HazardHit`, so that safety never depends on the reading being right.
 """
 
 from __future__ import annotations
@@ -18,102 +27,51 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from anmian.engine.text import Word, clean, has_cjk, sentences, stem, words
 from anmian.knowledge import KnowledgeBase
+from anmian.knowledge.models import Reading
 
-FUZZY_ACCEPT = 0.85  # below this a phrase stays unresolved
-FUZZY_SURE = 0.90  # below this an accepted fuzzy match is reported as low confidence
+FUZZY_SURE = 0.90  # below this a reading is reported as low confidence
 COVER_CONFIDENCE = 0.9
-MAX_SPAN = 6
+MAX_SPAN = 7
+CACHE_SIZE = 4096  # readings kept per index, by phrase
+_FOR = re.compile(r"\bfor\b")
 
-# Words that carry no finding of their own; a phrase may contain them around real matches.
-FILLER = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "with",
-        "in",
-        "on",
-        "of",
-        "at",
-        "my",
-        "i",
-        "have",
-        "has",
-        "is",
-        "are",
-        "am",
-        "very",
-        "quite",
-        "slightly",
-        "mild",
-        "mildly",
-        "often",
-        "sometimes",
-        "always",
-        "usually",
-        "some",
-        "bit",
-        "little",
-        "feel",
-        "feels",
-        "feeling",
-        "felt",
-        "also",
-        "both",
-        "left",
-        "right",
-        "lower",
-        "upper",
-        "area",
-        "areas",
-        "there",
-    ]
+# Status words of the JSON contract.
+PRESENT, ABSENT, UNCERTAIN, HISTORICAL, FAMILY, OTHER = (
+    "present",
+    "absent",
+    "uncertain",
+    "historical",
+    "family",
+    "other",
 )
-BODY_SITES = frozenset(
-    [
-        "leg",
-        "legs",
-        "calf",
-        "calves",
-        "thigh",
-        "thighs",
-        "shin",
-        "shins",
-        "knee",
-        "knees",
-        "foot",
-        "feet",
-        "ankle",
-        "ankles",
-    ]
-)
-# Nouns that turn a bare quality into a finding: "thin" + "pulse" -> "thin pulse".
-CONTEXT_NOUNS = {
-    "pulse": "pulse",
-    "pulses": "pulse",
-    "tongue": "tongue",
-    "coat": "coat",
-    "coating": "coat",
-    "fur": "coat",
+_STATUS_OF = {
+    "negated": ABSENT,
+    "possible": UNCERTAIN,
+    "historical": HISTORICAL,
+    "family": FAMILY,
+    "other": OTHER,
 }
-
-_SPLIT = re.compile(r"[,;/]|\bplus\b")
-_TOKEN = re.compile(r"[a-z0-9']+")
+# When several triggers reach a finding: whose it is first, then whether it is there.
+_PRIORITY = {OTHER: 0, FAMILY: 1, ABSENT: 2, HISTORICAL: 3, UNCERTAIN: 4}
 
 
 def normalise(text: str) -> str:
-    return " ".join(_TOKEN.findall(text.casefold().replace("’", "'")))
+    """Lower-case words joined by single spaces: the key of an exact match."""
+    return " ".join(w for w in words(clean(text).replace("-", " "), {}) if w != "?")
 
 
 @dataclass(frozen=True)
 class Match:
-    text: str
+    text: str  # the phrase as written
     id: str
     confidence: float
     how: str  # exact | cover | fuzzy
+    status: str = PRESENT
+    part: str = ""  # the words that were read as this entry
+    kind: str = "finding"  # finding | medication | drug-class | condition
+    carried: bool = False  # its status was carried over a comma ("no fever, chills or ...")
 
     @property
     def level(self) -> str:
@@ -124,48 +82,212 @@ class Match:
 
 @dataclass(frozen=True)
 class Unresolved:
-    text: str
+    text: str  # the phrase as written
     suggestions: tuple[str, ...]
+    part: str = ""  # the words that could not be read (the whole phrase when empty)
+
+
+@dataclass(frozen=True)
+class HazardHit:
+    """Words near a danger sign (flag) or a state that changes what is safe (tag)."""
+
+    text: str
+    words: str
+    status: str
+    flag: str | None = None
+    tag: str | None = None
 
 
 @dataclass
 class Resolution:
     matches: list[Match] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
+    hazards: list[HazardHit] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
+        """Ids read as present (what the person has now), in reading order."""
+        return self.with_status(PRESENT)
+
+    def with_status(self, status: str) -> list[str]:
         seen: dict[str, None] = {}
         for m in self.matches:
-            seen.setdefault(m.id)
+            if m.status == status:
+                seen.setdefault(m.id)
         return list(seen)
+
+    @property
+    def present(self) -> list[Match]:
+        return [m for m in self.matches if m.status == PRESENT]
+
+
+# --- the compiled vocabulary of a knowledge base ---------------------------------------
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    words: tuple[str, ...]
+    category: str | None
+    direction: str
+    scope: str
+    only_after: frozenset[str]
+    pseudo_before: frozenset[str]
+
+
+class Vocabulary:
+    """What the reader skips and which words change a finding's status, compiled once."""
+
+    def __init__(self, reading: Reading):
+        self.contractions = dict(reading.contractions)
+        self.stop = frozenset(reading.stop_words)
+        self.qualifiers = frozenset(reading.qualifiers)
+        self.sites = frozenset(reading.body_sites)
+        self.nouns = dict(reading.context_nouns)
+        self.triggers: dict[str, list[_Trigger]] = {}
+        for rule in reading.context:
+            ws = tuple(words(clean(rule.literal), self.contractions))
+            trig = _Trigger(
+                ws,
+                rule.category,
+                rule.direction,
+                rule.scope,
+                frozenset(rule.only_after),
+                frozenset(rule.pseudo_before),
+            )
+            self.triggers.setdefault(ws[0], []).append(trig)
+        for found in self.triggers.values():
+            found.sort(key=lambda t: -len(t.words))  # longest first: "no longer" before "no"
+        self.trigger_words = frozenset(
+            w for ts in self.triggers.values() for t in ts for w in t.words
+        )
+        self.ignorable = self.stop | self.qualifiers | self.sites | self.trigger_words | {"?"}
+
+    def content(self, sentence: list[Word]) -> list[int]:
+        """Positions of the words that may carry a finding."""
+        return [i for i, w in enumerate(sentence) if w.raw not in self.stop and w.raw != "?"]
+
+
+@cache
+def vocabulary(kb: KnowledgeBase) -> Vocabulary:
+    return Vocabulary(kb.reading)
+
+
+# --- indexes ------------------------------------------------------------------------------
+
+
+def _key(stems: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(stems))
 
 
 class Index:
-    """Aliases of one kind of entry (findings, medications, conditions), normalised."""
+    """Aliases of one kind of entry (findings, medications, conditions), ready to read."""
 
-    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]]):
-        self.alias: dict[str, str] = {}
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, Iterable[str]]],
+        vocab: Vocabulary,
+        site_free: frozenset[str] = frozenset(),
+        noise: frozenset[str] = frozenset(),
+        kind: str = "finding",
+        family: tuple[str, frozenset[str]] = ("", frozenset()),
+    ):
+        """site_free: ids whose aliases are also indexed without their body-site words (leg
+        findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
+        (doses and schedules for medicines)."""
+        self.vocab = vocab
+        self.noise = noise
+        self.kind = kind
+        self.family_finding, self.family_from = family
+        self.alias: dict[str, str] = {}  # normalised whole alias -> id
+        self.keys: dict[tuple[str, ...], str] = {}  # sorted content stems -> id
+        # One-word keys left when filler was stripped from a longer alias ("feeling low" ->
+        # "low", "hot legs" -> "hot"): trusted only when nothing else in the segment needs
+        # reading, so "sore low back" never reads "low" as low mood.
+        self.weak: set[tuple[str, ...]] = set()
+        self.names: dict[str, str] = {}  # id -> a readable name for suggestions
+        known: set[str] = set()
+        skip = vocab.stop | noise
         for entry_id, names in entries:
-            for name in (entry_id, entry_id.replace("-", " "), *names):
-                key = normalise(name)
-                if key:
-                    self.alias.setdefault(key, entry_id)
-        self.keys = list(self.alias)
+            names = list(names)
+            self.names.setdefault(entry_id, names[0] if names else entry_id)
+            own = () if ":" in entry_id else (entry_id, entry_id.replace("-", " "))
+            for name in (*own, *names):
+                norm = normalise(name)
+                if not norm:
+                    continue
+                self.alias.setdefault(norm, entry_id)
+                ws = [w for w in norm.split() if w not in skip]
+                known.update(norm.split())
+                if not ws or all(w in vocab.sites or w in vocab.qualifiers for w in ws):
+                    continue  # "one leg", "at night": nothing left that names a finding
+                self._add(_key(stem(w) for w in ws), entry_id, weak=len(ws) < len(norm.split()))
+                if entry_id in site_free:
+                    bare = [w for w in ws if w not in vocab.sites]
+                    if bare and len(bare) < len(ws):
+                        self._add(_key(stem(w) for w in bare), entry_id, weak=True)
+        self.known = frozenset(known | vocab.ignorable | noise)
+        self._known_list = sorted(w for w in self.known if w.isalpha() and len(w) >= 3)
+        self._alias_list = list(self.alias)
+        self._cache: dict[str, tuple[list[Match], list[Unresolved]]] = {}
+        self._spelling: dict[str, tuple[str, float] | None] = {}
+
+    def _add(self, key: tuple[str, ...], entry_id: str, weak: bool) -> None:
+        if key not in self.keys:
+            self.keys[key] = entry_id
+            if weak and len(key) == 1:
+                self.weak.add(key)
+        elif not weak and self.keys[key] == entry_id:
+            self.weak.discard(key)
 
     def exact(self, text: str) -> str | None:
         return self.alias.get(normalise(text))
 
-    def fuzzy(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
-        """Closest entries by similarity of spelling, best first, one row per entry."""
-        from rapidfuzz import fuzz, process  # imported here: only misses pay for it
+    def spell(self, word: str) -> tuple[str, float] | None:
+        """A known word one edit away (two for long words), if exactly one is closest."""
+        if word in self._spelling:
+            return self._spelling[word]
+        found = None
+        if word.isalpha() and len(word) >= 4 and word not in self.known:
+            from rapidfuzz import process
+            from rapidfuzz.distance import OSA
 
-        # Whole-string similarity (word order aside), never partial matching: a phrase that
-        # merely shares one word with a long alias ("I am depressed" and "one leg swollen,
-        # red and depressed-looking") must not be read as that finding. A fuzzy match is
-        # for typos, not for guessing meaning.
+            limit = 2 if len(word) >= 6 else 1
+            from rapidfuzz.fuzz import ratio
+
+            close = process.extract(
+                word, self._known_list, scorer=OSA.distance, score_cutoff=limit, limit=None
+            )
+            # two edits only keep the first letter ("tounge" -> "tongue"); ties go to the
+            # more similar word, and a tie that remains is not guessed
+            ranked = sorted(
+                ((d, -ratio(word, w), w) for w, d, _ in close if d <= 1 or w[0] == word[0]),
+            )
+            if ranked and (len(ranked) == 1 or ranked[0][:2] != ranked[1][:2]):
+                best, _, chosen = ranked[0]
+                found = (chosen, round(1 - best / max(len(word), 1) / 2, 2))
+        self._spelling[word] = found
+        return found
+
+    def suggest(self, text: str, limit: int = 3) -> tuple[str, ...]:
+        """The closest entries by spelling, for a person to choose from (never applied)."""
+        from rapidfuzz import fuzz, process
+
         found = process.extract(
-            normalise(text), self.keys, scorer=fuzz.token_sort_ratio, limit=limit * 4
+            normalise(text), self._alias_list, scorer=fuzz.token_set_ratio, limit=limit * 4
+        )
+        best: dict[str, float] = {}
+        for key, score, _ in found:
+            if score >= 50:
+                entry = self.alias[key]
+                best[entry] = max(best.get(entry, 0.0), score)
+        return tuple(k for k, _ in sorted(best.items(), key=lambda kv: -kv[1])[:limit])
+
+    def fuzzy(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
+        """Closest entries by whole-string similarity (for suggestions and search only)."""
+        from rapidfuzz import fuzz, process
+
+        found = process.extract(
+            normalise(text), self._alias_list, scorer=fuzz.token_sort_ratio, limit=limit * 4
         )
         best: dict[str, float] = {}
         for key, score, _ in found:
@@ -173,83 +295,262 @@ class Index:
             best[entry] = max(best.get(entry, 0.0), score / 100)
         return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
+    def read(self, text: str) -> tuple[list[Match], list[Unresolved]]:
+        got = self._cache.get(text)
+        if got is None:
+            got = _read(text, self)
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[text] = got
+        return got
 
-def _cover(tokens: list[str], index: Index, fallback_nouns: list[str]) -> list[str] | None:
-    """Greedy longest-match cover of a token list; None if a content word is left over.
 
-    fallback_nouns: context nouns of the whole phrase, for a segment that has none of its
-    own ("pulse: thin, rapid" -> the segment "rapid" borrows "pulse").
-    """
-    nouns = {i: CONTEXT_NOUNS[t] for i, t in enumerate(tokens) if t in CONTEXT_NOUNS}
-    if not nouns:
-        nouns = {len(tokens) + n: noun for n, noun in enumerate(fallback_nouns)}
-    found: list[str] = []
-    used_nouns: set[int] = set()
-    i = 0
-    while i < len(tokens):
-        hit = None
-        for j in range(min(len(tokens), i + MAX_SPAN), i, -1):
-            span = " ".join(tokens[i:j])
-            if span in index.alias:
-                hit = (index.alias[span], j)
-                break
-            # A bare quality takes the nearest context noun after it ("thin rapid pulse").
-            after = sorted(k for k in nouns if k >= j)
-            for k in after + sorted(k for k in nouns if k < i):
-                candidate = f"{span} {nouns[k]}"
-                if candidate in index.alias:
-                    hit = (index.alias[candidate], j)
-                    used_nouns.add(k)
+# --- reading one phrase -------------------------------------------------------------------
+
+
+@dataclass
+class _Hit:
+    id: str
+    start: int  # positions in the sentence
+    end: int  # exclusive
+    confidence: float
+    how: str
+
+
+def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[int]]]:
+    """Longest-match cover of each segment; returns the hits and the runs of unread words."""
+    vocab = index.vocab
+    phrase_nouns = list(dict.fromkeys(vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns))
+    hits: list[_Hit] = []
+    unread: list[list[int]] = []
+    segments: dict[int, list[int]] = {}
+    for pos in vocab.content(sentence):
+        if sentence[pos].raw in index.noise:
+            continue
+        segments.setdefault(sentence[pos].segment, []).append(pos)
+    for positions in segments.values():
+        # correct the spelling of unknown words first (only into known words)
+        stems: list[str] = []
+        fixed: list[float] = []
+        for pos in positions:
+            w = sentence[pos]
+            fix = index.spell(w.raw)
+            stems.append(stem(fix[0]) if fix else w.stem)
+            fixed.append(fix[1] if fix else 1.0)
+        own_nouns = [
+            vocab.nouns[sentence[p].raw] for p in positions if sentence[p].raw in vocab.nouns
+        ]
+        nouns = [stem(x) for x in dict.fromkeys(own_nouns or phrase_nouns)]
+        if any(sentence[p].raw in vocab.sites for p in positions):
+            nouns.append("leg")  # "aching in the shins" is a leg finding, not body aches
+        # the words that need reading; a weak one-word key needs all the others ignorable
+        needy = _needy(sentence, positions, vocab)
+        run: list[int] = []
+        i = 0
+        n = len(positions)
+        while i < n:
+            hit = None
+            for j in range(min(n, i + MAX_SPAN), i, -1):
+                window = stems[i:j]
+                entry = None
+                for noun in nouns:
+                    if noun not in window:
+                        entry = index.keys.get(_key([*window, noun]))
+                        if entry:
+                            break
+                if entry is None:
+                    key = _key(window)
+                    entry = index.keys.get(key)
+                    if (
+                        entry
+                        and key in index.weak
+                        and needy > _needy(sentence, positions[i:j], vocab)
+                    ):
+                        entry = None
+                if entry:
+                    spelt = min(fixed[i:j])
+                    conf = round(COVER_CONFIDENCE * spelt, 2)
+                    how = "fuzzy" if spelt < 1.0 else "cover"
+                    hit = _Hit(entry, positions[i], positions[j - 1] + 1, conf, how)
+                    i = j
                     break
             if hit:
-                break
-        if hit:
-            found.append(hit[0])
-            i = hit[1]
-        elif tokens[i] in FILLER or tokens[i] in BODY_SITES or i in nouns:
+                if run:
+                    unread.append(run)
+                    run = []
+                hits.append(hit)
+                continue
+            w = sentence[positions[i]]
+            if (
+                w.raw in vocab.ignorable
+                or w.raw in vocab.nouns
+                or w.raw.isdigit()
+                or _numeric(w.raw)
+            ):
+                if run:
+                    unread.append(run)
+                    run = []
+            else:
+                run.append(positions[i])
             i += 1
+        if run:
+            unread.append(run)
+    return hits, unread
+
+
+def _needy(sentence: list[Word], positions: list[int], vocab: Vocabulary) -> int:
+    return sum(
+        1
+        for p in positions
+        if not (sentence[p].raw in vocab.ignorable or sentence[p].raw in vocab.nouns)
+    )
+
+
+def _numeric(word: str) -> bool:
+    return any(c.isdigit() for c in word)
+
+
+def _triggers(
+    sentence: list[Word], vocab: Vocabulary, taken: set[int]
+) -> list[tuple[int, int, _Trigger]]:
+    """(start, end, rule) of every trigger in the sentence, pseudo ones included; a word
+    inside a reading (the "no" of "little or no tongue coat") is not a trigger."""
+    out = []
+    i = 0
+    raw = [w.raw for w in sentence]
+    while i < len(raw):
+        found = None
+        if i not in taken:
+            for trig in vocab.triggers.get(raw[i], ()):
+                k = len(trig.words)
+                if tuple(raw[i : i + k]) != trig.words:
+                    continue
+                before = raw[i - 1] if i else ""
+                if trig.only_after and before not in trig.only_after:
+                    continue
+                if trig.pseudo_before and before in trig.pseudo_before:
+                    continue
+                found = (i, i + k, trig)
+                break
+        if found:
+            out.append(found)
+            i = found[1] if found[2].direction == "pseudo" else i + 1
         else:
-            return None
-    return found or None
+            i += 1
+    return out
 
 
-def resolve(texts: Iterable[str], index: Index, accept: float = FUZZY_ACCEPT) -> Resolution:
+def _status(
+    sentence: list[Word], start: int, end: int, triggers: list[tuple[int, int, _Trigger]]
+) -> tuple[str, bool]:
+    """The status of the words start..end, and whether it was carried across a comma."""
+    terminators = [s for s, _, t in triggers if t.direction == "terminate"]
+    seg_of = [w.segment for w in sentence]
+    # "no fever, chills or night sweats": a list that ends in "or" carries a negation on
+    list_end = [i for i, w in enumerate(sentence) if w.raw in ("or", "nor")]
+    best: tuple[int, str, bool] | None = None
+    for t_start, t_end, trig in triggers:
+        if trig.direction in ("terminate", "pseudo") or trig.category is None:
+            continue
+        reach = across = False
+        forward = trig.direction in ("forward", "bidirectional") and start >= t_end
+        if forward and not any(t_end <= s < start for s in terminators):
+            across = seg_of[start] != seg_of[t_start]
+            reach = (
+                not across
+                or trig.scope == "sentence"
+                or any(p >= t_end and seg_of[p] >= seg_of[start] for p in list_end)
+            )
+        backward = trig.direction in ("backward", "bidirectional") and end <= t_start
+        if not reach and backward and not any(end <= s < t_start for s in terminators):
+            across = seg_of[end - 1] != seg_of[t_start]
+            reach = not across or trig.scope == "sentence"
+        if reach:
+            status = _STATUS_OF[trig.category]
+            rank = _PRIORITY[status]
+            if best is None or rank < best[0]:
+                best = (rank, status, across)
+    if best is None:
+        return PRESENT, False
+    return best[1], best[2]
+
+
+def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
+    exact = index.exact(text)
+    if exact:
+        return [Match(text, exact, 1.0, "exact", part=text.strip())], []
+    matches: list[Match] = []
+    unresolved: list[Unresolved] = []
+    vocab = index.vocab
+    body = text
+    if index.kind == "medication":
+        # "warfarin for my heart", "Lyrica for nerve pain": what follows "for" is the reason
+        body = _FOR.split(clean(text))[0]
+    for sentence in sentences(body, vocab.contractions):
+        hits, unread = _cover(sentence, index)
+        taken = {p for h in hits for p in range(h.start, h.end)}
+        triggers = _triggers(sentence, vocab, taken)
+        for h in hits:
+            status, across = _status(sentence, h.start, h.end, triggers)
+            part = " ".join(w.raw for w in sentence[h.start : h.end])
+            matches.append(Match(text, h.id, h.confidence, h.how, status, part, index.kind, across))
+            if status == FAMILY and h.id in index.family_from:
+                # a relative's restless legs is a finding about the person: RLS in the family
+                matches.append(
+                    Match(text, index.family_finding, h.confidence, h.how, PRESENT, part)
+                )
+        for run in unread:
+            part = " ".join(sentence[p].raw for p in run)
+            unresolved.append(Unresolved(text, () if has_cjk(part) else index.suggest(part), part))
+    if not matches and not unresolved:
+        unresolved.append(Unresolved(text, index.suggest(text), text.strip()))
+    return matches, unresolved
+
+
+def resolve(texts: Iterable[str], index: Index) -> Resolution:
     out = Resolution()
     for text in texts:
-        exact = index.exact(text)
-        if exact:
-            out.matches.append(Match(text, exact, 1.0, "exact"))
-            continue
-        parts: list[str] = []
-        covered = True
-        phrase = normalise(text)
-        nouns = list(dict.fromkeys(CONTEXT_NOUNS[t] for t in phrase.split() if t in CONTEXT_NOUNS))
-        for segment in _SPLIT.split(phrase):
-            tokens = segment.split()
-            if not tokens:
-                continue
-            got = _cover(tokens, index, nouns)
-            if got is None:
-                covered = False
-                break
-            parts.extend(got)
-        if covered and parts:
-            out.matches.extend(
-                Match(text, p, COVER_CONFIDENCE, "cover") for p in dict.fromkeys(parts)
-            )
-            continue
-        candidates = index.fuzzy(text)
-        if candidates and candidates[0][1] >= accept:
-            out.matches.append(Match(text, candidates[0][0], round(candidates[0][1], 2), "fuzzy"))
-        else:
-            out.unresolved.append(Unresolved(text, tuple(c for c, _ in candidates[:3])))
+        got, missed = index.read(text)
+        out.matches.extend(got)
+        out.unresolved.extend(missed)
     return out
+
+
+# --- indexes of a knowledge base ------------------------------------------------------------
 
 
 @cache
 def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
-    """(findings, medications, conditions) indexes, built once per knowledge base."""
-    findings = Index((f.id, (f.label, *f.synonyms)) for f in kb.findings.values())
-    meds = Index((m.id, (m.name, *m.synonyms)) for m in kb.medications.values())
-    conds = Index((c.id, (c.name, *c.synonyms)) for c in kb.conditions.values())
+    """(findings, medications, conditions) indexes, built once per knowledge base.
+
+    The medication index holds drug classes too ("blood thinner"), as ids prefixed
+    `class:`; the condition index drops words of stage and duration ("12 weeks")."""
+    vocab = vocabulary(kb)
+    leg = frozenset(f.id for f in kb.findings.values() if f.category == "leg")
+    fam = kb.reading.family_history
+    family_from = frozenset(
+        f.id
+        for f in kb.findings.values()
+        if f.category in fam.from_categories or f.id in fam.from_findings
+    )
+    findings = Index(
+        ((f.id, (f.label, *f.synonyms)) for f in kb.findings.values()),
+        vocab,
+        site_free=leg,
+        family=(fam.finding, family_from),
+    )
+    med_entries: list[tuple[str, tuple[str, ...]]] = [
+        (m.id, (m.name, *m.synonyms)) for m in kb.medications.values()
+    ]
+    for c in kb.drug_classes.values():
+        med_entries.append((f"class:{c.id}", (c.name, *getattr(c, "synonyms", ()))))
+    meds = Index(
+        med_entries, vocab, noise=frozenset(kb.reading.medication_noise), kind="medication"
+    )
+    conds = Index(
+        ((c.id, (c.name, *c.synonyms)) for c in kb.conditions.values()),
+        vocab,
+        noise=frozenset(kb.reading.condition_noise),
+        kind="condition",
+    )
     return findings, meds, conds

@@ -10,8 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from anmian.engine.context import Context
-from anmian.engine.resolve import Resolution
+from anmian.engine.context import Context, medication_classes, medication_name
+from anmian.engine.resolve import (
+    ABSENT,
+    HISTORICAL,
+    PRESENT,
+    UNCERTAIN,
+    HazardHit,
+    Resolution,
+)
 from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import SafetyRule
 
@@ -47,10 +54,23 @@ class Warning:
 
 
 @dataclass
+class Hold:
+    """Something written comes near a danger sign but could not be placed with confidence.
+    The plan waits until a person has checked it; meanwhile they are told what to do."""
+
+    flag: str  # the red flag it comes near
+    urgency: str
+    text: str  # what the person wrote
+    words: str  # the words that raised it
+    why: str  # uncertain | unplaced | carried-negation
+
+
+@dataclass
 class Safety:
     referrals: list[Referral] = field(default_factory=list)
     excluded: list[Exclusion] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
 
     def exclude(
         self, item: str, kind: str, reason: str, causes: list[str], refs: Iterable[str]
@@ -120,27 +140,31 @@ def medication_warnings(
 ) -> None:
     rules = kb.rules
     for m in meds.matches:
-        med = kb.medications[m.id]
+        if m.status == ABSENT:
+            continue
+        name = medication_name(kb, m)
         worsening = [
-            kb.drug_classes[c] for c in med.classes if "worsens-rls" in kb.drug_classes[c].effects
+            kb.drug_classes[c]
+            for c in medication_classes(kb, m)
+            if "worsens-rls" in kb.drug_classes[c].effects
         ]
         if worsening:
             text = rules.medication_warning.format(
-                name=med.name,
+                name=name,
                 classes=", ".join(c.name for c in worsening),
                 note=" ".join(c.note for c in worsening),
             )
             refs = [r for c in worsening for r in c.refs]
             safety.warn(
-                f"medication-may-worsen-rls:{med.id}",
+                f"medication-may-worsen-rls:{m.id}",
                 " ".join(text.split()),
                 [f"medications: {m.text}"],
                 dict.fromkeys(refs),
             )
         if m.how == "fuzzy":
             safety.warn(
-                f"medication-read-as:{med.id}",
-                f'"{m.text}" was read as {med.name}; correct it if that is wrong.',
+                f"medication-read-as:{m.id}",
+                f'"{m.text}" was read as {name}; correct it if that is wrong.',
                 [f"medications: {m.text}"],
             )
     for u in meds.unresolved:
@@ -155,3 +179,79 @@ def medication_warnings(
             " ".join(rules.unknown_condition_warning.format(name=u.text).split()),
             [f"conditions: {u.text}"],
         )
+
+
+def holds(
+    kb: KnowledgeBase, findings: Resolution, hazards: list[HazardHit], safety: Safety
+) -> None:
+    """Put the plan on hold for every danger sign that was written but not settled.
+
+    A red-flag finding read as uncertain ("maybe my calf is swollen?"), or denied only by a
+    negation carried over a comma, is not settled; nor are danger words that the reader
+    could not place on any red-flag finding ("I keep thinking everyone would be better off
+    without me"). Each becomes a hold and a referral at the flag's urgency, worded so the
+    person knows what was not understood and what to do now. Holds never depend on
+    --allow-unknown."""
+    fired = {r.id for r in safety.referrals}
+    flags_of: dict[str, list[str]] = {}
+    for flag in kb.red_flags.values():
+        for clause in flag.when:
+            for ref in clause:
+                kind, _, target = ref.partition(":")
+                if kind == "finding":
+                    flags_of.setdefault(target, []).append(flag.id)
+    for m in findings.matches:
+        unsettled = m.status == UNCERTAIN or (m.status == ABSENT and m.carried)
+        if not unsettled:
+            continue
+        for flag_id in flags_of.get(m.id, ()):
+            if flag_id not in fired:
+                why = "uncertain" if m.status == UNCERTAIN else "carried-negation"
+                _hold(kb, safety, flag_id, m.text, m.part, why)
+    for h in hazards:
+        if h.flag is None or h.flag in fired:
+            continue
+        if h.status in (PRESENT, UNCERTAIN):
+            _hold(
+                kb,
+                safety,
+                h.flag,
+                h.text,
+                h.words,
+                "unplaced" if h.status == PRESENT else "uncertain",
+            )
+        elif h.status == HISTORICAL:
+            flag = kb.red_flags[h.flag]
+            safety.warn(
+                f"past-danger-sign:{h.flag}",
+                f'You wrote "{h.text}". If "{flag.title.lower()}" is something you have had '
+                "before, tell your doctor and your practitioner about it.",
+                [f"text: {h.text}"],
+                flag.refs,
+            )
+
+
+def _hold(kb: KnowledgeBase, safety: Safety, flag_id: str, text: str, words: str, why: str) -> None:
+    flag = kb.red_flags[flag_id]
+    if any(h.flag == flag_id and h.text == text for h in safety.holds):
+        return
+    safety.holds.append(Hold(flag_id, flag.urgency, text, words, why))
+    rid = f"check:{flag_id}"
+    if any(r.id == rid for r in safety.referrals):
+        return
+    reason = (
+        f'You wrote "{text}". Anmian could not be sure what this means, and it may be a sign '
+        f"of something that needs a doctor ({flag.title.lower()}). If it describes you: "
+        f"{' '.join(flag.reason.split())} Your plan is on hold until someone has checked it."
+    )
+    safety.referrals.append(
+        Referral(
+            rid,
+            flag.urgency,
+            f"Please check: {flag.title}",
+            reason,
+            [f"text: {text}"],
+            list(flag.refs),
+        )
+    )
+    safety.referrals.sort(key=lambda r: (URGENCY_ORDER[r.urgency], r.id))

@@ -34,6 +34,7 @@ from anmian.knowledge.models import (
     Mimic,
     Pattern,
     Point,
+    Reading,
     RedFlag,
     Reference,
     Rules,
@@ -86,6 +87,7 @@ def data_dir() -> Path:
 class KnowledgeBase:
     meta: Meta
     rules: Rules
+    reading: Reading
     version: str  # meta.version plus a short hash of the content, so any edit shows
     patterns: dict[str, Pattern]
     findings: dict[str, Finding]
@@ -232,15 +234,19 @@ def _load(root: Path) -> KnowledgeBase:
     sources: dict[tuple[str, str], str] = {("rules", "rules"): "rules.yaml"}
     meta = _validate(Meta, _read_yaml(root / "meta.yaml", "meta.yaml"), "meta.yaml", problems)
     rules = _validate(Rules, _read_yaml(root / "rules.yaml", "rules.yaml"), "rules.yaml", problems)
+    reading = _validate(
+        Reading, _read_yaml(root / "reading.yaml", "reading.yaml"), "reading.yaml", problems
+    )
     tables = {
         kind.replace("-", "_"): _load_folder(root, kind, model, problems, sources)
         for kind, model in KINDS.items()
     }
-    if problems or meta is None or rules is None:
+    if problems or meta is None or rules is None or reading is None:
         raise KnowledgeError(problems)
     kb = KnowledgeBase(
         meta=meta,
         rules=rules,
+        reading=reading,
         version=f"{meta.version}+{_content_hash(root)}",
         sources=sources,
         **tables,
@@ -351,6 +357,7 @@ def check_references(kb: KnowledgeBase) -> list[str]:
             kb, "rules", "rules", f"{name}.refs", "references", getattr(kb.rules, name).refs
         )
     p += _missing(kb, "rules", "rules", "base_refs", "references", kb.rules.base_refs)
+    p += _check_reading(kb)
     p += _missing(kb, "rules", "rules", "base_advice", "advice", kb.rules.base_advice)
     for n, hold in enumerate(kb.rules.herbal_holds):
         p += _missing(kb, "rules", "rules", f"herbal_holds.{n}.refs", "references", hold.refs)
@@ -376,3 +383,35 @@ def _check_aliases(kb: KnowledgeBase) -> list[str]:
                     f"also names finding '{other}'"
                 )
     return problems
+
+
+def _check_reading(kb: KnowledgeBase) -> list[str]:
+    reading = kb.reading
+    p = _missing(kb, "reading", "reading", "refs", "references", reading.refs)
+    for n, h in enumerate(reading.hazards):
+        where = f"hazards.{n}"
+        if (h.flag is None) == (h.tag is None):
+            p.append(f"reading.yaml: {where}: give exactly one of 'flag' or 'tag'")
+        if not h.terms and not h.all:
+            p.append(f"reading.yaml: {where}: give 'terms' or 'all'")
+        if h.flag:
+            p += _missing(kb, "reading", "reading", f"{where}.flag", "red-flags", [h.flag])
+        if h.tag and h.tag not in kb.tags():
+            p.append(f"reading.yaml: {where}.tag: unknown tag '{h.tag}'")
+        p += _missing(kb, "reading", "reading", f"{where}.refs", "references", h.refs)
+    p += _missing(
+        kb,
+        "reading",
+        "reading",
+        "family_history.finding",
+        "findings",
+        [reading.family_history.finding, *reading.family_history.from_findings],
+    )
+    for n, rule in enumerate(reading.context):
+        if rule.direction in ("terminate", "pseudo") and rule.category is not None:
+            p.append(
+                f"reading.yaml: context.{n} ('{rule.literal}'): a {rule.direction} row has no category"
+            )
+        if rule.direction not in ("terminate", "pseudo") and rule.category is None:
+            p.append(f"reading.yaml: context.{n} ('{rule.literal}'): a trigger needs a category")
+    return p

@@ -27,6 +27,7 @@ BUILTIN_TAGS = frozenset(
         "self-care",  # the plan is for unsupervised self-care (the default audience)
         "long-term-use",  # every plan for RLS is long-term: a course lasts months
         "unknown-medication",  # a medication the knowledge base does not know
+        "unknown-condition",  # a condition the knowledge base cannot read
         "low-iron",  # ferritin or TSAT at or below the guideline threshold for age
         "iron-borderline",  # adult ferritin in the band where only IV iron is suggested
         "iron-unknown",  # no ferritin or TSAT given
@@ -252,6 +253,9 @@ class Formula(Model):
 class DrugClass(Model):
     id: Id
     name: Text
+    # Words a person uses for the class as a whole ("blood thinner", "water pill"); the engine
+    # reads them as this class and applies every rule of the class.
+    synonyms: tuple[Text, ...] = ()
     effects: tuple[DrugEffect, ...] = ()
     note: Text
     refs: Refs
@@ -411,3 +415,52 @@ class Rules(Model):
     unknown_medication_warning: Text
     unknown_condition_warning: Text
     disclaimer: Text
+
+
+class ContextRule(Model):
+    """One ConText trigger (Harkema 2009): a word or phrase that changes what a finding near
+    it means. `pseudo` rows look like triggers but are not ("no change"); `terminate` rows
+    end every scope ("but")."""
+
+    literal: Text
+    category: Literal["negated", "possible", "historical", "family", "other"] | None = None
+    direction: Literal["forward", "backward", "bidirectional", "terminate", "pseudo"]
+    scope: Literal["segment", "sentence"] = "segment"
+    only_after: tuple[Text, ...] = ()  # the trigger counts only right after one of these words
+    pseudo_before: tuple[Text, ...] = ()  # ...and not right after one of these
+
+
+class Hazard(Model):
+    """Words near a danger sign (`flag`, a red-flag id) or a state that changes what is safe
+    (`tag`). `terms` match in order; `all` needs one word of each group in the sentence."""
+
+    flag: Id | None = None
+    tag: Id | None = None
+    terms: tuple[Text, ...] = ()
+    all: tuple[tuple[Text, ...], ...] = ()
+    refs: Refs
+
+
+class FamilyHistory(Model):
+    """A finding said of a relative that is a finding about the person (RLS in the family)."""
+
+    finding: Id
+    from_categories: tuple[Text, ...] = ()
+    from_findings: tuple[Id, ...] = ()
+
+
+class Reading(Model):
+    """The language side of the base (data/reading.yaml): what the reader skips, what
+    changes a finding's status, and which words are never dropped."""
+
+    refs: Refs
+    stop_words: tuple[Text, ...]
+    qualifiers: tuple[Text, ...]
+    body_sites: tuple[Text, ...]
+    context_nouns: dict[str, str]
+    contractions: dict[str, str]
+    context: tuple[ContextRule, ...]
+    medication_noise: tuple[Text, ...]
+    condition_noise: tuple[Text, ...]
+    hazards: tuple[Hazard, ...]
+    family_history: FamilyHistory

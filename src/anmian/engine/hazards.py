@@ -1,0 +1,104 @@
+"""Danger words found in free text, whether or not the reader could place them.
+
+The reader (resolve.py) maps text to findings; this module does not. It looks for the
+words of data/reading.yaml's `hazards` in every sentence, sets their status with the same
+ConText rules (so "no chest pain" is not a hazard), and hands the hits to safety, which puts
+the plan on hold for any that no red flag has already answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from anmian.engine.resolve import ABSENT, HazardHit, Vocabulary, _status, _triggers, vocabulary
+from anmian.engine.text import Word, clean, sentences, stem, words
+from anmian.knowledge import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class _Rule:
+    flag: str | None
+    tag: str | None
+    terms: tuple[tuple[str, ...], ...]  # stem sequences, any one of which is a hit
+    groups: tuple[tuple[tuple[str, ...], ...], ...]  # each group must be hit in the sentence
+
+
+def _stems(phrase: str, vocab: Vocabulary) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(clean(phrase).replace("-", " "), vocab.contractions))
+
+
+class Scanner:
+    def __init__(self, kb: KnowledgeBase):
+        self.vocab = vocabulary(kb)
+        self.rules = [
+            _Rule(
+                h.flag,
+                h.tag,
+                tuple(_stems(t, self.vocab) for t in h.terms),
+                tuple(tuple(_stems(t, self.vocab) for t in g) for g in h.all),
+            )
+            for h in kb.reading.hazards
+        ]
+        self._cache: dict[str, list[HazardHit]] = {}
+
+    def scan(self, text: str) -> list[HazardHit]:
+        got = self._cache.get(text)
+        if got is None:
+            got = [h for s in sentences(text, self.vocab.contractions) for h in self._scan(text, s)]
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[text] = got
+        return got
+
+    def _scan(self, text: str, sentence: list[Word]) -> list[HazardHit]:
+        stems = [w.stem for w in sentence]
+        triggers = _triggers(sentence, self.vocab, set())
+        out: list[HazardHit] = []
+
+        def find(term: tuple[str, ...]) -> tuple[str, str] | None:
+            """(status, words) of the first occurrence of a term that is not denied."""
+            k = len(term)
+            first = None
+            for i in range(len(stems) - k + 1):
+                if tuple(stems[i : i + k]) == term:
+                    status, _ = _status(sentence, i, i + k, triggers)
+                    hit = (status, " ".join(w.raw for w in sentence[i : i + k]))
+                    if status != ABSENT:
+                        return hit
+                    first = first or hit
+            return first
+
+        for rule in self.rules:
+            if rule.terms:
+                hits = [h for h in (find(t) for t in rule.terms if t) if h]
+                live = [h for h in hits if h[0] != ABSENT]
+                chosen = live[0] if live else (hits[0] if hits else None)
+                if chosen:
+                    out.append(HazardHit(text, chosen[1], chosen[0], rule.flag, rule.tag))
+            if rule.groups:
+                found = []
+                for group in rule.groups:
+                    hits = [h for h in (find(t) for t in group if t) if h and h[0] != ABSENT]
+                    if not hits:
+                        break
+                    found.append(hits[0])
+                else:
+                    status = found[0][0]
+                    out.append(
+                        HazardHit(
+                            text, " ... ".join(h[1] for h in found), status, rule.flag, rule.tag
+                        )
+                    )
+        return out
+
+
+@cache
+def scanner(kb: KnowledgeBase) -> Scanner:
+    return Scanner(kb)
+
+
+def scan(kb: KnowledgeBase, texts: Iterable[str]) -> list[HazardHit]:
+    s = scanner(kb)
+    return [h for t in texts for h in s.scan(t)]
