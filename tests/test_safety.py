@@ -53,7 +53,7 @@ def plan_violations(kb: KnowledgeBase, plan: Any, tags: set[str]) -> list[str]:
     for pt in get(plan, "points"):
         point = kb.points[get(pt, "id")]
         mode = get(pt, "mode")
-        for r in point.cautions:
+        for r in (*kb.rules.technique_rules, *point.cautions):
             if r.when in tags and r.action == "exclude":
                 if r.technique is None:
                     bad.append(f"point {point.id} excluded by {r.when}")

@@ -6,7 +6,7 @@ always gives the same result wherever it is asked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from anmian.engine.context import Context, build_context
@@ -14,7 +14,15 @@ from anmian.engine.differentiate import PatternResult, differentiate
 from anmian.engine.hazards import scan
 from anmian.engine.inputs import AssessmentInput, InputError
 from anmian.engine.plan import Plan, build_plan
-from anmian.engine.resolve import FUZZY_SURE, PRESENT, HazardHit, Resolution, indexes, resolve
+from anmian.engine.resolve import (
+    FUZZY_SURE,
+    PRESENT,
+    HazardHit,
+    Resolution,
+    Unresolved,
+    indexes,
+    resolve,
+)
 from anmian.engine.safety import Safety, holds, medication_warnings, referrals
 from anmian.engine.screening import ScreeningResult, score_severity, screen
 from anmian.knowledge import KnowledgeBase, get_kb
@@ -101,16 +109,27 @@ class _Read:
 
 
 def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
-    """Findings, medications and conditions read, danger words found, the severity band."""
+    """Findings, medications and conditions read, danger words found, the severity band.
+
+    People write their conditions and medicines among their symptoms ("hep B carrier",
+    "on warfarin"): a part of a finding phrase that is not a finding but reads wholly as a
+    condition or a medicine is taken as one, so its safety rules apply."""
     f_index, m_index, c_index = indexes(kb)
     band = score_severity(kb, data.severity).band if data.severity else None
-    return _Read(
-        resolve(data.findings, f_index),
-        resolve(data.medications, m_index),
-        resolve(data.conditions, c_index),
-        scan(kb, [*data.findings, *data.conditions]),
-        band,
-    )
+    findings = resolve(data.findings, f_index)
+    meds = resolve(data.medications, m_index)
+    conds = resolve(data.conditions, c_index)
+    still: list[Unresolved] = []
+    for u in findings.unresolved:
+        for index, into in ((c_index, conds), (m_index, meds)):
+            got, missed = index.read(u.part or u.text)
+            if got and not missed:
+                into.matches.extend(replace(m, text=u.text) for m in got)
+                break
+        else:
+            still.append(u)
+    findings.unresolved = still
+    return _Read(findings, meds, conds, scan(kb, [*data.findings, *data.conditions]), band)
 
 
 def person_context(data: AssessmentInput, kb: KnowledgeBase | None = None) -> Context:
@@ -140,7 +159,11 @@ def assess(
     screening = screen(kb, data, present)
     ranked = differentiate(kb, present, set(findings.with_status("absent")))
     safety = Safety(referrals=referrals(kb, ctx))
-    holds(kb, findings, r.hazards, safety)
+    for referral in safety.referrals:
+        tag = kb.red_flags[referral.id].sets_tag
+        if tag:
+            ctx.add(tag, f"referral: {referral.title}")
+    holds(kb, findings, r.hazards, safety, ctx)
     medication_warnings(kb, meds, conds, safety)
     for m in findings.matches:
         if m.confidence < FUZZY_SURE and m.status == PRESENT:

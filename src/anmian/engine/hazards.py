@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
-from anmian.engine.resolve import ABSENT, HazardHit, Vocabulary, _status, _triggers, vocabulary
+from anmian.engine.resolve import (
+    ABSENT,
+    HazardHit,
+    Vocabulary,
+    _status,
+    _triggers,
+    per_parts,
+    vocabulary,
+)
 from anmian.engine.text import Word, clean, sentences, stem, words
 from anmian.knowledge import KnowledgeBase
 
@@ -21,6 +28,7 @@ from anmian.knowledge import KnowledgeBase
 class _Rule:
     flag: str | None
     tag: str | None
+    when_tag: str | None
     terms: tuple[tuple[str, ...], ...]  # stem sequences, any one of which is a hit
     groups: tuple[tuple[tuple[str, ...], ...], ...]  # each group must be hit in the sentence
 
@@ -36,6 +44,7 @@ class Scanner:
             _Rule(
                 h.flag,
                 h.tag,
+                h.when_tag,
                 tuple(_stems(t, self.vocab) for t in h.terms),
                 tuple(tuple(_stems(t, self.vocab) for t in g) for g in h.all),
             )
@@ -76,7 +85,9 @@ class Scanner:
                 live = [h for h in hits if h[0] != ABSENT]
                 chosen = live[0] if live else (hits[0] if hits else None)
                 if chosen:
-                    out.append(HazardHit(text, chosen[1], chosen[0], rule.flag, rule.tag))
+                    out.append(
+                        HazardHit(text, chosen[1], chosen[0], rule.flag, rule.tag, rule.when_tag)
+                    )
             if rule.groups:
                 found = []
                 for group in rule.groups:
@@ -88,13 +99,18 @@ class Scanner:
                     status = found[0][0]
                     out.append(
                         HazardHit(
-                            text, " ... ".join(h[1] for h in found), status, rule.flag, rule.tag
+                            text,
+                            " ... ".join(h[1] for h in found),
+                            status,
+                            rule.flag,
+                            rule.tag,
+                            rule.when_tag,
                         )
                     )
         return out
 
 
-@cache
+@per_parts("reading")
 def scanner(kb: KnowledgeBase) -> Scanner:
     return Scanner(kb)
 

@@ -8,6 +8,7 @@ added, and a formula is judged by its own rules plus all of its ingredients' rul
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zlib import crc32
 
@@ -15,7 +16,7 @@ from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
 from anmian.engine.safety import Safety, applicable
 from anmian.knowledge import KnowledgeBase
-from anmian.knowledge.models import Point
+from anmian.knowledge.models import Point, SafetyRule
 
 BASE = "rls-general"
 TECHNIQUE_LABEL = {
@@ -123,10 +124,13 @@ def build_plan(
     return plan
 
 
-def point_modes(point: Point, ctx: Context, safety: Safety) -> set[str] | None:
-    """The ways this person may use the point; None when the point is excluded outright."""
+def point_modes(
+    point: Point, ctx: Context, safety: Safety, every_point: Iterable[SafetyRule] = ()
+) -> set[str] | None:
+    """The ways this person may use the point; None when the point is excluded outright.
+    every_point: the knowledge base's technique rules, which hold at every point."""
     modes = {"needle"} | ({"acupressure"} if point.self_care else set())
-    for rule in applicable(point.cautions, ctx):
+    for rule in applicable((*every_point, *point.cautions), ctx):
         causes = ctx.tags[rule.when]
         if rule.action == "caution":
             # Keyed by the text too, so points with their own wording stay separate.
@@ -162,7 +166,7 @@ def _add_points(
             roles.append(pp.role)
     for point_id, (pats, roles) in wanted.items():
         point = kb.points[point_id]
-        modes = point_modes(point, ctx, safety)
+        modes = point_modes(point, ctx, safety, kb.rules.technique_rules)
         if modes is None:
             continue
         mode = "both" if len(modes) == 2 else next(iter(modes))

@@ -23,9 +23,10 @@ Everything a phrase contains that comes near a danger sign is collected separate
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import wraps
+from typing import Any, TypeVar
 
 from anmian.engine.text import Word, clean, has_cjk, sentences, stem, words
 from anmian.knowledge import KnowledgeBase
@@ -36,6 +37,7 @@ COVER_CONFIDENCE = 0.9
 MAX_SPAN = 7
 CACHE_SIZE = 4096  # readings kept per index, by phrase
 _FOR = re.compile(r"\bfor\b")
+_AGE = re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*old\b|\baged?\s+(\d{1,3})\b")
 
 # Status words of the JSON contract.
 PRESENT, ABSENT, UNCERTAIN, HISTORICAL, FAMILY, OTHER = (
@@ -96,6 +98,7 @@ class HazardHit:
     status: str
     flag: str | None = None
     tag: str | None = None
+    when_tag: str | None = None  # the flag counts only for a person with this tag
 
 
 @dataclass
@@ -167,7 +170,33 @@ class Vocabulary:
         return [i for i, w in enumerate(sentence) if w.raw not in self.stop and w.raw != "?"]
 
 
-@cache
+T = TypeVar("T")
+
+
+def per_parts(
+    *names: str,
+) -> Callable[[Callable[[KnowledgeBase], T]], Callable[[KnowledgeBase], T]]:
+    """Cache a function of a knowledge base by the parts it reads, not by the whole base, so
+    a base that differs only in its safety rules (the mutation check) reuses the indexes."""
+
+    def wrap(fn: Callable[[KnowledgeBase], T]) -> Callable[[KnowledgeBase], T]:
+        store: dict[tuple[int, ...], tuple[T, tuple[Any, ...]]] = {}
+
+        @wraps(fn)
+        def get(kb: KnowledgeBase) -> T:
+            key = tuple(id(getattr(kb, n)) for n in names)
+            hit = store.get(key)
+            if hit is None:
+                # the parts are kept with the result so their ids cannot be reused
+                hit = store[key] = (fn(kb), tuple(getattr(kb, n) for n in names))
+            return hit[0]
+
+        return get
+
+    return wrap
+
+
+@per_parts("reading")
 def vocabulary(kb: KnowledgeBase) -> Vocabulary:
     return Vocabulary(kb.reading)
 
@@ -190,6 +219,7 @@ class Index:
         noise: frozenset[str] = frozenset(),
         kind: str = "finding",
         family: tuple[str, frozenset[str]] = ("", frozenset()),
+        age: tuple[str, int] | None = None,
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -198,6 +228,7 @@ class Index:
         self.noise = noise
         self.kind = kind
         self.family_finding, self.family_from = family
+        self.age = age
         self.alias: dict[str, str] = {}  # normalised whole alias -> id
         self.keys: dict[tuple[str, ...], str] = {}  # sorted content stems -> id
         # One-word keys left when filler was stripped from a longer alias ("feeling low" ->
@@ -225,7 +256,7 @@ class Index:
                     bare = [w for w in ws if w not in vocab.sites]
                     if bare and len(bare) < len(ws):
                         self._add(_key(stem(w) for w in bare), entry_id, weak=True)
-        self.known = frozenset(known | vocab.ignorable | noise)
+        self.known = frozenset(known | vocab.ignorable | noise | set(vocab.nouns))
         self._known_list = sorted(w for w in self.known if w.isalpha() and len(w) >= 3)
         self._alias_list = list(self.alias)
         self._cache: dict[str, tuple[list[Match], list[Unresolved]]] = {}
@@ -320,14 +351,17 @@ class _Hit:
 def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[int]]]:
     """Longest-match cover of each segment; returns the hits and the runs of unread words."""
     vocab = index.vocab
-    phrase_nouns = list(dict.fromkeys(vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns))
+    # context nouns: the segment's own first, then the sentence's; any body site in the
+    # sentence makes "leg" one ("aching in the shins" is a leg finding, not body aches)
+    phrase_nouns = [vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns]
+    if any(w.raw in vocab.sites for w in sentence):
+        phrase_nouns.append("leg")
     hits: list[_Hit] = []
     unread: list[list[int]] = []
     segments: dict[int, list[int]] = {}
     for pos in vocab.content(sentence):
-        if sentence[pos].raw in index.noise:
-            continue
-        segments.setdefault(sentence[pos].segment, []).append(pos)
+        if sentence[pos].raw not in index.noise:
+            segments.setdefault(sentence[pos].segment, []).append(pos)
     for positions in segments.values():
         # correct the spelling of unknown words first (only into known words)
         stems: list[str] = []
@@ -337,73 +371,80 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
             fix = index.spell(w.raw)
             stems.append(stem(fix[0]) if fix else w.stem)
             fixed.append(fix[1] if fix else 1.0)
-        own_nouns = [
-            vocab.nouns[sentence[p].raw] for p in positions if sentence[p].raw in vocab.nouns
-        ]
-        nouns = [stem(x) for x in dict.fromkeys(own_nouns or phrase_nouns)]
-        if any(sentence[p].raw in vocab.sites for p in positions):
-            nouns.append("leg")  # "aching in the shins" is a leg finding, not body aches
-        # the words that need reading; a weak one-word key needs all the others ignorable
-        needy = _needy(sentence, positions, vocab)
+        own = [vocab.nouns[sentence[p].raw] for p in positions if sentence[p].raw in vocab.nouns]
+        nouns = [stem(x) for x in dict.fromkeys([*own, *phrase_nouns])]
+        found = _segment_hits(positions, stems, fixed, nouns, index)
+        taken = {k for i, j, _ in found for k in range(i, j)}
+        # A weak one-word key ("low" from "feeling low") counts only when it is all that is
+        # left to read in the segment: never inside "sore low back".
+        left = [k for k in range(len(positions)) if k not in taken]
+        needy = [k for k in left if not _ignorable(sentence[positions[k]].raw, vocab)]
+        for k in left:
+            key = (stems[k],)
+            if key in index.weak and (not needy or needy == [k]):
+                found.append((k, k + 1, index.keys[key]))
+                taken.add(k)
+                break
+        found.sort()
+        for i, j, entry in found:
+            spelt = min(fixed[i:j])
+            how = "fuzzy" if spelt < 1.0 else "cover"
+            hits.append(
+                _Hit(
+                    entry,
+                    positions[i],
+                    positions[j - 1] + 1,
+                    round(COVER_CONFIDENCE * spelt, 2),
+                    how,
+                )
+            )
         run: list[int] = []
-        i = 0
-        n = len(positions)
-        while i < n:
-            hit = None
-            for j in range(min(n, i + MAX_SPAN), i, -1):
-                window = stems[i:j]
-                entry = None
-                for noun in nouns:
-                    if noun not in window:
-                        entry = index.keys.get(_key([*window, noun]))
-                        if entry:
-                            break
-                if entry is None:
-                    key = _key(window)
-                    entry = index.keys.get(key)
-                    if (
-                        entry
-                        and key in index.weak
-                        and needy > _needy(sentence, positions[i:j], vocab)
-                    ):
-                        entry = None
-                if entry:
-                    spelt = min(fixed[i:j])
-                    conf = round(COVER_CONFIDENCE * spelt, 2)
-                    how = "fuzzy" if spelt < 1.0 else "cover"
-                    hit = _Hit(entry, positions[i], positions[j - 1] + 1, conf, how)
-                    i = j
-                    break
-            if hit:
-                if run:
-                    unread.append(run)
-                    run = []
-                hits.append(hit)
-                continue
-            w = sentence[positions[i]]
-            if (
-                w.raw in vocab.ignorable
-                or w.raw in vocab.nouns
-                or w.raw.isdigit()
-                or _numeric(w.raw)
-            ):
+        for k, pos in enumerate(positions):
+            if k in taken or _ignorable(sentence[pos].raw, vocab):
                 if run:
                     unread.append(run)
                     run = []
             else:
-                run.append(positions[i])
-            i += 1
+                run.append(pos)
         if run:
             unread.append(run)
     return hits, unread
 
 
-def _needy(sentence: list[Word], positions: list[int], vocab: Vocabulary) -> int:
-    return sum(
-        1
-        for p in positions
-        if not (sentence[p].raw in vocab.ignorable or sentence[p].raw in vocab.nouns)
-    )
+def _segment_hits(
+    positions: list[int],
+    stems: list[str],
+    fixed: list[float],
+    nouns: list[str],
+    index: Index,
+) -> list[tuple[int, int, str]]:
+    """(start, end, id) spans over the segment's word list, longest first from the left."""
+    out: list[tuple[int, int, str]] = []
+    i, n = 0, len(positions)
+    while i < n:
+        for j in range(min(n, i + MAX_SPAN), i, -1):
+            window = stems[i:j]
+            entry = None
+            for noun in nouns:
+                if noun not in window:
+                    entry = index.keys.get(_key([*window, noun]))
+                    if entry:
+                        break
+            if entry is None:
+                key = _key(window)
+                if key not in index.weak:
+                    entry = index.keys.get(key)
+            if entry:
+                out.append((i, j, entry))
+                i = j
+                break
+        else:
+            i += 1
+    return out
+
+
+def _ignorable(word: str, vocab: Vocabulary) -> bool:
+    return word in vocab.ignorable or word in vocab.nouns or _numeric(word)
 
 
 def _numeric(word: str) -> bool:
@@ -502,6 +543,13 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
         for run in unread:
             part = " ".join(sentence[p].raw for p in run)
             unresolved.append(Unresolved(text, () if has_cjk(part) else index.suggest(part), part))
+    if index.age:
+        for m in _AGE.finditer(clean(text)):
+            years = int(m.group(1) or m.group(2))
+            if index.age[1] <= years <= 120:
+                matches.append(
+                    Match(text, index.age[0], COVER_CONFIDENCE, "cover", part=m.group(0))
+                )
     if not matches and not unresolved:
         unresolved.append(Unresolved(text, index.suggest(text), text.strip()))
     return matches, unresolved
@@ -519,7 +567,7 @@ def resolve(texts: Iterable[str], index: Index) -> Resolution:
 # --- indexes of a knowledge base ------------------------------------------------------------
 
 
-@cache
+@per_parts("findings", "medications", "drug_classes", "conditions", "reading")
 def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
     """(findings, medications, conditions) indexes, built once per knowledge base.
 
@@ -538,6 +586,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         vocab,
         site_free=leg,
         family=(fam.finding, family_from),
+        age=(kb.reading.age_finding.finding, kb.reading.age_finding.from_age),
     )
     med_entries: list[tuple[str, tuple[str, ...]]] = [
         (m.id, (m.name, *m.synonyms)) for m in kb.medications.values()

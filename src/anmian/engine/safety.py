@@ -62,7 +62,7 @@ class Hold:
     urgency: str
     text: str  # what the person wrote
     words: str  # the words that raised it
-    why: str  # uncertain | unplaced | carried-negation
+    why: str  # uncertain (read, but maybe) | unplaced (danger words not read as a finding)
 
 
 @dataclass
@@ -182,13 +182,16 @@ def medication_warnings(
 
 
 def holds(
-    kb: KnowledgeBase, findings: Resolution, hazards: list[HazardHit], safety: Safety
+    kb: KnowledgeBase,
+    findings: Resolution,
+    hazards: list[HazardHit],
+    safety: Safety,
+    ctx: Context,
 ) -> None:
     """Put the plan on hold for every danger sign that was written but not settled.
 
-    A red-flag finding read as uncertain ("maybe my calf is swollen?"), or denied only by a
-    negation carried over a comma, is not settled; nor are danger words that the reader
-    could not place on any red-flag finding ("I keep thinking everyone would be better off
+    A red-flag finding read as uncertain ("maybe my calf is swollen?") is not settled; nor
+    are danger words that the reader could not place on any red-flag finding ("I keep thinking everyone would be better off
     without me"). Each becomes a hold and a referral at the flag's urgency, worded so the
     person knows what was not understood and what to do now. Holds never depend on
     --allow-unknown."""
@@ -201,15 +204,15 @@ def holds(
                 if kind == "finding":
                     flags_of.setdefault(target, []).append(flag.id)
     for m in findings.matches:
-        unsettled = m.status == UNCERTAIN or (m.status == ABSENT and m.carried)
-        if not unsettled:
+        if m.status != UNCERTAIN:
             continue
         for flag_id in flags_of.get(m.id, ()):
             if flag_id not in fired:
-                why = "uncertain" if m.status == UNCERTAIN else "carried-negation"
-                _hold(kb, safety, flag_id, m.text, m.part, why)
+                _hold(kb, safety, flag_id, m.text, m.part, "uncertain")
     for h in hazards:
-        if h.flag is None or h.flag in fired:
+        if h.flag is None or h.flag in fired or h.flag not in kb.red_flags:
+            continue
+        if h.when_tag and not ctx.has(h.when_tag):
             continue
         if h.status in (PRESENT, UNCERTAIN):
             _hold(

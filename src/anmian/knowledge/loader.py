@@ -358,6 +358,12 @@ def check_references(kb: KnowledgeBase) -> list[str]:
         )
     p += _missing(kb, "rules", "rules", "base_refs", "references", kb.rules.base_refs)
     p += _check_reading(kb)
+    p += _check_rules(kb, "rules", "rules", "technique_rules", kb.rules.technique_rules)
+    p += [
+        f"rules.yaml: technique_rules.{n}: give the technique it is about"
+        for n, r in enumerate(kb.rules.technique_rules)
+        if r.technique is None
+    ]
     p += _missing(kb, "rules", "rules", "base_advice", "advice", kb.rules.base_advice)
     for n, hold in enumerate(kb.rules.herbal_holds):
         p += _missing(kb, "rules", "rules", f"herbal_holds.{n}.refs", "references", hold.refs)
@@ -405,7 +411,11 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
         "reading",
         "family_history.finding",
         "findings",
-        [reading.family_history.finding, *reading.family_history.from_findings],
+        [
+            reading.family_history.finding,
+            *reading.family_history.from_findings,
+            reading.age_finding.finding,
+        ],
     )
     for n, rule in enumerate(reading.context):
         if rule.direction in ("terminate", "pseudo") and rule.category is not None:

@@ -32,6 +32,7 @@ BUILTIN_TAGS = frozenset(
         "iron-borderline",  # adult ferritin in the band where only IV iron is suggested
         "iron-unknown",  # no ferritin or TSAT given
         "high-severity",  # severity in the severe or very severe band
+        "augmentation-suspected",  # set by the red flag of that name when it fires
     }
 )
 
@@ -292,6 +293,8 @@ class RedFlag(Model):
     when: Annotated[
         tuple[Annotated[tuple[Ref, ...], Field(min_length=1)], ...], Field(min_length=1)
     ]
+    # A tag the person gets when this flag fires, so rules can react to it (herbal holds).
+    sets_tag: Id | None = None
     refs: Refs
 
 
@@ -409,6 +412,8 @@ class Rules(Model):
     base_points: tuple[PatternPoint, ...]  # the general RLS points that every plan starts from
     base_advice: tuple[Id, ...]  # advice every plan carries
     herbal_holds: tuple[HerbalHold, ...] = ()
+    # Rules for a technique at every point (each must name its technique).
+    technique_rules: tuple[SafetyRule, ...] = ()
     base_refs: Refs
     # Messages the engine fills in; {name}, {classes}, {note} are replaced.
     medication_warning: Text
@@ -436,6 +441,7 @@ class Hazard(Model):
 
     flag: Id | None = None
     tag: Id | None = None
+    when_tag: Id | None = None  # the flag needs this tag of the person too ("pregnancy")
     terms: tuple[Text, ...] = ()
     all: tuple[tuple[Text, ...], ...] = ()
     refs: Refs
@@ -447,6 +453,11 @@ class FamilyHistory(Model):
     finding: Id
     from_categories: tuple[Text, ...] = ()
     from_findings: tuple[Id, ...] = ()
+
+
+class AgeFinding(Model):
+    finding: Id
+    from_age: Annotated[int, Field(ge=0, le=120)]
 
 
 class Reading(Model):
@@ -464,3 +475,4 @@ class Reading(Model):
     condition_noise: tuple[Text, ...]
     hazards: tuple[Hazard, ...]
     family_history: FamilyHistory
+    age_finding: AgeFinding

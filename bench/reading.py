@@ -1,0 +1,55 @@
+"""Figures for the reader: recall and precision on the labelled phrase set, by split and by
+kind, danger rows handled safely, and the errors of the dev split (to work on).
+
+Run: .venv/bin/python bench/reading.py [--errors dev|holdout]. Prints figures; asserts nothing.
+Aims (issue "Anmian understands what people actually write"): recall >= 0.9, precision
+>= 0.97, and no negated phrase read as present. Tune on dev only; holdout keeps us honest.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from anmian.evaluation import by, danger_caught, load_rows, score
+from anmian.knowledge import get_kb
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    kb = get_kb()
+    rows = load_rows(ROOT / "tests" / "data" / "phrases.tsv")
+    t0 = time.perf_counter()
+    print(f"phrase set: {len(rows)} rows")
+    print(f"{'':12} {'rows':>5} {'recall':>7} {'precision':>9} {'negated->present':>17}")
+    for split, group in sorted(by(rows, "split").items()):
+        s = score(kb, group)
+        print(
+            f"{split:12} {len(group):5} {s.recall:7.3f} {s.precision:9.3f} "
+            f"{len(s.negated_as_present):17}"
+        )
+    print()
+    print("by kind (both splits):")
+    for kind, group in sorted(by(rows, "kind").items()):
+        s = score(kb, group)
+        print(f"  {kind:12} {len(group):5} {s.recall:7.3f} {s.precision:9.3f}")
+    danger = [r for r in rows if r.kind == "danger"]
+    safe = sum(danger_caught(kb, r) for r in danger)
+    print(
+        f"\ndanger rows handled safely (flagged when meant, quiet when denied): {safe}/{len(danger)}"
+    )
+    print(f"time: {(time.perf_counter() - t0) * 1000:.0f} ms for all rows (cold caches)")
+    if "--errors" in sys.argv:
+        split = sys.argv[sys.argv.index("--errors") + 1]
+        s = score(kb, by(rows, "split")[split])
+        print(f"\nerrors on {split}:")
+        for phrase, want, got in s.errors:
+            print(
+                f"  {phrase!r}\n      want {' '.join(want) or '-'}\n      got  {' '.join(got) or '-'}"
+            )
+
+
+if __name__ == "__main__":
+    main()
