@@ -32,6 +32,10 @@ def input_for_tag(kb: KnowledgeBase, tag: str) -> dict[str, Any]:
         "long-term-use": {},
         "unknown-medication": {"medications": ["zzqx-not-a-drug"]},
         "unknown-condition": {"conditions": ["zzqx-syndrome"]},
+        "augmentation-suspected": {
+            "medications": ["pramipexole"],
+            "findings": ["symptoms-start-earlier"],
+        },
         "low-iron": {"labs": {"ferritin_ng_ml": 20}},
         "iron-borderline": {"labs": {"ferritin_ng_ml": 90}},
         "iron-unknown": {},

@@ -34,6 +34,9 @@ def to_markdown(result: dict[str, Any]) -> str:
         out.append("")
     if plan["status"] == "see-physician-first":
         out += ["> See a physician about the points above before starting this plan.", ""]
+    if plan["status"] == "on-hold":
+        out += [f"> **Your plan is on hold.** {plan['note']}", ""]
+    out += _readings(result["input"])
 
     s = result["screening"]
     out += [
@@ -77,7 +80,8 @@ def to_markdown(result: dict[str, Any]) -> str:
     out += ["## Your plan", ""]
     if plan["note"]:
         out += [plan["note"], ""]
-    out += ["### Points", ""]
+    if plan["points"]:
+        out += ["### Points", ""]
     for pt in plan["points"]:
         out.append(
             f"- **{pt['code']} {pt['name']}**, {MODE_LABEL[pt['mode']]}: {pt['location']}"
@@ -124,7 +128,10 @@ def to_markdown(result: dict[str, Any]) -> str:
     inp = result["input"]
     if inp["unresolved"] or inp["unknown_medications"] or inp["unknown_conditions"]:
         out += ["## Not understood", ""]
-        out += [f"- finding '{u['text']}'" for u in inp["unresolved"]]
+        for u in inp["unresolved"]:
+            near = f" (closest: {', '.join(u['suggestions'])})" if u["suggestions"] else ""
+            whole = f" in '{u['text']}'" if u["part"] != u["text"] else ""
+            out.append(f"- '{u['part']}'{whole}{near}")
         out += [f"- medication '{t}'" for t in inp["unknown_medications"]]
         out += [f"- condition '{t}'" for t in inp["unknown_conditions"]]
         out.append("")
@@ -137,3 +144,29 @@ def to_markdown(result: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+# How each status is put to the person, in plain words.
+STATUS_WORDS = {
+    "present": "You have",
+    "absent": "You do not have",
+    "uncertain": "You are not sure about (please check)",
+    "historical": "You had in the past (not counted now)",
+    "family": "Someone in your family has (not counted as yours)",
+    "other": "Someone else has (not counted as yours)",
+}
+
+
+def _readings(inp: dict[str, Any]) -> list[str]:
+    """What the reader understood, grouped by status, so a person can check it."""
+    readings = inp.get("readings") or {}
+    if not any(readings.values()):
+        return []
+    out = ["## How Anmian read what you wrote", ""]
+    for status, words in STATUS_WORDS.items():
+        rows = readings.get(status) or []
+        if rows:
+            labels = ", ".join(dict.fromkeys(r["label"].lower() for r in rows))
+            out.append(f"- {words}: {labels}")
+    out.append("")
+    return out

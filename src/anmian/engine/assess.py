@@ -175,12 +175,15 @@ def assess(
             )
     plan = build_plan(kb, ranked, ctx, safety)
     if safety.holds:
+        # No items are offered while the plan waits, so no item's caution is either.
+        safety.warnings = [w for w in safety.warnings if not w.items]
         plan = Plan(
             status="on-hold",
             patterns=plan.patterns,
+            course=plan.course,
             note=(
-                "Your plan is on hold: something you wrote may be a sign that needs a doctor, "
-                "and Anmian could not be sure what it means. Read the advice at the top first. "
+                "Something you wrote may be a sign that needs a doctor, and Anmian could not be "
+                "sure what it means. Read the advice at the top first. "
                 "When a doctor or your practitioner has checked it, correct the wording and "
                 "assess again."
             ),

@@ -220,6 +220,7 @@ class Index:
         kind: str = "finding",
         family: tuple[str, frozenset[str]] = ("", frozenset()),
         age: tuple[str, int] | None = None,
+        past_is_present: frozenset[str] = frozenset(),
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -229,6 +230,7 @@ class Index:
         self.kind = kind
         self.family_finding, self.family_from = family
         self.age = age
+        self.past_is_present = past_is_present
         self.alias: dict[str, str] = {}  # normalised whole alias -> id
         self.keys: dict[tuple[str, ...], str] = {}  # sorted content stems -> id
         # One-word keys left when filler was stripped from a longer alias ("feeling low" ->
@@ -475,7 +477,7 @@ def _triggers(
                 break
         if found:
             out.append(found)
-            i = found[1] if found[2].direction == "pseudo" else i + 1
+            i = found[1]  # a trigger's own words are not triggers ("do not know if")
         else:
             i += 1
     return out
@@ -517,8 +519,11 @@ def _status(
 
 
 def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
-    exact = index.exact(text)
-    if exact:
+    norm = normalise(text)
+    exact = index.alias.get(norm)
+    # A whole-phrase alias means what it says, trigger words and all ("no pulse in my foot");
+    # only a question mark, which normalising drops, could change it.
+    if exact and "?" not in text:
         return [Match(text, exact, 1.0, "exact", part=text.strip())], []
     matches: list[Match] = []
     unresolved: list[Unresolved] = []
@@ -533,13 +538,13 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
         triggers = _triggers(sentence, vocab, taken)
         for h in hits:
             status, across = _status(sentence, h.start, h.end, triggers)
+            if status == HISTORICAL and h.id in index.past_is_present:
+                status = PRESENT
             part = " ".join(w.raw for w in sentence[h.start : h.end])
             matches.append(Match(text, h.id, h.confidence, h.how, status, part, index.kind, across))
             if status == FAMILY and h.id in index.family_from:
                 # a relative's restless legs is a finding about the person: RLS in the family
-                matches.append(
-                    Match(text, index.family_finding, h.confidence, h.how, PRESENT, part)
-                )
+                matches[-1] = Match(text, index.family_finding, h.confidence, h.how, PRESENT, part)
         for run in unread:
             part = " ".join(sentence[p].raw for p in run)
             unresolved.append(Unresolved(text, () if has_cjk(part) else index.suggest(part), part))
@@ -587,6 +592,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         site_free=leg,
         family=(fam.finding, family_from),
         age=(kb.reading.age_finding.finding, kb.reading.age_finding.from_age),
+        past_is_present=frozenset(kb.reading.past_is_present),
     )
     med_entries: list[tuple[str, tuple[str, ...]]] = [
         (m.id, (m.name, *m.synonyms)) for m in kb.medications.values()

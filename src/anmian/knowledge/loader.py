@@ -415,6 +415,7 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
             reading.family_history.finding,
             *reading.family_history.from_findings,
             reading.age_finding.finding,
+            *reading.past_is_present,
         ],
     )
     for n, rule in enumerate(reading.context):

@@ -475,4 +475,5 @@ class Reading(Model):
     condition_noise: tuple[Text, ...]
     hazards: tuple[Hazard, ...]
     family_history: FamilyHistory
+    past_is_present: tuple[Id, ...] = ()
     age_finding: AgeFinding

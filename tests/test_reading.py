@@ -1,0 +1,297 @@
+"""Reading what people write: clause by clause, with negation, uncertainty, history and
+someone else's symptoms told apart (the ConText rules of Harkema 2009, as data). Each
+expectation is what the sentence means to a clinician reading it."""
+
+from __future__ import annotations
+
+import pytest
+
+from anmian.engine import assess, parse_input
+from anmian.engine.hazards import scan
+from anmian.engine.inputs import InputError
+from anmian.engine.resolve import indexes, resolve
+from anmian.knowledge import KnowledgeBase
+
+
+def read(kb: KnowledgeBase, text: str) -> set[tuple[str, str]]:
+    return {(m.id, m.status) for m in resolve([text], indexes(kb)[0]).matches}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # parts of one phrase are read one by one
+        (
+            "dry mouth at night, night sweats",
+            {("dry-mouth-night", "present"), ("night-sweats", "present")},
+        ),
+        (
+            "cold hands and feet with a sore lower back",
+            {("cold-hands-feet", "present"), ("low-back-pain", "present")},
+        ),
+        (
+            "red tongue with a yellow greasy coat, slippery rapid pulse",
+            {
+                ("tongue-red", "present"),
+                ("coat-yellow-greasy", "present"),
+                ("pulse-slippery", "present"),
+                ("pulse-rapid", "present"),
+            },
+        ),
+        # tongue and pulse words in any order, with anatomy words
+        ("tip of the tongue is red", {("tongue-red-tip", "present")}),
+        ("pulse is wiry", {("pulse-wiry", "present")}),
+        ("pulse: thin, rapid", {("pulse-thin", "present"), ("pulse-rapid", "present")}),
+        # qualifiers, durations and body sites are not findings
+        ("slight intermittent aching in the shins since last winter", {("leg-aching", "present")}),
+        ("night sweats twice a week, getting worse lately", {("night-sweats", "present")}),
+    ],
+)
+def test_it_reads_every_part_of_a_phrase(kb, text, expected):
+    assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("no night sweats", "night-sweats"),
+        ("denies palpitations", "palpitations"),
+        ("without night sweats", "night-sweats"),
+        ("never had palpitations", "palpitations"),
+        ("free of dizziness", "dizziness"),
+        ("night sweats: none", "night-sweats"),
+        ("I don't get palpitations", "palpitations"),
+    ],
+)
+def test_a_denied_finding_is_absent_not_present(kb, text, finding):
+    assert read(kb, text) == {(finding, "absent")}
+
+
+def test_a_negation_runs_through_a_list_that_ends_in_or(kb):
+    got = read(kb, "no fever, chills or night sweats")
+    assert ("night-sweats", "absent") in got and ("night-sweats", "present") not in got
+
+
+def test_a_negation_stops_at_but(kb):
+    got = read(kb, "no night sweats but palpitations every night")
+    assert got == {("night-sweats", "absent"), ("palpitations", "present")}
+
+
+def test_a_negation_does_not_reach_over_a_comma_without_a_list(kb):
+    # "no thirst, palpitations" is two findings; only the first is denied
+    got = read(kb, "no night sweats, palpitations")
+    assert ("palpitations", "present") in got and ("night-sweats", "absent") in got
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "status"),
+    [
+        ("maybe palpitations", "palpitations", "uncertain"),
+        ("palpitations?", "palpitations", "uncertain"),
+        ("not sure if I have night sweats", "night-sweats", "uncertain"),
+        ("used to have night sweats", "night-sweats", "historical"),
+        ("palpitations in the past", "palpitations", "historical"),
+        ("no longer have palpitations", "palpitations", "historical"),
+    ],
+)
+def test_uncertain_and_past_findings_are_not_present(kb, text, finding, status):
+    assert read(kb, text) == {(finding, status)}
+
+
+def test_a_relatives_restless_legs_is_a_family_history_not_a_symptom(kb):
+    got = read(kb, "my mother has restless legs")
+    assert ("family-history-rls", "present") in got
+    assert ("restless-legs", "present") not in got
+
+
+def test_a_bed_partners_report_is_about_the_person(kb):
+    got = read(kb, "my wife says my legs jerk in my sleep")
+    assert ("limb-jerks-in-sleep", "present") in got
+
+
+def test_a_typo_resolves_with_lower_confidence(kb):
+    got = resolve(["palpitatons"], indexes(kb)[0])
+    assert [m.id for m in got.matches] == ["palpitations"]
+    assert got.matches[0].how == "fuzzy" and got.matches[0].confidence < 0.9
+
+
+def test_a_spelling_fix_never_turns_one_known_word_into_another(kb):
+    # "arms" is a word the base knows: it must not be "corrected" into "legs"
+    got = resolve(["restless arms"], indexes(kb)[0])
+    assert [m.id for m in got.matches] == ["restless-arms"]
+    assert "restless-legs" not in {m.id for m in got.matches}
+
+
+def test_a_generic_word_is_not_read_out_of_a_longer_phrase(kb):
+    # "low" alone can mean low mood; inside "sore low back" it must not
+    got = read(kb, "sore low back")
+    assert ("low-mood", "present") not in got
+
+
+def test_what_is_not_understood_is_reported_with_the_rest_kept(kb):
+    got = resolve(["night sweats and a purple elephant"], indexes(kb)[0])
+    assert [m.id for m in got.matches] == ["night-sweats"]
+    assert [u.part for u in got.unresolved] == ["purple elephant"]
+
+
+@pytest.mark.parametrize(
+    ("text", "medication"),
+    [
+        ("warfarin 5mg", "warfarin"),
+        ("Warfarin 5 mg once daily at night", "warfarin"),
+        ("metformin 500 mg twice daily", "metformin"),
+        ("Eliquis 2.5mg bd", "apixaban"),
+        ("warfarin for my heart", "warfarin"),
+    ],
+)
+def test_medicines_are_read_past_doses_brands_and_schedules(kb, text, medication):
+    got = resolve([text], indexes(kb)[1])
+    assert got.ids == [medication] and not got.unresolved
+
+
+@pytest.mark.parametrize(
+    ("text", "drug_class"),
+    [("a blood thinner", "anticoagulant"), ("water pills", "diuretic-unspecified")],
+)
+def test_a_class_word_is_read_as_the_class(kb, text, drug_class):
+    got = resolve([text], indexes(kb)[1])
+    assert got.ids == [f"class:{drug_class}"]
+
+
+def test_a_combination_night_time_product_carries_the_sedating_antihistamine(kb):
+    out = assess(parse_input({"findings": ["leg-crawling"], "medications": ["Tylenol PM"]}), kb)
+    assert "sedating-antihistamine" in out.context.tags
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("hep B carrier", "liver-disease"),
+        ("fatty liver", "liver-disease"),
+        ("raised liver enzymes", "liver-disease"),
+        ("low potassium", "hypokalaemia"),
+        ("CKD stage 4", "kidney-failure"),
+    ],
+)
+def test_conditions_are_read_in_everyday_words(kb, text, condition):
+    got = resolve([text], indexes(kb)[2])
+    assert condition in got.ids
+
+
+def test_pregnancy_by_weeks_in_any_field_sets_pregnancy(kb):
+    for fields in (
+        {"findings": ["leg-crawling"], "conditions": ["20 weeks pregnant"]},
+        {"findings": ["leg-crawling", "I'm 20 weeks pregnant"]},
+        {"findings": ["leg-crawling"], "conditions": ["second trimester"]},
+    ):
+        out = assess(parse_input(fields), kb, allow_unknown=True)
+        assert out.context.has("pregnancy"), fields
+
+
+def test_a_condition_written_among_the_findings_counts(kb):
+    out = assess(parse_input({"findings": ["leg-crawling", "hep B carrier"]}), kb)
+    assert out.context.has("liver-disease")
+
+
+# --- danger, however it is worded ------------------------------------------------------
+
+
+def _urgent(out) -> set[str]:
+    return {r.id.removeprefix("check:") for r in out.safety.referrals if r.urgency == "emergency"}
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("I keep thinking everyone would be better off without me", "suicidal-thoughts"),
+        ("I wish I could go to sleep and never wake up", "suicidal-thoughts"),
+        ("my left calf is swollen, hot and hurts", "dvt-suspected"),
+        ("suddenly short of breath with pain in my chest", "pulmonary-embolism-suspected"),
+        ("my face has dropped on one side and my speech is slurred", "stroke-suspected"),
+        ("I wet myself without knowing", "cauda-equina-or-cord"),
+    ],
+)
+def test_everyday_words_for_danger_send_the_person_to_emergency_care(kb, text, flag):
+    out = assess(parse_input({"findings": ["leg-crawling", text]}), kb, allow_unknown=True)
+    assert flag in _urgent(out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no chest pain",
+        "I have no thoughts of harming myself",
+        "denies suicidal thoughts",
+        "no swelling in either leg",
+        "I am not suicidal",
+        "my calf is not red, hot or swollen",
+        "I don't feel hopeless, I just want better sleep",
+    ],
+)
+def test_a_denied_danger_sign_does_not_fire(kb, text):
+    out = assess(parse_input({"findings": ["leg-crawling", text]}), kb, allow_unknown=True)
+    assert not {r.id for r in out.safety.referrals if r.urgency in ("emergency", "urgent")}
+    assert out.plan.status != "on-hold"
+
+
+def test_danger_words_hold_the_plan_even_when_the_rest_is_unreadable(kb):
+    # --allow-unknown (the web's free text) must never let danger pass
+    out = assess(
+        parse_input({"findings": ["what's the point of living like this"]}), kb, allow_unknown=True
+    )
+    assert out.plan.status == "on-hold"
+    assert not out.plan.points and not out.plan.herbs and not out.plan.formulas
+    assert "suicidal-thoughts" in _urgent(out)
+
+
+def test_an_uncertain_danger_sign_holds_the_plan(kb):
+    out = assess(parse_input({"findings": ["leg-crawling", "maybe my left calf is swollen?"]}), kb)
+    assert out.plan.status == "on-hold"
+
+
+def test_bleeding_written_by_a_pregnant_person_is_an_emergency(kb):
+    out = assess(
+        parse_input(
+            {"findings": ["leg-crawling", "some spotting since yesterday"], "pregnant": True}
+        ),
+        kb,
+        allow_unknown=True,
+    )
+    assert "bleeding-in-pregnancy" in _urgent(out)
+
+
+def test_a_hazard_scan_sees_words_the_reader_cannot_place(kb):
+    hits = scan(kb, ["thinking about ending my life"])
+    assert [(h.flag, h.status) for h in hits] == [("suicidal-thoughts", "present")]
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+def test_it_refuses_an_empty_or_blank_phrase(kb):
+    with pytest.raises(InputError, match="blank"):
+        parse_input({"findings": ["   "]})
+
+
+def test_it_refuses_too_many_phrases_with_a_clear_message(kb):
+    with pytest.raises(InputError, match="findings"):
+        parse_input({"findings": ["leg-crawling"] * 10_000})
+
+
+def test_it_refuses_a_100_kb_phrase_with_a_clear_message(kb):
+    with pytest.raises(InputError, match=r"findings\[0\]"):
+        parse_input({"findings": ["crawling " * 12_000]})
+
+
+@pytest.mark.parametrize("text", ["失眠多梦", "😀😀😀", "\x00\x07\x1b[31m", "\u200b\u200d"])
+def test_chinese_emoji_and_control_characters_are_not_understood_not_a_crash(kb, text):
+    got = resolve([text], indexes(kb)[0])
+    assert not got.matches
+    with pytest.raises(InputError):
+        assess(parse_input({"findings": [text]}), kb, allow_unknown=True)
+
+
+def test_the_reader_survives_a_long_phrase_directly(kb):
+    # the engine's own limit (2,000 characters a phrase) keeps one call cheap
+    got = resolve(["night sweats " * 5000], indexes(kb)[0])
+    assert "night-sweats" in got.ids
