@@ -18,7 +18,7 @@ from anmian.engine.hazards import scan
 from anmian.engine.resolve import indexes, resolve
 from anmian.knowledge import KnowledgeBase
 
-PREFIXES = {"!": "absent", "?": "uncertain", "~": "historical", "fam:": "family"}
+PREFIXES = {"!": "absent", "?": "uncertain", "~": "historical", "fam:": "family", "other:": "other"}
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,22 @@ class _Rule:
 
 
 def _stems(phrase: str, vocab: Vocabulary) -> tuple[str, ...]:
-    return tuple(stem(w) for w in words(clean(phrase).replace("-", " "), vocab.contractions))
+    """A term as stems; a word written "=word" must match as written ("=spotting", whose
+    stem it shares with "spots")."""
+    out: list[str] = []
+    for part in phrase.split():
+        if part.startswith("="):
+            out.append(part)
+        else:
+            out += [stem(w) for w in words(clean(part).replace("-", " "), vocab.contractions)]
+    return tuple(out)
+
+
+def _same(term: tuple[str, ...], sentence: list[Word], i: int) -> bool:
+    for t, w in zip(term, sentence[i : i + len(term)], strict=True):
+        if t != w.stem and not (t[0] == "=" and t[1:] == w.raw):
+            return False
+    return True
 
 
 class Scanner:
@@ -71,7 +86,7 @@ class Scanner:
             k = len(term)
             first = None
             for i in range(len(stems) - k + 1):
-                if tuple(stems[i : i + k]) == term:
+                if _same(term, sentence, i):
                     status, _ = _status(sentence, i, i + k, triggers)
                     hit = (status, " ".join(w.raw for w in sentence[i : i + k]))
                     if status != ABSENT:

@@ -243,8 +243,10 @@ class Index:
         for entry_id, names in entries:
             names = list(names)
             self.names.setdefault(entry_id, names[0] if names else entry_id)
-            own = () if ":" in entry_id else (entry_id, entry_id.replace("-", " "))
-            for name in (*own, *names):
+            # An id is an exact alias only: "symptoms-move-around" must not make "move" a key.
+            if ":" not in entry_id:
+                self.alias.setdefault(normalise(entry_id), entry_id)
+            for name in names:
                 norm = normalise(name)
                 if not norm:
                     continue
@@ -290,10 +292,13 @@ class Index:
             close = process.extract(
                 word, self._known_list, scorer=OSA.distance, score_cutoff=limit, limit=None
             )
-            # two edits only keep the first letter ("tounge" -> "tongue"); ties go to the
-            # more similar word, and a tie that remains is not guessed
+            # The first letter is kept ("wired" is not "tired"); two edits only between words
+            # of one length ("tounge" -> "tongue", not "working" -> "worrying"). Ties go to
+            # the more similar word, and a tie that remains is not guessed.
             ranked = sorted(
-                ((d, -ratio(word, w), w) for w, d, _ in close if d <= 1 or w[0] == word[0]),
+                (d, -ratio(word, w), w)
+                for w, d, _ in close
+                if w[0] == word[0] and (d <= 1 or len(w) == len(word))
             )
             if ranked and (len(ranked) == 1 or ranked[0][:2] != ranked[1][:2]):
                 best, _, chosen = ranked[0]
@@ -383,7 +388,9 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
         needy = [k for k in left if not _ignorable(sentence[positions[k]].raw, vocab)]
         for k in left:
             key = (stems[k],)
-            if key in index.weak and (not needy or needy == [k]):
+            # ...and only when nothing else in the segment was read: in "itchy skin in the
+            # evening" the evening is when, not a finding of its own
+            if key in index.weak and not found and (not needy or needy == [k]):
                 found.append((k, k + 1, index.keys[key]))
                 taken.add(k)
                 break
@@ -543,8 +550,11 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             part = " ".join(w.raw for w in sentence[h.start : h.end])
             matches.append(Match(text, h.id, h.confidence, h.how, status, part, index.kind, across))
             if status == FAMILY and h.id in index.family_from:
-                # a relative's restless legs is a finding about the person: RLS in the family
-                matches[-1] = Match(text, index.family_finding, h.confidence, h.how, PRESENT, part)
+                # A relative's restless legs is a finding about the person: RLS in the family,
+                # unless that is denied ("no one in my family has restless legs").
+                denied = [t for t in triggers if t[2].category == "negated"]
+                fam = ABSENT if _status(sentence, h.start, h.end, denied)[0] == ABSENT else PRESENT
+                matches[-1] = Match(text, index.family_finding, h.confidence, h.how, fam, part)
         for run in unread:
             part = " ".join(sentence[p].raw for p in run)
             unresolved.append(Unresolved(text, () if has_cjk(part) else index.suggest(part), part))
