@@ -74,9 +74,14 @@ class Assessment:
 
 def _plain(obj: Any) -> Any:
     """Dataclasses to dicts, like dataclasses.asdict but without its deep copies (3x faster).
-    A trailing underscore in a field name (`for_`) is dropped in the output."""
+    A trailing underscore in a field name (`for_`) is dropped in the output; a field whose
+    name starts with one is left out."""
     if hasattr(obj, "__dataclass_fields__"):
-        return {k.rstrip("_"): _plain(getattr(obj, k)) for k in obj.__dataclass_fields__}
+        return {
+            k.rstrip("_"): _plain(getattr(obj, k))
+            for k in obj.__dataclass_fields__
+            if not k.startswith("_")  # private bookkeeping is not part of the contract
+        }
     if isinstance(obj, list):
         return [_plain(v) for v in obj]
     if isinstance(obj, dict):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from anmian.engine.resolve import per_parts
 from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Pattern
 
@@ -44,9 +45,15 @@ class PatternResult:
     refs: list[str] = field(default_factory=list)
 
 
+_DENOMINATORS: dict[int, tuple[Pattern, float]] = {}
+
+
 def _denominator(p: Pattern) -> float:
-    weights = sorted((f.weight for f in p.findings), reverse=True)
-    return sum(weights[:TYPICAL_PRESENTATION])
+    hit = _DENOMINATORS.get(id(p))
+    if hit is None or hit[0] is not p:
+        weights = sorted((f.weight for f in p.findings), reverse=True)
+        hit = _DENOMINATORS[id(p)] = (p, sum(weights[:TYPICAL_PRESENTATION]))
+    return hit[1]
 
 
 def score_pattern(
@@ -93,12 +100,26 @@ def score_pattern(
     )
 
 
+@per_parts("patterns")
+def _patterns_of(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """finding id -> ids of the patterns that weigh it, for or against."""
+    out: dict[str, set[str]] = {}
+    for p in kb.patterns.values():
+        for f in (*p.findings, *p.against):
+            out.setdefault(f.finding, set()).add(p.id)
+    return out
+
+
 def differentiate(
     kb: KnowledgeBase, present: set[str], absent: set[str] | None = None
 ) -> list[PatternResult]:
     """All patterns with any evidence, best first; roles mark the leading and combined ones.
     `absent`: findings the person denies; a denied key finding counts against its pattern."""
-    results = [score_pattern(kb, p, present, absent or set()) for p in kb.patterns.values()]
+    absent = absent or set()
+    # Only patterns that name one of the findings can have evidence; the rest are skipped.
+    touched = _patterns_of(kb)
+    ids = {pid for fid in present | absent for pid in touched.get(fid, ())}
+    results = [score_pattern(kb, p, present, absent) for p in kb.patterns.values() if p.id in ids]
     results = [r for r in results if r.for_ or r.against]
     results.sort(key=lambda r: (-r.score, -sum(e.weight for e in r.for_), r.id))
     _assign_roles(kb, results)

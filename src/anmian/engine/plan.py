@@ -16,7 +16,7 @@ from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
 from anmian.engine.safety import Safety, applicable
 from anmian.knowledge import KnowledgeBase
-from anmian.knowledge.models import Point, SafetyRule
+from anmian.knowledge.models import Formula, Point, SafetyRule
 
 BASE = "rls-general"
 TECHNIQUE_LABEL = {
@@ -130,7 +130,8 @@ def point_modes(
     """The ways this person may use the point; None when the point is excluded outright.
     every_point: the knowledge base's technique rules, which hold at every point."""
     modes = {"needle"} | ({"acupressure"} if point.self_care else set())
-    for rule in applicable((*every_point, *point.cautions), ctx):
+    rules = applicable(tuple(every_point), ctx) + applicable(point.cautions, ctx)
+    for rule in rules:
         causes = ctx.tags[rule.when]
         if rule.action == "caution":
             # Keyed by the text too, so points with their own wording stay separate.
@@ -279,9 +280,7 @@ def formula_allowed(kb: KnowledgeBase, fid: str, ctx: Context, safety: Safety) -
     formula = kb.formulas[fid]
     cautions = []
     ok = True
-    for source, rule in kb.formula_safety(formula):
-        if not ctx.has(rule.when):
-            continue
+    for source, rule in _formula_rules(kb, formula, ctx):
         causes = ctx.tags[rule.when]
         herb = kb.herbs.get(source)
         name = f"{formula.pinyin} contains {herb.pinyin}" if herb else formula.pinyin
@@ -301,6 +300,22 @@ def formula_allowed(kb: KnowledgeBase, fid: str, ctx: Context, safety: Safety) -
         for ing in formula.ingredients:
             _regulator_warnings(kb, ing.herb, safety)
     return ok
+
+
+_FORMULA_RULES: dict[tuple[int, int], tuple[object, object, list[tuple[str, SafetyRule]]]] = {}
+
+
+def _formula_rules(
+    kb: KnowledgeBase, formula: Formula, ctx: Context
+) -> list[tuple[str, SafetyRule]]:
+    """The formula's own and its ingredients' rules that apply to this person, in order;
+    the union is built once per formula and knowledge base."""
+    key = (id(kb.herbs), id(formula))
+    hit = _FORMULA_RULES.get(key)
+    if hit is None or hit[0] is not formula or hit[1] is not kb.herbs:
+        # formula and herbs are kept with the rules so that their ids are not reused
+        hit = _FORMULA_RULES[key] = (formula, kb.herbs, kb.formula_safety(formula))
+    return [(source, rule) for source, rule in hit[2] if rule.when in ctx.tags]
 
 
 def _add_advice(

@@ -221,6 +221,7 @@ class Index:
         family: tuple[str, frozenset[str]] = ("", frozenset()),
         age: tuple[str, int] | None = None,
         past_is_present: frozenset[str] = frozenset(),
+        leg_times: dict[str, str] | None = None,
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -231,6 +232,8 @@ class Index:
         self.family_finding, self.family_from = family
         self.age = age
         self.past_is_present = past_is_present
+        self.site_free = site_free
+        self.leg_times = leg_times or {}
         self.alias: dict[str, str] = {}  # normalised whole alias -> id
         self.keys: dict[tuple[str, ...], str] = {}  # sorted content stems -> id
         # One-word keys left when filler was stripped from a longer alias ("feeling low" ->
@@ -253,8 +256,12 @@ class Index:
                 self.alias.setdefault(norm, entry_id)
                 ws = [w for w in norm.split() if w not in skip]
                 known.update(norm.split())
-                if not ws or all(w in vocab.sites or w in vocab.qualifiers for w in ws):
-                    continue  # "one leg", "at night": nothing left that names a finding
+                if (
+                    not ws
+                    or all(w in vocab.sites for w in ws)
+                    or (len(ws) == 1 and ws[0] in vocab.qualifiers)
+                ):
+                    continue  # "the legs", "at night": nothing left that names a finding
                 self._add(_key(stem(w) for w in ws), entry_id, weak=len(ws) < len(norm.split()))
                 if entry_id in site_free:
                     bare = [w for w in ws if w not in vocab.sites]
@@ -394,6 +401,15 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                 found.append((k, k + 1, index.keys[key]))
                 taken.add(k)
                 break
+        # a time of day beside a leg sensation is when the legs are worse
+        if index.leg_times and any(e in index.site_free for _, _, e in found):
+            have = {e for _, _, e in found}
+            for k in range(len(positions)):
+                when = index.leg_times.get(sentence[positions[k]].raw)
+                if when and when not in have and k not in taken:
+                    found.append((k, k + 1, when))
+                    taken.add(k)
+                    have.add(when)
         found.sort()
         for i, j, entry in found:
             spelt = min(fixed[i:j])
@@ -603,6 +619,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         family=(fam.finding, family_from),
         age=(kb.reading.age_finding.finding, kb.reading.age_finding.from_age),
         past_is_present=frozenset(kb.reading.past_is_present),
+        leg_times=dict(kb.reading.leg_times),
     )
     med_entries: list[tuple[str, tuple[str, ...]]] = [
         (m.id, (m.name, *m.synonyms)) for m in kb.medications.values()

@@ -71,13 +71,15 @@ class Safety:
     excluded: list[Exclusion] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
     holds: list[Hold] = field(default_factory=list)
+    _seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False, compare=False)
 
     def exclude(
         self, item: str, kind: str, reason: str, causes: list[str], refs: Iterable[str]
     ) -> None:
-        for e in self.excluded:
-            if e.item == item and e.kind == kind and e.reason == reason:
-                return
+        key = (item, kind, reason)
+        if key in self._seen:
+            return
+        self._seen.add(key)
         self.excluded.append(Exclusion(item, kind, reason, list(causes), list(refs)))
 
     def warn(self, wid: str, text: str, causes: list[str], refs: Iterable[str] = ()) -> None:
@@ -100,8 +102,32 @@ class Safety:
         )
 
 
+# Rules of one item grouped by tag, built once per tuple of rules (the knowledge base's
+# tuples are immutable and live as long as it does; the tuple is kept so its id is not reused).
+_BY_TAG: dict[int, tuple[object, dict[str, list[tuple[int, SafetyRule]]]]] = {}
+
+
+def _by_tag(rules: tuple[SafetyRule, ...]) -> dict[str, list[tuple[int, SafetyRule]]]:
+    hit = _BY_TAG.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        table: dict[str, list[tuple[int, SafetyRule]]] = {}
+        for i, r in enumerate(rules):
+            table.setdefault(r.when, []).append((i, r))
+        hit = _BY_TAG[id(rules)] = (rules, table)
+    return hit[1]
+
+
 def applicable(rules: Iterable[SafetyRule], ctx: Context) -> list[SafetyRule]:
-    return [r for r in rules if ctx.has(r.when)]
+    """The rules whose tag the person has, in the order they are written."""
+    if not isinstance(rules, tuple):
+        return [r for r in rules if ctx.has(r.when)]
+    table = _by_tag(rules)
+    if len(ctx.tags) < len(table):
+        found = [p for tag in ctx.tags for p in table.get(tag, ())]
+    else:
+        found = [p for tag, ps in table.items() if tag in ctx.tags for p in ps]
+    found.sort(key=lambda p: p[0])
+    return [r for _, r in found]
 
 
 def referrals(kb: KnowledgeBase, ctx: Context) -> list[Referral]:

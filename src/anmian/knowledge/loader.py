@@ -416,6 +416,7 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
             *reading.family_history.from_findings,
             reading.age_finding.finding,
             *reading.past_is_present,
+            *reading.leg_times.values(),
         ],
     )
     for n, rule in enumerate(reading.context):

@@ -476,4 +476,5 @@ class Reading(Model):
     hazards: tuple[Hazard, ...]
     family_history: FamilyHistory
     past_is_present: tuple[Id, ...] = ()
+    leg_times: dict[str, Id] = {}
     age_finding: AgeFinding

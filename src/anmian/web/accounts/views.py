@@ -12,6 +12,7 @@ from anmian.web.accounts.forms import SignUpForm
 from anmian.web.core import bodychart
 from anmian.web.records.access import get_assessment
 from anmian.web.records.models import Patient, audit
+from anmian.web.selfcheck.services import result_extras
 from anmian.web.selfcheck.views import save_session_assessment
 
 
@@ -53,7 +54,9 @@ def assessment(request: HttpRequest, uid) -> HttpResponse:
     a = get_assessment(request.user, uid)
     audit(request.user, "read", a.patient, "assessment", a)
     charts = bodychart.plan_charts(get_kb(), a.result)
-    return render(request, "accounts/assessment.html", _ctx(a=a, r=a.result, charts=charts))
+    extras = result_extras(a.result, get_kb())
+    ctx = _ctx(a=a, r=a.result, charts=charts, patterns=a.result["patterns"][:5], **extras)
+    return render(request, "accounts/assessment.html", ctx)
 
 
 @require_POST

@@ -7,8 +7,9 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from functools import lru_cache
 
-from anmian.engine.resolve import normalise
+from anmian.engine.notes import NoteAlert, alerts
 from anmian.engine.sleep import Night, SleepDiaryError, measures
 from anmian.knowledge import get_kb
 from anmian.web.diary.models import DiaryEntry, ScaleScore
@@ -112,10 +113,13 @@ def progress(patient: Patient, today: date) -> Progress:
         .order_by("date")
     )
     out.sessions = [d for d, _, _ in notes]
-    recent_texts += [f"{n} {r}" for d, n, r in notes if d > today - timedelta(days=30)]
+    # Each field apart: a denial in one ("no chest pain") must not reach into the next.
+    recent_texts += [t for d, n, r in notes if d > today - timedelta(days=30) for t in (n, r)]
     _baseline(patient, out)
     out.signals = signals(out, today)
-    out.signals += [f"Red flag written in a note: {label}" for label in red_flags_in(recent_texts)]
+    out.signals += [
+        f"Danger sign in a note: {a.title} ({a.urgency})" for a in red_flags_in(recent_texts)
+    ]
     return out
 
 
@@ -174,17 +178,15 @@ def signals(p: Progress, today: date) -> list[str]:
     return found
 
 
-def red_flags_in(texts: list[str]) -> list[str]:
-    """Labels of red-flag findings named in free text (diary and session notes)."""
-    kb = get_kb()
-    haystack = " ".join(normalise(t) for t in texts if t)
-    if not haystack:
-        return []
-    found = []
-    for f in kb.findings.values():
-        if f.category != "red-flag":
-            continue
-        names = [normalise(n) for n in (f.id, f.label, *f.synonyms)]
-        if any(n and f" {n} " in f" {haystack} " for n in names):
-            found.append(f.label)
-    return found
+def red_flags_in(texts: list[str]) -> list[NoteAlert]:
+    """Danger signs written in free text (diary and session notes), most urgent first.
+
+    Read by the engine's note reader, so a denial ("no chest pain") raises nothing."""
+    return list(_alerts(tuple(t for t in texts if t and t.strip())))
+
+
+# The patient list reads every listed patient's last month of notes on each load; the
+# reader takes milliseconds a note, so a month's unchanged notes are read once.
+@lru_cache(maxsize=1024)
+def _alerts(texts: tuple[str, ...]) -> tuple[NoteAlert, ...]:
+    return tuple(alerts(get_kb(), texts)) if texts else ()

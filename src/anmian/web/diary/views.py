@@ -7,11 +7,13 @@ import io
 from datetime import date, time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_safe
 
 from anmian.engine.inputs import Severity
@@ -20,7 +22,7 @@ from anmian.knowledge import get_kb
 from anmian.web.diary.charts import progress_charts
 from anmian.web.diary.forms import FIELDS, DiaryForm
 from anmian.web.diary.models import DiaryEntry, ScaleScore
-from anmian.web.diary.progress import SCALE, progress
+from anmian.web.diary.progress import SCALE, progress, red_flags_in
 from anmian.web.diary.report import PAPERS, report_pdf
 from anmian.web.records.access import get_patient, is_practitioner
 from anmian.web.records.models import Patient, audit
@@ -81,8 +83,20 @@ def entry(request: HttpRequest, night: str | None = None) -> HttpResponse:
                 None, "This night is locked: entries can be changed for a few days only."
             )
         elif form.is_valid():
-            form.save()
+            saved = form.save()
             audit(request.user, "update" if instance else "create", patient, "diary", None)
+            # A danger sign in the notes is told at once, not left for the practitioner to
+            # find: their list shows it too (progress signals), but that may be days away.
+            for alert in red_flags_in([saved.notes]):
+                messages.add_message(
+                    request,
+                    messages.ERROR if alert.urgency != "routine" else messages.WARNING,
+                    format_html(
+                        "<strong>Your note may describe a danger sign: {}.</strong> {}",
+                        alert.title,
+                        alert.advice,
+                    ),
+                )
             return redirect("diary:list")
     status = 400 if form.errors else 200
     return render(

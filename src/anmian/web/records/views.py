@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.engine import assess, parse_input
 from anmian.engine.assess import person_context
 from anmian.engine.plan import check_choices
 from anmian.knowledge import get_kb
-from anmian.web.diary.progress import progress
+from anmian.web.diary.progress import progress, red_flags_in
 from anmian.web.records.access import get_assessment, get_patient, is_practitioner, visible_patients
 from anmian.web.records.forms import NoteForm, PlanForm
 from anmian.web.records.models import Plan, audit
@@ -159,6 +161,19 @@ def new_note(request: HttpRequest, uid) -> HttpResponse:
         note.patient, note.practitioner = p, request.user.practitioner
         note.save()
         audit(request.user, "create", p, "note", note)
+        for alert in red_flags_in([note.notes, note.response]):
+            messages.add_message(
+                request,
+                messages.ERROR if alert.urgency != "routine" else messages.WARNING,
+                format_html(
+                    "<strong>Danger sign in this note: {} ({}).</strong> You wrote “{}”. "
+                    "What the patient should do: {}",
+                    alert.title,
+                    alert.urgency,
+                    alert.words,
+                    alert.advice,
+                ),
+            )
         return redirect("records:patient", p.uid)
     return render(
         request, "records/note.html", _ctx(p=p, form=form), status=400 if form.errors else 200

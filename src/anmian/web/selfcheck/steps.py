@@ -15,6 +15,7 @@ from django import forms
 
 from anmian.engine.inputs import CRITERIA
 from anmian.knowledge import KnowledgeBase
+from anmian.web.selfcheck import services
 
 ANSWERS = "selfcheck"
 YES_NO = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
@@ -51,16 +52,52 @@ def _checkbox_form(name: str, items: list[tuple[str, str, str]]) -> type[forms.F
     return type(name, (forms.Form,), fields)
 
 
+class NotesForm(forms.Form):
+    story = forms.CharField(
+        required=False,
+        max_length=services.MAX_TEXT,
+        label="Anything else about your legs, sleep or health?",
+        help_text=(
+            "In your own words, as you would tell a friend. Anmian reads it and shows you "
+            "how it understood it. For example: my calves crawl after supper; no chest pain."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def clean_story(self) -> str:
+        story = self.cleaned_data["story"]
+        problem = services.story_problem(story)
+        if problem:
+            raise forms.ValidationError(problem)
+        return story
+
+
+MEDICATION_FIELDS = [f"medication_{n}" for n in range(1, 7)]
+
+
+def _listed(text: str, what: str) -> list[str]:
+    found = services.items(text)
+    for item in found:
+        if len(item) > services.MAX_ITEM:
+            raise forms.ValidationError(
+                f'"{item[:30]}…" is too long for one {what}; '
+                f"keep each under {services.MAX_ITEM} characters."
+            )
+    return found
+
+
 class ContextForm(forms.Form):
     pregnant = forms.BooleanField(required=False, label="I am pregnant or trying to conceive")
     breastfeeding = forms.BooleanField(required=False, label="I am breastfeeding")
-    medications = forms.CharField(
-        required=False,
-        label="Medicines you take (generic names, separated by commas)",
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
     conditions = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Conditions you have"
+    )
+    other_conditions = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Other conditions (in your own words)",
+        help_text="Separate several with commas.",
+        widget=forms.TextInput(attrs={"list": "condition-names", "autocomplete": "off"}),
     )
     ferritin_ng_ml = forms.FloatField(
         required=False, min_value=0, max_value=10000, label="Ferritin (ng/mL), if you know it"
@@ -71,6 +108,39 @@ class ContextForm(forms.Form):
         max_value=100,
         label="Transferrin saturation (%), if you know it",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One box per medicine (a phone keyboard and the suggestions work best so); commas
+        # inside a box still separate several.
+        for n, name in enumerate(MEDICATION_FIELDS, 1):
+            self.fields[name] = forms.CharField(
+                required=False,
+                max_length=200,
+                label=f"Medicine {n}",
+                widget=forms.TextInput(attrs={"list": "medicine-names", "autocomplete": "off"}),
+            )
+        order = ["pregnant", "breastfeeding", *MEDICATION_FIELDS]
+        self.order_fields(order)
+
+    def medication_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in MEDICATION_FIELDS]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in MEDICATION_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in MEDICATION_FIELDS:
+            try:
+                _listed(data.get(name) or "", "medicine")
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        try:
+            _listed(data.get("other_conditions") or "", "condition")
+        except forms.ValidationError as exc:
+            self.add_error("other_conditions", exc)
+        return data
 
 
 @dataclass
@@ -164,6 +234,14 @@ def build_steps(kb: KnowledgeBase) -> list[Step]:
             )
     steps.append(
         Step(
+            "notes",
+            "In your own words",
+            "Anything the questions missed. You can leave this empty.",
+            NotesForm,
+        )
+    )
+    steps.append(
+        Step(
             "context",
             "Medicines, conditions and tests",
             "Herbs and points are checked against these.",
@@ -189,18 +267,29 @@ def to_engine_input(answers: dict[str, Any], steps: list[Step]) -> dict[str, Any
     findings = [
         fid
         for step in steps
-        if step.identifier not in ("about", "screening", "severity", "context")
+        if step.identifier not in ("about", "screening", "severity", "notes", "context")
         for fid, ticked in answers.get(step.identifier, {}).items()
         if ticked is True
     ]
+    findings += services.written_findings(
+        answers.get("notes", {}).get("story"), answers.get(services.CONFIRM)
+    )
+    findings = list(dict.fromkeys(findings))
+    # "medications" is the single comma-separated box of sessions begun before the six boxes.
+    medicines = [context.get("medications") or "", *(context.get(n) for n in MEDICATION_FIELDS)]
     screen = answers.get("screening", {})
     data: dict[str, Any] = {
         "findings": findings,
         "screening": {c: {"yes": True, "no": False}.get(screen.get(c)) for c in CRITERIA},
-        "medications": [
-            m.strip() for m in (context.get("medications") or "").split(",") if m.strip()
-        ],
-        "conditions": list(context.get("conditions") or []),
+        "medications": list(dict.fromkeys(m for box in medicines for m in services.items(box))),
+        "conditions": list(
+            dict.fromkeys(
+                [
+                    *(context.get("conditions") or []),
+                    *services.items(context.get("other_conditions")),
+                ]
+            )
+        ),
         "pregnant": bool(context.get("pregnant")),
         "breastfeeding": bool(context.get("breastfeeding")),
     }
@@ -217,3 +306,18 @@ def to_engine_input(answers: dict[str, Any], steps: list[Step]) -> dict[str, Any
             "answers": list(answers["severity"].values()),
         }
     return data
+
+
+def confirm_form(pending: list[dict[str, Any]], data: Any = None) -> forms.Form:
+    """Yes/no for each reading Anmian was not sure of; the field name is the finding's id."""
+    fields = {
+        p["finding"]: forms.ChoiceField(
+            choices=[("yes", "Yes"), ("no", "No")],
+            label=p["label"],
+            help_text="You wrote: " + "; ".join(f"“{t}”" for t in p["texts"]),
+            widget=forms.RadioSelect,
+            error_messages={"required": "Choose yes or no."},
+        )
+        for p in pending
+    }
+    return type("ConfirmForm", (forms.Form,), fields)(data=data)

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("step/<slug:identifier>/", views.step, name="step"),
     path("results/", views.results, name="results"),
+    path("results/confirm/", views.confirm, name="confirm"),
     path("restart/", views.restart, name="restart"),
 ]

@@ -13,7 +13,15 @@ from anmian.engine import InputError, assess, parse_input
 from anmian.knowledge import get_kb
 from anmian.web.core import bodychart
 from anmian.web.records.models import Assessment, audit
-from anmian.web.selfcheck.steps import ANSWERS, Step, build_steps, form_for, to_engine_input
+from anmian.web.selfcheck import services
+from anmian.web.selfcheck.steps import (
+    ANSWERS,
+    Step,
+    build_steps,
+    confirm_form,
+    form_for,
+    to_engine_input,
+)
 
 
 @cache
@@ -35,6 +43,7 @@ def _context(request: HttpRequest, answers: dict, step: Step) -> dict:
         "total": len(steps),
         "previous": steps[index - 1] if index else None,
         "disclaimer": get_kb().rules.disclaimer,
+        "datalists": services.datalists(get_kb()) if step.identifier == "context" else {},
     }
 
 
@@ -53,7 +62,7 @@ def step(request: HttpRequest, identifier: str) -> HttpResponse:
     if request.method == "POST":
         form = form_for(current, kb, data=request.POST)
         if form.is_valid():
-            answers[current.identifier] = form.cleaned_data
+            services.record(answers, current.identifier, form.cleaned_data)
             request.session[ANSWERS] = answers
             steps = _applicable(answers)
             following = steps[steps.index(current) + 1 :]
@@ -84,27 +93,28 @@ def step(request: HttpRequest, identifier: str) -> HttpResponse:
     return render(request, template, ctx, status=400 if form.errors else 200)
 
 
-@require_safe
-def results(request: HttpRequest) -> HttpResponse:
+def _assess(request: HttpRequest) -> tuple[dict, dict | None, HttpResponse | None]:
+    """The session's answers and their assessment, or the page that says why there is none."""
     kb = get_kb()
     answers = request.session.get(ANSWERS, {})
     missing = [s for s in _applicable(answers) if not s.is_completed(answers)]
     data = to_engine_input(answers, _steps())
+    ctx = {"missing": missing, "disclaimer": kb.rules.disclaimer}
     if not data["findings"]:
-        return render(
-            request,
-            "selfcheck/no_findings.html",
-            {"missing": missing, "disclaimer": kb.rules.disclaimer},
-        )
+        return answers, None, render(request, "selfcheck/no_findings.html", ctx)
     try:
-        result = assess(parse_input(data), kb, allow_unknown=True).to_dict()
+        return answers, assess(parse_input(data), kb, allow_unknown=True).to_dict(), None
     except InputError as exc:
-        return render(
-            request,
-            "selfcheck/no_findings.html",
-            {"missing": missing, "error": str(exc), "disclaimer": kb.rules.disclaimer},
-            status=400,
-        )
+        ctx["error"] = str(exc)
+        return answers, None, render(request, "selfcheck/no_findings.html", ctx, status=400)
+
+
+def _results_page(
+    request: HttpRequest, answers: dict, result: dict, form=None, status: int = 200
+) -> HttpResponse:
+    kb = get_kb()
+    missing = [s for s in _applicable(answers) if not s.is_completed(answers)]
+    waiting = services.pending(result, answers)
     points = [
         kb.points[p["id"]] for p in result["plan"]["points"] if p["mode"] in ("both", "acupressure")
     ]
@@ -120,8 +130,48 @@ def results(request: HttpRequest) -> HttpResponse:
             "missing": missing,
             "disclaimer": kb.rules.disclaimer,
             "patterns": result["patterns"][:5],
+            **services.result_extras(result, kb),
+            "edit_url": reverse("selfcheck:step", args=["notes"]),
+            "confirm_form": (form or confirm_form(waiting)) if waiting else None,
+            "confirmed": [
+                a | {"label": kb.findings[a["finding"]].label}
+                for a in answers.get(services.CONFIRM, {}).get("answers", [])
+                if a["finding"] in kb.findings
+            ],
+            # Until the person has said yes or no to what Anmian was unsure of, the plan
+            # would rest on a guess, so it waits (unless they ask to see it anyway).
+            "hide_plan": bool(waiting) and not answers.get(services.SHOW_PLAN),
         },
+        status=status,
     )
+
+
+@require_safe
+def results(request: HttpRequest) -> HttpResponse:
+    answers, result, refusal = _assess(request)
+    if refusal is not None:
+        return refusal
+    return _results_page(request, answers, result)
+
+
+@require_POST
+def confirm(request: HttpRequest) -> HttpResponse:
+    answers, result, refusal = _assess(request)
+    if refusal is not None:
+        return redirect("selfcheck:results")
+    if request.POST.get("anyway"):
+        answers[services.SHOW_PLAN] = True
+        request.session[ANSWERS] = answers
+        return redirect(reverse("selfcheck:results") + "#plan-h")
+    waiting = services.pending(result, answers)
+    if not waiting:  # answered already (another tab, the back button): nothing to do
+        return redirect("selfcheck:results")
+    form = confirm_form(waiting, data=request.POST)
+    if not form.is_valid():
+        return _results_page(request, answers, result, form=form, status=400)
+    services.confirm(answers, result, form.cleaned_data)
+    request.session[ANSWERS] = answers
+    return redirect(reverse("selfcheck:results") + "#read-h")
 
 
 def save_session_assessment(request: HttpRequest) -> Assessment | None:

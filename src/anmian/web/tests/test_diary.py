@@ -291,7 +291,9 @@ def test_a_red_flag_in_a_session_note_is_a_signal(alice, bob):
         date=date(2026, 11, 18),
         notes="Says one calf is swollen and hot since Monday",
     )
-    assert any("Red flag" in s for s in progress(alice, date(2026, 11, 20)).signals)
+    assert "Danger sign in a note: Possible blood clot in the leg (emergency)" in (
+        progress(alice, date(2026, 11, 20)).signals
+    )
 
 
 def test_a_practitioner_of_the_clinic_sees_the_progress_and_others_get_404(

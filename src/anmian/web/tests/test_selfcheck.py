@@ -19,13 +19,19 @@ def answer(client: Client, step: str, data: dict) -> object:
 
 
 def complete(
-    client: Client, ticks: dict[str, list[str]] | None = None, context: dict | None = None
+    client: Client,
+    ticks: dict[str, list[str]] | None = None,
+    context: dict | None = None,
+    notes: str = "",
 ):
     ticks = ticks or {}
     answer(client, "about", {"age": "55", "sex": "female"})
     answer(client, "screening", YES)
     for step in _steps():
         if step.identifier in ("about", "screening", "context"):
+            continue
+        if step.identifier == "notes":
+            answer(client, "notes", {"story": notes})
             continue
         if step.identifier == "severity":
             answer(

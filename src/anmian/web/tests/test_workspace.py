@@ -185,4 +185,4 @@ def test_signals_reach_the_patient_list(client: Client, bob, alice):
     )
     client.force_login(bob.user)
     html = client.get("/clinic/patients/").content.decode()
-    assert "Red flag written in a note" in html
+    assert "Danger sign in a note: Thoughts of suicide or self-harm (emergency)" in html
