@@ -25,6 +25,7 @@ from anmian.engine.resolve import (
 )
 from anmian.engine.safety import Safety, holds, medication_warnings, referrals
 from anmian.engine.screening import ScreeningResult, score_severity, screen
+from anmian.engine.text import has_cjk
 from anmian.knowledge import KnowledgeBase, get_kb
 
 STATUSES = ("present", "absent", "uncertain", "historical", "family", "other")
@@ -38,6 +39,8 @@ class UnresolvedFindings(InputError):
         parts = []
         for text, suggestions in unresolved:
             hint = f" (did you mean: {', '.join(suggestions)}?)" if suggestions else ""
+            if has_cjk(text):
+                hint = " (Anmian reads findings in English for now)"
             parts.append(f"'{text}'{hint}")
         super().__init__(
             "unknown findings: "
@@ -151,9 +154,11 @@ def assess(
     kb = kb or get_kb()
     r = _read(data, kb)
     findings, meds, conds = r.findings, r.medications, r.conditions
-    if findings.unresolved and not allow_unknown:
-        raise UnresolvedFindings([(u.part or u.text, u.suggestions) for u in findings.unresolved])
     live_hazards = [h for h in r.hazards if h.flag and h.status != "absent"]
+    # Danger words go to the person whatever else could not be read: refusing the whole
+    # input over an unread word would hide the advice they need now.
+    if findings.unresolved and not allow_unknown and not live_hazards:
+        raise UnresolvedFindings([(u.part or u.text, u.suggestions) for u in findings.unresolved])
     if not findings.matches and not live_hazards:
         raise InputError(
             "none of the findings could be read; describe at least one symptom in a few "
