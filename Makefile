@@ -56,6 +56,8 @@ $(AXE): | install
 # The whole suite on SQLite, then the database-backed web tests again on PostgreSQL.
 test: lint browser
 	$(BIN)/python -m pytest -q
+	@echo "Mutation check (each safety rule weakened in turn; tests/clinical/mutations.py):"
+	$(BIN)/python -m tests.clinical.mutations
 	$(MAKE) --no-print-directory test-pg
 
 test-pg: install

@@ -295,3 +295,16 @@ def test_the_reader_survives_a_long_phrase_directly(kb):
     # the engine's own limit (2,000 characters a phrase) keeps one call cheap
     got = resolve(["night sweats " * 5000], indexes(kb)[0])
     assert "night-sweats" in got.ids
+
+
+def test_the_report_says_in_plain_words_what_was_read(kb):
+    from anmian.render import to_markdown
+
+    out = assess(
+        parse_input({"findings": ["creepy crawlies in my calves, no night sweats", "glorp"]}),
+        kb,
+        allow_unknown=True,
+    ).to_dict()
+    md = to_markdown(out)
+    assert "You do not have: night sweats" in md
+    assert "- 'glorp'" in md  # what was not understood is shown, not dropped

@@ -360,6 +360,7 @@ class _Hit:
     end: int  # exclusive
     confidence: float
     how: str
+    words: tuple[int, ...] = ()  # the positions read as this finding (a "not" between is not)
 
 
 def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[int]]]:
@@ -387,8 +388,26 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
             fixed.append(fix[1] if fix else 1.0)
         own = [vocab.nouns[sentence[p].raw] for p in positions if sentence[p].raw in vocab.nouns]
         nouns = [stem(x) for x in dict.fromkeys([*own, *phrase_nouns])]
-        found = _segment_hits(positions, stems, fixed, nouns, index)
-        taken = {k for i, j, _ in found for k in range(i, j)}
+        found = [
+            (tuple(range(i, j)), e)
+            for i, j, e in _segment_hits(positions, stems, fixed, nouns, index)
+        ]
+        taken = {k for ks, _ in found for k in ks}
+        # "urine is not dark": read again without the trigger words between, so the finding
+        # is found and the trigger inside it still sets its status
+        rest = [k for k in range(len(positions)) if k not in taken]
+        bare = [k for k in rest if sentence[positions[k]].raw not in vocab.trigger_words]
+        if len(bare) < len(rest) and len(bare) > 1:
+            for i, j, e in _segment_hits(
+                [positions[k] for k in bare],
+                [stems[k] for k in bare],
+                [fixed[k] for k in bare],
+                nouns,
+                index,
+            ):
+                if j - i > 1:
+                    found.append((tuple(bare[i:j]), e))
+                    taken.update(bare[i:j])
         # A weak one-word key ("low" from "feeling low") counts only when it is all that is
         # left to read in the segment: never inside "sore low back".
         left = [k for k in range(len(positions)) if k not in taken]
@@ -398,31 +417,24 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
             # ...and only when nothing else in the segment was read: in "itchy skin in the
             # evening" the evening is when, not a finding of its own
             if key in index.weak and not found and (not needy or needy == [k]):
-                found.append((k, k + 1, index.keys[key]))
+                found.append(((k,), index.keys[key]))
                 taken.add(k)
                 break
         # a time of day beside a leg sensation is when the legs are worse
-        if index.leg_times and any(e in index.site_free for _, _, e in found):
-            have = {e for _, _, e in found}
+        if index.leg_times and any(e in index.site_free for _, e in found):
+            have = {e for _, e in found}
             for k in range(len(positions)):
                 when = index.leg_times.get(sentence[positions[k]].raw)
                 if when and when not in have and k not in taken:
-                    found.append((k, k + 1, when))
+                    found.append(((k,), when))
                     taken.add(k)
                     have.add(when)
         found.sort()
-        for i, j, entry in found:
-            spelt = min(fixed[i:j])
+        for ks, entry in found:
+            spelt = min(fixed[k] for k in ks)
             how = "fuzzy" if spelt < 1.0 else "cover"
-            hits.append(
-                _Hit(
-                    entry,
-                    positions[i],
-                    positions[j - 1] + 1,
-                    round(COVER_CONFIDENCE * spelt, 2),
-                    how,
-                )
-            )
+            at = tuple(positions[k] for k in ks)
+            hits.append(_Hit(entry, at[0], at[-1] + 1, round(COVER_CONFIDENCE * spelt, 2), how, at))
         run: list[int] = []
         for k, pos in enumerate(positions):
             if k in taken or _ignorable(sentence[pos].raw, vocab):
@@ -507,7 +519,11 @@ def _triggers(
 
 
 def _status(
-    sentence: list[Word], start: int, end: int, triggers: list[tuple[int, int, _Trigger]]
+    sentence: list[Word],
+    start: int,
+    end: int,
+    triggers: list[tuple[int, int, _Trigger]],
+    inside: bool = False,
 ) -> tuple[str, bool]:
     """The status of the words start..end, and whether it was carried across a comma."""
     terminators = [s for s, _, t in triggers if t.direction == "terminate"]
@@ -519,8 +535,11 @@ def _status(
         if trig.direction in ("terminate", "pseudo") or trig.category is None:
             continue
         reach = across = False
+        if inside and start < t_start < end and trig.direction != "backward":
+            # a trigger between the words of a reading ("urine is not dark") reaches it
+            reach = True
         forward = trig.direction in ("forward", "bidirectional") and start >= t_end
-        if forward and not any(t_end <= s < start for s in terminators):
+        if not reach and forward and not any(t_end <= s < start for s in terminators):
             across = seg_of[start] != seg_of[t_start]
             reach = (
                 not across
@@ -557,10 +576,10 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
         body = _FOR.split(clean(text))[0]
     for sentence in sentences(body, vocab.contractions):
         hits, unread = _cover(sentence, index)
-        taken = {p for h in hits for p in range(h.start, h.end)}
+        taken = {p for h in hits for p in h.words}
         triggers = _triggers(sentence, vocab, taken)
         for h in hits:
-            status, across = _status(sentence, h.start, h.end, triggers)
+            status, across = _status(sentence, h.start, h.end, triggers, inside=True)
             if status == HISTORICAL and h.id in index.past_is_present:
                 status = PRESENT
             part = " ".join(w.raw for w in sentence[h.start : h.end])
