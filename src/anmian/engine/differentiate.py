@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from anmian.engine.resolve import per_parts
+from anmian.engine.memo import per_parts
 from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Pattern
 

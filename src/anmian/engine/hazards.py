@@ -11,15 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from anmian.engine.resolve import (
-    ABSENT,
-    HazardHit,
-    Vocabulary,
-    _status,
-    _triggers,
-    per_parts,
-    vocabulary,
-)
+from anmian.engine.memo import per_parts
+from anmian.engine.modifiers import ABSENT, Vocabulary, find_triggers, status_of, vocabulary
+from anmian.engine.resolve import HazardHit
 from anmian.engine.text import Word, clean, sentences, stem, words
 from anmian.knowledge import KnowledgeBase
 
@@ -78,7 +72,7 @@ class Scanner:
 
     def _scan(self, text: str, sentence: list[Word]) -> list[HazardHit]:
         stems = [w.stem for w in sentence]
-        triggers = _triggers(sentence, self.vocab, set())
+        triggers = find_triggers(sentence, self.vocab, set())
         out: list[HazardHit] = []
 
         def find(term: tuple[str, ...]) -> tuple[str, str] | None:
@@ -87,7 +81,7 @@ class Scanner:
             first = None
             for i in range(len(stems) - k + 1):
                 if _same(term, sentence, i):
-                    status, _ = _status(sentence, i, i + k, triggers)
+                    status, _ = status_of(sentence, i, i + k, triggers)
                     hit = (status, " ".join(w.raw for w in sentence[i : i + k]))
                     if status != ABSENT:
                         return hit

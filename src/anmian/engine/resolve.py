@@ -23,14 +23,41 @@ Everything a phrase contains that comes near a danger sign is collected separate
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import wraps
-from typing import Any, TypeVar
 
+from anmian.engine.memo import per_parts
+from anmian.engine.modifiers import (
+    ABSENT,
+    FAMILY,
+    HISTORICAL,
+    OTHER,
+    PRESENT,
+    UNCERTAIN,
+    Vocabulary,
+    find_triggers,
+    status_of,
+    vocabulary,
+)
 from anmian.engine.text import Word, clean, has_cjk, sentences, stem, words
 from anmian.knowledge import KnowledgeBase
-from anmian.knowledge.models import Reading
+
+__all__ = [  # the status words are part of the reader's contract
+    "ABSENT",
+    "FAMILY",
+    "HISTORICAL",
+    "OTHER",
+    "PRESENT",
+    "UNCERTAIN",
+    "HazardHit",
+    "Index",
+    "Match",
+    "Resolution",
+    "Unresolved",
+    "indexes",
+    "normalise",
+    "resolve",
+]
 
 FUZZY_SURE = 0.90  # below this a reading is reported as low confidence
 COVER_CONFIDENCE = 0.9
@@ -38,25 +65,6 @@ MAX_SPAN = 7
 CACHE_SIZE = 4096  # readings kept per index, by phrase
 _FOR = re.compile(r"\bfor\b")
 _AGE = re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*old\b|\baged?\s+(\d{1,3})\b")
-
-# Status words of the JSON contract.
-PRESENT, ABSENT, UNCERTAIN, HISTORICAL, FAMILY, OTHER = (
-    "present",
-    "absent",
-    "uncertain",
-    "historical",
-    "family",
-    "other",
-)
-_STATUS_OF = {
-    "negated": ABSENT,
-    "possible": UNCERTAIN,
-    "historical": HISTORICAL,
-    "family": FAMILY,
-    "other": OTHER,
-}
-# When several triggers reach a finding: whose it is first, then whether it is there.
-_PRIORITY = {OTHER: 0, FAMILY: 1, ABSENT: 2, HISTORICAL: 3, UNCERTAIN: 4}
 
 
 def normalise(text: str) -> str:
@@ -122,83 +130,6 @@ class Resolution:
     @property
     def present(self) -> list[Match]:
         return [m for m in self.matches if m.status == PRESENT]
-
-
-# --- the compiled vocabulary of a knowledge base ---------------------------------------
-
-
-@dataclass(frozen=True)
-class _Trigger:
-    words: tuple[str, ...]
-    category: str | None
-    direction: str
-    scope: str
-    only_after: frozenset[str]
-    pseudo_before: frozenset[str]
-
-
-class Vocabulary:
-    """What the reader skips and which words change a finding's status, compiled once."""
-
-    def __init__(self, reading: Reading):
-        self.contractions = dict(reading.contractions)
-        self.stop = frozenset(reading.stop_words)
-        self.qualifiers = frozenset(reading.qualifiers)
-        self.sites = frozenset(reading.body_sites)
-        self.nouns = dict(reading.context_nouns)
-        self.triggers: dict[str, list[_Trigger]] = {}
-        for rule in reading.context:
-            ws = tuple(words(clean(rule.literal), self.contractions))
-            trig = _Trigger(
-                ws,
-                rule.category,
-                rule.direction,
-                rule.scope,
-                frozenset(rule.only_after),
-                frozenset(rule.pseudo_before),
-            )
-            self.triggers.setdefault(ws[0], []).append(trig)
-        for found in self.triggers.values():
-            found.sort(key=lambda t: -len(t.words))  # longest first: "no longer" before "no"
-        self.trigger_words = frozenset(
-            w for ts in self.triggers.values() for t in ts for w in t.words
-        )
-        self.ignorable = self.stop | self.qualifiers | self.sites | self.trigger_words | {"?"}
-
-    def content(self, sentence: list[Word]) -> list[int]:
-        """Positions of the words that may carry a finding."""
-        return [i for i, w in enumerate(sentence) if w.raw not in self.stop and w.raw != "?"]
-
-
-T = TypeVar("T")
-
-
-def per_parts(
-    *names: str,
-) -> Callable[[Callable[[KnowledgeBase], T]], Callable[[KnowledgeBase], T]]:
-    """Cache a function of a knowledge base by the parts it reads, not by the whole base, so
-    a base that differs only in its safety rules (the mutation check) reuses the indexes."""
-
-    def wrap(fn: Callable[[KnowledgeBase], T]) -> Callable[[KnowledgeBase], T]:
-        store: dict[tuple[int, ...], tuple[T, tuple[Any, ...]]] = {}
-
-        @wraps(fn)
-        def get(kb: KnowledgeBase) -> T:
-            key = tuple(id(getattr(kb, n)) for n in names)
-            hit = store.get(key)
-            if hit is None:
-                # the parts are kept with the result so their ids cannot be reused
-                hit = store[key] = (fn(kb), tuple(getattr(kb, n) for n in names))
-            return hit[0]
-
-        return get
-
-    return wrap
-
-
-@per_parts("reading")
-def vocabulary(kb: KnowledgeBase) -> Vocabulary:
-    return Vocabulary(kb.reading)
 
 
 # --- indexes ------------------------------------------------------------------------------
@@ -488,78 +419,6 @@ def _numeric(word: str) -> bool:
     return any(c.isdigit() for c in word)
 
 
-def _triggers(
-    sentence: list[Word], vocab: Vocabulary, taken: set[int]
-) -> list[tuple[int, int, _Trigger]]:
-    """(start, end, rule) of every trigger in the sentence, pseudo ones included; a word
-    inside a reading (the "no" of "little or no tongue coat") is not a trigger."""
-    out = []
-    i = 0
-    raw = [w.raw for w in sentence]
-    while i < len(raw):
-        found = None
-        if i not in taken:
-            for trig in vocab.triggers.get(raw[i], ()):
-                k = len(trig.words)
-                if tuple(raw[i : i + k]) != trig.words:
-                    continue
-                before = raw[i - 1] if i else ""
-                if trig.only_after and before not in trig.only_after:
-                    continue
-                if trig.pseudo_before and before in trig.pseudo_before:
-                    continue
-                found = (i, i + k, trig)
-                break
-        if found:
-            out.append(found)
-            i = found[1]  # a trigger's own words are not triggers ("do not know if")
-        else:
-            i += 1
-    return out
-
-
-def _status(
-    sentence: list[Word],
-    start: int,
-    end: int,
-    triggers: list[tuple[int, int, _Trigger]],
-    inside: bool = False,
-) -> tuple[str, bool]:
-    """The status of the words start..end, and whether it was carried across a comma."""
-    terminators = [s for s, _, t in triggers if t.direction == "terminate"]
-    seg_of = [w.segment for w in sentence]
-    # "no fever, chills or night sweats": a list that ends in "or" carries a negation on
-    list_end = [i for i, w in enumerate(sentence) if w.raw in ("or", "nor")]
-    best: tuple[int, str, bool] | None = None
-    for t_start, t_end, trig in triggers:
-        if trig.direction in ("terminate", "pseudo") or trig.category is None:
-            continue
-        reach = across = False
-        if inside and start < t_start < end and trig.direction != "backward":
-            # a trigger between the words of a reading ("urine is not dark") reaches it
-            reach = True
-        forward = trig.direction in ("forward", "bidirectional") and start >= t_end
-        if not reach and forward and not any(t_end <= s < start for s in terminators):
-            across = seg_of[start] != seg_of[t_start]
-            reach = (
-                not across
-                or trig.scope == "sentence"
-                or any(p >= t_end and seg_of[p] >= seg_of[start] for p in list_end)
-            )
-        backward = trig.direction in ("backward", "bidirectional") and end <= t_start
-        if not reach and backward and not any(end <= s < t_start for s in terminators):
-            across = seg_of[end - 1] != seg_of[t_start]
-            reach = not across or trig.scope == "sentence"
-        if reach:
-            status = _STATUS_OF[trig.category]
-            rank = _PRIORITY[status]
-            if best is None or rank < best[0]:
-                best = (rank, status, across)
-    if best is None:
-        return PRESENT, False
-    return best[1], best[2]
-
-
 def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     norm = normalise(text)
     exact = index.alias.get(norm)
@@ -577,9 +436,9 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     for sentence in sentences(body, vocab.contractions):
         hits, unread = _cover(sentence, index)
         taken = {p for h in hits for p in h.words}
-        triggers = _triggers(sentence, vocab, taken)
+        triggers = find_triggers(sentence, vocab, taken)
         for h in hits:
-            status, across = _status(sentence, h.start, h.end, triggers, inside=True)
+            status, across = status_of(sentence, h.start, h.end, triggers, inside=True)
             if status == HISTORICAL and h.id in index.past_is_present:
                 status = PRESENT
             part = " ".join(w.raw for w in sentence[h.start : h.end])
@@ -588,7 +447,9 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 # A relative's restless legs is a finding about the person: RLS in the family,
                 # unless that is denied ("no one in my family has restless legs").
                 denied = [t for t in triggers if t[2].category == "negated"]
-                fam = ABSENT if _status(sentence, h.start, h.end, denied)[0] == ABSENT else PRESENT
+                fam = (
+                    ABSENT if status_of(sentence, h.start, h.end, denied)[0] == ABSENT else PRESENT
+                )
                 matches[-1] = Match(text, index.family_finding, h.confidence, h.how, fam, part)
         for run in unread:
             part = " ".join(sentence[p].raw for p in run)

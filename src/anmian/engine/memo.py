@@ -1,0 +1,39 @@
+"""Caches of work done once per knowledge base.
+
+A cache keyed by the whole base would rebuild the reader's indexes for every base the
+mutation check makes (each differs only in one safety rule); keyed by the parts a function
+reads, those bases share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from anmian.knowledge import KnowledgeBase
+
+T = TypeVar("T")
+
+
+def per_parts(
+    *names: str,
+) -> Callable[[Callable[[KnowledgeBase], T]], Callable[[KnowledgeBase], T]]:
+    """Cache a function of a knowledge base by the parts it reads, not by the whole base, so
+    a base that differs only in its safety rules (the mutation check) reuses the indexes."""
+
+    def wrap(fn: Callable[[KnowledgeBase], T]) -> Callable[[KnowledgeBase], T]:
+        store: dict[tuple[int, ...], tuple[T, tuple[Any, ...]]] = {}
+
+        @wraps(fn)
+        def get(kb: KnowledgeBase) -> T:
+            key = tuple(id(getattr(kb, n)) for n in names)
+            hit = store.get(key)
+            if hit is None:
+                # the parts are kept with the result so their ids cannot be reused
+                hit = store[key] = (fn(kb), tuple(getattr(kb, n) for n in names))
+            return hit[0]
+
+        return get
+
+    return wrap

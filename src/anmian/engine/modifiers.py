@@ -1,0 +1,156 @@
+"""ConText (Harkema et al. 2009) over the rules in data/reading.yaml: which words change what
+a finding near them means (negated, uncertain, in the past, a relative's, someone else's),
+how far each reaches, and what ends its reach. Shared by the reader and the danger-word
+scan, so both read "no chest pain" alike. docs/reading.md explains the scope rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from anmian.engine.memo import per_parts
+from anmian.engine.text import Word, clean, words
+from anmian.knowledge import KnowledgeBase
+from anmian.knowledge.models import Reading
+
+# Status words of the JSON contract.
+PRESENT, ABSENT, UNCERTAIN, HISTORICAL, FAMILY, OTHER = (
+    "present",
+    "absent",
+    "uncertain",
+    "historical",
+    "family",
+    "other",
+)
+STATUS_OF = {
+    "negated": ABSENT,
+    "possible": UNCERTAIN,
+    "historical": HISTORICAL,
+    "family": FAMILY,
+    "other": OTHER,
+}
+# When several triggers reach a finding: whose it is first, then whether it is there.
+PRIORITY = {OTHER: 0, FAMILY: 1, ABSENT: 2, HISTORICAL: 3, UNCERTAIN: 4}
+
+
+# --- the compiled vocabulary of a knowledge base ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Trigger:
+    words: tuple[str, ...]
+    category: str | None
+    direction: str
+    scope: str
+    only_after: frozenset[str]
+    pseudo_before: frozenset[str]
+
+
+class Vocabulary:
+    """What the reader skips and which words change a finding's status, compiled once."""
+
+    def __init__(self, reading: Reading):
+        self.contractions = dict(reading.contractions)
+        self.stop = frozenset(reading.stop_words)
+        self.qualifiers = frozenset(reading.qualifiers)
+        self.sites = frozenset(reading.body_sites)
+        self.nouns = dict(reading.context_nouns)
+        self.triggers: dict[str, list[Trigger]] = {}
+        for rule in reading.context:
+            ws = tuple(words(clean(rule.literal), self.contractions))
+            trig = Trigger(
+                ws,
+                rule.category,
+                rule.direction,
+                rule.scope,
+                frozenset(rule.only_after),
+                frozenset(rule.pseudo_before),
+            )
+            self.triggers.setdefault(ws[0], []).append(trig)
+        for found in self.triggers.values():
+            found.sort(key=lambda t: -len(t.words))  # longest first: "no longer" before "no"
+        self.trigger_words = frozenset(
+            w for ts in self.triggers.values() for t in ts for w in t.words
+        )
+        self.ignorable = self.stop | self.qualifiers | self.sites | self.trigger_words | {"?"}
+
+    def content(self, sentence: list[Word]) -> list[int]:
+        """Positions of the words that may carry a finding."""
+        return [i for i, w in enumerate(sentence) if w.raw not in self.stop and w.raw != "?"]
+
+
+@per_parts("reading")
+def vocabulary(kb: KnowledgeBase) -> Vocabulary:
+    return Vocabulary(kb.reading)
+
+
+def find_triggers(
+    sentence: list[Word], vocab: Vocabulary, taken: set[int]
+) -> list[tuple[int, int, Trigger]]:
+    """(start, end, rule) of every trigger in the sentence, pseudo ones included; a word
+    inside a reading (the "no" of "little or no tongue coat") is not a trigger."""
+    out = []
+    i = 0
+    raw = [w.raw for w in sentence]
+    while i < len(raw):
+        found = None
+        if i not in taken:
+            for trig in vocab.triggers.get(raw[i], ()):
+                k = len(trig.words)
+                if tuple(raw[i : i + k]) != trig.words:
+                    continue
+                before = raw[i - 1] if i else ""
+                if trig.only_after and before not in trig.only_after:
+                    continue
+                if trig.pseudo_before and before in trig.pseudo_before:
+                    continue
+                found = (i, i + k, trig)
+                break
+        if found:
+            out.append(found)
+            i = found[1]  # a trigger's own words are not triggers ("do not know if")
+        else:
+            i += 1
+    return out
+
+
+def status_of(
+    sentence: list[Word],
+    start: int,
+    end: int,
+    triggers: list[tuple[int, int, Trigger]],
+    inside: bool = False,
+) -> tuple[str, bool]:
+    """The status of the words start..end, and whether it was carried across a comma."""
+    terminators = [s for s, _, t in triggers if t.direction == "terminate"]
+    seg_of = [w.segment for w in sentence]
+    # "no fever, chills or night sweats": a list that ends in "or" carries a negation on
+    list_end = [i for i, w in enumerate(sentence) if w.raw in ("or", "nor")]
+    best: tuple[int, str, bool] | None = None
+    for t_start, t_end, trig in triggers:
+        if trig.direction in ("terminate", "pseudo") or trig.category is None:
+            continue
+        reach = across = False
+        if inside and start < t_start < end and trig.direction != "backward":
+            # a trigger between the words of a reading ("urine is not dark") reaches it
+            reach = True
+        forward = trig.direction in ("forward", "bidirectional") and start >= t_end
+        if not reach and forward and not any(t_end <= s < start for s in terminators):
+            across = seg_of[start] != seg_of[t_start]
+            reach = (
+                not across
+                or trig.scope == "sentence"
+                or any(p >= t_end and seg_of[p] >= seg_of[start] for p in list_end)
+            )
+        backward = trig.direction in ("backward", "bidirectional") and end <= t_start
+        if not reach and backward and not any(end <= s < t_start for s in terminators):
+            across = seg_of[end - 1] != seg_of[t_start]
+            reach = not across or trig.scope == "sentence"
+        if reach:
+            status = STATUS_OF[trig.category]
+            rank = PRIORITY[status]
+            if best is None or rank < best[0]:
+                best = (rank, status, across)
+    if best is None:
+        return PRESENT, False
+    return best[1], best[2]
