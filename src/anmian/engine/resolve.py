@@ -67,9 +67,12 @@ _FOR = re.compile(r"\bfor\b")
 _AGE = re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*old\b|\baged?\s+(\d{1,3})\b")
 
 
-def normalise(text: str) -> str:
-    """Lower-case words joined by single spaces: the key of an exact match."""
-    return " ".join(w for w in words(clean(text).replace("-", " "), {}) if w != "?")
+def normalise(text: str, contractions: dict[str, str] | None = None) -> str:
+    """Lower-case words joined by single spaces: the key of an exact match. With the base's
+    contractions, "can't sleep" and "can not sleep" have one key."""
+    return " ".join(
+        w for w in words(clean(text).replace("-", " "), contractions or {}) if w != "?"
+    )
 
 
 @dataclass(frozen=True)
@@ -179,9 +182,9 @@ class Index:
             self.names.setdefault(entry_id, names[0] if names else entry_id)
             # An id is an exact alias only: "symptoms-move-around" must not make "move" a key.
             if ":" not in entry_id:
-                self.alias.setdefault(normalise(entry_id), entry_id)
+                self.alias.setdefault(normalise(entry_id, vocab.contractions), entry_id)
             for name in names:
-                norm = normalise(name)
+                norm = normalise(name, vocab.contractions)
                 if not norm:
                     continue
                 self.alias.setdefault(norm, entry_id)
@@ -213,7 +216,7 @@ class Index:
             self.weak.discard(key)
 
     def exact(self, text: str) -> str | None:
-        return self.alias.get(normalise(text))
+        return self.alias.get(normalise(text, self.vocab.contractions))
 
     def spell(self, word: str) -> tuple[str, float] | None:
         """A known word one edit away (two for long words), if exactly one is closest."""
@@ -420,7 +423,7 @@ def _numeric(word: str) -> bool:
 
 
 def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
-    norm = normalise(text)
+    norm = normalise(text, index.vocab.contractions)
     exact = index.alias.get(norm)
     # A whole-phrase alias means what it says, trigger words and all ("no pulse in my foot");
     # only a question mark, which normalising drops, could change it.
@@ -441,6 +444,8 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             status, across = status_of(sentence, h.start, h.end, triggers, inside=True)
             if status == HISTORICAL and h.id in index.past_is_present:
                 status = PRESENT
+            if status == FAMILY and h.id == index.family_finding:
+                status = PRESENT  # "it runs in my family" is the person's family history
             part = " ".join(w.raw for w in sentence[h.start : h.end])
             matches.append(Match(text, h.id, h.confidence, h.how, status, part, index.kind, across))
             if status == FAMILY and h.id in index.family_from:
