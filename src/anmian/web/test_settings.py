@@ -7,7 +7,10 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ANMIAN_DATA_DIR", os.path.join(tempfile.gettempdir(), "anmian-test-data"))
+# A folder of its own for each run (inherited by the servers the tests start), so two test
+# runs on one machine never delete each other's database.
+if "ANMIAN_DATA_DIR" not in os.environ:
+    os.environ["ANMIAN_DATA_DIR"] = tempfile.mkdtemp(prefix="anmian-test-data-")
 os.environ.setdefault("SECURE_TLS", "false")
 
 from anmian.web.settings import *  # noqa: F403
