@@ -70,9 +70,7 @@ _AGE = re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*old\b|\baged?\s+(\d{
 def normalise(text: str, contractions: dict[str, str] | None = None) -> str:
     """Lower-case words joined by single spaces: the key of an exact match. With the base's
     contractions, "can't sleep" and "can not sleep" have one key."""
-    return " ".join(
-        w for w in words(clean(text).replace("-", " "), contractions or {}) if w != "?"
-    )
+    return " ".join(w for w in words(clean(text).replace("-", " "), contractions or {}) if w != "?")
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,11 @@ STATUS_WORDS = [
 
 def phrases(text: str | None) -> list[str]:
     """Free text as phrases: split on line breaks and full stops, blanks dropped."""
-    return [p.strip() for p in _SENTENCE.split(text or "") if p.strip(" \t.!?")]
+    # A closing full stop is dropped (it adds nothing and reads oddly when quoted back);
+    # "?" and "!" stay, as the reader may take a question as a doubt.
+    return [
+        p.strip().rstrip(".").rstrip() for p in _SENTENCE.split(text or "") if p.strip(" \t.!?")
+    ]
 
 
 def items(text: str | None) -> list[str]:
@@ -71,10 +75,9 @@ def record(answers: dict[str, Any], identifier: str, data: dict[str, Any]) -> No
     answers[identifier] = data
 
 
-def written_findings(story: str | None, confirm: dict[str, Any] | None) -> list[str]:
-    """The free text's phrases as findings, with the person's confirmations applied."""
-    confirm = confirm or {}
-    kept: dict[str, str] = confirm.get("phrases", {})
+def own_words(story: str | None, confirm: dict[str, Any] | None) -> list[str]:
+    """The free text's phrases as the engine gets them, after the confirmations' changes."""
+    kept: dict[str, str] = (confirm or {}).get("phrases", {})
     out: list[str] = []
     for p in phrases(story):
         seen = set()
@@ -83,7 +86,13 @@ def written_findings(story: str | None, confirm: dict[str, Any] | None) -> list[
             p = kept[p]
         if p:
             out.append(p)
-    for a in confirm.get("answers", []):
+    return out
+
+
+def written_findings(story: str | None, confirm: dict[str, Any] | None) -> list[str]:
+    """The free text's phrases as findings, with the person's confirmations applied."""
+    out = own_words(story, confirm)
+    for a in (confirm or {}).get("answers", []):
         out.append(a["finding"] if a["answer"] == "yes" else f"no {a['finding']}")
     return list(dict.fromkeys(out))
 
@@ -111,53 +120,78 @@ def _cut(text: str, words: str) -> str | None:
     return " ".join(f"{text[:at]} {text[at + len(words) :]}".split())
 
 
-def confirm(answers: dict[str, Any], result: dict[str, Any], choices: dict[str, str]) -> None:
+def _flags_of(kb: KnowledgeBase, finding: str) -> set[str]:
+    return {
+        flag.id
+        for flag in kb.red_flags.values()
+        if any(f"finding:{finding}" in clause for clause in flag.when)
+    }
+
+
+def confirm(
+    answers: dict[str, Any], result: dict[str, Any], choices: dict[str, str], kb: KnowledgeBase
+) -> None:
     """Record yes/no answers (finding id -> "yes" | "no") to the uncertain readings.
 
-    Each phrase that held an answered reading is replaced: dropped when nothing else was
-    read in it, else kept without the answered words, so its other findings and any danger
-    words elsewhere in it still count. When the words cannot be cut out the phrase is kept
-    whole (the cautious reading)."""
+    Each phrase that held an answered reading is replaced by the answer: dropped when
+    nothing else was read in it, else kept without the answered words so its other findings
+    still count. Danger words in it that the answer is not about keep the phrase whole
+    ("I might not want to wake up" answered "no" to waking often must still be seen as a
+    danger sign), and so does any phrase whose words cannot be cut out cleanly."""
     store = answers.setdefault(CONFIRM, {"phrases": {}, "answers": []})
-    readings = result["input"]["readings"]
-    touched: dict[str, list[str]] = {}  # phrase -> the answered words in it
+    readings = result["input"].get("readings", {})
+    touched: dict[str, list[dict[str, Any]]] = {}  # phrase -> its answered readings
     for r in readings.get("uncertain", []):
         if r["finding"] not in choices:
             continue
         store["answers"].append(
             {"text": r["text"], "finding": r["finding"], "answer": choices[r["finding"]]}
         )
-        touched.setdefault(r["text"], []).append(r["read"])
-    for text, cut in touched.items():
+        touched.setdefault(r["text"], []).append(r)
+    for text, done in touched.items():
+        answered = {r["finding"] for r in done}
         others = [
             r
             for status, rows in readings.items()
             for r in rows
-            if r["text"] == text and not (status == "uncertain" and r["finding"] in choices)
+            if r["text"] == text and not (status == "uncertain" and r["finding"] in answered)
         ]
+        flags = {f for r in done for f in _flags_of(kb, r["finding"])}
+        reads = [r["read"].casefold() for r in done]
         danger = [
             h
-            for h in result["input"]["hazards"]
+            for h in result["input"].get("hazards", [])
             if h["text"] == text
-            and not any(
-                h["words"].casefold() in w.casefold() or w.casefold() in h["words"].casefold()
-                for w in cut
+            and h["status"] != "absent"
+            and not (
+                h["flag"] in flags
+                and any(h["words"].casefold() in w or w in h["words"].casefold() for w in reads)
             )
         ]
-        if not others and not danger:
+        if danger:
+            store["phrases"][text] = text
+        elif not others:
             store["phrases"][text] = ""
-            continue
-        kept: str | None = text
-        for words in cut:
-            kept = _cut(kept, words) if kept is not None else None
-        store["phrases"][text] = kept if kept else text
+        else:
+            kept: str | None = text
+            for r in done:
+                kept = _cut(kept, r["read"]) if kept else None
+            intact = kept and all(o["read"].casefold() in kept.casefold() for o in others)
+            store["phrases"][text] = kept if intact and kept else text
 
 
-def reading_report(result: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+def reading_report(
+    result: dict[str, Any],
+    kb: KnowledgeBase,
+    words: list[str] | None = None,
+    asked: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """What the person wrote and how it was read, in plain words (labels, never ids).
 
-    Ticked boxes and confirmed answers (the text is the finding's id) are left out: only
-    the person's own words are reported."""
+    Only readings of `words` (the person's own phrases) are reported; without them (a saved
+    assessment), every reading except a ticked box (its text is the finding's id). Readings
+    `asked` about (see `pending`) are left to the questions."""
+    waiting = {(t, a["finding"]) for a in asked or [] for t in a["texts"]}
     # .get: assessments saved by an older engine have no readings.
     readings = result["input"].get("readings", {})
     groups: dict[str, list[dict[str, str]]] = {}
@@ -165,7 +199,8 @@ def reading_report(result: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
         rows = [
             r
             for r in readings.get(status, [])
-            if r["text"] not in (r["finding"], f"no {r['finding']}")  # a box or a confirmation
+            if (r["text"] in words if words is not None else r["text"] != r["finding"])
+            and (r["text"], r["finding"]) not in waiting
         ]
         if rows:
             groups.setdefault(heading, []).extend(rows)
@@ -181,11 +216,21 @@ def reading_report(result: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
         "unresolved": unresolved,
         "medicines": result["input"].get("unknown_medications", []),
         "conditions": result["input"].get("unknown_conditions", []),
-        "any": bool(groups or unresolved),
+        "any": bool(
+            groups
+            or unresolved
+            or result["input"].get("unknown_medications")
+            or result["input"].get("unknown_conditions")
+        ),
     }
 
 
-def result_extras(result: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+def result_extras(
+    result: dict[str, Any],
+    kb: KnowledgeBase,
+    words: list[str] | None = None,
+    asked: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """What a results page shows beyond the engine's result: the reading and the hold.
 
     On hold, the `check:` referrals (what to do now about the words that raised it) are
@@ -193,7 +238,7 @@ def result_extras(result: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
     held = result["plan"].get("status") == "on-hold"
     refs = result["safety"].get("referrals", [])
     return {
-        "read": reading_report(result, kb),
+        "read": reading_report(result, kb, words, asked),
         "holds": hold_reasons(result, kb),
         "hold_referrals": [r for r in refs if held and r["id"].startswith("check:")],
         "referrals": [r for r in refs if not (held and r["id"].startswith("check:"))],

@@ -316,7 +316,7 @@ def confirm_form(pending: list[dict[str, Any]], data: Any = None) -> forms.Form:
             label=p["label"],
             help_text="You wrote: " + "; ".join(f"“{t}”" for t in p["texts"]),
             widget=forms.RadioSelect,
-            error_messages={"required": "Choose yes or no."},
+            error_messages={"required": "Choose yes or no.", "invalid_choice": "Choose yes or no."},
         )
         for p in pending
     }

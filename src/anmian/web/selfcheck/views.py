@@ -130,7 +130,14 @@ def _results_page(
             "missing": missing,
             "disclaimer": kb.rules.disclaimer,
             "patterns": result["patterns"][:5],
-            **services.result_extras(result, kb),
+            **services.result_extras(
+                result,
+                kb,
+                services.own_words(
+                    answers.get("notes", {}).get("story"), answers.get(services.CONFIRM)
+                ),
+                waiting,
+            ),
             "edit_url": reverse("selfcheck:step", args=["notes"]),
             "confirm_form": (form or confirm_form(waiting)) if waiting else None,
             "confirmed": [
@@ -169,7 +176,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     form = confirm_form(waiting, data=request.POST)
     if not form.is_valid():
         return _results_page(request, answers, result, form=form, status=400)
-    services.confirm(answers, result, form.cleaned_data)
+    services.confirm(answers, result, form.cleaned_data, get_kb())
     request.session[ANSWERS] = answers
     return redirect(reverse("selfcheck:results") + "#read-h")
 

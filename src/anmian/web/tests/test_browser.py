@@ -46,7 +46,7 @@ def page(browser):
     context.close()
 
 
-def _complete_wizard(page, base: str, ticks: set[str]) -> None:
+def _complete_wizard(page, base: str, ticks: set[str], story: str = "") -> None:
     page.goto(f"{base}/self-check/")
     page.fill("#id_age", "58")
     page.select_option("#id_sex", "female")
@@ -61,6 +61,8 @@ def _complete_wizard(page, base: str, ticks: set[str]) -> None:
             box = page.locator(f"input[name='{name}']")
             if box.count():
                 box.check()
+        if story and page.locator("textarea[name=story]").count():
+            page.fill("textarea[name=story]", story)
         radios = page.locator("input[type=radio][value='2']")
         for i in range(radios.count()):
             radios.nth(i).check()
@@ -137,6 +139,7 @@ def _serious_violations(browser, url: str) -> list[str]:
         "/self-check/step/about/",
         "/self-check/step/screening/",
         "/self-check/step/legs/",
+        "/self-check/step/notes/",
         "/self-check/step/context/",
     ],
 )
@@ -276,3 +279,50 @@ def test_a_second_browser_loses_the_race_and_is_offered_another_time(
     pages[1].wait_for_url("**/booking/")
     assert Appointment.objects.filter(status="booked").count() == 2
     assert len({a.start for a in Appointment.objects.all()}) == 2
+
+
+def test_a_person_writes_confirms_what_was_unsure_and_then_sees_the_plan(page, live_server):
+    story = "My mother had restless legs. Maybe some chest pain.\nno palpitations"
+    _complete_wizard(page, live_server.url, {"leg-crawling"}, story=story)
+    hold = page.locator("section.hold[role=alert]")
+    assert hold.is_visible() and "on hold" in hold.inner_text()
+    read = page.locator("section.read")
+    assert "Family history of restless legs" in read.inner_text()
+    assert "Palpitations" in read.inner_text()
+    assert page.locator("ul.points").count() == 0  # the plan waits for the answer
+    page.locator("form.confirm input[name=chest-pain][value=no]").check()
+    page.click("form.confirm button:has-text('Confirm my answers')")
+    page.wait_for_selector("ul.points")
+    assert "SP6" in page.locator("ul.points").inner_text()
+    assert page.locator("section.hold").count() == 0
+    assert "Chest pain, especially when breathing in: no" in read.inner_text()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing pushes the phone page sideways
+
+
+def test_a_person_may_see_the_plan_before_confirming(page, live_server):
+    _complete_wizard(page, live_server.url, {"leg-crawling"}, story="Maybe some chest pain.")
+    page.click("button:has-text('Show my plan anyway')")
+    page.wait_for_url("**/results/#plan-h")
+    assert "Your plan is on hold." in page.locator("section:has(#plan-h)").inner_text()
+
+
+def test_with_javascript_a_step_refused_shows_its_errors(page, live_server):
+    page.goto(f"{live_server.url}/self-check/step/screening/")
+    page.click("button[type=submit]")  # nothing answered: the server answers 400
+    errors = page.locator("#wizard .errors[role=alert]")
+    errors.wait_for()
+    assert "Please answer" in errors.inner_text()
+    assert page.locator("#wizard .has-error").count() == 5
+    assert page.url.endswith("/self-check/step/screening/")
+
+
+def test_the_questions_and_the_hold_have_no_serious_accessibility_violations(browser, live_server):
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    _complete_wizard(page, live_server.url, {"leg-crawling"}, story="Maybe some chest pain.")
+    assert page.locator("form.confirm").is_visible()
+    page.add_script_tag(path=os.path.normpath(AXE))
+    found = page.evaluate("async () => (await axe.run()).violations")
+    context.close()
+    assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
