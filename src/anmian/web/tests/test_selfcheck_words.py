@@ -305,6 +305,7 @@ def test_a_plan_on_hold_says_so_first_and_in_the_plan(client: Client):
     assert "Your plan is on hold." in plan and "No points, herbs or formulas" in plan
     assert "which may be a sign of" in plan and "cauda-equina" not in html
     assert "Points to press" not in plan
+    assert "Print this plan" not in html  # nothing to print while the plan waits
     # the hold's advice is not repeated among the other referrals
     assert "Please check:" not in html[html.index('id="ref-h"') :]
 
