@@ -136,6 +136,12 @@ def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
                 break
         else:
             still.append(u)
+    # A condition is read from the whole phrase too ("the doctor said my liver tests were
+    # abnormal"): its words may be spread over what the findings reader left.
+    for text in dict.fromkeys(u.text for u in findings.unresolved):
+        got, _ = c_index.read(text)
+        known = {(m.id, m.text) for m in conds.matches}
+        conds.matches.extend(m for m in got if m.status != "absent" and (m.id, m.text) not in known)
     findings.unresolved = still
     return _Read(findings, meds, conds, scan(kb, [*data.findings, *data.conditions]), band)
 

@@ -200,6 +200,8 @@ class Index:
                     if bare and len(bare) < len(ws):
                         self._add(_key(stem(w) for w in bare), entry_id, weak=True)
         self.known = frozenset(known | vocab.ignorable | noise | set(vocab.nouns))
+        # words another index knows ("liver", "warfarin"): never "corrected" into this one's
+        self.protected: frozenset[str] = frozenset()
         self._known_list = sorted(w for w in self.known if w.isalpha() and len(w) >= 3)
         self._alias_list = list(self.alias)
         self._cache: dict[str, tuple[list[Match], list[Unresolved]]] = {}
@@ -221,7 +223,12 @@ class Index:
         if word in self._spelling:
             return self._spelling[word]
         found = None
-        if word.isalpha() and len(word) >= 4 and word not in self.known:
+        if (
+            word.isalpha()
+            and len(word) >= 4
+            and word not in self.known
+            and word not in self.protected
+        ):
             from rapidfuzz import process
             from rapidfuzz.distance import OSA
 
@@ -298,6 +305,15 @@ class _Hit:
 def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[int]]]:
     """Longest-match cover of each segment; returns the hits and the runs of unread words."""
     vocab = index.vocab
+    # Correct the spelling of unknown words first (only into known words), so that a
+    # corrected word counts as what it is: "calfs" is a body site, "evning" a time.
+    corrected: dict[int, float] = {}
+    sentence = list(sentence)
+    for pos, w in enumerate(sentence):
+        fix = index.spell(w.raw)
+        if fix:
+            sentence[pos] = Word(fix[0], stem(fix[0]), w.segment)
+            corrected[pos] = fix[1]
     # context nouns: the segment's own first, then the sentence's; any body site in the
     # sentence makes "leg" one ("aching in the shins" is a leg finding, not body aches)
     phrase_nouns = [vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns]
@@ -310,14 +326,8 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
         if sentence[pos].raw not in index.noise:
             segments.setdefault(sentence[pos].segment, []).append(pos)
     for positions in segments.values():
-        # correct the spelling of unknown words first (only into known words)
-        stems: list[str] = []
-        fixed: list[float] = []
-        for pos in positions:
-            w = sentence[pos]
-            fix = index.spell(w.raw)
-            stems.append(stem(fix[0]) if fix else w.stem)
-            fixed.append(fix[1] if fix else 1.0)
+        stems = [sentence[pos].stem for pos in positions]
+        fixed = [corrected.get(pos, 1.0) for pos in positions]
         own = [vocab.nouns[sentence[p].raw] for p in positions if sentence[p].raw in vocab.nouns]
         nouns = [stem(x) for x in dict.fromkeys([*own, *phrase_nouns])]
         found = [
@@ -518,4 +528,6 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         noise=frozenset(kb.reading.condition_noise),
         kind="condition",
     )
+    others = meds.known | conds.known
+    findings.protected = frozenset(w for w in others if w.isalpha() and len(w) >= 4)
     return findings, meds, conds
