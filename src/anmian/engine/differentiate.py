@@ -45,15 +45,35 @@ class PatternResult:
     refs: list[str] = field(default_factory=list)
 
 
-_DENOMINATORS: dict[int, tuple[Pattern, float]] = {}
+@dataclass(frozen=True)
+class _Table:
+    """A pattern's weights as lookups, built once: scoring visits the person's findings,
+    not every finding the pattern names."""
+
+    pro: dict[str, tuple[float, bool]]  # finding -> (weight, key)
+    con: dict[str, float]
+    denominator: float
+
+
+_TABLES: dict[int, tuple[Pattern, _Table]] = {}
+
+
+def _table(p: Pattern) -> _Table:
+    hit = _TABLES.get(id(p))
+    if hit is None or hit[0] is not p:
+        pro: dict[str, tuple[float, bool]] = {}
+        for f in p.findings:
+            pro.setdefault(f.finding, (f.weight, f.key))
+        con: dict[str, float] = {}
+        for f in p.against:
+            con.setdefault(f.finding, f.weight)
+        hit = _TABLES[id(p)] = (p, _Table(pro, con, _denominator(p)))
+    return hit[1]
 
 
 def _denominator(p: Pattern) -> float:
-    hit = _DENOMINATORS.get(id(p))
-    if hit is None or hit[0] is not p:
-        weights = sorted((f.weight for f in p.findings), reverse=True)
-        hit = _DENOMINATORS[id(p)] = (p, sum(weights[:TYPICAL_PRESENTATION]))
-    return hit[1]
+    weights = sorted((f.weight for f in p.findings), reverse=True)
+    return sum(weights[:TYPICAL_PRESENTATION])
 
 
 def score_pattern(
@@ -62,25 +82,25 @@ def score_pattern(
     present: set[str],
     absent: frozenset[str] | set[str] = frozenset(),
 ) -> PatternResult:
+    table = _table(p)
     label = lambda fid: kb.findings[fid].label  # noqa: E731
     pro = [
-        Evidence(f.finding, label(f.finding), f.weight, f.key)
-        for f in p.findings
-        if f.finding in present
+        Evidence(fid, label(fid), w, key)
+        for fid in present
+        if (hit := table.pro.get(fid)) is not None
+        for w, key in (hit,)
     ]
-    con = [
-        Evidence(f.finding, label(f.finding), f.weight) for f in p.against if f.finding in present
-    ]
+    con = [Evidence(fid, label(fid), table.con[fid]) for fid in present if fid in table.con]
     con += [
-        Evidence(
-            f.finding,
-            f"No {label(f.finding)[0].lower()}{label(f.finding)[1:]}",
-            f.weight * ABSENT_KEY_FACTOR,
-        )
-        for f in p.findings
-        if f.key and f.finding in absent and f.finding not in present
+        Evidence(fid, f"No {label(fid)[0].lower()}{label(fid)[1:]}", w * ABSENT_KEY_FACTOR)
+        for fid in absent
+        if fid not in present and (hit := table.pro.get(fid)) is not None and hit[1]
+        for w in (hit[0],)
     ]
-    raw = (sum(e.weight for e in pro) - sum(e.weight for e in con)) / _denominator(p)
+    # sorted before summing: a set's order must not change the last digit of a score
+    pro.sort(key=lambda e: (-e.weight, e.finding))
+    con.sort(key=lambda e: (-e.weight, e.finding))
+    raw = (sum(e.weight for e in pro) - sum(e.weight for e in con)) / table.denominator
     key_found = any(e.key for e in pro)
     score = max(0.0, min(1.0, raw))
     if not key_found:
@@ -93,8 +113,8 @@ def score_pattern(
         icd11=[{"code": c.code, "title": c.title} for c in p.icd11],
         score=round(score, 3),
         role="considered",
-        for_=sorted(pro, key=lambda e: (-e.weight, e.finding)),
-        against=sorted(con, key=lambda e: (-e.weight, e.finding)),
+        for_=pro,
+        against=con,
         key_found=key_found,
         refs=list(p.refs),
     )

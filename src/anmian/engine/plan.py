@@ -130,7 +130,7 @@ def point_modes(
     """The ways this person may use the point; None when the point is excluded outright.
     every_point: the knowledge base's technique rules, which hold at every point."""
     modes = {"needle"} | ({"acupressure"} if point.self_care else set())
-    rules = applicable(tuple(every_point), ctx) + applicable(point.cautions, ctx)
+    rules = applicable(list(every_point), ctx) + applicable(point.cautions, ctx)
     for rule in rules:
         causes = ctx.tags[rule.when]
         if rule.action == "caution":
@@ -165,9 +165,11 @@ def _add_points(
             pats, roles = wanted.setdefault(pp.point, ([], []))
             pats.append(source)
             roles.append(pp.role)
+    # the rules that hold at every point, found once for the whole plan
+    general = applicable(kb.rules.technique_rules, ctx)
     for point_id, (pats, roles) in wanted.items():
         point = kb.points[point_id]
-        modes = point_modes(point, ctx, safety, kb.rules.technique_rules)
+        modes = point_modes(point, ctx, safety, general)
         if modes is None:
             continue
         mode = "both" if len(modes) == 2 else next(iter(modes))

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from anmian.engine.context import Context, medication_classes, medication_name
+from anmian.engine.memo import per_parts
 from anmian.engine.resolve import (
     ABSENT,
     HISTORICAL,
@@ -207,6 +208,19 @@ def medication_warnings(
         )
 
 
+@per_parts("red_flags")
+def _flags_of(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """finding id -> the red flags that name it."""
+    out: dict[str, list[str]] = {}
+    for flag in kb.red_flags.values():
+        for clause in flag.when:
+            for ref in clause:
+                kind, _, target = ref.partition(":")
+                if kind == "finding":
+                    out.setdefault(target, []).append(flag.id)
+    return out
+
+
 def holds(
     kb: KnowledgeBase,
     findings: Resolution,
@@ -222,13 +236,7 @@ def holds(
     person knows what was not understood and what to do now. Holds never depend on
     --allow-unknown."""
     fired = {r.id for r in safety.referrals}
-    flags_of: dict[str, list[str]] = {}
-    for flag in kb.red_flags.values():
-        for clause in flag.when:
-            for ref in clause:
-                kind, _, target = ref.partition(":")
-                if kind == "finding":
-                    flags_of.setdefault(target, []).append(flag.id)
+    flags_of = _flags_of(kb)
     for m in findings.matches:
         if m.status != UNCERTAIN:
             continue
