@@ -154,6 +154,7 @@ class Index:
         age: tuple[str, int] | None = None,
         past_is_present: frozenset[str] = frozenset(),
         leg_times: dict[str, str] | None = None,
+        leg_times_not_with: frozenset[str] = frozenset(),
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -166,6 +167,7 @@ class Index:
         self.past_is_present = past_is_present
         self.site_free = site_free
         self.leg_times = leg_times or {}
+        self.leg_times_not_with = leg_times_not_with
         self.alias: dict[str, str] = {}  # normalised whole alias -> id
         self.keys: dict[tuple[str, ...], str] = {}  # sorted content stems -> id
         # One-word keys left when filler was stripped from a longer alias ("feeling low" ->
@@ -363,11 +365,15 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                 taken.add(k)
                 break
         # a time of day beside a leg sensation is when the legs are worse
-        if index.leg_times and any(e in index.site_free for _, e in found):
+        if index.leg_times and any(
+            e in index.site_free and e not in index.leg_times_not_with for _, e in found
+        ):
             have = {e for _, e in found}
             for k in range(len(positions)):
-                when = index.leg_times.get(sentence[positions[k]].raw)
-                if when and when not in have and k not in taken:
+                pos = positions[k]
+                when = index.leg_times.get(sentence[pos].raw)
+                after = sentence[pos - 1].raw if pos else ""
+                if when and when not in have and k not in taken and after not in ("a", "per"):
                     found.append(((k,), when))
                     taken.add(k)
                     have.add(when)
@@ -513,6 +519,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         age=(kb.reading.age_finding.finding, kb.reading.age_finding.from_age),
         past_is_present=frozenset(kb.reading.past_is_present),
         leg_times=dict(kb.reading.leg_times),
+        leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
     )
     med_entries: list[tuple[str, tuple[str, ...]]] = [
         (m.id, (m.name, *m.synonyms)) for m in kb.medications.values()

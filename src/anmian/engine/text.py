@@ -77,10 +77,14 @@ def words(text: str, contractions: dict[str, str]) -> list[str]:
     return out
 
 
+_NO_ONE = re.compile(r"\bno[\s-]+one\b")
+
+
 def sentences(text: str, contractions: dict[str, str]) -> list[list[Word]]:
     """Cleaned text as sentences of words, each word tagged with its segment number."""
     out: list[list[Word]] = []
-    for sentence in _SENTENCE.split(clean(text)):
+    # "no one" is one word, a pronoun: its "one" is not "one leg"
+    for sentence in _SENTENCE.split(_NO_ONE.sub("noone", clean(text))):
         found: list[Word] = []
         for n, segment in enumerate(_SEGMENT.split(sentence)):
             for w in words(segment.replace("-", " ").replace("_", " "), contractions):

@@ -417,6 +417,7 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
             reading.age_finding.finding,
             *reading.past_is_present,
             *reading.leg_times.values(),
+            *reading.leg_times_not_with,
         ],
     )
     for n, rule in enumerate(reading.context):

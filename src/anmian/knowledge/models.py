@@ -477,4 +477,5 @@ class Reading(Model):
     family_history: FamilyHistory
     past_is_present: tuple[Id, ...] = ()
     leg_times: dict[str, Id] = {}
+    leg_times_not_with: tuple[Id, ...] = ()
     age_finding: AgeFinding
