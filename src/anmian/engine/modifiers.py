@@ -76,7 +76,12 @@ class Vocabulary:
 
     def content(self, sentence: list[Word]) -> list[int]:
         """Positions of the words that may carry a finding."""
-        return [i for i, w in enumerate(sentence) if w.raw not in self.stop and w.raw != "?"]
+        # a bare number ("3 times a night", "stage 4") says how much, never what
+        return [
+            i
+            for i, w in enumerate(sentence)
+            if w.raw not in self.stop and w.raw != "?" and not w.raw.replace(".", "").isdigit()
+        ]
 
 
 @per_parts("reading")
