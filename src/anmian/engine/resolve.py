@@ -174,6 +174,10 @@ class Index:
         # "low", "hot legs" -> "hot"): trusted only when nothing else in the segment needs
         # reading, so "sore low back" never reads "low" as low mood.
         self.weak: set[tuple[str, ...]] = set()
+        # A leg finding's aliases without their site words ("heavy" from "heavy calves"):
+        # used only when the sentence names a body site ("heaviness in my thighs"), so a
+        # bare "cold" is not read as cold legs.
+        self.site_keys: dict[tuple[str, ...], str] = {}
         self.names: dict[str, str] = {}  # id -> a readable name for suggestions
         known: set[str] = set()
         skip = vocab.stop | noise
@@ -200,7 +204,7 @@ class Index:
                 if entry_id in site_free:
                     bare = [w for w in ws if w not in vocab.sites]
                     if bare and len(bare) < len(ws):
-                        self._add(_key(stem(w) for w in bare), entry_id, weak=True)
+                        self.site_keys.setdefault(_key(stem(w) for w in bare), entry_id)
         self.known = frozenset(known | vocab.ignorable | noise | set(vocab.nouns))
         # words another index knows ("liver", "warfarin"): never "corrected" into this one's
         self.protected: frozenset[str] = frozenset()
@@ -337,11 +341,15 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
             for i, j, e in _segment_hits(positions, stems, fixed, nouns, index)
         ]
         taken = {k for ks, _ in found for k in ks}
-        # "urine is not dark": read again without the trigger words between, so the finding
-        # is found and the trigger inside it still sets its status
-        rest = [k for k in range(len(positions)) if k not in taken]
-        bare = [k for k in rest if sentence[positions[k]].raw not in vocab.trigger_words]
-        if len(bare) < len(rest) and len(bare) > 1:
+        # "urine is not dark", "hands and feet are not cold": read again without the trigger
+        # words between; a longer reading found so replaces the shorter ones it spans, and
+        # the trigger inside it still sets its status.
+        bare = [
+            k
+            for k in range(len(positions))
+            if sentence[positions[k]].raw not in vocab.trigger_words
+        ]
+        if len(bare) < len(positions) and len(bare) > 1:
             for i, j, e in _segment_hits(
                 [positions[k] for k in bare],
                 [stems[k] for k in bare],
@@ -349,9 +357,14 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                 nouns,
                 index,
             ):
-                if j - i > 1:
-                    found.append((tuple(bare[i:j]), e))
-                    taken.update(bare[i:j])
+                ks = tuple(bare[i:j])
+                if len(ks) < 2 or ks[-1] - ks[0] + 1 == len(ks):
+                    continue  # one word, or no trigger between: the first reading stands
+                spanned = [f for f in found if set(f[0]) & set(ks)]
+                if all(len(f[0]) < len(ks) for f in spanned):
+                    found = [f for f in found if f not in spanned]
+                    found.append((ks, e))
+            taken = {k for ks, _ in found for k in ks}
         # A weak one-word key ("low" from "feeling low") counts only when it is all that is
         # left to read in the segment: never inside "sore low back".
         left = [k for k in range(len(positions)) if k not in taken]
@@ -419,6 +432,8 @@ def _segment_hits(
                 key = _key(window)
                 if key not in index.weak:
                     entry = index.keys.get(key)
+                if entry is None and "leg" in nouns:
+                    entry = index.site_keys.get(key)
             if entry:
                 out.append((i, j, entry))
                 i = j
