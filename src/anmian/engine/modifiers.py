@@ -69,8 +69,13 @@ class Vocabulary:
             self.triggers.setdefault(ws[0], []).append(trig)
         for found in self.triggers.values():
             found.sort(key=lambda t: -len(t.words))  # longest first: "no longer" before "no"
+        # the words of real triggers (pseudo rows such as "no appetite" hold content words)
         self.trigger_words = frozenset(
-            w for ts in self.triggers.values() for t in ts for w in t.words
+            w
+            for ts in self.triggers.values()
+            for t in ts
+            if t.direction != "pseudo"
+            for w in t.words
         )
         self.ignorable = self.stop | self.qualifiers | self.sites | self.trigger_words | {"?"}
 
