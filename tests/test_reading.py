@@ -308,3 +308,16 @@ def test_the_report_says_in_plain_words_what_was_read(kb):
     md = to_markdown(out)
     assert "You do not have: night sweats" in md
     assert "- 'glorp'" in md  # what was not understood is shown, not dropped
+
+
+def test_words_beside_a_danger_sign_get_no_distracting_suggestions(kb):
+    out = assess(
+        parse_input(
+            {"findings": ["leg-crawling", "honestly everyone would be better off without me"]}
+        ),
+        kb,
+        allow_unknown=True,
+    ).to_dict()
+    assert out["input"]["unresolved"] and all(
+        u["suggestions"] == [] for u in out["input"]["unresolved"]
+    )

@@ -204,6 +204,7 @@ def assess(
                 "assess again."
             ),
         )
+    danger_texts = {h.text for h in live_hazards}
     readings = {
         status: [
             {"text": m.text, "finding": m.id, "label": kb.findings[m.id].label, "read": m.part}
@@ -215,8 +216,13 @@ def assess(
     report = {
         "findings": _resolution_report(findings, "finding"),
         "readings": readings,
+        # Closest candidates would only distract in a phrase that raised a danger sign.
         "unresolved": [
-            {"text": u.text, "part": u.part or u.text, "suggestions": list(u.suggestions)}
+            {
+                "text": u.text,
+                "part": u.part or u.text,
+                "suggestions": [] if u.text in danger_texts else list(u.suggestions),
+            }
             for u in findings.unresolved
         ],
         "medications": _resolution_report(meds, "medication"),
