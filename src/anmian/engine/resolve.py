@@ -272,19 +272,6 @@ class Index:
                 best[entry] = max(best.get(entry, 0.0), score)
         return tuple(k for k, _ in sorted(best.items(), key=lambda kv: -kv[1])[:limit])
 
-    def fuzzy(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
-        """Closest entries by whole-string similarity (for suggestions and search only)."""
-        from rapidfuzz import fuzz, process
-
-        found = process.extract(
-            normalise(text), self._alias_list, scorer=fuzz.token_sort_ratio, limit=limit * 4
-        )
-        best: dict[str, float] = {}
-        for key, score, _ in found:
-            entry = self.alias[key]
-            best[entry] = max(best.get(entry, 0.0), score / 100)
-        return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
-
     def read(self, text: str) -> tuple[list[Match], list[Unresolved]]:
         got = self._cache.get(text)
         if got is None:
