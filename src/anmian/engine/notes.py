@@ -35,19 +35,18 @@ def alerts(kb: KnowledgeBase, texts: Iterable[str]) -> list[NoteAlert]:
     if not texts:
         return []
     findings = resolve(texts, indexes(kb)[0])
-    live = {(m.id): m for m in findings.matches if m.status in (PRESENT, UNCERTAIN)}
+    live = {m.id: m for m in findings.matches if m.status in (PRESENT, UNCERTAIN)}
     hazards = scan(kb, texts)
     tags = {h.tag for h in hazards if h.tag and h.status in (PRESENT, UNCERTAIN)}
     out: dict[str, NoteAlert] = {}
     for flag in kb.red_flags.values():
         hit = None
         for clause in flag.when:
-            found = [
-                live[ref[8:]] for ref in clause if ref.startswith("finding:") and ref[8:] in live
-            ]
+            named = [ref.removeprefix("finding:") for ref in clause if ref.startswith("finding:")]
+            found = [live[fid] for fid in named if fid in live]
             if found:
                 hit = hit or found[0]
-            elif any(ref.startswith("finding:") for ref in clause):
+            elif named:  # a clause of findings that none of the notes shows
                 hit = None
                 break
         if hit is not None:

@@ -82,7 +82,6 @@ class Match:
     status: str = PRESENT
     part: str = ""  # the words that were read as this entry
     kind: str = "finding"  # finding | medication | drug-class | condition
-    carried: bool = False  # its status was carried over a comma ("no fever, chills or ...")
 
     @property
     def level(self) -> str:
@@ -220,9 +219,6 @@ class Index:
                 self.weak.add(key)
         elif not weak and self.keys[key] == entry_id:
             self.weak.discard(key)
-
-    def exact(self, text: str) -> str | None:
-        return self.alias.get(normalise(text, self.vocab.contractions))
 
     def spell(self, word: str) -> tuple[str, float] | None:
         """A known word one edit away (two for long words), if exactly one is closest."""
@@ -457,13 +453,13 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
         taken = {p for h in hits for p in h.words}
         triggers = find_triggers(sentence, vocab, taken)
         for h in hits:
-            status, across = status_of(sentence, h.start, h.end, triggers, inside=True)
+            status, _ = status_of(sentence, h.start, h.end, triggers, inside=True)
             if status == HISTORICAL and h.id in index.past_is_present:
                 status = PRESENT
             if status == FAMILY and h.id == index.family_finding:
                 status = PRESENT  # "it runs in my family" is the person's family history
             part = " ".join(w.raw for w in sentence[h.start : h.end])
-            matches.append(Match(text, h.id, h.confidence, h.how, status, part, index.kind, across))
+            matches.append(Match(text, h.id, h.confidence, h.how, status, part, index.kind))
             if status == FAMILY and h.id in index.family_from:
                 # A relative's restless legs is a finding about the person: RLS in the family,
                 # unless that is denied ("no one in my family has restless legs").
