@@ -35,7 +35,7 @@ def test_every_danger_phrase_is_flagged_and_every_denied_one_is_quiet(kb: Knowle
 # Floors a little under the figures measured when they were set (README, "Reading"): a
 # change that loses ground fails here; raise them as the reader improves.
 @pytest.mark.parametrize(
-    ("split", "recall", "precision"), [("dev", 0.87, 0.94), ("holdout", 0.74, 0.87)]
+    ("split", "recall", "precision"), [("dev", 0.93, 0.95), ("holdout", 0.75, 0.87)]
 )
 def test_recall_and_precision_do_not_slide_back(kb: KnowledgeBase, split, recall, precision):
     s = score(kb, SPLITS[split])

@@ -45,6 +45,39 @@ def read(kb: KnowledgeBase, text: str) -> set[tuple[str, str]]:
         # qualifiers, durations and body sites are not findings
         ("slight intermittent aching in the shins since last winter", {("leg-aching", "present")}),
         ("night sweats twice a week, getting worse lately", {("night-sweats", "present")}),
+        # a qualifier inside a wording does not hide it
+        ("faint, constant ringing in the right ear", {("tinnitus", "present")}),
+        # words joined by "and" or a comma share what they qualify
+        (
+            "it's worse in the evening and all through the night",
+            {("worse-evening", "present"), ("worse-night", "present")},
+        ),
+        (
+            "itchy, dry skin on the shins",
+            {("itchy-skin", "present"), ("dry-skin", "present")},
+        ),
+        # ...but without a joining word nothing is borrowed: the body of the tongue is not a
+        # thin body, a spot on the head is not spotting
+        (
+            "thin white coat, slightly swollen tongue body",
+            {("coat-thin-white", "present"), ("tongue-swollen", "present")},
+        ),
+        (
+            "stabbing headache in the same spot, purple lips",
+            {("headache-stabbing", "present"), ("purple-lips", "present")},
+        ),
+        # a time said in its own clause beside a leg sensation is when the legs are worse
+        (
+            "itching deep inside the shins, only at night",
+            {("leg-itching-deep", "present"), ("worse-night", "present")},
+        ),
+        # a clock time between one and three at night is the small hours
+        (
+            "wakes at 2 am with racing thoughts",
+            {("waking-1-3am", "present"), ("racing-thoughts", "present")},
+        ),
+        ("wakes between 1 and 3am", {("waking-1-3am", "present")}),
+        ("wakes at 5 am", {("early-waking", "present")}),
     ],
 )
 def test_it_reads_every_part_of_a_phrase(kb, text, expected):
@@ -321,3 +354,30 @@ def test_words_beside_a_danger_sign_get_no_distracting_suggestions(kb):
     assert out["input"]["unresolved"] and all(
         u["suggestions"] == [] for u in out["input"]["unresolved"]
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a wording that says a finding is absent reads as its absence...
+        ("appetite is good", {("poor-appetite", "absent")}),
+        ("periods are regular", {("irregular-cycle", "absent")}),
+        # ...and denying that wording is the finding itself
+        ("appetite is not good", {("poor-appetite", "present")}),
+    ],
+)
+def test_a_wording_of_absence_reads_as_absent(kb, text, expected):
+    assert read(kb, text) == expected
+
+
+def test_what_a_person_has_read_about_is_not_their_finding(kb):
+    assert ("restless-legs", "present") not in read(kb, "I've been reading about RLS online")
+
+
+def test_a_rewrite_that_is_not_a_regular_expression_is_a_clear_error():
+    from pydantic import ValidationError
+
+    from anmian.knowledge.models import Rewrite
+
+    with pytest.raises(ValidationError, match="not a regular expression"):
+        Rewrite(pattern="([1-3] am", to="in the small hours")

@@ -6,6 +6,7 @@ scan, so both read "no chest pain" alike. docs/reading.md explains the scope rul
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from anmian.engine.memo import per_parts
@@ -51,6 +52,7 @@ class Vocabulary:
 
     def __init__(self, reading: Reading):
         self.contractions = dict(reading.contractions)
+        self.rewrites = [(re.compile(r.pattern), f" {r.to} ") for r in reading.rewrites]
         self.stop = frozenset(reading.stop_words)
         self.qualifiers = frozenset(reading.qualifiers)
         self.sites = frozenset(reading.body_sites)
@@ -78,6 +80,11 @@ class Vocabulary:
             for w in t.words
         )
         self.ignorable = self.stop | self.qualifiers | self.sites | self.trigger_words | {"?"}
+
+    def rewrite(self, text: str) -> str:
+        for pattern, to in self.rewrites:
+            text = pattern.sub(to, text)
+        return text
 
     def content(self, sentence: list[Word]) -> list[int]:
         """Positions of the words that may carry a finding."""

@@ -184,7 +184,7 @@ class Index:
             names = list(names)
             self.names.setdefault(entry_id, names[0] if names else entry_id)
             # An id is an exact alias only: "symptoms-move-around" must not make "move" a key.
-            if ":" not in entry_id:
+            if ":" not in entry_id and not entry_id.startswith("!"):
                 self.alias.setdefault(normalise(entry_id, vocab.contractions), entry_id)
             for name in names:
                 norm = normalise(name, vocab.contractions)
@@ -314,14 +314,20 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
     for pos in vocab.content(sentence):
         if sentence[pos].raw not in index.noise:
             segments.setdefault(sentence[pos].segment, []).append(pos)
+    shared: list[_Segment] = []
     for positions in segments.values():
         stems = [sentence[pos].stem for pos in positions]
         fixed = [corrected.get(pos, 1.0) for pos in positions]
         own = [vocab.nouns[sentence[p].raw] for p in positions if sentence[p].raw in vocab.nouns]
+        # a body site in the segment itself: "weak limbs" is the legs, not a weak pulse, and
+        # "heaviness in the lower limbs" heavy legs, not a heavy body
+        sited = any(sentence[p].raw in vocab.sites for p in positions)
+        if sited:
+            own.insert(0, "leg")
         nouns = [stem(x) for x in dict.fromkeys([*own, *phrase_nouns])]
         found = [
             (tuple(range(i, j)), e)
-            for i, j, e in _segment_hits(positions, stems, fixed, nouns, index)
+            for i, j, e in _segment_hits(positions, stems, fixed, nouns, index, sited)
         ]
         taken = {k for ks, _ in found for k in ks}
         # "urine is not dark", "hands and feet are not cold": read again without the trigger
@@ -339,6 +345,7 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                 [fixed[k] for k in bare],
                 nouns,
                 index,
+                sited,
             ):
                 ks = tuple(bare[i:j])
                 if len(ks) < 2 or ks[-1] - ks[0] + 1 == len(ks):
@@ -348,6 +355,23 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                     found = [f for f in found if f not in spanned]
                     found.append((ks, e))
             taken = {k for ks, _ in found for k in ks}
+        # "ringing in the right ear": a qualifier inside a wording; the unread words are read
+        # again without the qualifiers between them, and only new readings are kept
+        loose = [k for k in range(len(positions)) if k not in taken]
+        plain = [k for k in loose if sentence[positions[k]].raw not in vocab.qualifiers]
+        if 1 < len(plain) < len(loose):
+            for i, j, e in _segment_hits(
+                [positions[k] for k in plain],
+                [stems[k] for k in plain],
+                [fixed[k] for k in plain],
+                nouns,
+                index,
+                sited,
+            ):
+                ks = tuple(plain[i:j])
+                if len(ks) > 1 and ks[-1] - ks[0] + 1 > len(ks):
+                    found.append((ks, e))
+                    taken.update(ks)
         # A weak one-word key ("low" from "feeling low") counts only when it is all that is
         # left to read in the segment: never inside "sore low back".
         left = [k for k in range(len(positions)) if k not in taken]
@@ -360,11 +384,21 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                 found.append(((k,), index.keys[key]))
                 taken.add(k)
                 break
-        # a time of day beside a leg sensation is when the legs are worse
-        if index.leg_times and any(
-            e in index.site_free and e not in index.leg_times_not_with for _, e in found
-        ):
-            have = {e for _, e in found}
+        found.sort()
+        shared.append((positions, stems, fixed, found, taken))
+    _coordinate(shared, sentence, index)
+    # a time of day beside a leg sensation is when the legs are worse: in its own segment,
+    # or in one of the sentence's that reads nothing else ("itching in the shins, only at
+    # night")
+    legs = [
+        any(e in index.site_free and e not in index.leg_times_not_with for _, e in found)
+        for _, _, _, found, _ in shared
+    ]
+    if index.leg_times and any(legs):
+        have = {e for *_, found, _ in shared for _, e in found}
+        for (positions, _, _, found, taken), own_legs in zip(shared, legs, strict=True):
+            if not own_legs and found:
+                continue
             for k in range(len(positions)):
                 pos = positions[k]
                 when = index.leg_times.get(sentence[pos].raw)
@@ -373,6 +407,7 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                     found.append(((k,), when))
                     taken.add(k)
                     have.add(when)
+    for positions, _, fixed, found, taken in shared:
         found.sort()
         for ks, entry in found:
             spelt = min(fixed[k] for k in ks)
@@ -392,12 +427,76 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
     return hits, unread
 
 
+_Segment = tuple[list[int], list[str], list[float], list[tuple[tuple[int, ...], str]], set[int]]
+
+
+_AND = frozenset({"and", "or", "&", "plus", "also", "well"})
+
+
+def _coordinate(segments: list[_Segment], sentence: list[Word], index: Index) -> None:
+    """Words left over beside a reading, joined to it by "and", "or" or a comma, share its
+    head: "dry hair and skin" is dry skin too, "worse in the evening and all through the
+    night" is worse at night, "itchy, dry skin" is itchy skin. Each such run borrows one
+    word of the neighbouring reading when that makes another alias. Without the joining word nothing is borrowed ("tongue swollen, body" is not a
+    thin body)."""
+    vocab = index.vocab
+    readings = sorted(
+        (positions[ks[0]], positions[ks[-1]], [stems[k] for k in ks], entry)
+        for positions, stems, _, found, _ in segments
+        for ks, entry in found
+    )
+    if not readings:
+        return
+    have = {r[3] for r in readings}
+
+    def joined(a: int, b: int) -> bool:  # positions a < b, nothing read between them
+        between = sentence[a + 1 : b]
+        if any(not _ignorable(w.raw, vocab) for w in between):
+            return False
+        return sentence[a].segment != sentence[b].segment or any(w.raw in _AND for w in between)
+
+    for positions, stems, _, found, taken in segments:
+        runs: list[list[int]] = []
+        for k, pos in enumerate(positions):
+            raw = sentence[pos].raw
+            # times and body sites are shared too ("restless arms as well as legs")
+            if k in taken or (
+                _ignorable(raw, vocab) and raw not in index.leg_times and raw not in vocab.sites
+            ):
+                runs.append([])
+            elif runs and runs[-1]:
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+        for run in filter(None, runs):
+            first, last = positions[run[0]], positions[run[-1]]
+            before = [r for r in readings if r[1] < first]
+            after = [r for r in readings if r[0] > last]
+            # a run after the reading shares its first word ("dry hair and skin"), a run
+            # before it its last ("itchy, dry skin")
+            near = []
+            if before and joined(before[-1][1], first):
+                near.append(before[-1][2][0])
+            if after and joined(last, after[0][0]):
+                near.append(after[0][2][-1])
+            own = [stems[k] for k in run]
+            for word in near:
+                key = _key([*own, word])
+                entry = None if key in index.weak else index.keys.get(key)
+                if entry and entry not in have:
+                    found.append((tuple(run), entry))
+                    taken.update(run)
+                    have.add(entry)
+                    break
+
+
 def _segment_hits(
     positions: list[int],
     stems: list[str],
     fixed: list[float],
     nouns: list[str],
     index: Index,
+    sited: bool = False,
 ) -> list[tuple[int, int, str]]:
     """(start, end, id) spans over the segment's word list, longest first from the left."""
     out: list[tuple[int, int, str]] = []
@@ -413,7 +512,9 @@ def _segment_hits(
                         break
             if entry is None:
                 key = _key(window)
-                if key not in index.weak:
+                if sited and len(key) == 1:  # a bare quality beside a site: the legs'
+                    entry = index.site_keys.get(key)
+                if entry is None and key not in index.weak:
                     entry = index.keys.get(key)
                 if entry is None and "leg" in nouns:
                     entry = index.site_keys.get(key)
@@ -440,6 +541,8 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     # A whole-phrase alias means what it says, trigger words and all ("no pulse in my foot");
     # only a question mark, which normalising drops, could change it.
     if exact and "?" not in text:
+        if exact.startswith("!"):
+            return [Match(text, exact[1:], 1.0, "exact", ABSENT, part=text.strip())], []
         return [Match(text, exact, 1.0, "exact", part=text.strip())], []
     matches: list[Match] = []
     unresolved: list[Unresolved] = []
@@ -448,12 +551,15 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if index.kind == "medication":
         # "warfarin for my heart", "Lyrica for nerve pain": what follows "for" is the reason
         body = _FOR.split(clean(text))[0]
-    for sentence in sentences(body, vocab.contractions):
+    for sentence in sentences(vocab.rewrite(clean(body)), vocab.contractions):
         hits, unread = _cover(sentence, index)
         taken = {p for h in hits for p in h.words}
         triggers = find_triggers(sentence, vocab, taken)
         for h in hits:
             status, _ = status_of(sentence, h.start, h.end, triggers, inside=True)
+            if h.id.startswith("!"):  # "appetite is good": poor appetite absent, unless denied
+                h.id = h.id[1:]
+                status = {PRESENT: ABSENT, ABSENT: PRESENT}.get(status, status)
             if status == HISTORICAL and h.id in index.past_is_present:
                 status = PRESENT
             if status == FAMILY and h.id == index.family_finding:
@@ -510,7 +616,10 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         if f.category in fam.from_categories or f.id in fam.from_findings
     )
     findings = Index(
-        ((f.id, (f.label, *f.synonyms)) for f in kb.findings.values()),
+        [
+            *((f.id, (f.label, *f.synonyms)) for f in kb.findings.values()),
+            *((f"!{f.id}", f.absent_synonyms) for f in kb.findings.values() if f.absent_synonyms),
+        ],
         vocab,
         site_free=leg,
         family=(fam.finding, family_from),

@@ -133,6 +133,8 @@ class Finding(Model):
     label: Text
     category: FindingCategory
     synonyms: tuple[Text, ...] = ()
+    # wordings that say the finding is absent ("appetite is good" of poor appetite)
+    absent_synonyms: tuple[Text, ...] = ()
     question: Text
     sex: Literal["female", "male"] | None = None
 
@@ -460,6 +462,27 @@ class AgeFinding(Model):
     from_age: Annotated[int, Field(ge=0, le=120)]
 
 
+class Rewrite(Model):
+    """A wording turned into words the reader knows before reading ("2 am" -> "small
+    hours"): a regular expression over the cleaned, case-folded text."""
+
+    pattern: Annotated[str, StringConstraints(min_length=1)]
+    to: Text
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        import re
+
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(
+                f"not a regular expression ({err}); quote it in single quotes"
+            ) from err
+        return value
+
+
 class Reading(Model):
     """The language side of the base (data/reading.yaml): what the reader skips, what
     changes a finding's status, and which words are never dropped."""
@@ -479,3 +502,4 @@ class Reading(Model):
     leg_times: dict[str, Id] = {}
     leg_times_not_with: tuple[Id, ...] = ()
     age_finding: AgeFinding
+    rewrites: tuple[Rewrite, ...] = ()
