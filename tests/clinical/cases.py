@@ -2,8 +2,10 @@
 
 A case is a person, written as people and clinicians write, and what the cited sources say
 must follow: items that must stay out of the plan (`absent`), items that must be in it
-(`present`), the least urgency of care (`care`), red flags that must or must not fire. Shared
-by the parametrized test and the mutation check, so both judge a case the same way.
+(`present`), the least urgency of care (`care`), red flags that must or must not fire, and
+items a practitioner adds by editing the plan that must be refused (`edit` + `refused`: the
+workspace re-checks an edited plan with `check_choices`). Shared by the parametrized test and
+the mutation check, so both judge a case the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 import yaml
 
 from anmian.engine import assess, parse_input
-from anmian.engine.assess import Assessment
+from anmian.engine.assess import Assessment, person_context
+from anmian.engine.plan import check_choices
 from anmian.knowledge import KnowledgeBase
 
 HERE = Path(__file__).parent
@@ -91,4 +94,18 @@ def problems(kb: KnowledgeBase, case: Case, a: Assessment | None = None) -> list
             out.append(f"care should be at least {care}; got {sorted(fired) or 'no referral'}")
     out += [f"red flag {f} did not fire" for f in exp.get("flags", []) if f not in fired]
     out += [f"red flag {f} fired" for f in exp.get("not_flags", []) if f in fired]
+    out += [f"the edit adding {item} was not refused" for item in unrefused(kb, case)]
     return out
+
+
+def unrefused(kb: KnowledgeBase, case: Case) -> list[str]:
+    """Items of the case's plan edit that the workspace's re-check would let through."""
+    edit = case.expect.get("edit")
+    if not edit:
+        return []
+    ctx = person_context(parse_input(case.person | {"audience": "practitioner"}), kb)
+    review = check_choices(
+        kb, ctx, edit.get("points", []), edit.get("formula"), edit.get("herbs", [])
+    )
+    refused = {f"{e.kind}:{e.item.casefold()}" for e in review.excluded}
+    return [item for item in case.expect.get("refused", []) if item not in refused]
