@@ -23,6 +23,7 @@ from anmian.engine.resolve import (
     indexes,
     resolve,
 )
+from anmian.engine.result import AssessmentResult
 from anmian.engine.safety import Safety, holds, medication_warnings, referrals
 from anmian.engine.screening import ScreeningResult, score_severity, screen
 from anmian.engine.text import has_cjk
@@ -61,8 +62,16 @@ class Assessment:
     disclaimer: str
     context: Context = field(repr=False, default_factory=Context)
 
+    def result(self) -> AssessmentResult:
+        """The typed contract shared by `anmian assess --format json`, the web API and the
+        stored assessments (see `anmian.engine.result`)."""
+        return AssessmentResult.model_validate(self._plain())
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract shared by `anmian assess --format json` and the web API."""
+        """The JSON contract as plain data: `result()` dumped to JSON types."""
+        return self.result().to_json_dict()
+
+    def _plain(self) -> dict[str, Any]:
         return {
             "kb_version": self.kb_version,
             "input": self.input,
