@@ -5,3 +5,11 @@ class DiaryConfig(AppConfig):
     name = "anmian.web.diary"
     label = "diary"
     verbose_name = "Symptom and sleep diary"
+
+    def ready(self) -> None:
+        # The diary depends on records, never the reverse: records' patient list learns the
+        # diary's progress signals through this hook.
+        from anmian.web.diary.progress import signals_for
+        from anmian.web.records.services import add_signal_source
+
+        add_signal_source(signals_for)

@@ -1,25 +1,35 @@
 """A person's progress in a fixed number of queries, however long the diary: nightly series,
-weekly scores against the baseline, adherence, and the signals a practitioner should see."""
+weekly scores against the baseline, adherence, and the signals a practitioner should see.
+
+`signals_for` gives the signals of many patients in the same fixed number of queries, for
+the practitioner's patient list (plugged into `records.services` by `DiaryConfig.ready`)."""
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from functools import lru_cache
+from typing import Any
 
-from anmian.engine.notes import NoteAlert, alerts
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
 from anmian.engine.sleep import Night, SleepDiaryError, measures
 from anmian.knowledge import get_kb
 from anmian.web.diary.models import DiaryEntry, ScaleScore
-from anmian.web.records.models import Patient, SessionNote
+from anmian.web.records.alerts import red_flags_in
+from anmian.web.records.models import Assessment, Patient, SessionNote
+
+__all__ = ["SCALE", "Progress", "progress", "red_flags_in", "signals_for"]
 
 SCALE = "anmian-leg-scale"
 # Signal thresholds: clinical judgement, documented here so a clinic can review them.
 WORSENING_POINTS = 2.0  # rise in mean nightly severity (0-10), last 7 nights vs the 7 before
 EARLIER_ONSET_MIN = 60  # onset moved this much earlier: possible augmentation
 ONSET_WINDOW = 14
+RECENT_DAYS = 30  # a danger sign written longer ago than this is no longer a signal
 
 
 @dataclass
@@ -70,7 +80,6 @@ def progress(patient: Patient, today: date) -> Progress:
     )
     out.nights = len(rows)
     week_nights: dict[date, list[tuple[bool, int]]] = defaultdict(list)
-    recent_texts = [r[-1] for r in rows if r[0] > today - timedelta(days=30)]
     for (
         night_of,
         sev,
@@ -113,80 +122,147 @@ def progress(patient: Patient, today: date) -> Progress:
         .order_by("date")
     )
     out.sessions = [d for d, _, _ in notes]
-    # Each field apart: a denial in one ("no chest pain") must not reach into the next.
-    recent_texts += [t for d, n, r in notes if d > today - timedelta(days=30) for t in (n, r)]
-    _baseline(patient, out)
-    out.signals = signals(out, today)
-    out.signals += [
-        f"Danger sign in a note: {a.title} ({a.urgency})" for a in red_flags_in(recent_texts)
-    ]
+    first = patient.assessments.order_by("created").values_list("result", flat=True).first()
+    out.baseline, out.latest = _baseline(first, [s.total for s in out.scores])
+    out.change, out.change_label = _change(out.baseline, out.latest)
+    out.signals = _signals(
+        out.severity,
+        [h for _, h in out.onset],
+        out.sessions[0] if out.sessions else None,
+        out.change,
+        _recent_texts([(d, n) for d, *_, n in rows], notes, today),
+        today,
+    )
     return out
 
 
-def _baseline(patient: Patient, out: Progress) -> None:
-    """The baseline is the first assessment's severity on this scale, else the first score."""
-    first = patient.assessments.order_by("created").values_list("result", flat=True).first()
-    sev = (first or {}).get("screening", {}).get("severity") if first else None
-    if sev and sev.get("scale") == SCALE:
-        out.baseline = sev["total"]
-    elif out.scores:
-        out.baseline = out.scores[0].total
-    if out.scores:
-        out.latest = out.scores[-1].total
-    if out.baseline is not None and out.latest is not None:
-        out.change = out.latest - out.baseline
-        scale = get_kb().scales[SCALE]
-        fall = -out.change
-        if scale.change_important and fall >= scale.change_important:
-            out.change_label = "a clinically important improvement"
-        elif scale.change_noteworthy and fall >= scale.change_noteworthy:
-            out.change_label = "a noteworthy improvement"
-        elif out.change > 0:
-            out.change_label = "worse than at the start"
-        else:
-            out.change_label = "not yet a clear change"
+def signals_for(patients: Sequence[Patient]) -> dict[int, list[str]]:
+    """The signals of each patient (by primary key), today in their clinic, in five queries
+    whatever the number of patients or nights; the same signals as `progress`."""
+    if not patients:
+        return {}
+    now = timezone.now()
+    today = {p.pk: now.astimezone(p.tz).date() for p in patients}
+    since = min(today.values()) - timedelta(days=RECENT_DAYS + 1)
+    ids = list(today)
+    onsets: dict[int, list[float]] = defaultdict(list)
+    for pk, onset in (
+        DiaryEntry.objects.filter(patient__in=ids, onset__isnull=False)
+        .order_by("patient_id", "night_of")
+        .values_list("patient_id", "onset")
+    ):
+        onsets[pk].append(_hours_after_noon(onset))
+    recent: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
+    for pk, night_of, sev, text in (
+        DiaryEntry.objects.filter(patient__in=ids, night_of__gt=since)
+        .order_by("patient_id", "night_of")
+        .values_list("patient_id", "night_of", "severity", "notes")
+    ):
+        recent[pk].append((night_of, sev, text))
+    totals: dict[int, list[int]] = defaultdict(list)
+    for pk, total in (
+        ScaleScore.objects.filter(patient__in=ids, scale=SCALE)
+        .order_by("patient_id", "taken", "created")
+        .values_list("patient_id", "total")
+    ):
+        totals[pk].append(total)
+    notes: dict[int, list[tuple[date, str, str]]] = defaultdict(list)
+    for pk, *note in (
+        SessionNote.objects.filter(patient__in=ids)
+        .order_by("patient_id", "date")
+        .values_list("patient_id", "date", "notes", "response")
+    ):
+        notes[pk].append(tuple(note))
+    first_of = Assessment.objects.filter(patient=OuterRef("patient")).order_by("created", "pk")
+    firsts = dict(
+        Assessment.objects.filter(
+            patient__in=ids, pk=Subquery(first_of.values("pk")[:1])
+        ).values_list("patient_id", "result")
+    )
+    out = {}
+    for pk, day in today.items():
+        baseline, latest = _baseline(firsts.get(pk), totals[pk])
+        out[pk] = _signals(
+            [(d, s) for d, s, _ in recent[pk]],
+            onsets[pk],
+            notes[pk][0][0] if notes[pk] else None,
+            _change(baseline, latest)[0],
+            _recent_texts([(d, t) for d, _, t in recent[pk]], notes[pk], day),
+            day,
+        )
+    return out
 
 
-def signals(p: Progress, today: date) -> list[str]:
-    found = []
-    recent = [s for d, s in p.severity if d > today - timedelta(days=7)]
-    before = [
-        s for d, s in p.severity if today - timedelta(days=14) < d <= today - timedelta(days=7)
+def _recent_texts(
+    diary: list[tuple[date, str]], notes: list[tuple[date, str, str]], today: date
+) -> list[str]:
+    """The last month's diary and session notes, where a danger sign is still news."""
+    since = today - timedelta(days=RECENT_DAYS)
+    # Each field apart: a denial in one ("no chest pain") must not reach into the next.
+    return [t for d, t in diary if d > since] + [
+        t for d, n, r in notes if d > since for t in (n, r)
     ]
+
+
+def _baseline(first: Mapping[str, Any] | None, totals: list[int]) -> tuple[int | None, int | None]:
+    """The baseline is the first assessment's severity on this scale, else the first score;
+    the latest is the last score."""
+    sev = (first or {}).get("screening", {}).get("severity")
+    baseline = sev["total"] if sev and sev.get("scale") == SCALE else None
+    if baseline is None and totals:
+        baseline = totals[0]
+    return baseline, (totals[-1] if totals else None)
+
+
+def _change(baseline: int | None, latest: int | None) -> tuple[int | None, str]:
+    if baseline is None or latest is None:
+        return None, ""
+    change = latest - baseline
+    scale = get_kb().scales[SCALE]
+    fall = -change
+    if scale.change_important and fall >= scale.change_important:
+        return change, "a clinically important improvement"
+    if scale.change_noteworthy and fall >= scale.change_noteworthy:
+        return change, "a noteworthy improvement"
+    if change > 0:
+        return change, "worse than at the start"
+    return change, "not yet a clear change"
+
+
+def _signals(
+    severity: list[tuple[date, int]],
+    onsets: list[float],
+    first_session: date | None,
+    change: int | None,
+    texts: list[str],
+    today: date,
+) -> list[str]:
+    """What a practitioner should see: nightly severity (night, 0-10), onsets (hours after
+    noon, oldest first), the first session, the change since baseline and the recent notes."""
+    found = []
+    recent = [s for d, s in severity if d > today - timedelta(days=7)]
+    before = [s for d, s in severity if today - timedelta(days=14) < d <= today - timedelta(days=7)]
     if (
         recent
         and before
         and statistics.fmean(recent) - statistics.fmean(before) >= WORSENING_POINTS
     ):
         found.append("Worsening over the last two weeks")
-    if len(p.onset) >= 2 * ONSET_WINDOW:
-        early = statistics.median(h for _, h in p.onset[:ONSET_WINDOW])
-        late = statistics.median(h for _, h in p.onset[-ONSET_WINDOW:])
+    if len(onsets) >= 2 * ONSET_WINDOW:
+        early = statistics.median(onsets[:ONSET_WINDOW])
+        late = statistics.median(onsets[-ONSET_WINDOW:])
         if (early - late) * 60 >= EARLIER_ONSET_MIN:
             found.append(
                 "Symptoms start earlier in the day: possible augmentation, review medicines"
             )
     course = get_kb().rules.course_single
     if (
-        p.sessions
-        and p.sessions[0] <= today - timedelta(weeks=course.weeks)
-        and p.change is not None
+        first_session is not None
+        and first_session <= today - timedelta(weeks=course.weeks)
+        and change is not None
     ):
         scale = get_kb().scales[SCALE]
-        if -p.change < (scale.change_noteworthy or 0):
+        if -change < (scale.change_noteworthy or 0):
             found.append(f"No clear improvement after {course.weeks} weeks of care")
+    found += [f"Danger sign in a note: {a.title} ({a.urgency})" for a in red_flags_in(texts)]
     return found
-
-
-def red_flags_in(texts: list[str]) -> list[NoteAlert]:
-    """Danger signs written in free text (diary and session notes), most urgent first.
-
-    Read by the engine's note reader, so a denial ("no chest pain") raises nothing."""
-    return list(_alerts(tuple(t for t in texts if t and t.strip())))
-
-
-# The patient list reads every listed patient's last month of notes on each load; the
-# reader takes milliseconds a note, so a month's unchanged notes are read once.
-@lru_cache(maxsize=1024)
-def _alerts(texts: tuple[str, ...]) -> tuple[NoteAlert, ...]:
-    return tuple(alerts(get_kb(), texts)) if texts else ()
