@@ -25,6 +25,7 @@ from anmian.knowledge.models import (
     Advice,
     Condition,
     DrugClass,
+    EssentialOil,
     EvidenceItem,
     Finding,
     Formula,
@@ -67,6 +68,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "scales": Scale,
     "screening": ScreeningQuestion,
     "evidence": EvidenceItem,
+    "oils": EssentialOil,
 }
 
 
@@ -104,6 +106,7 @@ class KnowledgeBase:
     scales: dict[str, Scale]
     screening: dict[str, ScreeningQuestion]
     evidence: dict[str, EvidenceItem]
+    oils: dict[str, EssentialOil]
     sources: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     def stats(self) -> dict[str, int]:
@@ -321,6 +324,8 @@ def check_references(kb: KnowledgeBase) -> list[str]:
         p += _check_rules(kb, "formulas", fid, "safety", formula.safety)
     for hid, herb in kb.herbs.items():
         p += _check_rules(kb, "herbs", hid, "safety", herb.safety)
+    for oid, oil in kb.oils.items():
+        p += _check_rules(kb, "oils", oid, "safety", oil.safety)
         for n, w in enumerate(herb.regulator_warnings):
             p += _missing(kb, "herbs", hid, f"regulator_warnings.{n}.refs", "references", w.refs)
     for pid, point in kb.points.items():

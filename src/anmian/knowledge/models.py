@@ -240,6 +240,18 @@ class Herb(Model):
     refs: Refs
 
 
+class EssentialOil(Model):
+    """An essential oil, an ingredient of shop products; its rules work like a herb's."""
+
+    id: Id  # English name, hyphenated, ending in "-oil" ("wintergreen-oil")
+    name: Text
+    latin: Text
+    part: Text  # the part of the plant and how the oil is obtained
+    constituents: tuple[Text, ...] = ()  # the main ones, which most rules are about
+    safety: tuple[SafetyRule, ...] = ()
+    refs: Refs
+
+
 class Formula(Model):
     id: Id
     pinyin: Text
