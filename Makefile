@@ -11,7 +11,7 @@ MANAGE := $(BIN)/python manage.py
 # `make run` is local: DEBUG off (production-like), but no TLS on loopback.
 RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-0123456789} SECURE_TLS=false
 
-.PHONY: install system-deps browser run serve test test-pg lint fmt bench clean kb-check
+.PHONY: install system-deps browser run test test-pg lint typecheck fmt bench clean kb-check lock
 
 install: $(STAMP) system-deps
 
@@ -19,12 +19,28 @@ install: $(STAMP) system-deps
 system-deps:
 	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null)
 
-# Re-install only when the project's dependencies change; otherwise this is instant.
-$(STAMP): pyproject.toml
+# Every package, the build backend included, comes pinned with its hashes from the lock, so a
+# new release somewhere cannot change what the tests run on (pytest turns warnings into errors).
+# Re-install only when pyproject.toml or the lock change; otherwise this is instant.
+LOCK := requirements/lock.txt
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+
+$(STAMP): pyproject.toml $(LOCK)
+	@$(PY) requirements/lock.py check
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PIP) install --require-hashes --no-deps -r $(LOCK)
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve after a change to the requirements in pyproject.toml (keeps the pins it can;
+# `make lock UPGRADE=1` moves everything to the newest versions allowed).
+lock:
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	test -x $(BIN)/uv || $(PIP) install "uv==$$(sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))"
+	$(PY) requirements/lock.py build-requires | $(BIN)/uv pip compile --quiet pyproject.toml - \
+		--extra test --extra lint --universal --python-version 3.11 --generate-hashes \
+		$(if $(UPGRADE),--upgrade) --custom-compile-command "make lock" -o $(LOCK)
+	$(PY) requirements/lock.py stamp
 
 run: install
 	$(BIN)/anmian kb check
@@ -35,9 +51,15 @@ run: install
 	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops); reminders are sent every minute"
 	$(RUN_ENV) PORT=$(PORT) scripts/serve.sh
 
-lint: install
-	$(BIN)/ruff check src tests bench manage.py
-	$(BIN)/ruff format --check src tests bench
+lint: install typecheck
+	$(BIN)/ruff check src tests bench manage.py requirements
+	$(BIN)/ruff format --check src tests bench requirements
+
+# Strict on the engine and the knowledge base; the web with django-stubs (settings in
+# pyproject.toml, [tool.mypy]).
+typecheck: install
+	$(BIN)/mypy --strict -p anmian.engine -p anmian.knowledge
+	$(BIN)/mypy -p anmian.web
 
 fmt: install
 	$(BIN)/ruff format src tests bench

@@ -83,7 +83,10 @@ def score_pattern(
     absent: frozenset[str] | set[str] = frozenset(),
 ) -> PatternResult:
     table = _table(p)
-    label = lambda fid: kb.findings[fid].label  # noqa: E731
+
+    def label(fid: str) -> str:
+        return kb.findings[fid].label
+
     pro = [
         Evidence(fid, label(fid), w, key)
         for fid in present

@@ -10,6 +10,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 CRITERIA = (
     "urge_to_move",
@@ -88,7 +89,7 @@ def _where(loc: tuple[Any, ...]) -> str:
     return out or "(document)"
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     where = _where(err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":

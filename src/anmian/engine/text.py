@@ -29,7 +29,8 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    stemmed: str = _STEMMER.stemWord(word)  # snowballstemmer ships no type information
+    return stemmed
 
 
 def clean(text: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from anmian.knowledge.models import (
     BUILTIN_TAGS,
@@ -113,7 +114,8 @@ class KnowledgeBase:
         return {kind.replace("-", "_"): len(self.table(kind)) for kind in KINDS}
 
     def table(self, kind: str) -> dict[str, Any]:
-        return getattr(self, kind.replace("-", "_"))
+        entries: dict[str, Any] = getattr(self, kind.replace("-", "_"))
+        return entries
 
     def get(self, entry_id: str) -> tuple[str, BaseModel] | None:
         """Find an entry of any kind by id; None when there is none (lookups from user text miss often)."""
@@ -141,7 +143,7 @@ def _read_yaml(path: Path, rel: str) -> Any:
         raise KnowledgeError([f"{rel}: not valid YAML: {exc}"]) from None
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     loc = ".".join(str(p) for p in error["loc"]) or "(entry)"
     return f"field '{loc}': {error['msg']}"
 
@@ -240,7 +242,8 @@ def _load(root: Path) -> KnowledgeBase:
     reading = _validate(
         Reading, _read_yaml(root / "reading.yaml", "reading.yaml"), "reading.yaml", problems
     )
-    tables = {
+    # Any: the model of each table is known only per kind (KINDS), not to the type checker.
+    tables: dict[str, Any] = {
         kind.replace("-", "_"): _load_folder(root, kind, model, problems, sources)
         for kind, model in KINDS.items()
     }
