@@ -12,10 +12,6 @@ from anmian.engine.inputs import AssessmentInput
 from anmian.engine.resolve import ABSENT, HazardHit, Match, Resolution
 from anmian.knowledge import KnowledgeBase
 
-CHILD_UNDER = 18
-OLDER_FROM = 65
-HIGH_SEVERITY_BANDS = frozenset({"severe", "very severe"})
-
 
 @dataclass
 class Context:
@@ -52,9 +48,10 @@ def build_context(
         ctx.add("pregnancy", "pregnant: true")
     if data.breastfeeding:
         ctx.add("breastfeeding", "breastfeeding: true")
-    if data.age is not None and data.age < CHILD_UNDER:
+    ages = kb.rules.ages
+    if data.age is not None and data.age < ages.child_under:
         ctx.add("child", f"age: {data.age}")
-    if data.age is not None and data.age >= OLDER_FROM:
+    if data.age is not None and data.age >= ages.older_from:
         ctx.add("older-adult", f"age: {data.age}")
     if data.audience == "self-care":
         ctx.add("self-care", "audience: self-care")
@@ -78,9 +75,15 @@ def build_context(
     for u in conditions.unresolved:
         ctx.add("unknown-condition", f"conditions: {u.text}")
     _iron(kb, data, ctx)
-    if severity_band in HIGH_SEVERITY_BANDS:
+    if severity_band is not None and _high_severity(kb, data, severity_band):
         ctx.add("high-severity", f"severity: {severity_band}")
     return ctx
+
+
+def _high_severity(kb: KnowledgeBase, data: AssessmentInput, band: str) -> bool:
+    """Is the band one its scale marks as high severity (scales/, `high_severity`)?"""
+    scale = kb.scales.get(data.severity.scale) if data.severity else None
+    return scale is not None and any(b.high_severity for b in scale.bands if b.label == band)
 
 
 def medication_classes(kb: KnowledgeBase, m: Match) -> tuple[str, ...]:
@@ -105,7 +108,7 @@ def _iron(kb: KnowledgeBase, data: AssessmentInput, ctx: Context) -> None:
         ctx.add("iron-unknown", "labs: none given")
         return
     # Age unknown: judge by the adult thresholds, which are the higher (more cautious) ones.
-    child = data.age is not None and data.age < CHILD_UNDER
+    child = data.age is not None and data.age < kb.rules.ages.child_under
     if ferritin is not None:
         if child and ferritin < th.child_ferritin_below:
             ctx.add(

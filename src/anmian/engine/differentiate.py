@@ -134,11 +134,19 @@ def _patterns_of(kb: KnowledgeBase) -> dict[str, set[str]]:
 
 
 def differentiate(
-    kb: KnowledgeBase, present: set[str], absent: set[str] | None = None
+    kb: KnowledgeBase,
+    present: set[str],
+    absent: set[str] | None = None,
+    sex: str | None = None,
 ) -> list[PatternResult]:
     """All patterns with any evidence, best first; roles mark the leading and combined ones.
-    `absent`: findings the person denies; a denied key finding counts against its pattern."""
+    `absent`: findings the person denies; a denied key finding counts against its pattern.
+    `sex`: a finding only the other sex can have (periods) counts neither way. Red flags do
+    not pass through here, so a danger sign is never dropped over a sex field."""
     absent = absent or set()
+    if sex is not None:
+        present = {f for f in present if kb.findings[f].applies_to(sex)}
+        absent = {f for f in absent if kb.findings[f].applies_to(sex)}
     # Only patterns that name one of the findings can have evidence; the rest are skipped.
     touched = _patterns_of(kb)
     ids = {pid for fid in present | absent for pid in touched.get(fid, ())}
@@ -158,7 +166,7 @@ def _assign_roles(kb: KnowledgeBase, ranked: list[PatternResult]) -> None:
     threshold = max(kb.rules.combine_min_score, lead.score * kb.rules.combine_ratio)
     chosen = [lead]
     for r in ranked[1:]:
-        if len(chosen) == 3 or r.score < threshold:
+        if len(chosen) >= kb.rules.limits.max_patterns or r.score < threshold:
             break
         parts = set(kb.patterns[r.id].parts)
         # Skip what the chosen patterns already contain, and a combined pattern whose

@@ -29,7 +29,6 @@ TECHNIQUE_LABEL = {
     "bleeding": "Bloodletting",
 }
 MODES = ("needle", "acupressure")
-PER_PATTERN_FORMULAS = 1
 
 
 @dataclass
@@ -201,10 +200,11 @@ def _add_herbal(
                     safety.exclude(hid, "herb", hold.text, causes, hold.refs)
             return
     herbs: dict[str, tuple[list[str], list[str]]] = {}
+    per_pattern = kb.rules.limits.formulas_per_pattern
     for pid in chosen:
         added = 0
         for fid in kb.patterns[pid].formulas:
-            if added == PER_PATTERN_FORMULAS:
+            if added == per_pattern:
                 break
             existing = next((f for f in plan.formulas if f.id == fid), None)
             if existing:

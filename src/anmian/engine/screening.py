@@ -39,7 +39,7 @@ class ScreeningResult:
     explanation: str
     severity: SeverityResult | None = None
     mimics: list[MimicResult] = field(default_factory=list)
-    refs: list[str] = field(default_factory=lambda: ["irlssg-2014"])
+    refs: list[str] = field(default_factory=list)
 
 
 def score_severity(kb: KnowledgeBase, sev: Severity) -> SeverityResult:
@@ -75,42 +75,40 @@ def screen(kb: KnowledgeBase, data: AssessmentInput, finding_ids: set[str]) -> S
     answers = data.screening
     criteria = {c: (getattr(answers, c) if answers else None) for c in CRITERIA}
     failed = [c for c, v in criteria.items() if v is False]
+    wording = kb.rules.screening.verdicts
     if failed:
         verdict = "criteria-not-met"
-        explanation = (
-            "Not every essential criterion for RLS is met (" + ", ".join(failed) + "). "
-            "Something else may explain the symptoms; see the possible look-alikes below."
-        )
+        explanation = wording.criteria_not_met.format(failed=", ".join(failed))
     elif all(v is True for v in criteria.values()):
         verdict = "possible-rls"
-        explanation = (
-            "All five essential criteria are answered yes: this fits restless legs syndrome. "
-            "Only a clinician can confirm it, because other conditions can look the same."
-        )
+        explanation = wording.possible_rls
     else:
         missing = [c for c, v in criteria.items() if v is None]
         verdict = "insufficient"
-        explanation = "Not enough answers to screen; unanswered: " + ", ".join(missing) + "."
+        explanation = wording.insufficient.format(missing=", ".join(missing))
     severity = score_severity(kb, data.severity) if data.severity else None
-    result = ScreeningResult(criteria, verdict, explanation, severity)
+    result = ScreeningResult(
+        criteria, verdict, explanation, severity, refs=list(kb.rules.screening.refs)
+    )
     if verdict == "criteria-not-met":
         result.mimics = likely_mimics(kb, set(failed), finding_ids)
     return result
 
 
 def likely_mimics(kb: KnowledgeBase, failed: set[str], finding_ids: set[str]) -> list[MimicResult]:
+    rules = kb.rules.screening
+    weight = rules.mimic_weights
     scored = []
     for mimic in kb.mimics.values():
         because = [f"finding: {f}" for f in mimic.suggested_by if f in finding_ids]
         because += [f"criterion not met: {c}" for c in mimic.criteria_failed if c in failed]
-        # A finding that points to the mimic counts for more than a "no" to a criterion.
-        score = 2 * sum(f in finding_ids for f in mimic.suggested_by) + sum(
-            c in failed for c in mimic.criteria_failed
+        score = weight.finding * sum(f in finding_ids for f in mimic.suggested_by) + (
+            weight.criterion * sum(c in failed for c in mimic.criteria_failed)
         )
         if score:
             scored.append((score, mimic.id, because, mimic))
     scored.sort(key=lambda row: (-row[0], row[1]))
     return [
         MimicResult(m.id, m.name, m.description, because, list(m.refs))
-        for _, _, because, m in scored[:5]
+        for _, _, because, m in scored[: rules.max_mimics]
     ]

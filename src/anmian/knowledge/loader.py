@@ -1,7 +1,7 @@
 """Load the YAML knowledge base into typed models and check every cross-reference.
 
-Layout: `data/meta.yaml`, `data/rules.yaml`, and one folder per kind of entry
-(`data/patterns/`, `data/points/`, ...). Each YAML file in a folder holds a list of
+Layout: `data/meta.yaml`, `data/rules.yaml`, `data/reading.yaml`, `data/intake.yaml`, and
+one folder per kind of entry (`data/patterns/`, `data/points/`, ...). Each YAML file in a folder holds a list of
 entries, so content can be split by topic without the loader caring.
 """
 
@@ -31,6 +31,7 @@ from anmian.knowledge.models import (
     Finding,
     Formula,
     Herb,
+    IntakeLayout,
     Medication,
     Meta,
     Mimic,
@@ -91,6 +92,7 @@ class KnowledgeBase:
     meta: Meta
     rules: Rules
     reading: Reading
+    intake: IntakeLayout
     version: str  # meta.version plus a short hash of the content, so any edit shows
     patterns: dict[str, Pattern]
     findings: dict[str, Finding]
@@ -242,17 +244,21 @@ def _load(root: Path) -> KnowledgeBase:
     reading = _validate(
         Reading, _read_yaml(root / "reading.yaml", "reading.yaml"), "reading.yaml", problems
     )
+    intake = _validate(
+        IntakeLayout, _read_yaml(root / "intake.yaml", "intake.yaml"), "intake.yaml", problems
+    )
     # Any: the model of each table is known only per kind (KINDS), not to the type checker.
     tables: dict[str, Any] = {
         kind.replace("-", "_"): _load_folder(root, kind, model, problems, sources)
         for kind, model in KINDS.items()
     }
-    if problems or meta is None or rules is None or reading is None:
+    if problems or meta is None or rules is None or reading is None or intake is None:
         raise KnowledgeError(problems)
     kb = KnowledgeBase(
         meta=meta,
         rules=rules,
         reading=reading,
+        intake=intake,
         version=f"{meta.version}+{_content_hash(root)}",
         sources=sources,
         **tables,
@@ -360,12 +366,13 @@ def check_references(kb: KnowledgeBase) -> list[str]:
     p += _missing(
         kb, "rules", "rules", "base_points", "points", [x.point for x in kb.rules.base_points]
     )
-    for name in ("iron", "course_single", "course_combined"):
+    for name in ("iron", "ages", "screening", "limits", "course_single", "course_combined"):
         p += _missing(
             kb, "rules", "rules", f"{name}.refs", "references", getattr(kb.rules, name).refs
         )
     p += _missing(kb, "rules", "rules", "base_refs", "references", kb.rules.base_refs)
     p += _check_reading(kb)
+    p += _check_intake(kb)
     p += _check_rules(kb, "rules", "rules", "technique_rules", kb.rules.technique_rules)
     p += [
         f"rules.yaml: technique_rules.{n}: give the technique it is about"
@@ -435,4 +442,39 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
             )
         if rule.direction not in ("terminate", "pseudo") and rule.category is None:
             p.append(f"reading.yaml: context.{n} ('{rule.literal}'): a trigger needs a category")
+    return p
+
+
+def _check_intake(kb: KnowledgeBase) -> list[str]:
+    intake = kb.intake
+    p = _missing(kb, "intake", "intake", "refs", "references", intake.refs)
+    scale = kb.scales.get(intake.severity_scale)
+    if scale is None:
+        p.append(
+            f"intake.yaml: field 'severity_scale': unknown scale '{intake.severity_scale}' "
+            f"(known: {', '.join(sorted(kb.scales))})"
+        )
+    elif not scale.items:
+        p.append(
+            f"intake.yaml: field 'severity_scale': scale '{scale.id}' has no items of its own "
+            "to ask (a licensed scale is entered by a clinician)"
+        )
+    ids: set[str] = set()
+    asked: dict[str, str] = {}
+    for n, group in enumerate(intake.groups):
+        if group.id in ids:
+            p.append(f"intake.yaml: field 'groups.{n}.id': duplicate group '{group.id}'")
+        ids.add(group.id)
+        for category in group.categories:
+            if category == "red-flag":
+                p.append(
+                    f"intake.yaml: field 'groups.{n}.categories': 'red-flag' findings have "
+                    "their own safety step"
+                )
+            elif category in asked:
+                p.append(
+                    f"intake.yaml: field 'groups.{n}.categories': '{category}' is already "
+                    f"asked in group '{asked[category]}'"
+                )
+            asked.setdefault(category, group.id)
     return p

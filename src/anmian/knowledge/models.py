@@ -7,9 +7,18 @@ than in front of a patient. Unknown keys are refused for the same reason.
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Refs = Annotated[tuple[Id, ...], Field(min_length=1)]
@@ -22,8 +31,8 @@ BUILTIN_TAGS = frozenset(
     {
         "pregnancy",  # pregnant, or trying to conceive
         "breastfeeding",
-        "child",  # under 18
-        "older-adult",  # 65 and over
+        "child",  # under rules.yaml ages.child_under
+        "older-adult",  # at or over rules.yaml ages.older_from
         "self-care",  # the plan is for unsupervised self-care (the default audience)
         "long-term-use",  # every plan for RLS is long-term: a course lasts months
         "unknown-medication",  # a medication the knowledge base does not know
@@ -31,7 +40,7 @@ BUILTIN_TAGS = frozenset(
         "low-iron",  # ferritin or TSAT at or below the guideline threshold for age
         "iron-borderline",  # adult ferritin in the band where only IV iron is suggested
         "iron-unknown",  # no ferritin or TSAT given
-        "high-severity",  # severity in the severe or very severe band
+        "high-severity",  # severity in a band marked high_severity (scales/)
         "augmentation-suspected",  # set by the red flag of that name when it fires
     }
 )
@@ -136,7 +145,14 @@ class Finding(Model):
     # wordings that say the finding is absent ("appetite is good" of poor appetite)
     absent_synonyms: tuple[Text, ...] = ()
     question: Text
+    # Only a person of this sex can have the finding (periods): it is not asked of the other
+    # sex, and the engine does not count it towards a pattern for them.
     sex: Literal["female", "male"] | None = None
+
+    def applies_to(self, sex: str | None) -> bool:
+        """Can a person of this sex have the finding? Anyone who has not said, or said
+        "other", is asked everything: a question too many costs less than one missed."""
+        return self.sex is None or sex not in ("female", "male") or sex == self.sex
 
 
 class PatternFinding(Model):
@@ -350,6 +366,8 @@ class Band(Model):
     label: Text
     low: int
     high: int
+    # A band in which self-care alone is not enough: it gives the person the high-severity tag.
+    high_severity: bool = False
 
 
 class Scale(Model):
@@ -413,8 +431,82 @@ class HerbalHold(Model):
     refs: Refs
 
 
+class AgeLimits(Model):
+    """The ages at which the built-in tags `child` and `older-adult` begin and end."""
+
+    child_under: Annotated[int, Field(gt=0, le=25)]  # below this age: the child tag
+    older_from: Annotated[int, Field(ge=40, le=120)]  # from this age on: the older-adult tag
+    refs: Refs
+
+    @model_validator(mode="after")
+    def _child_before_older(self) -> AgeLimits:
+        if self.child_under > self.older_from:
+            raise ValueError("child_under must not be above older_from")
+        return self
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+
+
+class Verdicts(Model):
+    """What a screening verdict says to the person. {failed} and {missing} are replaced by
+    the criteria answered no and the criteria not answered."""
+
+    possible_rls: Text
+    criteria_not_met: Text
+    insufficient: Text
+
+    @field_validator("possible_rls", "criteria_not_met", "insufficient")
+    @classmethod
+    def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
+        allowed = {"criteria_not_met": {"failed"}, "insufficient": {"missing"}}.get(
+            info.field_name or "", set()
+        )
+        try:
+            found = _placeholders(value)
+        except ValueError as err:
+            raise ValueError(f"not a valid template ({err})") from err
+        unknown = found - allowed
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {{{sorted(unknown)[0]}}} (allowed here: "
+                + (", ".join(f"{{{a}}}" for a in sorted(allowed)) or "none")
+                + ")"
+            )
+        missing = allowed - found
+        if missing:
+            raise ValueError(f"must say which criteria with {{{sorted(missing)[0]}}}")
+        return value
+
+
+class MimicWeights(Model):
+    """How strongly each kind of evidence points to a mimic of RLS."""
+
+    finding: Annotated[float, Field(ge=0, le=10)]  # a finding the mimic is suggested by
+    criterion: Annotated[float, Field(ge=0, le=10)]  # an essential criterion answered no
+
+
+class ScreeningRules(Model):
+    verdicts: Verdicts
+    mimic_weights: MimicWeights
+    max_mimics: Annotated[int, Field(ge=1, le=20)]  # look-alikes shown at most
+    refs: Refs
+
+
+class PlanLimits(Model):
+    """How much one plan holds."""
+
+    max_patterns: Annotated[int, Field(ge=1, le=5)]  # the primary pattern and combined ones
+    formulas_per_pattern: Annotated[int, Field(ge=1, le=3)]
+    refs: Refs
+
+
 class Rules(Model):
     iron: IronThresholds
+    ages: AgeLimits
+    screening: ScreeningRules
+    limits: PlanLimits
     course_single: Course
     course_combined: Course
     combine_ratio: Annotated[
@@ -434,6 +526,23 @@ class Rules(Model):
     unknown_medication_warning: Text
     unknown_condition_warning: Text
     disclaimer: Text
+
+
+class IntakeGroup(Model):
+    """Finding categories asked together, as one step of the self-check."""
+
+    id: Id
+    label: Text
+    categories: Annotated[tuple[FindingCategory, ...], Field(min_length=1)]
+
+
+class IntakeLayout(Model):
+    """How findings are put to a person (data/intake.yaml): the groups, in the order a person
+    thinks about them, and the scale that tracks their severity."""
+
+    severity_scale: Id
+    groups: Annotated[tuple[IntakeGroup, ...], Field(min_length=1)]
+    refs: Refs
 
 
 class ContextRule(Model):
