@@ -21,6 +21,7 @@ from anmian.engine import InputError, UnresolvedFindings, assess, parse_input
 from anmian.knowledge import get_kb
 from anmian.web.apiauth import AUTH, ApiError
 from anmian.web.booking.api import router as booking_router
+from anmian.web.lockout import lockout_message
 from anmian.web.records.access import get_assessment, get_patient, is_practitioner, visible_patients
 from anmian.web.records.models import ApiToken, audit
 
@@ -114,7 +115,11 @@ class TokenOut(Schema):
     "/v1/tokens", response={201: TokenOut}, throttle=_anon_throttle(), summary="Get an API token"
 )
 def create_token(request: HttpRequest, body: TokenRequest):
+    # The same door as the login page: django-axes counts the failure and refuses a locked
+    # account or address before the password is checked (anmian/web/lockout.py).
     user = authenticate(request, username=body.username.strip().casefold(), password=body.password)
+    if getattr(request, "axes_locked_out", False):
+        raise ApiError(429, lockout_message())
     if user is None:
         raise ApiError(401, "wrong email or password")
     return Status(201, {"token": ApiToken.issue(user)})

@@ -75,6 +75,13 @@ INSTALLED_APPS = [
     "anmian.web.accounts",
     "anmian.web.diary",
     "anmian.web.booking",
+    "axes",
+]
+
+# Axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "accounts:login"
@@ -89,8 +96,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "anmian.web.sessionlimits.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anmian.web.core.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a lockout into the 429 of anmian.web.lockout
 ]
 
 ROOT_URLCONF = "anmian.web.urls"
@@ -134,11 +143,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "anmian.web.passwords.VarietyValidator"},
+    # Not a rule: ends the API tokens and the login lock when a password changes.
+    {"NAME": "anmian.web.passwords.EndAccessOnPasswordChange"},
 ]
+# A reset link works for one hour.
+PASSWORD_RESET_TIMEOUT = 3600
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")
@@ -176,6 +190,20 @@ EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.Email
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Anmian <no-reply@localhost>")
+# The console backend writes every email, reset and sign-up links included, into the server's
+# log. It is allowed in development, and by default on plain HTTP (SECURE_TLS=false: loopback
+# runs, tests, benchmarks); a deployment (DEBUG off, TLS on) must name a real backend or
+# opt in with ANMIAN_ALLOW_CONSOLE_EMAIL=true.
+ANMIAN_ALLOW_CONSOLE_EMAIL = envbool(
+    "ANMIAN_ALLOW_CONSOLE_EMAIL", "true" if DEBUG or not SECURE_TLS else "false"
+)
+if EMAIL_BACKEND.endswith(".console.EmailBackend") and not ANMIAN_ALLOW_CONSOLE_EMAIL:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend, which would write password reset links into "
+        "the server's log. Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend "
+        "(with EMAIL_HOST and EMAIL_PORT), or ANMIAN_ALLOW_CONSOLE_EMAIL=true on a machine "
+        "whose log no one else reads."
+    )
 
 # A file cache is shared by every gunicorn worker (login throttling, API rate limits)
 # without a cache server.
@@ -197,11 +225,44 @@ ANMIAN_REMINDER_HOURS = envint("ANMIAN_REMINDER_HOURS", "24")
 ANMIAN_CHANGE_NOTICE_HOURS = envint("ANMIAN_CHANGE_NOTICE_HOURS", "24")
 # A freed time is held for the next person on the waitlist this long (minutes).
 ANMIAN_HOLD_MINUTES = envint("ANMIAN_HOLD_MINUTES", "120")
+# Per patient: at most this many future appointments at once (a course's sessions count), and
+# courses of at most this many weeks, so one account cannot fill a clinic's calendar.
+ANMIAN_MAX_FUTURE_BOOKINGS = envint("ANMIAN_MAX_FUTURE_BOOKINGS", "30")
+ANMIAN_MAX_COURSE_WEEKS = envint("ANMIAN_MAX_COURSE_WEEKS", "26")
 # The site's address, for links in emails.
 ANMIAN_SITE_URL = envstr("ANMIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Anonymous callers of the JSON API are rate-limited; a clinic sets its own limit.
 ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")
+
+# How many proxies of our own stand in front of the site. Each appends to X-Forwarded-For,
+# so only that many entries from the right are believed; 0 (the default) ignores the header,
+# which a client can fill with anything. Login throttling and the API's rate limits both use it.
+ANMIAN_TRUSTED_PROXIES = envint("ANMIAN_TRUSTED_PROXIES", "0")
+NINJA_NUM_PROXIES = ANMIAN_TRUSTED_PROXIES
+
+# Password guessing (django-axes, see anmian/web/lockout.py): after ANMIAN_LOGIN_FAILURE_LIMIT
+# failures for one account, or from one address, logins from it wait ANMIAN_LOCKOUT_MINUTES.
+ANMIAN_LOGIN_FAILURE_LIMIT = envint("ANMIAN_LOGIN_FAILURE_LIMIT", "5")
+ANMIAN_LOCKOUT_MINUTES = envint("ANMIAN_LOCKOUT_MINUTES", "15")
+ANMIAN_RESET_REQUESTS_PER_HOUR = envint("ANMIAN_RESET_REQUESTS_PER_HOUR", "5")
+AXES_FAILURE_LIMIT = ANMIAN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "anmian.web.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "anmian.web.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "anmian.web.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "anmian.web.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a right guess among wrong ones must not wipe the count
+AXES_ENABLE_ADMIN = True  # attempts and locks are listed (and can be cleared) in the admin
+AXES_VERBOSE = False
+
+# Login sessions: idle timeout and lifetime; the short ones for whoever sees others' records
+# (practitioners, staff, admins). See anmian/web/sessionlimits.py.
+ANMIAN_STAFF_IDLE_MINUTES = envint("ANMIAN_STAFF_IDLE_MINUTES", "15")
+ANMIAN_STAFF_SESSION_HOURS = envint("ANMIAN_STAFF_SESSION_HOURS", "10")
+ANMIAN_PATIENT_IDLE_MINUTES = envint("ANMIAN_PATIENT_IDLE_MINUTES", "30")
+ANMIAN_PATIENT_SESSION_DAYS = envint("ANMIAN_PATIENT_SESSION_DAYS", "14")
+SESSION_COOKIE_AGE = max(ANMIAN_STAFF_SESSION_HOURS * 3600, ANMIAN_PATIENT_SESSION_DAYS * 86400)
 
 LOGGING = {
     "version": 1,

@@ -2,18 +2,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from anmian.web.accounts import views
-from anmian.web.accounts.forms import ThrottledLoginForm
+from anmian.web.accounts.forms import LoginForm
 
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path(
-        "login/", auth_views.LoginView.as_view(authentication_form=ThrottledLoginForm), name="login"
-    ),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("activate/<uidb64>/<token>/", views.activate, name="activate"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",
         ),
