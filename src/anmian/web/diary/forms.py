@@ -8,32 +8,11 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from anmian.engine.sleep import SleepDiaryError, measures
+from anmian.web.diary.csvfile import COLUMNS
 from anmian.web.diary.models import AREAS, DiaryEntry
 from anmian.web.records.models import Patient
 
-FIELDS = [
-    "night_of",
-    "severity",
-    "onset",
-    "areas",
-    "sleep_disturbance",
-    "bedtime",
-    "lights_out",
-    "sleep_latency_min",
-    "awakenings",
-    "awake_min",
-    "final_wake",
-    "out_of_bed",
-    "quality",
-    "caffeine",
-    "alcohol",
-    "nicotine",
-    "exercise",
-    "late_screens",
-    "herbs_taken",
-    "topical_used",
-    "notes",
-]
+FIELDS = list(COLUMNS)  # the form asks what the CSV layout carries, in its order
 
 
 class DiaryForm(forms.ModelForm):
