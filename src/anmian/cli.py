@@ -190,13 +190,11 @@ def sleep(
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
 ) -> None:
     """Sleep measures (TIB, TST, SE, SOL, WASO) for each night of a diary CSV, and averages."""
-    import csv
-    import io
     import statistics
-    from datetime import date, time
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from anmian.engine.sleep import Night, SleepDiaryError, measures
+    from anmian.engine.sleep import SleepDiaryError, measures
+    from anmian.web.diary.csvfile import SLEEP_COLUMNS, CsvError, read_rows
 
     try:
         zone = ZoneInfo(tz)
@@ -204,23 +202,16 @@ def sleep(
         fail(f"unknown time zone '{tz}' (use an IANA name such as Europe/London)")
     text = sys.stdin.read() if file == "-" else _read_text(file)
     rows = []
-    for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        try:
-            night = Night(
-                date.fromisoformat(row["night_of"]),
-                time.fromisoformat(row["bedtime"]),
-                time.fromisoformat(row["lights_out"]),
-                int(row["sleep_latency_min"]),
-                int(row.get("awakenings") or 0),
-                int(row.get("awake_min") or 0),
-                time.fromisoformat(row["final_wake"]),
-                time.fromisoformat(row["out_of_bed"]),
-            )
-            rows.append((night.night_of.isoformat(), measures(night, zone)))
-        except KeyError as exc:
-            fail(f"row {n}: missing column {exc} (export the diary from the site for the layout)")
-        except (ValueError, SleepDiaryError) as exc:
-            fail(f"row {n}: {exc}")
+    try:
+        # The site's import reads the same layout through the same function.
+        for row in read_rows(text, required=SLEEP_COLUMNS):
+            try:
+                night = row.night()
+                rows.append((night.night_of.isoformat(), measures(night, zone)))
+            except SleepDiaryError as exc:
+                raise CsvError(row.number, str(exc)) from None
+    except CsvError as exc:
+        fail(str(exc))
     if not rows:
         fail("no nights in the file", 1)
     if format is Format.json:
