@@ -168,6 +168,24 @@ def test_import_can_keep_the_valid_rows(alice_client):
     assert DiaryEntry.objects.count() == 1
 
 
+def test_import_names_the_row_and_column_of_each_problem(alice_client):
+    bad = night(night_of="2026-11-18", bedtime="25:61", quality="9")
+    response = alice_client.post("/diary/import/", {"file": _csv([night(), bad])})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Row 3, column bedtime: Enter a valid time." in html
+    assert "Row 3, column quality: " in html
+
+
+def test_import_refuses_a_row_with_more_cells_than_columns(alice_client):
+    text = "night_of,severity,bedtime,lights_out,sleep_latency_min,final_wake,out_of_bed,quality\n"
+    text += "2026-11-19,6,22:45,23:00,40,06:30,07:00,2,surplus\n"
+    upload = SimpleUploadedFile("x.csv", text.encode(), content_type="text/csv")
+    response = alice_client.post("/diary/import/", {"file": upload})
+    assert response.status_code == 400
+    assert "Row 2: More cells than the 8 columns of the header" in response.content.decode()
+
+
 def test_import_refuses_a_file_without_the_columns(alice_client):
     upload = SimpleUploadedFile("x.csv", b"a,b\n1,2\n", content_type="text/csv")
     response = alice_client.post("/diary/import/", {"file": upload})
