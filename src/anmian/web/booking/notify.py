@@ -3,8 +3,11 @@ One function builds every message, so they all look alike and all carry the cale
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 
 from anmian.web.booking.ics import calendar
@@ -46,3 +49,9 @@ def send(appointment: Appointment, kind: str, **extra) -> None:
         f"text/calendar; method={method}",
     )
     message.send()
+
+
+def after_commit(appointment: Appointment, kind: str, **extra) -> None:
+    """Send once the booking is committed, and never for one that rolled back. A mail server
+    that fails then is logged, not shown to the person as a failed booking."""
+    transaction.on_commit(partial(send, appointment, kind, **extra), robust=True)

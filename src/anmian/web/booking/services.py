@@ -1,389 +1,289 @@
-"""Booking: free slots, single appointments and whole courses, with no double booking.
-
-Why it holds under concurrency:
-- PostgreSQL: the booking transaction locks the practitioner's row (SELECT ... FOR UPDATE),
-  so bookings for one practitioner queue; and the exclusion constraint (migration 0002)
-  refuses any overlapping active row whatever path wrote it.
-- SQLite: every transaction begins IMMEDIATE (settings), taking the database write lock
-  before the re-check, so the check and the insert cannot interleave with another writer.
-
-Times: the clinic's time zone rules. A course keeps its local weekday and clock time across
-a daylight-saving change (18:00 stays 18:00), and a local time that does not exist (the
-spring gap) or exists twice (the autumn overlap) is refused with a message, never guessed.
+"""The one door to booking. Every use case takes the acting user and enforces every rule
+itself (policy.py), writes through the calendar primitive (slots.py) and queues its emails
+for after the commit (notify.after_commit), so the site, the API and the commands cannot
+behave differently. Views and the API parse, call one function here, and render; a refusal
+is always a BookingError whose message a person can read and whose status both answer with.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+import secrets
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
 
+from anmian.web.booking import notify, policy, waitlist
+from anmian.web.booking.courses import plan_course
+from anmian.web.booking.errors import BookingError, CourseConflict, CourseProposal, SlotTaken
 from anmian.web.booking.models import (
-    ACTIVE,
     Appointment,
     AppointmentType,
-    Break,
+    CalendarFeed,
     Course,
-    TimeOff,
-    WorkingHours,
+    WaitlistEntry,
 )
+from anmian.web.booking.slots import (
+    clinic_tz,
+    free_slots,
+    local_instant,
+    lock_patient,
+    nearest_free,
+    reactivate,
+    reschedule,
+    reserve,
+)
+from anmian.web.records.access import is_practitioner, visible_patients
 from anmian.web.records.models import Patient, Practitioner
 
-STEP = timedelta(minutes=15)
-MIN_NOTICE = timedelta(hours=1)
+__all__ = [
+    "BookingError",
+    "CourseConflict",
+    "CourseProposal",
+    "SlotTaken",
+    "clinic_tz",
+    "free_slots",
+    "local_instant",
+]
 
 
-class BookingError(Exception):
-    """A booking that cannot be made; `code` for the API, the message for people."""
-
-    status = 400
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
+# --- what a person may see ---
 
 
-class SlotTaken(BookingError):
-    status = 409
-
-    def __init__(self, alternatives: list[datetime]):
-        super().__init__("That time was just taken. Here are the nearest free times.", "taken")
-        self.alternatives = alternatives
+def visible_types(user) -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(clinic=policy.own_clinic(user)).order_by("id")
 
 
-@dataclass(frozen=True)
-class CourseProposal:
-    week: int
-    wanted: datetime | None  # None when the wanted local time does not exist that week
-    start: datetime | None  # what would be booked (None: nothing free that week)
-    note: str = ""
+def visible_practitioners(user, who: str = "first-available") -> list[Practitioner]:
+    """The practitioners of the person's clinic, or the one chosen by id."""
+    people = Practitioner.objects.filter(clinic=policy.own_clinic(user)).select_related("clinic")
+    if who == "first-available":
+        return list(people)
+    if not who.isdigit():
+        raise BookingError("Choose a practitioner by id, or 'first-available'.", "bad-who")
+    chosen = list(people.filter(pk=int(who)))
+    if not chosen:
+        raise BookingError("No such practitioner at your clinic.", "no-such-practitioner", 404)
+    return chosen
 
 
-class CourseConflict(BookingError):
-    status = 409
-
-    def __init__(self, proposals: list[CourseProposal]):
-        super().__init__(
-            "Some weeks are taken; nothing was booked. See the proposed times.", "course-conflict"
-        )
-        self.proposals = proposals
+def visible_appointments(user) -> QuerySet[Appointment]:
+    if is_practitioner(user):
+        return Appointment.objects.filter(practitioner__clinic=user.practitioner.clinic_id)
+    patient = getattr(user, "patient", None)
+    return Appointment.objects.filter(patient=patient) if patient else Appointment.objects.none()
 
 
-def clinic_tz(practitioner: Practitioner) -> ZoneInfo:
-    return ZoneInfo(practitioner.clinic.time_zone)
+def get_appointment(user, uid: Appointment | UUID | str) -> Appointment:
+    """The appointment as this user may see it (fresh from the database), or a 404 refusal."""
+    if isinstance(uid, Appointment):
+        uid = uid.uid
+    if not _is_uuid(uid):
+        raise BookingError("No such appointment.", "not-found", 404)
+    found = (
+        visible_appointments(user)
+        .select_related("appointment_type", "practitioner__clinic", "patient__user")
+        .filter(uid=uid)
+        .first()
+    )
+    if found is None:
+        raise BookingError("No such appointment.", "not-found", 404)
+    return found
 
 
-def local_instant(day: date, clock: time, tz: ZoneInfo, fold: int | None = None) -> datetime:
-    """The UTC instant of a local wall-clock time; refuses times that do not exist or are ambiguous."""
-    first = datetime.combine(day, clock, tz).replace(fold=0)
-    second = first.replace(fold=1)
-    round_trip = first.astimezone(UTC).astimezone(tz)
-    if round_trip.replace(tzinfo=None) != first.replace(tzinfo=None):
-        raise BookingError(
-            f"{clock:%H:%M} on {day:%d %b %Y} does not exist in {tz.key}: the clocks go forward "
-            "then. Choose another time.",
-            "nonexistent-time",
-        )
-    if first.utcoffset() != second.utcoffset():
-        if fold is None:
-            raise BookingError(
-                f"{clock:%H:%M} on {day:%d %b %Y} happens twice in {tz.key} (the clocks go back). "
-                "Choose another time, or say which one you mean.",
-                "ambiguous-time",
-            )
-        first = first.replace(fold=fold)
-    return first.astimezone(UTC)
-
-
-@dataclass
-class Calendar:
-    """One practitioner's rules and bookings over a range, read in a fixed number of queries."""
-
-    practitioner: Practitioner
-    tz: ZoneInfo
-    hours: dict[int, list[tuple[time, time]]]
-    breaks: dict[int, list[tuple[time, time]]]
-    off: list[tuple[date, date]]
-    busy: list[tuple[datetime, datetime]]  # blocked intervals of active appointments, sorted
-
-    @classmethod
-    def load(
-        cls, practitioner: Practitioner, start: datetime, end: datetime, exclude: int | None = None
-    ) -> Calendar:
-        hours: dict[int, list[tuple[time, time]]] = {}
-        for h in WorkingHours.objects.filter(practitioner=practitioner):
-            hours.setdefault(h.weekday, []).append((h.start, h.end))
-        breaks: dict[int, list[tuple[time, time]]] = {}
-        for b in Break.objects.filter(practitioner=practitioner):
-            breaks.setdefault(b.weekday, []).append((b.start, b.end))
-        off = list(
-            TimeOff.objects.filter(
-                Q(practitioner=practitioner)
-                | Q(practitioner__isnull=True, clinic=practitioner.clinic_id)
-            ).values_list("first_day", "last_day")
-        )
-        busy_qs = Appointment.objects.filter(
-            practitioner=practitioner,
-            status__in=ACTIVE,
-            blocked_end__gt=start,
-            blocked_start__lt=end,
-        )
-        if exclude:
-            busy_qs = busy_qs.exclude(pk=exclude)
-        busy = sorted(busy_qs.values_list("blocked_start", "blocked_end"))
-        return cls(practitioner, clinic_tz(practitioner), hours, breaks, off, busy)
-
-    def problem(self, start: datetime, kind: AppointmentType) -> BookingError | None:
-        """Why `start` cannot hold this appointment (other than a clash), or None."""
-        end = start + timedelta(minutes=kind.duration_min)
-        ls, le = start.astimezone(self.tz), end.astimezone(self.tz)
-        if any(a <= ls.date() <= b for a, b in self.off):
-            return BookingError(f"The practitioner is not working on {ls:%A %d %b}.", "day-off")
-        windows = self.hours.get(ls.weekday(), [])
-        if ls.date() != le.date() or not any(a <= ls.time() and le.time() <= b for a, b in windows):
-            hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in windows) or "no hours"
-            return BookingError(
-                f"That is outside working hours ({ls:%A}: {hours}).", "outside-hours"
-            )
-        if any(ls.time() < b and a < le.time() for a, b in self.breaks.get(ls.weekday(), [])):
-            return BookingError("That overlaps the practitioner's break.", "break")
+def patient_for(user, uid: UUID | str | None = None) -> Patient | None:
+    """Who a page books for: a patient themselves, or the patient a staff member chose (None
+    while they have not chosen). Refuses accounts that belong to no clinic."""
+    if not is_practitioner(user):
+        own = policy.acting_patient(user)
+        if uid and str(uid) != str(own.uid):
+            raise BookingError("Only clinic staff book for someone else.", "not-yours", 403)
+        return own
+    policy.own_clinic(user)
+    if not uid:
         return None
-
-    def clashes(self, start: datetime, kind: AppointmentType) -> bool:
-        lo = start - timedelta(minutes=kind.buffer_before_min)
-        hi = start + timedelta(minutes=kind.duration_min + kind.buffer_after_min)
-        i = bisect_left(self.busy, (lo,))
-        # the interval before may still reach into ours
-        for s, e in self.busy[max(i - 1, 0) :]:
-            if s >= hi:
-                break
-            if e > lo and s < hi:
-                return True
-        return False
-
-    def free(
-        self, kind: AppointmentType, first_day: date, days: int, now: datetime
-    ) -> list[datetime]:
-        out = []
-        for n in range(days):
-            day = first_day + timedelta(days=n)
-            for a, b in sorted(self.hours.get(day.weekday(), [])):
-                t = datetime.combine(day, a)
-                while (t + timedelta(minutes=kind.duration_min)).time() <= b and t.date() == day:
-                    try:
-                        start = local_instant(day, t.time(), self.tz)
-                    except BookingError:
-                        start = None  # skip a slot in a DST gap or overlap
-                    if (
-                        start
-                        and start >= now + MIN_NOTICE
-                        and not self.problem(start, kind)
-                        and not self.clashes(start, kind)
-                    ):
-                        out.append(start)
-                    t += STEP
-        return out
+    found = visible_patients(user).filter(uid=uid).first() if _is_uuid(uid) else None
+    if found is None:
+        raise BookingError("No such patient.", "no-such-patient", 404)
+    return found
 
 
-def free_slots(
-    practitioner: Practitioner, kind: AppointmentType, first_day: date, days: int, now: datetime
-) -> list[datetime]:
-    tz = clinic_tz(practitioner)
-    lo = datetime.combine(first_day, time.min, tz)
-    cal = Calendar.load(practitioner, lo, lo + timedelta(days=days + 1))
-    return cal.free(kind, first_day, days, now)
+def visible_type(user, type_id) -> AppointmentType:
+    found = visible_types(user).filter(pk=type_id).first() if str(type_id).isdigit() else None
+    if found is None:
+        raise BookingError("No such appointment type at your clinic.", "not-found", 404)
+    return found
 
 
-def nearest_free(
-    practitioner: Practitioner,
-    kind: AppointmentType,
-    wanted: datetime,
-    now: datetime,
-    count: int = 3,
-) -> list[datetime]:
-    tz = clinic_tz(practitioner)
-    day = wanted.astimezone(tz).date()
-    slots = free_slots(practitioner, kind, day - timedelta(days=3), 10, now)
-    return sorted(slots, key=lambda s: abs(s - wanted))[:count]
+def movable(user, uid) -> Appointment:
+    """An appointment this user may move (a booked one), or a 404 refusal."""
+    found = get_appointment(user, uid)
+    if found.status != "booked":
+        raise BookingError("No such appointment to move.", "not-found", 404)
+    return found
 
 
-def _check_parties(practitioner: Practitioner, patient: Patient, kind: AppointmentType) -> None:
-    if kind.clinic_id != practitioner.clinic_id:
-        raise BookingError("That appointment type belongs to another clinic.", "other-clinic")
-    if patient.clinic_id is not None and patient.clinic_id != practitioner.clinic_id:
-        raise BookingError("That practitioner works at another clinic.", "other-clinic")
+def find_parties(practitioner_id: int, type_id: int) -> tuple[Practitioner, AppointmentType]:
+    """Look up what a form or request names; whether this person may book them is book's job."""
+    practitioner = Practitioner.objects.select_related("clinic").filter(pk=practitioner_id).first()
+    kind = AppointmentType.objects.filter(pk=type_id).first()
+    if practitioner is None or kind is None:
+        raise BookingError("No such practitioner or appointment type.", "not-found", 404)
+    return practitioner, kind
 
 
-def _lock(practitioner: Practitioner) -> None:
-    if connection.vendor == "postgresql":
-        Practitioner.objects.select_for_update().filter(pk=practitioner.pk).first()
-    # SQLite: the transaction began IMMEDIATE and already holds the write lock.
+def free_times(
+    user, kind: AppointmentType, who: str, first_day: date, days: int, now: datetime
+) -> list[tuple[Practitioner, datetime]]:
+    """Free starts of this type at the person's own clinic, soonest first."""
+    kind = visible_type(user, kind.pk)
+    if not 1 <= days <= 62:
+        raise BookingError("Ask for 1 to 62 days of free times.", "bad-days")
+    found = [
+        (p, s)
+        for p in visible_practitioners(user, who)
+        for s in free_slots(p, kind, first_day, days, now)
+    ]
+    return sorted(found, key=lambda r: (r[1], r[0].pk))
+
+
+def my_appointments(user, now: datetime) -> tuple[list[Appointment], list[Appointment]]:
+    """Upcoming and past appointments: a patient's own, or the practitioner's own diary."""
+    rows = visible_appointments(user).select_related(
+        "practitioner__clinic", "appointment_type", "patient"
+    )
+    if is_practitioner(user):
+        rows = rows.filter(practitioner=user.practitioner)
+    upcoming = rows.filter(start__gte=now, status__in=("booked", "arrived")).order_by("start")
+    return list(upcoming[:50]), list(rows.filter(start__lt=now).order_by("-start")[:20])
+
+
+def feed_appointments(token: str, now: datetime) -> QuerySet[Appointment]:
+    """What a private calendar feed shows: the token is the credential."""
+    found = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if found is None:
+        raise BookingError("No such feed.", "not-found", 404)
+    rows = visible_appointments(found.user).select_related(
+        "practitioner__clinic", "appointment_type"
+    )
+    if is_practitioner(found.user):
+        rows = rows.filter(practitioner=found.user.practitioner)
+    return rows.filter(start__gte=now - timedelta(days=90))
+
+
+def staff_days(
+    user, first: date, days: int
+) -> list[tuple[date, list[tuple[Appointment, datetime]]]]:
+    """A practitioner's own appointments, day by day in the clinic's time zone."""
+    if not is_practitioner(user):
+        raise BookingError("No such page.", "not-found", 404)
+    tz = clinic_tz(user.practitioner)
+    lo = datetime.combine(first, time.min, tz)
+    rows = (
+        Appointment.objects.filter(
+            practitioner=user.practitioner, start__gte=lo, start__lt=lo + timedelta(days=days)
+        )
+        .exclude(status="cancelled")
+        .select_related("patient", "appointment_type")
+        .order_by("start")
+    )
+    columns: list[tuple[date, list[tuple[Appointment, datetime]]]] = [
+        (first + timedelta(days=n), []) for n in range(days)
+    ]
+    for a in rows:
+        local = a.start.astimezone(tz)
+        columns[(local.date() - first).days][1].append((a, local))
+    return columns
+
+
+def waitlist_offer(token: str) -> WaitlistEntry:
+    found = (
+        WaitlistEntry.objects.select_related(
+            "offer__practitioner__clinic", "offer__appointment_type", "patient__clinic"
+        )
+        .filter(token=token)
+        .first()
+    )
+    if found is None:
+        raise BookingError("No such offer.", "not-found", 404)
+    return found
+
+
+# --- use cases ---
 
 
 def book(
+    user,
     practitioner: Practitioner,
-    patient: Patient,
     kind: AppointmentType,
     start: datetime,
     *,
     now: datetime,
-    user=None,
+    patient: Patient | None = None,
     idempotency_key: str | None = None,
-    course: Course | None = None,
     end: datetime | None = None,
-) -> Appointment:
-    """Book one appointment, or raise BookingError / SlotTaken. Nothing half-written."""
-    if start.tzinfo is None:
-        raise BookingError("The start time must carry a time zone.", "naive-time")
+) -> tuple[Appointment, bool]:
+    """Book one appointment; returns it and whether it is new (False: a retry with the same
+    Idempotency-Key, answered with the first booking and no second email)."""
+    patient = policy.acting_patient(user, patient)
+    if idempotency_key and (replay := _replay(user, idempotency_key)):
+        return _same_request(replay, practitioner, kind, start), False
+    _check_start(start, now)
     if end is not None and end - start != timedelta(minutes=kind.duration_min):
         raise BookingError(f"A {kind.name} lasts {kind.duration_min} minutes.", "wrong-duration")
-    if start < now:
-        raise BookingError("That time is in the past.", "past")
-    _check_parties(practitioner, patient, kind)
+    policy.parties(patient, practitioner, kind)
     try:
         with transaction.atomic():
-            appointment = _book_locked(
-                practitioner, patient, kind, start, user, idempotency_key, course
+            lock_patient(patient)
+            policy.future_cap(patient, 1, now)
+            appointment = reserve(
+                practitioner, patient, kind, start, user=user, key=idempotency_key
             )
+            notify.after_commit(appointment, "confirmed")
     except SlotTaken:
+        # a parallel retry with the same key got there first (its row clashes with ours, or
+        # the unique key refused ours): answer with its booking
+        if idempotency_key and (replay := _replay(user, idempotency_key)):
+            return replay, False
         raise SlotTaken(nearest_free(practitioner, kind, start, now)) from None
-    return appointment
-
-
-def _book_locked(
-    practitioner, patient, kind, start, user, key, course, status: str = "booked"
-) -> Appointment:
-    _lock(practitioner)
-    if key and user is not None:
-        existing = Appointment.objects.filter(booked_by=user, idempotency_key=key).first()
-        if existing:
-            return existing  # a retried request books once
-    end = start + timedelta(minutes=kind.duration_min)
-    blocked = (
-        start - timedelta(minutes=kind.buffer_before_min),
-        end + timedelta(minutes=kind.buffer_after_min),
-    )
-    cal = Calendar.load(
-        practitioner, blocked[0] - timedelta(days=1), blocked[1] + timedelta(days=1)
-    )
-    if (problem := cal.problem(start, kind)) is not None:
-        raise problem
-    if cal.clashes(start, kind):
-        raise SlotTaken([])
-    try:
-        with transaction.atomic():  # savepoint: a constraint violation leaves the outer one usable
-            return Appointment.objects.create(
-                practitioner=practitioner,
-                patient=patient,
-                appointment_type=kind,
-                start=start,
-                end=end,
-                blocked_start=blocked[0],
-                blocked_end=blocked[1],
-                course=course,
-                booked_by=user,
-                idempotency_key=key,
-                status=status,
-            )
-    except IntegrityError:
-        raise SlotTaken([]) from None
-
-
-def plan_course(
-    practitioner: Practitioner,
-    kind: AppointmentType,
-    first_day: date,
-    clock: time,
-    weeks: int,
-    now: datetime,
-) -> list[CourseProposal]:
-    """Where each weekly session would go: the same local weekday and time, or the nearest
-    free time in that week when it is taken (or does not exist that week)."""
-    tz = clinic_tz(practitioner)
-    lo = datetime.combine(first_day - timedelta(days=3), time.min, tz)
-    cal = Calendar.load(practitioner, lo, lo + timedelta(weeks=weeks + 1))
-    proposals = []
-    taken: list[tuple[datetime, datetime]] = []
-    for week in range(weeks):
-        day = first_day + timedelta(weeks=week)
-        try:
-            wanted = local_instant(day, clock, tz)
-        except BookingError:
-            wanted = None
-        ok = (
-            wanted is not None
-            and wanted >= now
-            and not cal.problem(wanted, kind)
-            and not cal.clashes(wanted, kind)
-        )
-        if ok and not any(
-            s < wanted + timedelta(minutes=kind.duration_min) and wanted < e for s, e in taken
-        ):
-            proposals.append(CourseProposal(week + 1, wanted, wanted))
-        else:
-            # nearest free time in the same week, preferring the same day
-            candidates = cal.free(kind, day - timedelta(days=day.weekday()), 7, now)
-            target = wanted or local_instant(day, time(12), tz)
-            choice = min(
-                candidates,
-                key=lambda s: (s.astimezone(tz).date() != day, abs(s - target)),
-                default=None,
-            )
-            note = (
-                "the wanted time does not exist that week (clock change)"
-                if wanted is None
-                else "the wanted time is taken or outside hours"
-            )
-            proposals.append(CourseProposal(week + 1, wanted, choice, note))
-        start = proposals[-1].start
-        if start:
-            taken.append((start, start + timedelta(minutes=kind.duration_min)))
-            cal.busy = sorted(
-                [
-                    *cal.busy,
-                    (
-                        start - timedelta(minutes=kind.buffer_before_min),
-                        start + timedelta(minutes=kind.duration_min + kind.buffer_after_min),
-                    ),
-                ]
-            )
-    return proposals
+    return appointment, True
 
 
 def book_course(
+    user,
     practitioner: Practitioner,
-    patient: Patient,
     kind: AppointmentType,
     first_day: date,
     clock: time,
     weeks: int,
     *,
     now: datetime,
-    user=None,
+    patient: Patient | None = None,
     accept_alternatives: bool = False,
 ) -> Course:
     """Book every session at once, in one transaction, or none.
 
     With accept_alternatives False, any week whose wanted time is not free stops the whole
     course with the proposals; with True, those weeks take the proposed nearest time."""
-    _check_parties(practitioner, patient, kind)
-    if not 1 <= weeks <= 52:
-        raise BookingError("A course runs for 1 to 52 weeks.", "bad-weeks")
+    patient = policy.acting_patient(user, patient)
+    policy.parties(patient, practitioner, kind)
+    policy.course_weeks(weeks)
     proposals = plan_course(practitioner, kind, first_day, clock, weeks, now)
     moved = [p for p in proposals if p.start != p.wanted]
     if any(p.start is None for p in proposals) or (moved and not accept_alternatives):
         raise CourseConflict(proposals)
     try:
         with transaction.atomic():
+            lock_patient(patient)
+            policy.future_cap(patient, weeks, now)
             course = Course.objects.create(
                 patient=patient, practitioner=practitioner, appointment_type=kind, weeks=weeks
             )
             for p in proposals:
-                _book_locked(practitioner, patient, kind, p.start, user, None, course)
+                a = reserve(practitioner, patient, kind, p.start, user=user, course=course)
+                notify.after_commit(a, "confirmed")
     except SlotTaken:
         # someone took a slot between planning and booking: nothing is kept; plan again
         raise CourseConflict(
@@ -392,29 +292,18 @@ def book_course(
     return course
 
 
-def cancel(appointment: Appointment, now: datetime | None = None) -> None:
-    """Cancel, then offer the freed time to the waitlist."""
-    from django.utils import timezone
-
-    from anmian.web.booking import waitlist
-
-    if Appointment.objects.filter(pk=appointment.pk, status="booked").update(status="cancelled"):
-        waitlist.offer_freed(appointment, now or timezone.now())
-
-
-def move(appointment: Appointment, start: datetime, *, now: datetime) -> Appointment:
+def move(
+    user, appointment: Appointment | UUID | str, start: datetime, *, now: datetime
+) -> Appointment:
     """Move one appointment (say, one session of a course) to a new start, leaving every other
     row alone; the freed time goes to the waitlist. Nothing changes if the new time is refused."""
-    from anmian.web.booking import waitlist
-
-    if start.tzinfo is None:
-        raise BookingError("The start time must carry a time zone.", "naive-time")
-    if start < now:
-        raise BookingError("That time is in the past.", "past")
+    appointment = get_appointment(user, appointment)
+    policy.change_notice(user, appointment, now)
+    _check_start(start, now)
     if appointment.status != "booked":
-        raise BookingError("Only a booked appointment can move.", "not-booked")
+        raise BookingError("Only a booked appointment can move.", "not-booked", 409)
     kind = appointment.appointment_type
-    old = Appointment(
+    freed = Appointment(
         pk=appointment.pk,
         practitioner=appointment.practitioner,
         appointment_type=kind,
@@ -423,35 +312,127 @@ def move(appointment: Appointment, start: datetime, *, now: datetime) -> Appoint
     )
     try:
         with transaction.atomic():
-            _lock(appointment.practitioner)
-            end = start + timedelta(minutes=kind.duration_min)
-            blocked = (
-                start - timedelta(minutes=kind.buffer_before_min),
-                end + timedelta(minutes=kind.buffer_after_min),
-            )
-            cal = Calendar.load(
-                appointment.practitioner,
-                blocked[0] - timedelta(days=1),
-                blocked[1] + timedelta(days=1),
-                exclude=appointment.pk,
-            )
-            if (problem := cal.problem(start, kind)) is not None:
-                raise problem
-            if cal.clashes(start, kind):
-                raise SlotTaken([])
-            try:
-                with transaction.atomic():
-                    Appointment.objects.filter(pk=appointment.pk).update(
-                        start=start,
-                        end=end,
-                        blocked_start=blocked[0],
-                        blocked_end=blocked[1],
-                        reminder_sent_at=None,
-                    )
-            except IntegrityError:
-                raise SlotTaken([]) from None
+            reschedule(appointment, start)
+            appointment.refresh_from_db()
+            notify.after_commit(appointment, "changed")
+            waitlist.offer_freed(freed, now=now)
     except SlotTaken:
         raise SlotTaken(nearest_free(appointment.practitioner, kind, start, now)) from None
-    appointment.refresh_from_db()
-    waitlist.offer_freed(old, now)
     return appointment
+
+
+def cancel(user, appointment: Appointment | UUID | str, *, now: datetime) -> Appointment:
+    """Cancel a booked appointment, then offer the freed time to the waitlist. Cancelling a
+    cancelled appointment again changes nothing and sends nothing."""
+    appointment = get_appointment(user, appointment)
+    if appointment.status == "cancelled":
+        return appointment
+    policy.change_notice(user, appointment, now)
+    if appointment.status != "booked":
+        raise BookingError("Only a booked appointment can be cancelled.", "not-booked", 409)
+    with transaction.atomic():
+        if Appointment.objects.filter(pk=appointment.pk, status="booked").update(
+            status="cancelled"
+        ):
+            appointment.status = "cancelled"
+            notify.after_commit(appointment, "cancelled")
+            waitlist.offer_freed(appointment, now=now)
+    return appointment
+
+
+def mark_arrived(user, appointment: Appointment | UUID | str, *, now: datetime) -> Appointment:
+    return _mark(user, appointment, "arrived", now)
+
+
+def mark_no_show(user, appointment: Appointment | UUID | str, *, now: datetime) -> Appointment:
+    return _mark(user, appointment, "no-show", now)
+
+
+def join_waitlist(
+    user, kind: AppointmentType, practitioner: Practitioner | None = None
+) -> WaitlistEntry:
+    return waitlist.join(user, kind, practitioner)
+
+
+def accept_offer(token: str, *, now: datetime) -> Appointment:
+    return waitlist.accept(token, now)
+
+
+def expire_offers(*, now: datetime) -> int:
+    return waitlist.expire(now)
+
+
+def feed_token(user) -> str:
+    feed, _ = CalendarFeed.objects.get_or_create(
+        user=user, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed.token
+
+
+def suggested_course_weeks(patient: Patient) -> int:
+    """The course length the latest plan recommends (8 weeks without one), within the cap."""
+    latest = patient.assessments.order_by("-created").values_list("result", flat=True).first()
+    weeks = ((latest or {}).get("plan") or {}).get("course", {}).get("weeks", 8)
+    return min(int(weeks), settings.ANMIAN_MAX_COURSE_WEEKS)
+
+
+# --- helpers ---
+
+
+def _mark(user, appointment: Appointment | UUID | str, status: str, now: datetime) -> Appointment:
+    appointment = get_appointment(user, appointment)
+    policy.mark(user, appointment, status, now)
+    with transaction.atomic():
+        if appointment.status == "no-show":
+            try:
+                reactivate(appointment, status)
+            except SlotTaken:
+                raise BookingError(
+                    "That time has been booked by someone else since the no-show, so it cannot "
+                    "be marked arrived.",
+                    "slot-rebooked",
+                    409,
+                ) from None
+        elif not Appointment.objects.filter(pk=appointment.pk, status=appointment.status).update(
+            status=status
+        ):
+            raise BookingError(
+                "Someone changed this appointment meanwhile; reload and try again.",
+                "changed",
+                409,
+            )
+    appointment.status = status
+    return appointment
+
+
+def _check_start(start: datetime, now: datetime) -> None:
+    if start.tzinfo is None:
+        raise BookingError("The start time must carry a time zone.", "naive-time")
+    if start < now:
+        raise BookingError("That time is in the past.", "past")
+
+
+def _replay(user, key: str) -> Appointment | None:
+    return Appointment.objects.filter(booked_by=user, idempotency_key=key).first()
+
+
+def _same_request(
+    first: Appointment, practitioner: Practitioner, kind: AppointmentType, start: datetime
+) -> Appointment:
+    if (first.practitioner_id, first.appointment_type_id, first.start) != (
+        practitioner.pk,
+        kind.pk,
+        start,
+    ):
+        raise BookingError(
+            "That Idempotency-Key was already used for a different booking.", "key-reused", 422
+        )
+    return first
+
+
+def _is_uuid(value) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -1,251 +1,191 @@
-"""Booking pages: a person books, moves and cancels; staff run the calendar."""
+"""Booking pages: a person books, moves and cancels; staff run the calendar. Each view parses
+the request, calls one function of services.py and renders; a refusal of the service is shown
+with its own message and status (a form error on the booking forms)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
+from functools import wraps
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.knowledge import get_kb
-from anmian.web.booking import notify, services
+from anmian.web.booking import services
+from anmian.web.booking.errors import BookingError, CourseConflict, SlotTaken
 from anmian.web.booking.ics import calendar
-from anmian.web.booking.models import Appointment, AppointmentType, CalendarFeed
 from anmian.web.records.access import is_practitioner
-from anmian.web.records.models import Practitioner
+
+CHOOSE = "Choose one of the free times listed."
+INCOMPLETE = "Fill in every field: type, practitioner, first day, time (HH:MM) and number of weeks."
 
 
 def _ctx(**extra) -> dict:
     return {"disclaimer": get_kb().rules.disclaimer, **extra}
 
 
-def _visible(user):
-    if is_practitioner(user):
-        return Appointment.objects.filter(practitioner__clinic=user.practitioner.clinic)
-    patient = getattr(user, "patient", None)
-    return Appointment.objects.filter(patient=patient) if patient else Appointment.objects.none()
+def _refusals(view):
+    """A refusal the page cannot show in a form: its message, with its status."""
 
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except BookingError as exc:
+            return render(request, "booking/refused.html", _ctx(error=exc), status=exc.status)
 
-def _feed_token(user) -> str:
-    feed, _ = CalendarFeed.objects.get_or_create(
-        user=user, defaults={"token": secrets.token_urlsafe(32)}
-    )
-    return feed.token
+    return wrapper
 
 
 @require_safe
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    qs = _visible(request.user).select_related(
-        "practitioner__clinic", "appointment_type", "patient"
-    )
-    if is_practitioner(request.user):
-        qs = qs.filter(practitioner=request.user.practitioner)
-    upcoming = qs.filter(start__gte=now, status__in=("booked", "arrived")).order_by("start")[:50]
-    past = qs.filter(start__lt=now).order_by("-start")[:20]
-    feed = request.build_absolute_uri(f"/booking/feed/{_feed_token(request.user)}.ics")
+    upcoming, past = services.my_appointments(request.user, timezone.now())
+    feed = request.build_absolute_uri(f"/booking/feed/{services.feed_token(request.user)}.ics")
     return render(request, "booking/mine.html", _ctx(upcoming=upcoming, past=past, feed=feed))
-
-
-def _booking_patient(request: HttpRequest):
-    """Who the booking is for: oneself, or (for staff) a patient of their clinic."""
-    from anmian.web.records.access import get_patient
-
-    user = request.user
-    chosen = request.POST.get("patient") or request.GET.get("patient")
-    if is_practitioner(user):
-        if not chosen:
-            return None
-        try:
-            return get_patient(user, chosen)
-        except (ValueError, Http404):
-            raise Http404("no such patient") from None
-    patient = getattr(user, "patient", None)
-    if patient is None or patient.clinic_id is None:
-        raise Http404("booking needs a patient of a clinic")
-    return patient
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@_refusals
 def book(request: HttpRequest) -> HttpResponse:
     """Pick a type and practitioner (or first available), see free times, book one; or, with
     ?move=<uid>, move an existing appointment. Staff book and move for their clinic's patients."""
-    staff = is_practitioner(request.user)
-    clinic_id = request.user.practitioner.clinic_id if staff else None
-    patient = _booking_patient(request)
-    if patient is not None:
-        clinic_id = patient.clinic_id
-    patients = request.user.practitioner.clinic.patients.order_by("name") if staff else []
-    move_uid = request.POST.get("move") or request.GET.get("move")
-    moving = (
-        _visible(request.user).filter(uid=move_uid, status="booked").first() if move_uid else None
-    )
-    if move_uid and moving is None:
-        raise Http404("no such appointment")
-    if moving is not None:
-        patient, clinic_id = (
-            moving.patient,
-            moving.patient.clinic_id or moving.practitioner.clinic_id,
-        )
-    types = AppointmentType.objects.filter(clinic=clinic_id)
-    people = Practitioner.objects.filter(clinic=clinic_id).select_related("clinic")
-    kind = (
-        moving.appointment_type
-        if moving
-        else (
-            types.filter(pk=request.GET.get("type") or request.POST.get("type") or 0).first()
-            or types.first()
-        )
-    )
-    who = (
-        str(moving.practitioner_id)
-        if moving
-        else request.GET.get("practitioner", "first-available")
-    )
-    error = None
-    alternatives: list[tuple[int, datetime]] = []
+    data = request.POST if request.method == "POST" else request.GET
+    if data.get("move"):
+        return _move(request, services.movable(request.user, data["move"]))
+    patient = services.patient_for(request.user, data.get("patient"))
+    types = services.visible_types(request.user)
+    kind = types.filter(pk=_int(data.get("type"))).first() or types.first()
+    error = chosen = None
     if request.method == "POST" and kind is not None and patient is not None:
-        practitioner = people.filter(pk=request.POST.get("practitioner") or 0).first()
         try:
-            start = datetime.fromisoformat(request.POST.get("start", ""))
-        except ValueError:
-            start = None
-        if practitioner is None or start is None or start.tzinfo is None:
-            error = "Choose one of the free times listed."
-        elif (
-            moving is not None
-            and not staff
-            and moving.start - timezone.now() < timedelta(hours=settings.ANMIAN_CHANGE_NOTICE_HOURS)
-        ):
-            error = f"Changes within {settings.ANMIAN_CHANGE_NOTICE_HOURS} hours of the start go through the clinic."
+            practitioner_id, start = _slot(request.POST)
+            chosen, kind = services.find_parties(practitioner_id, _int(data.get("type")))
+            services.book(request.user, chosen, kind, start, now=timezone.now(), patient=patient)
+        except BookingError as exc:
+            error = exc
         else:
-            try:
-                if moving is not None:
-                    a = services.move(moving, start, now=timezone.now())
-                else:
-                    a = services.book(
-                        practitioner, patient, kind, start, now=timezone.now(), user=request.user
-                    )
-            except services.SlotTaken as exc:
-                error = str(exc)
-                alternatives = [(practitioner.pk, s) for s in exc.alternatives]
-            except services.BookingError as exc:
-                error = str(exc)
-            else:
-                notify.send(a, "changed" if moving else "confirmed")
-                return redirect("booking:calendar" if staff else "booking:mine")
-    slots: list[tuple[Practitioner, datetime]] = []
-    tz = (
-        patient.tz
-        if patient
-        else (services.clinic_tz(request.user.practitioner) if staff else None)
+            return _done(request)
+    who = request.GET.get("practitioner", "first-available")
+    return _book_page(request, patient=patient, kind=kind, who=who, error=error, chosen=chosen)
+
+
+def _move(request: HttpRequest, moving) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        try:
+            _, start = _slot(request.POST)
+            services.move(request.user, moving, start, now=timezone.now())
+        except BookingError as exc:
+            error = exc
+        else:
+            return _done(request)
+    return _book_page(
+        request,
+        patient=moving.patient,
+        kind=moving.appointment_type,
+        who=str(moving.practitioner_id),
+        error=error,
+        moving=moving,
+        chosen=moving.practitioner,
     )
+
+
+def _done(request: HttpRequest) -> HttpResponse:
+    return redirect("booking:calendar" if is_practitioner(request.user) else "booking:mine")
+
+
+def _book_page(request, *, patient, kind, who, error, moving=None, chosen=None) -> HttpResponse:
+    user, now = request.user, timezone.now()
+    staff = is_practitioner(user)
+    tz = patient.tz if patient else services.clinic_tz(user.practitioner)
+    slots = []
     if kind is not None and patient is not None:
-        today = timezone.now().astimezone(tz).date()
-        chosen = [p for p in people if who == "first-available" or str(p.pk) == who]
-        for p in chosen:
-            slots += [(p, s) for s in services.free_slots(p, kind, today, 21, timezone.now())]
-        slots.sort(key=lambda r: r[1])
+        slots = services.free_times(user, kind, who, now.astimezone(tz).date(), 21, now)
     by_day: dict[date, list] = {}
     for p, s in slots[:200]:
         by_day.setdefault(s.astimezone(tz).date(), []).append((p, s, s.astimezone(tz)))
-    alt = [(people.get(pk=pk), s, s.astimezone(tz)) for pk, s in alternatives]
-    status = 409 if alternatives else (400 if error else 200)
-    return render(
-        request,
-        "booking/book.html",
-        _ctx(
-            types=types,
-            people=people,
-            kind=kind,
-            who=who,
-            by_day=by_day,
-            error=error,
-            alternatives=alt,
-            tz=tz.key if tz else "",
-            moving=moving,
-            patient=patient,
-            patients=patients,
-            staff=staff,
-        ),
-        status=status,
+    context = _ctx(
+        types=services.visible_types(user),
+        people=services.visible_practitioners(user),
+        patients=user.practitioner.clinic.patients.order_by("name") if staff else [],
+        **{"kind": kind, "who": who, "by_day": by_day, "tz": tz.key, "moving": moving},
+        **{"patient": patient, "staff": staff, "error": error and str(error)},
+        alternatives=_alternatives(error, chosen, tz),
     )
+    return render(request, "booking/book.html", context, status=error.status if error else 200)
+
+
+def _alternatives(error, chosen, tz: ZoneInfo) -> list:
+    if not isinstance(error, SlotTaken):
+        return []
+    return [(chosen, s, s.astimezone(tz)) for s in error.alternatives]
+
+
+def _slot(post) -> tuple[int, datetime]:
+    """The practitioner id and time-zoned start a booking form posts; anything else is refused
+    as not one of the listed times (the page only offers listed times)."""
+    try:
+        start = datetime.fromisoformat(post.get("start", ""))
+    except ValueError:
+        start = None
+    practitioner_id = _int(post.get("practitioner"))
+    if start is None or start.tzinfo is None or not practitioner_id:
+        raise BookingError(CHOOSE, "not-listed")
+    return practitioner_id, start
+
+
+def _int(value) -> int:
+    return int(value) if value and str(value).isdigit() else 0
 
 
 @require_POST
 @login_required
+@_refusals
 def cancel(request: HttpRequest, uid) -> HttpResponse:
-    a = _visible(request.user).filter(uid=uid).first()
-    if a is None:
-        raise Http404("no such appointment")
-    notice = timedelta(hours=settings.ANMIAN_CHANGE_NOTICE_HOURS)
-    if not is_practitioner(request.user) and a.start - timezone.now() < notice:
-        return render(
-            request,
-            "booking/too_late.html",
-            _ctx(hours=settings.ANMIAN_CHANGE_NOTICE_HOURS),
-            status=409,
-        )
-    if a.status == "booked":
-        services.cancel(a)
-        a.refresh_from_db()
-        notify.send(a, "cancelled")
+    services.cancel(request.user, uid, now=timezone.now())
     return redirect("booking:mine")
 
 
+MARKS = {"arrived": services.mark_arrived, "no-show": services.mark_no_show}
+
+
 @require_POST
 @login_required
+@_refusals
 def mark(request: HttpRequest, uid, status: str) -> HttpResponse:
-    if not is_practitioner(request.user) or status not in ("arrived", "no-show"):
+    if status not in MARKS:
         raise Http404("no such page")
-    a = _visible(request.user).filter(uid=uid).first()
-    if a is None:
-        raise Http404("no such appointment")
-    Appointment.objects.filter(pk=a.pk, status__in=("booked", "arrived", "no-show")).update(
-        status=status
-    )
-    return redirect(request.POST.get("next") or "booking:calendar")
+    MARKS[status](request.user, uid, now=timezone.now())
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "booking:calendar"
+    return redirect(back)
 
 
 @require_safe
 @login_required
+@_refusals
 def staff_calendar(request: HttpRequest) -> HttpResponse:
     """A practitioner's day or week, in the clinic's time zone."""
     if not is_practitioner(request.user):
         raise Http404("no such page")
-    me = request.user.practitioner
-    tz = services.clinic_tz(me)
-    view = request.GET.get("view", "week")
+    tz = services.clinic_tz(request.user.practitioner)
     try:
-        day = (
-            date.fromisoformat(request.GET.get("day", ""))
-            if request.GET.get("day")
-            else timezone.now().astimezone(tz).date()
-        )
+        day = date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         day = timezone.now().astimezone(tz).date()
+    view = "day" if request.GET.get("view") == "day" else "week"
     first = day if view == "day" else day - timedelta(days=day.weekday())
     days = 1 if view == "day" else 7
-    lo = datetime.combine(first, datetime.min.time(), tz)
-    rows = (
-        Appointment.objects.filter(
-            practitioner=me, start__gte=lo, start__lt=lo + timedelta(days=days)
-        )
-        .exclude(status="cancelled")
-        .select_related("patient", "appointment_type")
-        .order_by("start")
-    )
-    columns = [(first + timedelta(days=n), []) for n in range(days)]
-    for a in rows:
-        local = a.start.astimezone(tz)
-        columns[(local.date() - first).days][1].append((a, local))
+    columns = services.staff_days(request.user, first, days)
     return render(
         request,
         "booking/calendar.html",
@@ -260,136 +200,94 @@ def staff_calendar(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@_refusals
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    found = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    if found is None:
-        raise Http404("no such feed")
-    rows = _visible(found.user).select_related("practitioner__clinic", "appointment_type")
-    if is_practitioner(found.user):
-        rows = rows.filter(practitioner=found.user.practitioner)
-    body = calendar(
-        rows.filter(start__gte=timezone.now() - timedelta(days=90)), "Anmian appointments"
-    )
+    rows = services.feed_appointments(token, timezone.now())
+    body = calendar(rows, "Anmian appointments")
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@_refusals
 def course(request: HttpRequest) -> HttpResponse:
     """Book a whole course: the same local weekday and time each week, all or none."""
-    patient = getattr(request.user, "patient", None)
-    if patient is None or patient.clinic_id is None:
-        raise Http404("booking needs a patient of a clinic")
-    types = AppointmentType.objects.filter(clinic=patient.clinic_id)
-    people = Practitioner.objects.filter(clinic=patient.clinic_id).select_related("clinic")
-    error, proposals = None, []
     data = request.POST if request.method == "POST" else request.GET
+    patient = services.patient_for(request.user, data.get("patient"))
+    if patient is None:
+        raise BookingError("Choose the patient this course is for.", "patient-needed")
     values = {k: data.get(k, "") for k in ("type", "practitioner", "first_day", "time", "weeks")}
-    if not values["weeks"]:
-        # Start from the course the latest plan recommends (e.g. 8 weeks).
-        latest = patient.assessments.order_by("-created").values_list("result", flat=True).first()
-        values["weeks"] = str(((latest or {}).get("plan") or {}).get("course", {}).get("weeks", 8))
+    values["weeks"] = values["weeks"] or str(services.suggested_course_weeks(patient))
+    error = None
     if request.method == "POST":
         try:
-            kind = types.get(pk=int(values["type"]))
-            practitioner = people.get(pk=int(values["practitioner"]))
-            first_day = date.fromisoformat(values["first_day"])
-            clock = datetime.strptime(values["time"], "%H:%M").time()
-            weeks = int(values["weeks"])
-        except (ValueError, AppointmentType.DoesNotExist, Practitioner.DoesNotExist):
-            error = "Fill in every field: type, practitioner, first day, time (HH:MM) and number of weeks."
+            services.book_course(
+                request.user,
+                *_course_args(values),
+                now=timezone.now(),
+                patient=patient,
+                accept_alternatives=data.get("accept") == "yes",
+            )
+        except BookingError as exc:
+            error = exc
         else:
-            try:
-                c = services.book_course(
-                    practitioner,
-                    patient,
-                    kind,
-                    first_day,
-                    clock,
-                    weeks,
-                    now=timezone.now(),
-                    user=request.user,
-                    accept_alternatives=data.get("accept") == "yes",
-                )
-            except services.CourseConflict as exc:
-                error = str(exc)
-                proposals = [
-                    (
-                        p,
-                        p.wanted and p.wanted.astimezone(patient.tz),
-                        p.start and p.start.astimezone(patient.tz),
-                    )
-                    for p in exc.proposals
-                ]
-            except services.BookingError as exc:
-                error = str(exc)
-            else:
-                for a in c.appointments.all():
-                    notify.send(a, "confirmed")
-                return redirect("booking:mine")
-    status = 409 if proposals else (400 if error else 200)
-    return render(
-        request,
-        "booking/course.html",
-        _ctx(
-            types=types,
-            people=people,
-            values=values,
-            error=error,
-            proposals=proposals,
-            tz=patient.tz.key,
-        ),
-        status=status,
+            return redirect("booking:mine")
+    return _course_page(request, patient, values, error)
+
+
+def _course_args(values: dict[str, str]) -> tuple:
+    try:
+        practitioner, kind = services.find_parties(int(values["practitioner"]), int(values["type"]))
+        first_day = date.fromisoformat(values["first_day"])
+        clock = datetime.strptime(values["time"], "%H:%M").time()
+        return practitioner, kind, first_day, clock, int(values["weeks"])
+    except (ValueError, BookingError):
+        raise BookingError(INCOMPLETE, "incomplete") from None
+
+
+def _course_page(request, patient, values, error) -> HttpResponse:
+    tz = patient.tz
+    proposals = [
+        (p, p.wanted and p.wanted.astimezone(tz), p.start and p.start.astimezone(tz))
+        for p in (error.proposals if isinstance(error, CourseConflict) else [])
+    ]
+    context = _ctx(
+        types=services.visible_types(request.user),
+        people=services.visible_practitioners(request.user),
+        values=values,
+        error=error and str(error),
+        proposals=proposals,
+        tz=tz.key,
+        max_weeks=settings.ANMIAN_MAX_COURSE_WEEKS,
     )
+    return render(request, "booking/course.html", context, status=error.status if error else 200)
 
 
 @require_POST
 @login_required
+@_refusals
 def join_waitlist(request: HttpRequest) -> HttpResponse:
-    from anmian.web.booking import waitlist
-
-    patient = getattr(request.user, "patient", None)
-    if patient is None or patient.clinic_id is None:
-        raise Http404("booking needs a patient of a clinic")
-    kind = AppointmentType.objects.filter(
-        pk=request.POST.get("type") or 0, clinic=patient.clinic_id
-    ).first()
+    kind = services.visible_type(request.user, request.POST.get("type"))
     who = request.POST.get("practitioner", "first-available")
     practitioner = (
-        None
-        if who == "first-available"
-        else Practitioner.objects.filter(
-            pk=who if who.isdigit() else 0, clinic=patient.clinic_id
-        ).first()
+        None if who == "first-available" else services.visible_practitioners(request.user, who)[0]
     )
-    if kind is None or (who != "first-available" and practitioner is None):
-        raise Http404("no such appointment type or practitioner")
-    waitlist.join(patient, kind, practitioner)
+    services.join_waitlist(request.user, kind, practitioner)
     return render(
         request, "booking/waitlist_joined.html", _ctx(kind=kind, practitioner=practitioner)
     )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@_refusals
 def waitlist_offer(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the offer email: see the held time, and accept it before the hold ends."""
-    from anmian.web.booking import waitlist
-    from anmian.web.booking.models import WaitlistEntry
-
-    entry = (
-        WaitlistEntry.objects.select_related(
-            "offer__practitioner__clinic", "offer__appointment_type", "patient__clinic"
-        )
-        .filter(token=token)
-        .first()
-    )
-    if entry is None:
-        raise Http404("no such offer")
+    entry = services.waitlist_offer(token)
     error = None
     if request.method == "POST":
         try:
-            waitlist.accept(token, timezone.now())
-        except services.BookingError as exc:
+            services.accept_offer(token, now=timezone.now())
+        except BookingError as exc:
             error = str(exc)
         else:
             return render(request, "booking/waitlist_booked.html", _ctx(entry=entry))

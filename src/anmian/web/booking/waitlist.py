@@ -1,6 +1,7 @@
 """The waitlist: when a slot frees up, the longest-waiting person for that practitioner (or
 anyone) and appointment type is offered it, held for them for a while. An offer not taken
-in time goes to the next person."""
+in time goes to the next person. Built on slots.py, as the booking service is; services.py
+is the door callers use."""
 
 from __future__ import annotations
 
@@ -11,18 +12,25 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from anmian.web.booking import notify, services
+from anmian.web.booking import notify, policy
+from anmian.web.booking.errors import BookingError
 from anmian.web.booking.models import Appointment, AppointmentType, WaitlistEntry
+from anmian.web.booking.slots import MIN_NOTICE, reserve
 from anmian.web.records.models import Patient, Practitioner
 
 
 def join(
-    patient: Patient, kind: AppointmentType, practitioner: Practitioner | None = None
+    user,
+    kind: AppointmentType,
+    practitioner: Practitioner | None = None,
+    *,
+    patient: Patient | None = None,
 ) -> WaitlistEntry:
+    patient = policy.acting_patient(user, patient)
     if patient.clinic_id != kind.clinic_id or (
         practitioner and practitioner.clinic_id != kind.clinic_id
     ):
-        raise services.BookingError("That waitlist belongs to another clinic.", "other-clinic")
+        raise BookingError("That waitlist belongs to another clinic.", "other-clinic")
     return WaitlistEntry.objects.create(
         patient=patient,
         appointment_type=kind,
@@ -31,44 +39,39 @@ def join(
     )
 
 
-def offer_freed(freed: Appointment, now: datetime) -> WaitlistEntry | None:
-    """Hold the freed time for the next person waiting; None when nobody waits or it is too late."""
-    if freed.start - now < services.MIN_NOTICE:
+def offer_freed(freed: Appointment, *, now: datetime) -> WaitlistEntry | None:
+    """Hold the freed time for the next person waiting; None when nobody waits or it is too late.
+    The offer email goes once the caller's transaction commits."""
+    if freed.start - now < MIN_NOTICE:
         return None
-    hold = min(
-        now + timedelta(minutes=settings.ANMIAN_HOLD_MINUTES), freed.start - services.MIN_NOTICE
-    )
-    candidates = (
-        WaitlistEntry.objects.filter(
-            status="waiting",
-            appointment_type=freed.appointment_type_id,
-        )
+    hold = min(now + timedelta(minutes=settings.ANMIAN_HOLD_MINUTES), freed.start - MIN_NOTICE)
+    entry = (
+        WaitlistEntry.objects.filter(status="waiting", appointment_type=freed.appointment_type_id)
         .filter(Q(practitioner=freed.practitioner_id) | Q(practitioner__isnull=True))
         .select_related("patient")
+        .first()
     )
-    for entry in candidates:
-        try:
-            with transaction.atomic():
-                held = services._book_locked(
-                    freed.practitioner,
-                    entry.patient,
-                    freed.appointment_type,
-                    freed.start,
-                    None,
-                    None,
-                    None,
-                    status="held",
-                )
-                entry.status, entry.offer, entry.hold_until = "offered", held, hold
-                entry.save(update_fields=["status", "offer", "hold_until"])
-        except services.BookingError:
-            return None  # someone booked the time meanwhile: nothing to offer
-        notify.send(held, "offer", token=entry.token, hold_until=hold)
-        return entry
-    return None
+    if entry is None:
+        return None
+    try:
+        with transaction.atomic():
+            held = reserve(
+                freed.practitioner,
+                entry.patient,
+                freed.appointment_type,
+                freed.start,
+                status="held",
+            )
+            entry.status, entry.offer, entry.hold_until = "offered", held, hold
+            entry.save(update_fields=["status", "offer", "hold_until"])
+    except BookingError:
+        return None  # someone booked the time meanwhile: nothing to offer
+    notify.after_commit(held, "offer", token=entry.token, hold_until=hold)
+    return entry
 
 
 def accept(token: str, now: datetime) -> Appointment:
+    """The offer link is the credential: whoever holds the emailed token may accept."""
     with transaction.atomic():
         entry = (
             WaitlistEntry.objects.select_for_update(of=("self",))
@@ -77,16 +80,16 @@ def accept(token: str, now: datetime) -> Appointment:
             .first()
         )
         if entry is None or entry.status != "offered" or entry.offer is None:
-            raise services.BookingError("This offer is no longer open.", "offer-closed")
+            raise BookingError("This offer is no longer open.", "offer-closed", 409)
         if entry.hold_until <= now:
-            raise services.BookingError(
-                "This offer has expired; the time went to the next person.", "offer-expired"
+            raise BookingError(
+                "This offer has expired; the time went to the next person.", "offer-expired", 409
             )
         Appointment.objects.filter(pk=entry.offer.pk, status="held").update(status="booked")
         entry.status = "booked"
         entry.save(update_fields=["status"])
-    booked = Appointment.objects.get(pk=entry.offer.pk)
-    notify.send(booked, "confirmed")
+        booked = Appointment.objects.get(pk=entry.offer.pk)
+        notify.after_commit(booked, "confirmed")
     return booked
 
 
@@ -96,14 +99,15 @@ def expire(now: datetime) -> int:
     for entry in WaitlistEntry.objects.filter(status="offered", hold_until__lte=now).select_related(
         "offer"
     ):
-        claimed = WaitlistEntry.objects.filter(pk=entry.pk, status="offered").update(
-            status="expired"
-        )
-        if not claimed:
-            continue  # another run got there first
-        if entry.offer and Appointment.objects.filter(pk=entry.offer.pk, status="held").update(
-            status="cancelled"
-        ):
-            offer_freed(Appointment.objects.get(pk=entry.offer.pk), now)
+        with transaction.atomic():
+            claimed = WaitlistEntry.objects.filter(pk=entry.pk, status="offered").update(
+                status="expired"
+            )
+            if not claimed:
+                continue  # another run got there first
+            if entry.offer and Appointment.objects.filter(pk=entry.offer.pk, status="held").update(
+                status="cancelled"
+            ):
+                offer_freed(Appointment.objects.get(pk=entry.offer.pk), now=now)
         count += 1
     return count

@@ -47,7 +47,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_books_a_free_slot(hours, alice, kind):
-    a = book(hours, alice, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
+    a, _ = book(alice.user, hours, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
     assert a.end - a.start == timedelta(minutes=45)
     assert a.blocked_end - a.end == timedelta(minutes=15)
 
@@ -64,7 +64,7 @@ def test_it_books_a_free_slot(hours, alice, kind):
 )
 def test_it_refuses_impossible_times_with_a_reason(hours, alice, kind, day, clock, code):
     with pytest.raises(BookingError) as info:
-        book(hours, alice, kind, at(day, clock), now=NOW)
+        book(alice.user, hours, kind, at(day, clock), now=NOW)
     assert info.value.code == code and str(info.value)
     assert Appointment.objects.count() == 0
 
@@ -74,7 +74,7 @@ def test_a_day_off_is_refused(hours, alice, kind, clinic):
         clinic=clinic, practitioner=hours, first_day=date(2026, 3, 5), last_day=date(2026, 3, 6)
     )
     with pytest.raises(BookingError, match="not working"):
-        book(hours, alice, kind, at(date(2026, 3, 5), "10:00"), now=NOW)
+        book(alice.user, hours, kind, at(date(2026, 3, 5), "10:00"), now=NOW)
 
 
 def test_a_clinic_holiday_is_refused(hours, alice, kind, clinic):
@@ -82,19 +82,26 @@ def test_a_clinic_holiday_is_refused(hours, alice, kind, clinic):
         clinic=clinic, first_day=date(2026, 3, 3), last_day=date(2026, 3, 3), reason="holiday"
     )
     with pytest.raises(BookingError, match="not working"):
-        book(hours, alice, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
+        book(alice.user, hours, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
 
 
 def test_the_wrong_duration_is_refused(hours, alice, kind):
     start = at(date(2026, 3, 3), "10:00")
     with pytest.raises(BookingError, match="lasts 45 minutes"):
-        book(hours, alice, kind, start, now=NOW, end=start + timedelta(minutes=30))
+        book(alice.user, hours, kind, start, now=NOW, end=start + timedelta(minutes=30))
 
 
-def test_a_practitioner_of_another_clinic_is_refused(hours, charlie, kind, dave):
+def test_a_practitioner_of_another_clinic_is_refused(hours, alice, kind, dave):
     with pytest.raises(BookingError) as info:
-        book(dave, charlie, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
+        book(alice.user, dave, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
     assert info.value.code == "other-clinic"
+
+
+def test_it_refuses_an_account_that_belongs_to_no_clinic(hours, charlie, kind):
+    with pytest.raises(BookingError) as info:
+        book(charlie.user, hours, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
+    assert (info.value.code, info.value.status) == ("no-clinic", 403)
+    assert Appointment.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -111,54 +118,46 @@ def test_local_times_in_the_dst_gap_or_overlap_are_refused(day, clock, code):
 
 
 def test_an_overlap_is_refused_with_the_nearest_alternatives(hours, alice, kind):
-    book(hours, alice, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
+    book(alice.user, hours, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
     with pytest.raises(SlotTaken) as info:
-        book(
-            hours, alice, kind, at(date(2026, 3, 3), "10:30"), now=NOW
-        )  # inside 10:00-11:00 incl. buffer
+        # inside 10:00-11:00 with the buffer
+        book(alice.user, hours, kind, at(date(2026, 3, 3), "10:30"), now=NOW)
     assert info.value.status == 409 and info.value.alternatives
     assert all(s != at(date(2026, 3, 3), "10:30") for s in info.value.alternatives)
     assert Appointment.objects.count() == 1
 
 
 def test_the_buffer_after_blocks_the_next_start(hours, alice, kind):
-    book(hours, alice, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
+    book(alice.user, hours, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
     with pytest.raises(SlotTaken):
-        book(hours, alice, kind, at(date(2026, 3, 3), "10:50"), now=NOW)
-    assert book(hours, alice, kind, at(date(2026, 3, 3), "11:00"), now=NOW)
+        book(alice.user, hours, kind, at(date(2026, 3, 3), "10:50"), now=NOW)
+    assert book(alice.user, hours, kind, at(date(2026, 3, 3), "11:00"), now=NOW)
 
 
 def test_a_cancelled_slot_can_be_booked_again(hours, alice, kind):
-    a = book(hours, alice, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
-    services.cancel(a)
-    assert book(hours, alice, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
+    a, _ = book(alice.user, hours, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
+    services.cancel(alice.user, a, now=NOW)
+    assert book(alice.user, hours, kind, at(date(2026, 3, 3), "10:00"), now=NOW)
 
 
 def test_a_retried_request_with_the_same_key_books_once(hours, alice, kind):
-    first = book(
-        hours,
-        alice,
-        kind,
-        at(date(2026, 3, 3), "10:00"),
-        now=NOW,
-        user=alice.user,
-        idempotency_key="k1",
-    )
-    again = book(
-        hours,
-        alice,
-        kind,
-        at(date(2026, 3, 3), "10:00"),
-        now=NOW,
-        user=alice.user,
-        idempotency_key="k1",
-    )
+    start = at(date(2026, 3, 3), "10:00")
+    first, created = book(alice.user, hours, kind, start, now=NOW, idempotency_key="k1")
+    again, created_again = book(alice.user, hours, kind, start, now=NOW, idempotency_key="k1")
     assert first.pk == again.pk and Appointment.objects.count() == 1
+    assert (created, created_again) == (True, False)
+
+
+def test_a_key_reused_for_another_time_is_refused(hours, alice, kind):
+    book(alice.user, hours, kind, at(date(2026, 3, 3), "10:00"), now=NOW, idempotency_key="k1")
+    with pytest.raises(BookingError) as info:
+        book(alice.user, hours, kind, at(date(2026, 3, 3), "12:00"), now=NOW, idempotency_key="k1")
+    assert info.value.code == "key-reused" and Appointment.objects.count() == 1
 
 
 def test_free_slots_skip_breaks_bookings_and_buffers(hours, alice, kind):
     day = date(2026, 3, 4)  # Wednesday, break 12-13
-    book(hours, alice, kind, at(day, "10:00"), now=NOW)
+    book(alice.user, hours, kind, at(day, "10:00"), now=NOW)
     slots = {
         s.astimezone(LONDON).strftime("%H:%M")
         for s in services.free_slots(hours, kind, day, 1, NOW)
@@ -172,7 +171,7 @@ def test_free_slots_skip_breaks_bookings_and_buffers(hours, alice, kind):
 
 
 def test_a_course_keeps_its_local_time_across_the_dst_change(hours, alice, kind):
-    course = book_course(hours, alice, kind, date(2026, 3, 23), time(18, 0), 3, now=NOW)
+    course = book_course(alice.user, hours, kind, date(2026, 3, 23), time(18, 0), 3, now=NOW)
     local = [a.start.astimezone(LONDON) for a in course.appointments.all()]
     assert [t.strftime("%a %H:%M") for t in local] == ["Mon 18:00"] * 3
     utc_hours = {a.start.astimezone(UTC).hour for a in course.appointments.all()}
@@ -180,9 +179,9 @@ def test_a_course_keeps_its_local_time_across_the_dst_change(hours, alice, kind)
 
 
 def test_a_course_that_collides_books_nothing_and_proposes(hours, alice, kind):
-    book(hours, alice, kind, at(date(2026, 3, 16), "18:00"), now=NOW)
+    book(alice.user, hours, kind, at(date(2026, 3, 16), "18:00"), now=NOW)
     with pytest.raises(CourseConflict) as info:
-        book_course(hours, alice, kind, date(2026, 3, 9), time(18, 0), 4, now=NOW)
+        book_course(alice.user, hours, kind, date(2026, 3, 9), time(18, 0), 4, now=NOW)
     proposals = info.value.proposals
     assert proposals[1].start != proposals[1].wanted and proposals[1].start is not None
     assert proposals[1].start.astimezone(LONDON).date() == date(2026, 3, 16)
@@ -190,14 +189,21 @@ def test_a_course_that_collides_books_nothing_and_proposes(hours, alice, kind):
 
 
 def test_a_course_can_accept_the_proposed_alternatives(hours, alice, kind):
-    book(hours, alice, kind, at(date(2026, 3, 16), "18:00"), now=NOW)
+    book(alice.user, hours, kind, at(date(2026, 3, 16), "18:00"), now=NOW)
     course = book_course(
-        hours, alice, kind, date(2026, 3, 9), time(18, 0), 4, now=NOW, accept_alternatives=True
+        alice.user,
+        hours,
+        kind,
+        date(2026, 3, 9),
+        time(18, 0),
+        4,
+        now=NOW,
+        accept_alternatives=True,
     )
     assert course.appointments.count() == 4
     # each session is its own row: one can move without touching the others
     one = course.appointments.first()
-    services.cancel(one)
+    services.cancel(alice.user, one, now=NOW)
     assert course.appointments.filter(status="booked").count() == 3
 
 
@@ -237,7 +243,7 @@ def test_many_threads_booking_the_same_slot_exactly_one_wins(clinic, alice, bob)
         WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(19))
     start = at(date(2026, 3, 3), "10:00")
     results = _race(
-        8, lambda i: book(bob, alice, kind, start + timedelta(minutes=15 * (i % 3)), now=NOW)
+        8, lambda i: book(alice.user, bob, kind, start + timedelta(minutes=15 * (i % 3)), now=NOW)
     )
     assert results.count("ok") == 1, results
     assert all(r in ("ok", "taken") for r in results), results
@@ -270,7 +276,7 @@ def test_a_direct_overlapping_insert_is_refused_by_postgresql(clinic, alice, bob
 
 
 def test_a_course_keeps_its_local_time_across_the_autumn_change(hours, alice, kind):
-    course = book_course(hours, alice, kind, date(2026, 10, 19), time(18, 0), 2, now=NOW)
+    course = book_course(alice.user, hours, kind, date(2026, 10, 19), time(18, 0), 2, now=NOW)
     local = [a.start.astimezone(LONDON).strftime("%a %H:%M") for a in course.appointments.all()]
     assert local == ["Mon 18:00", "Mon 18:00"]
     assert [a.start.astimezone(UTC).hour for a in course.appointments.all()] == [

@@ -43,8 +43,13 @@ def booking(bob, kind, start="2026-03-03T10:00:00+00:00") -> dict:
     return {"practitioner": bob.pk, "appointment_type": kind.pk, "start": start}
 
 
-def test_a_patient_books_and_gets_an_email_with_a_calendar_file(client: Client, alice, bob, kind):
-    response = post(client, "/api/v1/booking/appointments", booking(bob, kind), auth(alice.user))
+def test_a_patient_books_and_gets_an_email_with_a_calendar_file(
+    client: Client, alice, bob, kind, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client, "/api/v1/booking/appointments", booking(bob, kind), auth(alice.user)
+        )
     assert response.status_code == 201
     assert len(mail.outbox) == 1
     ics = mail.outbox[0].attachments[0]
@@ -56,14 +61,30 @@ def test_a_patient_books_and_gets_an_email_with_a_calendar_file(client: Client, 
 
 
 def test_a_retried_request_with_the_same_idempotency_key_books_once(
-    client: Client, alice, bob, kind
+    client: Client, alice, bob, kind, django_capture_on_commit_callbacks
 ):
     headers = auth(alice.user) | {"Idempotency-Key": "abc-123"}
-    first = post(client, "/api/v1/booking/appointments", booking(bob, kind), headers)
-    again = post(client, "/api/v1/booking/appointments", booking(bob, kind), headers)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(client, "/api/v1/booking/appointments", booking(bob, kind), headers)
+    with django_capture_on_commit_callbacks(execute=True) as retry_callbacks:
+        again = post(client, "/api/v1/booking/appointments", booking(bob, kind), headers)
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["uid"] == again.json()["uid"]
+    assert first.json() == again.json()
     assert Appointment.objects.count() == 1 and len(mail.outbox) == 1
+    assert retry_callbacks == []  # nothing queued to send again
+
+
+def test_a_reused_idempotency_key_for_another_booking_is_422(client: Client, alice, bob, kind):
+    headers = auth(alice.user) | {"Idempotency-Key": "abc-123"}
+    post(client, "/api/v1/booking/appointments", booking(bob, kind), headers)
+    other = post(
+        client,
+        "/api/v1/booking/appointments",
+        booking(bob, kind, "2026-03-03T12:00:00+00:00"),
+        headers,
+    )
+    assert other.status_code == 422 and other.json()["code"] == "key-reused"
+    assert Appointment.objects.count() == 1
 
 
 def test_a_clash_is_409_with_alternatives(client: Client, alice, charlie, bob, kind):
@@ -129,7 +150,9 @@ def test_a_practitioner_of_another_clinic_cannot_be_booked(client: Client, alice
     assert response.status_code == 400 and response.json()["code"] == "other-clinic"
 
 
-def test_cancelling_within_the_notice_goes_through_the_clinic(client: Client, alice, bob, kind):
+def test_cancelling_within_the_notice_goes_through_the_clinic(
+    client: Client, alice, bob, kind, django_capture_on_commit_callbacks
+):
     uid = post(
         client,
         "/api/v1/booking/appointments",
@@ -138,7 +161,8 @@ def test_cancelling_within_the_notice_goes_through_the_clinic(client: Client, al
     ).json()["uid"]
     late = post(client, f"/api/v1/booking/appointments/{uid}/cancel", {}, auth(alice.user))
     assert late.status_code == 409 and late.json()["code"] == "too-late"
-    staff = post(client, f"/api/v1/booking/appointments/{uid}/cancel", {}, auth(bob.user))
+    with django_capture_on_commit_callbacks(execute=True):
+        staff = post(client, f"/api/v1/booking/appointments/{uid}/cancel", {}, auth(bob.user))
     assert staff.status_code == 200 and staff.json()["status"] == "cancelled"
     assert "CANCEL" in mail.outbox[-1].attachments[0][1]
 
@@ -204,7 +228,7 @@ def test_reminders_are_sent_once_however_often_the_command_runs(client: Client, 
 
 
 def test_one_session_of_a_course_moves_without_touching_the_others(
-    client: Client, alice, bob, kind
+    client: Client, alice, bob, kind, django_capture_on_commit_callbacks
 ):
     body = {
         "practitioner": bob.pk,
@@ -214,13 +238,13 @@ def test_one_session_of_a_course_moves_without_touching_the_others(
         "weeks": 3,
     }
     rows = post(client, "/api/v1/booking/courses", body, auth(alice.user)).json()["appointments"]
-    mail.outbox.clear()
-    moved = post(
-        client,
-        f"/api/v1/booking/appointments/{rows[1]['uid']}/move",
-        {"start": "2026-03-17T14:00:00+00:00"},
-        auth(alice.user),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = post(
+            client,
+            f"/api/v1/booking/appointments/{rows[1]['uid']}/move",
+            {"start": "2026-03-17T14:00:00+00:00"},
+            auth(alice.user),
+        )
     assert moved.status_code == 200 and moved.json()["start"] == "2026-03-17T14:00:00+00:00"
     others = Appointment.objects.exclude(uid=rows[1]["uid"]).values_list("start", flat=True)
     assert [s.isoformat() for s in others] == [rows[0]["start"], rows[2]["start"]]

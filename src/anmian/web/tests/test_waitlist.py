@@ -26,6 +26,10 @@ def _clock():
         yield
 
 
+def book_at_start(patient, practitioner, kind):
+    return services.book(patient.user, practitioner, kind, START, now=NOW)[0]
+
+
 @pytest.fixture
 def kind(clinic, bob):
     for weekday in range(5):
@@ -44,26 +48,38 @@ def waiting(clinic, alice, kind, bob):
     second = Patient.objects.create(
         clinic=clinic, name="Xavi", user=users.objects.create_user("x@x.org", "x@x.org")
     )
-    return waitlist.join(first, kind, bob), waitlist.join(second, kind, None)
+    return waitlist.join(first.user, kind, bob), waitlist.join(second.user, kind, None)
 
 
-def test_a_cancelled_time_is_held_for_the_first_waiting_and_emailed(alice, bob, kind, waiting):
-    a = services.book(bob, alice, kind, START, now=NOW)
-    mail.outbox.clear()
-    services.cancel(a, NOW)
+def test_a_cancelled_time_is_held_for_the_first_waiting_and_emailed(
+    alice, bob, kind, waiting, django_capture_on_commit_callbacks
+):
+    a = book_at_start(alice, bob, kind)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(alice.user, a, now=NOW)
     first = WaitlistEntry.objects.get(pk=waiting[0].pk)
     assert first.status == "offered" and first.offer.status == "held" and first.offer.start == START
-    assert len(mail.outbox) == 1 and first.token in mail.outbox[0].body
+    offers = [m for m in mail.outbox if m.to == ["w@x.org"]]
+    assert len(offers) == 1 and first.token in offers[0].body
+    assert [m.subject for m in mail.outbox if m.to == [alice.user.email]] == [
+        "Your appointment is cancelled"
+    ]
+
+
+def test_no_offer_email_leaves_before_the_commit(alice, bob, kind, waiting):
+    services.cancel(alice.user, book_at_start(alice, bob, kind), now=NOW)
+    # the test's transaction never commits, so nothing may have been sent
+    assert mail.outbox == []
 
 
 def test_a_held_time_cannot_be_booked_by_anyone_else(alice, charlie, bob, kind, waiting):
-    services.cancel(services.book(bob, alice, kind, START, now=NOW), NOW)
+    services.cancel(alice.user, book_at_start(alice, bob, kind), now=NOW)
     with pytest.raises(services.SlotTaken):
-        services.book(bob, alice, kind, START, now=NOW)
+        services.book(alice.user, bob, kind, START, now=NOW)
 
 
 def test_the_offer_is_accepted_through_its_link(client: Client, alice, bob, kind, waiting):
-    services.cancel(services.book(bob, alice, kind, START, now=NOW), NOW)
+    services.cancel(alice.user, book_at_start(alice, bob, kind), now=NOW)
     token = WaitlistEntry.objects.get(pk=waiting[0].pk).token
     assert b"Held for you until" in client.get(f"/booking/waitlist/{token}/").content
     assert client.post(f"/booking/waitlist/{token}/").status_code == 200
@@ -72,7 +88,7 @@ def test_the_offer_is_accepted_through_its_link(client: Client, alice, bob, kind
 
 
 def test_an_expired_offer_goes_to_the_next_person(client: Client, alice, bob, kind, waiting):
-    services.cancel(services.book(bob, alice, kind, START, now=NOW), NOW)
+    services.cancel(alice.user, book_at_start(alice, bob, kind), now=NOW)
     token = WaitlistEntry.objects.get(pk=waiting[0].pk).token
     with time_machine.travel(NOW + timedelta(hours=3), tick=False):
         call_command("send_reminders")

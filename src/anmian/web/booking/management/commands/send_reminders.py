@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from anmian.web.booking import notify, waitlist
+from anmian.web.booking import notify, services
 from anmian.web.booking.models import Appointment
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             if claimed:
                 notify.send(appointment, "reminder")
                 sent += 1
-        expired = waitlist.expire(now)
+        expired = services.expire_offers(now=now)
         self.stdout.write(
             f"{sent} reminder{'s' if sent != 1 else ''} sent, {expired} waitlist offer(s) expired"
         )

@@ -1,0 +1,119 @@
+"""The rules of who may book what, and when: each a small function that raises BookingError
+with the message a person reads. services.py calls them; nothing else decides these things.
+
+- Acting for a patient: a patient books for themselves, and only as a patient of a clinic;
+  clinic staff book for a patient of their own clinic.
+- Change notice: a patient may not move or cancel later than ANMIAN_CHANGE_NOTICE_HOURS
+  before the start (the clinic always can).
+- Caps: at most ANMIAN_MAX_FUTURE_BOOKINGS future appointments per patient, and courses of at
+  most ANMIAN_MAX_COURSE_WEEKS weeks, so one account cannot fill a calendar.
+- Arrivals and no-shows: only staff of the clinic, only between the allowed statuses, and
+  only around the appointment's own time (see MARKS)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from anmian.web.booking.errors import BookingError
+from anmian.web.booking.models import Appointment, AppointmentType
+from anmian.web.records.access import is_practitioner, visible_patients
+from anmian.web.records.models import Patient, Practitioner
+
+# Staff may mark an arrival from an hour before the start (people come early), a no-show only
+# once the start has passed, and either (or a correction of one into the other) until a week
+# after the end: long enough for a weekend's catch-up, short enough that old history is not
+# rewritten.
+EARLIEST_ARRIVAL = timedelta(hours=1)
+MARK_WITHIN = timedelta(days=7)
+# status now -> statuses staff may set
+MARKS = {"booked": {"arrived", "no-show"}, "arrived": {"no-show"}, "no-show": {"arrived"}}
+
+
+def own_clinic(user) -> int:
+    """The clinic whose types, practitioners and free times this person may see."""
+    if is_practitioner(user):
+        return user.practitioner.clinic_id
+    patient = getattr(user, "patient", None)
+    if patient is None or patient.clinic_id is None:
+        raise BookingError(
+            "Booking needs a patient account at a clinic: ask your clinic to add you.",
+            "no-clinic",
+            403,
+        )
+    return patient.clinic_id
+
+
+def acting_patient(user, patient: Patient | None = None) -> Patient:
+    """Who a booking is for: the user themselves, or (staff only) a patient of their clinic."""
+    own_clinic(user)
+    if is_practitioner(user):
+        if patient is None:
+            raise BookingError("Choose the patient this booking is for.", "patient-needed", 400)
+        if not visible_patients(user).filter(pk=patient.pk).exists():
+            raise BookingError("No such patient.", "no-such-patient", 404)
+        return patient
+    if patient is not None and patient.pk != user.patient.pk:
+        raise BookingError("Only clinic staff book for someone else.", "not-yours", 403)
+    return user.patient
+
+
+def parties(patient: Patient, practitioner: Practitioner, kind: AppointmentType) -> None:
+    if kind.clinic_id != patient.clinic_id:
+        raise BookingError("That appointment type belongs to another clinic.", "other-clinic")
+    if practitioner.clinic_id != patient.clinic_id:
+        raise BookingError("That practitioner works at another clinic.", "other-clinic")
+
+
+def change_notice(user, appointment: Appointment, now: datetime) -> None:
+    hours = settings.ANMIAN_CHANGE_NOTICE_HOURS
+    if not is_practitioner(user) and appointment.start - now < timedelta(hours=hours):
+        raise BookingError(
+            f"Changes within {hours} hours of the start go through the clinic: please call them.",
+            "too-late",
+            409,
+        )
+
+
+def future_cap(patient: Patient, adding: int, now: datetime) -> None:
+    """Call under the patient's lock, so parallel requests cannot each see room for one more."""
+    cap = settings.ANMIAN_MAX_FUTURE_BOOKINGS
+    booked = Appointment.objects.filter(
+        patient=patient, status__in=("booked", "held"), start__gte=now
+    ).count()
+    if booked + adding > cap:
+        raise BookingError(
+            f"At most {cap} future appointments can be booked at once "
+            f"({booked} already are). Please ask the clinic.",
+            "too-many",
+            409,
+        )
+
+
+def course_weeks(weeks: int) -> None:
+    longest = settings.ANMIAN_MAX_COURSE_WEEKS
+    if not 1 <= weeks <= longest:
+        raise BookingError(f"A course runs for 1 to {longest} weeks.", "bad-weeks")
+
+
+def mark(user, appointment: Appointment, status: str, now: datetime) -> None:
+    """May this user set `status` on the appointment now?"""
+    practitioner = getattr(user, "practitioner", None) if is_practitioner(user) else None
+    if practitioner is None or practitioner.clinic_id != appointment.practitioner.clinic_id:
+        raise BookingError("No such appointment.", "not-found", 404)
+    if status not in MARKS.get(appointment.status, set()):
+        raise BookingError(
+            f"A {appointment.get_status_display().lower()} appointment cannot be marked {status}.",
+            "bad-transition",
+            409,
+        )
+    early = status == "arrived"
+    opens = appointment.start - (EARLIEST_ARRIVAL if early else timedelta(0))
+    if not opens <= now <= appointment.end + MARK_WITHIN:
+        since = "an hour before it starts" if early else "its start"
+        raise BookingError(
+            f"An appointment can be marked {status} only from {since} until a week after it ends.",
+            "outside-window",
+            409,
+        )
