@@ -1,31 +1,65 @@
 """The JSON API (django-ninja). OpenAPI at /api/openapi.json, docs at /api/docs.
 
 `POST /api/v1/assess` takes the same document as `anmian assess` and returns the same
-JSON: both call `anmian.engine.assess`, so the two can never drift apart.
+JSON: both call `anmian.engine.assess` and print its typed result
+(`anmian.engine.result.AssessmentResult`), so the two can never drift apart. Every operation
+declares its response and error bodies; `docs/openapi.json` is the committed copy of the
+document (`make openapi` writes it, a test compares it).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.responses import Status
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.throttling import AnonRateThrottle
+from pydantic import ConfigDict, Field
 
-from anmian.engine import InputError, UnresolvedFindings, assess, parse_input
+from anmian.engine import AssessmentInput, InputError, UnresolvedFindings, assess, parse_input
+from anmian.engine.result import AssessmentResult
 from anmian.knowledge import get_kb
-from anmian.web.apiauth import AUTH, ApiError
+from anmian.web.apiauth import AUTH, ApiError, Error, InvalidRequest, errors
 from anmian.web.booking.api import router as booking_router
 from anmian.web.lockout import lockout_message
 from anmian.web.records.access import get_assessment, get_patient, is_practitioner, visible_patients
 from anmian.web.records.models import ApiToken, audit
 
-api = NinjaAPI(
+
+@cache
+def _examples() -> dict[str, Any]:
+    """Example bodies of the document, shortened from a real assessment."""
+    return json.loads((files("anmian.web") / "api_examples.json").read_text(encoding="utf-8"))
+
+
+class AnmianAPI(NinjaAPI):
+    """The API, whose document also holds the models of the bodies read by hand (the
+    assessment input is parsed by the engine, for its one-line errors naming the field)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        body = AssessmentInput.model_json_schema(
+            ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema
+        )
+        schema["components"]["schemas"].update(body.pop("$defs", {}))
+        schema["components"]["schemas"]["AssessmentInput"] = body
+        return schema
+
+
+api = AnmianAPI(
     title="Anmian API",
     version="1",
     urls_namespace="api",
@@ -43,6 +77,15 @@ def _api_error(request: HttpRequest, exc: ApiError):
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404):
     return api.create_response(request, {"error": "not found"}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError):
+    """ninja's own refusals (401 without credentials, 429 over the rate) as an `Error`."""
+    response = api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+    if isinstance(exc, Throttled) and exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
 
 
 @api.exception_handler(NinjaValidationError)
@@ -70,21 +113,68 @@ def _anon_throttle() -> list[AnonRateThrottle]:
     return [ClinicAnonThrottle(settings.ANMIAN_ANON_RATE)]
 
 
+_NOT_UNDERSTOOD = {
+    "error": "unknown findings: 'zzzz qqqq'. Use ids or labels from `anmian kb search`, "
+    "or pass --allow-unknown.",
+    "unresolved": [{"text": "zzzz qqqq", "suggestions": []}],
+}
+
+
+class UnreadPart(Schema):
+    text: str = Field(description="The words not understood.")
+    suggestions: list[str] = Field(description="The closest known findings.")
+
+
+class NotUnderstood(Error):
+    """422: some findings could not be read, so nothing was assessed (unless
+    `allow_unknown=true`, which reports them in `input.unresolved` instead)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_NOT_UNDERSTOOD]})
+    unresolved: list[UnreadPart]
+
+
+def _json(example: Any) -> dict[str, Any]:
+    return {"content": {"application/json": {"example": example}}}
+
+
+def _assess_doc() -> dict[str, Any]:
+    ex = _examples()
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": REF_TEMPLATE.format(model="AssessmentInput")},
+                    "example": ex["assess_input"],
+                }
+            },
+        },
+        "responses": {
+            200: _json(ex["assess_result"]),
+            400: _json({"error": "field 'age': Input should be less than or equal to 120"}),
+            422: _json(_NOT_UNDERSTOOD),
+            429: _json({"error": "Too many requests."}),
+        },
+    }
+
+
 @api.post(
     "/v1/assess",
     throttle=_anon_throttle(),
     summary="Screen, rank TCM patterns and build a safety-checked plan",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        }
+    response={
+        200: AssessmentResult,
+        400: Error,
+        422: NotUnderstood | InvalidRequest,
+        429: Error,
     },
+    by_alias=True,
+    openapi_extra=_assess_doc(),
 )
-def assess_view(request: HttpRequest, allow_unknown: bool = False) -> dict[str, Any]:
-    """Same input and output as `anmian assess --format json`."""
-    import json
-
+def assess_view(request: HttpRequest, allow_unknown: bool = False) -> AssessmentResult:
+    """Same input and output as `anmian assess --format json`. The body is read here, not
+    by ninja, so a bad document gets the engine's one-line 400 naming the field; 422 is
+    for findings that could not be read (with the closest candidates) or a bad parameter."""
     try:
         data = json.loads(request.body or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -96,7 +186,7 @@ def assess_view(request: HttpRequest, allow_unknown: bool = False) -> dict[str, 
         raise ApiError(422, str(exc), unresolved=unresolved) from None
     except InputError as exc:
         raise ApiError(400, str(exc)) from None
-    return result.to_dict()
+    return result.result()
 
 
 # --- authenticated endpoints: a person's own assessments, a practitioner's patients ---
@@ -108,11 +198,14 @@ class TokenRequest(Schema):
 
 
 class TokenOut(Schema):
-    token: str
+    token: str = Field(description="Send it as `Authorization: Bearer <token>`.")
 
 
 @api.post(
-    "/v1/tokens", response={201: TokenOut}, throttle=_anon_throttle(), summary="Get an API token"
+    "/v1/tokens",
+    response={201: TokenOut, **errors(401, 422, 429)},
+    throttle=_anon_throttle(),
+    summary="Get an API token",
 )
 def create_token(request: HttpRequest, body: TokenRequest):
     # The same door as the login page: django-axes counts the failure and refuses a locked
@@ -125,6 +218,33 @@ def create_token(request: HttpRequest, body: TokenRequest):
     return Status(201, {"token": ApiToken.issue(user)})
 
 
+class AssessmentSummary(Schema):
+    uid: uuid.UUID
+    created: str = Field(description="When it was made, ISO 8601 with its offset.")
+    kb_version: str = Field(description="The knowledge-base version that made it.")
+    verdict: str = Field(description="The screening verdict (`screening.verdict`).")
+    leading: list[str] = Field(description="The leading and combined pattern ids.")
+
+
+class AssessmentRecord(AssessmentSummary):
+    input: dict[str, Any] = Field(description="The input as it was given (AssessmentInput).")
+    result: dict[str, Any] = Field(
+        description="The AssessmentResult as stored when it was made: one made with an older "
+        "knowledge base may lack fields added since."
+    )
+
+
+class PatientRow(Schema):
+    uid: uuid.UUID
+    name: str
+
+
+class PatientPage(Schema):
+    page: int
+    count: int = Field(description="Patients matching, over all pages.")
+    results: list[PatientRow] = Field(description="25 a page, by name.")
+
+
 def _summary(a) -> dict[str, Any]:
     return {
         "uid": str(a.uid),
@@ -135,20 +255,35 @@ def _summary(a) -> dict[str, Any]:
     }
 
 
-@api.get("/v1/me/assessments", auth=AUTH, summary="My assessments")
+@api.get(
+    "/v1/me/assessments",
+    auth=AUTH,
+    response={200: list[AssessmentSummary], **errors(401)},
+    summary="My assessments",
+)
 def my_assessments(request: HttpRequest) -> list[dict[str, Any]]:
     patient = getattr(request.user, "patient", None)
     return [_summary(a) for a in patient.assessments.all()] if patient else []
 
 
-@api.get("/v1/assessments/{uid}", auth=AUTH, summary="One assessment I may see")
+@api.get(
+    "/v1/assessments/{uid}",
+    auth=AUTH,
+    response={200: AssessmentRecord, **errors(401, 404)},
+    summary="One assessment I may see",
+)
 def one_assessment(request: HttpRequest, uid: uuid.UUID) -> dict[str, Any]:
     a = get_assessment(request.user, uid)
     audit(request.user, "read", a.patient, "assessment", a)
     return _summary(a) | {"input": a.input, "result": a.result}
 
 
-@api.get("/v1/patients", auth=AUTH, summary="My clinic's patients (practitioners)")
+@api.get(
+    "/v1/patients",
+    auth=AUTH,
+    response={200: PatientPage, **errors(400, 401, 403, 422)},
+    summary="My clinic's patients (practitioners)",
+)
 def patients(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, Any]:
     if not is_practitioner(request.user):
         raise ApiError(403, "only practitioners can list patients")
@@ -166,7 +301,12 @@ def patients(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, Any]
     }
 
 
-@api.get("/v1/patients/{uid}/assessments", auth=AUTH, summary="A patient's assessments")
+@api.get(
+    "/v1/patients/{uid}/assessments",
+    auth=AUTH,
+    response={200: list[AssessmentSummary], **errors(401, 404)},
+    summary="A patient's assessments",
+)
 def patient_assessments(request: HttpRequest, uid: uuid.UUID) -> list[dict[str, Any]]:
     p = get_patient(request.user, uid)
     audit(request.user, "read", p, "assessments", p)
