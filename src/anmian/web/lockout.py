@@ -10,12 +10,15 @@ from several addresses can end sooner, never later.
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -110,3 +113,56 @@ def reset_refused_response(request: HttpRequest) -> HttpResponse:
     response = render(request, "lockout.html", context, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+# --- one guess at a time: axes reads the count, then the password is checked, then axes
+# writes the failure. Concurrent guesses could all read the same count and all be checked;
+# the doors below therefore run one at a time per account and per address ---
+
+
+def _login_paths() -> frozenset[str]:
+    from django.urls import reverse
+
+    return frozenset((reverse("accounts:login"), reverse("admin:login"), "/api/v1/tokens"))
+
+
+def _claimed_username(request: HttpRequest) -> str:
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            return ""
+        value = body.get("username") if isinstance(body, dict) else None
+    else:
+        value = request.POST.get("username")
+    return value.strip().casefold() if isinstance(value, str) else ""
+
+
+class OneGuessAtATimeMiddleware:
+    """Runs each login POST in a transaction holding a lock for its account and one for its
+    address, so axes's check and its count of the failure happen before the next guess for
+    either is checked. On SQLite every such transaction takes the database's write lock
+    (`transaction_mode: IMMEDIATE` in settings), which serialises them all; on PostgreSQL
+    transaction-scoped advisory locks serialise only guesses that share an account or an
+    address, taken in a fixed order so two requests can never wait on each other."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.paths: frozenset[str] | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.paths is None:
+            self.paths = _login_paths()
+        if request.method != "POST" or request.path not in self.paths:
+            return self.get_response(request)
+        from anmian.web.clientip import client_ip
+
+        keys = sorted(
+            {f"login:user:{_claimed_username(request)}", f"login:ip:{client_ip(request)}"}
+        )
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    for key in keys:
+                        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+            return self.get_response(request)
