@@ -1,0 +1,102 @@
+"""The engine's result as typed models (anmian.engine.result): the JSON contract that
+`anmian assess --format json`, the web API and the stored assessments share (README, "A short
+tour of the CLI")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from tests.conftest import run
+from typer.testing import CliRunner
+
+from anmian.cli import app
+from anmian.engine import assess, parse_input
+from anmian.engine.result import AssessmentResult
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+STATUSES = {"present", "absent", "uncertain", "historical", "family", "other"}
+ITEMS = ("points", "formulas", "herbs", "diet", "lifestyle", "topical")
+
+
+def cli_json(name: str) -> dict:
+    out = CliRunner().invoke(app, ["assess", str(EXAMPLES / name), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("name", ["demo.json", "free-text.json", "kidney-yin.json"])
+def test_the_cli_prints_the_typed_contract_and_nothing_else(name):
+    printed = cli_json(name)
+    # Read back by the models and dumped again: no key is lost or added either way.
+    assert AssessmentResult.model_validate(printed).to_json_dict() == printed
+
+
+def test_every_reading_is_reported_under_its_status(kb):
+    readings = AssessmentResult.model_validate(cli_json("free-text.json")).input.readings
+    assert set(type(readings).model_fields) == STATUSES
+    # The README's tour: what was written as present, denied, unsure and past.
+    assert "leg-crawling" in [r.finding for r in readings.present]
+    assert [r.finding for r in readings.absent] == ["night-sweats"]
+    assert [r.finding for r in readings.uncertain] == ["dry-mouth-night"]
+    assert [r.finding for r in readings.historical] == ["palpitations"]
+    assert all(r.label == kb.findings[r.finding].label for r in readings.present)
+
+
+def test_a_part_not_understood_is_reported_with_its_closest_candidates(kb):
+    out = run(kb, allow_unknown=True, findings=["leg-crawling", "nite swets"])
+    (unread,) = AssessmentResult.model_validate(out).input.unresolved
+    assert unread.text == "nite swets" and "night-sweats" in unread.suggestions
+
+
+def test_danger_words_hold_the_plan_with_no_items_and_say_why(kb):
+    data = parse_input({"findings": ["leg-crawling", "everyone would be better off without me"]})
+    result = assess(data, kb).result()
+    assert result.plan.status == "on-hold"
+    assert all(getattr(result.plan, kind) == [] for kind in ITEMS)
+    assert [h.flag for h in result.input.hazards] == ["suicidal-thoughts"]
+    assert result.safety.holds[0].urgency == "emergency"
+    assert result.safety.referrals[0].urgency == "emergency"
+
+
+def test_each_pattern_says_why_under_for_and_against(kb):
+    printed = cli_json("demo.json")
+    lead = printed["patterns"][0]
+    assert "for" in lead and "for_" not in lead and "against" in lead
+    assert AssessmentResult.model_validate(printed).patterns[0].for_
+
+
+def test_every_plan_item_cites_its_sources(kb):
+    plan = AssessmentResult.model_validate(cli_json("demo.json")).plan
+    items = [item for kind in ITEMS for item in getattr(plan, kind)]
+    assert items and all(item.refs for item in items)
+    assert plan.course is not None and plan.course.refs
+
+
+def test_the_disclaimer_is_part_of_every_result(kb):
+    assert "does not diagnose" in AssessmentResult.model_validate(run(kb)).disclaimer
+
+
+@pytest.mark.parametrize(
+    "path",
+    [(), ("plan",), ("screening",), ("input", "readings")],
+    ids=["top", "plan", "screening", "readings"],
+)
+def test_the_contract_refuses_a_key_it_does_not_name(kb, path):
+    # A field added to the engine without a place in the contract must not slip out unseen.
+    out = run(kb)
+    target = out
+    for key in path:
+        target = target[key]
+    target["surprise"] = 1
+    with pytest.raises(ValidationError, match="surprise"):
+        AssessmentResult.model_validate(out)
+
+
+def test_the_contract_refuses_a_status_it_does_not_know(kb):
+    out = run(kb)
+    out["plan"]["status"] = "maybe"
+    with pytest.raises(ValidationError, match=r"plan\.status"):
+        AssessmentResult.model_validate(out)
