@@ -10,10 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from anmian.engine import assess, parse_input
 from anmian.engine.inputs import CRITERIA
-from anmian.knowledge import get_kb
-from anmian.web.records.models import Assessment, Clinic, Patient, Practitioner
+from anmian.web.records.models import Clinic, Patient, Practitioner
+from anmian.web.records.services import save_assessment
 
 DEMO_PASSWORD = "demo-only-password"
 PEOPLE = [
@@ -56,20 +55,12 @@ PEOPLE = [
 ]
 
 
-TYPES = [
-    ("Initial consultation", 90, 15),
-    ("Follow-up treatment", 45, 15),
-    ("Acupressure coaching", 30, 0),
-]
-
-
 class Command(BaseCommand):
     help = "Load a demo clinic with one practitioner and two patients (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         users = get_user_model()
-        kb = get_kb()
         clinic, _ = Clinic.objects.get_or_create(
             name="Anmian Demo Clinic", defaults={"time_zone": "Europe/London"}
         )
@@ -91,31 +82,9 @@ class Command(BaseCommand):
                 user=user, defaults={"clinic": clinic, "name": name}
             )
             if not patient.assessments.exists():
-                result = assess(parse_input(data), kb).to_dict()
-                Assessment.objects.create(
-                    patient=patient, kb_version=kb.version, input=data, result=result
-                )
+                # Saved as the patient's own self-check would be, audit entry included.
+                save_assessment(user, data)
         self.stdout.write("Demo logins (local demonstration only):")
         self.stdout.write(f"  practitioner  practitioner@demo.anmian / {DEMO_PASSWORD}")
         for email, name, _ in PEOPLE:
             self.stdout.write(f"  patient       {email} / {DEMO_PASSWORD}  ({name})")
-
-    def _booking(self, clinic, practitioner) -> None:
-        from datetime import time
-
-        from anmian.web.booking.models import AppointmentType, Break, WorkingHours
-
-        for name, minutes, after in TYPES:
-            AppointmentType.objects.get_or_create(
-                clinic=clinic,
-                name=name,
-                defaults={"duration_min": minutes, "buffer_after_min": after},
-            )
-        if not WorkingHours.objects.filter(practitioner=practitioner).exists():
-            for weekday in range(5):  # Monday to Friday, 9:00 to 18:00, lunch 13:00 to 14:00
-                WorkingHours.objects.create(
-                    practitioner=practitioner, weekday=weekday, start=time(9), end=time(18)
-                )
-                Break.objects.create(
-                    practitioner=practitioner, weekday=weekday, start=time(13), end=time(14)
-                )
