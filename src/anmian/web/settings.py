@@ -1,0 +1,275 @@
+"""Django settings, read from environment variables through small strict parsers.
+
+Every variable is documented in `.env.example`. A malformed value stops start-up with a
+message that names the variable and says what would be valid.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parent.parent.parent  # src/anmian/web -> repo root (for the data folder)
+
+
+def envstr(name: str, default: str) -> str:
+    value = os.environ.get(f"{name}_FILE")  # Docker/Kubernetes secrets
+    if value:
+        try:
+            return Path(value).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={value!r} cannot be read: {exc}") from None
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: str) -> bool:
+    value = envstr(name, default).strip().casefold()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use true or false")
+
+
+def envint(name: str, default: str) -> int:
+    value = envstr(name, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [v.strip() for v in envstr(name, default).split(",") if v.strip()]
+
+
+DEBUG = envbool("DEBUG", "false")
+SECRET_KEY = envstr("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random string (see .env.example), "
+            "or set DEBUG=true for local development."
+        )
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+DATA_DIR = Path(envstr("ANMIAN_DATA_DIR", str(REPO_DIR / "data")))
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)  # git-ignored; SQLite and static files
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "anmian.web.core",
+    "anmian.web.selfcheck",
+    "anmian.web.records",
+    "anmian.web.accounts",
+    "anmian.web.diary",
+    "anmian.web.booking",
+    "axes",
+]
+
+# Axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:mine"
+LOGOUT_REDIRECT_URL = "home"
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "anmian.web.sessionlimits.SessionLimitsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "anmian.web.core.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a lockout into the 429 of anmian.web.lockout
+    "anmian.web.lockout.OneGuessAtATimeMiddleware",
+]
+
+ROOT_URLCONF = "anmian.web.urls"
+WSGI_APPLICATION = "anmian.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'anmian.sqlite3'}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets readers work while one writer writes; the timeout makes writers queue
+    # instead of failing at once when the file is busy.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "anmian.web.passwords.VarietyValidator"},
+    # Not a rule: ends the API tokens and the login lock when a password changes.
+    {"NAME": "anmian.web.passwords.EndAccessOnPasswordChange"},
+]
+# A reset link works for one hour.
+PASSWORD_RESET_TIMEOUT = 3600
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Security: secure cookies and headers whenever we are not in local development.
+SECURE_TLS = envbool("SECURE_TLS", "false" if DEBUG else "true")
+SESSION_COOKIE_SECURE = SECURE_TLS
+CSRF_COOKIE_SECURE = SECURE_TLS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(SECURE_TLS))
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_TLS else None
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if SECURE_TLS else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_TLS
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(SECURE_TLS))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Anmian <no-reply@localhost>")
+# The console backend writes every email, reset and sign-up links included, into the server's
+# log. It is allowed in development, and by default on plain HTTP (SECURE_TLS=false: loopback
+# runs, tests, benchmarks); a deployment (DEBUG off, TLS on) must name a real backend or
+# opt in with ANMIAN_ALLOW_CONSOLE_EMAIL=true.
+ANMIAN_ALLOW_CONSOLE_EMAIL = envbool(
+    "ANMIAN_ALLOW_CONSOLE_EMAIL", "true" if DEBUG or not SECURE_TLS else "false"
+)
+if EMAIL_BACKEND.endswith(".console.EmailBackend") and not ANMIAN_ALLOW_CONSOLE_EMAIL:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend, which would write password reset links into "
+        "the server's log. Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend "
+        "(with EMAIL_HOST and EMAIL_PORT), or ANMIAN_ALLOW_CONSOLE_EMAIL=true on a machine "
+        "whose log no one else reads."
+    )
+
+# A file cache is shared by every gunicorn worker (login throttling, API rate limits)
+# without a cache server.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+
+# A diary entry can be changed for this many days after its night, then it locks.
+ANMIAN_DIARY_EDIT_DAYS = envint("ANMIAN_DIARY_EDIT_DAYS", "3")
+# The severity questions are asked again this often (days).
+ANMIAN_SCORE_EVERY_DAYS = envint("ANMIAN_SCORE_EVERY_DAYS", "7")
+
+# Booking: reminders this many hours before; patients may not change a booking later than
+# ANMIAN_CHANGE_NOTICE_HOURS before it starts (staff always can).
+ANMIAN_REMINDER_HOURS = envint("ANMIAN_REMINDER_HOURS", "24")
+ANMIAN_CHANGE_NOTICE_HOURS = envint("ANMIAN_CHANGE_NOTICE_HOURS", "24")
+# A freed time is held for the next person on the waitlist this long (minutes).
+ANMIAN_HOLD_MINUTES = envint("ANMIAN_HOLD_MINUTES", "120")
+# Per patient: at most this many future appointments at once (a course's sessions count), and
+# courses of at most this many weeks, so one account cannot fill a clinic's calendar.
+ANMIAN_MAX_FUTURE_BOOKINGS = envint("ANMIAN_MAX_FUTURE_BOOKINGS", "30")
+ANMIAN_MAX_COURSE_WEEKS = envint("ANMIAN_MAX_COURSE_WEEKS", "26")
+# The site's address, for links in emails.
+ANMIAN_SITE_URL = envstr("ANMIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Anonymous callers of the JSON API are rate-limited; a clinic sets its own limit.
+ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")
+
+# How many proxies of our own stand in front of the site. Each appends to X-Forwarded-For,
+# so only that many entries from the right are believed; 0 (the default) ignores the header,
+# which a client can fill with anything. Login throttling and the API's rate limits both use it.
+ANMIAN_TRUSTED_PROXIES = envint("ANMIAN_TRUSTED_PROXIES", "0")
+NINJA_NUM_PROXIES = ANMIAN_TRUSTED_PROXIES
+
+# Password guessing (django-axes, see anmian/web/lockout.py): after ANMIAN_LOGIN_FAILURE_LIMIT
+# failures for one account, or from one address, logins from it wait ANMIAN_LOCKOUT_MINUTES.
+ANMIAN_LOGIN_FAILURE_LIMIT = envint("ANMIAN_LOGIN_FAILURE_LIMIT", "5")
+ANMIAN_LOCKOUT_MINUTES = envint("ANMIAN_LOCKOUT_MINUTES", "15")
+ANMIAN_RESET_REQUESTS_PER_HOUR = envint("ANMIAN_RESET_REQUESTS_PER_HOUR", "5")
+AXES_FAILURE_LIMIT = ANMIAN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "anmian.web.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "anmian.web.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "anmian.web.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "anmian.web.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a right guess among wrong ones must not wipe the count
+AXES_ENABLE_ADMIN = True  # attempts and locks are listed (and can be cleared) in the admin
+AXES_VERBOSE = False
+
+# Login sessions: idle timeout and lifetime; the short ones for whoever sees others' records
+# (practitioners, staff, admins). See anmian/web/sessionlimits.py.
+ANMIAN_STAFF_IDLE_MINUTES = envint("ANMIAN_STAFF_IDLE_MINUTES", "15")
+ANMIAN_STAFF_SESSION_HOURS = envint("ANMIAN_STAFF_SESSION_HOURS", "10")
+ANMIAN_PATIENT_IDLE_MINUTES = envint("ANMIAN_PATIENT_IDLE_MINUTES", "30")
+ANMIAN_PATIENT_SESSION_DAYS = envint("ANMIAN_PATIENT_SESSION_DAYS", "14")
+SESSION_COOKIE_AGE = max(ANMIAN_STAFF_SESSION_HOURS * 3600, ANMIAN_PATIENT_SESSION_DAYS * 86400)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every layout step at INFO; keep the log for what matters.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+}
