@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import run
+from tests.kb_edits import with_entry, with_rules
 
 from anmian.engine.differentiate import differentiate
 from anmian.knowledge import KnowledgeBase
@@ -83,3 +85,75 @@ def test_a_combined_pattern_does_not_repeat_its_parts(kb: KnowledgeBase):
 
 def test_no_findings_of_any_pattern_gives_no_leader(kb: KnowledgeBase):
     assert [r for r in differentiate(kb, set()) if r.role == "primary"] == []
+
+
+# --- limits from the knowledge base (rules.yaml `limits`) ---
+
+
+def _chosen(kb: KnowledgeBase, findings: set[str]) -> list[str]:
+    return [r.id for r in differentiate(kb, findings) if r.role in ("primary", "combined")]
+
+
+def _many_patterns(kb: KnowledgeBase) -> set[str]:
+    """Every key finding of every pattern: many patterns compete to be combined."""
+    return {f.finding for p in kb.patterns.values() for f in p.findings if f.key}
+
+
+def test_a_plan_combines_at_most_three_patterns(kb: KnowledgeBase):
+    assert len(_chosen(kb, _many_patterns(kb))) == 3
+
+
+def test_the_number_of_patterns_combined_comes_from_the_knowledge_base(kb: KnowledgeBase):
+    findings = _many_patterns(kb)
+    assert len(_chosen(with_rules(kb, "limits", max_patterns=1), findings)) == 1
+    assert len(_chosen(with_rules(kb, "limits", max_patterns=4), findings)) == 4
+
+
+# --- a finding only the other sex can have ---
+
+# Signs of Liver Qi stagnation, two of them of periods (findings with sex: female).
+STAGNATION = ["irritability", "frequent-sighing", "pms-breast-tenderness", "worse-before-period"]
+
+
+def _evidence(kb: KnowledgeBase, sex: str | None) -> set[str]:
+    fields = {"sex": sex} if sex else {}
+    out = run(kb, findings=STAGNATION, **fields)
+    lead = next(p for p in out["patterns"] if p["id"] == "liver-qi-stagnation")
+    return {e["finding"] for e in lead["for"]}
+
+
+def test_a_finding_of_periods_counts_for_a_woman_and_for_anyone_who_has_not_said(
+    kb: KnowledgeBase,
+):
+    for sex in ("female", "other", None):
+        assert {"pms-breast-tenderness", "worse-before-period"} <= _evidence(kb, sex)
+
+
+def test_a_finding_of_periods_does_not_count_for_a_man(kb: KnowledgeBase):
+    evidence = _evidence(kb, "male")
+    assert "irritability" in evidence
+    assert not {"pms-breast-tenderness", "worse-before-period"} & evidence
+
+
+def test_a_denied_finding_of_periods_does_not_count_against_a_man(kb: KnowledgeBase):
+    # Made key, a denied finding counts against its pattern; for a man it cannot count.
+    pattern = kb.patterns["liver-qi-stagnation"]
+    findings = tuple(
+        f.model_copy(update={"key": True}) if f.finding == "pms-breast-tenderness" else f
+        for f in pattern.findings
+    )
+    edited = with_entry(kb, "patterns", pattern.id, findings=findings)
+    present, denied = {"irritability", "frequent-sighing"}, {"pms-breast-tenderness"}
+
+    def against(sex: str) -> list[str]:
+        ranked = differentiate(edited, present, denied, sex=sex)
+        return [e.finding for e in next(r for r in ranked if r.id == pattern.id).against]
+
+    assert against("female") == ["pms-breast-tenderness"]
+    assert against("male") == []
+
+
+def test_a_danger_sign_is_kept_whatever_the_sex_given(kb: KnowledgeBase):
+    # The sex field may be wrong; a referral is never dropped over it.
+    out = run(kb, findings=["leg-crawling", "vaginal-bleeding"], sex="male", pregnant=True)
+    assert "bleeding-in-pregnancy" in {r["id"] for r in out["safety"]["referrals"]}

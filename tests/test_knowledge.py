@@ -189,3 +189,121 @@ def test_a_corrupt_cache_falls_back_to_a_full_load(tmp_path: Path, monkeypatch):
     for path in (tmp_path / "cache" / "anmian").glob("kb-*.pickle"):
         path.write_bytes(b"not a pickle")
     assert load(root).stats()["patterns"] >= 17
+
+
+# --- the engine's clinical constants are entries too: a wrong value names file and field ---
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "message"),
+    [
+        (
+            "rules.yaml",
+            "child_under: 18",
+            "child_under: eighteen",
+            "rules.yaml: field 'ages.child_under': Input should be a valid integer",
+        ),
+        (
+            "rules.yaml",
+            "older_from: 65",
+            "older_from: 12",
+            "rules.yaml: field 'ages.older_from': Input should be greater than or equal to 40",
+        ),
+        (
+            "rules.yaml",
+            "refs: [picchietti-2013-pediatric, irlssg-2018-iron, ags-2023-beers]",
+            "refs: [beers]",
+            "rules.yaml: entry 'rules': field 'ages.refs': unknown references id 'beers'",
+        ),
+        (
+            "rules.yaml",
+            "({failed})",
+            "({fail})",
+            "rules.yaml: field 'screening.verdicts.criteria_not_met': Value error, unknown "
+            "placeholder {fail}",
+        ),
+        (
+            "rules.yaml",
+            "unanswered: {missing}",
+            "unanswered: some",
+            "rules.yaml: field 'screening.verdicts.insufficient': Value error, must say which "
+            "criteria with {missing}",
+        ),
+        (
+            "rules.yaml",
+            "    finding: 2\n",
+            "    finding: -2\n",
+            "rules.yaml: field 'screening.mimic_weights.finding': Input should be greater than "
+            "or equal to 0",
+        ),
+        (
+            "rules.yaml",
+            "max_patterns: 3",
+            "max_patterns: 0",
+            "rules.yaml: field 'limits.max_patterns': Input should be greater than or equal to 1",
+        ),
+        (
+            "rules.yaml",
+            "formulas_per_pattern: 1",
+            "formula_per_pattern: 1",
+            "rules.yaml: field 'limits.formulas_per_pattern': Field required",
+        ),
+        (
+            "scales/scales.yaml",
+            "high: 30, high_severity: true}",
+            "high: 30, high_severity: maybe}",
+            "scales/scales.yaml: entry 'anmian-leg-scale': field 'bands.3.high_severity': "
+            "Input should be a valid boolean",
+        ),
+        (
+            "intake.yaml",
+            "severity_scale: anmian-leg-scale",
+            "severity_scale: irls",
+            "intake.yaml: field 'severity_scale': scale 'irls' has no items of its own",
+        ),
+        (
+            "intake.yaml",
+            "severity_scale: anmian-leg-scale",
+            "severity_scale: leg-scale",
+            "intake.yaml: field 'severity_scale': unknown scale 'leg-scale'",
+        ),
+        (
+            "intake.yaml",
+            "categories: [leg, timing]",
+            "categories: [leg, timing, sleep]",
+            "intake.yaml: field 'groups.1.categories': 'sleep' is already asked in group 'legs'",
+        ),
+        (
+            "intake.yaml",
+            "categories: [leg, timing]",
+            "categories: [leg, timeing]",
+            "intake.yaml: field 'groups.0.categories.1': Input should be 'leg', 'timing'",
+        ),
+        (
+            "intake.yaml",
+            "categories: [leg, timing]",
+            "categories: [leg, timing, red-flag]",
+            "intake.yaml: field 'groups.0.categories': 'red-flag' findings have their own",
+        ),
+        (
+            "findings/menstruation.yaml",
+            "sex: female",
+            "sex: women",
+            "findings/menstruation.yaml: entry 'scanty-pale-periods': field 'sex': Input should "
+            "be 'female' or 'male'",
+        ),
+    ],
+)
+def test_a_wrong_clinical_constant_is_reported_with_file_and_field(
+    tmp_path: Path, rel: str, old: str, new: str, message: str
+):
+    problems = _break(tmp_path, rel, old, new)
+    assert any(p.startswith(message) for p in problems), problems
+
+
+def test_a_missing_intake_file_is_reported(tmp_path: Path):
+    root = _copy(tmp_path)
+    (root / "intake.yaml").unlink()
+    with pytest.raises(KnowledgeError) as info:
+        load(root)
+    assert any(p.startswith("intake.yaml") for p in info.value.problems), info.value.problems

@@ -53,3 +53,27 @@ def test_free_text_seeds_the_intake(kb: KnowledgeBase):
     intake = Intake(kb)
     assert intake.add_text("ant-crawling sensation in the calves") == ["leg-crawling"]
     assert "leg-crawling" in intake.present
+
+
+PERIODS = {f.id for f in get_kb().findings.values() if f.sex == "female"}
+
+
+def _questions(kb: KnowledgeBase, sex: str | None) -> set[str]:
+    """Every question the intake asks a person with every sign of Blood deficiency."""
+    truth = {f.finding for f in kb.patterns["blood-deficiency"].findings}
+    intake = Intake(kb, sex=sex)
+    asked: set[str] = set()
+    while (q := intake.next_question()) is not None and len(asked) < len(kb.findings):
+        asked.add(q.id)
+        intake.answer(q.id, q.id in truth)
+    return asked
+
+
+@pytest.mark.parametrize("sex", ["female", "other", None])
+def test_it_asks_about_periods_of_anyone_but_a_man(kb: KnowledgeBase, sex: str | None):
+    assert _questions(kb, sex) & PERIODS
+
+
+def test_it_never_asks_a_man_about_periods(kb: KnowledgeBase):
+    asked = _questions(kb, "male")
+    assert asked and not asked & PERIODS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from tests.conftest import run
+from tests.kb_edits import with_rules
 
 from anmian.engine import InputError
 from anmian.engine.inputs import CRITERIA
@@ -89,3 +90,53 @@ def test_licensed_irls_total_is_banded(kb: KnowledgeBase, total, band):
 def test_bad_severity_input_is_refused(kb: KnowledgeBase, severity, message):
     with pytest.raises(InputError, match=message):
         run(kb, severity=severity)
+
+
+# --- the wording and the weights are data (rules.yaml `screening`) ---
+
+
+def test_the_verdict_is_worded_by_the_knowledge_base(kb: KnowledgeBase):
+    verdicts = kb.rules.screening.verdicts.model_copy(
+        update={
+            "possible_rls": "Fits RLS; a clinician confirms.",
+            "criteria_not_met": "Not met: {failed}.",
+            "insufficient": "Still to answer: {missing}.",
+        }
+    )
+    edited = with_rules(kb, "screening", verdicts=verdicts)
+    screen = lambda answers: run(edited, screening=answers)["screening"]["explanation"]  # noqa: E731
+    assert screen(ALL_YES) == "Fits RLS; a clinician confirms."
+    assert screen({**ALL_YES, "worse_at_rest": False}) == "Not met: worse_at_rest."
+    assert screen({**ALL_YES, "evening_or_night": None}) == "Still to answer: evening_or_night."
+
+
+def test_a_screen_cites_the_references_of_the_knowledge_base(kb: KnowledgeBase):
+    assert run(kb, screening=ALL_YES)["screening"]["refs"] == ["irlssg-2014", "mimics-teaching"]
+    edited = with_rules(kb, "screening", refs=("walters-2003-irls",))
+    assert run(edited, screening=ALL_YES)["screening"]["refs"] == ["walters-2003-irls"]
+
+
+def _mimics(kb: KnowledgeBase, findings: list[str], failed: str) -> list[str]:
+    out = run(kb, findings=findings, screening={**ALL_YES, failed: False})
+    return [m["id"] for m in out["screening"]["mimics"]]
+
+
+def test_a_finding_outweighs_a_criterion_answered_no(kb: KnowledgeBase):
+    # Knotted cramps suggest cramps; "not relieved by movement" points at other mimics too.
+    assert _mimics(kb, ["knotted-muscle-cramps"], "relieved_by_movement")[0] == "leg-cramps"
+
+
+def test_mimic_weights_come_from_the_knowledge_base(kb: KnowledgeBase):
+    findings, failed = ["knotted-muscle-cramps"], "relieved_by_movement"
+    # A finding that counts for nothing leaves only the criteria to rank by: cramps, which
+    # only the finding suggests, drop out.
+    weights = kb.rules.screening.mimic_weights.model_copy(update={"finding": 0})
+    by_criteria = _mimics(with_rules(kb, "screening", mimic_weights=weights), findings, failed)
+    assert "leg-cramps" not in by_criteria
+    assert by_criteria and all(failed in kb.mimics[m].criteria_failed for m in by_criteria)
+
+
+def test_the_number_of_look_alikes_shown_comes_from_the_knowledge_base(kb: KnowledgeBase):
+    findings, failed = ["knotted-muscle-cramps"], "relieved_by_movement"
+    assert len(_mimics(kb, findings, failed)) > 1
+    assert len(_mimics(with_rules(kb, "screening", max_mimics=1), findings, failed)) == 1

@@ -30,6 +30,12 @@ class Format(StrEnum):
     md = "md"
 
 
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """One line on stderr and a non-zero exit: the contract for every kind of bad input."""
     typer.echo(f"anmian: error: {message}", err=True)
@@ -159,6 +165,9 @@ def kb_search(
 def questionnaire(
     max_questions: Annotated[int, typer.Option(min=1, max=100)] = 25,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+    sex: Annotated[
+        Sex | None, typer.Option(help="Questions only the other sex can answer are not asked.")
+    ] = None,
 ) -> None:
     """Interactive intake: asks next the question that best separates the leading patterns."""
     from anmian.engine import AssessmentInput
@@ -166,7 +175,7 @@ def questionnaire(
     from anmian.engine.questionnaire import Intake
 
     kb = _kb()
-    intake = Intake(kb)
+    intake = Intake(kb, sex=sex.value if sex else None)
     typer.echo("Answer y (yes), n (no) or ? (not sure). Ctrl-C stops.\n")
     seed = typer.prompt("In a few words, what do your legs feel like? (e.g. crawling, aching)")
     intake.add_text(seed)
@@ -179,7 +188,11 @@ def questionnaire(
     if not intake.present:
         fail("no findings were given, so there is nothing to assess", 1)
     typer.echo("")
-    result = run(AssessmentInput(findings=sorted(intake.present)), kb, allow_unknown=True)
+    result = run(
+        AssessmentInput(findings=sorted(intake.present), sex=sex.value if sex else None),
+        kb,
+        allow_unknown=True,
+    )
     _print(result.to_dict(), format)
 
 

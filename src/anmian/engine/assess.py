@@ -182,7 +182,7 @@ def assess(
     present = set(findings.ids)
     ctx = build_context(kb, data, findings, meds, conds, r.band, r.hazards)
     screening = screen(kb, data, present)
-    ranked = differentiate(kb, present, set(findings.with_status("absent")))
+    ranked = differentiate(kb, present, set(findings.with_status("absent")), data.sex)
     safety = Safety(referrals=referrals(kb, ctx))
     for referral in safety.referrals:
         tag = kb.red_flags[referral.id].sets_tag

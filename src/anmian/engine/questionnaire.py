@@ -17,8 +17,9 @@ CONTENDERS = 3
 
 
 class Intake:
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, sex: str | None = None):
         self.kb = kb
+        self.sex = sex  # a finding only the other sex can have is never asked
         self.present: set[str] = set()
         self.asked: set[str] = set()
         # finding -> pattern -> stake
@@ -43,6 +44,10 @@ class Intake:
         if yes:
             self.present.add(finding_id)
 
+    def _open(self, finding_id: str) -> bool:
+        """Can the finding still be asked: not yet asked, and possible for this person?"""
+        return finding_id not in self.asked and self.kb.findings[finding_id].applies_to(self.sex)
+
     def contenders(self) -> list[str]:
         """The leader first, then every pattern that could still overtake it.
 
@@ -50,23 +55,24 @@ class Intake:
         rival's best case counts all its unasked findings as present. Only rivals whose
         best case reaches the leader's worst case are still in play.
         """
-        ranked = differentiate(self.kb, self.present)
+        ranked = differentiate(self.kb, self.present, sex=self.sex)
         if not ranked or ranked[0].score == 0:
             return list(self.kb.patterns)  # nothing known yet: every pattern is in play
         lead = ranked[0]
         lead_pattern = self.kb.patterns[lead.id]
-        unasked_against = sum(f.weight for f in lead_pattern.against if f.finding not in self.asked)
+        unasked_against = sum(f.weight for f in lead_pattern.against if self._open(f.finding))
         worst = lead.score - unasked_against / _denominator(lead_pattern)
         scores = {r.id: r.score for r in ranked}
         rivals = []
         for other in self.kb.patterns.values():
             if other.id == lead.id:
                 continue
-            gain = sum(f.weight for f in other.findings if f.finding not in self.asked)
+            gain = sum(f.weight for f in other.findings if self._open(f.finding))
             best = min(1.0, scores.get(other.id, 0.0) + gain / _denominator(other))
             keys = [f.finding for f in other.findings if f.key]
-            if not any(k in self.present for k in keys) and all(k in self.asked for k in keys):
-                # every key finding was answered "no": the pattern cannot pass the cap
+            if not any(k in self.present for k in keys) and not any(self._open(k) for k in keys):
+                # every key finding was answered "no" (or cannot be the person's): the
+                # pattern cannot pass the cap
                 best = min(best, self.kb.rules.no_key_finding_cap)
             if best >= worst:
                 rivals.append(other.id)
@@ -79,7 +85,7 @@ class Intake:
             return None
         best, best_value = None, 0.0
         for fid, stakes in self.stakes.items():
-            if fid in self.asked:
+            if not self._open(fid):
                 continue
             values = [stakes.get(p, 0.0) for p in contenders]
             spread = max(values) - min(values)

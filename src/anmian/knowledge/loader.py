@@ -141,6 +141,8 @@ class KnowledgeBase:
 def _read_yaml(path: Path, rel: str) -> Any:
     try:
         return yaml.load(path.read_bytes(), Loader=_Loader)
+    except FileNotFoundError:
+        raise KnowledgeError([f"{rel}: file not found in {path.parent}"]) from None
     except yaml.YAMLError as exc:
         raise KnowledgeError([f"{rel}: not valid YAML: {exc}"]) from None
 

@@ -35,6 +35,7 @@ from anmian.web.booking.api import router as booking_router
 from anmian.web.lockout import lockout_message
 from anmian.web.records.access import get_assessment, get_patient, is_practitioner, visible_patients
 from anmian.web.records.models import ApiToken, audit
+from anmian.web.shop.api import router as shop_router
 
 
 @cache
@@ -314,3 +315,4 @@ def patient_assessments(request: HttpRequest, uid: uuid.UUID) -> list[dict[str, 
 
 
 api.add_router("/v1/booking", booking_router)
+api.add_router("/v1/shop", shop_router)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "anmian.web.accounts",
     "anmian.web.diary",
     "anmian.web.booking",
+    "anmian.web.shop",
     "axes",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("clinic/", include("anmian.web.records.urls")),
     path("diary/", include("anmian.web.diary.urls")),
     path("booking/", include("anmian.web.booking.urls")),
+    path("shop/", include("anmian.web.shop.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
