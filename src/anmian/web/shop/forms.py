@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django import forms
+
+from anmian.web.shop.models import MAX_QUANTITY
+
+
+class QuestionsForm(forms.Form):
+    """The safety questions for a visitor with no self-check: the rules of the shop's
+    ingredients turn on these (pregnancy, breastfeeding, age, medicines, conditions)."""
+
+    pregnant = forms.BooleanField(required=False, label="I am pregnant or trying to conceive")
+    breastfeeding = forms.BooleanField(required=False, label="I am breastfeeding")
+    age = forms.IntegerField(min_value=0, max_value=120, label="Age of the person who will use it")
+    medications = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Medicines taken regularly (separate them with commas; blank for none)",
+    )
+    conditions = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Health conditions (for example epilepsy, a bleeding disorder; blank for none)",
+    )
+
+    def answers(self) -> dict:
+        d = self.cleaned_data
+
+        def listed(text: str) -> list[str]:
+            return [p.strip()[:100] for p in (text or "").split(",") if p.strip()]
+
+        return {
+            "pregnant": d["pregnant"],
+            "breastfeeding": d["breastfeeding"],
+            "age": d["age"],
+            "medications": listed(d["medications"]),
+            "conditions": listed(d["conditions"]),
+        }
+
+
+class CheckoutForm(forms.Form):
+    delivery = forms.ChoiceField(
+        choices=[("pickup", "Pick up at the clinic"), ("post", "By post")],
+        widget=forms.RadioSelect,
+        initial="pickup",
+    )
+    email = forms.EmailField(required=False, label="Email for the receipt")
+    name = forms.CharField(required=False, max_length=200, label="Name")
+    line = forms.CharField(required=False, max_length=300, label="Street address")
+    city = forms.CharField(required=False, max_length=100, label="Town")
+    postcode = forms.CharField(required=False, max_length=20, label="Postcode")
+
+    def clean(self) -> dict:
+        d = super().clean()
+        if d.get("delivery") == "post":
+            for f, label in (
+                ("name", "name"),
+                ("line", "street address"),
+                ("city", "town"),
+                ("postcode", "postcode"),
+            ):
+                if not (d.get(f) or "").strip():
+                    self.add_error(f, f"Give the {label} for delivery by post.")
+        return d
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY)

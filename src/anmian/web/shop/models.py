@@ -1,0 +1,188 @@
+"""The clinic's stock, carts of logged-in people, orders and payments.
+
+Products are the clinic's to manage (admin), not knowledge-base data; what a product is made
+of and what it is for refer to the knowledge base by id, checked when it is saved."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from anmian.knowledge import get_kb
+
+MAX_QUANTITY = 20  # of one product in one order: a clinic shop, not a wholesaler
+
+KINDS = [
+    ("acupressure-tool", "Acupressure tool"),
+    ("aroma-stick", "Aroma acupressure stick"),
+    ("topical", "Topical balm or oil"),
+    ("heat-pack", "Heat pack"),
+    ("herbal", "Herbal formula granules or pills"),
+    ("book", "Book or guide"),
+    ("gift-card", "Gift card"),
+    ("session-package", "Session package"),
+]
+
+# field -> knowledge-base table its ids must be found in
+KB_FIELDS = {
+    "herbs": "herbs",
+    "formulas": "formulas",
+    "oils": "oils",
+    "points": "points",
+    "patterns": "patterns",
+    "advice": "advice",
+}
+
+
+class Product(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=KINDS)
+    description = models.TextField()
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    tax_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="percent, included in the price",
+    )
+    stock = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    # What it is made of (knowledge-base ids)
+    herbs = models.JSONField(default=list, blank=True)
+    formulas = models.JSONField(default=list, blank=True)
+    oils = models.JSONField(default=list, blank=True)
+    # What it is for (knowledge-base ids)
+    points = models.JSONField(default=list, blank=True)
+    patterns = models.JSONField(default=list, blank=True)
+    advice = models.JSONField(default=list, blank=True)
+    alternative = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="offered when this product is not safe for someone",
+    )
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            # PositiveIntegerField is only a CHECK on some databases; say it for all of them.
+            models.CheckConstraint(
+                condition=models.Q(stock__gte=0), name="shop_stock_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("shop:product", args=[self.slug])
+
+    @property
+    def is_herbal(self) -> bool:
+        return bool(self.herbs or self.formulas)
+
+    def clean(self) -> None:
+        kb = get_kb()
+        errors = {}
+        for field, table in KB_FIELDS.items():
+            ids = getattr(self, field)
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                errors[field] = "a list of knowledge-base ids"
+                continue
+            unknown = [i for i in ids if i not in kb.table(table)]
+            if unknown:
+                errors[field] = f"unknown {table} id(s): {', '.join(unknown)}"
+        if errors:
+            raise ValidationError(errors)
+
+
+class CartItem(models.Model):
+    """The cart of a logged-in person; a visitor's cart lives in the session."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    price_seen = models.DecimalField(max_digits=10, decimal_places=2)
+    acknowledged = models.JSONField(default=list)  # keys of the cautions the person accepted
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product"], name="shop_one_cart_row"),
+        ]
+
+
+class Order(models.Model):
+    PLACED, PAID, CANCELLED = "placed", "paid", "cancelled"
+    STATES = [(PLACED, "Placed"), (PAID, "Paid"), (CANCELLED, "Cancelled")]
+    PICKUP, POST = "pickup", "post"
+    DELIVERY = [(PICKUP, "Pick up at the clinic"), (POST, "By post")]
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    state = models.CharField(max_length=12, choices=STATES, default=PLACED)
+    delivery = models.CharField(max_length=8, choices=DELIVERY)
+    address_name = models.CharField(max_length=200, blank=True)
+    address_line = models.CharField(max_length=300, blank=True)
+    address_city = models.CharField(max_length=100, blank=True)
+    address_postcode = models.CharField(max_length=20, blank=True)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    tax = models.DecimalField(max_digits=12, decimal_places=2)
+    # The practitioner whose adopted plan allowed a herbal product in this order.
+    prescribed_by = models.ForeignKey(
+        "records.Practitioner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cautions_acknowledged = models.JSONField(default=list)
+    created = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Order {str(self.uid)[:8]}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class Payment(models.Model):
+    """One notification from a payment provider. `reference` is the provider's id for it, so
+    a replayed or duplicated notification finds its row and changes nothing."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=32)
+    reference = models.CharField(max_length=100)
+    status = models.CharField(max_length=12)  # "paid" or "failed"
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "reference"], name="shop_payment_once"),
+        ]

@@ -1,0 +1,561 @@
+"""The shop's rules, the one door for the site, the API and the admin.
+
+Nothing reaches a cart or an order without `check_product`, which applies the knowledge
+base's safety rules of every ingredient (herbs, formulas and essential oils) to the buyer's
+safety context, built by the engine exactly as for their plan. Stock is taken with one
+conditional UPDATE per line (`stock >= n`), which the database applies atomically on SQLite
+and PostgreSQL alike, so the last item is never sold twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from anmian.engine import InputError, parse_input
+from anmian.engine.assess import person_context
+from anmian.engine.context import Context
+from anmian.engine.safety import applicable
+from anmian.knowledge import get_kb
+from anmian.knowledge.models import SafetyRule
+from anmian.web.shop import cart
+from anmian.web.shop.models import MAX_QUANTITY, Order, OrderLine, Payment, Product
+
+SELF_CARE = "self-care"
+HOLD_MINUTES = 30  # an unpaid order keeps its stock this long (release_abandoned)
+
+
+# --- errors: each carries the HTTP status the API answers with and words for the person ---
+
+
+class ShopError(Exception):
+    status = 400
+
+    def __init__(self, message: str, **extra: Any):
+        super().__init__(message)
+        self.message, self.extra = message, extra
+
+
+class BadRequest(ShopError):
+    status = 422
+
+
+class NotSafe(ShopError):
+    status = 422
+
+
+class OutOfStock(ShopError):
+    status = 409
+
+
+class PriceChanged(ShopError):
+    status = 409
+
+
+class UnknownOrder(ShopError):
+    status = 404
+
+
+# --- who is buying, and what is known about them ---
+
+
+@dataclass
+class Buyer:
+    """What the shop knows about the person: their safety context (None when nothing is
+    known) and, for a patient, their practitioner's adopted plan."""
+
+    user: Any = None
+    ctx: Context | None = None
+    plan: Any = None  # records.Plan
+    source: str = "none"  # "assessment", "self-check", "questions" or "none"
+
+
+def _context_of(data: dict[str, Any]) -> Context | None:
+    """The engine's safety context for an input document; the findings may be empty (the
+    shop's own questions have none), which only the reading of findings needs."""
+    try:
+        parsed = parse_input({**data, "findings": data.get("findings") or ["-"]})
+    except InputError:
+        return None
+    if not data.get("findings"):
+        parsed = parsed.model_copy(update={"findings": []})
+    return person_context(parsed, get_kb())
+
+
+def questions_input(answers: dict[str, Any]) -> dict[str, Any]:
+    """The shop's safety questions as an engine input document."""
+    data: dict[str, Any] = {
+        "findings": [],
+        "pregnant": bool(answers.get("pregnant")),
+        "breastfeeding": bool(answers.get("breastfeeding")),
+        "medications": list(answers.get("medications") or []),
+        "conditions": list(answers.get("conditions") or []),
+    }
+    if answers.get("age") is not None:
+        data["age"] = answers["age"]
+    return data
+
+
+def buyer_for(user: Any, session: Any = None) -> Buyer:
+    """A logged-in patient's latest assessment and plan; else the anonymous self-check in the
+    session; else the answers to the shop's safety questions; else nothing."""
+    from anmian.web.selfcheck.steps import ANSWERS
+
+    authenticated = user is not None and user.is_authenticated
+    patient = getattr(user, "patient", None) if authenticated else None
+    buyer = Buyer(user=user if authenticated else None)
+    if patient is not None:
+        buyer.plan = patient.plans.select_related("adopted_by").first()
+        latest = patient.assessments.first()
+        if latest is not None:
+            buyer.ctx, buyer.source = _context_of(latest.input), "assessment"
+            if buyer.ctx is not None:
+                return buyer
+    if session is not None and session.get(ANSWERS):
+        from anmian.web.selfcheck.steps import to_engine_input
+
+        data = to_engine_input(session[ANSWERS], _steps())
+        buyer.ctx, buyer.source = _context_of(data), "self-check"
+        if buyer.ctx is not None:
+            return buyer
+    if session is not None and session.get(QUESTIONS) is not None:
+        buyer.ctx = _context_of(questions_input(session[QUESTIONS]))
+        buyer.source = "questions" if buyer.ctx is not None else "none"
+    return buyer
+
+
+QUESTIONS = "shop_safety"  # session key of the answers to the shop's safety questions
+_STEPS: list[Any] = []
+
+
+def _steps() -> list[Any]:
+    if not _STEPS:
+        from anmian.web.selfcheck.steps import build_steps
+
+        _STEPS.extend(build_steps(get_kb()))
+    return _STEPS
+
+
+# --- the safety check of one product for one buyer ---
+
+
+@dataclass(frozen=True)
+class Reason:
+    ingredient: str  # knowledge-base id of the herb, formula or oil
+    name: str
+    text: str
+    because: tuple[str, ...]  # what about the person set the rule off
+    refs: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """Names one caution, so an acknowledgement is of exactly what was shown."""
+        digest = hashlib.sha256(self.text.encode()).hexdigest()[:10]
+        return f"{self.ingredient}:{digest}"
+
+
+@dataclass
+class ProductCheck:
+    product: Product
+    excluded: list[Reason] = field(default_factory=list)
+    cautions: list[Reason] = field(default_factory=list)
+    needs_questions: bool = False  # nothing is known about the person and rules exist
+    needs_prescription: bool = False  # herbal, and not in the person's adopted plan
+    held: str = ""  # a herbal hold of the knowledge base (unknown medicine, ...)
+    prescriber: Any = None  # records.Practitioner whose plan allows the herbal product
+    alternative: Product | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return not (self.excluded or self.needs_questions or self.needs_prescription or self.held)
+
+    def refusal(self) -> str:
+        """Why it cannot be bought, in plain words."""
+        if self.needs_prescription:
+            return (
+                f"{self.product.name} contains herbs, which are sold only when your "
+                "practitioner's plan for you includes them."
+            )
+        if self.held:
+            return f"{self.product.name} is not sold to you for now. {self.held}"
+        if self.needs_questions:
+            return (
+                f"Before you buy {self.product.name}, please answer three safety questions "
+                "(pregnancy, breastfeeding, medicines): some of its ingredients are not safe "
+                "for everyone."
+            )
+        return f"{self.product.name} is not safe for you. " + " ".join(
+            f"{r.name}: {r.text}" for r in self.excluded
+        )
+
+
+def _ingredients(product: Product) -> list[tuple[str, str, list[tuple[str, SafetyRule]], bool]]:
+    """(id, name, rules as (source id, rule), herbal?) for everything the product contains."""
+    kb = get_kb()
+    out = []
+    for fid in product.formulas:
+        if fid in kb.formulas:
+            f = kb.formulas[fid]
+            out.append((fid, f.pinyin, kb.formula_safety(f), True))
+    for hid in product.herbs:
+        if hid in kb.herbs:
+            h = kb.herbs[hid]
+            out.append((hid, h.pinyin, [(hid, r) for r in h.safety], True))
+    for oid in product.oils:
+        if oid in kb.oils:
+            o = kb.oils[oid]
+            out.append((oid, o.name, [(oid, r) for r in o.safety], False))
+    return out
+
+
+def _in_plan(product: Product, plan: Any) -> bool:
+    if plan is None:
+        return False
+    return all(f == plan.formula for f in product.formulas) and all(
+        h in (plan.herbs or []) or h in _formula_herbs(plan.formula) for h in product.herbs
+    )
+
+
+def _formula_herbs(formula_id: str) -> set[str]:
+    f = get_kb().formulas.get(formula_id)
+    return {i.herb for i in f.ingredients} if f else set()
+
+
+def _with(ctx: Context, tag: str | None, because: str = "") -> Context:
+    out = Context(tags={k: list(v) for k, v in ctx.tags.items()}, findings=ctx.findings)
+    if tag:
+        out.add(tag, because)
+    else:
+        out.tags.pop(SELF_CARE, None)
+    return out
+
+
+def check_product(product: Product, buyer: Buyer, alternatives: bool = True) -> ProductCheck:
+    """Apply every ingredient's rules to the buyer. Essential oils are judged for unsupervised
+    use at home (the `self-care` tag); prescribed herbs as the practitioner's plan judged them."""
+    kb = get_kb()
+    check = ProductCheck(product=product)
+    ingredients = _ingredients(product)
+    if product.is_herbal:
+        if _in_plan(product, buyer.plan):
+            check.prescriber = buyer.plan.adopted_by
+        else:
+            check.needs_prescription = True
+    known = buyer.ctx is not None
+    base = buyer.ctx if known else Context()
+    home = _with(base, SELF_CARE, "bought from the shop for use at home")
+    supervised = _with(base, None)
+    if product.is_herbal and known:
+        for hold in kb.rules.herbal_holds:
+            # A prescribed herb is supervised, so the holds on self-care do not apply to it.
+            if SELF_CARE not in hold.when and all(supervised.has(t) for t in hold.when):
+                check.held = hold.text
+                break
+    for iid, name, rules, herbal in ingredients:
+        if not known and any(r.when != SELF_CARE for _, r in rules):
+            check.needs_questions = True
+        ctx = supervised if herbal else home
+        for source, rule in rules:
+            if not applicable((rule,), ctx):
+                continue
+            src = kb.herbs[source].pinyin if source in kb.herbs and source != iid else name
+            reason = Reason(iid, src, rule.text, tuple(ctx.tags[rule.when]), tuple(rule.refs))
+            (check.excluded if rule.action == "exclude" else check.cautions).append(reason)
+    if not known:
+        check.excluded = []  # nothing is known: the questions come first, not a guess
+    if alternatives and not check.allowed and not check.needs_questions:
+        check.alternative = _alternative(product, buyer)
+    return check
+
+
+def _alternative(product: Product, buyer: Buyer) -> Product | None:
+    """The product's named alternative if safe for the buyer, else an in-stock product of the
+    same kind for the same points or patterns that is."""
+    candidates: list[Product] = []
+    if product.alternative_id:
+        candidates.append(product.alternative)
+    same = Product.objects.filter(kind=product.kind, active=True, stock__gt=0).exclude(
+        pk=product.pk
+    )
+    wanted = set(product.points) | set(product.patterns)
+    candidates += [p for p in same if wanted & (set(p.points) | set(p.patterns))]
+    for c in candidates:
+        if c.active and c.stock > 0 and check_product(c, buyer, alternatives=False).allowed:
+            return c
+    return None
+
+
+def unacknowledged(check: ProductCheck, acknowledged: set[str] | list[str]) -> list[Reason]:
+    return [c for c in check.cautions if c.key not in set(acknowledged)]
+
+
+def require_safe(
+    product: Product, buyer: Buyer, acknowledged: set[str] | list[str]
+) -> ProductCheck:
+    """The check for adding to a cart and for ordering: refuses what is not safe, and
+    cautions that were not acknowledged."""
+    check = check_product(product, buyer)
+    if not check.allowed:
+        alt = check.alternative
+        raise NotSafe(
+            check.refusal(),
+            product=product.slug,
+            reasons=[r.text for r in check.excluded],
+            needs_questions=check.needs_questions,
+            needs_prescription=check.needs_prescription,
+            alternative=alt.slug if alt else None,
+        )
+    missing = unacknowledged(check, acknowledged)
+    if missing:
+        raise NotSafe(
+            f"Please read and accept the cautions for {product.name} first.",
+            product=product.slug,
+            cautions=[{"key": c.key, "text": f"{c.name}: {c.text}"} for c in missing],
+        )
+    return check
+
+
+def parse_quantity(raw: Any) -> int:
+    try:
+        n = int(raw)
+    except (TypeError, ValueError):
+        raise BadRequest("The quantity must be a whole number.") from None
+    if isinstance(raw, float) and raw != n:
+        raise BadRequest("The quantity must be a whole number.")
+    if not 1 <= n <= MAX_QUANTITY:
+        raise BadRequest(f"The quantity must be between 1 and {MAX_QUANTITY}.")
+    return n
+
+
+def get_product(slug: str) -> Product:
+    product = Product.objects.filter(slug=slug, active=True).first()
+    if product is None:
+        raise BadRequest(f"There is no product '{slug}'.", product=slug)
+    return product
+
+
+# --- orders ---
+
+
+@dataclass
+class Address:
+    name: str = ""
+    line: str = ""
+    city: str = ""
+    postcode: str = ""
+
+    def problems(self) -> list[str]:
+        labels = {"name": "name", "line": "street address", "city": "town", "postcode": "postcode"}
+        return [
+            f"the {label} is missing" for f, label in labels.items() if not getattr(self, f).strip()
+        ]
+
+
+def place_order(
+    buyer: Buyer,
+    items: list[tuple[str, Any]],
+    delivery: str,
+    address: Address | None = None,
+    acknowledged: set[str] | list[str] = (),
+    prices_seen: dict[str, Decimal] | None = None,
+    email: str = "",
+) -> Order:
+    """Check every line, take the stock and write the order, all or nothing."""
+    if not items:
+        raise BadRequest("The order has no items.")
+    quantities: dict[str, int] = {}
+    for slug, qty in items:
+        quantities[str(slug)] = quantities.get(str(slug), 0) + parse_quantity(qty)
+    if any(q > MAX_QUANTITY for q in quantities.values()):
+        raise BadRequest(f"The quantity must be between 1 and {MAX_QUANTITY}.")
+    if delivery not in (Order.PICKUP, Order.POST):
+        raise BadRequest("Delivery must be 'pickup' or a postal address.")
+    address = address or Address()
+    if delivery == Order.POST and address.problems():
+        raise BadRequest("The address is incomplete: " + "; ".join(address.problems()) + ".")
+    products = {slug: get_product(slug) for slug in quantities}
+    prescriber = None
+    acked: list[str] = []
+    for slug, product in products.items():
+        check = require_safe(product, buyer, acknowledged)
+        prescriber = prescriber or check.prescriber
+        acked += [c.key for c in check.cautions]
+        seen = (prices_seen or {}).get(slug)
+        if seen is not None and Decimal(seen) != product.price:
+            raise PriceChanged(
+                f"The price of {product.name} has changed from {seen} to {product.price}; "
+                "please check your cart and order again.",
+                product=slug,
+                price=str(product.price),
+            )
+    with transaction.atomic():
+        # Lines in a fixed order, so two orders for the same products cannot deadlock.
+        for slug in sorted(quantities, key=lambda s: products[s].pk):
+            taken = Product.objects.filter(
+                pk=products[slug].pk, active=True, stock__gte=quantities[slug]
+            ).update(stock=F("stock") - quantities[slug])
+            if not taken:
+                raise OutOfStock(
+                    f"Sorry, there are not enough of {products[slug].name} left.",
+                    product=slug,
+                    available=Product.objects.get(pk=products[slug].pk).stock,
+                )
+        # Prices read again under the rows' write locks, so the order is what was charged.
+        fresh = Product.objects.in_bulk([p.pk for p in products.values()])
+        total = sum((fresh[p.pk].price * quantities[s] for s, p in products.items()), Decimal(0))
+        tax = sum(
+            (
+                fresh[p.pk].price * quantities[s] * p.tax_rate / (100 + p.tax_rate)
+                for s, p in products.items()
+            ),
+            Decimal(0),
+        ).quantize(Decimal("0.01"))
+        order = Order.objects.create(
+            user=buyer.user,
+            email=email or getattr(buyer.user, "email", "") or "",
+            delivery=delivery,
+            address_name=address.name.strip(),
+            address_line=address.line.strip(),
+            address_city=address.city.strip(),
+            address_postcode=address.postcode.strip(),
+            total=total,
+            tax=tax,
+            prescribed_by=prescriber,
+            cautions_acknowledged=sorted(set(acked)),
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                product=p,
+                name=p.name,
+                quantity=quantities[s],
+                unit_price=fresh[p.pk].price,
+                tax_rate=p.tax_rate,
+            )
+            for s, p in products.items()
+        )
+    return order
+
+
+def cancel_order(order: Order) -> bool:
+    """Cancel a placed order and give its stock back; False when it was not placed (a second
+    cancel, or paid: a paid order is refunded, not cancelled here)."""
+    with transaction.atomic():
+        changed = Order.objects.filter(pk=order.pk, state=Order.PLACED).update(
+            state=Order.CANCELLED, cancelled_at=timezone.now()
+        )
+        if changed:
+            for line in order.lines.all():
+                Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+    order.refresh_from_db()
+    return bool(changed)
+
+
+def release_abandoned(minutes: int = HOLD_MINUTES) -> int:
+    """Cancel orders left unpaid for longer than `minutes`, releasing their stock."""
+    cutoff = timezone.now() - timedelta(minutes=minutes)
+    return sum(
+        cancel_order(o) for o in Order.objects.filter(state=Order.PLACED, created__lt=cutoff)
+    )
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A payment provider's word about an order, its signature already checked."""
+
+    provider: str
+    reference: str
+    order_uid: str
+    status: str  # "paid" or "failed"
+    amount: Decimal
+
+
+def record_payment(n: Notification) -> Order:
+    """Apply a payment notification once: a replay finds its Payment row and changes nothing."""
+    order = Order.objects.filter(uid=n.order_uid).first() if _is_uuid(n.order_uid) else None
+    if order is None:
+        raise UnknownOrder("There is no such order.")
+    if not n.reference:
+        raise BadRequest("The payment notification has no reference.")
+    if n.status not in ("paid", "failed"):
+        raise BadRequest("The status must be 'paid' or 'failed'.")
+    try:
+        with transaction.atomic():
+            Payment.objects.create(
+                order=order,
+                provider=n.provider,
+                reference=n.reference,
+                status=n.status,
+                amount=n.amount,
+            )
+            if n.status == "paid" and n.amount == order.total:
+                Order.objects.filter(pk=order.pk, state=Order.PLACED).update(
+                    state=Order.PAID, paid_at=timezone.now()
+                )
+    except IntegrityError:  # the same notification again: it was applied the first time
+        order.refresh_from_db()
+        return order
+    if n.status == "failed":
+        cancel_order(order)
+    order.refresh_from_db()
+    return order
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+# --- the cart (web): the same checks as an order, before anything is kept ---
+
+
+def add_to_cart(
+    request: Any, buyer: Buyer, slug: str, quantity: Any, acknowledged: list[str]
+) -> ProductCheck:
+    product = get_product(slug)
+    n = parse_quantity(quantity)
+    check = require_safe(product, buyer, acknowledged)
+    if n > product.stock:
+        raise OutOfStock(
+            f"Sorry, only {product.stock} of {product.name} left.",
+            product=slug,
+            available=product.stock,
+        )
+    cart.put(request, product, n, sorted(set(acknowledged) & {c.key for c in check.cautions}))
+    return check
+
+
+def checkout(
+    request: Any, buyer: Buyer, delivery: str, address: Address | None, email: str = ""
+) -> Order:
+    """The cart as an order, every line checked again; the cart is emptied when it is placed.
+    A price that changed since the person saw it is shown to them and asked again."""
+    lines = cart.lines(request)
+    acked = sorted({k for line in lines for k in line.acknowledged})
+    try:
+        order = place_order(
+            buyer,
+            [(line.product.slug, line.quantity) for line in lines],
+            delivery,
+            address,
+            acknowledged=acked,
+            prices_seen={line.product.slug: line.price_seen for line in lines},
+            email=email,
+        )
+    except PriceChanged:
+        for line in lines:
+            cart.put(request, line.product, line.quantity, line.acknowledged)
+        raise
+    cart.clear(request)
+    return order

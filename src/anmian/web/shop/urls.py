@@ -1,0 +1,18 @@
+from django.urls import path
+
+from anmian.web.shop import views
+
+app_name = "shop"
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("p/<slug:slug>/", views.product, name="product"),
+    path("p/<slug:slug>/add/", views.add, name="add"),
+    path("cart/", views.cart_page, name="cart"),
+    path("cart/<slug:slug>/", views.update, name="update"),
+    path("safety/", views.questions, name="questions"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<uuid:uid>/", views.order, name="order"),
+    path("orders/<uuid:uid>/pay/", views.pay, name="pay"),
+    path("payments/dummy/", views.dummy_callback, name="dummy-callback"),
+]

@@ -1,0 +1,222 @@
+"""Thin views over `shop.services`. Every page works without JavaScript (plain forms)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from anmian.knowledge import get_kb
+from anmian.web.core import bodychart
+from anmian.web.shop import cart, services
+from anmian.web.shop.forms import CheckoutForm, QuantityForm, QuestionsForm
+from anmian.web.shop.models import KINDS, Order, Product
+from anmian.web.shop.payments import PROVIDER, DummyProvider
+
+ORDERS = "shop_orders"  # session key: uids of the orders this visitor placed
+
+
+def _buyer(request: HttpRequest) -> services.Buyer:
+    return services.buyer_for(request.user, request.session)
+
+
+@require_safe
+def catalogue(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    qs = Product.objects.filter(active=True)
+    if kind in dict(KINDS):
+        qs = qs.filter(kind=kind)
+    buyer = _buyer(request)
+    rows = [(p, services.check_product(p, buyer, alternatives=False)) for p in qs]
+    return render(
+        request,
+        "shop/catalogue.html",
+        {"rows": rows, "kinds": KINDS, "kind": kind, "buyer": buyer},
+    )
+
+
+def _product_page(
+    request: HttpRequest, product: Product, error: services.ShopError | None = None, status=200
+) -> HttpResponse:
+    kb = get_kb()
+    points = [kb.points[p] for p in product.points if p in kb.points]
+    charts = [
+        (bodychart.TITLE[v], bodychart.render(points, v)) for v in bodychart.views_for(points)
+    ]
+    return render(
+        request,
+        "shop/product.html",
+        {
+            "p": product,
+            "check": services.check_product(product, _buyer(request)),
+            "points": points,
+            "patterns": [kb.patterns[i] for i in product.patterns if i in kb.patterns],
+            "oils": [kb.oils[i] for i in product.oils if i in kb.oils],
+            "charts": charts,
+            "error": error,
+            "max": services.MAX_QUANTITY,
+        },
+        status=status,
+    )
+
+
+def _get(slug: str) -> Product:
+    product = Product.objects.filter(slug=slug, active=True).first()
+    if product is None:
+        raise Http404("no such product")
+    return product
+
+
+@require_safe
+def product(request: HttpRequest, slug: str) -> HttpResponse:
+    return _product_page(request, _get(slug))
+
+
+@require_POST
+def add(request: HttpRequest, slug: str) -> HttpResponse:
+    product = _get(slug)
+    try:
+        services.add_to_cart(
+            request,
+            _buyer(request),
+            slug,
+            request.POST.get("quantity", "1"),
+            request.POST.getlist("acknowledge"),
+        )
+    except services.NotSafe as exc:
+        if exc.extra.get("needs_questions"):
+            return redirect(reverse("shop:questions") + f"?next={product.get_absolute_url()}")
+        return _product_page(request, product, exc, status=422)
+    except services.ShopError as exc:
+        return _product_page(request, product, exc, status=exc.status)
+    return redirect("shop:cart")
+
+
+@require_safe
+def cart_page(request: HttpRequest) -> HttpResponse:
+    lines = cart.lines(request)
+    total = sum((line.amount for line in lines), start=0)
+    return render(request, "shop/cart.html", {"lines": lines, "total": total})
+
+
+@require_POST
+def update(request: HttpRequest, slug: str) -> HttpResponse:
+    product = _get(slug)
+    form = QuantityForm(request.POST)
+    if not form.is_valid():
+        lines = cart.lines(request)
+        return render(
+            request,
+            "shop/cart.html",
+            {
+                "lines": lines,
+                "total": sum((ln.amount for ln in lines), start=0),
+                "error": f"The quantity must be a whole number from 0 to {services.MAX_QUANTITY}.",
+            },
+            status=400,
+        )
+    n = form.cleaned_data["quantity"]
+    line = next((ln for ln in cart.lines(request) if ln.product.pk == product.pk), None)
+    if n == 0 or line is None:
+        cart.remove(request, product)
+        return redirect("shop:cart")
+    try:
+        services.add_to_cart(request, _buyer(request), slug, n, line.acknowledged)
+    except services.ShopError as exc:
+        return _product_page(request, product, exc, status=exc.status)
+    return redirect("shop:cart")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def questions(request: HttpRequest) -> HttpResponse:
+    nxt = request.GET.get("next") or reverse("shop:catalogue")
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = reverse("shop:catalogue")
+    form = QuestionsForm(request.POST or None, initial=request.session.get(services.QUESTIONS))
+    if request.method == "POST" and form.is_valid():
+        request.session[services.QUESTIONS] = form.answers()
+        return redirect(nxt)
+    status = 400 if form.errors else 200
+    return render(request, "shop/questions.html", {"form": form, "next": nxt}, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    lines = cart.lines(request)
+    if not lines:
+        return redirect("shop:cart")
+    form = CheckoutForm(request.POST or None)
+    ctx = {"form": form, "lines": lines, "total": sum((ln.amount for ln in lines), start=0)}
+    if request.method != "POST":
+        return render(request, "shop/checkout.html", ctx)
+    if not form.is_valid():
+        return render(request, "shop/checkout.html", ctx, status=400)
+    d = form.cleaned_data
+    address = services.Address(d["name"], d["line"], d["city"], d["postcode"])
+    try:
+        order = services.checkout(request, _buyer(request), d["delivery"], address, d["email"])
+    except services.ShopError as exc:
+        ctx |= {"error": exc, "lines": cart.lines(request)}
+        return render(request, "shop/checkout.html", ctx, status=exc.status)
+    request.session[ORDERS] = [*request.session.get(ORDERS, []), str(order.uid)]
+    return redirect(PROVIDER.start(order))
+
+
+def _own_order(request: HttpRequest, uid) -> Order:
+    qs = Order.objects.filter(uid=uid)
+    if request.user.is_authenticated:
+        order = qs.filter(user=request.user).first() or (
+            qs.filter(user=None).first() if str(uid) in request.session.get(ORDERS, []) else None
+        )
+    else:
+        order = (
+            qs.filter(user=None).first() if str(uid) in request.session.get(ORDERS, []) else None
+        )
+    if order is None:
+        raise Http404("no such order")
+    return order
+
+
+@require_safe
+def orders(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        mine = Order.objects.filter(user=request.user)
+    else:
+        mine = Order.objects.filter(user=None, uid__in=request.session.get(ORDERS, []))
+    return render(request, "shop/orders.html", {"orders": mine})
+
+
+@require_safe
+def order(request: HttpRequest, uid) -> HttpResponse:
+    o = _own_order(request, uid)
+    return render(request, "shop/order.html", {"o": o, "lines": o.lines.all()})
+
+
+@require_safe
+def pay(request: HttpRequest, uid) -> HttpResponse:
+    """The dummy provider's payment page: two buttons, each a signed callback."""
+    o = _own_order(request, uid)
+    if o.state != Order.PLACED or not isinstance(PROVIDER, DummyProvider):
+        return redirect("shop:order", o.uid)
+    return render(
+        request,
+        "shop/pay.html",
+        {
+            "o": o,
+            "paid": PROVIDER.callback_data(o, "paid"),
+            "failed": PROVIDER.callback_data(o, "failed"),
+        },
+    )
+
+
+@csrf_exempt  # posted by the provider; the signature, not a cookie, proves where it came from
+@require_POST
+def dummy_callback(request: HttpRequest) -> HttpResponse:
+    try:
+        order = services.record_payment(PROVIDER.notification(request.POST.dict()))
+    except services.ShopError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    return redirect("shop:order", order.uid)
