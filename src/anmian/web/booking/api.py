@@ -154,6 +154,20 @@ def move(request: HttpRequest, uid: str, body: MoveIn) -> dict[str, Any]:
     return _out(services.move(request.user, uid, body.start, now=timezone.now()))
 
 
+@router.post("/appointments/{uid}/arrived")
+@_answers
+def arrived(request: HttpRequest, uid: str) -> dict[str, Any]:
+    """Staff: the patient has come (or, correcting a no-show, came after all)."""
+    return _out(services.mark_arrived(request.user, uid, now=timezone.now()))
+
+
+@router.post("/appointments/{uid}/no-show")
+@_answers
+def no_show(request: HttpRequest, uid: str) -> dict[str, Any]:
+    """Staff: the patient did not come."""
+    return _out(services.mark_no_show(request.user, uid, now=timezone.now()))
+
+
 @router.post("/courses", response={201: dict})
 @_answers
 def course(request: HttpRequest, body: CourseIn):

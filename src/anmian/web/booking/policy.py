@@ -84,8 +84,8 @@ def future_cap(patient: Patient, adding: int, now: datetime) -> None:
     ).count()
     if booked + adding > cap:
         raise BookingError(
-            f"At most {cap} future appointments can be booked at once "
-            f"({booked} already are). Please ask the clinic.",
+            f"At most {cap} future appointments can be booked at once, and {booked} already "
+            "are: please ask the clinic.",
             "too-many",
             409,
         )

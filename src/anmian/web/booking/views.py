@@ -64,11 +64,11 @@ def book(request: HttpRequest) -> HttpResponse:
     types = services.visible_types(request.user)
     kind = types.filter(pk=_int(data.get("type"))).first() or types.first()
     error = chosen = None
-    if request.method == "POST" and kind is not None and patient is not None:
+    if request.method == "POST" and patient is not None:
         try:
             practitioner_id, start = _slot(request.POST)
-            chosen, kind = services.find_parties(practitioner_id, _int(data.get("type")))
-            services.book(request.user, chosen, kind, start, now=timezone.now(), patient=patient)
+            chosen, asked = services.find_parties(practitioner_id, _int(data.get("type")))
+            services.book(request.user, chosen, asked, start, now=timezone.now(), patient=patient)
         except BookingError as exc:
             error = exc
         else:
