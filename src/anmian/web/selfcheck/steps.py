@@ -1,7 +1,10 @@
 """The self-assessment wizard as a list of step objects (after pretix's checkout flow).
 
 Each step knows its identifier and label, builds its form from the knowledge base, says
-whether it applies to this person (menstruation only for women), and whether it is done.
+whether it applies to this person, and whether it is done. Which findings are asked together
+comes from the knowledge base (intake.yaml); a finding only one sex can have (periods) is not
+asked of the other, so a step may come in variants with one identifier, one for each sex whose
+questions differ.
 Answers live in the session under ANSWERS, one dict per step, so a reload, the back button
 or a validation error never loses them; the engine runs only on the results page.
 """
@@ -15,6 +18,7 @@ from django import forms
 
 from anmian.engine.inputs import CRITERIA
 from anmian.knowledge import KnowledgeBase
+from anmian.knowledge.models import Finding
 from anmian.web.selfcheck import services
 
 ANSWERS = "selfcheck"
@@ -143,38 +147,60 @@ class ContextForm(forms.Form):
         return data
 
 
+# The sexes whose questions can differ; None stands for anyone who has not said, or said
+# "other", and is asked everything.
+SEXES: tuple[str | None, ...] = ("female", "male", None)
+
+
+def person_sex(answers: dict[str, Any]) -> str | None:
+    sex = answers.get("about", {}).get("sex")
+    return sex if sex in ("female", "male") else None
+
+
 @dataclass
 class Step:
     identifier: str
     label: str
     intro: str
     form_class: type[forms.Form]
-    applies_to: str | None = None  # "female": only asked of women
+    # Asked only of these sexes (see SEXES); None: of everyone.
+    sexes: frozenset[str | None] | None = None
+    scale: str | None = None  # the severity step: the scale its answers are scored on
 
     def is_applicable(self, answers: dict[str, Any]) -> bool:
-        if self.applies_to == "female":
-            return answers.get("about", {}).get("sex") in ("female", "", None)
-        return True
+        return self.sexes is None or person_sex(answers) in self.sexes
 
     def is_completed(self, answers: dict[str, Any]) -> bool:
         return self.identifier in answers
 
 
-# Finding categories asked together, in the order a person thinks about them.
-GROUPS = [
-    ("legs", "Your legs", ("leg", "timing")),
-    ("sleep-mood", "Sleep and mood", ("sleep", "mood")),
-    ("energy", "Energy and general health", ("general", "head", "skin")),
-    ("digestion", "Digestion and urine", ("digestion", "urinary")),
-    ("temperature", "Warmth, cold and sweating", ("temperature", "sweating")),
-    ("menstruation", "Periods", ("menstruation",)),
-    ("tongue", "Your tongue (use a mirror in daylight)", ("tongue-body", "tongue-coat")),
-]
+def _finding_steps(ident: str, label: str, intro: str, findings: list[Finding]) -> list[Step]:
+    """One step of checkboxes, or one variant for each set of sexes that is asked the same."""
+    variants: dict[tuple[str, ...], set[str | None]] = {}
+    for sex in SEXES:
+        ids = tuple(f.id for f in findings if f.applies_to(sex))
+        if ids:
+            variants.setdefault(ids, set()).add(sex)
+    by_id = {f.id: f for f in findings}
+    return [
+        Step(
+            ident,
+            label,
+            intro,
+            _checkbox_form(
+                f"{ident.title()}Form",
+                [(by_id[i].id, by_id[i].label, by_id[i].question) for i in ids],
+            ),
+            sexes=None if len(sexes) == len(SEXES) else frozenset(sexes),
+        )
+        for ids, sexes in variants.items()
+    ]
 
 
-def severity_form(kb: KnowledgeBase, scale_id: str = "anmian-leg-scale") -> type[forms.Form] | None:
-    """A form of our own-wording severity items (also used for the weekly re-score)."""
-    scale = kb.scales.get(scale_id)
+def severity_form(kb: KnowledgeBase, scale_id: str | None = None) -> type[forms.Form] | None:
+    """A form of our own-wording severity items (also used for the weekly re-score); by
+    default of the scale the knowledge base tracks severity with (intake.yaml)."""
+    scale = kb.scales.get(scale_id or kb.intake.severity_scale)
     if scale is None or not scale.items:
         return None
     fields = {
@@ -200,38 +226,27 @@ def build_steps(kb: KnowledgeBase) -> list[Step]:
             "These follow the international criteria for restless legs.",
             _yes_no_form("ScreeningForm", screening, required=True),
         ),
-        Step(
-            "safety",
-            "Safety check",
-            "Some signs need a doctor before anything else. Tick any that apply to you now.",
-            _checkbox_form(
-                "SafetyForm",
-                [
-                    (f.id, f.label, f.question)
-                    for f in kb.findings.values()
-                    if f.category == "red-flag"
-                ],
-            ),
-        ),
     ]
-    severity = severity_form(kb)
+    steps += _finding_steps(
+        "safety",
+        "Safety check",
+        "Some signs need a doctor before anything else. Tick any that apply to you now.",
+        [f for f in kb.findings.values() if f.category == "red-flag"],
+    )
+    scale_id = kb.intake.severity_scale
+    severity = severity_form(kb, scale_id)
     if severity is not None:
-        note = kb.scales["anmian-leg-scale"].note
-        steps.append(Step("severity", "How strong are your symptoms?", note, severity))
-    for ident, label, categories in GROUPS:
-        items = [
-            (f.id, f.label, f.question) for f in kb.findings.values() if f.category in categories
-        ]
-        if items:
-            steps.append(
-                Step(
-                    ident,
-                    label,
-                    "Tick what is true for you most of the time.",
-                    _checkbox_form(f"{ident.title()}Form", items),
-                    applies_to="female" if ident == "menstruation" else None,
-                )
-            )
+        note = kb.scales[scale_id].note
+        steps.append(
+            Step("severity", "How strong are your symptoms?", note, severity, scale=scale_id)
+        )
+    for group in kb.intake.groups:
+        steps += _finding_steps(
+            group.id,
+            group.label,
+            "Tick what is true for you most of the time.",
+            [f for f in kb.findings.values() if f.category in group.categories],
+        )
     steps.append(
         Step(
             "notes",
@@ -264,11 +279,12 @@ def to_engine_input(answers: dict[str, Any], steps: list[Step]) -> dict[str, Any
     """The session's answers as the engine's input document."""
     about = answers.get("about", {})
     context = answers.get("context", {})
+    asked = dict.fromkeys(s.identifier for s in steps)  # a step's variants share its answers
     findings = [
         fid
-        for step in steps
-        if step.identifier not in ("about", "screening", "severity", "notes", "context")
-        for fid, ticked in answers.get(step.identifier, {}).items()
+        for ident in asked
+        if ident not in ("about", "screening", "severity", "notes", "context")
+        for fid, ticked in answers.get(ident, {}).items()
         if ticked is True
     ]
     findings += services.written_findings(
@@ -300,11 +316,9 @@ def to_engine_input(answers: dict[str, Any], steps: list[Step]) -> dict[str, Any
     labs = {k: context[k] for k in ("ferritin_ng_ml", "tsat_percent") if context.get(k) is not None}
     if labs:
         data["labs"] = labs
-    if "severity" in answers:
-        data["severity"] = {
-            "scale": "anmian-leg-scale",
-            "answers": list(answers["severity"].values()),
-        }
+    scale = next((s.scale for s in steps if s.scale), None)
+    if "severity" in answers and scale:
+        data["severity"] = {"scale": scale, "answers": list(answers["severity"].values())}
     return data
 
 
