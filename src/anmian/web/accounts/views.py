@@ -18,12 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from anmian.knowledge import get_kb
 from anmian.web.accounts.forms import SignUpForm
+from anmian.web.accounts.services import keep_session_assessment
 from anmian.web.core import bodychart
 from anmian.web.lockout import reset_refused_response, reset_request_allowed
-from anmian.web.records.access import get_assessment
-from anmian.web.records.models import Patient, audit
+from anmian.web.records import services as records
+from anmian.web.records.models import Patient
 from anmian.web.selfcheck.services import result_extras
-from anmian.web.selfcheck.views import save_session_assessment
 
 
 def _ctx(**extra) -> dict:
@@ -95,7 +95,8 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         pk = int(urlsafe_base64_decode(uidb64).decode())
     except (ValueError, UnicodeDecodeError):
         pk = None
-    user = get_user_model().objects.filter(pk=pk).first() if pk else None
+    in_range = pk is not None and 0 < pk < 2**63  # a larger id would crash the query
+    user = get_user_model().objects.filter(pk=pk).first() if in_range else None
     if user is None or not _is_pending(user) or not activation_tokens.check_token(user, token):
         return render(request, "accounts/activate.html", _ctx(invalid=True), status=400)
     if request.method != "POST":
@@ -104,7 +105,7 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user.save(update_fields=["is_active"])
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     # An assessment done before signing up is kept: it is saved to the new account.
-    save_session_assessment(request)
+    keep_session_assessment(request.user, request.session)
     return redirect("accounts:mine")
 
 
@@ -121,15 +122,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     patient = getattr(request.user, "patient", None)
-    assessments = patient.assessments.all() if patient else []
+    assessments = records.my_assessments(request.user)
     return render(request, "accounts/mine.html", _ctx(patient=patient, assessments=assessments))
 
 
 @require_safe
 @login_required
 def assessment(request: HttpRequest, uid) -> HttpResponse:
-    a = get_assessment(request.user, uid)
-    audit(request.user, "read", a.patient, "assessment", a)
+    a = records.read_assessment(request.user, uid)
     charts = bodychart.plan_charts(get_kb(), a.result)
     extras = result_extras(a.result, get_kb())
     ctx = _ctx(a=a, r=a.result, charts=charts, patterns=a.result["patterns"][:5], **extras)
@@ -139,5 +139,5 @@ def assessment(request: HttpRequest, uid) -> HttpResponse:
 @require_POST
 @login_required
 def save_current(request: HttpRequest) -> HttpResponse:
-    save_session_assessment(request)
+    keep_session_assessment(request.user, request.session)
     return redirect("accounts:mine")

@@ -64,9 +64,7 @@ def patient_list(user: User, query: str = "") -> QuerySet[Patient]:
     """The practitioner's patients, by name, with their number of assessments."""
     require_practitioner(user)
     qs = (
-        visible_patients(user)
-        .select_related("clinic")
-        .annotate(n_assessments=Count("assessments"))
+        visible_patients(user).select_related("clinic").annotate(n_assessments=Count("assessments"))
     )
     if query:
         qs = qs.filter(name__icontains=query)

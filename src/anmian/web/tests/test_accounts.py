@@ -165,3 +165,28 @@ def test_the_audit_log_is_append_only(alice, alice_assessment):
 def test_an_empty_sign_up_post_is_refused_not_ignored(client: Client):
     response = client.post("/accounts/signup/", {})
     assert response.status_code == 400 and b"required" in response.content
+
+
+def test_a_logged_in_patient_keeps_the_self_check_once_and_the_save_is_audited(
+    client: Client, alice
+):
+    client.force_login(alice.user)
+    client.post("/self-check/step/about/", {"age": "50"})
+    client.post("/self-check/step/screening/", YES)
+    client.post("/self-check/step/legs/", {"leg-crawling": "on"})
+    assert client.post("/accounts/mine/save/").status_code == 302
+    assert client.post("/accounts/mine/save/").status_code == 302  # the answers were used up
+    saved = Assessment.objects.get(patient=alice)
+    assert "leg-crawling" in saved.input["findings"]
+    assert AuditEntry.objects.filter(
+        user=alice.user, action="create", what="assessment", object_uid=str(saved.uid)
+    ).exists()
+
+
+def test_an_account_without_a_patient_record_saves_nothing(client: Client, bob):
+    client.force_login(bob.user)
+    client.post("/self-check/step/about/", {"age": "50"})
+    client.post("/self-check/step/screening/", YES)
+    client.post("/self-check/step/legs/", {"leg-crawling": "on"})
+    assert client.post("/accounts/mine/save/").status_code == 302
+    assert Assessment.objects.count() == 0

@@ -103,6 +103,7 @@ def test_an_entry_can_be_edited_then_locks(alice_client, alice):
     assert alice_client.post("/diary/night/2026-11-19/", night(severity="3")).status_code == 302
     assert DiaryEntry.objects.get().severity == 3
     with time_machine.travel("2026-11-30 12:00:00+00:00", tick=False):
+        alice_client.force_login(alice.user)  # ten days on, the idle session has ended
         response = alice_client.post("/diary/night/2026-11-19/", night(severity="8"))
         assert response.status_code == 400 and b"locked" in response.content
     assert DiaryEntry.objects.get().severity == 3
