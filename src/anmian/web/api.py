@@ -24,7 +24,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.responses import Status
 from ninja.schema import NinjaGenerateJsonSchema
-from ninja.throttling import AnonRateThrottle
+from ninja.throttling import AnonRateThrottle, BaseThrottle
 from pydantic import ConfigDict, Field
 
 from anmian.engine import AssessmentInput, InputError, UnresolvedFindings, assess, parse_input
@@ -110,11 +110,11 @@ class ClinicAnonThrottle(AnonRateThrottle):
         return super().allow_request(request)
 
 
-def _anon_throttle() -> list[AnonRateThrottle]:
+def _anon_throttle() -> list[BaseThrottle]:
     return [ClinicAnonThrottle(settings.ANMIAN_ANON_RATE)]
 
 
-_NOT_UNDERSTOOD = {
+_NOT_UNDERSTOOD: dict[str, Any] = {
     "error": "unknown findings: 'zzzz qqqq'. Use ids or labels from `anmian kb search`, "
     "or pass --allow-unknown.",
     "unresolved": [{"text": "zzzz qqqq", "suggestions": []}],
