@@ -33,8 +33,8 @@ from anmian.knowledge import get_kb
 from anmian.web.apiauth import AUTH, ApiError, Error, InvalidRequest, errors
 from anmian.web.booking.api import router as booking_router
 from anmian.web.lockout import lockout_message
-from anmian.web.records.access import get_assessment, get_patient, is_practitioner, visible_patients
-from anmian.web.records.models import ApiToken, audit
+from anmian.web.records import services as records
+from anmian.web.records.models import ApiToken
 from anmian.web.shop.api import router as shop_router
 
 
@@ -263,8 +263,7 @@ def _summary(a) -> dict[str, Any]:
     summary="My assessments",
 )
 def my_assessments(request: HttpRequest) -> list[dict[str, Any]]:
-    patient = getattr(request.user, "patient", None)
-    return [_summary(a) for a in patient.assessments.all()] if patient else []
+    return [_summary(a) for a in records.my_assessments(request.user)]
 
 
 @api.get(
@@ -274,8 +273,7 @@ def my_assessments(request: HttpRequest) -> list[dict[str, Any]]:
     summary="One assessment I may see",
 )
 def one_assessment(request: HttpRequest, uid: uuid.UUID) -> dict[str, Any]:
-    a = get_assessment(request.user, uid)
-    audit(request.user, "read", a.patient, "assessment", a)
+    a = records.read_assessment(request.user, uid)
     return _summary(a) | {"input": a.input, "result": a.result}
 
 
@@ -286,13 +284,12 @@ def one_assessment(request: HttpRequest, uid: uuid.UUID) -> dict[str, Any]:
     summary="My clinic's patients (practitioners)",
 )
 def patients(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, Any]:
-    if not is_practitioner(request.user):
-        raise ApiError(403, "only practitioners can list patients")
+    try:
+        qs = records.patient_list(request.user, q)
+    except records.NotPractitioner:
+        raise ApiError(403, "only practitioners can list patients") from None
     if page < 1:
         raise ApiError(400, "page must be 1 or more")
-    qs = visible_patients(request.user).order_by("name", "pk")
-    if q:
-        qs = qs.filter(name__icontains=q)
     size = 25
     rows = qs[(page - 1) * size : page * size]
     return {
@@ -309,9 +306,7 @@ def patients(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, Any]
     summary="A patient's assessments",
 )
 def patient_assessments(request: HttpRequest, uid: uuid.UUID) -> list[dict[str, Any]]:
-    p = get_patient(request.user, uid)
-    audit(request.user, "read", p, "assessments", p)
-    return [_summary(a) for a in p.assessments.all()]
+    return [_summary(a) for a in records.patient_assessments(request.user, uid)]
 
 
 api.add_router("/v1/booking", booking_router)
