@@ -17,9 +17,11 @@ from anmian.web.records.models import ApiToken
 ROOT = Path(__file__).resolve().parents[4]
 COMMITTED = ROOT / "docs" / "openapi.json"
 EXAMPLE = json.loads((ROOT / "examples" / "demo.json").read_text(encoding="utf-8"))
-# Operations of web/booking/api.py are typed in their own change; until then they may lack
-# response bodies, and the structural checks below expect them to fail without failing the run.
-PENDING_PREFIX = "/api/v1/booking/"
+# The routers of web/booking/api.py and web/shop/api.py are typed in their own changes; until
+# then their operations may lack response bodies, and the structural check below marks them
+# as expected failures (listed by `pytest -ra`) rather than failing the run. Take a prefix off
+# once its router declares its bodies.
+PENDING = ("/api/v1/booking/", "/api/v1/shop/")
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +117,8 @@ def _marked(doc: dict[str, Any]) -> list[Any]:
             p,
             op,
             id=f"{m.upper()} {p}",
-            marks=[pytest.mark.xfail(reason="booking API typed apart")]
-            if p.startswith(PENDING_PREFIX)
+            marks=[pytest.mark.xfail(reason="router typed in its own change")]
+            if p.startswith(PENDING)
             else [],
         )
         for m, p, op in _operations(doc)
