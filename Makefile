@@ -8,8 +8,9 @@ PORT ?= 8000
 
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 MANAGE := $(BIN)/python manage.py
-# `make run` is local: DEBUG off (production-like), but no TLS on loopback.
-RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-0123456789} SECURE_TLS=false
+# `make run` is local: DEBUG off (production-like), but no TLS on loopback, and emails
+# (reset and sign-up links) printed to this terminal.
+RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-0123456789} SECURE_TLS=false ANMIAN_ALLOW_CONSOLE_EMAIL=true
 
 .PHONY: install system-deps browser run test test-pg lint typecheck fmt bench clean kb-check lock openapi
 
