@@ -6,7 +6,10 @@ Safety comes first in every report: referrals before anything else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from anmian.engine.result import AssessmentResult, Reading, Readings
 
 URGENCY_LABEL = {"emergency": "EMERGENCY", "urgent": "Urgent", "routine": "Routine"}
 MODE_LABEL = {
@@ -20,127 +23,121 @@ def _refs(refs: list[str]) -> str:
     return f" _[{', '.join(refs)}]_" if refs else ""
 
 
-def to_markdown(result: dict[str, Any]) -> str:
+def to_markdown(result: AssessmentResult | Mapping[str, Any]) -> str:
+    """The report of one result (the typed contract, or its JSON as `to_dict` gives it)."""
+    if not isinstance(result, AssessmentResult):
+        result = AssessmentResult.model_validate(result)
     out: list[str] = ["# Anmian assessment", ""]
-    safety = result["safety"]
-    plan = result["plan"]
-    if safety["referrals"]:
+    safety, plan = result.safety, result.plan
+    if safety.referrals:
         out += ["## See a clinician", ""]
-        for r in safety["referrals"]:
+        for r in safety.referrals:
             out.append(
-                f"- **{URGENCY_LABEL[r['urgency']]}: {r['title']}.** {r['reason']}"
-                f" (because: {'; '.join(r['triggered_by'])})"
+                f"- **{URGENCY_LABEL[r.urgency]}: {r.title}.** {r.reason}"
+                f" (because: {'; '.join(r.triggered_by)})"
             )
         out.append("")
-    if plan["status"] == "see-physician-first":
+    if plan.status == "see-physician-first":
         out += ["> See a physician about the points above before starting this plan.", ""]
-    if plan["status"] == "on-hold":
-        out += [f"> **Your plan is on hold.** {plan['note']}", ""]
-    out += _readings(result["input"])
+    if plan.status == "on-hold":
+        out += [f"> **Your plan is on hold.** {plan.note}", ""]
+    out += _readings(result.input.readings)
 
-    s = result["screening"]
+    s = result.screening
     out += [
         "## Screening (IRLSSG essential criteria)",
         "",
-        f"**{s['verdict']}**: {s['explanation']}",
+        f"**{s.verdict}**: {s.explanation}",
         "",
     ]
-    for name, value in s["criteria"].items():
+    for name, value in s.criteria.items():
         shown = {True: "yes", False: "no", None: "not answered"}[value]
         out.append(f"- {name.replace('_', ' ')}: {shown}")
-    if s["severity"]:
-        sev = s["severity"]
+    if s.severity:
+        sev = s.severity
         out += [
             "",
-            f"Severity ({sev['name']}): {sev['total']}/{sev['max']}, **{sev['band']}**. {sev['note']}",
+            f"Severity ({sev.name}): {sev.total}/{sev.max}, **{sev.band}**. {sev.note}",
         ]
-    if s["mimics"]:
+    if s.mimics:
         out += ["", "Conditions that can look like RLS, worth ruling out:"]
-        out += [
-            f"- **{m['name']}**: {m['description']} ({'; '.join(m['because'])})"
-            for m in s["mimics"]
-        ]
+        out += [f"- **{m.name}**: {m.description} ({'; '.join(m.because)})" for m in s.mimics]
     out.append("")
 
     out += ["## TCM patterns", ""]
-    if not result["patterns"]:
+    if not result.patterns:
         out += ["No pattern is supported by the findings given.", ""]
-    for p in result["patterns"][:6]:
-        icd = ", ".join(c["code"] for c in p["icd11"])
-        tag = {"primary": " (leading)", "combined": " (combined)"}.get(p["role"], "")
-        out.append(f"### {p['name']}{tag}: {p['score']:.2f}" + (f" [ICD-11 {icd}]" if icd else ""))
-        pro = ", ".join(f"{e['label']} ({e['weight']:g})" for e in p["for"]) or "none"
+    for p in result.patterns[:6]:
+        icd = ", ".join(c.code for c in p.icd11)
+        tag = {"primary": " (leading)", "combined": " (combined)"}.get(p.role, "")
+        out.append(f"### {p.name}{tag}: {p.score:.2f}" + (f" [ICD-11 {icd}]" if icd else ""))
+        pro = ", ".join(f"{e.label} ({e.weight:g})" for e in p.for_) or "none"
         out.append(f"- for: {pro}")
-        if p["against"]:
-            out.append(
-                "- against: " + ", ".join(f"{e['label']} ({e['weight']:g})" for e in p["against"])
-            )
+        if p.against:
+            out.append("- against: " + ", ".join(f"{e.label} ({e.weight:g})" for e in p.against))
         out.append("")
 
     out += ["## Your plan", ""]
-    if plan["note"]:
-        out += [plan["note"], ""]
-    if plan["points"]:
+    if plan.note:
+        out += [plan.note, ""]
+    if plan.points:
         out += ["### Points", ""]
-    for pt in plan["points"]:
+    for pt in plan.points:
         out.append(
-            f"- **{pt['code']} {pt['name']}**, {MODE_LABEL[pt['mode']]}: {pt['location']}"
-            + _refs(pt["refs"])
+            f"- **{pt.code} {pt.name}**, {MODE_LABEL[pt.mode]}: {pt.location}" + _refs(pt.refs)
         )
-        if pt["acupressure"]:
-            out.append(f"  - How to press: {pt['acupressure']}")
-    if plan["formulas"]:
+        if pt.acupressure:
+            out.append(f"  - How to press: {pt.acupressure}")
+    if plan.formulas:
         out += ["", "### Formulas (to discuss with your practitioner)", ""]
-        for f in plan["formulas"]:
-            out.append(
-                f"- **{f['name']}** {f['chinese']}: {', '.join(f['ingredients'])}"
-                + _refs(f["refs"])
-            )
-    for kind, title in (
-        ("diet", "Diet"),
-        ("lifestyle", "Lifestyle"),
-        ("topical", "Topical self-care"),
+        for f in plan.formulas:
+            out.append(f"- **{f.name}** {f.chinese}: {', '.join(f.ingredients)}" + _refs(f.refs))
+    for advice, title in (
+        (plan.diet, "Diet"),
+        (plan.lifestyle, "Lifestyle"),
+        (plan.topical, "Topical self-care"),
     ):
-        if plan[kind]:
+        if advice:
             out += ["", f"### {title}", ""]
-            out += [f"- **{a['title']}**: {a['text']}" + _refs(a["refs"]) for a in plan[kind]]
-    c = plan["course"]
-    lo, hi = c["sessions_per_week"]
-    out += [
-        "",
-        "### Course",
-        "",
-        f"{c['weeks']} weeks, {lo}-{hi} sessions a week. {c['note']}" + _refs(c["refs"]),
-        "",
-    ]
+            out += [f"- **{a.title}**: {a.text}" + _refs(a.refs) for a in advice]
+    c = plan.course
+    if c is not None:
+        lo, hi = c.sessions_per_week
+        out += [
+            "",
+            "### Course",
+            "",
+            f"{c.weeks} weeks, {lo}-{hi} sessions a week. {c.note}" + _refs(c.refs),
+            "",
+        ]
 
-    if safety["warnings"]:
+    if safety.warnings:
         out += ["## Cautions", ""]
-        out += [f"- {w['text']}" for w in safety["warnings"]]
+        out += [f"- {w.text}" for w in safety.warnings]
         out.append("")
-    if safety["excluded"]:
+    if safety.excluded:
         out += ["## Left out for your safety", ""]
         out += [
-            f"- {e['kind']} **{e['item']}**: {e['reason']} (because: {'; '.join(e['triggered_by'])})"
-            for e in safety["excluded"]
+            f"- {e.kind} **{e.item}**: {e.reason} (because: {'; '.join(e.triggered_by)})"
+            for e in safety.excluded
         ]
         out.append("")
-    inp = result["input"]
-    if inp["unresolved"] or inp["unknown_medications"] or inp["unknown_conditions"]:
+    inp = result.input
+    if inp.unresolved or inp.unknown_medications or inp.unknown_conditions:
         out += ["## Not understood", ""]
-        for u in inp["unresolved"]:
-            near = f" (closest: {', '.join(u['suggestions'])})" if u["suggestions"] else ""
-            whole = f" in '{u['text']}'" if u["part"] != u["text"] else ""
-            out.append(f"- '{u['part']}'{whole}{near}")
-        out += [f"- medication '{t}'" for t in inp["unknown_medications"]]
-        out += [f"- condition '{t}'" for t in inp["unknown_conditions"]]
+        for u in inp.unresolved:
+            near = f" (closest: {', '.join(u.suggestions)})" if u.suggestions else ""
+            whole = f" in '{u.text}'" if u.part != u.text else ""
+            out.append(f"- '{u.part}'{whole}{near}")
+        out += [f"- medication '{t}'" for t in inp.unknown_medications]
+        out += [f"- condition '{t}'" for t in inp.unknown_conditions]
         out.append("")
     out += [
         "---",
         "",
-        f"_{result['disclaimer']}_",
+        f"_{result.disclaimer}_",
         "",
-        f"Knowledge base {result['kb_version']}",
+        f"Knowledge base {result.kb_version}",
         "",
     ]
     return "\n".join(out)
@@ -157,16 +154,12 @@ STATUS_WORDS = {
 }
 
 
-def _readings(inp: dict[str, Any]) -> list[str]:
+def _readings(readings: Readings) -> list[str]:
     """What the reader understood, grouped by status, so a person can check it."""
-    readings = inp.get("readings") or {}
-    if not any(readings.values()):
-        return []
-    out = ["## How Anmian read what you wrote", ""]
+    out = []
     for status, words in STATUS_WORDS.items():
-        rows = readings.get(status) or []
+        rows: list[Reading] = getattr(readings, status)
         if rows:
-            labels = ", ".join(dict.fromkeys(r["label"].lower() for r in rows))
+            labels = ", ".join(dict.fromkeys(r.label.lower() for r in rows))
             out.append(f"- {words}: {labels}")
-    out.append("")
-    return out
+    return ["## How Anmian read what you wrote", "", *out, ""] if out else []
