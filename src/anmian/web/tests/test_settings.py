@@ -15,6 +15,7 @@ PROD_ENV = {
     "SECRET_KEY": "k" * 20 + "R4nd0m-Pr0duct10n-K3y-W1th-Many-Ch4rs-#%&",
     "DEBUG": "false",
     "ALLOWED_HOSTS": "clinic.example",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",  # no console in production
 }
 
 
