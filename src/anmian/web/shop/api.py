@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from anmian.web.apiauth import AUTH, ApiError
+from anmian.web.apiauth import AUTH, ApiError, Error
 from anmian.web.shop import services
 from anmian.web.shop.models import Order, Product
 from anmian.web.shop.payments import PROVIDER
@@ -165,7 +165,7 @@ def products(request: HttpRequest, kind: str | None = None):
 @router.post(
     "/orders",
     auth=AUTH,
-    response={201: OrderOut, 409: dict, 422: dict},
+    response={201: OrderOut, 400: Error, 401: Error, 409: Error, 422: Error},
     summary="Place an order (201), or 409 when stock runs out, 422 when not safe for you",
 )
 def create_order(request: HttpRequest, body: OrderIn):
@@ -187,7 +187,12 @@ def create_order(request: HttpRequest, body: OrderIn):
     return Status(201, _order(order, request))
 
 
-@router.get("/orders/{uid}", auth=AUTH, response=OrderOut, summary="One of my orders")
+@router.get(
+    "/orders/{uid}",
+    auth=AUTH,
+    response={200: OrderOut, 401: Error, 404: Error, 422: Error},
+    summary="One of my orders",
+)
 def one_order(request: HttpRequest, uid: uuid.UUID):
     order = Order.objects.filter(uid=uid, user=request.user).first()
     if order is None:
