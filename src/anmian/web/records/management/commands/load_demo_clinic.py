@@ -7,6 +7,7 @@ local demonstration only.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -84,6 +85,7 @@ class Command(BaseCommand):
             if not patient.assessments.exists():
                 # Saved as the patient's own self-check would be, audit entry included.
                 save_assessment(user, data)
+        call_command("load_demo_shop", stdout=self.stdout)  # the shop's catalogue
         self.stdout.write("Demo logins (local demonstration only):")
         self.stdout.write(f"  practitioner  practitioner@demo.anmian / {DEMO_PASSWORD}")
         for email, name, _ in PEOPLE:
