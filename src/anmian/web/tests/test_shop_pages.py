@@ -1,0 +1,196 @@
+"""The shop's pages, as a person uses them without JavaScript: plain links and forms."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from anmian.web.shop import cart, services
+from anmian.web.shop.models import CartItem, Order, Product
+from anmian.web.shop.testing import PEOPLE, catalogue, person
+
+
+@pytest.fixture
+def shop(db):
+    return catalogue()
+
+
+def login_as(client, name: str):
+    patient = person(name, **PEOPLE[name])
+    client.force_login(patient.user, backend="django.contrib.auth.backends.ModelBackend")
+    return patient
+
+
+def test_the_catalogue_lists_every_kind(client, shop):
+    page = client.get("/shop/").content.decode()
+    for product in shop.values():
+        assert product.name.replace("'", "&#x27;") in page
+
+
+def test_the_catalogue_filters_by_kind(client, shop):
+    page = client.get("/shop/?kind=heat-pack").content.decode()
+    assert "Calf heat wrap" in page and "Steel acupressure probe" not in page
+
+
+def test_a_product_page_shows_its_points_on_the_body_chart(client, shop):
+    page = client.get("/shop/p/acupressure-probe/").content.decode()
+    assert "SP6" in page and "<svg" in page
+
+
+def test_a_person_on_warfarin_sees_why_and_the_alternative_and_no_add_button(client, shop):
+    login_as(client, "on-warfarin")
+    page = client.get("/shop/p/muscle-ease-stick/").content.decode()
+    assert "Not for you" in page and "blood thinner" in page
+    assert "/shop/p/calm-evening-stick/" in page
+    assert "Add to cart" not in page
+
+
+def test_posting_an_unsafe_product_is_refused_and_the_cart_stays_empty(client, shop):
+    login_as(client, "on-warfarin")
+    r = client.post("/shop/p/muscle-ease-stick/add/", {"quantity": "1"})
+    assert r.status_code == 422
+    assert not CartItem.objects.exists()
+
+
+def test_a_visitor_is_asked_the_safety_questions_first_then_refused_in_pregnancy(client, shop):
+    r = client.post("/shop/p/clear-head-stick/add/", {"quantity": "1"})
+    assert r.status_code == 302 and r["Location"].startswith("/shop/safety/")
+    r = client.post(r["Location"], {"pregnant": "on", "age": "31", "medications": ""})
+    assert r.status_code == 302 and r["Location"] == "/shop/p/clear-head-stick/"
+    page = client.get(r["Location"]).content.decode()
+    assert "Not for you" in page and "/shop/p/calm-evening-stick/" in page
+    assert client.post("/shop/p/clear-head-stick/add/", {"quantity": "1"}).status_code == 422
+
+
+def test_the_safety_questions_refuse_a_missing_age(client, shop):
+    r = client.post("/shop/safety/", {"pregnant": "on"})
+    assert r.status_code == 400 and "required" in r.content.decode()
+
+
+def test_a_caution_is_acknowledged_by_ticking_it(client, shop):
+    login_as(client, "plain")
+    r = client.post("/shop/p/sunlit-calm-stick/add/", {"quantity": "1"})
+    assert r.status_code == 422 and "sun" in r.content.decode()
+    keys = re.findall(r'name="acknowledge" value="([^"]+)"', r.content.decode())
+    assert keys
+    r = client.post("/shop/p/sunlit-calm-stick/add/", {"quantity": "1", "acknowledge": keys})
+    assert r.status_code == 302 and r["Location"] == "/shop/cart/"
+
+
+def test_the_cart_of_a_visitor_joins_the_accounts_cart_at_login(client, shop):
+    client.post("/shop/p/acupressure-probe/add/", {"quantity": "2"})
+    patient = person("merger", age=40)
+    CartItem.objects.create(
+        user=patient.user, product=shop["acupressure-probe"], quantity=1, price_seen="12.00"
+    )
+    CartItem.objects.create(
+        user=patient.user, product=shop["calf-heat-wrap"], quantity=1, price_seen="18.00"
+    )
+    client.force_login(patient.user, backend="django.contrib.auth.backends.ModelBackend")
+    rows = dict(CartItem.objects.filter(user=patient.user).values_list("product__slug", "quantity"))
+    assert rows == {"acupressure-probe": 3, "calf-heat-wrap": 1}
+    assert cart.SESSION_KEY not in client.session
+
+
+def test_the_cart_shows_stock_and_a_quantity_can_be_changed_or_removed(client, shop):
+    client.post("/shop/p/acupressure-probe/add/", {"quantity": "2"})
+    page = client.get("/shop/cart/").content.decode()
+    assert "40 in stock" in page and "£24.00" in page
+    client.post("/shop/cart/acupressure-probe/", {"quantity": "5"})
+    assert "£60.00" in client.get("/shop/cart/").content.decode()
+    client.post("/shop/cart/acupressure-probe/", {"quantity": "0"})
+    assert "Your cart is empty" in client.get("/shop/cart/").content.decode()
+
+
+def test_the_cart_refuses_a_negative_quantity(client, shop):
+    client.post("/shop/p/acupressure-probe/add/", {"quantity": "2"})
+    r = client.post("/shop/cart/acupressure-probe/", {"quantity": "-4"})
+    assert r.status_code == 400 and "whole number" in r.content.decode()
+
+
+def test_a_person_buys_pays_with_the_dummy_provider_and_sees_it_paid(client, shop):
+    login_as(client, "plain")
+    client.post("/shop/p/acupressure-probe/add/", {"quantity": "1"})
+    r = client.post("/shop/checkout/", {"delivery": "pickup"})
+    assert r.status_code == 302
+    pay = client.get(r["Location"]).content.decode()
+    form = re.search(r'<form method="post" action="/shop/payments/dummy/".*?</form>', pay, re.S)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(0)))
+    r = client.post("/shop/payments/dummy/", fields)
+    assert r.status_code == 302
+    assert "Paid" in client.get(r["Location"]).content.decode()
+    assert Order.objects.get().state == Order.PAID
+    assert Product.objects.get(slug="acupressure-probe").stock == 39
+    assert "Your cart is empty" in client.get("/shop/cart/").content.decode()
+
+
+def test_checkout_by_post_asks_for_the_postcode(client, shop):
+    client.post("/shop/p/acupressure-probe/add/", {"quantity": "1"})
+    r = client.post(
+        "/shop/checkout/", {"delivery": "post", "name": "Mei", "line": "1 High St", "city": "Ox"}
+    )
+    assert r.status_code == 400 and "postcode" in r.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_checkout_checks_safety_again(client, shop):
+    # Safe when added; then the person's new assessment says warfarin.
+    patient = login_as(client, "plain")
+    client.post("/shop/p/muscle-ease-stick/add/", {"quantity": "1"})
+    assert CartItem.objects.count() == 1
+    patient.assessments.create(
+        kb_version="test",
+        input={"findings": ["leg-crawling"], "medications": ["warfarin"]},
+        result={},
+    )
+    r = client.post("/shop/checkout/", {"delivery": "pickup"})
+    assert r.status_code == 422 and "blood thinner" in r.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_checkout_tells_of_a_changed_price_and_asks_again(client, shop):
+    client.post("/shop/p/acupressure-probe/add/", {"quantity": "1"})
+    Product.objects.filter(slug="acupressure-probe").update(price="14.00")
+    r = client.post("/shop/checkout/", {"delivery": "pickup"})
+    assert r.status_code == 409 and "14.00" in r.content.decode()
+    assert client.post("/shop/checkout/", {"delivery": "pickup"}).status_code == 302
+
+
+def test_an_order_page_is_only_for_its_buyer(client, shop):
+    login_as(client, "plain")
+    client.post("/shop/p/acupressure-probe/add/", {"quantity": "1"})
+    client.post("/shop/checkout/", {"delivery": "pickup"})
+    uid = Order.objects.get().uid
+    assert client.get(f"/shop/orders/{uid}/").status_code == 200
+    client.logout()
+    assert client.get(f"/shop/orders/{uid}/").status_code == 404
+    login_as(client, "pregnant")
+    assert client.get(f"/shop/orders/{uid}/").status_code == 404
+
+
+def test_a_forged_payment_callback_is_refused(client, shop):
+    b = services.buyer_for(person("p", age=40).user)
+    order = services.place_order(b, [("acupressure-probe", 1)], "pickup")
+    data = {"order": order.uid, "reference": "x", "status": "paid", "amount": order.total}
+    r = client.post("/shop/payments/dummy/", data | {"signature": "0" * 64})
+    assert r.status_code == 400
+    order.refresh_from_db()
+    assert order.state == Order.PLACED
+
+
+@pytest.mark.parametrize("url", ["/shop/p/acupressure-probe/add/", "/shop/payments/dummy/"])
+def test_post_only_urls_refuse_get(client, shop, url):
+    assert client.get(url).status_code == 405
+
+
+def test_an_unknown_product_is_404(client, shop):
+    assert client.get("/shop/p/nothing-here/").status_code == 404
+
+
+def test_the_admin_cannot_add_an_order(client, shop):
+    admin = get_user_model().objects.create_superuser("root@x.example", "root@x.example", "pw")
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/admin/shop/order/add/").status_code == 403
+    assert client.get("/admin/shop/product/").status_code == 200
