@@ -96,3 +96,38 @@ def test_a_practitioner_reads_a_patients_assessments(client: Client, bob, alice,
 
 def test_the_wrong_method_is_405(client: Client, alice):
     assert client.post("/api/v1/me/assessments", headers=bearer(alice.user)).status_code == 405
+
+
+# The site and the API reach records through the same services: the same people see the same
+# things, and each read leaves the same audit entry.
+SAME_TABLE = [("alice", 200), ("bob", 200), ("charlie", 404), ("dave", 404)]
+
+
+@pytest.mark.parametrize(("who", "status"), SAME_TABLE)
+def test_the_site_and_the_api_show_an_assessment_to_the_same_people(
+    client: Client, alice_assessment, bob, charlie, dave, who, status, request
+):
+    from anmian.web.records.models import AuditEntry
+
+    user = request.getfixturevalue(who).user
+    uid = alice_assessment.uid
+    client.force_login(user)
+    site = client.get(f"/accounts/mine/assessments/{uid}/")
+    client.logout()
+    api = client.get(f"/api/v1/assessments/{uid}", headers=bearer(user))
+    assert (site.status_code, api.status_code) == (status, status)
+    reads = AuditEntry.objects.filter(user=user, what="assessment", object_uid=str(uid))
+    assert reads.count() == (2 if status == 200 else 0)
+
+
+def test_the_site_and_the_api_list_the_same_patients(client: Client, bob, alice, charlie, dave):
+    from anmian.web.records.models import Patient
+
+    Patient.objects.create(clinic=alice.clinic, name="Zoe Zhang")
+    client.force_login(bob.user)
+    html = client.get("/clinic/patients/?q=a").content.decode()
+    client.logout()
+    api = client.get("/api/v1/patients?q=a", headers=bearer(bob.user)).json()
+    names = [r["name"] for r in api["results"]]
+    assert names == ["Alice Able", "Zoe Zhang"]
+    assert all(name in html for name in names) and "Charlie Cole" not in html
