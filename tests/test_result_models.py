@@ -5,6 +5,7 @@ tour of the CLI")."""
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,10 @@ from tests.conftest import run
 from typer.testing import CliRunner
 
 from anmian.cli import app
-from anmian.engine import assess, parse_input
+from anmian.engine import assess, differentiate, parse_input, safety, screening
+from anmian.engine import plan as planning
+from anmian.engine import result as contract
+from anmian.engine.assess import Assessment
 from anmian.engine.result import AssessmentResult
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -100,3 +104,40 @@ def test_the_contract_refuses_a_status_it_does_not_know(kb):
     out["plan"]["status"] = "maybe"
     with pytest.raises(ValidationError, match=r"plan\.status"):
         AssessmentResult.model_validate(out)
+
+
+# Each dataclass of the engine's result and the model that carries it in the contract.
+CARRIED = [
+    (Assessment, contract.AssessmentResult),
+    (screening.ScreeningResult, contract.ScreeningResult),
+    (screening.SeverityResult, contract.SeverityScore),
+    (screening.MimicResult, contract.Mimic),
+    (differentiate.PatternResult, contract.PatternScore),
+    (differentiate.Evidence, contract.Evidence),
+    (planning.Plan, contract.Plan),
+    (planning.PlanPoint, contract.PlanPoint),
+    (planning.PlanFormula, contract.PlanFormula),
+    (planning.PlanHerb, contract.PlanHerb),
+    (planning.PlanAdvice, contract.PlanAdvice),
+    (planning.PlanCourse, contract.PlanCourse),
+    (safety.Safety, contract.Safety),
+    (safety.Referral, contract.Referral),
+    (safety.Exclusion, contract.Exclusion),
+    (safety.Warning, contract.Caution),
+    (safety.Hold, contract.Hold),
+]
+# Kept by the engine for its own work, on purpose not in the contract.
+INTERNAL = {(Assessment, "context")}
+
+
+@pytest.mark.parametrize(("engine", "model"), CARRIED, ids=[e.__name__ for e, _ in CARRIED])
+def test_every_field_of_the_engine_has_its_place_in_the_contract(engine, model):
+    engine_fields = {
+        f.name
+        for f in fields(engine)
+        if not f.name.startswith("_") and (engine, f.name) not in INTERNAL
+    }
+    assert engine_fields == set(model.model_fields), (
+        f"{engine.__name__} and {model.__name__} differ: add the field to anmian/engine/result.py "
+        "(and run `make openapi`), or list it in INTERNAL if it is not for the person"
+    )

@@ -4,10 +4,11 @@
 all print these models, and the API's OpenAPI document is generated from them, so a change to
 the contract shows as a change here and as a diff of `docs/openapi.json`.
 
-The engine computes with its own dataclasses (screening, patterns, plan, safety); `Assessment.
-result()` turns them into these models. The models forbid unknown keys: a field added to an
-engine dataclass without a place here fails every assessment test instead of slipping into, or
-out of, the contract unseen.
+The engine computes with its own dataclasses (screening, patterns, plan, safety);
+`Assessment.result()` reads them into these models. The models forbid unknown keys, so JSON
+read back (a stored result, the CLI's output) with a key the contract does not name is refused,
+and tests/test_result_models.py fails when an engine dataclass has a field with no place here:
+nothing slips into, or out of, the contract unseen.
 """
 
 from __future__ import annotations
