@@ -354,3 +354,18 @@ def test_a_bad_paper_size_is_400(alice_client):
 def test_the_report_is_404_for_another_clinic(client: Client, alice, dave):
     client.force_login(dave.user)
     assert client.get(f"/diary/patients/{alice.uid}/report.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/diary/", "/diary/new/", "/diary/import/", "/diary/score/", "/diary/export.csv"]
+)
+def test_an_account_without_a_diary_gets_404(client: Client, bob, url):
+    client.force_login(bob.user)
+    assert client.get(url).status_code == 404
+
+
+def test_an_account_without_a_diary_cannot_import_into_one(client: Client, bob):
+    client.force_login(bob.user)
+    upload = _csv([night()])
+    assert client.post("/diary/import/", {"file": upload}).status_code == 404
+    assert DiaryEntry.objects.count() == 0

@@ -186,3 +186,76 @@ def test_signals_reach_the_patient_list(client: Client, bob, alice):
     client.force_login(bob.user)
     html = client.get("/clinic/patients/").content.decode()
     assert "Danger sign in a note: Thoughts of suicide or self-harm (emergency)" in html
+
+
+# The services enforce access themselves, so a caller without the views' checks (the API, a
+# command, a future page) cannot reach another clinic's records.
+
+
+def _service_calls(alice, alice_assessment, plan):
+    from datetime import date
+
+    from anmian.web.records import services
+
+    return {
+        "chart": lambda u: services.chart(u, alice.uid),
+        "adopt_plan": lambda u: services.adopt_plan(u, alice_assessment.uid),
+        "read_plan": lambda u: services.read_plan(u, plan.uid),
+        "review_plan_edit": lambda u: services.review_plan_edit(u, plan.uid, ["sp6"], "", []),
+        "record_note": lambda u: services.record_note(
+            u, alice.uid, SessionNote(date=date(2026, 11, 20), notes="fine")
+        ),
+        "patient_assessments": lambda u: list(services.patient_assessments(u, alice.uid)),
+    }
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "chart",
+        "adopt_plan",
+        "read_plan",
+        "review_plan_edit",
+        "record_note",
+        "patient_assessments",
+    ],
+)
+@pytest.mark.parametrize("outsider", ["dave", "charlie"])
+def test_each_service_refuses_another_clinic_and_a_patient_with_404(
+    alice, alice_assessment, plan, outsider, call, request
+):
+    from django.http import Http404
+
+    user = request.getfixturevalue(outsider).user
+    with pytest.raises(Http404):
+        _service_calls(alice, alice_assessment, plan)[call](user)
+    assert Plan.objects.count() == 1 and SessionNote.objects.count() == 0
+    assert not AuditEntry.objects.filter(user=user).exists()
+
+
+def test_only_a_practitioner_lists_patients(charlie, dave, alice):
+    from anmian.web.records import services
+
+    with pytest.raises(services.NotPractitioner):
+        services.patient_list(charlie.user)
+    assert alice not in services.patient_list(dave.user)
+
+
+def test_a_practitioner_without_a_patient_record_cannot_save_an_assessment(bob):
+    from anmian.web.records import services
+
+    with pytest.raises(services.NoPatientRecord):
+        services.save_assessment(bob.user, {"findings": ["leg-crawling"]})
+
+
+def test_a_recorded_note_is_audited_and_its_danger_signs_returned(bob, alice):
+    from datetime import date
+
+    from anmian.web.records import services
+
+    recorded = services.record_note(
+        bob.user, alice.uid, SessionNote(date=date(2026, 11, 20), notes="calf swollen and hot")
+    )
+    assert recorded.note.practitioner == bob and recorded.note.patient == alice
+    assert [a.flag for a in recorded.alerts] == ["dvt-suspected"]
+    assert AuditEntry.objects.filter(user=bob.user, action="create", what="note").count() == 1
