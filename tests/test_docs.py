@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from anmian.cli import app, kb_app
 from anmian.engine import parse_input
+from anmian.evaluation import by, load_rows, score
 from anmian.knowledge import KnowledgeBase
 
 ROOT = Path(__file__).parent.parent
@@ -163,6 +164,31 @@ def _figure(pattern: str) -> list[int]:
     found = re.search(pattern, " ".join(README.split()))  # a figure may wrap across lines
     assert found, f"README.md no longer says /{pattern}/: update this test with the README"
     return [int(g.replace(",", "")) for g in found.groups()]
+
+
+def _decimals(pattern: str) -> list[str]:
+    found = re.search(pattern, " ".join(README.split()))
+    assert found, f"README.md no longer says /{pattern}/: update this test with the README"
+    return list(found.groups())
+
+
+def test_readme_reading_figures_are_the_readers_scores(kb: KnowledgeBase):
+    rows = load_rows(ROOT / "tests" / "data" / "phrases.tsv")
+    splits = {name: score(kb, group) for name, group in by(rows, "split").items()}
+    for split, s in splits.items():
+        measured = [f"{s.recall:.2f}", f"{s.precision:.2f}", str(len(s.negated_as_present))]
+        shown = _decimals(rf"\| {split} \| \d+ \| (\d\.\d\d) \| (\d\.\d\d) \| (\d+) \|")
+        assert shown == measured, f"README's {split} row should read {measured}"
+    recalls = [f"{splits[x].recall:.2f}" for x in ("dev", "holdout")]
+    assert _decimals(r"the gap between the splits \((\d\.\d\d) against (\d\.\d\d)\)") == recalls
+    kinds = by(rows, "kind")
+    textbook, negated = score(kb, kinds["textbook"]), score(kb, kinds["negated"])
+    assert _decimals(
+        r"textbook wording reads at (\d\.\d\d), negations at precision (\d\.\d\d)"
+    ) == [
+        f"{textbook.recall:.2f}",
+        f"{negated.precision:.2f}",
+    ]
 
 
 def test_readme_phrase_set_figures_count_the_phrase_set():
