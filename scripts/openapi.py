@@ -36,4 +36,4 @@ def render(doc: dict[str, object]) -> str:
 
 if __name__ == "__main__":
     OUT.write_text(render(document()), encoding="utf-8")
-    print(f"wrote {OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}")
+    print(f"wrote {OUT}")
