@@ -212,3 +212,28 @@ def test_a_notification_for_an_unknown_order_is_refused(shop, plain):
     with pytest.raises(services.UnknownOrder):
         services.record_payment(PROVIDER.notification(forged))
     assert not Payment.objects.exists()
+
+
+def test_an_order_of_prescribed_granules_names_the_prescriber(shop, bob):
+    from anmian.web.records.models import Plan
+
+    p = person("planned", clinic=bob.clinic, age=50)
+    Plan.objects.create(
+        patient=p, assessment=p.assessments.first(), adopted_by=bob, formula="suan-zao-ren-tang"
+    )
+    buyer = services.buyer_for(p.user)
+    cautions = services.check_product(shop["suan-zao-ren-granules"], buyer).cautions
+    order = services.place_order(
+        buyer, [("suan-zao-ren-granules", 1)], "pickup", acknowledged=[c.key for c in cautions]
+    )
+    assert order.prescribed_by == bob
+
+
+def test_a_product_naming_an_unknown_oil_cannot_be_saved_by_staff(shop):
+    from django.core.exceptions import ValidationError
+
+    product = shop["calm-evening-stick"]
+    product.oils = ["lavender-oil", "unicorn-oil"]
+    with pytest.raises(ValidationError) as refused:
+        product.full_clean()
+    assert "unicorn-oil" in str(refused.value)
