@@ -225,6 +225,37 @@ def test_readme_safety_figures_are_the_mutation_check(mutation_check):
     assert _figure(r"The (\d+) others are listed") == [len(listed)]
 
 
+def _layout() -> set[str]:
+    """The paths the README's Layout block names (a name at column 20 or more continues the
+    description of the line above)."""
+    block = re.search(r"## Layout\n\n```\n(.*?)```", README, re.S).group(1)
+    paths, parents = set(), []
+    for line in block.splitlines():
+        indent, name = re.match(r"( *)(\S+)", line).groups()
+        if len(indent) >= 20:
+            continue
+        parents = [*parents[: len(indent) // 2], name]
+        paths.add("".join(parents).rstrip("/"))
+    return paths
+
+
+def test_every_path_in_the_readme_layout_exists():
+    missing = sorted(p for p in _layout() if not (ROOT / p).exists())
+    assert not missing, f"README's Layout names {missing}, which do not exist"
+
+
+def test_the_readme_layout_names_every_module_of_the_engine_and_knowledge_base():
+    src = ROOT / "src"
+    modules = [*src.glob("anmian/*.py"), *src.glob("anmian/engine/*.py")]
+    modules += src.glob("anmian/knowledge/*.py")
+    unnamed = sorted(
+        str(m.relative_to(ROOT))
+        for m in modules
+        if m.name != "__init__.py" and str(m.relative_to(ROOT)) not in _layout()
+    )
+    assert not unnamed, f"README's Layout does not name {unnamed}"
+
+
 def _targets() -> set[str]:
     return set(re.findall(r"^([a-z][a-z0-9-]*):(?!=)", MAKEFILE, re.M))
 
