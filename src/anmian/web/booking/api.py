@@ -89,7 +89,7 @@ def _out(a: Appointment) -> dict[str, Any]:
         "status": a.status,
         "practitioner": a.practitioner_id,
         "appointment_type": a.appointment_type_id,
-        "course": str(a.course.uid) if a.course_id else None,
+        "course": str(a.course.uid) if a.course else None,
     }
 
 

@@ -8,8 +8,10 @@ is always a BookingError whose message a person can read and whose status both a
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -173,13 +175,23 @@ def feed_appointments(token: str, now: datetime) -> QuerySet[Appointment]:
     return rows.filter(start__gte=now - timedelta(days=90))
 
 
-def staff_days(
-    user, first: date, days: int
-) -> list[tuple[date, list[tuple[Appointment, datetime]]]]:
+@dataclass(frozen=True)
+class StaffDays:
     """A practitioner's own appointments, day by day in the clinic's time zone."""
+
+    tz: ZoneInfo
+    first: date
+    days: int
+    columns: list[tuple[date, list[tuple[Appointment, datetime]]]]
+
+
+def staff_days(user, day: date | None, view: str) -> StaffDays:
+    """The day of `day` (view "day") or its Monday-to-Sunday week; today when day is None."""
     if not is_practitioner(user):
         raise BookingError("No such page.", "not-found", 404)
     tz = clinic_tz(user.practitioner)
+    day = day or datetime.now(tz).date()
+    first, days = (day, 1) if view == "day" else (day - timedelta(days=day.weekday()), 7)
     lo = datetime.combine(first, time.min, tz)
     rows = (
         Appointment.objects.filter(
@@ -195,7 +207,7 @@ def staff_days(
     for a in rows:
         local = a.start.astimezone(tz)
         columns[(local.date() - first).days][1].append((a, local))
-    return columns
+    return StaffDays(tz, first, days, columns)
 
 
 def waitlist_offer(token: str) -> WaitlistEntry:
@@ -271,8 +283,9 @@ def book_course(
     policy.parties(patient, practitioner, kind)
     policy.course_weeks(weeks)
     proposals = plan_course(practitioner, kind, first_day, clock, weeks, now)
+    starts = [p.start for p in proposals if p.start is not None]
     moved = [p for p in proposals if p.start != p.wanted]
-    if any(p.start is None for p in proposals) or (moved and not accept_alternatives):
+    if len(starts) < weeks or (moved and not accept_alternatives):
         raise CourseConflict(proposals)
     try:
         with transaction.atomic():
@@ -281,8 +294,8 @@ def book_course(
             course = Course.objects.create(
                 patient=patient, practitioner=practitioner, appointment_type=kind, weeks=weeks
             )
-            for p in proposals:
-                a = reserve(practitioner, patient, kind, p.start, user=user, course=course)
+            for start in starts:
+                a = reserve(practitioner, patient, kind, start, user=user, course=course)
                 notify.after_commit(a, "confirmed")
     except SlotTaken:
         # someone took a slot between planning and booking: nothing is kept; plan again

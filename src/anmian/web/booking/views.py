@@ -175,26 +175,21 @@ def mark(request: HttpRequest, uid, status: str) -> HttpResponse:
 @_refusals
 def staff_calendar(request: HttpRequest) -> HttpResponse:
     """A practitioner's day or week, in the clinic's time zone."""
-    if not is_practitioner(request.user):
-        raise Http404("no such page")
-    tz = services.clinic_tz(request.user.practitioner)
     try:
         day = date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        day = timezone.now().astimezone(tz).date()
+        day = None
     view = "day" if request.GET.get("view") == "day" else "week"
-    first = day if view == "day" else day - timedelta(days=day.weekday())
-    days = 1 if view == "day" else 7
-    columns = services.staff_days(request.user, first, days)
+    week = services.staff_days(request.user, day, view)
     return render(
         request,
         "booking/calendar.html",
         _ctx(
-            columns=columns,
+            columns=week.columns,
             view=view,
-            prev=first - timedelta(days=days),
-            next=first + timedelta(days=days),
-            tz=tz.key,
+            prev=week.first - timedelta(days=week.days),
+            next=week.first + timedelta(days=week.days),
+            tz=week.tz.key,
         ),
     )
 

@@ -81,7 +81,7 @@ def accept(token: str, now: datetime) -> Appointment:
         )
         if entry is None or entry.status != "offered" or entry.offer is None:
             raise BookingError("This offer is no longer open.", "offer-closed", 409)
-        if entry.hold_until <= now:
+        if entry.hold_until is None or entry.hold_until <= now:
             raise BookingError(
                 "This offer has expired; the time went to the next person.", "offer-expired", 409
             )
