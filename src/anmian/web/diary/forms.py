@@ -79,7 +79,8 @@ class DiaryForm(forms.ModelForm):
         return night
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         needed = (
             "night_of",
             "bedtime",

@@ -151,7 +151,8 @@ def signals_for(patients: Sequence[Patient]) -> dict[int, list[str]]:
         .order_by("patient_id", "night_of")
         .values_list("patient_id", "onset")
     ):
-        onsets[pk].append(_hours_after_noon(onset))
+        if onset is not None:  # filtered out already; this tells the type checker
+            onsets[pk].append(_hours_after_noon(onset))
     recent: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
     for pk, night_of, sev, text in (
         DiaryEntry.objects.filter(patient__in=ids, night_of__gt=since)
@@ -167,12 +168,12 @@ def signals_for(patients: Sequence[Patient]) -> dict[int, list[str]]:
     ):
         totals[pk].append(total)
     notes: dict[int, list[tuple[date, str, str]]] = defaultdict(list)
-    for pk, *note in (
+    for pk, day, text, response in (
         SessionNote.objects.filter(patient__in=ids)
         .order_by("patient_id", "date")
         .values_list("patient_id", "date", "notes", "response")
     ):
-        notes[pk].append(tuple(note))
+        notes[pk].append((day, text, response))
     first_of = Assessment.objects.filter(patient=OuterRef("patient")).order_by("created", "pk")
     firsts = dict(
         Assessment.objects.filter(
@@ -230,7 +231,7 @@ def _change(baseline: int | None, latest: int | None) -> tuple[int | None, str]:
 
 
 def _signals(
-    severity: list[tuple[date, int]],
+    severity: list[tuple[date, float]],
     onsets: list[float],
     first_session: date | None,
     change: int | None,

@@ -153,7 +153,7 @@ def import_diary(user: Any, content: bytes, keep_valid: bool = False) -> ImportR
             problems.append(Problem(row.number, "the same night appears twice in the file"))
         elif not form.is_valid():
             problems += [
-                Problem(row.number, " ".join(msgs), None if name == "__all__" else name)
+                Problem(row.number, " ".join(map(str, msgs)), None if name == "__all__" else name)
                 for name, msgs in form.errors.items()
             ]
         else:

@@ -68,6 +68,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "json"):
         raise Http404("export as .csv or .json")
     rows = services.export_rows(request.user)
+    response: HttpResponse
     if fmt == "json":
         response = JsonResponse({"diary": rows}, json_dumps_params={"indent": 2})
     else:
@@ -108,7 +109,10 @@ def import_csv(request: HttpRequest) -> HttpResponse:
 def score(request: HttpRequest) -> HttpResponse:
     kb = get_kb()
     services.diary_of(request.user)
-    form = severity_form(kb)(request.POST if request.method == "POST" else None)
+    form_class = severity_form(kb)
+    if form_class is None:  # the loader makes sure the diary's scale has items to ask
+        raise Http404("no scale to answer")
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         answers = [form.cleaned_data[item.id] for item in kb.scales[SCALE].items]
         services.record_score(request.user, answers)

@@ -19,7 +19,7 @@ def visible_patients(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Patient
     practitioner = getattr(user, "practitioner", None)
     if practitioner is not None:
         return Patient.objects.filter(clinic=practitioner.clinic)
-    return Patient.objects.filter(user=user)
+    return Patient.objects.filter(user_id=user.pk)
 
 
 def get_patient(user: AbstractBaseUser | AnonymousUser, uid: UUID) -> Patient:
