@@ -3,7 +3,7 @@
 Every appointment is stored as UTC instants with its buffers included in `blocked_*`.
 On PostgreSQL an exclusion constraint on (practitioner, blocked range) for active rows makes
 an overlap impossible on every code path; on SQLite the booking transaction takes the write
-lock first (BEGIN IMMEDIATE) and re-checks. See services.py.
+lock first (BEGIN IMMEDIATE) and re-checks. See slots.py.
 """
 
 from __future__ import annotations

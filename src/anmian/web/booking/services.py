@@ -3,6 +3,7 @@ itself (policy.py), writes through the calendar primitive (slots.py) and queues 
 for after the commit (notify.after_commit), so the site, the API and the commands cannot
 behave differently. Views and the API parse, call one function here, and render; a refusal
 is always a BookingError whose message a person can read and whose status both answer with.
+Why no time is ever booked twice, on SQLite and PostgreSQL alike, is told in slots.py.
 """
 
 from __future__ import annotations
