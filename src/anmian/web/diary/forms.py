@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from anmian.engine.sleep import SleepDiaryError, measures
-from anmian.web.diary.csvfile import COLUMNS
+from anmian.web.diary.csvfile import COLUMNS, SLEEP_COLUMNS
 from anmian.web.diary.models import AREAS, DiaryEntry
 from anmian.web.records.models import Patient
 
@@ -81,17 +81,9 @@ class DiaryForm(forms.ModelForm):
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data
-        needed = (
-            "night_of",
-            "bedtime",
-            "lights_out",
-            "sleep_latency_min",
-            "final_wake",
-            "out_of_bed",
-        )
-        if all(data.get(f) is not None for f in needed):
+        if all(data.get(f) is not None for f in SLEEP_COLUMNS):
             probe = DiaryEntry(
-                **{f: data.get(f) for f in needed},
+                **{f: data.get(f) for f in SLEEP_COLUMNS},
                 awakenings=data.get("awakenings") or 0,
                 awake_min=data.get("awake_min") or 0,
             )

@@ -29,12 +29,13 @@ pytestmark = pytest.mark.django_db
 TODAY = date.today()
 
 
-def _nights(patient: Patient, n: int, *, notes: str = "") -> None:
+def _nights(patient: Patient, n: int, *, since: int = 1, notes: str = "") -> None:
+    """n nights, the latest `since` days ago."""
     DiaryEntry.objects.bulk_create(
         [
             DiaryEntry(
                 patient=patient,
-                night_of=TODAY - timedelta(days=i + 1),
+                night_of=TODAY - timedelta(days=since + i),
                 severity=3 + i % 5,
                 onset=time(20 + i % 3, 0),
                 bedtime=time(22, 30),
@@ -134,28 +135,14 @@ def test_the_chart_lists_plans_and_notes_in_fixed_queries(
 
 
 def test_the_diary_list_reads_nights_in_fixed_queries(client: Client, alice):
-    nights = iter(range(100))
+    saved = [0]
 
     def grow(n: int) -> None:
-        for _ in range(n):
-            _nights_on(alice, TODAY - timedelta(days=next(nights) + 1))
+        _nights(alice, n, since=saved[0] + 1)
+        saved[0] += n
 
     client.force_login(alice.user)
     _same_for_1_and_25(client, "/diary/", grow)
-
-
-def _nights_on(patient: Patient, night: date) -> None:
-    DiaryEntry.objects.create(
-        patient=patient,
-        night_of=night,
-        severity=4,
-        bedtime=time(22, 30),
-        lights_out=time(23, 0),
-        sleep_latency_min=20,
-        final_wake=time(6, 30),
-        out_of_bed=time(7, 0),
-        quality=3,
-    )
 
 
 def test_my_assessments_are_listed_in_fixed_queries(client: Client, alice, alice_assessment):
