@@ -125,7 +125,23 @@ class CartItem(models.Model):
 
 class Order(models.Model):
     PLACED, PAID, CANCELLED = "placed", "paid", "cancelled"
-    STATES = [(PLACED, "Placed"), (PAID, "Paid"), (CANCELLED, "Cancelled")]
+    READY, SHIPPED, COLLECTED, DELIVERED = "ready", "shipped", "collected", "delivered"
+    STATES = [
+        (PLACED, "Placed, waiting for payment"),
+        (PAID, "Paid"),
+        (READY, "Ready to collect"),
+        (SHIPPED, "Posted"),
+        (COLLECTED, "Collected"),
+        (DELIVERED, "Delivered"),
+        (CANCELLED, "Cancelled"),
+    ]
+    # What staff may move an order on to, from each state (pick-up and post have their own).
+    NEXT = {
+        (PAID, "pickup"): READY,
+        (READY, "pickup"): COLLECTED,
+        (PAID, "post"): SHIPPED,
+        (SHIPPED, "post"): DELIVERED,
+    }
     PICKUP, POST = "pickup", "post"
     DELIVERY = [(PICKUP, "Pick up at the clinic"), (POST, "By post")]
 
@@ -149,6 +165,7 @@ class Order(models.Model):
     cautions_acknowledged = models.JSONField(default=list)
     created = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -26,7 +26,7 @@ from anmian.engine.context import Context
 from anmian.engine.safety import applicable
 from anmian.knowledge import get_kb
 from anmian.knowledge.models import SafetyRule
-from anmian.web.shop import cart
+from anmian.web.shop import cart, notify
 from anmian.web.shop.models import MAX_QUANTITY, Order, OrderLine, Payment, Product
 
 SELF_CARE = "self-care"
@@ -442,6 +442,7 @@ def place_order(
             )
             for s, p in products.items()
         )
+        notify.after_commit(order, Order.PLACED)
     return order
 
 
@@ -455,8 +456,38 @@ def cancel_order(order: Order) -> bool:
         if changed:
             for line in order.lines.all():
                 Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+            notify.after_commit(order, Order.CANCELLED)
     order.refresh_from_db()
     return bool(changed)
+
+
+LOW_STOCK = 5  # at or below this, a product is on the staff's low-stock list
+
+
+def advance(order: Order, to: str) -> Order:
+    """Staff move a paid order on (ready or posted, then collected or delivered); any other
+    move is refused, and a second click on the same button changes nothing."""
+    current = Order.objects.get(pk=order.pk)
+    expected = next(
+        (frm for (frm, how), nxt in Order.NEXT.items() if nxt == to and how == current.delivery),
+        None,
+    )
+    if expected is None:
+        raise BadRequest(
+            f"An order for {current.get_delivery_display().lower()} cannot become '{to}'."
+        )
+    with transaction.atomic():
+        changed = Order.objects.filter(pk=order.pk, state=expected).update(
+            state=to, changed_at=timezone.now()
+        )
+        if changed:
+            notify.after_commit(order, to)
+    order.refresh_from_db()
+    if not changed and order.state != to:
+        raise BadRequest(
+            f"This order is {order.get_state_display().lower()}; it cannot become '{to}' now."
+        )
+    return order
 
 
 def release_abandoned(minutes: int = HOLD_MINUTES) -> int:
@@ -497,9 +528,11 @@ def record_payment(n: Notification) -> Order:
                 amount=n.amount,
             )
             if n.status == "paid" and n.amount == order.total:
-                Order.objects.filter(pk=order.pk, state=Order.PLACED).update(
+                paid = Order.objects.filter(pk=order.pk, state=Order.PLACED).update(
                     state=Order.PAID, paid_at=timezone.now()
                 )
+                if paid:
+                    notify.after_commit(order, Order.PAID)
     except IntegrityError:  # the same notification again: it was applied the first time
         order.refresh_from_db()
         return order

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anmian.web.shop import views
+from anmian.web.shop import staff, views
 
 app_name = "shop"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("orders/<uuid:uid>/", views.order, name="order"),
     path("orders/<uuid:uid>/pay/", views.pay, name="pay"),
     path("payments/dummy/", views.dummy_callback, name="dummy-callback"),
+    path("staff/orders/", staff.orders, name="staff-orders"),
+    path("staff/orders/<uuid:uid>/", staff.advance, name="staff-advance"),
+    path("staff/orders/<uuid:uid>/slip/", staff.slip, name="staff-slip"),
 ]

@@ -1,0 +1,45 @@
+"""Order emails: one receipt for every change of state, sent after the change commits."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from anmian.web.shop.models import Order
+
+SUBJECTS = {
+    Order.PLACED: "Your order is placed",
+    Order.PAID: "Payment received: your receipt",
+    Order.READY: "Your order is ready to collect",
+    Order.SHIPPED: "Your order is on its way",
+    Order.COLLECTED: "Your order was collected",
+    Order.DELIVERED: "Your order was delivered",
+    Order.CANCELLED: "Your order is cancelled",
+}
+
+
+def send(order_pk: int, state: str) -> None:
+    """Mail the receipt for the change to `state` (the state it changed to, not the one it
+    may have reached by the time the mail goes)."""
+    order = Order.objects.get(pk=order_pk)
+    if not order.email:
+        return
+    order.state = state
+    context = {"o": order, "lines": list(order.lines.all()), "site": settings.ANMIAN_SITE_URL}
+    text = render_to_string("shop/email.txt", context)
+    html = render_to_string("shop/email.html", context)
+    message = EmailMultiAlternatives(
+        SUBJECTS[state], text, settings.DEFAULT_FROM_EMAIL, [order.email]
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def after_commit(order: Order, state: str) -> None:
+    """Mail once the change is committed; a change that rolled back mails nothing, and a mail
+    server that fails then is logged rather than undoing the change."""
+    transaction.on_commit(partial(send, order.pk, state), robust=True)

@@ -1,0 +1,67 @@
+"""The staff's pages: orders by state with the next step for each, a packing slip and the
+low-stock list. Only for accounts allowed to change orders (shop.change_order)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from anmian.web.shop import services
+from anmian.web.shop.models import Order, Product
+
+staff_only = permission_required("shop.change_order", raise_exception=True)
+
+
+def _order(uid) -> Order:
+    order = Order.objects.filter(uid=uid).first()
+    if order is None:
+        raise Http404("no such order")
+    return order
+
+
+@require_safe
+@login_required
+@staff_only
+def orders(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    qs = Order.objects.prefetch_related("lines")
+    if state in dict(Order.STATES):
+        qs = qs.filter(state=state)
+    rows = [(o, Order.NEXT.get((o.state, o.delivery))) for o in qs[:200]]
+    return render(
+        request,
+        "shop/staff_orders.html",
+        {
+            "rows": rows,
+            "states": Order.STATES,
+            "state": state,
+            "low": Product.objects.filter(active=True, stock__lte=services.LOW_STOCK),
+            "labels": dict(Order.STATES),
+        },
+    )
+
+
+@require_POST
+@login_required
+@staff_only
+def advance(request: HttpRequest, uid) -> HttpResponse:
+    order = _order(uid)
+    try:
+        if request.POST.get("to") == Order.CANCELLED:
+            if not services.cancel_order(order):
+                raise services.BadRequest("Only an unpaid order can be cancelled here.")
+        else:
+            services.advance(order, request.POST.get("to", ""))
+    except services.ShopError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    return redirect("shop:staff-orders")
+
+
+@require_safe
+@login_required
+@staff_only
+def slip(request: HttpRequest, uid) -> HttpResponse:
+    order = _order(uid)
+    return render(request, "shop/slip.html", {"o": order, "lines": order.lines.all()})
