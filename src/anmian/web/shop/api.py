@@ -156,7 +156,7 @@ def products(request: HttpRequest, kind: str | None = None):
     field is the key to send back in `acknowledged`."""
     user = _optional_user(request)
     buyer = services.buyer_for(user) if user else None
-    qs = Product.objects.filter(active=True)
+    qs = Product.objects.filter(active=True).select_related("alternative")
     if kind:
         qs = qs.filter(kind=kind)
     return [_product(p, buyer) for p in qs]

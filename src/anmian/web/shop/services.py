@@ -592,3 +592,27 @@ def checkout(
         raise
     cart.clear(request)
     return order
+
+
+# --- tools for a plan ---
+
+
+def tools_for(
+    result: dict[str, Any], buyer: Buyer, limit: int = 6
+) -> list[tuple[Product, list[str]]]:
+    """Products for the self-care of an engine result's plan, safe for the buyer, most
+    relevant first: each with the plan's point codes and advice titles it serves."""
+    plan = result.get("plan") or {}
+    points = {p["id"]: p["code"] for p in plan.get("points", []) if p.get("mode") != "needle"}
+    advice = {
+        a["id"]: a["title"] for k in ("diet", "lifestyle", "topical") for a in plan.get(k, [])
+    }
+    found = []
+    for product in Product.objects.filter(active=True, stock__gt=0).exclude(kind="herbal"):
+        serves = [points[p] for p in product.points if p in points] + [
+            advice[a] for a in product.advice if a in advice
+        ]
+        if serves and check_product(product, buyer, alternatives=False).allowed:
+            found.append((product, serves))
+    found.sort(key=lambda row: (-len(row[1]), row[0].name))
+    return found[:limit]

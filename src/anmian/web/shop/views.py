@@ -26,7 +26,7 @@ def _buyer(request: HttpRequest) -> services.Buyer:
 @require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    qs = Product.objects.filter(active=True)
+    qs = Product.objects.filter(active=True).select_related("alternative")
     if kind in dict(KINDS):
         qs = qs.filter(kind=kind)
     buyer = _buyer(request)
