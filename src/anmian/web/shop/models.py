@@ -126,6 +126,7 @@ class CartItem(models.Model):
 class Order(models.Model):
     PLACED, PAID, CANCELLED = "placed", "paid", "cancelled"
     READY, SHIPPED, COLLECTED, DELIVERED = "ready", "shipped", "collected", "delivered"
+    REFUNDED = "refunded"
     STATES = [
         (PLACED, "Placed, waiting for payment"),
         (PAID, "Paid"),
@@ -134,7 +135,10 @@ class Order(models.Model):
         (COLLECTED, "Collected"),
         (DELIVERED, "Delivered"),
         (CANCELLED, "Cancelled"),
+        (REFUNDED, "Refunded"),
     ]
+    # States in which the order has been paid for, so it can be refunded.
+    PAID_STATES = (PAID, READY, SHIPPED, COLLECTED, DELIVERED)
     # What staff may move an order on to, from each state (pick-up and post have their own).
     NEXT = {
         (PAID, "pickup"): READY,
@@ -174,6 +178,10 @@ class Order(models.Model):
     def __str__(self) -> str:
         return f"Order {str(self.uid)[:8]}"
 
+    @property
+    def refunded(self) -> Decimal:
+        return sum((p.amount for p in self.payments.all() if p.status == "refunded"), Decimal(0))
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -195,7 +203,7 @@ class Payment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=32)
     reference = models.CharField(max_length=100)
-    status = models.CharField(max_length=12)  # "paid" or "failed"
+    status = models.CharField(max_length=12)  # "paid", "failed" or "refunded"
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     created = models.DateTimeField(auto_now_add=True)
 

@@ -19,6 +19,8 @@ SUBJECTS = {
     Order.COLLECTED: "Your order was collected",
     Order.DELIVERED: "Your order was delivered",
     Order.CANCELLED: "Your order is cancelled",
+    Order.REFUNDED: "Your refund",
+    "partial-refund": "A part of your order is refunded",
 }
 
 
@@ -28,7 +30,8 @@ def send(order_pk: int, state: str) -> None:
     order = Order.objects.get(pk=order_pk)
     if not order.email:
         return
-    order.state = state
+    if state in dict(Order.STATES):
+        order.state = state
     context = {"o": order, "lines": list(order.lines.all()), "site": settings.ANMIAN_SITE_URL}
     text = render_to_string("shop/email.txt", context)
     html = render_to_string("shop/email.html", context)

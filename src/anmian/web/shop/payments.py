@@ -33,6 +33,10 @@ class PaymentProvider(Protocol):
         """A callback's data as a Notification; raises BadSignature when it is not genuine."""
         ...
 
+    def refund(self, order: Order, amount: Decimal) -> str:
+        """Ask the provider to pay `amount` back; returns the provider's reference for it."""
+        ...
+
 
 class DummyProvider:
     """Pays or fails at the press of a button; its callbacks are signed with the site's key,
@@ -42,6 +46,9 @@ class DummyProvider:
 
     def start(self, order: Order) -> str:
         return reverse("shop:pay", args=[order.uid])
+
+    def refund(self, order: Order, amount: Decimal) -> str:
+        return f"refund-{secrets.token_hex(8)}"
 
     @staticmethod
     def sign(order_uid: str, reference: str, status: str, amount: str) -> str:

@@ -550,6 +550,36 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+def refund(order: Order, provider: Any, amount: Decimal | None = None) -> Order:
+    """Pay back `amount` (the rest of the order when None) through the provider. A full
+    refund ends the order as refunded; a partial one leaves its state. Stock is not put back:
+    staff decide that when the goods come back."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.state not in Order.PAID_STATES:
+            raise BadRequest(
+                f"This order is {locked.get_state_display().lower()}; only a paid order can be refunded."
+            )
+        left = locked.total - locked.refunded
+        amount = left if amount is None else Decimal(amount)
+        if not Decimal("0.01") <= amount <= left:
+            raise BadRequest(f"The refund must be between 0.01 and {left}.")
+        Payment.objects.create(
+            order=locked,
+            provider=provider.name,
+            reference=provider.refund(locked, amount),
+            status="refunded",
+            amount=amount,
+        )
+        if amount == left:
+            Order.objects.filter(pk=order.pk).update(
+                state=Order.REFUNDED, changed_at=timezone.now()
+            )
+        notify.after_commit(order, Order.REFUNDED if amount == left else "partial-refund")
+    order.refresh_from_db()
+    return order
+
+
 # --- the cart (web): the same checks as an order, before anything is kept ---
 
 

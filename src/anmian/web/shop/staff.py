@@ -3,6 +3,8 @@ low-stock list. Only for accounts allowed to change orders (shop.change_order)."
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from anmian.web.shop import services
 from anmian.web.shop.models import Order, Product
+from anmian.web.shop.payments import PROVIDER
 
 staff_only = permission_required("shop.change_order", raise_exception=True)
 
@@ -39,6 +42,7 @@ def orders(request: HttpRequest) -> HttpResponse:
             "state": state,
             "low": Product.objects.filter(active=True, stock__lte=services.LOW_STOCK),
             "labels": dict(Order.STATES),
+            "paid_states": Order.PAID_STATES,
         },
     )
 
@@ -49,7 +53,13 @@ def orders(request: HttpRequest) -> HttpResponse:
 def advance(request: HttpRequest, uid) -> HttpResponse:
     order = _order(uid)
     try:
-        if request.POST.get("to") == Order.CANCELLED:
+        if request.POST.get("to") == Order.REFUNDED:
+            amount = request.POST.get("amount") or None
+            try:
+                services.refund(order, PROVIDER, Decimal(amount) if amount else None)
+            except InvalidOperation:
+                raise services.BadRequest("The refund amount must be a number.") from None
+        elif request.POST.get("to") == Order.CANCELLED:
             if not services.cancel_order(order):
                 raise services.BadRequest("Only an unpaid order can be cancelled here.")
         else:

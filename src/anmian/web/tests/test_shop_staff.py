@@ -3,6 +3,8 @@ what runs low; every change of state emails the buyer a receipt."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -116,3 +118,48 @@ def test_a_replayed_payment_sends_no_second_receipt(
         services.record_payment(PROVIDER.notification(data))
         services.record_payment(PROVIDER.notification(data))
     assert [m.subject for m in mailoutbox].count("Payment received: your receipt") == 1
+
+
+def test_a_full_refund_goes_through_the_provider_and_ends_the_order(
+    shop, mailoutbox, django_capture_on_commit_callbacks
+):
+    order = paid_order()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refund(order, PROVIDER)
+    assert order.state == Order.REFUNDED
+    assert order.refunded == order.total
+    assert [m.subject for m in mailoutbox] == ["Your refund"]
+
+
+def test_a_partial_refund_keeps_the_order_and_refunds_no_more_than_was_paid(staff_client, shop):
+    order = paid_order()
+    url = f"/shop/staff/orders/{order.uid}/"
+    assert staff_client.post(url, {"to": "refunded", "amount": "5.00"}).status_code == 302
+    order.refresh_from_db()
+    assert order.state == Order.PAID and order.refunded == 5
+    r = staff_client.post(url, {"to": "refunded", "amount": "7.01"})
+    assert r.status_code == 422 and "between 0.01 and 7.00" in r.content.decode()
+    assert staff_client.post(url, {"to": "refunded", "amount": "lots"}).status_code == 422
+    assert order.refunded == 5
+
+
+def test_an_unpaid_order_cannot_be_refunded(shop):
+    buyer = services.buyer_for(person("unpaid", age=40).user)
+    order = services.place_order(buyer, [("acupressure-probe", 1)], "pickup")
+    with pytest.raises(services.BadRequest):
+        services.refund(order, PROVIDER)
+
+
+def test_the_release_command_frees_the_stock_of_unpaid_orders(shop):
+    import time_machine
+    from django.core.management import call_command
+
+    buyer = services.buyer_for(person("idle", age=40).user)
+    with time_machine.travel("2026-12-01 09:00 +0000", tick=False):
+        services.place_order(buyer, [("acupressure-probe", 4)], "pickup")
+    with time_machine.travel("2026-12-01 10:00 +0000", tick=False):
+        out = io.StringIO()
+        call_command("release_abandoned_orders", "--minutes", "30", stdout=out)
+    assert "Released 1" in out.getvalue()
+    assert Product.objects.get(slug="acupressure-probe").stock == 40
+    assert Order.objects.get().state == Order.CANCELLED
