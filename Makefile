@@ -63,8 +63,8 @@ typecheck: install
 	$(BIN)/mypy -p anmian.web
 
 fmt: install
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench requirements
+	$(BIN)/ruff check --fix src tests bench requirements
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own here).
 AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
