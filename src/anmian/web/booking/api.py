@@ -168,11 +168,11 @@ def no_show(request: HttpRequest, uid: str) -> dict[str, Any]:
     return _out(services.mark_no_show(request.user, uid, now=timezone.now()))
 
 
-@router.post("/courses", response={201: dict})
+@router.post("/courses", response={201: dict, 200: dict})
 @_answers
 def course(request: HttpRequest, body: CourseIn):
     practitioner, kind = services.find_parties(body.practitioner, body.appointment_type)
-    c = services.book_course(
+    c, created = services.book_course(
         request.user,
         practitioner,
         kind,
@@ -182,10 +182,10 @@ def course(request: HttpRequest, body: CourseIn):
         now=timezone.now(),
         patient=services.patient_for(request.user, body.patient),
         accept_alternatives=body.accept_alternatives,
+        idempotency_key=_key(request),
     )
-    return Status(
-        201, {"course": str(c.uid), "appointments": [_out(a) for a in c.appointments.all()]}
-    )
+    sessions = [_out(a) for a in c.appointments.select_related("course")]
+    return Status(201 if created else 200, {"course": str(c.uid), "appointments": sessions})
 
 
 @router.get("/appointments")

@@ -70,7 +70,19 @@ class Course(models.Model):
     practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="courses")
     appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
     weeks = models.PositiveSmallIntegerField()
+    # A client's retry with the same key books the course once (unique per booking user).
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    booked_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
     created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booked_by", "idempotency_key"], name="one_course_per_key"
+            )
+        ]
 
 
 class Appointment(models.Model):

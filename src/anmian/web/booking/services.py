@@ -15,7 +15,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from anmian.web.booking import notify, policy, waitlist
@@ -275,12 +275,16 @@ def book_course(
     now: datetime,
     patient: Patient | None = None,
     accept_alternatives: bool = False,
-) -> Course:
-    """Book every session at once, in one transaction, or none.
+    idempotency_key: str | None = None,
+) -> tuple[Course, bool]:
+    """Book every session at once, in one transaction, or none; returns the course and whether
+    it is new (False: a retry with the same Idempotency-Key, answered with the first course).
 
     With accept_alternatives False, any week whose wanted time is not free stops the whole
     course with the proposals; with True, those weeks take the proposed nearest time."""
     patient = policy.acting_patient(user, patient)
+    if idempotency_key and (replay := _replayed_course(user, idempotency_key)):
+        return _same_course(replay, practitioner, kind, weeks), False
     policy.parties(patient, practitioner, kind)
     policy.course_weeks(weeks)
     proposals = plan_course(practitioner, kind, first_day, clock, weeks, now)
@@ -293,17 +297,25 @@ def book_course(
             lock_patient(patient)
             policy.future_cap(patient, weeks, now)
             course = Course.objects.create(
-                patient=patient, practitioner=practitioner, appointment_type=kind, weeks=weeks
+                patient=patient,
+                practitioner=practitioner,
+                appointment_type=kind,
+                weeks=weeks,
+                booked_by=user,
+                idempotency_key=idempotency_key,
             )
             for start in starts:
                 a = reserve(practitioner, patient, kind, start, user=user, course=course)
                 notify.after_commit(a, "confirmed")
-    except SlotTaken:
+    except (SlotTaken, IntegrityError):
+        # a parallel retry with the same key got there first: answer with its course
+        if idempotency_key and (replay := _replayed_course(user, idempotency_key)):
+            return replay, False
         # someone took a slot between planning and booking: nothing is kept; plan again
         raise CourseConflict(
             plan_course(practitioner, kind, first_day, clock, weeks, now)
         ) from None
-    return course
+    return course, True
 
 
 def move(
@@ -440,6 +452,24 @@ def _same_request(
     ):
         raise BookingError(
             "That Idempotency-Key was already used for a different booking.", "key-reused", 422
+        )
+    return first
+
+
+def _replayed_course(user, key: str) -> Course | None:
+    return Course.objects.filter(booked_by=user, idempotency_key=key).first()
+
+
+def _same_course(
+    first: Course, practitioner: Practitioner, kind: AppointmentType, weeks: int
+) -> Course:
+    if (first.practitioner_id, first.appointment_type_id, first.weeks) != (
+        practitioner.pk,
+        kind.pk,
+        weeks,
+    ):
+        raise BookingError(
+            "That Idempotency-Key was already used for a different course.", "key-reused", 422
         )
     return first
 

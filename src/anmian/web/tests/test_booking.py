@@ -171,7 +171,7 @@ def test_free_slots_skip_breaks_bookings_and_buffers(hours, alice, kind):
 
 
 def test_a_course_keeps_its_local_time_across_the_dst_change(hours, alice, kind):
-    course = book_course(alice.user, hours, kind, date(2026, 3, 23), time(18, 0), 3, now=NOW)
+    course, _ = book_course(alice.user, hours, kind, date(2026, 3, 23), time(18, 0), 3, now=NOW)
     local = [a.start.astimezone(LONDON) for a in course.appointments.all()]
     assert [t.strftime("%a %H:%M") for t in local] == ["Mon 18:00"] * 3
     utc_hours = {a.start.astimezone(UTC).hour for a in course.appointments.all()}
@@ -190,7 +190,7 @@ def test_a_course_that_collides_books_nothing_and_proposes(hours, alice, kind):
 
 def test_a_course_can_accept_the_proposed_alternatives(hours, alice, kind):
     book(alice.user, hours, kind, at(date(2026, 3, 16), "18:00"), now=NOW)
-    course = book_course(
+    course, _ = book_course(
         alice.user,
         hours,
         kind,
@@ -276,7 +276,7 @@ def test_a_direct_overlapping_insert_is_refused_by_postgresql(clinic, alice, bob
 
 
 def test_a_course_keeps_its_local_time_across_the_autumn_change(hours, alice, kind):
-    course = book_course(alice.user, hours, kind, date(2026, 10, 19), time(18, 0), 2, now=NOW)
+    course, _ = book_course(alice.user, hours, kind, date(2026, 10, 19), time(18, 0), 2, now=NOW)
     local = [a.start.astimezone(LONDON).strftime("%a %H:%M") for a in course.appointments.all()]
     assert local == ["Mon 18:00", "Mon 18:00"]
     assert [a.start.astimezone(UTC).hour for a in course.appointments.all()] == [

@@ -278,3 +278,24 @@ def test_moving_to_an_overlapping_time_with_itself_is_fine(client: Client, alice
         auth(alice.user),
     )
     assert response.status_code == 200
+
+
+def test_a_retried_course_with_the_same_idempotency_key_books_and_emails_once(
+    client: Client, alice, bob, kind, django_capture_on_commit_callbacks
+):
+    headers = auth(alice.user) | {"Idempotency-Key": "course-1"}
+    body = {
+        "practitioner": bob.pk,
+        "appointment_type": kind.pk,
+        "first_day": "2026-03-10",
+        "time": "10:00",
+        "weeks": 3,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(client, "/api/v1/booking/courses", body, headers)
+        again = post(client, "/api/v1/booking/courses", body, headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
+    assert Appointment.objects.count() == 3 and len(mail.outbox) == 3
+    other = post(client, "/api/v1/booking/courses", body | {"weeks": 4}, headers)
+    assert other.status_code == 422 and other.json()["code"] == "key-reused"
