@@ -30,7 +30,8 @@ from anmian.web.diary.progress import SCALE, Progress, progress
 from anmian.web.diary.report import report_pdf
 from anmian.web.records.access import get_patient, is_practitioner
 from anmian.web.records.alerts import red_flags_in
-from anmian.web.records.models import Patient, audit
+from anmian.web.records.audit import record as audit
+from anmian.web.records.models import Patient
 
 FLAGS = ("nicotine", "exercise", "late_screens", "herbs_taken", "topical_used")
 

@@ -123,21 +123,40 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """Who read or changed which patient record, when. Never updated or deleted."""
+    """Who read, changed or exported which patient record, or tried to and was refused, when.
+    Never updated or deleted. Written only through `records.audit.record`."""
 
-    ACTIONS = [("read", "read"), ("create", "create"), ("update", "update"), ("delete", "delete")]
+    ACTIONS = [
+        ("read", "read"),
+        ("create", "create"),
+        ("update", "update"),
+        ("delete", "delete"),
+        ("export", "export"),
+    ]
+    OUTCOMES = [("allowed", "allowed"), ("denied", "denied")]
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=8, choices=ACTIONS)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", null=True)
     what = models.CharField(max_length=64)  # e.g. "assessment", "plan", "note"
     object_uid = models.CharField(max_length=64, blank=True)
+    # A refused attempt names the id that was asked for, whether or not it exists.
+    outcome = models.CharField(max_length=8, choices=OUTCOMES, default="allowed")
+    # The route's name (never its path: some paths carry tokens), when a request is known.
+    route = models.CharField(max_length=100, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
         verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["patient", "at"], name="audit_patient_at"),
+            models.Index(fields=["user", "at"], name="audit_user_at"),
+        ]
+        permissions = [
+            ("review_clinic_audit", "Can review the audit log of their own clinic's patients")
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -146,16 +165,6 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("the audit log is append-only")
-
-
-def audit(user: Any, action: str, patient: Patient | None, what: str, obj: Any = None) -> None:
-    AuditEntry.objects.create(
-        user=user,
-        action=action,
-        patient=patient,
-        what=what,
-        object_uid=str(getattr(obj, "uid", "") or ""),
-    )
 
 
 class ApiToken(models.Model):

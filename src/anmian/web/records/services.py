@@ -27,7 +27,8 @@ from anmian.engine.plan import check_choices
 from anmian.knowledge import get_kb
 from anmian.web.records.access import get_assessment, get_patient, visible_patients
 from anmian.web.records.alerts import red_flags_in
-from anmian.web.records.models import Assessment, Patient, Plan, Practitioner, SessionNote, audit
+from anmian.web.records.audit import record as audit
+from anmian.web.records.models import Assessment, Patient, Plan, Practitioner, SessionNote
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from anmian.engine import InputError, assess, parse_input
 from anmian.knowledge import get_kb
 from anmian.web.core import bodychart
-from anmian.web.records.models import Assessment, audit
+from anmian.web.records.audit import record as audit
+from anmian.web.records.models import Assessment
 from anmian.web.selfcheck import services
 from anmian.web.selfcheck.steps import (
     ANSWERS,

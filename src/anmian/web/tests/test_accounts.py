@@ -148,7 +148,7 @@ def test_no_health_data_in_urls(alice_assessment):
 
 
 def test_the_audit_log_is_append_only(alice, alice_assessment):
-    from anmian.web.records.models import audit
+    from anmian.web.records.audit import record as audit
 
     audit(alice.user, "read", alice, "assessment", alice_assessment)
     entry = AuditEntry.objects.get()

@@ -56,7 +56,8 @@ def test_staff_need_the_model_permission_to_see_patients(client: Client, staff, 
 def test_nobody_can_change_the_audit_log_in_the_admin(
     client: Client, staff, alice, alice_assessment
 ):
-    from anmian.web.records.models import AuditEntry, audit
+    from anmian.web.records.audit import record as audit
+    from anmian.web.records.models import AuditEntry
 
     audit(alice.user, "read", alice, "assessment", alice_assessment)
     staff.is_superuser = True

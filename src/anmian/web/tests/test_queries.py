@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from anmian.web.diary.models import DiaryEntry, ScaleScore
+from anmian.web.records.audit import record as audit
 from anmian.web.records.models import (
     ApiToken,
     Assessment,
@@ -21,7 +22,6 @@ from anmian.web.records.models import (
     Patient,
     Plan,
     SessionNote,
-    audit,
 )
 from anmian.web.tests.conftest import PASSWORD
 
