@@ -125,28 +125,6 @@ def test_kb_search_finds_by_synonym():
     assert "leg-crawling" in result.stdout
 
 
-def test_questionnaire_asks_and_assesses():
-    answers = "crawling legs\n" + "y\nn\n?\n" * 10
-    result = invoke("questionnaire", "--max-questions", "12", "--format", "json", stdin=answers)
-    assert result.exit_code == 0, result.output
-    out = json.loads(result.stdout[result.stdout.index("{") :])
-    assert out["patterns"]
-
-
-def test_questionnaire_does_not_ask_a_man_about_periods():
-    from anmian.knowledge import get_kb
-
-    periods = [f.question for f in get_kb().findings.values() if f.sex == "female"]
-    answers = "pale face, tired, numb hands\n" + "?\n" * 60
-    args = ("questionnaire", "--max-questions", "60", "--format", "json")
-    asked_woman = invoke(*args, "--sex", "female", stdin=answers).stdout
-    asked_man = invoke(*args, "--sex", "male", stdin=answers)
-    assert asked_man.exit_code == 0, asked_man.output
-    assert any(q in asked_woman for q in periods)
-    assert not any(q in asked_man.stdout for q in periods)
-    assert json.loads(asked_man.stdout[asked_man.stdout.index("{") :])["patterns"]
-
-
 DIARY = (
     "night_of,bedtime,lights_out,sleep_latency_min,awakenings,awake_min,final_wake,out_of_bed\n"
     "2026-03-21,22:30,23:00,30,2,40,06:30,07:00\n"

@@ -161,39 +161,100 @@ def kb_search(
         typer.echo(f"{h.kind:13} {h.id:30} {h.label}")
 
 
+class Audience(StrEnum):
+    self_care = "self-care"
+    practitioner = "practitioner"
+
+
 @app.command()
-def questionnaire(
-    max_questions: Annotated[int, typer.Option(min=1, max=100)] = 25,
+def intake(
+    json_mode: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Read one request document from stdin, write the step's JSON answer."
+        ),
+    ] = False,
+    budget: Annotated[int | None, typer.Option(help="Most finding questions to ask.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
     sex: Annotated[
         Sex | None, typer.Option(help="Questions only the other sex can answer are not asked.")
     ] = None,
+    age: Annotated[int | None, typer.Option(min=0, max=120)] = None,
+    audience: Annotated[
+        Audience, typer.Option(help="practitioner: tongue and pulse are asked too.")
+    ] = Audience.self_care,
 ) -> None:
-    """Interactive intake: asks next the question that best separates the leading patterns."""
-    from anmian.engine import AssessmentInput
-    from anmian.engine import assess as run
-    from anmian.engine.questionnaire import Intake
+    """Adaptive intake: safety questions first, then the few that best separate the patterns."""
+    from anmian.engine import InputError
+    from anmian.engine.intake import next_step
 
     kb = _kb()
-    intake = Intake(kb, sex=sex.value if sex else None)
+    if json_mode:
+        try:
+            data = json.loads(sys.stdin.read() or "null")
+        except json.JSONDecodeError as exc:
+            fail(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+        try:
+            result = next_step(data, kb)
+        except InputError as exc:
+            fail(str(exc))
+        typer.echo(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
+        return
+    req: dict[str, Any] = {"audience": audience.value}
+    for key, value in (("budget", budget), ("sex", sex.value if sex else None), ("age", age)):
+        if value is not None:
+            req[key] = value
     typer.echo("Answer y (yes), n (no) or ? (not sure). Ctrl-C stops.\n")
-    seed = typer.prompt("In a few words, what do your legs feel like? (e.g. crawling, aching)")
-    intake.add_text(seed)
-    for _ in range(max_questions):
-        question = intake.next_question()
-        if question is None:
+    while True:
+        try:
+            result = next_step(req, kb)
+        except InputError as exc:
+            fail(str(exc))
+        q = result.next
+        if q is None:
             break
-        answer = typer.prompt(f"{question.question} [y/n/?]", default="?").strip().casefold()
-        intake.answer(question.id, {"y": True, "yes": True, "n": False, "no": False}.get(answer))
-    if not intake.present:
+        _ask(req, q, result.remaining)
+    if result.assessment is None:
         fail("no findings were given, so there is nothing to assess", 1)
-    typer.echo("")
-    result = run(
-        AssessmentInput(findings=sorted(intake.present), sex=sex.value if sex else None),
-        kb,
-        allow_unknown=True,
-    )
-    _print(result.to_dict(), format)
+    typer.echo(f"\n{result.asked} questions asked ({result.done}).\n")
+    _print(result.assessment.to_json_dict(), format)
+
+
+def _yes_no(text: str) -> bool | None:
+    answer = typer.prompt(f"{text} [y/n/?]", default="?").strip().casefold()
+    return {"y": True, "yes": True, "n": False, "no": False}.get(answer)
+
+
+def _ask(req: dict[str, Any], q: Any, remaining: int) -> None:
+    """Put one question of the intake to the person and write the answer into the request."""
+    typer.echo(f"(about {remaining} more)")
+    if q.kind == "screening":
+        req.setdefault("screening", {})[q.id] = _yes_no(q.question)
+    elif q.kind == "red-flags":
+        typer.echo(q.question)
+        for n, o in enumerate(q.options, 1):
+            typer.echo(f"  {n:2}. {o.label}")
+        while True:
+            raw = typer.prompt("Numbers that apply, separated by spaces (Enter: none)", default="")
+            picked = raw.replace(",", " ").split()
+            if all(p.isdigit() and 1 <= int(p) <= len(q.options) for p in picked):
+                break
+            typer.echo(f"Give numbers from 1 to {len(q.options)}, or press Enter.")
+        chosen = {q.options[int(p) - 1].finding for p in picked}
+        req.setdefault("present", []).extend(sorted(chosen))
+        req.setdefault("absent", []).extend(o.finding for o in q.options if o.finding not in chosen)
+    elif q.kind in ("pregnancy", "breastfeeding"):
+        req[q.id] = _yes_no(q.question)
+    elif q.kind in ("medications", "conditions"):
+        raw = typer.prompt(f"{q.question} (separate with commas)", default="")
+        req[q.id] = [p.strip()[:100] for p in raw.split(",") if p.strip()]
+    elif q.kind == "text":
+        raw = typer.prompt(q.question, default="").strip()
+        req["text"] = [raw[:200]] if raw else []
+    else:
+        answer = _yes_no(q.question)
+        into = {True: "present", False: "absent", None: "unsure"}[answer]
+        req.setdefault(into, []).append(q.id)
 
 
 @app.command()

@@ -479,4 +479,20 @@ def _check_intake(kb: KnowledgeBase) -> list[str]:
                     f"asked in group '{asked[category]}'"
                 )
             asked.setdefault(category, group.id)
+    return p + _check_intake_model(kb)
+
+
+def _check_intake_model(kb: KnowledgeBase) -> list[str]:
+    """Every contrary weight a pattern uses needs its likelihood ratio, or the intake could
+    not weigh it."""
+    model = kb.intake.model
+    p = _missing(kb, "intake", "intake", "model.refs", "references", model.refs)
+    used = {f.weight for x in kb.patterns.values() for f in x.against}
+    p += [
+        f"intake.yaml: field 'model.contrary_ratio': no entry for weight {w:g}, which a "
+        "pattern uses against it"
+        for w in sorted(used - set(model.contrary_ratio))
+    ]
+    if model.budget > model.max_budget:
+        p.append("intake.yaml: field 'model.budget': larger than 'model.max_budget'")
     return p

@@ -536,12 +536,43 @@ class IntakeGroup(Model):
     categories: Annotated[tuple[FindingCategory, ...], Field(min_length=1)]
 
 
+class IntakeModel(Model):
+    """The adaptive intake's probability model and stopping rule (intake.yaml `model:`);
+    docs/intake.md gives the reasoning for each number."""
+
+    # P(a pattern) before any answer; each pattern is its own yes/no, so several can be high.
+    prior: Annotated[float, Field(gt=0, lt=1)]
+    # P(yes) to a finding from a person without the pattern (and for a pattern that does not
+    # weigh the finding at all, so its answer says nothing about that pattern).
+    base_rate: Annotated[float, Field(gt=0, lt=1)]
+    # The log-likelihood ratio of a "yes" to a finding the pattern weighs is
+    # evidence_scale * weight / (the pattern's five heaviest weights); P(yes | pattern) is
+    # base_rate times its exponential, at most max_sensitivity.
+    evidence_scale: Annotated[float, Field(gt=0)]
+    max_sensitivity: Annotated[float, Field(gt=0, lt=1)]
+    # P(yes | pattern) / base_rate for a finding that counts against the pattern, by weight.
+    contrary_ratio: dict[float, Annotated[float, Field(gt=0, lt=1)]]
+    candidates: Annotated[int, Field(ge=2, le=20)]  # the leading patterns questions separate
+    # Done when the leader is this likely to lead (or the leading pair together, each of the
+    # two this likely itself).
+    confidence: Annotated[float, Field(gt=0.5, lt=1)]
+    min_gain: Annotated[float, Field(ge=0)]  # bits: a question worth less is not asked
+    log_odds_per_answer: Annotated[float, Field(gt=0)]  # for "about N more questions"
+    budget: Annotated[int, Field(ge=1)]  # finding questions, when the request gives none
+    max_budget: Annotated[int, Field(ge=1)]
+    max_ids: Annotated[int, Field(ge=1)]  # ids in one request, all lists together
+    # Categories asked only when a practitioner is present (a person cannot read them alone).
+    practitioner_only: tuple[FindingCategory, ...]
+    refs: Refs
+
+
 class IntakeLayout(Model):
     """How findings are put to a person (data/intake.yaml): the groups, in the order a person
-    thinks about them, and the scale that tracks their severity."""
+    thinks about them, the scale that tracks their severity, and the adaptive intake's model."""
 
     severity_scale: Id
     groups: Annotated[tuple[IntakeGroup, ...], Field(min_length=1)]
+    model: IntakeModel
     refs: Refs
 
 

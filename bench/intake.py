@@ -1,0 +1,201 @@
+"""Figures for the adaptive intake (anmian.engine.intake) with simulated patients.
+
+Each simulated patient answers truthfully from one set of findings: a published case of
+tests/data/pattern-cases.yaml (its findings as the reader reads them) or a pattern's own
+definition in the knowledge base (its key findings and those of weight 2 or more). Safety
+questions are answered "no" (all five criteria "yes") and the opening words are skipped, so
+every pattern answer comes from a question. Reported, by split (the model was tuned on `dev`
+only; `unseen` is the holdout cases and every other pattern definition):
+
+- the median and 90th percentile number of finding questions asked;
+- agreement: how often the leading pattern of the intake's assessment is the one the full
+  set of findings gives (the full form), and of the intake's own most likely pattern;
+- agreement with the source's stated pattern, for the intake and for the full form;
+- the same with 10 % of answers flipped (people misremember), with a fixed seed;
+- the time of one step in-process (median and p99 over every step taken).
+
+Run: .venv/bin/python bench/intake.py [--audience practitioner|self-care] [-v]. Prints
+figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from anmian.engine import InputError, assess, parse_input
+from anmian.engine.intake import IntakeRequest, step
+from anmian.knowledge import KnowledgeBase, get_kb
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN_READ = 2  # findings read, below which a case is left out (the reader cannot read it)
+FLIP = 0.1
+SEED = 20261201
+
+
+@dataclass
+class Patient:
+    id: str
+    split: str  # dev | unseen
+    kind: str  # case | definition
+    truth: set[str]
+    age: int | None
+    sex: str | None
+    stated: set[str]  # the source's diagnosis as pattern ids (may be empty)
+
+
+def patients(kb: KnowledgeBase) -> list[Patient]:
+    out = []
+    cases = yaml.safe_load((ROOT / "tests" / "data" / "pattern-cases.yaml").read_text())
+    for c in cases:
+        doc: dict[str, Any] = {"findings": c["findings"], "audience": "practitioner"}
+        for k in ("age", "sex"):
+            if c.get(k) is not None:
+                doc[k] = c[k]
+        try:
+            a = assess(parse_input(doc), kb, allow_unknown=True)
+        except InputError:
+            continue
+        truth = {
+            r["finding"]
+            for r in a.input["readings"]["present"]
+            if kb.findings[r["finding"]].category != "red-flag"
+        }
+        if len(truth) < MIN_READ:
+            continue
+        split = "dev" if c["split"] == "dev" else "unseen"
+        age = int(c["age"]) if c.get("age") is not None else None
+        stated = set(c["expect"].get("leading") or [])
+        out.append(Patient(c["id"], split, "case", truth, age, c.get("sex"), stated))
+    for n, pid in enumerate(sorted(kb.patterns)):
+        p = kb.patterns[pid]
+        truth = {f.finding for f in p.findings if f.key or f.weight >= 2}
+        split = "dev" if n % 2 == 0 else "unseen"
+        out.append(Patient(f"pattern:{pid}", split, "definition", truth, None, None, {pid}))
+    return out
+
+
+def visible(kb: KnowledgeBase, truth: set[str], audience: str) -> set[str]:
+    if audience == "practitioner":
+        return truth
+    hidden = set(kb.intake.model.practitioner_only)
+    return {f for f in truth if kb.findings[f].category not in hidden}
+
+
+def full_leader(kb: KnowledgeBase, pt: Patient, audience: str) -> str | None:
+    doc: dict[str, Any] = {
+        "findings": sorted(visible(kb, pt.truth, audience)),
+        "audience": audience,
+    }
+    if pt.sex:
+        doc["sex"] = pt.sex
+    if pt.age is not None:
+        doc["age"] = pt.age
+    a = assess(parse_input(doc), kb, allow_unknown=True)
+    return leader(a.result().patterns)
+
+
+def leader(patterns: Any) -> str | None:
+    """The pattern a person is shown as leading (role primary); None when none scores enough."""
+    return next((p.id for p in patterns if p.role == "primary"), None)
+
+
+def simulate(
+    kb: KnowledgeBase, pt: Patient, audience: str, rng: random.Random | None, times: list[float]
+) -> tuple[int, str | None, str | None]:
+    """Questions asked, the assessment's leader and the intake's most likely pattern."""
+    truth = visible(kb, pt.truth, audience)
+    req: dict[str, Any] = {"audience": audience, "present": [], "absent": [], "unsure": []}
+    if pt.sex:
+        req["sex"] = pt.sex
+    if pt.age is not None:
+        req["age"] = pt.age
+    while True:
+        t0 = time.perf_counter()
+        r = step(IntakeRequest.model_validate(req), kb)
+        if r.next is not None:
+            times.append(time.perf_counter() - t0)  # the last step also assesses
+        q = r.next
+        if q is None:
+            break
+        if q.kind == "screening":
+            req.setdefault("screening", {})[q.id] = True
+        elif q.kind == "red-flags":
+            req["absent"] += [o.finding for o in q.options]
+        elif q.kind in ("pregnancy", "breastfeeding"):
+            req[q.id] = False
+        elif q.kind in ("medications", "conditions", "text"):
+            req[q.id] = []
+        else:
+            yes = q.id in truth
+            if rng is not None and rng.random() < FLIP:
+                yes = not yes
+            req["present" if yes else "absent"].append(q.id)
+    lead = leader(r.assessment.patterns) if r.assessment else None
+    return r.asked, lead, r.patterns[0].id
+
+
+def pct(xs: list[int], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def main() -> None:
+    kb = get_kb()
+    audience = "practitioner"
+    if "--audience" in sys.argv:
+        audience = sys.argv[sys.argv.index("--audience") + 1]
+    pts = patients(kb)
+    times: list[float] = []
+    fulls = {pt.id: full_leader(kb, pt, audience) for pt in pts}
+    print(
+        f"audience {audience}; {len(pts)} simulated patients "
+        f"({sum(p.kind == 'case' for p in pts)} cases read, "
+        f"{sum(p.kind == 'definition' for p in pts)} pattern definitions)"
+    )
+    header = (
+        f"{'split':8} {'flips':>5} {'n':>3} {'median':>6} {'p90':>4} {'max':>4} "
+        f"{'agree':>6} {'agreeNB':>7} {'stated':>6} {'full':>5}"
+    )
+    print(header)
+    for flips in (False, True):
+        rng = random.Random(SEED) if flips else None
+        rows: dict[str, list[tuple[Patient, int, str | None, str | None]]] = {}
+        for pt in pts:
+            asked, lead, nb = simulate(kb, pt, audience, rng, times)
+            rows.setdefault(pt.split, []).append((pt, asked, lead, nb))
+        for split in ("dev", "unseen"):
+            g = rows[split]
+            qs = [a for _, a, _, _ in g]
+            agree = sum(lead == fulls[pt.id] for pt, _, lead, _ in g) / len(g)
+            agree_nb = sum(nb == fulls[pt.id] for pt, _, _, nb in g) / len(g)
+            with_stated = [row for row in g if row[0].stated]
+            stated = sum(row[2] in row[0].stated for row in with_stated) / len(with_stated)
+            full = sum(fulls[row[0].id] in row[0].stated for row in with_stated) / len(with_stated)
+            print(
+                f"{split:8} {('10%' if flips else '0'):>5} {len(g):3} {statistics.median(qs):6.1f} "
+                f"{pct(qs, 0.9):4.0f} {max(qs):4d} {agree:6.2f} {agree_nb:7.2f} "
+                f"{stated:6.2f} {full:5.2f}"
+            )
+            if "-v" in sys.argv:
+                for pt, asked, lead, nb in g:
+                    if lead != fulls[pt.id]:
+                        print(
+                            f"    {pt.id}: {asked} asked, got {lead} (NB {nb}), full {fulls[pt.id]}"
+                        )
+    ms = sorted(t * 1000 for t in times)
+    print(
+        f"one step in-process: median {statistics.median(ms):.2f} ms, "
+        f"p99 {ms[int(0.99 * (len(ms) - 1))]:.2f} ms, max {ms[-1]:.2f} ms over {len(ms)} steps"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""The adaptive intake (anmian.engine.intake): safety first, then the questions that best
+tell the leading patterns apart; "not sure" changes nothing; bad requests are refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import pytest
+
+from anmian.engine import InputError
+from anmian.engine.inputs import CRITERIA
+from anmian.engine.intake import IntakeResult, next_step, parse_request, step
+from anmian.knowledge import KnowledgeBase, get_kb
+
+KB = get_kb()
+RED_FLAGS = sorted(f.id for f in KB.findings.values() if f.category == "red-flag")
+PERIODS = {f.id for f in KB.findings.values() if f.sex == "female"}
+TONGUE_PULSE = {
+    f.id for f in KB.findings.values() if f.category in ("tongue-body", "tongue-coat", "pulse")
+}
+
+
+def safety_done(**extra: Any) -> dict[str, Any]:
+    """A request whose safety questions are all answered (no danger, no medicines)."""
+    return {
+        "screening": dict.fromkeys(CRITERIA, True),
+        "absent": list(RED_FLAGS),
+        "pregnant": False,
+        "breastfeeding": False,
+        "medications": [],
+        "conditions": [],
+        "text": [],
+    } | extra
+
+
+def run(kb: KnowledgeBase, truth: set[str], **req: Any) -> tuple[dict[str, Any], IntakeResult]:
+    """Answer every question as a person with exactly the findings in `truth` would."""
+    doc = safety_done(**req)
+    doc["absent"] = list(doc["absent"])
+    doc.setdefault("present", [])
+    for _ in range(200):
+        r = next_step(doc, kb)
+        if r.next is None:
+            return doc, r
+        assert r.next.kind == "finding", r.next
+        doc["present" if r.next.id in truth else "absent"].append(r.next.id)
+    raise AssertionError("the intake never stopped")
+
+
+def test_it_asks_the_five_screening_criteria_first_in_order(kb: KnowledgeBase):
+    doc: dict[str, Any] = {"present": ["leg-crawling", "fatigue", "pale-face"]}
+    asked = []
+    for _ in CRITERIA:
+        q = next_step(doc, kb).next
+        assert q is not None and q.kind == "screening"
+        asked.append(q.id)
+        doc.setdefault("screening", {})[q.id] = None  # "not sure" is an answer too
+    assert asked == list(CRITERIA)
+    assert next_step(doc, kb).next.kind == "red-flags"
+
+
+def test_safety_comes_before_patterns_whatever_the_budget(kb: KnowledgeBase):
+    doc = safety_done(budget=1)
+    del doc["medications"]
+    r = next_step(doc, kb)
+    assert r.next is not None and r.next.kind == "medications"
+
+
+def test_red_flags_are_asked_together_and_then_not_again(kb: KnowledgeBase):
+    doc = safety_done()
+    doc["absent"] = []
+    q = next_step(doc, kb).next
+    assert q.kind == "red-flags"
+    assert {o.finding for o in q.options} == set(RED_FLAGS)
+    doc["absent"] = RED_FLAGS
+    assert next_step(doc, kb).next.kind == "finding"
+
+
+def test_a_man_is_not_asked_about_pregnancy(kb: KnowledgeBase):
+    doc = safety_done(sex="male")
+    del doc["pregnant"], doc["breastfeeding"]
+    assert next_step(doc, kb).next.kind == "finding"
+    doc["sex"] = "female"
+    assert next_step(doc, kb).next.kind == "pregnancy"
+
+
+def test_the_opening_words_are_asked_after_safety_and_read(kb: KnowledgeBase):
+    doc = safety_done()
+    del doc["text"]
+    assert next_step(doc, kb).next.kind == "text"
+    doc["text"] = ["ant-crawling sensation in the calves"]
+    r = next_step(doc, kb)
+    assert r.next.id != "leg-crawling"  # read from the words, so not asked again
+
+
+def test_not_sure_changes_nothing(kb: KnowledgeBase):
+    base = next_step(safety_done(present=["leg-crawling"]), kb)
+    unsure = next_step(safety_done(present=["leg-crawling"], unsure=["palpitations"]), kb)
+    assert [p.probability for p in base.patterns] == [p.probability for p in unsure.patterns]
+    assert unsure.next.id != "palpitations"
+
+
+def test_a_yes_raises_the_patterns_that_expect_it(kb: KnowledgeBase):
+    before = {p.id: p.probability for p in next_step(safety_done(), kb).patterns}
+    after = {
+        p.id: p.probability for p in next_step(safety_done(present=["palpitations"]), kb).patterns
+    }
+    assert after["heart-blood-deficiency"] > before["heart-blood-deficiency"]
+    # a finding the pattern does not weigh says nothing about it
+    assert after["damp-phlegm"] == before["damp-phlegm"]
+
+
+def test_several_patterns_can_be_likely_at_once(kb: KnowledgeBase):
+    both = [
+        f.finding for p in ("blood-stasis", "damp-phlegm") for f in kb.patterns[p].findings if f.key
+    ]
+    probs = {p.id: p.probability for p in next_step(safety_done(present=both), kb).patterns}
+    assert probs["blood-stasis"] > 0.5 and probs["damp-phlegm"] > 0.5
+
+
+@pytest.mark.parametrize("pattern_id", sorted(KB.patterns))
+def test_it_finds_the_pattern_of_a_textbook_presentation(kb: KnowledgeBase, pattern_id: str):
+    truth = {f.finding for f in kb.patterns[pattern_id].findings if f.key or f.weight >= 2}
+    _, r = run(kb, truth, audience="practitioner")
+    assert r.assessment is not None
+    assert pattern_id in [p.id for p in r.assessment.patterns[:3]]
+
+
+def test_it_never_asks_the_same_question_twice(kb: KnowledgeBase):
+    doc, r = run(kb, set())
+    asked = doc["absent"][len(RED_FLAGS) :]
+    assert len(asked) == len(set(asked)) == r.asked
+
+
+def test_it_stops_at_the_budget(kb: KnowledgeBase):
+    _, r = run(kb, set(), budget=3)
+    assert r.asked == 3 and r.done == "budget"
+
+
+def test_when_done_it_carries_the_full_assessment(kb: KnowledgeBase):
+    _, r = run(kb, {"palpitations", "pale-face", "leg-crawling", "poor-memory"})
+    assert r.next is None and r.done in ("settled", "budget", "no-question")
+    assert r.assessment is not None and r.assessment.patterns
+    assert r.assessment.screening.verdict == "possible-rls"
+
+
+def test_a_person_alone_is_never_asked_about_tongue_or_pulse(kb: KnowledgeBase):
+    doc, _ = run(kb, set(), budget=60)
+    assert not set(doc["absent"]) & TONGUE_PULSE
+    doc, _ = run(kb, set(), budget=60, audience="practitioner")
+    assert set(doc["absent"]) & TONGUE_PULSE
+
+
+def test_a_man_is_never_asked_about_periods(kb: KnowledgeBase):
+    truth = {f.finding for f in kb.patterns["blood-deficiency"].findings}
+    # never settled, so every question that could matter is asked
+    keen = kb.intake.model.model_copy(update={"confidence": 0.999999, "min_gain": 0})
+    kb = dataclasses.replace(kb, intake=kb.intake.model_copy(update={"model": keen}))
+    man, _ = run(kb, truth, sex="male", budget=100)
+    woman, _ = run(kb, truth, sex="female", budget=100)
+    asked_man = set(man["present"]) | set(man["absent"]) - set(RED_FLAGS)
+    asked_woman = set(woman["present"]) | set(woman["absent"]) - set(RED_FLAGS)
+    assert not asked_man & PERIODS
+    assert asked_woman & PERIODS
+
+
+def test_each_question_says_why(kb: KnowledgeBase):
+    q = next_step(safety_done(present=["leg-crawling"]), kb).next
+    assert q.finding == q.id and q.question == kb.findings[q.id].question
+    assert q.why.startswith("Your answer helps tell")
+
+
+def test_it_counts_down_about_how_many_questions_are_left(kb: KnowledgeBase):
+    start = next_step({}, kb)
+    assert start.remaining > len(CRITERIA)
+    _, end = run(kb, {"palpitations"}, budget=5)
+    assert end.remaining == 0
+
+
+def test_the_thresholds_are_the_knowledge_base_s(kb: KnowledgeBase):
+    strict = kb.intake.model.model_copy(update={"confidence": 0.999})
+    slack = kb.intake.model.model_copy(update={"confidence": 0.51})
+    truth = {"palpitations", "pale-face", "leg-crawling", "poor-memory", "dizziness"}
+    n = {}
+    for name, m in (("strict", strict), ("slack", slack)):
+        other = dataclasses.replace(kb, intake=kb.intake.model_copy(update={"model": m}))
+        n[name] = run(other, truth, budget=60)[1].asked
+    assert n["slack"] < n["strict"]
+
+
+def test_one_step_takes_under_five_milliseconds(kb: KnowledgeBase):
+    doc = safety_done(present=["leg-crawling", "palpitations"], absent=[*RED_FLAGS, "fatigue"])
+    next_step(doc, kb)
+    t0 = time.perf_counter()
+    for _ in range(20):
+        next_step(doc, kb)
+    assert (time.perf_counter() - t0) / 20 < 0.005
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("doc", "reason"),
+    [
+        ({"present": ["no-such-finding"]}, "unknown finding ids: 'no-such-finding'"),
+        (
+            {"present": ["fatigue"], "absent": ["fatigue"]},
+            "'fatigue' is in both present and absent",
+        ),
+        ({"absent": ["fatigue"], "unsure": ["fatigue"]}, "'fatigue' is in both absent and unsure"),
+        ({"absent": ["fatigue"] * 501}, "too many finding ids: 501"),
+        ({"budget": 0}, "field 'budget': Input should be greater than or equal to 1"),
+        ({"budget": 1000}, "field 'budget': at most"),
+        ({"present": "fatigue"}, "field 'present'"),
+        ({"colour": "blue"}, "unknown field 'colour'"),
+        ([], "must be a JSON object"),
+    ],
+)
+def test_it_refuses_a_bad_request_with_the_reason(kb: KnowledgeBase, doc: Any, reason: str):
+    with pytest.raises(InputError, match=reason.replace("(", r"\(")):
+        parse_request(doc, kb)
+
+
+def test_an_empty_request_starts_the_intake(kb: KnowledgeBase):
+    r = step(parse_request({}, kb), kb)
+    assert r.next is not None and r.asked == 0 and r.assessment is None
