@@ -135,7 +135,9 @@ def questions(request: HttpRequest) -> HttpResponse:
     nxt = request.GET.get("next") or reverse("shop:catalogue")
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = reverse("shop:catalogue")
-    form = QuestionsForm(request.POST or None, initial=request.session.get(services.QUESTIONS))
+    saved = request.session.get(services.QUESTIONS) or {}
+    initial = {k: ", ".join(v) if isinstance(v, list) else v for k, v in saved.items()}
+    form = QuestionsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         request.session[services.QUESTIONS] = form.answers()
         return redirect(nxt)
