@@ -1,0 +1,253 @@
+"""Whether the shop may sell a product to a person: their safety context, built by the engine
+exactly as for their plan (anmian.engine.assess.person_context), against the rules of every
+ingredient of the product (herbs, formulas and essential oils). `services` is the door that
+uses it; nothing here writes anything."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from anmian.engine import InputError, parse_input
+from anmian.engine.assess import person_context
+from anmian.engine.context import Context
+from anmian.engine.safety import applicable
+from anmian.knowledge import get_kb
+from anmian.knowledge.models import SafetyRule
+from anmian.web.shop.models import Product
+
+SELF_CARE = "self-care"
+
+
+# --- who is buying, and what is known about them ---
+
+
+@dataclass
+class Buyer:
+    """What the shop knows about the person: their safety context (None when nothing is
+    known) and, for a patient, their practitioner's adopted plan."""
+
+    user: Any = None
+    ctx: Context | None = None
+    plan: Any = None  # records.Plan
+    source: str = "none"  # "assessment", "self-check", "questions" or "none"
+
+
+def _context_of(data: dict[str, Any]) -> Context | None:
+    """The engine's safety context for an input document; the findings may be empty (the
+    shop's own questions have none), which only the reading of findings needs."""
+    try:
+        parsed = parse_input({**data, "findings": data.get("findings") or ["-"]})
+    except InputError:
+        return None
+    if not data.get("findings"):
+        parsed = parsed.model_copy(update={"findings": []})
+    return person_context(parsed, get_kb())
+
+
+def questions_input(answers: dict[str, Any]) -> dict[str, Any]:
+    """The shop's safety questions as an engine input document."""
+    data: dict[str, Any] = {
+        "findings": [],
+        "pregnant": bool(answers.get("pregnant")),
+        "breastfeeding": bool(answers.get("breastfeeding")),
+        "medications": list(answers.get("medications") or []),
+        "conditions": list(answers.get("conditions") or []),
+    }
+    if answers.get("age") is not None:
+        data["age"] = answers["age"]
+    return data
+
+
+def buyer_for(user: Any, session: Any = None) -> Buyer:
+    """A logged-in patient's latest assessment and plan; else the anonymous self-check in the
+    session; else the answers to the shop's safety questions; else nothing."""
+    from anmian.web.selfcheck.steps import ANSWERS
+
+    authenticated = user is not None and user.is_authenticated
+    patient = getattr(user, "patient", None) if authenticated else None
+    buyer = Buyer(user=user if authenticated else None)
+    if patient is not None:
+        buyer.plan = patient.plans.select_related("adopted_by").first()
+        latest = patient.assessments.first()
+        if latest is not None:
+            buyer.ctx, buyer.source = _context_of(latest.input), "assessment"
+            if buyer.ctx is not None:
+                return buyer
+    if session is not None and session.get(ANSWERS):
+        from anmian.web.selfcheck.steps import to_engine_input
+
+        data = to_engine_input(session[ANSWERS], _steps())
+        buyer.ctx, buyer.source = _context_of(data), "self-check"
+        if buyer.ctx is not None:
+            return buyer
+    if session is not None and session.get(QUESTIONS) is not None:
+        buyer.ctx = _context_of(questions_input(session[QUESTIONS]))
+        buyer.source = "questions" if buyer.ctx is not None else "none"
+    return buyer
+
+
+QUESTIONS = "shop_safety"  # session key of the answers to the shop's safety questions
+_STEPS: list[Any] = []
+
+
+def _steps() -> list[Any]:
+    if not _STEPS:
+        from anmian.web.selfcheck.steps import build_steps
+
+        _STEPS.extend(build_steps(get_kb()))
+    return _STEPS
+
+
+# --- the safety check of one product for one buyer ---
+
+
+@dataclass(frozen=True)
+class Reason:
+    ingredient: str  # knowledge-base id of the herb, formula or oil
+    name: str
+    text: str
+    because: tuple[str, ...]  # what about the person set the rule off
+    refs: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """Names one caution, so an acknowledgement is of exactly what was shown."""
+        digest = hashlib.sha256(self.text.encode()).hexdigest()[:10]
+        return f"{self.ingredient}:{digest}"
+
+
+@dataclass
+class ProductCheck:
+    product: Product
+    excluded: list[Reason] = field(default_factory=list)
+    cautions: list[Reason] = field(default_factory=list)
+    needs_questions: bool = False  # nothing is known about the person and rules exist
+    needs_prescription: bool = False  # herbal, and not in the person's adopted plan
+    held: str = ""  # a herbal hold of the knowledge base (unknown medicine, ...)
+    prescriber: Any = None  # records.Practitioner whose plan allows the herbal product
+    alternative: Product | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return not (self.excluded or self.needs_questions or self.needs_prescription or self.held)
+
+    def refusal(self) -> str:
+        """Why it cannot be bought, in plain words."""
+        if self.needs_prescription:
+            return (
+                f"{self.product.name} contains herbs, which are sold only when your "
+                "practitioner's plan for you includes them."
+            )
+        if self.held:
+            return f"{self.product.name} is not sold to you for now. {self.held}"
+        if self.needs_questions:
+            return (
+                f"Before you buy {self.product.name}, please answer three safety questions "
+                "(pregnancy, breastfeeding, medicines): some of its ingredients are not safe "
+                "for everyone."
+            )
+        return f"{self.product.name} is not safe for you. " + " ".join(
+            f"{r.name}: {r.text}" for r in self.excluded
+        )
+
+
+def _ingredients(product: Product) -> list[tuple[str, str, list[tuple[str, SafetyRule]], bool]]:
+    """(id, name, rules as (source id, rule), herbal?) for everything the product contains."""
+    kb = get_kb()
+    out = []
+    for fid in product.formulas:
+        if fid in kb.formulas:
+            f = kb.formulas[fid]
+            out.append((fid, f.pinyin, kb.formula_safety(f), True))
+    for hid in product.herbs:
+        if hid in kb.herbs:
+            h = kb.herbs[hid]
+            out.append((hid, h.pinyin, [(hid, r) for r in h.safety], True))
+    for oid in product.oils:
+        if oid in kb.oils:
+            o = kb.oils[oid]
+            out.append((oid, o.name, [(oid, r) for r in o.safety], False))
+    return out
+
+
+def _in_plan(product: Product, plan: Any) -> bool:
+    if plan is None:
+        return False
+    return all(f == plan.formula for f in product.formulas) and all(
+        h in (plan.herbs or []) or h in _formula_herbs(plan.formula) for h in product.herbs
+    )
+
+
+def _formula_herbs(formula_id: str) -> set[str]:
+    f = get_kb().formulas.get(formula_id)
+    return {i.herb for i in f.ingredients} if f else set()
+
+
+def _with(ctx: Context, tag: str | None, because: str = "") -> Context:
+    out = Context(tags={k: list(v) for k, v in ctx.tags.items()}, findings=ctx.findings)
+    if tag:
+        out.add(tag, because)
+    else:
+        out.tags.pop(SELF_CARE, None)
+    return out
+
+
+def check_product(product: Product, buyer: Buyer, alternatives: bool = True) -> ProductCheck:
+    """Apply every ingredient's rules to the buyer. Essential oils are judged for unsupervised
+    use at home (the `self-care` tag); prescribed herbs as the practitioner's plan judged them."""
+    kb = get_kb()
+    check = ProductCheck(product=product)
+    ingredients = _ingredients(product)
+    if product.is_herbal:
+        if _in_plan(product, buyer.plan):
+            check.prescriber = buyer.plan.adopted_by
+        else:
+            check.needs_prescription = True
+    known = buyer.ctx is not None
+    base = buyer.ctx if known else Context()
+    home = _with(base, SELF_CARE, "bought from the shop for use at home")
+    supervised = _with(base, None)
+    if product.is_herbal and known:
+        for hold in kb.rules.herbal_holds:
+            # A prescribed herb is supervised, so the holds on self-care do not apply to it.
+            if SELF_CARE not in hold.when and all(supervised.has(t) for t in hold.when):
+                check.held = hold.text
+                break
+    for iid, name, rules, herbal in ingredients:
+        if not known and any(r.when != SELF_CARE for _, r in rules):
+            check.needs_questions = True
+        ctx = supervised if herbal else home
+        for source, rule in rules:
+            if not applicable((rule,), ctx):
+                continue
+            src = kb.herbs[source].pinyin if source in kb.herbs and source != iid else name
+            reason = Reason(iid, src, rule.text, tuple(ctx.tags[rule.when]), tuple(rule.refs))
+            (check.excluded if rule.action == "exclude" else check.cautions).append(reason)
+    if not known:
+        check.excluded = []  # nothing is known: the questions come first, not a guess
+    if alternatives and not check.allowed and not check.needs_questions:
+        check.alternative = _alternative(product, buyer)
+    return check
+
+
+def _alternative(product: Product, buyer: Buyer) -> Product | None:
+    """The product's named alternative if safe for the buyer, else an in-stock product of the
+    same kind for the same points or patterns that is."""
+    candidates: list[Product] = []
+    if product.alternative_id:
+        candidates.append(product.alternative)
+    same = Product.objects.filter(kind=product.kind, active=True, stock__gt=0).exclude(
+        pk=product.pk
+    )
+    wanted = set(product.points) | set(product.patterns)
+    candidates += [p for p in same if wanted & (set(p.points) | set(p.patterns))]
+    for c in candidates:
+        if c.active and c.stock > 0 and check_product(c, buyer, alternatives=False).allowed:
+            return c
+    return None
+
+
+def unacknowledged(check: ProductCheck, acknowledged: set[str] | list[str]) -> list[Reason]:
+    return [c for c in check.cautions if c.key not in set(acknowledged)]
