@@ -10,7 +10,7 @@ from ninja import Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import ConfigDict, Field
 
-from anmian.web.records.models import ApiToken
+from anmian.web.records import tokens
 
 
 class ApiError(Exception):
@@ -58,13 +58,44 @@ def errors(*statuses: int) -> dict[int, type[Error]]:
 
 
 class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`: unknown is 401, expired is 401 "token expired", a
+    write with a read-only token is 403 (records/tokens.py)."""
+
     def authenticate(self, request: HttpRequest, token: str):
-        found = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token)).first()
-        if found is None or not found.user.is_active:
-            return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
-        request.user = found.user
-        return found.user
+        try:
+            user = tokens.authenticate(token, request.method or "GET", timezone.now())
+        except tokens.Refusal as exc:
+            raise ApiError(exc.status, exc.message) from None
+        if user is not None:
+            request.user = user
+        return user
+
+
+_READ_ONLY_REFUSAL = {
+    "description": "A read-only token (scope 'read') was sent to an operation that writes.",
+    "content": {
+        "application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"},
+            "example": {
+                "error": "this token is read-only (scope 'read'): POST needs a token with "
+                "scope 'read-write'"
+            },
+        }
+    },
+}
+
+
+def document_token_refusals(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every writing operation open to a bearer token can answer 403 to a read-only one:
+    said once here for all routers, so no operation's list of errors can forget it."""
+    for operations in schema.get("paths", {}).values():
+        for method, op in operations.items():
+            bearer = any("BearerToken" in s for s in op.get("security", []))
+            if bearer and method.upper() not in tokens.SAFE_METHODS:
+                responses = op.setdefault("responses", {})
+                if 403 not in responses and "403" not in responses:
+                    responses[403] = _READ_ONLY_REFUSAL
+    return schema
 
 
 class SessionAuth(APIKeyCookie):

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Clinic(models.Model):
@@ -168,21 +170,48 @@ class AuditEntry(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only a SHA-256 of the token is stored."""
+    """A bearer token for the JSON API. Only a SHA-256 of the token is stored, with a few of its
+    first characters (`hint`) so its owner can tell their tokens apart in a list. A `read`
+    token may only read; every token ends at `expires` and on a new password."""
+
+    READ, READ_WRITE = "read", "read-write"
+    SCOPES = [(READ, "read only"), (READ_WRITE, "read and write")]
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     digest = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=10, choices=SCOPES, default=READ)
+    hint = models.CharField(max_length=8, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField()
     last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scope})"
 
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: Any) -> str:
+    def issue(
+        cls, user: Any, *, name: str = "token", scope: str = READ_WRITE, days: int | None = None
+    ) -> str:
+        """A new token for `user`, returned once in clear (never stored so). Callers check
+        `name`, `scope` and `days` first (records/tokens.py does, for people's requests)."""
         token = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, digest=cls.hash(token))
+        days = settings.ANMIAN_TOKEN_DAYS if days is None else days
+        cls.objects.create(
+            user=user,
+            digest=cls.hash(token),
+            name=name,
+            scope=scope,
+            hint=token[:6],
+            expires=timezone.now() + timedelta(days=days),
+        )
         return token
