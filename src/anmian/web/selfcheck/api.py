@@ -1,0 +1,92 @@
+"""`POST /api/v1/intake/next`: one step of the adaptive intake, the same as `anmian intake
+--json`. Stateless: the client sends every answer each time, so any server answers any step
+and nothing is stored. The body is read here, not by ninja, so a bad request gets the
+engine's one-line 400 with the reason."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router
+from ninja.openapi.schema import REF_TEMPLATE
+from ninja.schema import NinjaGenerateJsonSchema
+from ninja.throttling import AnonRateThrottle
+
+from anmian.engine import InputError
+from anmian.engine.intake import IntakeRequest, IntakeResult, next_step
+from anmian.knowledge import get_kb
+from anmian.web.apiauth import ApiError, Error
+
+router = Router(tags=["intake"])
+
+
+class _AnonThrottle(AnonRateThrottle):
+    """The anonymous rate of the assessment (ANMIAN_ANON_RATE), read on each request."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.ANMIAN_ANON_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
+def _request_schema() -> dict[str, Any]:
+    schema = IntakeRequest.model_json_schema(
+        ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema
+    )
+    # Screening, Labs and Severity are the assessment input's, already in the components.
+    schema.pop("$defs", None)
+    return schema
+
+
+_EXAMPLE = {
+    "present": ["leg-crawling", "palpitations"],
+    "absent": ["night-sweats"],
+    "unsure": [],
+    "text": ["creepy-crawly calves every evening"],
+    "age": 47,
+    "sex": "female",
+    "audience": "self-care",
+}
+
+
+@router.post(
+    "/next",
+    throttle=[_AnonThrottle(settings.ANMIAN_ANON_RATE)],
+    summary="One step of the adaptive intake: the next question, or done with the assessment",
+    response={200: IntakeResult, 400: Error, 429: Error},
+    by_alias=True,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _request_schema(), "example": _EXAMPLE}},
+        },
+        "responses": {
+            400: {
+                "content": {
+                    "application/json": {
+                        "example": {
+                            "error": "'fatigue' is in both present and absent: give "
+                            "each finding one answer"
+                        }
+                    }
+                }
+            },
+        },
+    },
+)
+def intake_next(request: HttpRequest) -> IntakeResult:
+    """Safety questions first (the five screening criteria, red flags, pregnancy, medicines,
+    conditions), then the finding question with the most information about the leading
+    patterns; `next` is null when done, and `assessment` is then the same JSON as
+    `POST /api/v1/assess` for these answers. See docs/intake.md."""
+    try:
+        data = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"not valid JSON: {exc}") from None
+    try:
+        return next_step(data, get_kb())
+    except InputError as exc:
+        raise ApiError(400, str(exc)) from None

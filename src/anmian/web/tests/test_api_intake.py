@@ -1,0 +1,114 @@
+"""POST /api/v1/intake/next: one stateless step of the intake, the same as `anmian intake
+--json`; when done, the same assessment as POST /api/v1/assess; bad requests are a 400 with
+the reason and nothing stored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from typer.testing import CliRunner
+
+from anmian.cli import app
+from anmian.engine.inputs import CRITERIA
+from anmian.knowledge import get_kb
+from anmian.web.records.models import Assessment
+
+URL = "/api/v1/intake/next"
+RED_FLAGS = sorted(f.id for f in get_kb().findings.values() if f.category == "red-flag")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+
+
+def post(client: Client, body: object):
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post(URL, data=data, content_type="application/json")
+
+
+def answered(**extra):
+    return {
+        "screening": dict.fromkeys(CRITERIA, True),
+        "absent": list(RED_FLAGS),
+        "pregnant": False,
+        "breastfeeding": False,
+        "medications": ["warfarin"],
+        "conditions": [],
+        "text": ["creepy-crawly feeling in my calves every evening"],
+    } | extra
+
+
+def test_an_empty_request_gets_the_first_safety_question(client: Client):
+    r = post(client, {})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["next"]["kind"] == "screening" and body["next"]["id"] == CRITERIA[0]
+    assert body["asked"] == 0 and body["assessment"] is None
+    assert {"id", "probability"} <= set(body["patterns"][0])
+
+
+def test_it_answers_as_the_cli_does(client: Client):
+    doc = answered(present=["palpitations"])
+    cli = CliRunner().invoke(app, ["intake", "--json"], input=json.dumps(doc))
+    assert cli.exit_code == 0, cli.output
+    assert post(client, doc).json() == json.loads(cli.stdout)
+
+
+def test_when_done_it_carries_the_same_assessment_as_assess(client: Client):
+    doc = answered(present=["palpitations", "pale-face", "poor-memory"], budget=1)
+    body = post(client, doc).json()
+    if body["next"] is not None:  # one more question may come before the budget is spent
+        doc["absent"].append(body["next"]["id"])
+        body = post(client, doc).json()
+    assert body["next"] is None and body["assessment"] is not None
+    same = {
+        "findings": ["pale-face", "palpitations", "poor-memory", *doc["text"]],  # ids sorted
+        "screening": doc["screening"],
+        "pregnant": False,
+        "breastfeeding": False,
+        "medications": ["warfarin"],
+        "conditions": [],
+        "audience": "self-care",
+    }
+    assessed = client.post("/api/v1/assess", json.dumps(same), content_type="application/json")
+    assert body["assessment"] == assessed.json()
+    # warfarin reached the plan's safety checks
+    assert any("warfarin" in json.dumps(e) for e in body["assessment"]["safety"]["excluded"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"present": ["no-such-finding"]}, "unknown finding ids: 'no-such-finding'"),
+        ({"present": ["fatigue"], "absent": ["fatigue"]}, "in both present and absent"),
+        ({"absent": ["fatigue"] * 501}, "too many finding ids: 501"),
+        ({"budget": 0}, "budget"),
+        ("{nope", "not valid JSON"),
+        ({"colour": "blue"}, "unknown field 'colour'"),
+    ],
+)
+def test_it_refuses_a_bad_request_with_400_and_the_reason(client: Client, body, reason):
+    before = Assessment.objects.count()
+    r = post(client, body)
+    assert r.status_code == 400
+    assert reason in r.json()["error"]
+    assert Assessment.objects.count() == before  # nothing stored
+
+
+def test_it_is_rate_limited_like_assess(client: Client, settings):
+    settings.ANMIAN_ANON_RATE = "1/min"
+    post(client, {})
+    assert post(client, {}).status_code == 429
+
+
+def test_the_document_describes_its_request_and_response(client: Client):
+    doc = client.get("/api/openapi.json").json()
+    op = doc["paths"][URL]["post"]
+    schema = op["requestBody"]["content"]["application/json"]["schema"]
+    assert {"present", "absent", "unsure", "text", "budget"} <= set(schema["properties"])
+    assert {"200", "400", "429"} <= set(op["responses"])
