@@ -206,7 +206,7 @@ def check_product(product: Product, buyer: Buyer, alternatives: bool = True) -> 
         else:
             check.needs_prescription = True
     known = buyer.ctx is not None
-    base = buyer.ctx if known else Context()
+    base = buyer.ctx if buyer.ctx is not None else Context()
     home = _with(base, SELF_CARE, "bought from the shop for use at home")
     supervised = _with(base, None)
     if product.is_herbal and known:
@@ -236,7 +236,7 @@ def _alternative(product: Product, buyer: Buyer) -> Product | None:
     """The product's named alternative if safe for the buyer, else an in-stock product of the
     same kind for the same points or patterns that is."""
     candidates: list[Product] = []
-    if product.alternative_id:
+    if product.alternative is not None:
         candidates.append(product.alternative)
     same = Product.objects.filter(kind=product.kind, active=True, stock__gt=0).exclude(
         pk=product.pk
