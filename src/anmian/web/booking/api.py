@@ -5,43 +5,32 @@ answers with the first booking and sends no second email."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router
 from ninja.responses import Status
 
 from anmian.web.apiauth import AUTH, ApiError
 from anmian.web.booking import services
 from anmian.web.booking.errors import BookingError, CourseConflict, SlotTaken
 from anmian.web.booking.models import Appointment
+from anmian.web.booking.schemas import (
+    IDEMPOTENCY_KEY,
+    AppointmentOut,
+    BookIn,
+    CourseIn,
+    CourseOut,
+    MoveIn,
+    SlotsOut,
+    TypeOut,
+    refusals,
+)
 
 router = Router(tags=["booking"], auth=AUTH)
-
-
-class BookIn(Schema):
-    practitioner: int
-    appointment_type: int
-    start: datetime  # ISO 8601 with an offset, e.g. 2026-03-03T10:00:00+00:00
-    end: datetime | None = None
-    patient: str | None = None  # staff only: the patient's uid
-
-
-class CourseIn(Schema):
-    practitioner: int
-    appointment_type: int
-    first_day: date
-    time: time
-    weeks: int
-    accept_alternatives: bool = False
-    patient: str | None = None
-
-
-class MoveIn(Schema):
-    start: datetime
 
 
 def _answers(endpoint):
@@ -93,7 +82,7 @@ def _out(a: Appointment) -> dict[str, Any]:
     }
 
 
-@router.get("/types")
+@router.get("/types", response={200: list[TypeOut], **refusals(401, 403)})
 @_answers
 def types(request: HttpRequest) -> list[dict[str, Any]]:
     return [
@@ -108,7 +97,7 @@ def types(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/slots")
+@router.get("/slots", response={200: SlotsOut, **refusals(400, 401, 403, 404, 422)})
 @_answers
 def slots(
     request: HttpRequest,
@@ -125,7 +114,11 @@ def slots(
     return {"slots": [{"practitioner": p.pk, "start": s.isoformat()} for p, s in found]}
 
 
-@router.post("/appointments", response={201: dict, 200: dict})
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut, 200: AppointmentOut, **refusals(400, 401, 403, 404, 409, 422)},
+    openapi_extra=IDEMPOTENCY_KEY,
+)
 @_answers
 def create(request: HttpRequest, body: BookIn):
     practitioner, kind = services.find_parties(body.practitioner, body.appointment_type)
@@ -142,33 +135,46 @@ def create(request: HttpRequest, body: BookIn):
     return Status(201 if created else 200, _out(a))
 
 
-@router.post("/appointments/{uid}/cancel")
+@router.post(
+    "/appointments/{uid}/cancel", response={200: AppointmentOut, **refusals(401, 404, 409)}
+)
 @_answers
 def cancel(request: HttpRequest, uid: str) -> dict[str, Any]:
     return _out(services.cancel(request.user, uid, now=timezone.now()))
 
 
-@router.post("/appointments/{uid}/move")
+@router.post(
+    "/appointments/{uid}/move",
+    response={200: AppointmentOut, **refusals(400, 401, 404, 409, 422)},
+)
 @_answers
 def move(request: HttpRequest, uid: str, body: MoveIn) -> dict[str, Any]:
     return _out(services.move(request.user, uid, body.start, now=timezone.now()))
 
 
-@router.post("/appointments/{uid}/arrived")
+@router.post(
+    "/appointments/{uid}/arrived", response={200: AppointmentOut, **refusals(401, 404, 409)}
+)
 @_answers
 def arrived(request: HttpRequest, uid: str) -> dict[str, Any]:
     """Staff: the patient has come (or, correcting a no-show, came after all)."""
     return _out(services.mark_arrived(request.user, uid, now=timezone.now()))
 
 
-@router.post("/appointments/{uid}/no-show")
+@router.post(
+    "/appointments/{uid}/no-show", response={200: AppointmentOut, **refusals(401, 404, 409)}
+)
 @_answers
 def no_show(request: HttpRequest, uid: str) -> dict[str, Any]:
     """Staff: the patient did not come."""
     return _out(services.mark_no_show(request.user, uid, now=timezone.now()))
 
 
-@router.post("/courses", response={201: dict, 200: dict})
+@router.post(
+    "/courses",
+    response={201: CourseOut, 200: CourseOut, **refusals(400, 401, 403, 404, 409, 422)},
+    openapi_extra=IDEMPOTENCY_KEY,
+)
 @_answers
 def course(request: HttpRequest, body: CourseIn):
     practitioner, kind = services.find_parties(body.practitioner, body.appointment_type)
@@ -188,7 +194,7 @@ def course(request: HttpRequest, body: CourseIn):
     return Status(201 if created else 200, {"course": str(c.uid), "appointments": sessions})
 
 
-@router.get("/appointments")
+@router.get("/appointments", response={200: list[AppointmentOut], **refusals(401)})
 def mine(request: HttpRequest) -> list[dict[str, Any]]:
     rows = services.visible_appointments(request.user).select_related("course")
     return [_out(a) for a in rows]
