@@ -58,6 +58,8 @@ class DeliveryIn(Schema):
 class ItemIn(Schema):
     product: str
     quantity: int
+    # The price the person was shown; when the product's price differs, the answer is 409.
+    price: Decimal | None = None
 
 
 class OrderIn(Schema):
@@ -162,6 +164,13 @@ def products(request: HttpRequest, kind: str | None = None):
     return [_product(p, buyer) for p in qs]
 
 
+def _idempotency_key(request: HttpRequest) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 100:
+        raise ApiError(400, "Idempotency-Key must be 1 to 100 characters")
+    return key
+
+
 @router.post(
     "/orders",
     auth=AUTH,
@@ -169,6 +178,7 @@ def products(request: HttpRequest, kind: str | None = None):
     summary="Place an order (201), or 409 when stock runs out, 422 when not safe for you",
 )
 def create_order(request: HttpRequest, body: OrderIn):
+    """Send an `Idempotency-Key` header so that a retried request places one order."""
     buyer = services.buyer_for(request.user)
     if isinstance(body.delivery, DeliveryIn):
         delivery, address = Order.POST, services.Address(**body.delivery.address.dict())
@@ -181,6 +191,8 @@ def create_order(request: HttpRequest, body: OrderIn):
             delivery,
             address,
             acknowledged=body.acknowledged,
+            prices_seen={i.product: i.price for i in body.items if i.price is not None},
+            idempotency_key=_idempotency_key(request),
         )
     except services.ShopError as exc:
         raise ApiError(exc.status, exc.message, **exc.extra) from None

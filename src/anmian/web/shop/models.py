@@ -167,6 +167,8 @@ class Order(models.Model):
         "records.Practitioner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cautions_acknowledged = models.JSONField(default=list)
+    # The API client's Idempotency-Key: a retried request finds its order instead of a twin.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     changed_at = models.DateTimeField(null=True, blank=True)
@@ -174,6 +176,9 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idempotency_key"], name="shop_order_per_key"),
+        ]
 
     def __str__(self) -> str:
         return f"Order {str(self.uid)[:8]}"

@@ -148,8 +148,36 @@ def place_order(
     acknowledged: set[str] | list[str] = (),
     prices_seen: dict[str, Decimal] | None = None,
     email: str = "",
+    idempotency_key: str | None = None,
 ) -> Order:
-    """Check every line, take the stock and write the order, all or nothing."""
+    """Check every line, take the stock and write the order, all or nothing. With an
+    idempotency key, a repeat of the same request returns the order it placed."""
+    if idempotency_key and buyer.user is not None:
+        earlier = Order.objects.filter(user=buyer.user, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
+    try:
+        return _place(
+            buyer, items, delivery, address, acknowledged, prices_seen, email, idempotency_key
+        )
+    except IntegrityError:
+        # The same key raced in from a second request: its order won, this one rolled back.
+        earlier = Order.objects.filter(user=buyer.user, idempotency_key=idempotency_key).first()
+        if idempotency_key and earlier is not None:
+            return earlier
+        raise
+
+
+def _place(
+    buyer: Buyer,
+    items: list[tuple[str, Any]],
+    delivery: str,
+    address: Address | None,
+    acknowledged: set[str] | list[str],
+    prices_seen: dict[str, Decimal] | None,
+    email: str,
+    idempotency_key: str | None,
+) -> Order:
     if not items:
         raise BadRequest("The order has no items.")
     quantities: dict[str, int] = {}
@@ -211,6 +239,7 @@ def place_order(
             tax=tax,
             prescribed_by=prescriber,
             cautions_acknowledged=sorted(set(acked)),
+            idempotency_key=idempotency_key if buyer.user is not None else None,
         )
         OrderLine.objects.bulk_create(
             OrderLine(

@@ -115,3 +115,29 @@ def test_the_shop_is_in_the_openapi_document(client, db):
     assert {"/api/v1/shop/products", "/api/v1/shop/orders", "/api/v1/shop/orders/{uid}"} <= set(
         paths
     )
+
+
+def test_a_retried_order_with_the_same_idempotency_key_places_one_order(client, shop):
+    headers = bearer("plain") | {"Idempotency-Key": "retry-1"}
+    items = [{"product": "acupressure-probe", "quantity": 2}]
+    first = order(client, headers, items).json()["uid"]
+    again = order(client, headers, items)
+    assert again.status_code == 201 and again.json()["uid"] == first
+    assert Order.objects.count() == 1
+    assert Product.objects.get(slug="acupressure-probe").stock == 38
+    headers["Idempotency-Key"] = "retry-2"
+    assert order(client, headers, items).json()["uid"] != first
+
+
+def test_an_idempotency_key_that_is_too_long_is_refused(client, shop):
+    headers = bearer("plain") | {"Idempotency-Key": "k" * 101}
+    r = order(client, headers, [{"product": "acupressure-probe", "quantity": 1}])
+    assert r.status_code == 400 and "Idempotency-Key" in r.json()["error"]
+
+
+def test_an_order_at_a_price_the_person_was_not_shown_is_a_409(client, shop):
+    Product.objects.filter(slug="acupressure-probe").update(price="13.00")
+    items = [{"product": "acupressure-probe", "quantity": 1, "price": "12.00"}]
+    r = order(client, bearer("plain"), items)
+    assert r.status_code == 409 and "13.00" in r.json()["error"]
+    assert not Order.objects.exists()
