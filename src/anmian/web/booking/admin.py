@@ -13,6 +13,7 @@ from anmian.web.booking.models import (
     WaitlistEntry,
     WorkingHours,
 )
+from anmian.web.records.audit_admin import AuditedAdmin
 
 
 @admin.register(AppointmentType)
@@ -44,7 +45,7 @@ class TimeOffAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(AuditedAdmin):
     list_display = ["start", "practitioner", "patient", "appointment_type", "status"]
     list_filter = ["status", "practitioner"]
     readonly_fields = [f.name for f in Appointment._meta.fields]
@@ -54,7 +55,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(AuditedAdmin):
     list_display = [
         "created",
         "patient",

@@ -39,6 +39,7 @@ from anmian.web.booking.slots import (
     reserve,
 )
 from anmian.web.records.access import is_practitioner, visible_patients
+from anmian.web.records.audit import DENIED, record
 from anmian.web.records.models import Patient, Practitioner
 
 __all__ = [
@@ -92,6 +93,9 @@ def get_appointment(user, uid: Appointment | UUID | str) -> Appointment:
         .first()
     )
     if found is None:
+        # Whose appointment was tried, outside the access filter, for the audit log only.
+        owner = Patient.objects.filter(appointments__uid=uid).first()
+        record(user, "read", owner, "appointment", uid, DENIED)
         raise BookingError("No such appointment.", "not-found", 404)
     return found
 
@@ -109,7 +113,9 @@ def patient_for(user, uid: UUID | str | None = None) -> Patient | None:
         return None
     found = visible_patients(user).filter(uid=uid).first() if _is_uuid(uid) else None
     if found is None:
+        record(user, "read", None, "patient", uid, DENIED)
         raise BookingError("No such patient.", "no-such-patient", 404)
+    record(user, "read", found, "booking", found)  # staff see who they book for
     return found
 
 
@@ -254,6 +260,7 @@ def book(
             appointment = reserve(
                 practitioner, patient, kind, start, user=user, key=idempotency_key
             )
+            record(user, "create", patient, "appointment", appointment)
             notify.after_commit(appointment, "confirmed")
     except SlotTaken:
         # a parallel retry with the same key got there first (its row clashes with ours, or
@@ -307,6 +314,7 @@ def book_course(
             for start in starts:
                 a = reserve(practitioner, patient, kind, start, user=user, course=course)
                 notify.after_commit(a, "confirmed")
+            record(user, "create", patient, "course", course)
     except (SlotTaken, IntegrityError):
         # a parallel retry with the same key got there first: answer with its course
         if idempotency_key and (replay := _replayed_course(user, idempotency_key)):
@@ -340,6 +348,7 @@ def move(
         with transaction.atomic():
             reschedule(appointment, start)
             appointment.refresh_from_db()
+            record(user, "update", appointment.patient, "appointment", appointment)
             notify.after_commit(appointment, "changed")
             waitlist.offer_freed(freed, now=now)
     except SlotTaken:
@@ -361,6 +370,7 @@ def cancel(user, appointment: Appointment | UUID | str, *, now: datetime) -> App
             status="cancelled"
         ):
             appointment.status = "cancelled"
+            record(user, "update", appointment.patient, "appointment", appointment)
             notify.after_commit(appointment, "cancelled")
             waitlist.offer_freed(appointment, now=now)
     return appointment
@@ -427,6 +437,7 @@ def _mark(user, appointment: Appointment | UUID | str, status: str, now: datetim
                 "changed",
                 409,
             )
+        record(user, "update", appointment.patient, "appointment", appointment)
     appointment.status = status
     return appointment
 

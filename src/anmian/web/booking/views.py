@@ -21,6 +21,7 @@ from anmian.web.booking import services
 from anmian.web.booking.errors import BookingError, CourseConflict, SlotTaken
 from anmian.web.booking.ics import calendar
 from anmian.web.records.access import is_practitioner
+from anmian.web.records.audit import record
 
 CHOOSE = "Choose one of the free times listed."
 INCOMPLETE = "Fill in every field: type, practitioner, first day, time (HH:MM) and number of weeks."
@@ -47,6 +48,9 @@ def _refusals(view):
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     upcoming, past = services.my_appointments(request.user, timezone.now())
+    if is_practitioner(request.user):  # a practitioner's list names their patients
+        shown = {a.patient_id: a.patient for a in [*upcoming, *past]}
+        record(request.user, "read", shown.values(), "appointment-list", request=request)
     feed = request.build_absolute_uri(f"/booking/feed/{services.feed_token(request.user)}.ics")
     return render(request, "booking/mine.html", _ctx(upcoming=upcoming, past=past, feed=feed))
 
@@ -112,10 +116,13 @@ def _book_page(request, *, patient, kind, who, error, moving=None, chosen=None) 
     by_day: dict[date, list] = {}
     for p, s in slots[:200]:
         by_day.setdefault(s.astimezone(tz).date(), []).append((p, s, s.astimezone(tz)))
+    patients = list(user.practitioner.clinic.patients.order_by("name")) if staff else []
+    # The staff's picker names every patient of the clinic: each one shown is a read.
+    record(user, "read", patients, "patient-picker", request=request)
     context = _ctx(
         types=services.visible_types(user),
         people=services.visible_practitioners(user),
-        patients=user.practitioner.clinic.patients.order_by("name") if staff else [],
+        patients=patients,
         **{"kind": kind, "who": who, "by_day": by_day, "tz": tz.key, "moving": moving},
         **{"patient": patient, "staff": staff, "error": error and str(error)},
         alternatives=_alternatives(error, chosen, tz),
@@ -181,6 +188,8 @@ def staff_calendar(request: HttpRequest) -> HttpResponse:
         day = None
     view = "day" if request.GET.get("view") == "day" else "week"
     week = services.staff_days(request.user, day, view)
+    shown = {a.patient_id: a.patient for _, items in week.columns for a, _ in items}
+    record(request.user, "read", shown.values(), "calendar", request=request)
     return render(
         request,
         "booking/calendar.html",

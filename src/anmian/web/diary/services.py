@@ -30,6 +30,7 @@ from anmian.web.diary.progress import SCALE, Progress, progress
 from anmian.web.diary.report import report_pdf
 from anmian.web.records.access import get_patient, is_practitioner
 from anmian.web.records.alerts import red_flags_in
+from anmian.web.records.audit import DENIED
 from anmian.web.records.audit import record as audit
 from anmian.web.records.models import Patient
 
@@ -54,6 +55,7 @@ def readable_diary(user: Any, uid: UUID | None) -> Patient:
     if uid is None:
         return diary_of(user)
     if not is_practitioner(user):
+        audit(user, "read", None, "patient", uid, outcome=DENIED)
         raise Http404("no such page")
     return get_patient(user, uid)
 
@@ -181,7 +183,7 @@ def _form_data(row: Row) -> dict[str, Any]:
 def export_rows(user: Any) -> list[dict[str, Any]]:
     """Every night in the export's layout (COLUMNS, then MEASURES), oldest first."""
     patient = diary_of(user)
-    audit(user, "read", patient, "diary-export", None)
+    audit(user, "export", patient, "diary-export", None)
     out = []
     for e in patient.diary.order_by("night_of"):
         row = {c: getattr(e, c) for c in COLUMNS}
@@ -245,5 +247,5 @@ def read_progress(user: Any, uid: UUID | None = None) -> ProgressView:
 def progress_report(user: Any, paper: str, uid: UUID | None = None) -> bytes:
     """The progress report as a PDF on `paper` (a key of `report.PAPERS`)."""
     patient = readable_diary(user, uid)
-    audit(user, "read", patient, "report", patient if uid else None)
+    audit(user, "export", patient, "report", patient if uid else None)
     return report_pdf(patient, today_of(patient), paper)

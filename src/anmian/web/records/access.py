@@ -1,6 +1,7 @@
 """Every patient object is fetched through these functions, so a patient reaches only their
 own records and a practitioner only their clinic's. A miss is a 404, never a 403, so an
-outsider cannot even learn that a record exists."""
+outsider cannot even learn that a record exists; the attempt is written to the audit log, with
+the acting user and the id asked for."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
+from anmian.web.records.audit import DENIED, record
 from anmian.web.records.models import Assessment, Patient
 
 
@@ -27,6 +29,7 @@ def get_patient(user: AbstractBaseUser | AnonymousUser, uid: UUID) -> Patient:
     try:
         return visible_patients(user).get(uid=uid)
     except Patient.DoesNotExist:
+        record(user, "read", None, "patient", uid, outcome=DENIED)
         raise Http404("no such patient") from None
 
 
@@ -36,6 +39,7 @@ def get_assessment(user: AbstractBaseUser | AnonymousUser, uid: UUID) -> Assessm
             uid=uid, patient__in=visible_patients(user)
         )
     except Assessment.DoesNotExist:
+        record(user, "read", None, "assessment", uid, outcome=DENIED)
         raise Http404("no such assessment") from None
 
 

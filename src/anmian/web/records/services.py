@@ -27,6 +27,7 @@ from anmian.engine.plan import check_choices
 from anmian.knowledge import get_kb
 from anmian.web.records.access import get_assessment, get_patient, visible_patients
 from anmian.web.records.alerts import red_flags_in
+from anmian.web.records.audit import DENIED
 from anmian.web.records.audit import record as audit
 from anmian.web.records.models import Assessment, Patient, Plan, Practitioner, SessionNote
 
@@ -188,6 +189,7 @@ def plan_of(user: User, uid: UUID) -> Plan:
             uid=uid, patient__in=visible_patients(user)
         )
     except Plan.DoesNotExist:
+        audit(user, "read", None, "plan", uid, outcome=DENIED)
         raise Http404("no such plan") from None
 
 
@@ -228,8 +230,11 @@ def review_plan_edit(
 
 
 def patient_for_note(user: User, uid: UUID) -> Patient:
+    """The patient a note is being written for: the form shows who, so it is a read."""
     require_practitioner(user)
-    return get_patient(user, uid)
+    p = get_patient(user, uid)
+    audit(user, "read", p, "note-form", p)
+    return p
 
 
 @dataclass(frozen=True)

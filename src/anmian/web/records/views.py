@@ -14,19 +14,29 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from anmian.knowledge import get_kb
 from anmian.web.records import services
 from anmian.web.records.access import is_practitioner
+from anmian.web.records.audit import DENIED, record
 from anmian.web.records.forms import NoteForm, PlanForm
 
 PAGE_SIZE = 25
 
 
+# What each workspace page's id names, for the audit entry of a refused attempt.
+_TARGETS = {"patients": "patient-list", "patient": "patient", "new_note": "patient"}
+_TARGETS |= {"adopt": "assessment", "plan": "plan"}
+
+
 def practitioner_required(view):
-    """Only practitioners see the workspace; anyone else gets a 404, as for a missing page."""
+    """Only practitioners see the workspace; anyone else gets a 404, as for a missing page,
+    and the attempt is audited with the id asked for."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
         if not is_practitioner(request.user):
+            what = _TARGETS.get(view.__name__, view.__name__)
+            method = "read" if request.method in ("GET", "HEAD") else "update"
+            record(request.user, method, None, what, kwargs.get("uid"), DENIED, request)
             raise Http404("no such page")
         return view(request, *args, **kwargs)
 
@@ -45,6 +55,8 @@ def patients(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # Signals from each patient's diary and notes, so worsening or a red flag stands out here.
     rows = services.with_signals(page)
+    # Names with clinical signals: each patient shown is a read (one insert for the page).
+    record(request.user, "read", [p for p, _ in rows], "patient-list", request=request)
     return render(request, "records/patients.html", _ctx(page=page, rows=rows, query=query))
 
 

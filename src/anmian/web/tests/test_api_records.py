@@ -117,7 +117,8 @@ def test_the_site_and_the_api_show_an_assessment_to_the_same_people(
     api = client.get(f"/api/v1/assessments/{uid}", headers=bearer(user))
     assert (site.status_code, api.status_code) == (status, status)
     reads = AuditEntry.objects.filter(user=user, what="assessment", object_uid=str(uid))
-    assert reads.count() == (2 if status == 200 else 0)
+    assert reads.filter(outcome="allowed").count() == (2 if status == 200 else 0)
+    assert reads.filter(outcome="denied").count() == (0 if status == 200 else 2)
 
 
 def test_the_site_and_the_api_list_the_same_patients(client: Client, bob, alice, charlie, dave):
