@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from anmian.web.accounts import views
+from anmian.web.accounts import token_views, views
 from anmian.web.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -39,4 +39,6 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("mine/save/", views.save_current, name="save_current"),
     path("mine/assessments/<uuid:uid>/", views.assessment, name="assessment"),
+    path("tokens/", token_views.tokens_page, name="tokens"),
+    path("tokens/<int:pk>/revoke/", token_views.revoke, name="revoke_token"),
 ]
