@@ -237,3 +237,18 @@ def test_a_product_naming_an_unknown_oil_cannot_be_saved_by_staff(shop):
     with pytest.raises(ValidationError) as refused:
         product.full_clean()
     assert "unicorn-oil" in str(refused.value)
+
+
+def test_the_demo_clinic_loads_a_catalogue_of_every_kind_once(db):
+    import io
+
+    from django.core.management import call_command
+
+    from anmian.web.shop.models import KINDS
+
+    for _ in range(2):
+        call_command("load_demo_clinic", stdout=io.StringIO())
+    assert Product.objects.count() >= 15
+    assert set(Product.objects.values_list("kind", flat=True)) == {k for k, _ in KINDS}
+    for product in Product.objects.all():
+        product.full_clean()  # every knowledge-base id it names exists
