@@ -13,7 +13,7 @@ import json
 import uuid
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -30,12 +30,20 @@ from pydantic import ConfigDict, Field
 from anmian.engine import AssessmentInput, InputError, UnresolvedFindings, assess, parse_input
 from anmian.engine.result import AssessmentResult
 from anmian.knowledge import get_kb
-from anmian.web.apiauth import AUTH, ApiError, Error, InvalidRequest, errors
+from anmian.web.apiauth import (
+    AUTH,
+    ApiError,
+    Error,
+    InvalidRequest,
+    document_token_refusals,
+    errors,
+)
 from anmian.web.booking.api import router as booking_router
 from anmian.web.lockout import lockout_message
 from anmian.web.records import services as records
+from anmian.web.records import tokens
 from anmian.web.records.audit import DENIED, record
-from anmian.web.records.models import ApiToken
+from anmian.web.selfcheck.api import router as intake_router
 from anmian.web.shop.api import router as shop_router
 
 
@@ -58,7 +66,7 @@ class AnmianAPI(NinjaAPI):
         )
         schema["components"]["schemas"].update(body.pop("$defs", {}))
         schema["components"]["schemas"]["AssessmentInput"] = body
-        return schema
+        return document_token_refusals(schema)
 
 
 api = AnmianAPI(
@@ -197,10 +205,30 @@ def assess_view(request: HttpRequest, allow_unknown: bool = False) -> Assessment
 class TokenRequest(Schema):
     username: str
     password: str
+    name: str = Field(
+        "token",
+        min_length=1,
+        max_length=tokens.MAX_NAME,
+        description="What the token is for, shown in your list of tokens.",
+    )
+    scope: Literal["read", "read-write"] = Field(
+        "read",
+        description="`read` may only read (a write answers 403); `read-write` may also book, "
+        "cancel and order.",
+    )
+    days: int | None = Field(
+        None,
+        ge=1,
+        le=tokens.MAX_DAYS,
+        description="Days until it expires, 1 to 365 (default: ANMIAN_TOKEN_DAYS, 90).",
+    )
 
 
 class TokenOut(Schema):
-    token: str = Field(description="Send it as `Authorization: Bearer <token>`.")
+    token: str = Field(description="Send it as `Authorization: Bearer <token>`. Shown once.")
+    name: str
+    scope: str = Field(description="`read` or `read-write`.")
+    expires: str = Field(description="When it stops working, ISO 8601 with its offset.")
 
 
 @api.post(
@@ -217,7 +245,13 @@ def create_token(request: HttpRequest, body: TokenRequest):
         raise ApiError(429, lockout_message())
     if user is None:
         raise ApiError(401, "wrong email or password")
-    return Status(201, {"token": ApiToken.issue(user)})
+    try:
+        token, row = tokens.issue(user, body.name, body.scope, body.days)
+    except tokens.BadTokenRequest as exc:
+        problem = {"type": "value_error", "loc": ["body", "name"], "msg": str(exc)}
+        raise ApiError(422, f"field 'body.name': {exc}", detail=[problem]) from None
+    expires = row.expires.isoformat()
+    return Status(201, {"token": token, "name": row.name, "scope": row.scope, "expires": expires})
 
 
 class AssessmentSummary(Schema):
@@ -314,3 +348,4 @@ def patient_assessments(request: HttpRequest, uid: uuid.UUID) -> list[dict[str, 
 
 api.add_router("/v1/booking", booking_router)
 api.add_router("/v1/shop", shop_router)
+api.add_router("/v1/intake", intake_router)
