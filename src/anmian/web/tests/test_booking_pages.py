@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -212,3 +212,11 @@ def test_the_course_form_starts_from_the_plans_recommended_length(
         f'name="weeks" type="number" min="1" max="26" value="{weeks}"'.encode()
         in client.get("/booking/course/").content
     )
+
+
+def test_the_calendar_offers_to_correct_a_no_show(client: Client, alice, bob, kind):
+    a = book(bob, alice, kind, datetime(2026, 3, 2, 9, tzinfo=UTC), now=NOW - timedelta(hours=2))
+    services.mark_no_show(bob.user, a, now=datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    client.force_login(bob.user)
+    html = client.get("/booking/calendar/?view=day&day=2026-03-02").content.decode()
+    assert f"/booking/appointments/{a.uid}/arrived/" in html and "Came after all" in html
