@@ -226,3 +226,13 @@ def test_every_oil_rule_cites_the_oil_references(shop):
     for oil in kb.oils.values():
         for rule in oil.safety:
             assert set(rule.refs) <= set(kb.references), oil.id
+
+
+def test_a_patients_answer_today_adds_to_their_older_assessment(shop):
+    patient = person("later-pregnant", **PEOPLE["plain"])
+    session = {services.QUESTIONS: {"pregnant": True, "age": 45, "medications": []}}
+    assert services.check_product(
+        shop["clear-head-stick"], services.buyer_for(patient.user)
+    ).allowed
+    now = services.buyer_for(patient.user, session)
+    assert not services.check_product(shop["clear-head-stick"], now).allowed
