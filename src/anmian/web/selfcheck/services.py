@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from anmian.engine import InputError
+from anmian.engine.intake import IntakeResult, next_step
 from anmian.knowledge import KnowledgeBase
 
 MAX_TEXT = 2000  # characters in the free-text answer
@@ -269,3 +271,80 @@ def datalists(kb: KnowledgeBase) -> dict[str, list[str]]:
     medicines += [n for d in kb.drug_classes.values() for n in (d.name, *d.synonyms)]
     conditions = [n for c in kb.conditions.values() for n in (c.name, *c.synonyms)]
     return {"medicine-names": unique(medicines), "condition-names": unique(conditions)}
+
+
+# --- the short path: the adaptive intake, one question a screen ---------------------------
+
+INTAKE = "intake"  # answers[INTAKE] = {"present": [...], "absent": [...], "unsure": [...],
+#                   "order": [finding ids in the order they were answered]}
+ANSWER_LISTS = {"yes": "present", "no": "absent", "unsure": "unsure"}
+
+
+def intake_request(
+    answers: dict[str, Any], data: dict[str, Any], kb: KnowledgeBase
+) -> dict[str, Any]:
+    """The engine's intake request for the session: what the wizard's steps answered (`data`,
+    their assessment input) and the short path's own answers. A step not yet answered is left
+    out, so the intake asks it (and the view sends the person to that step)."""
+    mine = answers.get(INTAKE, {})
+    ticked = [f for f in data["findings"] if f in kb.findings]
+    present = list(dict.fromkeys([*ticked, *mine.get("present", [])]))
+    said = set(present)
+    req: dict[str, Any] = {
+        "present": present,
+        "absent": [f for f in mine.get("absent", []) if f not in said],
+        "unsure": [f for f in mine.get("unsure", []) if f not in said],
+    }
+    if "safety" in answers:  # a red flag not ticked on the safety step is a "no"
+        req["absent"] += [
+            f.id
+            for f in kb.findings.values()
+            if f.category == "red-flag" and f.id not in said and f.id not in req["absent"]
+        ]
+    req["unsure"] = [f for f in req["unsure"] if f not in req["absent"]]
+    if "screening" in answers:
+        req["screening"] = data["screening"]
+    if "context" in answers:
+        for key in ("pregnant", "breastfeeding", "medications", "conditions", "labs"):
+            if key in data:
+                req[key] = data[key]
+    if "notes" in answers:
+        req["text"] = [f for f in data["findings"] if f not in kb.findings]
+    for key in ("age", "sex", "severity"):
+        if key in data:
+            req[key] = data[key]
+    return req
+
+
+def record_answer(answers: dict[str, Any], finding: str, answer: str) -> None:
+    """Keep one answer of the short path; answering again (after going back) replaces it, and
+    the answers given after it are kept: they are still true of the person."""
+    mine = answers.setdefault(INTAKE, {"present": [], "absent": [], "unsure": [], "order": []})
+    for name in ANSWER_LISTS.values():
+        mine[name] = [f for f in mine.get(name, []) if f != finding]
+    mine[ANSWER_LISTS[answer]].append(finding)
+    if finding not in mine["order"]:
+        mine["order"].append(finding)
+
+
+def given_answer(answers: dict[str, Any], finding: str) -> str | None:
+    mine = answers.get(INTAKE, {})
+    return next((a for a, name in ANSWER_LISTS.items() if finding in mine.get(name, [])), None)
+
+
+def previous_question(answers: dict[str, Any], finding: str | None) -> str | None:
+    """The question answered before this one (or the last one answered, for a new one)."""
+    order: list[str] = answers.get(INTAKE, {}).get("order", [])
+    if finding in order:
+        at = order.index(finding)
+        return order[at - 1] if at else None
+    return order[-1] if order else None
+
+
+def next_question(req: dict[str, Any], kb: KnowledgeBase) -> IntakeResult | None:
+    """The intake's step for the session; None when the session cannot make a request (a
+    finding the knowledge base no longer has): the results page then assesses what it can."""
+    try:
+        return next_step(req, kb)
+    except InputError:
+        return None

@@ -22,6 +22,10 @@ from anmian.knowledge.models import Finding
 from anmian.web.selfcheck import services
 
 ANSWERS = "selfcheck"
+# answers[MODE]: "short" (the default: the adaptive questions, one a screen) or "full" (every
+# finding of every group, "answer everything"); answers[INTAKE]: the short path's answers.
+MODE = "mode"
+INTAKE = services.INTAKE
 YES_NO = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
 
 
@@ -152,6 +156,10 @@ class ContextForm(forms.Form):
 SEXES: tuple[str | None, ...] = ("female", "male", None)
 
 
+def is_full(answers: dict[str, Any]) -> bool:
+    return answers.get(MODE) == "full"
+
+
 def person_sex(answers: dict[str, Any]) -> str | None:
     sex = answers.get("about", {}).get("sex")
     return sex if sex in ("female", "male") else None
@@ -166,15 +174,23 @@ class Step:
     # Asked only of these sexes (see SEXES); None: of everyone.
     sexes: frozenset[str | None] | None = None
     scale: str | None = None  # the severity step: the scale its answers are scored on
+    # A step of the long form only: the short path asks its findings one at a time instead.
+    full_only: bool = False
 
     def is_applicable(self, answers: dict[str, Any]) -> bool:
         return self.sexes is None or person_sex(answers) in self.sexes
+
+    def on_path(self, answers: dict[str, Any]) -> bool:
+        """Is the step on this person's way through: applicable, and in their mode?"""
+        return self.is_applicable(answers) and (not self.full_only or is_full(answers))
 
     def is_completed(self, answers: dict[str, Any]) -> bool:
         return self.identifier in answers
 
 
-def _finding_steps(ident: str, label: str, intro: str, findings: list[Finding]) -> list[Step]:
+def _finding_steps(
+    ident: str, label: str, intro: str, findings: list[Finding], full_only: bool = False
+) -> list[Step]:
     """One step of checkboxes, or one variant for each set of sexes that is asked the same."""
     variants: dict[tuple[str, ...], set[str | None]] = {}
     for sex in SEXES:
@@ -192,6 +208,7 @@ def _finding_steps(ident: str, label: str, intro: str, findings: list[Finding]) 
                 [(by_id[i].id, by_id[i].label, by_id[i].question) for i in ids],
             ),
             sexes=None if len(sexes) == len(SEXES) else frozenset(sexes),
+            full_only=full_only,
         )
         for ids, sexes in variants.items()
     ]
@@ -246,6 +263,7 @@ def build_steps(kb: KnowledgeBase) -> list[Step]:
             group.label,
             "Tick what is true for you most of the time.",
             [f for f in kb.findings.values() if f.category in group.categories],
+            full_only=True,
         )
     steps.append(
         Step(
@@ -290,6 +308,8 @@ def to_engine_input(answers: dict[str, Any], steps: list[Step]) -> dict[str, Any
     findings += services.written_findings(
         answers.get("notes", {}).get("story"), answers.get(services.CONFIRM)
     )
+    # the short path's yes answers (the long form's ticks are above)
+    findings += answers.get(INTAKE, {}).get("present", [])
     findings = list(dict.fromkeys(findings))
     # "medications" is the single comma-separated box of sessions begun before the six boxes.
     medicines = [context.get("medications") or "", *(context.get(n) for n in MEDICATION_FIELDS)]

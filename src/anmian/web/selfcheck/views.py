@@ -17,6 +17,7 @@ from anmian.web.records.models import Assessment
 from anmian.web.selfcheck import services
 from anmian.web.selfcheck.steps import (
     ANSWERS,
+    MODE,
     Step,
     build_steps,
     confirm_form,
@@ -34,8 +35,25 @@ def _applicable(answers: dict) -> list[Step]:
     return [s for s in _steps() if s.is_applicable(answers)]
 
 
-def _context(request: HttpRequest, answers: dict, step: Step) -> dict:
+def _path(answers: dict) -> list[Step]:
+    """The steps of this person's way through: the short path skips the long form's groups."""
+    return [s for s in _steps() if s.on_path(answers)]
+
+
+def _following(answers: dict, step: Step) -> list[Step]:
     steps = _applicable(answers)
+    return [s for s in steps[steps.index(step) + 1 :] if s.on_path(answers)]
+
+
+def _after_steps(answers: dict) -> str:
+    """Where the wizard's last step leads: the short path's questions, or the results."""
+    return reverse("selfcheck:results" if answers.get(MODE) == "full" else "selfcheck:questions")
+
+
+def _context(request: HttpRequest, answers: dict, step: Step) -> dict:
+    steps = _path(answers)
+    if step not in steps:  # a long-form step opened by its address on the short path
+        steps = _applicable(answers)
     index = steps.index(step)
     return {
         "step": step,
@@ -45,6 +63,7 @@ def _context(request: HttpRequest, answers: dict, step: Step) -> dict:
         "previous": steps[index - 1] if index else None,
         "disclaimer": get_kb().rules.disclaimer,
         "datalists": services.datalists(get_kb()) if step.identifier == "context" else {},
+        "short": answers.get(MODE) != "full",
     }
 
 
@@ -65,12 +84,11 @@ def step(request: HttpRequest, identifier: str) -> HttpResponse:
         if form.is_valid():
             services.record(answers, current.identifier, form.cleaned_data)
             request.session[ANSWERS] = answers
-            steps = _applicable(answers)
-            following = steps[steps.index(current) + 1 :]
+            following = _following(answers, current)
             target = (
                 reverse("selfcheck:step", args=[following[0].identifier])
                 if following
-                else reverse("selfcheck:results")
+                else _after_steps(answers)
             )
             if request.headers.get("HX-Request"):
                 # HTMX: a full page load for the results, else swap in the next step's form
@@ -98,7 +116,7 @@ def _assess(request: HttpRequest) -> tuple[dict, dict | None, HttpResponse | Non
     """The session's answers and their assessment, or the page that says why there is none."""
     kb = get_kb()
     answers = request.session.get(ANSWERS, {})
-    missing = [s for s in _applicable(answers) if not s.is_completed(answers)]
+    missing = [s for s in _path(answers) if not s.is_completed(answers)]
     data = to_engine_input(answers, _steps())
     ctx = {"missing": missing, "disclaimer": kb.rules.disclaimer}
     if not data["findings"]:
@@ -114,7 +132,7 @@ def _results_page(
     request: HttpRequest, answers: dict, result: dict, form=None, status: int = 200
 ) -> HttpResponse:
     kb = get_kb()
-    missing = [s for s in _applicable(answers) if not s.is_completed(answers)]
+    missing = [s for s in _path(answers) if not s.is_completed(answers)]
     waiting = services.pending(result, answers)
     points = [
         kb.points[p["id"]] for p in result["plan"]["points"] if p["mode"] in ("both", "acupressure")
@@ -205,3 +223,80 @@ def save_session_assessment(request: HttpRequest) -> Assessment | None:
 def restart(request: HttpRequest) -> HttpResponse:
     request.session.pop(ANSWERS, None)
     return redirect("selfcheck:start")
+
+
+# --- the short path: one question a screen (services.next_question, the engine's intake) ---
+
+
+def _intake(answers: dict):
+    kb = get_kb()
+    data = to_engine_input(answers, _steps())
+    return services.next_question(services.intake_request(answers, data, kb), kb)
+
+
+@require_safe
+def questions(request: HttpRequest) -> HttpResponse:
+    """The next question of the short path, a wizard step still to answer, or the results."""
+    answers = request.session.get(ANSWERS, {})
+    result = _intake(answers)
+    if result is None or result.next is None:
+        return redirect("selfcheck:results")
+    q = result.next
+    if q.kind == "finding":
+        return redirect("selfcheck:question", q.id)
+    # a safety question or the opening words: the wizard's step that asks it
+    ident = {"screening": "screening", "red-flags": "safety", "text": "notes"}.get(
+        q.kind, "context"
+    )
+    return redirect("selfcheck:step", ident)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def question(request: HttpRequest, finding: str) -> HttpResponse:
+    kb = get_kb()
+    f = kb.findings.get(finding)
+    if f is None or f.category == "red-flag":
+        raise Http404("no such question")
+    answers = request.session.get(ANSWERS, {})
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        if answer in services.ANSWER_LISTS:
+            services.record_answer(answers, finding, answer)
+            request.session[ANSWERS] = answers
+            return redirect("selfcheck:questions")
+    result = _intake(answers)
+    if result is None:
+        return redirect("selfcheck:results")
+    shown = result.next if result.next is not None and result.next.id == finding else None
+    before = services.previous_question(answers, finding)
+    last_step = _path(answers)[-1]
+    return render(
+        request,
+        "selfcheck/question.html",
+        {
+            "finding": f,
+            "why": shown.why if shown else "",
+            "remaining": result.remaining,
+            "answer": services.given_answer(answers, finding),
+            "back": reverse("selfcheck:question", args=[before])
+            if before
+            else reverse("selfcheck:step", args=[last_step.identifier]),
+            "invalid": request.method == "POST",
+            "disclaimer": kb.rules.disclaimer,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def mode(request: HttpRequest) -> HttpResponse:
+    """Switch between the short path and "answer everything" (the long form)."""
+    answers = request.session.get(ANSWERS, {})
+    full = request.POST.get("mode") == "full"
+    answers[MODE] = "full" if full else "short"
+    request.session[ANSWERS] = answers
+    if full:
+        first = next((s for s in _path(answers) if s.full_only), None)
+        if first is not None:
+            return redirect("selfcheck:step", first.identifier)
+    return redirect("selfcheck:questions")

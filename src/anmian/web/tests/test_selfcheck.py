@@ -137,7 +137,14 @@ def test_an_htmx_answer_swaps_in_the_next_step_and_sets_its_address(client: Clie
     assert b"<html" not in response.content and b"The five key questions" in response.content
 
 
-def test_the_last_htmx_answer_redirects_to_the_results(client: Client):
+def test_the_last_htmx_answer_leads_to_the_short_path_s_questions(client: Client):
+    response = client.post("/self-check/step/context/", {}, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/self-check/questions/"
+
+
+def test_the_last_htmx_answer_of_the_long_form_redirects_to_the_results(client: Client):
+    client.post("/self-check/mode/", {"mode": "full"})
     response = client.post("/self-check/step/context/", {}, headers={"HX-Request": "true"})
     assert response.status_code == 204
     assert response["HX-Redirect"] == "/self-check/results/"
