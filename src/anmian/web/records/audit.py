@@ -15,11 +15,14 @@ tried. Anonymous requests never reach the access checks (they are sent to log in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
 
 from anmian.web.records.models import Assessment, AuditEntry, Patient, Plan, SessionNote
 
@@ -101,3 +104,57 @@ def _owner(what: str, uid: str) -> int | None:
 def _route(request: HttpRequest | None) -> str:
     match = getattr(request, "resolver_match", None)
     return (match.view_name or "")[:100] if match is not None else ""
+
+
+# --- reviewing the log ---
+
+
+class NotReviewer(Http404):
+    """The audit log is for privacy officers and superusers; to anyone else it does not exist."""
+
+
+def reviewable(
+    user: AbstractBaseUser | AnonymousUser, request: HttpRequest | None = None
+) -> QuerySet[AuditEntry]:
+    """The entries this user may review: every entry for a superuser; for a practitioner with
+    `records.review_clinic_audit` (the clinic's privacy officer), those about their clinic's
+    patients and those written by their clinic's people (refused ids of no patient, exports
+    of the log). Anyone else is refused, and the attempt is written."""
+    entries = AuditEntry.objects.select_related("user", "patient")
+    if user.is_authenticated and user.is_superuser:
+        return entries
+    practitioner = getattr(user, "practitioner", None) if user.is_authenticated else None
+    if practitioner is None or not user.has_perm("records.review_clinic_audit"):
+        record(user, "read", None, "audit-log", outcome=DENIED, request=request)
+        raise NotReviewer("no such page")
+    clinic = practitioner.clinic_id
+    return entries.filter(Q(patient__clinic_id=clinic) | Q(user__practitioner__clinic_id=clinic))
+
+
+def search(
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    who: str = "",
+    patient: UUID | None = None,
+    action: str = "",
+    outcome: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    request: HttpRequest | None = None,
+) -> QuerySet[AuditEntry]:
+    """The entries this user may review, newest first, filtered; days are the site's local
+    days, both ends included."""
+    entries = reviewable(user, request)
+    if who:
+        entries = entries.filter(user__username__iexact=who)
+    if patient:
+        entries = entries.filter(patient__uid=patient)
+    if action:
+        entries = entries.filter(action=action)
+    if outcome:
+        entries = entries.filter(outcome=outcome)
+    if since:
+        entries = entries.filter(at__date__gte=since)
+    if until:
+        entries = entries.filter(at__date__lte=until)
+    return entries.order_by("-at", "-pk")

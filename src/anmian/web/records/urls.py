@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anmian.web.records import views
+from anmian.web.records import audit_views, views
 
 app_name = "records"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("patients/<uuid:uid>/notes/new/", views.new_note, name="new_note"),
     path("assessments/<uuid:uid>/adopt/", views.adopt, name="adopt"),
     path("plans/<uuid:uid>/", views.plan, name="plan"),
+    path("audit/", audit_views.audit_log, name="audit"),
+    path("audit.csv", audit_views.audit_csv, name="audit_csv"),
 ]
