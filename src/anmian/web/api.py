@@ -45,6 +45,7 @@ from anmian.web.records import tokens
 from anmian.web.records.audit import DENIED, record
 from anmian.web.selfcheck.api import router as intake_router
 from anmian.web.shop.api import router as shop_router
+from anmian.web.twofactor import token_refusal
 
 
 @cache
@@ -222,6 +223,12 @@ class TokenRequest(Schema):
         le=tokens.MAX_DAYS,
         description="Days until it expires, 1 to 365 (default: ANMIAN_TOKEN_DAYS, 90).",
     )
+    otp: str | None = Field(
+        None,
+        description="The current 6-digit code of the account's authenticator app, or one of "
+        "its backup codes. Needed when the account has two-factor authentication, which every "
+        "practitioner, staff member and admin must have before they get a token.",
+    )
 
 
 class TokenOut(Schema):
@@ -236,6 +243,9 @@ class TokenOut(Schema):
     response={201: TokenOut, **errors(401, 422, 429)},
     throttle=_anon_throttle(),
     summary="Get an API token",
+    description="A token stands for a login that passed every factor: an account with "
+    "two-factor authentication sends its current code as `otp`, and a practitioner, staff "
+    "member or admin without it gets 401 until they turn it on at `/accounts/two-factor/`.",
 )
 def create_token(request: HttpRequest, body: TokenRequest):
     # The same door as the login page: django-axes counts the failure and refuses a locked
@@ -245,6 +255,9 @@ def create_token(request: HttpRequest, body: TokenRequest):
         raise ApiError(429, lockout_message())
     if user is None:
         raise ApiError(401, "wrong email or password")
+    refused = token_refusal(user, body.otp)
+    if refused:
+        raise ApiError(401, refused)
     try:
         token, row = tokens.issue(user, body.name, body.scope, body.days)
     except tokens.BadTokenRequest as exc:

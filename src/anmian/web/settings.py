@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "anmian.web.booking",
     "anmian.web.shop",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 # Axes first: it refuses a locked-out login before the password is even checked.
@@ -96,8 +99,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # whether the session passed a second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "anmian.web.sessionlimits.SessionLimitsMiddleware",
+    "anmian.web.twofactor.TwoFactorMiddleware",  # no patient data before the second factor
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anmian.web.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a lockout into the 429 of anmian.web.lockout
@@ -267,6 +272,13 @@ ANMIAN_STAFF_SESSION_HOURS = envint("ANMIAN_STAFF_SESSION_HOURS", "10")
 ANMIAN_PATIENT_IDLE_MINUTES = envint("ANMIAN_PATIENT_IDLE_MINUTES", "30")
 ANMIAN_PATIENT_SESSION_DAYS = envint("ANMIAN_PATIENT_SESSION_DAYS", "14")
 SESSION_COOKIE_AGE = max(ANMIAN_STAFF_SESSION_HOURS * 3600, ANMIAN_PATIENT_SESSION_DAYS * 86400)
+
+# Two-factor authentication (django-otp, see anmian/web/twofactor.py): required of
+# practitioners, staff and admins before any patient data unless this is false; optional for
+# patients either way.
+ANMIAN_REQUIRE_2FA = envbool("ANMIAN_REQUIRE_2FA", "true")
+OTP_TOTP_ISSUER = "Anmian"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin lists devices without their secret keys
 
 LOGGING = {
     "version": 1,

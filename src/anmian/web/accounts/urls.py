@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from anmian.web.accounts import token_views, views
+from anmian.web.accounts import token_views, twofactor_views, views
 from anmian.web.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -41,4 +41,9 @@ urlpatterns = [
     path("mine/assessments/<uuid:uid>/", views.assessment, name="assessment"),
     path("tokens/", token_views.tokens_page, name="tokens"),
     path("tokens/<int:pk>/revoke/", token_views.revoke, name="revoke_token"),
+    path("two-factor/", twofactor_views.manage, name="two_factor"),
+    path("two-factor/enrol/", twofactor_views.enrol, name="two_factor_enrol"),
+    path("two-factor/verify/", twofactor_views.verify, name="two_factor_verify"),
+    path("two-factor/backup-codes/", twofactor_views.backup_codes, name="two_factor_backup_codes"),
+    path("two-factor/off/", twofactor_views.turn_off, name="two_factor_off"),
 ]

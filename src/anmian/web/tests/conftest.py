@@ -19,6 +19,37 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _staff_logins_pass_two_factor(request):
+    """Practitioners, staff and admins see no patient data before a second factor
+    (anmian.web.twofactor). In tests that are not about it, every login of one of them (the
+    login page or force_login) gives the account an authenticator and counts as verified, as
+    the verify page would; tests of the second factor itself ask for `unverified_logins`."""
+    if "unverified_logins" in request.fixturenames:
+        yield
+        return
+    from django.contrib.auth.signals import user_logged_in
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from anmian.web import twofactor
+
+    def verified(sender, request, user, **kwargs):
+        if request is not None and twofactor.required(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+    user_logged_in.connect(verified, dispatch_uid="tests-two-factor")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests-two-factor")
+
+
+@pytest.fixture
+def unverified_logins():
+    """Logins as they are: a practitioner still has to pass the second factor (see above)."""
+
+
 def _user(email: str):
     return get_user_model().objects.create_user(username=email, email=email, password=PASSWORD)
 

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from anmian.engine.inputs import CRITERIA
+from anmian.web import twofactor
 from anmian.web.records.models import Clinic, Patient, Practitioner
 from anmian.web.records.services import save_assessment
 
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         Practitioner.objects.get_or_create(
             user=prac_user, defaults={"clinic": clinic, "display_name": "Dr Ann Wu"}
         )
+        second_factor = twofactor.enrol_demo(prac_user)  # required of practitioners
         for email, name, data in PEOPLE:
             user, created = users.objects.get_or_create(username=email, defaults={"email": email})
             if created:
@@ -88,5 +90,6 @@ class Command(BaseCommand):
         call_command("load_demo_shop", stdout=self.stdout)  # the shop's catalogue
         self.stdout.write("Demo logins (local demonstration only):")
         self.stdout.write(f"  practitioner  practitioner@demo.anmian / {DEMO_PASSWORD}")
+        self.stdout.write(second_factor)
         for email, name, _ in PEOPLE:
             self.stdout.write(f"  patient       {email} / {DEMO_PASSWORD}  ({name})")
