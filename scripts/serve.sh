@@ -6,6 +6,9 @@ BIN="$(dirname "$0")/../.venv/bin"
 PORT="${PORT:-8000}"
 trap 'kill 0' INT TERM EXIT
 (while true; do "$BIN/python" manage.py send_reminders >/dev/null 2>&1 || true; sleep 60; done) &
-# Access log without query strings (%(U)s): a search must never put personal data in a log.
+# Access log without query strings (%(U)s): a search must never put personal data in a log;
+# and paths that are credentials (feed, offer, reset links) logged with their token replaced
+# by a fingerprint (anmian/web/core/logsafe.py).
 "$BIN/gunicorn" anmian.web.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 \
+  --logger-class anmian.web.core.logsafe.AccessLogger \
   --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'

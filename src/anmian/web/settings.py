@@ -243,6 +243,8 @@ ANMIAN_SITE_URL = envstr("ANMIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")
 # An API token lives this many days unless its owner asks for fewer (1..365).
 ANMIAN_TOKEN_DAYS = envint("ANMIAN_TOKEN_DAYS", "90")
+# An API token lives this many days unless its owner asks for fewer (1..365).
+ANMIAN_TOKEN_DAYS = envint("ANMIAN_TOKEN_DAYS", "90")
 
 # How many proxies of our own stand in front of the site. Each appends to X-Forwarded-For,
 # so only that many entries from the right are believed; 0 (the default) ignores the header,
@@ -283,8 +285,22 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin lists devices without their se
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Some paths are credentials (calendar feed, waitlist offer, activation and reset links):
+    # each record has their token replaced by a fingerprint (anmian/web/core/logsafe.py). The
+    # request loggers are filtered where records are made, so Django's own handlers get the
+    # safe record too; gunicorn's access log has its own logger class (scripts/serve.sh).
+    "filters": {"secret_paths": {"()": "anmian.web.core.logsafe.SecretPathFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every layout step at INFO; keep the log for what matters.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # WeasyPrint narrates every layout step at INFO; keep the log for what matters.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        "django.request": {"filters": ["secret_paths"]},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["secret_paths"],
+        },
+    },
 }

@@ -405,6 +405,18 @@ def feed_token(user) -> str:
     return feed.token
 
 
+def new_feed_token(user) -> str:
+    """A new private feed address for `user`; the old one stops working at once (for a link
+    that was shared or leaked: it is the only secret of the feed)."""
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(user=user, defaults={"token": token})
+    return token
+
+
+def new_offer_link(token: str, *, now: datetime) -> WaitlistEntry:
+    return waitlist.new_link(token, now)
+
+
 def suggested_course_weeks(patient: Patient) -> int:
     """The course length the latest plan recommends (8 weeks without one), within the cap."""
     latest = patient.assessments.order_by("-created").values_list("result", flat=True).first()

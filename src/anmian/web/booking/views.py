@@ -211,6 +211,14 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
+@require_POST
+@login_required
+def new_feed(request: HttpRequest) -> HttpResponse:
+    """The "new link" button: the old feed address stops working."""
+    services.new_feed_token(request.user)
+    return redirect("booking:mine")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @_refusals
@@ -307,3 +315,12 @@ def waitlist_offer(request: HttpRequest, token: str) -> HttpResponse:
         ),
         status=409 if error else 200,
     )
+
+
+@require_POST
+@_refusals
+def new_offer_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The offer page's "new link" button: this link stops working and a new one is emailed to
+    the patient (for a link forwarded or seen by someone else)."""
+    entry = services.new_offer_link(token, now=timezone.now())
+    return render(request, "booking/waitlist_new_link.html", _ctx(entry=entry))

@@ -93,6 +93,30 @@ def accept(token: str, now: datetime) -> Appointment:
     return booked
 
 
+def new_link(token: str, now: datetime) -> WaitlistEntry:
+    """Replace an open offer's link: the old one stops working, and the new one is emailed to
+    the patient's own address only, so whoever else holds the old link gains nothing by it."""
+    with transaction.atomic():
+        entry = (
+            WaitlistEntry.objects.select_for_update(of=("self",))
+            .select_related("offer")
+            .filter(token=token)
+            .first()
+        )
+        if entry is None:
+            raise BookingError("No such offer.", "not-found", 404)
+        if entry.status != "offered" or entry.offer is None or not entry.hold_until:
+            raise BookingError("This offer is no longer open.", "offer-closed", 409)
+        if entry.hold_until <= now:
+            raise BookingError(
+                "This offer has expired; the time went to the next person.", "offer-expired", 409
+            )
+        entry.token = secrets.token_urlsafe(32)
+        entry.save(update_fields=["token"])
+        notify.after_commit(entry.offer, "offer", token=entry.token, hold_until=entry.hold_until)
+    return entry
+
+
 def expire(now: datetime) -> int:
     """Release offers past their hold and pass each time to the next person. Returns how many."""
     count = 0
