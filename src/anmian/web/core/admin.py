@@ -1,6 +1,7 @@
-"""The knowledge base, read-only in the admin. It is data files, not database rows, so it gets
-plain staff-only pages under /admin/knowledge/ instead of ModelAdmins: edits go through a
-reviewed change to the YAML, never through the site."""
+"""The admin, for superusers only (`superusers_only` below), and the knowledge base read-only
+in it. The knowledge base is data files, not database rows, so it gets plain pages under
+/admin/knowledge/ instead of ModelAdmins: edits go through a reviewed change to the YAML,
+never through the site."""
 
 from __future__ import annotations
 
@@ -76,3 +77,15 @@ def _get_urls():
 
 admin.site.get_urls = _get_urls
 admin.site.site_header = "Anmian administration"
+
+
+def superusers_only(request: HttpRequest) -> bool:
+    """The admin is for superusers only. Its model pages span every clinic, so a clinic's own
+    staff, whatever their model permissions, run their clinic from its own pages (/clinic/,
+    /booking/calendar/, the shop's staff pages, /clinic/audit/), which show only their clinic.
+    Every admin page, its login and the knowledge-base pages above ask this."""
+    user = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+admin.site.has_permission = superusers_only  # type: ignore[method-assign]

@@ -1,10 +1,10 @@
-"""The admin: the knowledge base read-only for staff; clinic data under model permissions."""
+"""The admin (superusers only, see test_admin_scope.py): the knowledge base read-only; the
+audit log unchangeable."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +16,7 @@ def staff(db):
         "staff@example.org", "staff@example.org", "pw-staff-long-1"
     )
     user.is_staff = True
+    user.is_superuser = True  # the admin is for superusers only
     user.save()
     return user
 
@@ -44,13 +45,6 @@ def test_non_staff_are_sent_to_the_admin_login(client: Client, alice):
     client.force_login(alice.user)
     response = client.get("/admin/knowledge/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-
-
-def test_staff_need_the_model_permission_to_see_patients(client: Client, staff, alice):
-    client.force_login(staff)
-    assert client.get("/admin/records/patient/").status_code == 403
-    staff.user_permissions.add(Permission.objects.get(codename="view_patient"))
-    assert client.get("/admin/records/patient/").status_code == 200
 
 
 def test_nobody_can_change_the_audit_log_in_the_admin(

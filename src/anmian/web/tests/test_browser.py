@@ -47,6 +47,10 @@ def page(browser):
 
 
 def _complete_wizard(page, base: str, ticks: set[str], story: str = "") -> None:
+    """The long form ("answer everything"), ticking `ticks` wherever they are offered."""
+    page.goto(f"{base}/self-check/")
+    page.click("button:has-text('Answer everything')")
+    page.wait_for_url("**/step/legs/")
     page.goto(f"{base}/self-check/")
     page.fill("#id_age", "58")
     page.select_option("#id_sex", "female")
@@ -326,3 +330,39 @@ def test_the_questions_and_the_hold_have_no_serious_accessibility_violations(bro
     found = page.evaluate("async () => (await axe.run()).violations")
     context.close()
     assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
+
+
+def test_a_person_on_a_phone_finishes_the_short_self_check_and_sees_results(page, live_server):
+    """The default path: safety steps, then one question a screen, then the results."""
+    truth = {"palpitations", "pale-face", "poor-memory", "dizziness", "pale-lips-nails"}
+    page.goto(f"{live_server.url}/self-check/")
+    page.fill("#id_age", "58")
+    page.select_option("#id_sex", "female")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/step/screening/")
+    for c in CRITERIA:
+        page.check(f"input[name={c}][value=yes]")
+    asked = 0
+    for _ in range(60):
+        if "/results/" in page.url:
+            break
+        before = page.url
+        if "/questions/" in page.url:
+            asked += 1
+            assert page.locator("input[name=answer]").count() == 3  # one question a screen
+            assert "more question" in page.locator("p.progress").inner_text() or asked > 1
+            finding = page.url.rstrip("/").rsplit("/", 1)[-1]
+            page.check(f"input[name=answer][value={'yes' if finding in truth else 'no'}]")
+        else:
+            if page.locator("textarea[name=story]").count():
+                page.fill("textarea[name=story]", "crawling in my calves every evening")
+            radios = page.locator("input[type=radio][value='2']")
+            for i in range(radios.count()):
+                radios.nth(i).check()
+        page.click("#wizard form button[type=submit]")
+        page.wait_for_function("u => location.href !== u", arg=before)
+    assert "/results/" in page.url, page.url
+    assert 0 < asked <= 31
+    assert page.locator("h1").inner_text() == "Your results"
+    assert "TCM patterns that fit" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
