@@ -243,8 +243,6 @@ ANMIAN_SITE_URL = envstr("ANMIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")
 # An API token lives this many days unless its owner asks for fewer (1..365).
 ANMIAN_TOKEN_DAYS = envint("ANMIAN_TOKEN_DAYS", "90")
-# An API token lives this many days unless its owner asks for fewer (1..365).
-ANMIAN_TOKEN_DAYS = envint("ANMIAN_TOKEN_DAYS", "90")
 
 # How many proxies of our own stand in front of the site. Each appends to X-Forwarded-For,
 # so only that many entries from the right are believed; 0 (the default) ignores the header,

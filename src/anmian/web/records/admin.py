@@ -90,29 +90,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         done = queryset.delete()[0]
         self.message_user(request, f"{done} token(s) revoked.")
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens listed with their owner, scope, expiry and last use; deleting one revokes it.
-    Nobody makes one here (a token is shown once, to the person who asks for it), and the
-    digest is never shown."""
-
-    list_display = ["name", "user", "scope", "hint", "created", "expires", "last_used"]
-    list_select_related = ["user"]
-    list_filter = ["scope"]
-    search_fields = ["name", "user__username"]
-    fields = ["user", "name", "scope", "hint", "created", "expires", "last_used"]
-    readonly_fields = fields
-    actions = ["revoke"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.action(description="Revoke the selected tokens", permissions=["delete"])
-    def revoke(self, request, queryset) -> None:
-        done = queryset.delete()[0]
-        self.message_user(request, f"{done} token(s) revoked.")
