@@ -115,6 +115,13 @@ def test_a_practitioner_with_an_authenticator_is_asked_for_the_code_at_each_logi
         assert b"Alice Able" in client.get("/clinic/patients/").content
 
 
+def test_passing_the_second_factor_gives_the_session_a_new_key(client: Client, bob):
+    client.force_login(bob.user)
+    before = client.cookies["sessionid"].value
+    _enrol(client)
+    assert client.cookies["sessionid"].value != before
+
+
 def test_the_admin_is_closed_to_an_admin_without_two_factor(client: Client, superuser, alice):
     client.force_login(superuser)
     for url in ("/admin/", "/admin/records/patient/", f"/admin/records/patient/{alice.pk}/change/"):
