@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -71,6 +71,8 @@ class BearerToken(HttpBearer):
         return user
 
 
+_Schema = TypeVar("_Schema", bound=dict[str, Any])
+
 _READ_ONLY_REFUSAL = {
     "description": "A read-only token (scope 'read') was sent to an operation that writes.",
     "content": {
@@ -85,7 +87,7 @@ _READ_ONLY_REFUSAL = {
 }
 
 
-def document_token_refusals(schema: dict[str, Any]) -> dict[str, Any]:
+def document_token_refusals(schema: _Schema) -> _Schema:
     """Every writing operation open to a bearer token can answer 403 to a read-only one:
     said once here for all routers, so no operation's list of errors can forget it."""
     for operations in schema.get("paths", {}).values():

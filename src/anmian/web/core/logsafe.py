@@ -137,12 +137,12 @@ class _SafeRequest:
 
 
 try:
-    from gunicorn.glogging import Logger as _GunicornLogger
+    from gunicorn.glogging import Logger as _GunicornLogger  # type: ignore[import-untyped]
 except ImportError:  # gunicorn is only for serving
-    _GunicornLogger = object  # type: ignore[assignment,misc]
+    _GunicornLogger = object
 
 
-class AccessLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+class AccessLogger(_GunicornLogger):
     """gunicorn's logger with the path, request line and referrer of every access-log line
     passed through `safe_path` (`--logger-class anmian.web.core.logsafe.AccessLogger`)."""
 

@@ -76,8 +76,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     list_filter = ["scope"]
     search_fields = ["name", "user__username"]
-    fields = ["user", "name", "scope", "hint", "created", "expires", "last_used"]
-    readonly_fields = fields
+    fields = ("user", "name", "scope", "hint", "created", "expires", "last_used")
+    readonly_fields = ("user", "name", "scope", "hint", "created", "expires", "last_used")
     actions = ["revoke"]
 
     def has_add_permission(self, request) -> bool:
