@@ -4,7 +4,7 @@ whoever reads the access log (or a "Not Found" warning) could use it. Every path
 through `safe_path`, which replaces such a token by `~` and the first 10 hex digits of its
 SHA-256: enough to tell two links apart or match one to a complaint, useless to open it.
 
-The routes are found from the URL resolver (any parameter named in SECRET_PARAMS), not from a
+The routes are found from the URL resolver (any parameter `is_secret` names), not from a
 hand-kept list, so a new route with a `<token>` is covered by being written. Used by the
 logging filter in settings.LOGGING (Django's request and runserver logs) and by
 `AccessLogger`, gunicorn's access log (scripts/serve.sh)."""
@@ -17,7 +17,15 @@ import re
 from functools import cache
 from typing import Any
 
-SECRET_PARAMS = ("token",)
+# A route parameter is a secret when its name says so: `token`, `invite_token`, `secret`,
+# `invite`, `key`. A new credential link is covered by naming its parameter plainly.
+SECRET_WORDS = ("token", "secret", "invite", "key")
+
+
+def is_secret(name: str) -> bool:
+    return any(word in name.casefold() for word in SECRET_WORDS)
+
+
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 
 
@@ -39,7 +47,7 @@ def _secret_routes() -> tuple[re.Pattern[str], ...]:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, route)
             elif isinstance(p, URLPattern) and any(
-                m.group("name") in SECRET_PARAMS for m in _PARAM.finditer(route)
+                is_secret(m.group("name")) for m in _PARAM.finditer(route)
             ):
                 found.append(re.compile("/" + _to_regex(route)))
 
@@ -51,7 +59,7 @@ def _to_regex(route: str) -> str:
     out, at = [], 0
     for m in _PARAM.finditer(route):
         out.append(re.escape(route[at : m.start()]))
-        secret = m.group("name") in SECRET_PARAMS
+        secret = is_secret(m.group("name"))
         out.append("(?P<secret>[^/]+?)" if secret else "[^/]+")
         at = m.end()
     out.append(re.escape(route[at:]).removesuffix(r"\$"))
@@ -72,7 +80,7 @@ def safe_path(path: str) -> str:
     except Exception:  # Django not set up (a gunicorn master): hide every long segment
         return re.sub(r"(?<=/)[^/]{20,}", lambda m: fingerprint(m.group()), path)
     if match is not None:
-        secrets = [v for k, v in match.kwargs.items() if k in SECRET_PARAMS and isinstance(v, str)]
+        secrets = [v for k, v in match.kwargs.items() if is_secret(k) and isinstance(v, str)]
         if not secrets:
             return path  # another route, such as /booking/waitlist/join/
         if all(v in path for v in secrets):

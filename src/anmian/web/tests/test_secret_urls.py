@@ -255,3 +255,53 @@ def test_the_served_access_log_has_no_token(tmp_path):
         out, _ = server.communicate(timeout=20)
     assert f"/booking/waitlist/{fingerprint(SECRET)}/new-link/" in out
     assert SECRET not in out
+
+
+def _routes_with_secrets() -> list[tuple[str, list[str]]]:
+    """(route name, its parameters) for every route of the resolver with a secret parameter."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from anmian.web.core.logsafe import _PARAM, is_secret
+
+    found = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(
+                    p.url_patterns,
+                    route,
+                    f"{namespace}{p.namespace}:" if p.namespace else namespace,
+                )
+            elif isinstance(p, URLPattern) and p.name:
+                names = [m.group("name") for m in _PARAM.finditer(route)]
+                if any(is_secret(n) for n in names):
+                    found.append((namespace + p.name, names))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def test_every_credential_link_of_the_site_is_found():
+    names = {name for name, _ in _routes_with_secrets()}
+    assert {
+        "booking:feed",
+        "booking:waitlist_offer",
+        "booking:new_offer_link",
+        "accounts:activate",
+        "accounts:password_reset_confirm",
+    } <= names
+
+
+@pytest.mark.parametrize("route", [name for name, _ in _routes_with_secrets()])
+def test_no_credential_link_is_logged_in_clear(route):
+    from django.urls import reverse
+
+    from anmian.web.core.logsafe import is_secret
+
+    params = dict(_routes_with_secrets())[route]
+    kwargs = {n: (SECRET if is_secret(n) else "MQ") for n in params}
+    path = reverse(route, kwargs=kwargs)
+    assert SECRET in path
+    assert SECRET not in safe_path(path) and fingerprint(SECRET) in safe_path(path)
