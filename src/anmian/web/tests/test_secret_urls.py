@@ -305,3 +305,23 @@ def test_no_credential_link_is_logged_in_clear(route):
     path = reverse(route, kwargs=kwargs)
     assert SECRET in path
     assert SECRET not in safe_path(path) and fingerprint(SECRET) in safe_path(path)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/booking/feed/a%00b.ics",
+        "/booking/waitlist/a%00b/",
+        "/booking/waitlist/a%00b/new-link/",
+        "/booking/feed/a.b.ics",
+        f"/booking/waitlist/{'x' * 101}/",
+    ],
+)
+def test_a_link_token_that_cannot_be_one_is_404_before_any_query(client: Client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+    assert not [q for q in queries if "booking_" in q["sql"]]
