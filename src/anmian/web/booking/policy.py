@@ -19,7 +19,7 @@ from django.conf import settings
 from anmian.web.booking.errors import BookingError
 from anmian.web.booking.models import Appointment, AppointmentType
 from anmian.web.records.access import is_practitioner, visible_patients
-from anmian.web.records.models import Patient, Practitioner
+from anmian.web.records.models import Clinic, Patient, Practitioner
 
 # Staff may mark an arrival from an hour before the start (people come early), a no-show only
 # once the start has passed, and either (or a correction of one into the other) until a week
@@ -28,7 +28,21 @@ from anmian.web.records.models import Patient, Practitioner
 EARLIEST_ARRIVAL = timedelta(hours=1)
 MARK_WITHIN = timedelta(days=7)
 # status now -> statuses staff may set
-MARKS = {"booked": {"arrived", "no-show"}, "arrived": {"no-show"}, "no-show": {"arrived"}}
+# (an arrival or no-show may also go back to booked: the undo of a mark set by mistake)
+MARKS = {
+    "booked": {"arrived", "no-show"},
+    "arrived": {"no-show", "booked"},
+    "no-show": {"arrived", "booked"},
+}
+
+
+def call(clinic: Clinic | None) -> str:
+    """How to reach the clinic, for every message that tells a person to call it."""
+    if clinic is None:
+        return "the clinic"
+    where = f" ({clinic.address})" if clinic.address else ""
+    phone = f" on {clinic.phone}" if clinic.phone else ""
+    return f"{clinic.name}{phone}{where}"
 
 
 def own_clinic(user) -> int:
@@ -38,7 +52,7 @@ def own_clinic(user) -> int:
     patient = getattr(user, "patient", None)
     if patient is None or patient.clinic_id is None:
         raise BookingError(
-            "Booking needs a patient account at a clinic: ask your clinic to add you.",
+            "Booking needs a clinic: choose yours, or open the invitation your clinic sent.",
             "no-clinic",
             403,
         )
@@ -70,7 +84,8 @@ def change_notice(user, appointment: Appointment, now: datetime) -> None:
     hours = settings.ANMIAN_CHANGE_NOTICE_HOURS
     if not is_practitioner(user) and appointment.start - now < timedelta(hours=hours):
         raise BookingError(
-            f"Changes within {hours} hours of the start go through the clinic: please call them.",
+            f"Changes within {hours} hours of the start go through the clinic: please call "
+            f"{call(appointment.practitioner.clinic)}.",
             "too-late",
             409,
         )
@@ -85,7 +100,7 @@ def future_cap(patient: Patient, adding: int, now: datetime) -> None:
     if booked + adding > cap:
         raise BookingError(
             f"At most {cap} future appointments can be booked at once, and {booked} already "
-            "are: please ask the clinic.",
+            f"are: please call {call(patient.clinic)}.",
             "too-many",
             409,
         )
@@ -108,7 +123,7 @@ def mark(user, appointment: Appointment, status: str, now: datetime) -> None:
             "bad-transition",
             409,
         )
-    early = status == "arrived"
+    early = status in ("arrived", "booked")
     opens = appointment.start - (EARLIEST_ARRIVAL if early else timedelta(0))
     if not opens <= now <= appointment.end + MARK_WITHIN:
         since = "an hour before it starts" if early else "its start"

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from anmian.web.booking import notify, policy, waitlist
+from anmian.web.booking import daypicker, notify, policy, waitlist
 from anmian.web.booking.courses import plan_course
 from anmian.web.booking.errors import BookingError, CourseConflict, CourseProposal, SlotTaken
 from anmian.web.booking.models import (
@@ -158,6 +158,71 @@ def free_times(
     return sorted(found, key=lambda r: (r[1], r[0].pk))
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """What a person reads before booking or moving: the type and its price, who, when, and
+    the cancellation policy with the clinic's phone and address."""
+
+    kind: AppointmentType
+    practitioner: Practitioner
+    start: datetime
+    local: datetime
+    patient: Patient | None
+    moving: Appointment | None
+    notice_hours: int
+
+
+def confirmation(
+    user,
+    practitioner_id: int,
+    type_id: int,
+    start: datetime,
+    *,
+    now: datetime,
+    patient: Patient | None = None,
+    moving: Appointment | None = None,
+) -> Confirmation:
+    """Check what a booking form names before the person confirms it (refused as book would
+    refuse it: another clinic, the past); whether the time is still free is book's job."""
+    kind = visible_type(user, type_id)
+    practitioner = next((p for p in visible_practitioners(user) if p.pk == practitioner_id), None)
+    if practitioner is None:
+        raise BookingError("No such practitioner at your clinic.", "no-such-practitioner", 404)
+    _check_start(start, now)
+    tz = clinic_tz(practitioner)
+    return Confirmation(
+        kind,
+        practitioner,
+        start,
+        start.astimezone(tz),
+        patient,
+        moving,
+        settings.ANMIAN_CHANGE_NOTICE_HOURS,
+    )
+
+
+def pick_day(
+    slots: list[tuple[Practitioner, datetime]], tz: ZoneInfo, wanted: date | None
+) -> tuple[list[daypicker.Day], date | None, list[daypicker.Part]]:
+    """The days with free times, the day shown (the one asked for, else the first), and its
+    times by morning, afternoon and evening."""
+    listed = daypicker.days(slots, tz)
+    day = daypicker.choose_day(listed, wanted)
+    return listed, day, daypicker.parts(slots, tz, day)
+
+
+def marks_allowed(user, appointment: Appointment, now: datetime) -> set[str]:
+    """The statuses staff may set on the appointment now (the calendar shows only those)."""
+    allowed = set()
+    for status in policy.MARKS.get(appointment.status, set()):
+        try:
+            policy.mark(user, appointment, status, now)
+        except BookingError:
+            continue
+        allowed.add(status)
+    return allowed
+
+
 def my_appointments(user, now: datetime) -> tuple[list[Appointment], list[Appointment]]:
     """Upcoming and past appointments: a patient's own, or the practitioner's own diary."""
     rows = visible_appointments(user).select_related(
@@ -205,7 +270,7 @@ def staff_days(user, day: date | None, view: str) -> StaffDays:
             practitioner=user.practitioner, start__gte=lo, start__lt=lo + timedelta(days=days)
         )
         .exclude(status="cancelled")
-        .select_related("patient", "appointment_type")
+        .select_related("patient", "appointment_type", "practitioner")
         .order_by("start")
     )
     columns: list[tuple[date, list[tuple[Appointment, datetime]]]] = [
@@ -382,6 +447,12 @@ def mark_arrived(user, appointment: Appointment | UUID | str, *, now: datetime) 
 
 def mark_no_show(user, appointment: Appointment | UUID | str, *, now: datetime) -> Appointment:
     return _mark(user, appointment, "no-show", now)
+
+
+def undo_mark(user, appointment: Appointment | UUID | str, *, now: datetime) -> Appointment:
+    """Take back an arrival or a no-show set by mistake: the appointment is booked again
+    (refused, like any mark, outside its window or once the time is someone else's)."""
+    return _mark(user, appointment, "booked", now)
 
 
 def join_waitlist(

@@ -22,6 +22,7 @@ app_name = "booking"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("book/", views.book, name="book"),
+    path("book/confirm/", views.confirm, name="confirm"),
     path("course/", views.course, name="course"),
     path("calendar/", views.staff_calendar, name="calendar"),
     path("appointments/<uuid:uid>/cancel/", views.cancel, name="cancel"),

@@ -9,6 +9,7 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,6 +40,9 @@ def _refusals(view):
         try:
             return view(request, *args, **kwargs)
         except BookingError as exc:
+            if exc.code == "no-clinic":  # not a dead end: the way to join one
+                messages.info(request, str(exc))
+                return redirect("accounts:clinics")
             return render(request, "booking/refused.html", _ctx(error=exc), status=exc.status)
 
     return wrapper
@@ -72,11 +76,13 @@ def book(request: HttpRequest) -> HttpResponse:
         try:
             practitioner_id, start = _slot(request.POST)
             chosen, asked = services.find_parties(practitioner_id, _int(data.get("type")))
-            services.book(request.user, chosen, asked, start, now=timezone.now(), patient=patient)
+            done, _ = services.book(
+                request.user, chosen, asked, start, now=timezone.now(), patient=patient
+            )
         except BookingError as exc:
             error = exc
         else:
-            return _done(request)
+            return _done(request, done, "Booked")
     who = request.GET.get("practitioner", "first-available")
     return _book_page(request, patient=patient, kind=kind, who=who, error=error, chosen=chosen)
 
@@ -86,11 +92,11 @@ def _move(request: HttpRequest, moving) -> HttpResponse:
     if request.method == "POST":
         try:
             _, start = _slot(request.POST)
-            services.move(request.user, moving, start, now=timezone.now())
+            moved = services.move(request.user, moving, start, now=timezone.now())
         except BookingError as exc:
             error = exc
         else:
-            return _done(request)
+            return _done(request, moved, "Moved")
     return _book_page(
         request,
         patient=moving.patient,
@@ -102,8 +108,41 @@ def _move(request: HttpRequest, moving) -> HttpResponse:
     )
 
 
-def _done(request: HttpRequest) -> HttpResponse:
+def _done(request: HttpRequest, appointment, what: str) -> HttpResponse:
+    local = appointment.start.astimezone(services.clinic_tz(appointment.practitioner))
+    messages.success(
+        request,
+        f"{what}: {appointment.appointment_type.name} with "
+        f"{appointment.practitioner.display_name} on {local:%A %-d %B at %H:%M}. "
+        "A confirmation email is on its way.",
+    )
     return redirect("booking:calendar" if is_practitioner(request.user) else "booking:mine")
+
+
+@require_safe
+@login_required
+@_refusals
+def confirm(request: HttpRequest) -> HttpResponse:
+    """The step between picking a time and booking it: type, practitioner, time, price and
+    the cancellation policy, with one button that books (a POST to `book`)."""
+    moving = (
+        services.movable(request.user, request.GET["move"]) if request.GET.get("move") else None
+    )
+    patient = (
+        moving.patient if moving else services.patient_for(request.user, request.GET.get("patient"))
+    )
+    _, start = _slot(request.GET)
+    kind_id = moving.appointment_type_id if moving else _int(request.GET.get("type"))
+    details = services.confirmation(
+        request.user,
+        _int(request.GET.get("practitioner")),
+        kind_id,
+        start,
+        now=timezone.now(),
+        patient=patient,
+        moving=moving,
+    )
+    return render(request, "booking/confirm.html", _ctx(c=details))
 
 
 def _book_page(request, *, patient, kind, who, error, moving=None, chosen=None) -> HttpResponse:
@@ -113,9 +152,7 @@ def _book_page(request, *, patient, kind, who, error, moving=None, chosen=None) 
     slots = []
     if kind is not None and patient is not None:
         slots = services.free_times(user, kind, who, now.astimezone(tz).date(), 21, now)
-    by_day: dict[date, list] = {}
-    for p, s in slots[:200]:
-        by_day.setdefault(s.astimezone(tz).date(), []).append((p, s, s.astimezone(tz)))
+    listed, day, parts = services.pick_day(slots, tz, _day(request.GET.get("day")))
     patients = list(user.practitioner.clinic.patients.order_by("name")) if staff else []
     # The staff's picker names every patient of the clinic: each one shown is a read.
     record(user, "read", patients, "patient-picker", request=request)
@@ -123,7 +160,8 @@ def _book_page(request, *, patient, kind, who, error, moving=None, chosen=None) 
         types=services.visible_types(user),
         people=services.visible_practitioners(user),
         patients=patients,
-        **{"kind": kind, "who": who, "by_day": by_day, "tz": tz.key, "moving": moving},
+        **{"kind": kind, "who": who, "tz": tz.key, "moving": moving},
+        **{"days": listed, "day": day, "parts": parts},
         **{"patient": patient, "staff": staff, "error": error and str(error)},
         alternatives=_alternatives(error, chosen, tz),
     )
@@ -149,19 +187,43 @@ def _slot(post) -> tuple[int, datetime]:
     return practitioner_id, start
 
 
+def _day(value) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
 def _int(value) -> int:
     return int(value) if value and str(value).isdigit() else 0
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @_refusals
 def cancel(request: HttpRequest, uid) -> HttpResponse:
-    services.cancel(request.user, uid, now=timezone.now())
+    """GET asks "cancel this?" with the policy; the POST cancels."""
+    if request.method != "POST":
+        a = services.get_appointment(request.user, uid)
+        local = a.start.astimezone(services.clinic_tz(a.practitioner))
+        notice = settings.ANMIAN_CHANGE_NOTICE_HOURS
+        return render(request, "booking/cancel.html", _ctx(a=a, local=local, notice=notice))
+    done = services.cancel(request.user, uid, now=timezone.now())
+    local = done.start.astimezone(services.clinic_tz(done.practitioner))
+    messages.success(
+        request,
+        f"Cancelled: {done.appointment_type.name} on {local:%A %-d %B at %H:%M}. "
+        "The time is free for someone else.",
+    )
     return redirect("booking:mine")
 
 
-MARKS = {"arrived": services.mark_arrived, "no-show": services.mark_no_show}
+MARKS = {
+    "arrived": services.mark_arrived,
+    "no-show": services.mark_no_show,
+    "undo": services.undo_mark,
+}
+SAID = {"arrived": "marked arrived", "no-show": "marked as a no-show", "undo": "booked again"}
 
 
 @require_POST
@@ -170,7 +232,8 @@ MARKS = {"arrived": services.mark_arrived, "no-show": services.mark_no_show}
 def mark(request: HttpRequest, uid, status: str) -> HttpResponse:
     if status not in MARKS:
         raise Http404("no such page")
-    MARKS[status](request.user, uid, now=timezone.now())
+    done = MARKS[status](request.user, uid, now=timezone.now())
+    messages.success(request, f"{done.patient.name}: {SAID[status]}.")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = "booking:calendar"
@@ -190,12 +253,18 @@ def staff_calendar(request: HttpRequest) -> HttpResponse:
     week = services.staff_days(request.user, day, view)
     shown = {a.patient_id: a.patient for _, items in week.columns for a, _ in items}
     record(request.user, "read", shown.values(), "calendar", request=request)
+    now = timezone.now()
+    columns = [  # each appointment with the marks staff may set now, and only those
+        (d, [(a, local, services.marks_allowed(request.user, a, now)) for a, local in items])
+        for d, items in week.columns
+    ]
     return render(
         request,
         "booking/calendar.html",
         _ctx(
-            columns=week.columns,
+            columns=columns,
             view=view,
+            today=datetime.now(week.tz).date(),
             prev=week.first - timedelta(days=week.days),
             next=week.first + timedelta(days=week.days),
             tz=week.tz.key,
@@ -243,6 +312,11 @@ def course(request: HttpRequest) -> HttpResponse:
         except BookingError as exc:
             error = exc
         else:
+            messages.success(
+                request,
+                f"Booked: a course of {values['weeks']} weekly sessions. Confirmation emails "
+                "are on their way.",
+            )
             return redirect("booking:mine")
     return _course_page(request, patient, values, error)
 

@@ -18,6 +18,9 @@ from django.utils import timezone
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Shown wherever a person is told to call or visit, and in the list of clinics to join.
+    address = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -49,6 +52,15 @@ class Patient(models.Model):
     )
     name = models.CharField(max_length=200)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The profile the clinic sees (records.services.update_profile keeps it).
+    CONTACT_WAYS = [("email", "Email"), ("phone", "Phone call"), ("sms", "Text message")]
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    emergency_contact = models.CharField(max_length=200, blank=True)
+    preferred_contact = models.CharField(
+        max_length=8, choices=CONTACT_WAYS, default="email", blank=True
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -62,6 +74,23 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClinicInvite(models.Model):
+    """A link a clinic sends: whoever opens it while logged in joins the clinic, as the
+    patient record the clinic made (if any). The token is the only secret in the URL."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, null=True, blank=True, related_name="invites"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    used = models.DateTimeField(null=True, blank=True)
 
 
 class Assessment(models.Model):

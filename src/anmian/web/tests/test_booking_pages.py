@@ -73,10 +73,12 @@ def test_a_forged_start_is_refused(client: Client, alice, bob, kind):
     assert response.status_code == 400 and b"Choose one of the free times" in response.content
 
 
-def test_booking_is_refused_with_a_reason_without_a_clinic(client: Client, charlie, kind):
+def test_booking_without_a_clinic_leads_to_the_choice_of_one(client: Client, charlie, kind):
     client.force_login(charlie.user)
-    response = client.get("/booking/book/")
-    assert response.status_code == 403 and b"ask your clinic to add you" in response.content
+    response = client.get("/booking/book/", follow=True)
+    assert response.redirect_chain == [("/accounts/clinics/", 302)]
+    assert b"Booking needs a clinic: choose yours" in response.content
+    assert b"Quiet Nights Clinic" in response.content  # the clinics to choose from
 
 
 def test_cancel_within_the_notice_is_refused_for_patients(client: Client, alice, bob, kind):
@@ -89,10 +91,15 @@ def test_cancel_within_the_notice_is_refused_for_patients(client: Client, alice,
     assert Appointment.objects.get().status == "cancelled"
 
 
-def test_cancel_refuses_get_and_strangers(client: Client, alice, charlie, bob, kind):
+def test_cancel_asks_first_and_refuses_strangers(client: Client, alice, charlie, bob, kind):
     a = book(bob, alice, kind, datetime(2026, 3, 4, 10, tzinfo=UTC), now=NOW)
+    client.force_login(alice.user)
+    page = client.get(f"/booking/appointments/{a.uid}/cancel/")
+    assert page.status_code == 200 and b"Cancel this appointment?" in page.content
+    assert b"Cancellation policy" in page.content
+    assert Appointment.objects.get().status == "booked"  # asking cancels nothing
     client.force_login(charlie.user)
-    assert client.get(f"/booking/appointments/{a.uid}/cancel/").status_code == 405
+    assert client.get(f"/booking/appointments/{a.uid}/cancel/").status_code == 404
     assert client.post(f"/booking/appointments/{a.uid}/cancel/").status_code == 404
 
 

@@ -149,7 +149,7 @@ def test_the_api_lists_only_the_types_of_ones_own_clinic(client, alice, kind, th
 
 def test_an_account_of_no_clinic_sees_no_types_and_is_told_why(client, charlie, kind):
     response = api_get(client, charlie.user, "/api/v1/booking/types")
-    assert response.status_code == 403 and "ask your clinic" in response.json()["error"]
+    assert response.status_code == 403 and "choose yours" in response.json()["error"]
 
 
 def test_another_clinics_free_times_are_not_shown(client, alice, theirs):

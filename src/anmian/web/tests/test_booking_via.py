@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 
@@ -60,6 +61,10 @@ class Web:
     def _post(self, user, url: str, data: dict) -> Outcome:
         self.client.force_login(user)
         response = self.client.post(url, data)
+        if response.status_code == 302 and response["Location"] == "/accounts/clinics/":
+            # no clinic: the site leads to the choice of one, saying why (the API's 403)
+            said = [str(m) for m in get_messages(response.wsgi_request)]
+            return Outcome(403, said[0] if said else "")
         if response.status_code == 302:
             return Outcome("ok")
         found = ALERT.search(response.content.decode())
@@ -173,11 +178,20 @@ def test_a_move_is_confirmed(via, alice, bob, kind):
 
 # --- what is refused, is refused the same way, and sends nothing ---
 
-NO_CLINIC = "Booking needs a patient account at a clinic: ask your clinic to add you."
-TOO_LATE = "Changes within 24 hours of the start go through the clinic: please call them."
+NO_CLINIC = "Booking needs a clinic: choose yours, or open the invitation your clinic sent."
+TOO_LATE = (
+    "Changes within 24 hours of the start go through the clinic: please call "
+    "Quiet Nights Clinic on 01632 960000 (1 Quiet Road, Leeds)."
+)
 REBOOKED = (
     "That time has been booked by someone else since the no-show, so it cannot be marked arrived."
 )
+
+
+def _with_contact(clinic) -> None:
+    """A message that says to call names the clinic's phone and address."""
+    clinic.phone, clinic.address = "01632 960000", "1 Quiet Road, Leeds"
+    clinic.save()
 
 
 def test_an_account_of_no_clinic_is_refused(via, charlie, bob, kind):
@@ -199,12 +213,14 @@ def test_a_past_time_is_refused(via, alice, bob, kind):
 
 
 def test_cancelling_within_the_notice_is_refused(via, alice, bob, kind):
+    _with_contact(alice.clinic)
     a = arrange(alice, bob, kind, datetime(2026, 3, 2, 14, tzinfo=UTC))
     assert via.cancel(alice.user, a) == Outcome(409, TOO_LATE)
     assert Appointment.objects.get().status == "booked" and mail.outbox == []
 
 
 def test_moving_within_the_notice_is_refused(via, alice, bob, kind):
+    _with_contact(alice.clinic)
     a = arrange(alice, bob, kind, datetime(2026, 3, 2, 14, tzinfo=UTC))
     assert via.move(alice.user, a, "2026-03-04T14:00:00+00:00") == Outcome(409, TOO_LATE)
     assert Appointment.objects.get().start == a.start and mail.outbox == []
@@ -212,10 +228,14 @@ def test_moving_within_the_notice_is_refused(via, alice, bob, kind):
 
 def test_a_patient_at_the_cap_of_future_bookings_is_refused(via, alice, bob, kind, settings):
     settings.ANMIAN_MAX_FUTURE_BOOKINGS = 2
+    _with_contact(alice.clinic)
     arrange(alice, bob, kind, datetime(2026, 3, 4, 10, tzinfo=UTC))
     arrange(alice, bob, kind, datetime(2026, 3, 5, 10, tzinfo=UTC))
     outcome = via.book(alice.user, bob, kind, TOMORROW_10)
-    message = "At most 2 future appointments can be booked at once, and 2 already are: please ask the clinic."
+    message = (
+        "At most 2 future appointments can be booked at once, and 2 already are: please call "
+        "Quiet Nights Clinic on 01632 960000 (1 Quiet Road, Leeds)."
+    )
     assert outcome == Outcome(409, message)
     assert Appointment.objects.count() == 2 and mail.outbox == []
 

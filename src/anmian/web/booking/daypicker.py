@@ -1,0 +1,51 @@
+"""Free times as a person picks them: first a day (each with how many times it has), then
+that day's times in morning, afternoon and evening, instead of one long column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+# Local hours where each part of the day begins; a time belongs to the last part begun.
+PARTS = [("Morning", 0), ("Afternoon", 12), ("Evening", 17)]
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    count: int
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    slots: list[tuple[Any, datetime, datetime]]  # practitioner, start, local start
+
+
+def days(slots: list[tuple[Any, datetime]], tz: ZoneInfo) -> list[Day]:
+    counts: dict[date, int] = {}
+    for _, start in slots:
+        local = start.astimezone(tz).date()
+        counts[local] = counts.get(local, 0) + 1
+    return [Day(d, n) for d, n in sorted(counts.items())]
+
+
+def choose_day(listed: list[Day], wanted: date | None) -> date | None:
+    """The day asked for if it is listed or in range, else the first day with free times."""
+    if wanted is not None:
+        return wanted
+    return listed[0].day if listed else None
+
+
+def parts(slots: list[tuple[Any, datetime]], tz: ZoneInfo, day: date | None) -> list[Part]:
+    """The day's free times by part of the day; parts without a time are left out."""
+    found: dict[str, list[tuple[Any, datetime, datetime]]] = {name: [] for name, _ in PARTS}
+    for practitioner, start in slots:
+        local = start.astimezone(tz)
+        if local.date() != day:
+            continue
+        name = next(n for n, hour in reversed(PARTS) if local.hour >= hour)
+        found[name].append((practitioner, start, local))
+    return [Part(name, found[name]) for name, _ in PARTS if found[name]]
