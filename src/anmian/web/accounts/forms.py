@@ -4,11 +4,19 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from anmian.web.records.models import Clinic
+
 
 class SignUpForm(forms.Form):
     name = forms.CharField(max_length=200, label="Your name")
     email = forms.EmailField(label="Email")
     password = forms.CharField(widget=forms.PasswordInput, label="Password", strip=False)
+    clinic = forms.ModelChoiceField(
+        queryset=Clinic.objects.order_by("name"),
+        required=False,
+        label="Your clinic (you can choose later)",
+        empty_label="Not yet",
+    )
 
     def clean_email(self) -> str:
         # Whether the email is taken is never said here: the view answers the same either
@@ -29,3 +37,27 @@ class LoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return (self.cleaned_data.get("username") or "").strip().casefold()
+
+
+class ProfileForm(forms.Form):
+    """The patient's profile, seen by their clinic. A date is read in the common formats."""
+
+    date_of_birth = forms.DateField(
+        required=False,
+        label="Date of birth",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD or DD/MM/YYYY."},
+    )
+    sex = forms.ChoiceField(
+        required=False,
+        choices=[("", "Rather not say"), ("female", "Female"), ("male", "Male")],
+    )
+    phone = forms.CharField(required=False, max_length=40, label="Phone")
+    emergency_contact = forms.CharField(
+        required=False, max_length=200, label="Emergency contact (name and phone)"
+    )
+    preferred_contact = forms.ChoiceField(
+        choices=[("email", "Email"), ("phone", "Phone call"), ("sms", "Text message")],
+        label="How should the clinic contact you?",
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from anmian.web.accounts import token_views, twofactor_views, views
+from anmian.web.accounts import clinic_views, token_views, twofactor_views, views
 from anmian.web.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -37,6 +37,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("mine/", views.mine, name="mine"),
+    path("clinics/", clinic_views.clinics, name="clinics"),
+    path("invite/<str:token>/", clinic_views.invite, name="invite"),
+    path("profile/", clinic_views.profile, name="profile"),
     path("mine/save/", views.save_current, name="save_current"),
     path("mine/assessments/<uuid:uid>/", views.assessment, name="assessment"),
     path("tokens/", token_views.tokens_page, name="tokens"),

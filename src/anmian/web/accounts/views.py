@@ -57,7 +57,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     near enough, its time: a password is hashed either way), so sign-up never tells anyone
     who is a patient here. The email's owner is the one told: a confirmation link for a new
     account, a note with the login and reset links for an existing one."""
-    form = SignUpForm(request.POST if request.method == "POST" else None)
+    form = SignUpForm(
+        request.POST if request.method == "POST" else None,
+        initial={"clinic": records.invited_clinic(request.GET.get("invite", ""))},
+    )
     if request.method == "POST" and form.is_valid():
         email, name = form.cleaned_data["email"], form.cleaned_data["name"]
         password = make_password(form.cleaned_data["password"])
@@ -69,7 +72,10 @@ def signup(request: HttpRequest) -> HttpResponse:
             if not exists:
                 user.password = password
                 user.save(update_fields=["password"])
-                Patient.objects.update_or_create(user=user, defaults={"name": name})
+                chosen = form.cleaned_data.get("clinic")  # at sign-up, or later
+                Patient.objects.update_or_create(
+                    user=user, defaults={"name": name, "clinic": chosen}
+                )
         if exists:
             _mail(request, user, "accounts/email/account_exists.txt")
         else:
@@ -121,9 +127,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 @require_safe
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "practitioner", None) is not None:
+        # where a login lands: a practitioner's day starts with today's schedule
+        return redirect(reverse("booking:calendar") + "?view=day")
     patient = getattr(request.user, "patient", None)
     assessments = records.my_assessments(request.user)
-    return render(request, "accounts/mine.html", _ctx(patient=patient, assessments=assessments))
+    plans = records.shared_plans(request.user)
+    ctx = _ctx(patient=patient, assessments=assessments, plans=plans)
+    return render(request, "accounts/mine.html", ctx)
 
 
 @require_safe

@@ -9,16 +9,21 @@ patient list through `add_signal_source`, which the diary calls when Django star
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from anmian.engine import assess, parse_input
 from anmian.engine.assess import person_context
@@ -29,7 +34,15 @@ from anmian.web.records.access import get_assessment, get_patient, visible_patie
 from anmian.web.records.alerts import red_flags_in
 from anmian.web.records.audit import DENIED
 from anmian.web.records.audit import record as audit
-from anmian.web.records.models import Assessment, Patient, Plan, Practitioner, SessionNote
+from anmian.web.records.models import (
+    Assessment,
+    Clinic,
+    ClinicInvite,
+    Patient,
+    Plan,
+    Practitioner,
+    SessionNote,
+)
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -160,8 +173,10 @@ def patient_assessments(user: User, uid: UUID) -> list[Assessment]:
 # --- plans ---
 
 
-def adopt_plan(user: User, assessment_uid: UUID) -> Plan:
-    """The assessment's plan, adopted by the practitioner as the start of their own."""
+def adopt_plan(user: User, assessment_uid: UUID, *, notify: bool = True) -> Plan:
+    """The assessment's plan, adopted by the practitioner as the start of their own. Adopting
+    shares it: the patient sees it on their page and, once it is committed, gets an email
+    (never for a plan that was rolled back). `notify` False only for the demo loader."""
     practitioner = require_practitioner(user)
     a = get_assessment(user, assessment_uid)
     # Re-run the engine for a practitioner audience with today's knowledge base, so the
@@ -179,7 +194,45 @@ def adopt_plan(user: User, assessment_uid: UUID) -> Plan:
             herbs=formula["ingredients"] if formula else [],
         )
         audit(user, "create", a.patient, "plan", new)
+        if notify:
+            transaction.on_commit(lambda: _tell_plan_shared(new))
     return new
+
+
+def _tell_plan_shared(plan: Plan) -> None:
+    patient = plan.patient
+    if patient.user is None or not patient.user.email:
+        return  # a record the clinic keeps without an account: nobody to tell
+    ctx = {"plan": plan, "patient": patient, "site": settings.ANMIAN_SITE_URL}
+    body = render_to_string("records/email/plan_shared.txt", ctx)
+    subject = f"Your care plan from {plan.adopted_by.display_name}"
+    send_mail(subject, body, None, [patient.user.email])
+
+
+@dataclass(frozen=True)
+class SharedPlan:
+    plan: Plan
+    named_points: list[str]  # in words for people: the point's name and code
+    formula_name: str
+
+
+def shared_plans(user: User) -> list[SharedPlan]:
+    """The plans adopted for the user's own record, newest first (their page shows them)."""
+    patient = getattr(user, "patient", None) if user.is_authenticated else None
+    if patient is None:
+        return []
+    kb = get_kb()
+    out = []
+    for plan in patient.plans.select_related("adopted_by", "adopted_by__clinic"):
+        points = [
+            f"{kb.points[p].english} ({kb.points[p].code}, {kb.points[p].pinyin})"
+            for p in plan.points
+            if p in kb.points
+        ]
+        formula = kb.formulas.get(plan.formula) if plan.formula else None
+        named = f"{formula.english} ({formula.pinyin})" if formula else ""
+        out.append(SharedPlan(plan, points, named))
+    return out
 
 
 def plan_of(user: User, uid: UUID) -> Plan:
@@ -252,3 +305,122 @@ def record_note(user: User, patient_uid: UUID, note: SessionNote) -> NoteRecorde
         note.save()
         audit(user, "create", p, "note", note)
     return NoteRecorded(note, red_flags_in([note.notes, note.response]))
+
+
+# --- joining a clinic, invitations and the patient's profile ---
+
+
+class BadInvite(Http404):
+    """An invitation link that is unknown or already used."""
+
+
+def clinics_to_join() -> list[Clinic]:
+    """Every clinic a person may choose, with the address and phone they are listed with."""
+    return list(Clinic.objects.order_by("name"))
+
+
+def _own_record(user: User) -> Patient:
+    if not user.is_authenticated or getattr(user, "practitioner", None) is not None:
+        raise NoPatientRecord("only a patient joins a clinic")
+    patient = getattr(user, "patient", None)
+    if patient is None:  # an account made outside sign-up: give it a record now
+        patient = Patient.objects.create(user=user, name=user.get_full_name() or user.username)
+    return patient
+
+
+def join_clinic(user: User, clinic_id: int | str | None) -> Patient:
+    """The person chooses their clinic. One clinic at a time: choosing another moves their
+    record (and what it holds) to the new clinic, as a change of practice would."""
+    clinic = Clinic.objects.filter(pk=clinic_id).first() if str(clinic_id).isdigit() else None
+    if clinic is None:
+        raise Http404("no such clinic")
+    patient = _own_record(user)
+    with transaction.atomic():
+        patient.clinic = clinic
+        patient.save(update_fields=["clinic"])
+        audit(user, "update", patient, "clinic", patient)
+    return patient
+
+
+def invite_patient(user: User, name: str, email: str) -> ClinicInvite:
+    """Clinic staff add a patient (a record in their clinic) and email them a link that joins
+    their account to it; sent only once the record is committed."""
+    practitioner = require_practitioner(user)
+    email = email.strip().casefold()
+    with transaction.atomic():
+        patient = Patient.objects.create(clinic=practitioner.clinic, name=name.strip())
+        invite = ClinicInvite.objects.create(
+            clinic=practitioner.clinic,
+            email=email,
+            patient=patient,
+            token=secrets.token_urlsafe(32),
+            sent_by=user,
+        )
+        audit(user, "create", patient, "invite", patient)
+        transaction.on_commit(lambda: _send_invite(invite))
+    return invite
+
+
+def _send_invite(invite: ClinicInvite) -> None:
+    ctx = {"invite": invite, "clinic": invite.clinic, "site": settings.ANMIAN_SITE_URL}
+    body = render_to_string("records/email/invite.txt", ctx)
+    send_mail(f"{invite.clinic.name} invites you to Anmian", body, None, [invite.email])
+
+
+def read_invite(token: str) -> ClinicInvite:
+    found = ClinicInvite.objects.select_related("clinic").filter(token=token).first()
+    if found is None or found.used is not None:
+        raise BadInvite("This invitation link is unknown or has been used.")
+    return found
+
+
+def invited_clinic(token: str) -> Clinic | None:
+    """The clinic of an unused invitation (sign-up preselects it), else None."""
+    found = ClinicInvite.objects.filter(token=token, used=None).first() if token else None
+    return found.clinic if found else None
+
+
+def accept_invite(user: User, token: str) -> Patient:
+    """The logged-in person joins the inviting clinic; when the clinic made a record for them
+    (and the account has none with anything in it), the account takes that record over."""
+    with transaction.atomic():
+        invite = read_invite(token)
+        if ClinicInvite.objects.filter(pk=invite.pk, used=None).update(used=timezone.now()) != 1:
+            raise BadInvite("This invitation link has been used.")
+        own = getattr(user, "patient", None)
+        made = invite.patient
+        if made is not None and made.user_id is None and (own is None or _is_empty(own)):
+            if own is not None:  # kept, unlinked: the audit log may name it
+                own.user = None
+                own.save(update_fields=["user"])
+            made.user = user
+            made.save(update_fields=["user"])
+            patient = made
+        else:
+            patient = join_clinic(user, invite.clinic_id)
+        audit(user, "update", patient, "clinic", patient)
+    return patient
+
+
+def _is_empty(patient: Patient) -> bool:
+    """A record with nothing in it yet (a fresh sign-up), so taking over another loses nothing.
+    (The diary's nights are read through the reverse relation: records never imports it.)"""
+    related = ("assessments", "plans", "notes", "diary")
+    return not any(getattr(patient, name).exists() for name in related if hasattr(patient, name))
+
+
+PROFILE_FIELDS = ("date_of_birth", "sex", "phone", "emergency_contact", "preferred_contact")
+
+
+def update_profile(user: User, values: Mapping[str, Any]) -> Patient:
+    """The person's own profile, which their clinic sees on the chart."""
+    patient = _own_record(user)
+    for name in PROFILE_FIELDS:
+        if name in values:
+            setattr(patient, name, values[name])
+    if patient.date_of_birth:
+        patient.birth_year = patient.date_of_birth.year
+    with transaction.atomic():
+        patient.save(update_fields=[*PROFILE_FIELDS, "birth_year"])
+        audit(user, "update", patient, "profile", patient)
+    return patient
