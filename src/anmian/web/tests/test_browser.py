@@ -366,3 +366,9 @@ def test_a_person_on_a_phone_finishes_the_short_self_check_and_sees_results(page
     assert page.locator("h1").inner_text() == "Your results"
     assert "TCM patterns that fit" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_short_path_question_has_no_serious_accessibility_violations(browser, live_server):
+    assert (
+        _serious_violations(browser, f"{live_server.url}/self-check/questions/leg-crawling/") == []
+    )
