@@ -16,9 +16,10 @@ RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-012
 
 install: $(STAMP) system-deps
 
-# Pango and HarfBuzz-Subset for WeasyPrint (the PDF reports); Debian packages, installed once.
+# Pango and HarfBuzz-Subset for WeasyPrint (the PDF reports), Noto CJK so Chinese names print,
+# poppler-utils (pdftoppm) for the test that looks at the rendered pages; installed once.
 system-deps:
-	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null)
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils >/dev/null)
 
 # Every package, the build backend included, comes pinned with its hashes from the lock, so a
 # new release somewhere cannot change what the tests run on (pytest turns warnings into errors).

@@ -1,17 +1,35 @@
 """Progress charts as accessible inline SVG, drawn on the server so they also print and go
 into the PDF report. Each chart has a <title> and <desc>, and the page shows the same numbers
-as a table for screen readers and for anyone who prefers numbers."""
+as a table for screen readers and for anyone who prefers numbers.
+
+Colours and sizes are presentation attributes, not CSS classes alone: the PDF renderer
+(WeasyPrint) draws an SVG image without the site's stylesheet, and an unstyled <rect> is
+filled black. The page's CSP forbids inline styles, but attributes are not styles.
+
+The drawing is 400 units wide with 13-unit text: on a 390 px phone the chart is about 358 px
+wide, so the text is drawn at 11.6 px or more (the site caps the width so it does not grow
+coarse on a desktop)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from html import escape
 
-W, H = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 36
+W, H = 400, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 8, 22, 26
+FONT = 13  # user units; see the module docstring for the size on a phone
+INK, MUTED, LINE, FRAME, GRID, SESSION = (
+    "#1d2a33",
+    "#4a5a66",
+    "#245c73",
+    "#c9d2d7",
+    "#e6ebee",
+    "#b3261e",
+)
+BAND_FILLS = ("#eef6ee", "#fdf6e3", "#fcebe6", "#f6dede")
+MANY_POINTS = 120  # above this, dots would blur into the line: only lone points get one
 
 
 @dataclass(frozen=True)
@@ -30,6 +48,27 @@ def _y(v: float, lo: float, hi: float) -> float:
     return TOP + (H - TOP - BOTTOM) * (1 - (v - lo) / (hi - lo))
 
 
+def _text(x: float, y: float, label: str, cls: str, anchor: str = "start") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" font-family="sans-serif" '
+        f'font-size="{FONT}" fill="{MUTED}" text-anchor="{anchor}">{escape(label)}</text>'
+    )
+
+
+def runs(
+    points: Sequence[tuple[date, float]], gap_days: int | None
+) -> list[list[tuple[date, float]]]:
+    """The points split where more than `gap_days` separate two neighbours (a missing night
+    is a gap in the line, not a slope across it); None joins every point."""
+    out: list[list[tuple[date, float]]] = []
+    for point in points:
+        if out and (gap_days is None or (point[0] - out[-1][-1][0]).days <= gap_days):
+            out[-1].append(point)
+        else:
+            out.append([point])
+    return out
+
+
 def line_chart(
     ident: str,
     title: str,
@@ -40,89 +79,96 @@ def line_chart(
     bands: Sequence[Band] = (),
     y_ticks: Sequence[tuple[float, str]] = (),
     summary: str = "",
-    standalone: bool = False,
+    gap_days: int | None = 1,
 ) -> str:
-    """An SVG line chart. standalone=True embeds its own styles, for use as an image (PDF)."""
+    """An SVG line chart of dated values, broken where `gap_days` is exceeded (see `runs`)."""
     lo, hi = y_range
     if not points:
         return f'<p class="nochart">{escape(title)}: no data yet.</p>'
     first, last = points[0][0], points[-1][0]
     for m in markers:
         first, last = min(first, m), max(last, m)
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     parts = [
-        f'<rect x="{LEFT}" y="{TOP}" width="{W - LEFT - RIGHT}" height="{H - TOP - BOTTOM}" class="plot"/>'
+        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" class="plot" '
+        f'fill="#ffffff" stroke="{FRAME}"/>'
     ]
     for i, b in enumerate(bands):
         y1, y2 = _y(min(b.high, hi), lo, hi), _y(max(b.low, lo), lo, hi)
         parts.append(
-            f'<rect x="{LEFT}" y="{y1:.1f}" width="{W - LEFT - RIGHT}" height="{y2 - y1:.1f}" class="band b{i % 4}"/>'
+            f'<rect x="{LEFT}" y="{y1:.1f}" width="{plot_w}" height="{y2 - y1:.1f}" '
+            f'class="band b{i % 4}" fill="{BAND_FILLS[i % 4]}"/>'
         )
-        parts.append(
-            f'<text x="{W - RIGHT - 4}" y="{y1 + 12:.1f}" class="bandlabel">{escape(b.label)}</text>'
-        )
+        parts.append(_text(W - RIGHT - 4, y1 + FONT + 1, b.label, "bandlabel", "end"))
     ticks = y_ticks or [(lo + (hi - lo) * k / 4, f"{lo + (hi - lo) * k / 4:g}") for k in range(5)]
     for v, label in ticks:
         y = _y(v, lo, hi)
-        parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="ytick">{escape(label)}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid" '
+            f'stroke="{GRID}"/>'
+        )
+        parts.append(_text(LEFT - 5, y + FONT / 3, label, "ytick", "end"))
     for m in markers:
         x = _x(m, first, last)
         parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{H - BOTTOM}" class="session"/>'
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_h}" class="session" '
+            f'stroke="{SESSION}" stroke-dasharray="3 3"/>'
         )
+    segments = runs(points, gap_days)
     path = " ".join(
-        f"{'M' if i == 0 else 'L'}{_x(d, first, last):.1f},{_y(v, lo, hi):.1f}"
-        for i, (d, v) in enumerate(points)
+        " ".join(
+            f"{'M' if i == 0 else 'L'}{_x(d, first, last):.1f},{_y(v, lo, hi):.1f}"
+            for i, (d, v) in enumerate(run)
+        )
+        for run in segments
+        if len(run) > 1
     )
-    parts.append(f'<path d="{path}" class="line"/>')
-    if len(points) <= 120:
-        parts += [
-            f'<circle cx="{_x(d, first, last):.1f}" cy="{_y(v, lo, hi):.1f}" r="2.5" class="dot"/>'
-            for d, v in points
-        ]
-    parts.append(f'<text x="{LEFT}" y="{H - 10}" class="xtick">{first:%d %b %Y}</text>')
-    parts.append(f'<text x="{W - RIGHT}" y="{H - 10}" class="xtick end">{last:%d %b %Y}</text>')
-    parts.append(
-        f'<text x="12" y="{TOP + (H - TOP - BOTTOM) / 2:.0f}" class="ylabel" transform="rotate(-90 12 {TOP + (H - TOP - BOTTOM) / 2:.0f})">{escape(y_label)}</text>'
-    )
+    if path:
+        parts.append(
+            f'<path d="{path}" class="line" fill="none" stroke="{LINE}" stroke-width="2" '
+            'stroke-linejoin="round"/>'
+        )
+    dotted = [
+        p for run in segments for p in run if len(points) <= MANY_POINTS or len(run) == 1
+    ]  # a lone night between gaps has no line: its dot is all that shows it
+    parts += [
+        f'<circle cx="{_x(d, first, last):.1f}" cy="{_y(v, lo, hi):.1f}" r="3" class="dot" '
+        f'fill="{LINE}"/>'
+        for d, v in dotted
+    ]
+    parts.append(_text(LEFT, H - 7, f"{first.day} {first:%b %Y}", "xtick"))
+    parts.append(_text(W - RIGHT, H - 7, f"{last.day} {last:%b %Y}", "xtick end", "end"))
+    parts.append(_text(LEFT, TOP - 7, y_label, "ylabel"))
     desc = summary or f"{len(points)} values from {first:%d %b %Y} to {last:%d %b %Y}."
+    if gap_days is not None and len(segments) > 1:
+        desc += f" The line breaks at {len(segments) - 1} gap{'s' if len(segments) > 2 else ''}."
     return (
-        f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{ident}-t {ident}-d" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="{ident}-t">{escape(title)}</title>'
+        f'<svg class="chart" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" '
+        f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{ident}-t">{escape(title)}</title>'
         f'<desc id="{ident}-d">{escape(desc)}</desc>{"".join(parts)}</svg>'
     )
 
 
-# The site's chart styles, repeated inside a standalone SVG (the page's CSP forbids inline
-# styles, but an SVG used as an image in the PDF carries its own).
-STANDALONE_CSS = (
-    ".plot{fill:#fff;stroke:#c9d2d7}.grid{stroke:#e6ebee}.line{fill:none;stroke:#245c73;stroke-width:2}"
-    ".dot{fill:#245c73}.session{stroke:#b3261e;stroke-dasharray:3 3}.b0{fill:#eef6ee}.b1{fill:#fdf6e3}"
-    ".b2{fill:#fcebe6}.b3{fill:#f6dede}text{font:11px sans-serif;fill:#4a5a66}.ytick{text-anchor:end}"
-    ".end,.bandlabel{text-anchor:end}"
-)
-
-
-def progress_charts(p, scale, standalone: bool = False) -> list[tuple[str, str]]:
+def progress_charts(p, scale) -> list[tuple[str, str]]:
     """(heading, svg) for the progress page and the report."""
-    chart = partial(line_chart, standalone=standalone)
     bands = [Band(b.low, b.high, b.label) for b in scale.bands if b.high > 0]
     return [
         (
             "Leg symptoms each night",
-            chart(
+            line_chart(
                 "sev",
                 "Leg symptom severity each night (0 to 10), with care sessions marked",
                 p.severity,
                 (0, 10),
-                "severity",
+                "severity (0-10)",
                 markers=p.sessions,
                 summary=f"{len(p.severity)} nights; vertical lines mark {len(p.sessions)} care sessions.",
             ),
         ),
         (
             "When symptoms start",
-            chart(
+            line_chart(
                 "onset",
                 "Time the leg symptoms started each night (earlier is a warning sign)",
                 p.onset,
@@ -133,7 +179,7 @@ def progress_charts(p, scale, standalone: bool = False) -> list[tuple[str, str]]
         ),
         (
             "Sleep efficiency",
-            chart(
+            line_chart(
                 "se",
                 "Sleep efficiency each night (time asleep as a share of time in bed, %)",
                 p.efficiency,
@@ -144,7 +190,7 @@ def progress_charts(p, scale, standalone: bool = False) -> list[tuple[str, str]]
         ),
         (
             "Self-care and symptoms by week",
-            chart(
+            line_chart(
                 "adh",
                 "Share of nights with self-care each week (%)",
                 [(w, a) for w, a, _ in p.weekly],
@@ -152,17 +198,19 @@ def progress_charts(p, scale, standalone: bool = False) -> list[tuple[str, str]]
                 "% of nights",
                 summary="Weekly share of nights with acupressure, herbs or topical care; the table "
                 "gives the mean severity beside it.",
+                gap_days=7,
             ),
         ),
         (
             "Weekly severity score",
-            chart(
+            line_chart(
                 "score",
                 f"{scale.name}: weekly total with its bands",
                 [(s.taken, s.total) for s in p.scores],
                 (0, 40),
                 "total",
                 bands=bands,
+                gap_days=None,  # a score a few days late is still the next score
             ),
         ),
     ]
