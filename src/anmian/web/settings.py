@@ -89,7 +89,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:mine"
+LOGIN_REDIRECT_URL = "accounts:start"  # by role: accounts.views.start
 LOGOUT_REDIRECT_URL = "home"
 
 MIDDLEWARE = [
@@ -294,6 +294,7 @@ LOGGING = {
         # WeasyPrint narrates every layout step at INFO; keep the log for what matters.
         **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
         "django.request": {"filters": ["secret_paths"]},
+        "django.security.csrf": {"filters": ["secret_paths"]},  # "Forbidden (CSRF ...): /path"
         "django.server": {
             "handlers": ["console"],
             "level": "INFO",

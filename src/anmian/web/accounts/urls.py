@@ -36,6 +36,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("start/", views.start, name="start"),
     path("mine/", views.mine, name="mine"),
     path("clinics/", clinic_views.clinics, name="clinics"),
     path("invite/<str:token>/", clinic_views.invite, name="invite"),

@@ -126,10 +126,17 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 @require_safe
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a login lands (LOGIN_REDIRECT_URL): a practitioner's day starts with today's
+    schedule, a patient's with their own page."""
     if getattr(request.user, "practitioner", None) is not None:
-        # where a login lands: a practitioner's day starts with today's schedule
         return redirect(reverse("booking:calendar") + "?view=day")
+    return redirect("accounts:mine")
+
+
+@require_safe
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
     patient = getattr(request.user, "patient", None)
     assessments = records.my_assessments(request.user)
     plans = records.shared_plans(request.user)

@@ -74,3 +74,8 @@ class NoteForm(forms.ModelForm):
         if commit:
             note.save()
         return note
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Patient's name")
+    email = forms.EmailField(label="Their email (the invitation goes there)")

@@ -13,6 +13,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -97,12 +98,47 @@ def with_signals(patients: Iterable[Patient]) -> list[tuple[Patient, list[str]]]
 
 
 @dataclass(frozen=True)
+class Person:
+    """Who the practitioner is seeing, from the profile and the latest assessment."""
+
+    age: int | None
+    sex: str
+    medicines: list[str]
+    conditions: list[str]
+    pregnant: bool
+
+
+@dataclass(frozen=True)
 class Chart:
     patient: Patient
     assessments: list[Assessment]  # oldest first
     trend: list[tuple[str, list[float]]]  # pattern name, its score in each assessment
     plans: list[Plan]
     notes: list[SessionNote]  # the latest 20
+    person: Person | None = None
+    signals: list[str] = field(default_factory=list)
+    scores: list[Any] = field(default_factory=list)  # the latest weekly scores, newest first
+    appointments: list[Any] = field(default_factory=list)  # upcoming, then the latest past
+
+
+def person_of(patient: Patient, latest: Assessment | None, today: date) -> Person:
+    data = latest.input if latest else {}
+    born = patient.date_of_birth
+    if born:
+        age: int | None = (
+            today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        )
+    elif patient.birth_year:
+        age = today.year - patient.birth_year
+    else:
+        age = data.get("age")
+    return Person(
+        age=age,
+        sex=patient.sex or data.get("sex") or "",
+        medicines=list(data.get("medications") or []),
+        conditions=list(data.get("conditions") or []),
+        pregnant=bool(data.get("pregnant")),
+    )
 
 
 def chart(user: User, uid: UUID) -> Chart:
@@ -126,12 +162,29 @@ def chart(user: User, uid: UUID) -> Chart:
         )
         for pid in pattern_ids
     ]
+    # The diary's scores and booking's appointments are read through their reverse
+    # relations to the patient: records depends on neither app.
+    scores = list(p.scores.order_by("-taken")[:4]) if hasattr(p, "scores") else []
+    appointments: list[Any] = []
+    if hasattr(p, "appointments"):
+        rows = p.appointments.select_related("practitioner", "appointment_type").exclude(
+            status="cancelled"
+        )
+        now = timezone.now()
+        appointments = [
+            *rows.filter(start__gte=now).order_by("start")[:5],
+            *rows.filter(start__lt=now).order_by("-start")[:5],
+        ]
     return Chart(
         patient=p,
         assessments=assessments,
         trend=trend,
         plans=list(p.plans.select_related("adopted_by")),
         notes=list(p.notes.all()[:20]),
+        person=person_of(p, assessments[-1] if assessments else None, timezone.localdate()),
+        signals=with_signals([p])[0][1],
+        scores=scores,
+        appointments=appointments,
     )
 
 

@@ -15,14 +15,14 @@ from anmian.knowledge import get_kb
 from anmian.web.records import services
 from anmian.web.records.access import is_practitioner
 from anmian.web.records.audit import DENIED, record
-from anmian.web.records.forms import NoteForm, PlanForm
+from anmian.web.records.forms import InviteForm, NoteForm, PlanForm
 
 PAGE_SIZE = 25
 
 
 # What each workspace page's id names, for the audit entry of a refused attempt.
 _TARGETS = {"patients": "patient-list", "patient": "patient", "new_note": "patient"}
-_TARGETS |= {"adopt": "assessment", "plan": "plan"}
+_TARGETS |= {"adopt": "assessment", "plan": "plan", "invite": "invite"}
 
 
 def practitioner_required(view):
@@ -64,17 +64,32 @@ def patients(request: HttpRequest) -> HttpResponse:
 @practitioner_required
 def patient(request: HttpRequest, uid) -> HttpResponse:
     c = services.chart(request.user, uid)
-    return render(
-        request,
-        "records/patient.html",
-        _ctx(p=c.patient, assessments=c.assessments, trend=c.trend, plans=c.plans, notes=c.notes),
-    )
+    return render(request, "records/patient.html", _ctx(c=c, p=c.patient, **c.__dict__))
 
 
 @require_POST
 @practitioner_required
 def adopt(request: HttpRequest, uid) -> HttpResponse:
-    return redirect("records:plan", services.adopt_plan(request.user, uid).uid)
+    plan = services.adopt_plan(request.user, uid)
+    messages.success(
+        request, f"Plan adopted and shared with {plan.patient.name}: they see it and get an email."
+    )
+    return redirect("records:plan", plan.uid)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@practitioner_required
+def invite(request: HttpRequest) -> HttpResponse:
+    """Add a patient to the clinic and email them the link that joins their account to it."""
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        sent = services.invite_patient(request.user, **form.cleaned_data)
+        messages.success(
+            request, f"{sent.patient.name} is added; the invitation is sent to {sent.email}."
+        )
+        return redirect("records:patients")
+    status = 400 if form.errors else 200
+    return render(request, "records/invite.html", _ctx(form=form), status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
