@@ -325,3 +325,33 @@ def test_a_link_token_that_cannot_be_one_is_404_before_any_query(client: Client,
         assert client.get(url).status_code == 404
         assert client.post(url).status_code == 404
     assert not [q for q in queries if "booking_" in q["sql"]]
+
+
+@pytest.fixture
+def django_handlers_see():
+    """What a handler on the "django" logger sees (Django's own console and mail_admins sit
+    there), which records reach before the root logger's filtered console handler."""
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    handler, django_logger = Keep(), logging.getLogger("django")
+    django_logger.addHandler(handler)
+    yield seen
+    django_logger.removeHandler(handler)
+
+
+def test_a_refused_csrf_check_on_a_secret_link_leaves_no_token_in_the_log(django_handlers_see):
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(f"/booking/waitlist/{SECRET}/new-link/").status_code == 403
+    logged = "\n".join(django_handlers_see)
+    assert "CSRF" in logged
+    assert SECRET not in logged and fingerprint(SECRET) in logged
+
+
+def test_django_own_handlers_get_not_found_without_the_token(client: Client, django_handlers_see):
+    assert client.get(f"/booking/waitlist/{SECRET}/").status_code == 404
+    logged = "\n".join(django_handlers_see)
+    assert "Not Found" in logged and SECRET not in logged and fingerprint(SECRET) in logged
