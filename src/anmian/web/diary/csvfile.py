@@ -38,6 +38,7 @@ COLUMNS = (
     "herbs_taken",
     "topical_used",
     "notes",
+    "points_pressed",  # point ids joined by ";", as areas; last, so older files still line up
 )
 # The export adds the measures of each night; an import ignores them (they are recomputed).
 MEASURES = ("time_in_bed_min", "total_sleep_min", "sleep_efficiency")

@@ -1,4 +1,5 @@
-"""One form validates a diary night, whether typed on a phone or read from an imported CSV."""
+"""One form validates a diary night, whether typed on a phone or read from an imported CSV;
+the quick entry is the same form with three questions."""
 
 from __future__ import annotations
 
@@ -8,14 +9,39 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from anmian.engine.sleep import SleepDiaryError, measures
+from anmian.knowledge import get_kb
 from anmian.web.diary.csvfile import COLUMNS, SLEEP_COLUMNS
 from anmian.web.diary.models import AREAS, DiaryEntry
 from anmian.web.records.models import Patient
 
 FIELDS = list(COLUMNS)  # the form asks what the CSV layout carries, in its order
+TIMES = ("bedtime", "lights_out", "sleep_latency_min", "final_wake", "out_of_bed")
+QUICK_FIELDS = ["night_of", "severity", "quality", "points_pressed"]
+# A browser's date picker sends YYYY-MM-DD; a date typed by hand (no picker, or an import)
+# may come in any of these, read day first as in the UK.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y"]
+DATE_HELP = "YYYY-MM-DD, for example 2026-11-19 (or 19/11/2026)"
+
+
+def point_label(point_id: str) -> str:
+    point = get_kb().points.get(point_id)
+    return f"{point.code} {point.pinyin} ({point.english})" if point else point_id
 
 
 class DiaryForm(forms.ModelForm):
+    night_of = forms.DateField(
+        label="Night of",
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        error_messages={"invalid": f"Enter the date as {DATE_HELP}."},
+        help_text="The date the night started; change it to fill in an earlier night.",
+    )
+    points_pressed = forms.MultipleChoiceField(
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Points you pressed (self-acupressure)",
+    )
     areas = forms.MultipleChoiceField(
         choices=AREAS,
         required=False,
@@ -27,7 +53,6 @@ class DiaryForm(forms.ModelForm):
         model = DiaryEntry
         fields = FIELDS
         labels = {
-            "night_of": "Night of",
             "severity": "How bad were your legs last night? (0 none, 10 worst)",
             "onset": "Roughly when did the leg symptoms start?",
             "sleep_disturbance": "How much did they disturb your sleep? (0 not at all, 4 very much)",
@@ -48,17 +73,39 @@ class DiaryForm(forms.ModelForm):
             "topical_used": "Used a topical remedy or foot soak",
         }
         widgets = {
-            "night_of": forms.DateInput(attrs={"type": "date"}),
             **{
-                f: forms.TimeInput(attrs={"type": "time"})
+                f: forms.TimeInput(format="%H:%M", attrs={"type": "time"})
                 for f in ("onset", "bedtime", "lights_out", "final_wake", "out_of_bed")
             },
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, patient: Patient, today: date, tz: ZoneInfo, **kwargs):
+    def __init__(
+        self,
+        *args,
+        patient: Patient,
+        today: date,
+        tz: ZoneInfo,
+        points: list[str] | None = None,
+        times_optional: bool = False,
+        **kwargs,
+    ):
+        """`points`: the point ids offered as pressed (the plan's; None: any point of the
+        knowledge base, as for an import). `times_optional`: a night may come without its
+        sleep times (a quick entry in an import), but never with only some of them."""
         super().__init__(*args, **kwargs)
         self.patient, self.today, self.tz = patient, today, tz
+        self.times_optional = times_optional
+        offered = list(get_kb().points) if points is None else list(points)
+        offered += [p for p in (self.instance.points_pressed or []) if p not in offered]
+        pressed = self.fields["points_pressed"]
+        assert isinstance(pressed, forms.MultipleChoiceField)
+        pressed.choices = [(p, point_label(p)) for p in offered]
+        if not offered:  # no plan yet: nothing to tick
+            del self.fields["points_pressed"]
+        for name in TIMES:
+            if name in self.fields:
+                self.fields[name].required = not times_optional
 
     def clean_night_of(self) -> date:
         night = self.cleaned_data["night_of"]
@@ -66,21 +113,25 @@ class DiaryForm(forms.ModelForm):
             raise forms.ValidationError(
                 "That night has not happened yet; choose today or an earlier date."
             )
-        if (
-            self.instance.pk is None
-            and DiaryEntry.objects.filter(patient=self.patient, night_of=night).exists()
-        ):
+        others = DiaryEntry.objects.filter(patient=self.patient, night_of=night)
+        if self.instance.pk is not None:
+            others = others.exclude(pk=self.instance.pk)  # a saved night may move to a free date
+        if others.exists():
             raise forms.ValidationError(
                 "You already have an entry for that night; open it to change it."
             )
-        if self.instance.pk is not None and night != self.instance.night_of:
-            raise forms.ValidationError("The date of a saved night cannot change.")
         # A missed night can be filled in later, however late; only saved entries lock.
         return night
 
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data
+        given = [f for f in TIMES if data.get(f) is not None]
+        if self.times_optional and given and len(given) < len(TIMES) and not self.errors:
+            missing = ", ".join(f for f in TIMES if f not in given)
+            raise forms.ValidationError(
+                f"Give all the sleep times or none of them (missing: {missing})."
+            )
         if all(data.get(f) is not None for f in SLEEP_COLUMNS):
             probe = DiaryEntry(
                 **{f: data.get(f) for f in SLEEP_COLUMNS},
@@ -99,3 +150,18 @@ class DiaryForm(forms.ModelForm):
         if commit:
             entry.save()
         return entry
+
+
+class QuickDiaryForm(DiaryForm):
+    """Three questions for a tired evening: the legs, the sleep, the points pressed. The
+    times can be added later in the full form; the rest of a saved night is kept."""
+
+    areas = None  # type: ignore[assignment]  # a declared field, removed from the quick form
+
+    class Meta(DiaryForm.Meta):
+        fields = QUICK_FIELDS
+        labels = {
+            **DiaryForm.Meta.labels,
+            "severity": "How bad were your legs? (0 none, 10 worst)",
+            "quality": "How did you sleep? (1 very poor, 5 very good)",
+        }

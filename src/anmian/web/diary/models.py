@@ -27,13 +27,17 @@ class DiaryEntry(models.Model):
         validators=[MaxValueValidator(4)], default=0
     )
     # sleep, in the spirit of the Consensus Sleep Diary (our wording)
-    bedtime = models.TimeField()
-    lights_out = models.TimeField()
-    sleep_latency_min = models.PositiveSmallIntegerField(validators=[MaxValueValidator(720)])
+    # The times may be left out on a tired evening (the quick entry) and added later; the full
+    # form asks for all of them (null allowed, blank not).
+    bedtime = models.TimeField(null=True)
+    lights_out = models.TimeField(null=True)
+    sleep_latency_min = models.PositiveSmallIntegerField(
+        null=True, validators=[MaxValueValidator(720)]
+    )
     awakenings = models.PositiveSmallIntegerField(validators=[MaxValueValidator(50)], default=0)
     awake_min = models.PositiveSmallIntegerField(validators=[MaxValueValidator(720)], default=0)
-    final_wake = models.TimeField()
-    out_of_bed = models.TimeField()
+    final_wake = models.TimeField(null=True)
+    out_of_bed = models.TimeField(null=True)
     quality = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -57,7 +61,19 @@ class DiaryEntry(models.Model):
             models.UniqueConstraint(fields=["patient", "night_of"], name="one_entry_per_night")
         ]
 
+    def has_times(self) -> bool:
+        return None not in (
+            self.bedtime,
+            self.lights_out,
+            self.sleep_latency_min,
+            self.final_wake,
+            self.out_of_bed,
+        )
+
     def night(self) -> Night:
+        """The night's sleep times; only for a night that `has_times`."""
+        assert self.bedtime and self.lights_out and self.final_wake and self.out_of_bed
+        assert self.sleep_latency_min is not None
         return Night(
             self.night_of,
             self.bedtime,
@@ -69,8 +85,9 @@ class DiaryEntry(models.Model):
             self.out_of_bed,
         )
 
-    def sleep(self, tz: ZoneInfo) -> SleepMeasures:
-        return measures(self.night(), tz)
+    def sleep(self, tz: ZoneInfo) -> SleepMeasures | None:
+        """The sleep measures, None for a quick entry without its times."""
+        return measures(self.night(), tz) if self.has_times() else None
 
     def is_locked(self, today: date) -> bool:
         return today > self.night_of + timedelta(days=settings.ANMIAN_DIARY_EDIT_DAYS)

@@ -99,11 +99,12 @@ def progress(patient: Patient, today: date) -> Progress:
         out.severity.append((night_of, sev))
         if onset is not None:
             out.onset.append((night_of, _hours_after_noon(onset)))
-        try:
-            m = measures(Night(night_of, bed, lights, sol, awk, waso, wake, up), tz)
-            out.efficiency.append((night_of, m.sleep_efficiency))
-        except SleepDiaryError:
-            pass  # a saved night was validated; an old bad one is skipped, not fatal
+        if bed and lights and wake and up and sol is not None:  # a quick entry has no times
+            try:
+                m = measures(Night(night_of, bed, lights, sol, awk, waso, wake, up), tz)
+                out.efficiency.append((night_of, m.sleep_efficiency))
+            except SleepDiaryError:
+                pass  # a saved night was validated; an old bad one is skipped, not fatal
         monday = night_of - timedelta(days=night_of.weekday())
         week_nights[monday].append((bool(pressed) or herbs or topical, sev))
     for monday in sorted(week_nights):

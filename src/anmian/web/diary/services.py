@@ -24,7 +24,7 @@ from anmian.engine.notes import NoteAlert
 from anmian.engine.screening import score_severity
 from anmian.knowledge import get_kb
 from anmian.web.diary.csvfile import COLUMNS, MEASURES, CsvError, Row, read_rows
-from anmian.web.diary.forms import DiaryForm
+from anmian.web.diary.forms import DiaryForm, QuickDiaryForm
 from anmian.web.diary.models import DiaryEntry, ScaleScore
 from anmian.web.diary.progress import SCALE, Progress, progress
 from anmian.web.diary.report import report_pdf
@@ -72,8 +72,22 @@ class Entry:
     alerts: list[NoteAlert] = field(default_factory=list)  # danger signs in the saved notes
 
 
-def open_entry(user: Any, night: str | None = None, data: Mapping | None = None) -> Entry:
-    """The form for a new night (night None) or a saved one (its date, YYYY-MM-DD)."""
+def plan_points(patient: Patient) -> list[str]:
+    """The points the person can press themselves: those of the plan their practitioner
+    adopted last, else of their latest assessment's plan; self-care points only."""
+    points = get_kb().points
+    plan = patient.plans.order_by("-created").values_list("points", flat=True).first()
+    if plan is None:
+        result = patient.assessments.order_by("-created").values_list("result", flat=True).first()
+        plan = [p.get("id") for p in ((result or {}).get("plan") or {}).get("points", [])]
+    return [p for p in plan or [] if p in points and points[p].self_care]
+
+
+def open_entry(
+    user: Any, night: str | None = None, data: Mapping | None = None, quick: bool = False
+) -> Entry:
+    """The form for a new night (night None) or a saved one (its date, YYYY-MM-DD); `quick`,
+    the three-question form."""
     patient = diary_of(user)
     today = today_of(patient)
     instance = None
@@ -82,20 +96,21 @@ def open_entry(user: Any, night: str | None = None, data: Mapping | None = None)
             instance = patient.diary.get(night_of=date.fromisoformat(night))
         except (ValueError, DiaryEntry.DoesNotExist):
             raise Http404("no entry for that night") from None
-    form = DiaryForm(
+    form = (QuickDiaryForm if quick else DiaryForm)(
         data,
         instance=instance,
         initial={"night_of": today} if instance is None else None,
         patient=patient,
         today=today,
         tz=patient.tz,
+        points=plan_points(patient),
     )
     return Entry(form, instance, instance is not None and instance.is_locked(today))
 
 
-def record_entry(user: Any, data: Mapping, night: str | None = None) -> Entry:
+def record_entry(user: Any, data: Mapping, night: str | None = None, quick: bool = False) -> Entry:
     """Save a night, unless it is invalid or locked; the form carries the reasons."""
-    entry = open_entry(user, night, data)
+    entry = open_entry(user, night, data, quick)
     if entry.locked:
         entry.form.add_error(
             None, "This night is locked: entries can be changed for a few days only."
@@ -151,7 +166,7 @@ def import_diary(user: Any, content: bytes, keep_valid: bool = False) -> ImportR
     forms, problems = [], []
     seen: set[str] = set()
     for row in rows:
-        form = DiaryForm(_form_data(row), patient=patient, today=today, tz=tz)
+        form = DiaryForm(_form_data(row), patient=patient, today=today, tz=tz, times_optional=True)
         if row.text("night_of") in seen:
             problems.append(Problem(row.number, "the same night appears twice in the file"))
         elif not form.is_valid():
@@ -173,7 +188,8 @@ def import_diary(user: Any, content: bytes, keep_valid: bool = False) -> ImportR
 
 def _form_data(row: Row) -> dict[str, Any]:
     data: dict[str, Any] = {c: row.text(c) for c in COLUMNS if c in row.values}
-    data["areas"] = [a for a in data.pop("areas", "").split(";") if a]
+    for listed in ("areas", "points_pressed"):
+        data[listed] = [a for a in data.pop(listed, "").split(";") if a]
     for flag in FLAGS:
         if not row.flag(flag):
             data.pop(flag, None)  # an unticked box is an absent key, as from a browser
@@ -188,13 +204,13 @@ def export_rows(user: Any) -> list[dict[str, Any]]:
     for e in patient.diary.order_by("night_of"):
         row = {c: getattr(e, c) for c in COLUMNS}
         row["areas"] = ";".join(e.areas)
+        row["points_pressed"] = ";".join(e.points_pressed)
         for k, v in row.items():
             if hasattr(v, "isoformat"):
                 row[k] = v.isoformat()
         m = e.sleep(patient.tz)
-        row |= dict(
-            zip(MEASURES, (m.time_in_bed_min, m.total_sleep_min, m.sleep_efficiency), strict=True)
-        )
+        measured = (m.time_in_bed_min, m.total_sleep_min, m.sleep_efficiency) if m else ("",) * 3
+        row |= dict(zip(MEASURES, measured, strict=True))
         out.append(row)
     return out
 

@@ -35,9 +35,9 @@ def diary(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def entry(request: HttpRequest, night: str | None = None) -> HttpResponse:
+def entry(request: HttpRequest, night: str | None = None, quick: bool = False) -> HttpResponse:
     if request.method == "POST":
-        e = services.record_entry(request.user, request.POST, night)
+        e = services.record_entry(request.user, request.POST, night, quick)
         if e.saved is not None:
             # A danger sign in the notes is told at once, not left for the practitioner to
             # find: their list shows it too (progress signals), but that may be days away.
@@ -53,11 +53,11 @@ def entry(request: HttpRequest, night: str | None = None) -> HttpResponse:
                 )
             return redirect("diary:list")
     else:
-        e = services.open_entry(request.user, night)
+        e = services.open_entry(request.user, night, quick=quick)
     return render(
         request,
         "diary/entry.html",
-        _ctx(form=e.form, instance=e.instance, locked=e.locked),
+        _ctx(form=e.form, instance=e.instance, locked=e.locked, quick=quick),
         status=400 if e.form.errors else 200,
     )
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from anmian.web.diary.csvfile import COLUMNS
 from anmian.web.diary.models import DiaryEntry
+from anmian.web.records.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +219,131 @@ def test_export_round_trips_through_import(client: Client, alice, charlie):
     upload = SimpleUploadedFile("d.csv", exported, content_type="text/csv")
     assert client.post("/diary/import/", {"file": upload}).status_code == 200
     assert DiaryEntry.objects.filter(patient__name="Charlie Cole").count() == 1
+
+
+# --- the date, editing, the quick entry, points pressed ---
+
+
+def test_a_new_night_opens_with_today_in_the_date_pickers_format(alice_client):
+    html = alice_client.get("/diary/new/").content.decode()
+    assert 'type="date"' in html and 'value="2026-11-20"' in html
+
+
+def test_a_saved_night_opens_with_its_own_date_and_saves_unchanged(alice_client):
+    alice_client.post("/diary/new/", night())
+    html = alice_client.get("/diary/night/2026-11-19/").content.decode()
+    assert 'name="night_of" value="2026-11-19"' in html
+    assert 'name="bedtime" value="22:45"' in html  # the times as a time input takes them
+    response = alice_client.post("/diary/night/2026-11-19/", night(severity="2"))
+    assert response.status_code == 302
+    assert DiaryEntry.objects.get().severity == 2
+
+
+def test_a_saved_night_can_move_to_a_free_date_but_not_onto_another(alice_client):
+    alice_client.post("/diary/new/", night())
+    alice_client.post("/diary/new/", night(night_of="2026-11-17"))
+    moved = alice_client.post("/diary/night/2026-11-19/", night(night_of="2026-11-18"))
+    assert moved.status_code == 302
+    clash = alice_client.post("/diary/night/2026-11-18/", night(night_of="2026-11-17"))
+    assert clash.status_code == 400 and b"already have an entry" in clash.content
+    assert sorted(str(d) for d in DiaryEntry.objects.values_list("night_of", flat=True)) == [
+        "2026-11-17",
+        "2026-11-18",
+    ]
+
+
+@pytest.mark.parametrize("typed", ["19/11/2026", "19.11.2026", "19 Nov 2026", "2026-11-19"])
+def test_a_date_typed_by_hand_in_a_common_format_is_read(alice_client, typed):
+    assert alice_client.post("/diary/new/", night(night_of=typed)).status_code == 302
+    assert str(DiaryEntry.objects.get().night_of) == "2026-11-19"
+
+
+@pytest.mark.parametrize("typed", ["11/19/2026", "yesterday", "2026-02-30"])
+def test_a_date_that_cannot_be_read_is_refused_with_the_format_shown(alice_client, typed):
+    response = alice_client.post("/diary/new/", night(night_of=typed))
+    assert response.status_code == 400
+    assert b"YYYY-MM-DD, for example 2026-11-19" in response.content
+    assert f'value="{typed}"'.encode() in response.content  # what was typed is kept
+
+
+def test_the_quick_entry_asks_three_questions_and_saves_a_night_without_times(alice_client):
+    html = alice_client.get("/diary/quick/").content.decode()
+    asked = set(re.findall(r'<label for="id_(\w+)"', html))
+    assert asked == {"night_of", "severity", "quality"}  # and no plan yet: no points to tick
+    response = alice_client.post(
+        "/diary/quick/", {"night_of": "2026-11-19", "severity": "7", "quality": "2"}
+    )
+    assert response.status_code == 302
+    entry = DiaryEntry.objects.get()
+    assert (entry.severity, entry.quality, entry.bedtime) == (7, 2, None)
+    assert b"no times yet" in alice_client.get("/diary/").content
+    assert alice_client.get("/diary/progress/").status_code == 200
+    assert alice_client.get("/diary/export.csv").status_code == 200
+
+
+def test_the_times_of_a_quick_night_can_be_added_later_in_the_full_form(alice_client):
+    alice_client.post("/diary/quick/", {"night_of": "2026-11-19", "severity": "7", "quality": "2"})
+    refused = alice_client.post("/diary/night/2026-11-19/", night(bedtime=""))
+    assert refused.status_code == 400 and b"required" in refused.content
+    assert alice_client.post("/diary/night/2026-11-19/", night()).status_code == 302
+    assert DiaryEntry.objects.get().sleep(ZoneInfo("Europe/London")) is not None
+
+
+def test_a_quick_change_keeps_the_times_already_saved(alice_client):
+    alice_client.post("/diary/new/", night())
+    response = alice_client.post(
+        "/diary/night/2026-11-19/quick/",
+        {"night_of": "2026-11-19", "severity": "1", "quality": "5"},
+    )
+    assert response.status_code == 302
+    entry = DiaryEntry.objects.get()
+    assert (entry.severity, str(entry.bedtime), entry.sleep_latency_min) == (1, "22:45:00", 40)
+
+
+@pytest.fixture
+def alice_plan(alice, bob, alice_assessment):
+    # bl17 is for needling only: the person is not offered it
+    return Plan.objects.create(
+        patient=alice, assessment=alice_assessment, adopted_by=bob, points=["sp6", "bl17", "li4"]
+    )
+
+
+def test_the_points_of_the_plan_can_be_ticked_as_pressed(alice_client, alice_plan):
+    html = alice_client.get("/diary/quick/").content.decode()
+    assert "SP6 Sanyinjiao (Three Yin Intersection)" in html and "LI4" in html
+    assert 'value="bl17"' not in html
+    response = alice_client.post(
+        "/diary/quick/",
+        {"night_of": "2026-11-19", "severity": "4", "quality": "3", "points_pressed": ["sp6"]},
+    )
+    assert response.status_code == 302
+    assert DiaryEntry.objects.get().points_pressed == ["sp6"]
+    exported = list(
+        csv.DictReader(io.StringIO(alice_client.get("/diary/export.csv").content.decode()))
+    )
+    assert exported[0]["points_pressed"] == "sp6"
+
+
+def test_a_point_outside_the_plan_is_refused(alice_client, alice_plan):
+    response = alice_client.post("/diary/new/", night(points_pressed=["bl17"]))
+    assert response.status_code == 400 and b"not one of the available choices" in response.content
+
+
+def test_an_import_takes_quick_nights_but_not_half_the_times(alice_client):
+    def upload(**times) -> SimpleUploadedFile:
+        row = {"night_of": "2026-11-18", "severity": "5", "quality": "3"}
+        row |= {"sleep_disturbance": "0", "awakenings": "0", "awake_min": "0"}
+        row |= {"caffeine": "0", "alcohol": "0"} | times
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerow(row)
+        return SimpleUploadedFile("d.csv", buffer.getvalue().encode())
+
+    half = alice_client.post("/diary/import/", {"file": upload(bedtime="22:30")})
+    assert half.status_code == 400 and b"all the sleep times or none" in half.content
+    assert alice_client.post("/diary/import/", {"file": upload()}).status_code == 200
+    assert DiaryEntry.objects.get().bedtime is None
 
 
 # --- progress: scores, charts, signals ---
