@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from anmian.web import envconfig
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent.parent  # src/anmian/web -> repo root (for the data folder)
@@ -60,7 +61,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 DATA_DIR = Path(envstr("ANMIAN_DATA_DIR", str(REPO_DIR / "data")))
-(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)  # git-ignored; SQLite and static files
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # git-ignored; SQLite, the file cache and queue
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "anmian.web.diary",
     "anmian.web.booking",
     "anmian.web.shop",
+    "ninja",  # serves Swagger UI from its own static files for /api/docs, not from a CDN
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -128,8 +130,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'anmian.sqlite3'}"), conn_max_age=60
+    "default": envconfig.database_from_url(
+        envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'anmian.sqlite3'}")
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -167,7 +169,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Built once (`manage.py collectstatic` at install or image build) into a folder every app
+# server reads and none writes; WhiteNoise serves it. Per-host data folders hold nothing
+# a page needs.
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -196,6 +201,19 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "false")  # TLS from the start, usually on port 465
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")  # seconds; a hung server fails the job, which retries
+envconfig.check_smtp(
+    host=EMAIL_HOST,
+    port=EMAIL_PORT,
+    use_tls=EMAIL_USE_TLS,
+    use_ssl=EMAIL_USE_SSL,
+    user=EMAIL_HOST_USER,
+    password=EMAIL_HOST_PASSWORD,
+)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Anmian <no-reply@localhost>")
 # The console backend writes every email, reset and sign-up links included, into the server's
 # log. It is allowed in development, and by default on plain HTTP (SECURE_TLS=false: loopback
@@ -212,14 +230,15 @@ if EMAIL_BACKEND.endswith(".console.EmailBackend") and not ANMIAN_ALLOW_CONSOLE_
         "whose log no one else reads."
     )
 
-# A file cache is shared by every gunicorn worker (login throttling, API rate limits)
-# without a cache server.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache"),
-    }
-}
+# Login throttling and API rate limits live in the cache. The default file cache is shared by
+# every gunicorn worker of one host without a cache server; several hosts share Redis
+# (CACHE_URL=redis://HOST:6379/0), or a lockout on one would not exist on the others.
+CACHES = envconfig.cache_from_url(envstr("CACHE_URL", f"file://{DATA_DIR / 'cache'}"))
+
+# The task queue (huey): every email, the reminder and waitlist schedule. A SQLite file in the
+# data folder by default, so `make run` needs no server; Redis when several hosts share it.
+# See anmian/web/jobs/ and README (Background work).
+HUEY = envconfig.queue_from_url(envstr("ANMIAN_QUEUE_URL", ""), DATA_DIR, immediate=False)
 
 # A diary entry can be changed for this many days after its night, then it locks.
 ANMIAN_DIARY_EDIT_DAYS = envint("ANMIAN_DIARY_EDIT_DAYS", "3")
@@ -237,7 +256,10 @@ ANMIAN_HOLD_MINUTES = envint("ANMIAN_HOLD_MINUTES", "120")
 ANMIAN_MAX_FUTURE_BOOKINGS = envint("ANMIAN_MAX_FUTURE_BOOKINGS", "30")
 ANMIAN_MAX_COURSE_WEEKS = envint("ANMIAN_MAX_COURSE_WEEKS", "26")
 # The site's address, for links in emails.
-ANMIAN_SITE_URL = envstr("ANMIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Required in production (DEBUG off, TLS on): without it emails would link to 127.0.0.1.
+ANMIAN_SITE_URL = envconfig.site_url(
+    envstr("ANMIAN_SITE_URL", ""), production=SECURE_TLS and not DEBUG
+)
 
 # Anonymous callers of the JSON API are rate-limited; a clinic sets its own limit.
 ANMIAN_ANON_RATE = envstr("ANMIAN_ANON_RATE", "60/min")

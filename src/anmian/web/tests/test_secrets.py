@@ -17,6 +17,7 @@ DEPLOY = {
     "SECRET_KEY": "k" * 20 + "R4nd0m-Pr0duct10n-K3y-W1th-Many-Ch4rs-#%&",
     "DEBUG": "false",
     "ALLOWED_HOSTS": "clinic.example",
+    "ANMIAN_SITE_URL": "https://clinic.example",  # required in production
 }
 
 

@@ -16,6 +16,7 @@ PROD_ENV = {
     "DEBUG": "false",
     "ALLOWED_HOSTS": "clinic.example",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",  # no console in production
+    "ANMIAN_SITE_URL": "https://clinic.example",  # required in production
 }
 
 
