@@ -24,9 +24,10 @@ class Part:
     slots: list[tuple[Any, datetime, datetime]]  # practitioner, start, local start
 
 
-def days(slots: list[tuple[Any, datetime]], tz: ZoneInfo) -> list[Day]:
+def days(slots: list[tuple[Any, datetime]], tz: ZoneInfo, one_per_time: bool) -> list[Day]:
     counts: dict[date, int] = {}
-    for _, start in slots:
+    starts = {start for _, start in slots} if one_per_time else [s for _, s in slots]
+    for start in starts:
         local = start.astimezone(tz).date()
         counts[local] = counts.get(local, 0) + 1
     return [Day(d, n) for d, n in sorted(counts.items())]
@@ -39,13 +40,19 @@ def choose_day(listed: list[Day], wanted: date | None) -> date | None:
     return listed[0].day if listed else None
 
 
-def parts(slots: list[tuple[Any, datetime]], tz: ZoneInfo, day: date | None) -> list[Part]:
-    """The day's free times by part of the day; parts without a time are left out."""
+def parts(
+    slots: list[tuple[Any, datetime]], tz: ZoneInfo, day: date | None, one_per_time: bool
+) -> list[Part]:
+    """The day's free times by part of the day; parts without a time are left out. With
+    `one_per_time` ("first available") each time is offered once, with the first practitioner
+    free then, rather than once per practitioner."""
     found: dict[str, list[tuple[Any, datetime, datetime]]] = {name: [] for name, _ in PARTS}
+    seen: set[datetime] = set()
     for practitioner, start in slots:
         local = start.astimezone(tz)
-        if local.date() != day:
+        if local.date() != day or (one_per_time and start in seen):
             continue
+        seen.add(start)
         name = next(n for n, hour in reversed(PARTS) if local.hour >= hour)
         found[name].append((practitioner, start, local))
     return [Part(name, found[name]) for name, _ in PARTS if found[name]]

@@ -202,13 +202,14 @@ def confirmation(
 
 
 def pick_day(
-    slots: list[tuple[Practitioner, datetime]], tz: ZoneInfo, wanted: date | None
+    slots: list[tuple[Practitioner, datetime]], tz: ZoneInfo, wanted: date | None, who: str
 ) -> tuple[list[daypicker.Day], date | None, list[daypicker.Part]]:
     """The days with free times, the day shown (the one asked for, else the first), and its
-    times by morning, afternoon and evening."""
-    listed = daypicker.days(slots, tz)
+    times by morning, afternoon and evening (each time once for "first available")."""
+    first_available = who == "first-available"
+    listed = daypicker.days(slots, tz, one_per_time=first_available)
     day = daypicker.choose_day(listed, wanted)
-    return listed, day, daypicker.parts(slots, tz, day)
+    return listed, day, daypicker.parts(slots, tz, day, one_per_time=first_available)
 
 
 def marks_allowed(user, appointment: Appointment, now: datetime) -> set[str]:

@@ -152,7 +152,7 @@ def _book_page(request, *, patient, kind, who, error, moving=None, chosen=None) 
     slots = []
     if kind is not None and patient is not None:
         slots = services.free_times(user, kind, who, now.astimezone(tz).date(), 21, now)
-    listed, day, parts = services.pick_day(slots, tz, _day(request.GET.get("day")))
+    listed, day, parts = services.pick_day(slots, tz, _day(request.GET.get("day")), who)
     patients = list(user.practitioner.clinic.patients.order_by("name")) if staff else []
     # The staff's picker names every patient of the clinic: each one shown is a read.
     record(user, "read", patients, "patient-picker", request=request)

@@ -272,14 +272,17 @@ def test_a_second_browser_loses_the_race_and_is_offered_another_time(
     first_slot = "main .slots form.slot button"
     label = pages[0].locator(first_slot).first.get_attribute("aria-label")
     pages[0].locator(first_slot).first.click()
+    pages[0].click("main button:has-text('Book it')")  # the confirmation step
     pages[0].wait_for_url("**/booking/")
     pages[1].locator(
         f"main button[aria-label='{label}']"
     ).first.click()  # the same slot, seen before it was taken
+    pages[1].click("main button:has-text('Book it')")
     pages[1].wait_for_load_state()
     alert = pages[1].locator("[role=alert]")
     assert "That time was just taken" in alert.inner_text()
     pages[1].locator("[role=alert] form.slot button").first.click()
+    pages[1].click("main button:has-text('Book it')")
     pages[1].wait_for_url("**/booking/")
     assert Appointment.objects.filter(status="booked").count() == 2
     assert len({a.start for a in Appointment.objects.all()}) == 2
@@ -371,4 +374,82 @@ def test_a_person_on_a_phone_finishes_the_short_self_check_and_sees_results(page
 def test_a_short_path_question_has_no_serious_accessibility_violations(browser, live_server):
     assert (
         _serious_violations(browser, f"{live_server.url}/self-check/questions/leg-crawling/") == []
+    )
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_new_person_signs_up_joins_the_demo_clinic_and_books_a_session(
+    browser, live_server, width
+):
+    """The newcomer's first visit, as issue 10 walks it: sign up, confirm by email, join the
+    demo clinic from the booking page, pick a day and a time, confirm, see it booked."""
+    import io
+    import re
+
+    from django.core import mail
+    from django.core.management import call_command
+
+    from anmian.web.booking.models import Appointment
+
+    call_command("load_demo_clinic", stdout=io.StringIO())
+    shots = os.environ.get("ANMIAN_SCREENSHOTS")  # a folder: each step saved there to look at
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+
+    def step(name: str) -> None:
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        if shots:
+            page.screenshot(path=f"{shots}/journey-{width}-{name}.png", full_page=True)
+
+    base = live_server.url
+    page.goto(f"{base}/accounts/signup/")
+    page.fill("#id_name", "Nia Newcomer")
+    page.fill("#id_email", f"nia{width}@example.org")
+    page.fill("#id_password", "a long walk by the river")
+    step("1-signup")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/signup/sent/")
+    link = re.search(r"https?://[^/\s]+(/accounts/activate/\S+)", mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+    page.goto(f"{base}{link.group(1)}")
+    page.click("main button[type=submit]")  # confirming is a button, never the link alone
+    page.wait_for_url("**/accounts/mine/")
+    assert "You have not joined a clinic yet" in page.locator("main").inner_text()
+    step("2-confirmed")
+
+    page.click("header a:has-text('Appointments')")
+    page.click("main a:has-text('Book an appointment')")
+    page.wait_for_url("**/accounts/clinics/")  # not a dead end: the choice of a clinic
+    assert "Booking needs a clinic" in page.locator(".messages").inner_text()
+    demo = page.locator("li.card", has_text="Anmian Demo Clinic")
+    assert "020 7946 0321" in demo.inner_text() and "Willow Lane" in demo.inner_text()
+    step("3-clinics")
+    demo.locator("button:has-text('Join')").click()
+    page.wait_for_url("**/booking/book/")
+    assert "You have joined Anmian Demo Clinic" in page.locator(".messages").inner_text()
+    page.select_option("#type", label="Acupuncture session (45 min)")
+    page.click("main button:has-text('Show free times')")
+    days = page.locator("nav.daypicker a")
+    assert days.count() >= 5
+    days.nth(1).click()  # another day than the first offered
+    assert page.locator("section.daypart h3").first.inner_text() in (
+        "Morning",
+        "Afternoon",
+        "Evening",
+    )
+    step("4-times")
+    page.locator("main .slots form.slot button").first.click()
+    page.wait_for_url("**/booking/book/confirm/**")
+    summary = page.locator("main").inner_text()
+    for shown in ("Acupuncture session", "£50.00", "Cancellation policy", "020 7946 0321"):
+        assert shown in summary, shown
+    step("5-confirm")
+    page.click("main button:has-text('Book it')")
+    page.wait_for_url("**/booking/")
+    assert "Booked: Acupuncture session" in page.locator(".messages").inner_text()
+    assert page.locator("ul.appointments li").count() == 1
+    step("6-booked")
+    context.close()
+    assert (
+        Appointment.objects.filter(patient__user__username=f"nia{width}@example.org").count() == 1
     )

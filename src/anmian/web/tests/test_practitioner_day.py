@@ -40,12 +40,17 @@ def today_booked(clinic, alice, bob):
 
 
 def test_a_practitioner_logs_in_to_todays_schedule(client: Client, bob, today_booked):
+    """Logging in through the login page, as a person does (a second factor is passed for
+    them by conftest's shared login fixture)."""
     response = client.post(
         "/accounts/login/", {"username": "bob@example.org", "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == "/booking/calendar/?view=day"
     page = _text(response)
-    assert "Tue 3 Mar" in page and "11:00 Alice Able · Acupuncture" in page
+    assert "Today" in page and "Tue 3 Mar" in page
+    assert "11:00 Alice Able · Acupuncture" in page
+    chart = f'href="/clinic/patients/{today_booked.patient.uid}/"'
+    assert chart in response.content.decode()  # each name opens the chart
 
 
 def test_a_patient_logs_in_to_their_own_page(client: Client, alice):

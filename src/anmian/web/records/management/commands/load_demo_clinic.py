@@ -121,7 +121,7 @@ class Command(BaseCommand):
         for email, name in PRACTITIONERS:
             self.stdout.write(f"  practitioner  {email}  ({name})")
         self.stdout.write(f"  clinic admin  {ADMIN}  (superuser: /admin/)")
-        self.stdout.write("  practitioners and the admin pass a second factor:")
+        self.stdout.write("  practitioners and the admin share one demo authenticator;")
         self.stdout.write(second_factor[-1])
         for email, name, _ in PEOPLE:
             self.stdout.write(f"  patient       {email}  ({name})")
