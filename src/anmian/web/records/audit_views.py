@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -84,13 +84,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def audit_csv(request: HttpRequest) -> HttpResponse:
+def audit_csv(request: HttpRequest) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
     audit.reviewable(request.user, request)
     form = AuditFilter(request.GET)
     if not form.is_valid():
-        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
         return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
     entries = _entries(request, form)
     # The export is a disclosure of its own: written before the first row leaves.
