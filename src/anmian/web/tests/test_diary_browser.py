@@ -84,3 +84,20 @@ def test_chart_labels_are_readable_on_a_phone_and_nothing_scrolls_sideways(
     path = page.locator("svg[aria-labelledby^='sev-t'] path.line").get_attribute("d")
     assert path and path.count("M") == 2
     page.screenshot(path=str(tmp_path / "progress-390.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/diary/", "/diary/new/", "/diary/quick/", "/diary/import/", "/diary/score/"]
+)
+def test_the_diary_pages_fit_a_phone_without_scrolling_sideways(
+    page,  # noqa: F811
+    live_server,
+    alice,
+    path,
+    tmp_path,
+):
+    keep(alice, 1, 2)
+    _login(page, live_server.url, alice.user.email)
+    page.goto(f"{live_server.url}{path}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
