@@ -261,3 +261,34 @@ def test_the_assessment_document_alone_gives_a_proposed_plan(document, result):
         a["detail"]["code"]["coding"][0]["code"] for a in plan["activity"] if "code" in a["detail"]
     ]
     assert codes_in_plan == [p["code"] for p in result["plan"]["points"]]
+
+
+# --- anmian fhir FILE ---
+
+
+def test_the_cli_turns_an_assessment_document_into_a_valid_bundle():
+    from typer.testing import CliRunner
+
+    from anmian.cli import app
+
+    out = CliRunner().invoke(app, ["fhir", str(ROOT / "examples" / "demo.json")])
+    assert out.exit_code == 0, out.output
+    parsed = Bundle.model_validate_json(out.stdout)
+    assert parsed.type == "collection"
+    kinds = {e.resource.get_resource_type() for e in parsed.entry}
+    assert {"Patient", "Condition", "Observation", "CarePlan"} <= kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("{nope", "not JSON"), ('{"findings": []}', "findings"), ("[1, 2]", "")],
+)
+def test_the_cli_refuses_bad_input_with_one_line_and_exit_2(text, says):
+    from typer.testing import CliRunner
+
+    from anmian.cli import app
+
+    out = CliRunner().invoke(app, ["fhir", "-"], input=text)
+    assert out.exit_code == 2
+    assert out.stderr.startswith("anmian: error: ") and says in out.stderr
+    assert out.stderr.count("\n") == 1

@@ -304,6 +304,37 @@ def sleep(
     )
 
 
+@app.command()
+def fhir(
+    file: Annotated[str, typer.Argument(help="An assessment document (JSON), or - for stdin.")],
+    allow_unknown: Annotated[
+        bool,
+        typer.Option("--allow-unknown", help="Report unreadable findings instead of stopping."),
+    ] = False,
+) -> None:
+    """The assessment of one document as a FHIR R4 Bundle (collection), on standard output."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    from anmian.engine import InputError, parse_json
+    from anmian.engine import assess as run
+    from anmian.fhir import bundle_json
+    from anmian.fhir.assessment import record_from_assessment
+
+    text = sys.stdin.read() if file == "-" else _read_text(file)
+    try:
+        document = json.loads(text)
+        result = run(parse_json(text), _kb(), allow_unknown=allow_unknown).to_dict()
+    except json.JSONDecodeError as exc:
+        fail(f"not JSON: {exc}")
+    except InputError as exc:
+        fail(str(exc))
+    # The same document always gives the same resource ids.
+    key = hashlib.sha256(text.encode()).hexdigest()[:32]
+    record = record_from_assessment(document, result, key, datetime.now(UTC))
+    typer.echo(json.dumps(bundle_json(record), ensure_ascii=False, indent=2))
+
+
 def _read_text(file: str) -> str:
     path = Path(file)
     if not path.is_file():
