@@ -53,7 +53,12 @@ class ProfileForm(forms.Form):
         required=False,
         choices=[("", "Rather not say"), ("female", "Female"), ("male", "Male")],
     )
-    phone = forms.CharField(required=False, max_length=40, label="Phone")
+    phone = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Phone",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     emergency_contact = forms.CharField(
         required=False, max_length=200, label="Emergency contact (name and phone)"
     )

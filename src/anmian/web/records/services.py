@@ -265,7 +265,7 @@ def _tell_plan_shared(plan: Plan) -> None:
 @dataclass(frozen=True)
 class SharedPlan:
     plan: Plan
-    named_points: list[str]  # in words for people: the point's name and code
+    named_points: list[tuple[str, str]]  # id, and in words for people: name, code, pinyin
     formula_name: str
 
 
@@ -278,7 +278,7 @@ def shared_plans(user: User) -> list[SharedPlan]:
     out = []
     for plan in patient.plans.select_related("adopted_by", "adopted_by__clinic"):
         points = [
-            f"{kb.points[p].english} ({kb.points[p].code}, {kb.points[p].pinyin})"
+            (p, f"{kb.points[p].english} ({kb.points[p].code}, {kb.points[p].pinyin})")
             for p in plan.points
             if p in kb.points
         ]

@@ -85,7 +85,8 @@ def invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         sent = services.invite_patient(request.user, **form.cleaned_data)
         messages.success(
-            request, f"{sent.patient.name} is added; the invitation is sent to {sent.email}."
+            request,
+            f"{form.cleaned_data['name']} is added; the invitation is sent to {sent.email}.",
         )
         return redirect("records:patients")
     status = 400 if form.errors else 200

@@ -112,6 +112,7 @@ def test_adopting_a_plan_shares_it_with_the_patient(
     client.force_login(alice.user)
     mine = _text(client.get("/accounts/mine/"))
     assert "My care plan" in mine and "Shared by Bob Baker" in mine
+    assert "Three Yin Intersection (SP6, Sanyinjiao)" in mine  # points in words, not ids
 
 
 def test_no_email_when_the_adoption_is_not_committed(
