@@ -172,7 +172,7 @@ def test_a_chinese_name_is_drawn_with_a_cjk_font(client, li):
         for page in reader.pages
         for font in page["/Resources"]["/Font"].values()
     }
-    assert any("CJK" in name for name in fonts), fonts
+    assert any("CJK" in name for name in fonts), f"no CJK font ({fonts}): run make system-deps"
 
 
 def test_a_quote_or_markup_in_a_name_is_printed_as_written(client, alice):
