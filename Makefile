@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 # (reset and sign-up links) printed to this terminal.
 RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-0123456789} SECURE_TLS=false ANMIAN_ALLOW_CONSOLE_EMAIL=true
 
-.PHONY: install system-deps browser run test test-pg lint typecheck fmt bench clean kb-check lock openapi
+.PHONY: install system-deps browser run worker test test-pg lint typecheck fmt bench clean kb-check lock openapi
 
 install: $(STAMP) system-deps
 
@@ -50,8 +50,13 @@ run: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(MANAGE) load_demo_clinic
-	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops); reminders are sent every minute"
+	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops) with its worker (emails, reminders)"
 	$(RUN_ENV) PORT=$(PORT) scripts/serve.sh
+
+# The background worker alone (emails with retries; its scheduler sends reminders every
+# minute): one per host next to the web server, as many as wanted on a shared Redis queue.
+worker: install
+	$(RUN_ENV) $(MANAGE) run_huey
 
 lint: install typecheck
 	$(BIN)/ruff check src tests bench manage.py requirements

@@ -1,11 +1,13 @@
 #!/usr/bin/env sh
-# Serve Anmian with gunicorn and send booking reminders every minute, as one process group:
-# stopping the server (Ctrl-C) stops the reminder loop too. Called by `make run`.
+# Serve Anmian with gunicorn and its background worker (emails with retries; the worker's
+# scheduler sends reminders every minute), as one process group: stopping the server (Ctrl-C)
+# stops the worker too. Called by `make run`; in production each runs as its own systemd unit
+# (docs/deploy.md).
 set -eu
 BIN="$(dirname "$0")/../.venv/bin"
 PORT="${PORT:-8000}"
 trap 'kill 0' INT TERM EXIT
-(while true; do "$BIN/python" manage.py send_reminders >/dev/null 2>&1 || true; sleep 60; done) &
+"$BIN/python" manage.py run_huey &
 # Access log without query strings (%(U)s): a search must never put personal data in a log;
 # and paths that are credentials (feed, offer, reset links) logged with their token replaced
 # by a fingerprint (anmian/web/core/logsafe.py).

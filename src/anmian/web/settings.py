@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "anmian.web.diary",
     "anmian.web.booking",
     "anmian.web.shop",
+    "anmian.web.jobs",
+    "huey.contrib.djhuey",  # the worker: manage.py run_huey (make worker)
     "ninja",  # serves Swagger UI from its own static files for /api/docs, not from a CDN
     "axes",
     "django_otp",
@@ -173,6 +175,8 @@ STATIC_URL = "/static/"
 # server reads and none writes; WhiteNoise serves it. Per-host data folders hold nothing
 # a page needs.
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(DATA_DIR / "static")))
+if STATIC_ROOT == DATA_DIR / "static":
+    STATIC_ROOT.mkdir(exist_ok=True)  # only the local default; a shared folder is read-only
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -229,6 +233,10 @@ if EMAIL_BACKEND.endswith(".console.EmailBackend") and not ANMIAN_ALLOW_CONSOLE_
         "(with EMAIL_HOST and EMAIL_PORT), or ANMIAN_ALLOW_CONSOLE_EMAIL=true on a machine "
         "whose log no one else reads."
     )
+# Every email goes through the task queue (anmian/web/jobs/mail.py); the worker sends it with
+# the backend named above and retries while the mail server is down.
+ANMIAN_EMAIL_DELIVERY_BACKEND = EMAIL_BACKEND
+EMAIL_BACKEND = "anmian.web.jobs.mail.QueuedEmailBackend"
 
 # Login throttling and API rate limits live in the cache. The default file cache is shared by
 # every gunicorn worker of one host without a cache server; several hosts share Redis

@@ -17,6 +17,7 @@ from anmian.web.settings import *  # noqa: F403
 from anmian.web.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+HUEY["immediate"] = True  # noqa: F405 - jobs run at once, in the test's own process
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 
 # SQLite tests use a file, not shared-cache memory: concurrency tests open several

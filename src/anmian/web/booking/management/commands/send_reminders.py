@@ -1,8 +1,12 @@
-"""Send each due reminder exactly once, and pass expired waitlist offers on. Safe to run every minute from cron, and twice at once:
-a reminder is claimed by one UPDATE that only succeeds while reminder_sent_at is empty."""
+"""Send each due reminder exactly once, and pass expired waitlist offers on. Run every minute by
+the worker's scheduler (anmian/web/jobs/tasks.py), and safe twice at once: a reminder is
+claimed by one UPDATE that only succeeds while reminder_sent_at is empty. The claimed email
+goes to the task queue, which retries it while the mail server is down; a reminder that
+could not even be queued is released, so the next run tries it again."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +15,8 @@ from django.utils import timezone
 
 from anmian.web.booking import notify, services
 from anmian.web.booking.models import Appointment
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -29,9 +35,15 @@ class Command(BaseCommand):
             claimed = Appointment.objects.filter(
                 pk=appointment.pk, reminder_sent_at__isnull=True
             ).update(reminder_sent_at=now)
-            if claimed:
+            if not claimed:
+                continue
+            try:
                 notify.send(appointment, "reminder")
-                sent += 1
+            except Exception:
+                Appointment.objects.filter(pk=appointment.pk).update(reminder_sent_at=None)
+                logger.exception("reminder for appointment %s not queued", appointment.pk)
+                continue
+            sent += 1
         expired = services.expire_offers(now=now)
         self.stdout.write(
             f"{sent} reminder{'s' if sent != 1 else ''} sent, {expired} waitlist offer(s) expired"

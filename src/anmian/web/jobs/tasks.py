@@ -1,0 +1,50 @@
+"""The queue's tasks. Each is small and idempotent where it can be: a job may run again after
+a worker dies mid-way, and two workers (each with its scheduler) may run side by side."""
+
+from __future__ import annotations
+
+import io
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.management import call_command
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+logger = logging.getLogger(__name__)
+
+# A failed send is tried again after 30 s, 1, 2, 4 ... minutes: ten retries span about eight
+# and a half hours, enough for a mail server's maintenance window or a night's outage.
+EMAIL_RETRIES = 10
+EMAIL_FIRST_DELAY = 30
+EMAIL_BACKOFF = 2
+
+
+class RecipientsRefused(Exception):
+    """The mail server refused the recipients: said with their codes, not their addresses,
+    since the error goes into the log and the failed-jobs list."""
+
+
+@db_task(retries=EMAIL_RETRIES, retry_delay=EMAIL_FIRST_DELAY, retry_backoff=EMAIL_BACKOFF)
+def deliver_email(message: EmailMessage) -> None:
+    connection = get_connection(settings.ANMIAN_EMAIL_DELIVERY_BACKEND, fail_silently=False)
+    try:
+        connection.send_messages([message])
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = sorted(
+            {f"{code} {reply.decode(errors='replace')}" for code, reply in exc.recipients.values()}
+        )
+        raise RecipientsRefused(
+            f"the mail server refused {len(exc.recipients)} recipient(s): {'; '.join(codes)}"
+        ) from None
+
+
+@db_periodic_task(crontab(minute="*"))
+def run_schedule() -> None:
+    """Every minute in every worker: due reminders (each claimed by one conditional UPDATE,
+    so two schedulers never send one twice) and expired waitlist offers passed on."""
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    logger.info("schedule: %s", out.getvalue().strip())
