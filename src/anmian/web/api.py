@@ -39,6 +39,7 @@ from anmian.web.apiauth import (
     errors,
 )
 from anmian.web.booking.api import router as booking_router
+from anmian.web.exports.api import router as exports_router
 from anmian.web.lockout import lockout_message
 from anmian.web.records import services as records
 from anmian.web.records import tokens
@@ -362,3 +363,4 @@ def patient_assessments(request: HttpRequest, uid: uuid.UUID) -> list[dict[str, 
 api.add_router("/v1/booking", booking_router)
 api.add_router("/v1/shop", shop_router)
 api.add_router("/v1/intake", intake_router)
+api.add_router("/v1", exports_router)

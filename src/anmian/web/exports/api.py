@@ -1,0 +1,178 @@
+"""The exports through the JSON API: a FHIR Bundle of a patient's record (`application/fhir+json`)
+and the clinic's appointment and patient lists as JSON or, with `format=csv`, as a CSV file
+(web/core/csvsafe.py). Each operation parses, calls exports/services.py and answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+from pydantic import ConfigDict, Field
+
+from anmian.web.apiauth import AUTH, ApiError, errors
+from anmian.web.core.csvsafe import rows_to_csv
+from anmian.web.exports import services
+from anmian.web.records.audit import DENIED, record
+from anmian.web.records.services import NotPractitioner
+
+router = Router(tags=["exports"], auth=AUTH)
+
+FHIR_JSON = "application/fhir+json"
+
+
+class FhirBundle(Schema):
+    """A FHIR R4 Bundle of type `collection` (docs/fhir.md lists its resources and codes)."""
+
+    model_config = ConfigDict(extra="allow")
+    resourceType: Literal["Bundle"]
+    type: Literal["collection"]
+    timestamp: str
+    entry: list[dict[str, Any]] = Field(description="{fullUrl, resource} for each resource.")
+
+
+def _fhir(data: dict[str, Any]) -> HttpResponse:
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type=FHIR_JSON)
+
+
+_FHIR_DOC = {
+    "responses": {
+        200: {"content": {FHIR_JSON: {"schema": {"$ref": "#/components/schemas/FhirBundle"}}}}
+    }
+}
+
+
+@router.get(
+    "/patients/{uid}/fhir",
+    response={200: FhirBundle, **errors(401, 404)},
+    summary="A patient's record as a FHIR R4 Bundle (the patient, or their clinic's practitioners)",
+    openapi_extra=_FHIR_DOC,
+)
+def patient_fhir(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    return _fhir(services.patient_fhir(request.user, uid))
+
+
+@router.get(
+    "/me/fhir",
+    response={200: FhirBundle, **errors(401, 404)},
+    summary="My record as a FHIR R4 Bundle",
+    openapi_extra=_FHIR_DOC,
+)
+def my_fhir(request: HttpRequest) -> HttpResponse:
+    try:
+        return _fhir(services.my_fhir(request.user))
+    except services.NoPatientRecord as exc:
+        raise ApiError(404, str(exc)) from None
+
+
+class AppointmentRow(Schema):
+    appointment: str
+    date: dt.date = Field(description="The clinic's day.")
+    start: dt.datetime = Field(description="UTC.")
+    end: dt.datetime = Field(description="UTC.")
+    status: str
+    type: str
+    practitioner: str
+    patient: str
+    patient_id: str
+    arrived: bool
+    course: bool = Field(description="Part of a course of appointments.")
+
+
+class AppointmentExport(Schema):
+    first: dt.date
+    last: dt.date
+    count: int
+    rows: list[AppointmentRow]
+
+
+class PatientRow(Schema):
+    patient_id: str
+    name: str
+    date_of_birth: dt.date | None
+    birth_year: int | None
+    sex: str
+    phone: str
+    email: str
+    preferred_contact: str
+    has_account: bool
+    assessments: int
+    plans: int
+    joined: dt.datetime
+
+
+class PatientExport(Schema):
+    count: int
+    rows: list[PatientRow]
+
+
+def _csv_doc(name: str) -> dict[str, Any]:
+    return {
+        "responses": {
+            200: {
+                "content": {
+                    "text/csv": {
+                        "schema": {"type": "string"},
+                        "example": f"\ufeff{name}\r\n",
+                    }
+                }
+            }
+        }
+    }
+
+
+def _practitioner_only(request: HttpRequest, what: str) -> ApiError:
+    record(request.user, "export", None, what, outcome=DENIED, request=request)
+    return ApiError(403, "only practitioners can export the clinic's lists")
+
+
+def _csv(table: services.Table, filename: str) -> HttpResponse:
+    rows = ([r[c] for c in table.columns] for r in table.rows)
+    response = HttpResponse(
+        rows_to_csv(table.columns, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get(
+    "/clinic/exports/appointments",
+    response={200: AppointmentExport, **errors(400, 401, 403, 422)},
+    summary="My clinic's appointments from one day to another, as JSON or CSV (practitioners)",
+    openapi_extra=_csv_doc(",".join(services.APPOINTMENT_COLUMNS)),
+)
+def appointments(
+    request: HttpRequest,
+    first: dt.date,
+    last: dt.date,
+    practitioner: int | None = None,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    try:
+        table = services.clinic_appointments(request.user, first, last, practitioner)
+    except NotPractitioner:
+        raise _practitioner_only(request, "appointments") from None
+    except services.BadRange as exc:
+        raise ApiError(400, str(exc)) from None
+    if format == "csv":
+        return _csv(table, f"appointments-{first}-{last}.csv")
+    return {"first": first, "last": last, "count": len(table.rows), "rows": table.rows}
+
+
+@router.get(
+    "/clinic/exports/patients",
+    response={200: PatientExport, **errors(401, 403, 422)},
+    summary="My clinic's patients, as JSON or CSV (practitioners)",
+    openapi_extra=_csv_doc(",".join(services.PATIENT_COLUMNS)),
+)
+def patients(request: HttpRequest, format: Literal["json", "csv"] = "json") -> Any:
+    try:
+        table = services.clinic_patients(request.user)
+    except NotPractitioner:
+        raise _practitioner_only(request, "patient-list") from None
+    if format == "csv":
+        return _csv(table, "patients.csv")
+    return {"count": len(table.rows), "rows": table.rows}
