@@ -68,7 +68,7 @@ def my_fhir(request: HttpRequest) -> HttpResponse:
         raise ApiError(404, str(exc)) from None
 
 
-class AppointmentRow(Schema):
+class AppointmentExportRow(Schema):
     appointment: str
     date: dt.date = Field(description="The clinic's day.")
     start: dt.datetime = Field(description="UTC.")
@@ -86,10 +86,10 @@ class AppointmentExport(Schema):
     first: dt.date
     last: dt.date
     count: int
-    rows: list[AppointmentRow]
+    rows: list[AppointmentExportRow]
 
 
-class PatientRow(Schema):
+class PatientExportRow(Schema):
     patient_id: str
     name: str
     date_of_birth: dt.date | None
@@ -106,7 +106,7 @@ class PatientRow(Schema):
 
 class PatientExport(Schema):
     count: int
-    rows: list[PatientRow]
+    rows: list[PatientExportRow]
 
 
 def _csv_doc(name: str) -> dict[str, Any]:
