@@ -4,6 +4,7 @@ with its own message and status (a form error on the booking forms)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timedelta
 from functools import wraps
 from zoneinfo import ZoneInfo
@@ -76,8 +77,16 @@ def book(request: HttpRequest) -> HttpResponse:
         try:
             practitioner_id, start = _slot(request.POST)
             chosen, asked = services.find_parties(practitioner_id, _int(data.get("type")))
+            # The confirmation page's one-time key: a double-click books once.
+            key = request.POST.get("key", "")[:100] or None
             done, _ = services.book(
-                request.user, chosen, asked, start, now=timezone.now(), patient=patient
+                request.user,
+                chosen,
+                asked,
+                start,
+                now=timezone.now(),
+                patient=patient,
+                idempotency_key=key,
             )
         except BookingError as exc:
             error = exc
@@ -142,7 +151,8 @@ def confirm(request: HttpRequest) -> HttpResponse:
         patient=patient,
         moving=moving,
     )
-    return render(request, "booking/confirm.html", _ctx(c=details))
+    key = secrets.token_urlsafe(16)  # sent back with the booking: a second submit books once
+    return render(request, "booking/confirm.html", _ctx(c=details, key=key))
 
 
 def _book_page(request, *, patient, kind, who, error, moving=None, chosen=None) -> HttpResponse:

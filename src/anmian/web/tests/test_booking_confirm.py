@@ -17,7 +17,6 @@ from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)  # a Monday; London is on UTC in March
-MONDAY_10 = "2026-03-02T10:00:00+00:00"
 TUESDAY_10 = datetime(2026, 3, 3, 10, tzinfo=UTC)
 
 
@@ -189,3 +188,18 @@ def test_a_patient_cannot_undo_a_mark(client: Client, alice, bob, kind):
         client.force_login(alice.user)
         assert client.post(f"/booking/appointments/{a.uid}/undo/").status_code == 404
     assert Appointment.objects.get().status == "no-show"
+
+
+def test_confirming_twice_books_once(client: Client, alice, bob, kind):
+    client.force_login(alice.user)
+    start = TUESDAY_10.isoformat()
+    page = client.get(
+        "/booking/book/confirm/", {"type": kind.pk, "practitioner": bob.pk, "start": start}
+    ).content.decode()
+    key = re.search(r'name="key" value="([^"]+)"', page).group(1)
+    data = {"type": kind.pk, "practitioner": bob.pk, "start": start, "key": key}
+    first = client.post("/booking/book/", data)
+    again = client.post("/booking/book/", data, follow=True)  # a double-click
+    assert first.status_code == 302 and again.status_code == 200
+    assert Appointment.objects.count() == 1
+    assert _messages(again)[0].startswith("Booked: Acupuncture session")
