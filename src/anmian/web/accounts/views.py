@@ -18,7 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from anmian.knowledge import get_kb
 from anmian.web.accounts.forms import SignUpForm
-from anmian.web.accounts.services import keep_session_assessment
+from anmian.web.accounts.services import (
+    keep_session_assessment,
+    keep_session_invite,
+    remember_invite,
+)
 from anmian.web.core import bodychart
 from anmian.web.lockout import reset_refused_response, reset_request_allowed
 from anmian.web.records import services as records
@@ -57,9 +61,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     near enough, its time: a password is hashed either way), so sign-up never tells anyone
     who is a patient here. The email's owner is the one told: a confirmation link for a new
     account, a note with the login and reset links for an existing one."""
+    invited = request.GET.get("invite", "")
+    remember_invite(request.session, invited)  # accepted when the account is confirmed
     form = SignUpForm(
         request.POST if request.method == "POST" else None,
-        initial={"clinic": records.invited_clinic(request.GET.get("invite", ""))},
+        initial={"clinic": records.invited_clinic(invited)},
     )
     if request.method == "POST" and form.is_valid():
         email, name = form.cleaned_data["email"], form.cleaned_data["name"]
@@ -112,6 +118,7 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     # An assessment done before signing up is kept: it is saved to the new account.
     keep_session_assessment(request.user, request.session)
+    keep_session_invite(request.user, request.session)
     return redirect("accounts:mine")
 
 

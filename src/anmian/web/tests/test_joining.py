@@ -177,3 +177,17 @@ def test_a_wrong_date_of_birth_says_the_format_and_keeps_what_was_typed(client: 
     assert response.status_code == 400
     assert "Enter the date as YYYY-MM-DD or DD/MM/YYYY." in _text(response)
     assert 'value="0770"' in response.content.decode()
+
+
+def test_signing_up_from_an_invitation_takes_over_the_clinics_record(client: Client, bob, listed):
+    token = _invite(client, bob)
+    client.get(f"/accounts/signup/?invite={token}")
+    client.post(
+        "/accounts/signup/",
+        {"name": "Ivy", "email": "ivy@example.org", "password": STRONG, "clinic": listed.pk},
+    )
+    link = re.search(r"(/accounts/activate/\S+/)", mail.outbox[-1].body).group(1)
+    client.post(link)  # confirming logs the person in
+    mine = Patient.objects.get(user__username="ivy@example.org")
+    assert mine.name == "Ivy Invited" and mine.clinic == listed  # the record the clinic made
+    assert ClinicInvite.objects.get().used is not None
