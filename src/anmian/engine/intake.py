@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from anmian.engine.assess import assess
-from anmian.engine.differentiate import TYPICAL_PRESENTATION
+from anmian.engine.differentiate import TYPICAL_PRESENTATION, differentiate
 from anmian.engine.inputs import CRITERIA, AssessmentInput, InputError, Labs, Screening, Severity
 from anmian.engine.memo import per_parts
 from anmian.engine.resolve import indexes, resolve
@@ -153,6 +153,14 @@ def _model(kb: KnowledgeBase) -> _Model:
     m = kb.intake.model
     ids = tuple(kb.patterns)
     links: dict[str, list[_Link]] = {}
+    err = m.answer_error
+
+    def heard(p_yes: float) -> float:
+        # P(the answer is yes) when a true yes has chance p_yes and answers are wrong with
+        # chance answer_error: bounds every likelihood ratio, so one wrong answer is survivable
+        return (1 - err) * p_yes + err * (1 - p_yes)
+
+    base = heard(m.base_rate)
     for n, pid in enumerate(ids):
         p = kb.patterns[pid]
         typical = sum(sorted((f.weight for f in p.findings), reverse=True)[:TYPICAL_PRESENTATION])
@@ -165,16 +173,16 @@ def _model(kb: KnowledgeBase) -> _Model:
             # scores it) adds evidence_scale to the log-odds, so patterns with long or short
             # lists of signs are weighed alike; no answer is certain (max_sensitivity).
             llr = m.evidence_scale * pf.weight / typical
-            s = min(m.max_sensitivity, m.base_rate * math.exp(llr))
-            links.setdefault(pf.finding, []).append(_Link(n, *_llr(s, m.base_rate), s))
+            s = heard(min(m.max_sensitivity, m.base_rate * math.exp(llr)))
+            links.setdefault(pf.finding, []).append(_Link(n, *_llr(s, base), s))
         for pf in p.against:
             if pf.finding in seen:
                 continue
             seen.add(pf.finding)
-            s = m.base_rate * m.contrary_ratio[pf.weight]
-            links.setdefault(pf.finding, []).append(_Link(n, *_llr(s, m.base_rate), s))
+            s = heard(m.base_rate * m.contrary_ratio[pf.weight])
+            links.setdefault(pf.finding, []).append(_Link(n, *_llr(s, base), s))
     prior = math.log(m.prior / (1 - m.prior))
-    return _Model(ids, {f: tuple(v) for f, v in links.items()}, m.base_rate, prior)
+    return _Model(ids, {f: tuple(v) for f, v in links.items()}, base, prior)
 
 
 def _sigmoid(x: float) -> float:
@@ -386,13 +394,31 @@ def _leader_gain(shares: list[float], sens: list[float]) -> float:
     return _entropy(shares) - yes * _entropy(after_yes) - (1 - yes) * _entropy(after_no)
 
 
-def _settled(ordered: list[float], m: IntakeModel) -> bool:
-    """The leader is `confidence` likely to be the leading pattern; or the leading pair
-    together is, and each of the two is itself `confidence` likely (a combined pattern)."""
+def _settled(
+    kb: KnowledgeBase, order: list[int], lo: list[float], shown: tuple[str | None, str | None]
+) -> bool:
+    """The leader is `confidence` likely to be the leading pattern (or the leading pair
+    together is, and the second is itself that likely: a combined pattern), and the
+    assessment of these answers shows that leader (or that pair) too: what the person reads
+    is what settled, not a near-tie the model calls differently."""
+    m = kb.intake.model
+    model = _model(kb)
+    ordered = [lo[i] for i in order]
     shares = _shares(ordered)
+    first, second = (model.patterns[i] for i in order[:2])
     if shares[0] >= m.confidence:
-        return True
-    return shares[0] + shares[1] >= m.confidence and _sigmoid(ordered[1]) >= m.confidence
+        return shown[0] == first or set(shown) == {first, second}
+    if shares[0] + shares[1] >= m.confidence and _sigmoid(ordered[1]) >= m.confidence:
+        return shown[0] in (first, second) and (shown[1] is None or set(shown) == {first, second})
+    return False
+
+
+def _shown(kb: KnowledgeBase, req: IntakeRequest, known: _Known) -> tuple[str | None, str | None]:
+    """The leading pattern and the first combined one, as the assessment of these answers
+    would show them (its ranking of the findings said yes to)."""
+    ranked = differentiate(kb, known.present, sex=req.sex)
+    lead = next((r.id for r in ranked if r.role == "primary"), None)
+    return lead, next((r.id for r in ranked if r.role == "combined"), None)
 
 
 def _why(kb: KnowledgeBase, names: list[str]) -> str:
@@ -459,7 +485,7 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
             None,
             about,
         )
-    if _settled(ordered, m):
+    if _settled(kb, order, lo, _shown(kb, req, known)):
         return result(None, "settled", 0)
     if left == 0:
         return result(None, "budget", 0)

@@ -552,6 +552,9 @@ class IntakeModel(Model):
     max_sensitivity: Annotated[float, Field(gt=0, lt=1)]
     # P(yes | pattern) / base_rate for a finding that counts against the pattern, by weight.
     contrary_ratio: dict[float, Annotated[float, Field(gt=0, lt=1)]]
+    # The chance that one answer is wrong (people misremember): every P(yes) above becomes
+    # (1 - answer_error) * p + answer_error * (1 - p), so no single answer is decisive.
+    answer_error: Annotated[float, Field(ge=0, lt=0.5)]
     candidates: Annotated[int, Field(ge=2, le=20)]  # the leading patterns questions separate
     # Done when the leader is this likely to lead (or the leading pair together, each of the
     # two this likely itself).
