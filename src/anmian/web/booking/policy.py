@@ -19,6 +19,7 @@ from django.conf import settings
 from anmian.web.booking.errors import BookingError
 from anmian.web.booking.models import Appointment, AppointmentType
 from anmian.web.records.access import is_practitioner, visible_patients
+from anmian.web.records.audit import DENIED, record
 from anmian.web.records.models import Clinic, Patient, Practitioner
 
 # Staff may mark an arrival from an hour before the start (people come early), a no-show only
@@ -116,6 +117,7 @@ def mark(user, appointment: Appointment, status: str, now: datetime) -> None:
     """May this user set `status` on the appointment now?"""
     practitioner = getattr(user, "practitioner", None) if is_practitioner(user) else None
     if practitioner is None or practitioner.clinic_id != appointment.practitioner.clinic_id:
+        record(user, "update", appointment.patient, "appointment", appointment, DENIED)
         raise BookingError("No such appointment.", "not-found", 404)
     if status not in MARKS.get(appointment.status, set()):
         raise BookingError(

@@ -31,6 +31,10 @@ LISTS = {
     "booking:mine",  # a practitioner's own appointments, with their patients
     "api:GET /v1/patients",
 }
+# Exports and reports of one's own record (a practitioner's, by patient id, are found above;
+# the audit log's own export is tested in test_audit_view.py).
+EXPORTS = {"diary:export", "diary:report", "api:GET /v1/me/fhir"}
+EXPORTS |= {"api:GET /v1/clinic/exports/patients"}  # the clinic's patient list as a file
 
 
 def _patient_models() -> set[str]:
@@ -49,7 +53,7 @@ def patient_data_routes() -> list[Route]:
         f"admin:{m}_{page}" for m in _patient_models() for page in ("changelist", "change")
     }
     return [
-        r for r in all_routes() if ID_KINDS & set(r.ids()) or r.key in LISTS or r.key in admin_pages
+        r for r in all_routes() if ID_KINDS & set(r.ids()) or r.key in LISTS | EXPORTS | admin_pages
     ]
 
 
@@ -62,7 +66,7 @@ def world(clinic, alice, bob, dave, alice_assessment):
 
 
 READERS = ["practitioner", "patient", "admin"]  # who reads, the first the matrix lets in
-OUTSIDERS = ["other_practitioner", "other_patient"]
+OUTSIDERS = ["other_practitioner", "other_patient", "patient"]  # alice may not mark her own
 MARKS = ("booking:mark", "api:POST /v1/booking/appointments/{uid}/arrived")
 MARKS += ("api:POST /v1/booking/appointments/{uid}/no-show",)
 # Changes an empty request cannot make, so the matrix shows them refused to everyone.
@@ -71,10 +75,17 @@ NEEDS_A_BODY = {"api:POST /v1/booking/appointments/{uid}/move": "a free time to 
 
 def test_the_list_holds_the_views_the_issue_names():
     keys = {r.key for r in ROUTES}
-    assert keys >= LISTS, f"gone from the resolver: {LISTS - keys}"
+    assert keys >= LISTS | EXPORTS, f"gone from the resolver: {(LISTS | EXPORTS) - keys}"
     for named in ("records:new_note", "diary:patient_report", "admin:records_patient_changelist"):
         assert named in keys
     assert "admin:booking_appointment_change" in keys  # found from the model, not listed
+
+
+def _entry(route: Route) -> tuple[str, list[str]]:
+    found = entry_for(route.key)
+    if found is None:
+        pytest.fail(f"{route.key} has no line in access_matrix.yaml: add it there first")
+    return found
 
 
 def _ask(client: Client, route: Route, method: str, url: str):
@@ -88,7 +99,7 @@ def test_each_patient_data_view_writes_an_audit_row(route: Route, world, alice, 
     users, ids = world
     if route.key in NEEDS_A_BODY:
         pytest.skip(f"needs {NEEDS_A_BODY[route.key]}")
-    method, expected = entry_for(route.key)
+    method, expected = _entry(route)
     allowed = dict(zip(ROLES, expected, strict=True))
     appointment = Appointment.objects.get()
     WaitlistEntry.objects.create(patient=alice, appointment_type=appointment.appointment_type)
@@ -119,7 +130,7 @@ def test_each_patient_data_view_writes_an_audit_row(route: Route, world, alice, 
 )
 def test_each_refusal_of_an_id_writes_a_denied_row_with_that_id(route: Route, world):
     users, ids = world
-    method, expected = entry_for(route.key)
+    method, expected = _entry(route)
     allowed = dict(zip(ROLES, expected, strict=True))
     url = _url(route, ids)
     asked = re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", url)[-1]
