@@ -113,6 +113,9 @@ class Appointment(models.Model):
     )
     # Set once, by the reminder command, in the same UPDATE that claims the reminder.
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The calendar's SEQUENCE (RFC 5545 3.8.7.4): raised in the same UPDATE as every change of
+    # time or status, so a calendar that has the event replaces it with the newer one.
+    sequence = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

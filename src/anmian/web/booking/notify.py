@@ -10,7 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from anmian.web.booking.ics import calendar
+from anmian.web.booking.ics import calendar, method_for
 from anmian.web.booking.models import Appointment
 
 SUBJECTS = {
@@ -42,7 +42,7 @@ def send(appointment: Appointment, kind: str, **extra) -> None:
     html = render_to_string("booking/email.html", context)
     message = EmailMultiAlternatives(SUBJECTS[kind], text, settings.DEFAULT_FROM_EMAIL, [email])
     message.attach_alternative(html, "text/html")
-    method = "CANCEL" if kind == "cancelled" else "PUBLISH"
+    method = method_for(kind)  # REQUEST, or CANCEL (RFC 5546)
     message.attach(
         "appointment.ics",
         calendar([appointment], "Anmian", method),

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from anmian.web.booking import daypicker, notify, policy, waitlist
 from anmian.web.booking.courses import plan_course
@@ -433,9 +433,10 @@ def cancel(user, appointment: Appointment | UUID | str, *, now: datetime) -> App
         raise BookingError("Only a booked appointment can be cancelled.", "not-booked", 409)
     with transaction.atomic():
         if Appointment.objects.filter(pk=appointment.pk, status="booked").update(
-            status="cancelled"
+            status="cancelled", sequence=F("sequence") + 1
         ):
             appointment.status = "cancelled"
+            appointment.sequence += 1  # the CANCEL sent must outrank the REQUEST before it
             record(user, "update", appointment.patient, "appointment", appointment)
             notify.after_commit(appointment, "cancelled")
             waitlist.offer_freed(appointment, now=now)
@@ -514,7 +515,7 @@ def _mark(user, appointment: Appointment | UUID | str, status: str, now: datetim
                     409,
                 ) from None
         elif not Appointment.objects.filter(pk=appointment.pk, status=appointment.status).update(
-            status=status
+            status=status, sequence=F("sequence") + 1
         ):
             raise BookingError(
                 "Someone changed this appointment meanwhile; reload and try again.",

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from anmian.web.booking.errors import BookingError, SlotTaken
 from anmian.web.booking.models import (
@@ -283,6 +283,8 @@ def reactivate(appointment: Appointment, status: str) -> None:
 def _update(appointment: Appointment, **fields) -> None:
     try:
         with transaction.atomic():
-            Appointment.objects.filter(pk=appointment.pk).update(**fields)
+            Appointment.objects.filter(pk=appointment.pk).update(
+                **fields, sequence=F("sequence") + 1
+            )
     except IntegrityError:
         raise SlotTaken([]) from None

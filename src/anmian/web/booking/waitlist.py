@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from anmian.web.booking import notify, policy
 from anmian.web.booking.errors import BookingError
@@ -85,7 +85,9 @@ def accept(token: str, now: datetime) -> Appointment:
             raise BookingError(
                 "This offer has expired; the time went to the next person.", "offer-expired", 409
             )
-        Appointment.objects.filter(pk=entry.offer.pk, status="held").update(status="booked")
+        Appointment.objects.filter(pk=entry.offer.pk, status="held").update(
+            status="booked", sequence=F("sequence") + 1
+        )
         entry.status = "booked"
         entry.save(update_fields=["status"])
         booked = Appointment.objects.get(pk=entry.offer.pk)
@@ -130,7 +132,7 @@ def expire(now: datetime) -> int:
             if not claimed:
                 continue  # another run got there first
             if entry.offer and Appointment.objects.filter(pk=entry.offer.pk, status="held").update(
-                status="cancelled"
+                status="cancelled", sequence=F("sequence") + 1
             ):
                 offer_freed(Appointment.objects.get(pk=entry.offer.pk), now=now)
         count += 1
