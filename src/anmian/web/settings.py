@@ -98,6 +98,7 @@ LOGOUT_REDIRECT_URL = "home"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "anmian.web.jsonlog.RequestIdMiddleware",  # every log line of a request carries its id
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,6 +195,8 @@ CSRF_COOKIE_SECURE = SECURE_TLS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(SECURE_TLS))
+# Load balancers probe over plain HTTP on the private side: no redirect to https for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_TLS else None
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if SECURE_TLS else "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_TLS
@@ -318,7 +321,15 @@ LOGGING = {
     # request loggers are filtered where records are made, so Django's own handlers get the
     # safe record too; gunicorn's access log has its own logger class (scripts/serve.sh).
     "filters": {"secret_paths": {"()": "anmian.web.core.logsafe.SecretPathFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]}},
+    # One JSON object a line: time, level, request id, account id (anmian/web/jsonlog.py).
+    "formatters": {"json": {"()": "anmian.web.jsonlog.JSONFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["secret_paths"],
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint narrates every layout step at INFO; keep the log for what matters.

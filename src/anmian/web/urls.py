@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from anmian.web import health
 from anmian.web.api import api
 from anmian.web.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("library/", views.library, name="library"),
     path("library/points/", views.points, name="points"),
     path("library/points/<slug:point_id>/", views.point, name="point"),

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.db.models import F
 from django.utils import timezone
 from huey.api import Task
-from huey.contrib.djhuey import signal
+from huey.contrib.djhuey import post_execute, pre_execute, signal
 from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 
+from anmian.web import jsonlog
 from anmian.web.jobs.models import FailedJob
 
 MAX_ERROR = 2000
@@ -49,3 +50,13 @@ def record_success(signal_name: str, task: Task) -> None:
         FailedJob.objects.filter(task_id=task.id, succeeded_at=None).update(
             succeeded_at=timezone.now()
         )
+
+
+@pre_execute()
+def _name_the_job_in_the_log(task: Task) -> None:
+    jsonlog.job_id.set(task.id)
+
+
+@post_execute()
+def _forget_the_job(task: Task, task_value: object, exc: BaseException | None) -> None:
+    jsonlog.job_id.set(None)
