@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -81,3 +82,12 @@ def test_running_it_twice_changes_nothing(demo):
     counts = (Patient.objects.count(), Clinic.objects.count())
     call_command("load_demo_clinic", stdout=StringIO())
     assert (Patient.objects.count(), Clinic.objects.count()) == counts
+
+
+def test_each_demo_practitioner_logs_in_to_a_day_with_a_patient(client):
+    with time_machine.travel(datetime(2026, 3, 3, 8, tzinfo=UTC), tick=False):  # a Tuesday
+        call_command("load_demo_clinic", stdout=StringIO())
+        for email in ("practitioner@demo.anmian", "practitioner2@demo.anmian"):
+            _login(client, email)
+            page = client.get("/accounts/start/", follow=True).content.decode()
+            assert "Today" in page and ("Mei Lin" in page or "Tom Reed" in page), email

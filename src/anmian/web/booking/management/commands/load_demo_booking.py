@@ -71,9 +71,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  booking: {len(TYPES)} appointment types, hours Mon-Sat, a holiday")
 
     def _sessions(self, clinic: Clinic) -> None:
-        """Three weekly sessions already held for each patient, and one today, so the
-        practitioner's day and the patient's history are not empty."""
-        practitioner = clinic.practitioners.order_by("pk").first()
+        """Three weekly sessions already held for each patient, and one today with each
+        practitioner in turn, so every practitioner's day and each history have something."""
+        everyone = list(clinic.practitioners.order_by("pk"))
+        practitioner = everyone[0] if everyone else None
         kind = AppointmentType.objects.get(clinic=clinic, name="Acupuncture session")
         if practitioner is None or practitioner.appointments.exists():
             return
@@ -93,7 +94,7 @@ class Command(BaseCommand):
                     "arrived",
                 )
             self._reserve(
-                practitioner,
+                everyone[n % len(everyone)],
                 patient,
                 kind,
                 today,
