@@ -19,9 +19,11 @@ only; `unseen` is the holdout cases and every other pattern definition):
 
 `--confirm` is a what-if, not the engine's contract: before "done", the simulated client asks
 again, once, about every yes not yet confirmed (each re-ask counted as a question), moves a
-denied one to the no's and lets the intake go on.
+denied one to the no's and lets the intake go on; `--confirm decisive` asks again only about
+the yes answers without which the assessment's leading pattern (or pair) would change.
 
-Run: .venv/bin/python bench/intake.py [--audience practitioner|self-care] [--confirm] [-v].
+Run: .venv/bin/python bench/intake.py [--audience practitioner|self-care]
+[--confirm [decisive]] [-v].
 Prints figures; asserts nothing.
 """
 
@@ -138,7 +140,7 @@ def simulate(
     audience: str,
     rng: random.Random | None,
     times: list[float],
-    confirm: bool = False,
+    confirm: str | None = None,
 ) -> tuple[int, Lead, str | None]:
     """Questions asked, the assessment's leader and the intake's most likely pattern."""
     truth = visible(kb, pt.truth, audience)
@@ -160,6 +162,9 @@ def simulate(
             # yet): ask again each yes not yet confirmed, once; a denied one becomes a no,
             # and the intake goes on from there. Each re-ask counts as a question.
             again = [f for f in req["present"] if f not in confirmed]
+            if confirm == "decisive":  # only the yes answers without which the leader changes
+                shown = leading(r.assessment.patterns) if r.assessment else (None, None)
+                again = [f for f in again if _lead_without(kb, req, f) != shown]
             for fid in again:
                 confirmed.add(fid)
                 extra += 1
@@ -190,6 +195,17 @@ def simulate(
     return r.asked + extra, lead, r.patterns[0].id
 
 
+def _lead_without(kb: KnowledgeBase, req: dict[str, Any], fid: str) -> Lead:
+    rest = [f for f in req["present"] if f != fid]
+    if not rest:
+        return None, None
+    doc: dict[str, Any] = {"findings": rest, "audience": req["audience"]}
+    for k in ("age", "sex"):
+        if k in req:
+            doc[k] = req[k]
+    return leading(assess(parse_input(doc), kb, allow_unknown=True).result().patterns)
+
+
 def pct(xs: list[int], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
@@ -213,7 +229,10 @@ def main() -> None:
         f"{'agree':>6} {'strict':>6} {'agreeNB':>7} {'stated':>6} {'full':>5}"
     )
     print(header)
-    confirm = "--confirm" in sys.argv
+    confirm = None
+    if "--confirm" in sys.argv:
+        at = sys.argv.index("--confirm") + 1
+        confirm = sys.argv[at] if at < len(sys.argv) and sys.argv[at] == "decisive" else "all"
     for flips in (False, True):
         runs = RUNS if flips else 1
         rows: dict[str, list[tuple[Patient, int, Lead, str | None]]] = {}
