@@ -29,6 +29,11 @@ def cell(value: object) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
+def unguard(text: str) -> str:
+    """A cell as it was before `cell` guarded it, so a file exported here imports unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+
+
 def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """The whole file: BOM, header, one line per row (CRLF, as RFC 4180 writes them)."""
     buffer = io.StringIO()

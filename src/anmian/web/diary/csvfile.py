@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from anmian.engine.sleep import Night
+from anmian.web.core.csvsafe import unguard
 
 # Every column of the export, in its order; the import reads these and ignores others.
 COLUMNS = (
@@ -70,7 +71,7 @@ class Row:
     values: dict[str, str]  # column -> stripped text; a missing cell is ""
 
     def text(self, column: str) -> str:
-        return self.values.get(column, "")
+        return unguard(self.values.get(column, ""))  # the export wrote =... as '=...
 
     def flag(self, column: str) -> bool:
         return self.text(column).casefold() in TRUE

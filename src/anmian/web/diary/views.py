@@ -3,9 +3,6 @@ over `diary.services`."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +11,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_safe
 
 from anmian.knowledge import get_kb
+from anmian.web.core.csvsafe import rows_to_csv
 from anmian.web.diary import services
 from anmian.web.diary.charts import progress_charts
 from anmian.web.diary.csvfile import COLUMNS, MEASURES
@@ -72,11 +70,9 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt == "json":
         response = JsonResponse({"diary": rows}, json_dumps_params={"indent": 2})
     else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=[*COLUMNS, *MEASURES])
-        writer.writeheader()
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        header = [*COLUMNS, *MEASURES]  # BOM, yes/no, formulas as text (core/csvsafe.py)
+        body = rows_to_csv(header, ([row[c] for c in header] for row in rows))
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="anmian-diary.{fmt}"'
     return response
 

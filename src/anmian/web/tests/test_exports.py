@@ -158,9 +158,9 @@ def test_the_appointments_export_is_audited_once_per_patient_listed(client: Clie
 
 
 def test_the_appointments_of_one_practitioner(client: Client, day, clinic):
-    from anmian.web.records.models import Practitioner
-
     from django.contrib.auth import get_user_model
+
+    from anmian.web.records.models import Practitioner
 
     user = get_user_model().objects.create_user(username="cai@example.org")
     other = Practitioner.objects.create(user=user, clinic=clinic, display_name="Cai Lun")
@@ -241,3 +241,30 @@ def test_a_cell_is_written_as_a_spreadsheet_should_read_it(value, written):
 def test_the_file_starts_with_a_bom_and_uses_crlf():
     text = rows_to_csv(["a", "b"], [[1, "x,y"]])
     assert text == '\ufeffa,b\r\n1,"x,y"\r\n'
+
+
+# --- the person's own diary CSV follows the same rules ---
+
+
+def test_my_diary_csv_is_safe_for_a_spreadsheet_and_imports_back_unchanged(
+    client: Client, alice, charlie
+):
+    from anmian.web.diary import services as diary
+
+    DiaryEntry.objects.create(
+        patient=alice, night_of=date(2026, 3, 1), severity=4, bedtime=time(22, 30),
+        lights_out=time(22, 45), sleep_latency_min=30, final_wake=time(6, 30),
+        out_of_bed=time(6, 45), quality=3, sleep_disturbance=2, nicotine=True,
+        notes="=HYPERLINK(\"http://evil.example\") 腿不安",
+    )  # fmt: skip
+    client.force_login(alice.user)
+    response = client.get("/diary/export.csv")
+    (row,) = read_csv(response)
+    assert row["notes"] == '\'=HYPERLINK("http://evil.example") 腿不安'
+    assert (row["nicotine"], row["exercise"]) == ("yes", "no")
+    assert row["night_of"] == "2026-03-01"
+    report = diary.import_diary(charlie.user, response.content)
+    assert not getattr(report, "errors", None), report
+    imported = DiaryEntry.objects.get(patient=charlie)
+    assert imported.notes == '=HYPERLINK("http://evil.example") 腿不安'
+    assert imported.nicotine is True and imported.exercise is False
