@@ -8,7 +8,8 @@ The model (docs/intake.md; its numbers are data, `intake.yaml` `model:`): every 
 yes/no of its own with a prior, so combined patterns can all be likely. A finding a pattern
 weighs has P(yes | pattern) from its weight (`sensitivity`, or `contrary_ratio` times the base
 rate for a finding against it) and P(yes | not the pattern) = `base_rate`; an answer adds the
-log of their ratio to the pattern's log-odds (naive Bayes). "Not sure" adds nothing.
+log of their ratio to the pattern's log-odds (naive Bayes). An answer may be wrong with
+chance `answer_error`, which bounds every ratio. "Not sure" adds nothing.
 
 Order: the safety questions first, whatever the budget (the five screening criteria, red
 flags, pregnancy and breastfeeding, medicines, conditions), then one free-text opening, then
@@ -16,8 +17,9 @@ the finding with the greatest expected information gain about which of the leadi
 `candidates` patterns leads (their odds normalised into one distribution), among the findings a
 person can answer alone (tongue and pulse only with a practitioner). Done when the leader is at
 least `confidence` likely to be the leading pattern (or the leading pair together is, each of
-the two being itself that likely: a combined pattern), when no question is worth `min_gain`
-bits, or when the budget is spent.
+the two being itself that likely: a combined pattern) and the assessment of the answers shows
+that leader (or pair) too; when no question is worth `min_gain` bits; or when the budget is
+spent.
 """
 
 from __future__ import annotations
