@@ -390,7 +390,25 @@ def check_references(kb: KnowledgeBase) -> list[str]:
             if t not in kb.tags()
         ]
     p += _check_aliases(kb)
+    p += _check_chinese(kb)
     return p
+
+
+def _check_chinese(kb: KnowledgeBase) -> list[str]:
+    """Every finding has a Chinese label and question (the model checks that they are
+    hanzi), and a Chinese wording names one finding only, as an English one does."""
+    problems = []
+    seen: dict[str, str] = {}
+    for fid, f in kb.findings.items():
+        where = f"{kb.sources.get(('findings', fid), 'findings/')}: entry '{fid}'"
+        for name in ("zh", "zh_question"):
+            if not getattr(f, name):
+                problems.append(f"{where}: field '{name}': every finding needs it (zh-Hant)")
+        for alias in {a for a in (f.zh, *f.zh_synonyms) if a}:
+            other = seen.setdefault(alias, fid)
+            if other != fid:
+                problems.append(f"{where}: zh synonym '{alias}' also names finding '{other}'")
+    return problems
 
 
 def _check_aliases(kb: KnowledgeBase) -> list[str]:

@@ -7,10 +7,12 @@ than in front of a patient. Unknown keys are refused for the same reason.
 
 from __future__ import annotations
 
+import re
 from string import Formatter
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,6 +25,17 @@ from pydantic import (
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Refs = Annotated[tuple[Id, ...], Field(min_length=1)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _is_hanzi(value: str) -> str:
+    """Chinese text: CJK characters with Chinese punctuation, digits allowed, and no Latin
+    letters (a pinyin or English word pasted into a hanzi field is a mistake)."""
+    if not re.search(r"[\u3400-\u9fff\uf900-\ufaff]", value) or re.search(r"[A-Za-z]", value):
+        raise ValueError(f"must be written in Chinese characters, got {value!r}")
+    return value
+
+
+Hanzi = Annotated[Text, AfterValidator(_is_hanzi)]
 
 # A "context tag" names something about the person that a safety rule can react to:
 # a built-in tag below, a drug-class id (medications.yaml) or a condition id
@@ -145,6 +158,12 @@ class Finding(Model):
     # wordings that say the finding is absent ("appetite is good" of poor appetite)
     absent_synonyms: tuple[Text, ...] = ()
     question: Text
+    # zh-Hant (Traditional, Taiwan usage; docs/glossary.md): the label, the question, and
+    # how Chinese speakers and clinical texts write it. The loader requires `zh`.
+    zh: Hanzi | None = None
+    zh_question: Hanzi | None = None
+    zh_synonyms: tuple[Hanzi, ...] = ()
+    zh_absent_synonyms: tuple[Hanzi, ...] = ()
     # Only a person of this sex can have the finding (periods): it is not asked of the other
     # sex, and the engine does not count it towards a pattern for them.
     sex: Literal["female", "male"] | None = None
