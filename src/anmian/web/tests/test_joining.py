@@ -191,3 +191,13 @@ def test_signing_up_from_an_invitation_takes_over_the_clinics_record(client: Cli
     mine = Patient.objects.get(user__username="ivy@example.org")
     assert mine.name == "Ivy Invited" and mine.clinic == listed  # the record the clinic made
     assert ClinicInvite.objects.get().used is not None
+
+
+@pytest.mark.parametrize("path", ["/booking/book/", "/booking/course/", "/booking/book/confirm/"])
+def test_every_booking_page_leads_a_person_without_a_clinic_to_the_choice(
+    client: Client, charlie, listed, path
+):
+    client.force_login(charlie.user)
+    response = client.get(path, follow=True)
+    assert response.redirect_chain == [("/accounts/clinics/", 302)]
+    assert response.status_code == 200 and "Join Quiet Nights Clinic" in _text(response)
