@@ -57,6 +57,9 @@ if not SECRET_KEY:
             "or set DEBUG=true for local development."
         )
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+# Rotating SECRET_KEY: the old keys, comma-separated, still verify sessions, reset links and
+# signed tokens until they expire; then drop them (docs/deploy.md, "Rotating secrets").
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
