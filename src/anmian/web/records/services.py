@@ -9,6 +9,7 @@ patient list through `add_signal_source`, which the diary calls when Django star
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -420,7 +421,14 @@ def _send_invite(invite: ClinicInvite) -> None:
     send_mail(f"{invite.clinic.name} invites you to Anmian", body, None, [invite.email])
 
 
+# What secrets.token_urlsafe writes: anything else cannot be an invitation, and is refused
+# before any query (a NUL byte would otherwise reach PostgreSQL as a 500).
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
 def read_invite(token: str) -> ClinicInvite:
+    if not _TOKEN.fullmatch(token or ""):
+        raise BadInvite("This invitation link is unknown or has been used.")
     found = ClinicInvite.objects.select_related("clinic").filter(token=token).first()
     if found is None or found.used is not None:
         raise BadInvite("This invitation link is unknown or has been used.")
@@ -429,7 +437,8 @@ def read_invite(token: str) -> ClinicInvite:
 
 def invited_clinic(token: str) -> Clinic | None:
     """The clinic of an unused invitation (sign-up preselects it), else None."""
-    found = ClinicInvite.objects.filter(token=token, used=None).first() if token else None
+    ok = bool(_TOKEN.fullmatch(token or ""))
+    found = ClinicInvite.objects.filter(token=token, used=None).first() if ok else None
     return found.clinic if found else None
 
 

@@ -201,3 +201,13 @@ def test_every_booking_page_leads_a_person_without_a_clinic_to_the_choice(
     response = client.get(path, follow=True)
     assert response.redirect_chain == [("/accounts/clinics/", 302)]
     assert response.status_code == 200 and "Join Quiet Nights Clinic" in _text(response)
+
+
+@pytest.mark.parametrize("token", ["bad\x00token", "x" * 500, "a b", "../../etc"])
+def test_a_malformed_invitation_is_a_clear_404_never_a_500(client: Client, charlie, token):
+    from urllib.parse import quote
+
+    assert client.get(f"/accounts/invite/{quote(token)}/").status_code == 404
+    assert client.get("/accounts/signup/", {"invite": token}).status_code == 200
+    client.force_login(charlie.user)
+    assert client.post(f"/accounts/invite/{quote(token)}/").status_code == 404
