@@ -41,7 +41,7 @@ class UnresolvedFindings(InputError):
         for text, suggestions in unresolved:
             hint = f" (did you mean: {', '.join(suggestions)}?)" if suggestions else ""
             if has_cjk(text):
-                hint = " (Anmian reads findings in English for now)"
+                hint = " (not a Chinese wording Anmian knows: try a shorter clinical term)"
             parts.append(f"'{text}'{hint}")
         super().__init__(
             "unknown findings: "

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from anmian.engine.memo import per_parts
 from anmian.engine.modifiers import (
@@ -40,6 +40,7 @@ from anmian.engine.modifiers import (
     vocabulary,
 )
 from anmian.engine.text import Word, clean, has_cjk, sentences, stem, words
+from anmian.engine.zh import ZhIndex
 from anmian.knowledge import KnowledgeBase
 
 __all__ = [  # the status words are part of the reader's contract
@@ -167,6 +168,8 @@ class Index:
         self.site_free = site_free
         self.leg_times = leg_times or {}
         self.leg_times_not_with = leg_times_not_with
+        # The Chinese wordings (engine/zh.py), on the findings index only.
+        self.zh: ZhIndex | None = None
         self.alias: dict[str, str] = {}  # normalised whole alias -> id
         self.keys: dict[tuple[str, ...], str] = {}  # sorted content stems -> id
         # One-word keys left when filler was stripped from a longer alias ("feeling low" ->
@@ -536,6 +539,8 @@ def _numeric(word: str) -> bool:
 
 
 def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
+    if index.zh is not None and has_cjk(text):
+        return _read_chinese(text, index, index.zh)
     norm = normalise(text, index.vocab.contractions)
     exact = index.alias.get(norm)
     # A whole-phrase alias means what it says, trigger words and all ("no pulse in my foot");
@@ -589,6 +594,35 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     return matches, unresolved
 
 
+def _read_chinese(text: str, index: Index, zh: ZhIndex) -> tuple[list[Match], list[Unresolved]]:
+    """Chinese or mixed text: engine/zh.py reads the Chinese, and the English reader the
+    Latin words inside it, under the status the Chinese around them gives."""
+    got = zh.read(text)
+    matches: list[Match] = []
+    for r in got.readings:
+        entry, status = r.id, r.status
+        if status == HISTORICAL and entry in index.past_is_present:
+            status = PRESENT
+        if status == FAMILY and entry == index.family_finding:
+            status = PRESENT
+        if status == FAMILY and entry in index.family_from:
+            # a relative's restless legs is the person's family history, unless denied
+            entry, status = index.family_finding, ABSENT if r.denied else PRESENT
+        confidence, how = (1.0, "exact") if r.exact else (COVER_CONFIDENCE, "cover")
+        matches.append(Match(text, entry, confidence, how, status, r.part, index.kind))
+    unresolved = [Unresolved(text, (), part) for part in got.unread]
+    for latin, status in got.latin:
+        found, missed = index.read(latin)
+        for m in found:
+            matches.append(replace(m, text=text, status=m.status if status == PRESENT else status))
+        unresolved.extend(replace(u, text=text) for u in missed)
+    if got.age is not None and index.age and index.age[1] <= got.age <= 120:
+        matches.append(Match(text, index.age[0], COVER_CONFIDENCE, "cover", part=f"{got.age}歲"))
+    if not matches and not unresolved:
+        unresolved.append(Unresolved(text, (), text.strip()))
+    return matches, unresolved
+
+
 def resolve(texts: Iterable[str], index: Index) -> Resolution:
     out = Resolution()
     for text in texts:
@@ -627,6 +661,13 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         past_is_present=frozenset(kb.reading.past_is_present),
         leg_times=dict(kb.reading.leg_times),
         leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
+    )
+    findings.zh = ZhIndex(
+        (
+            (f.id, (*((f.zh,) if f.zh else ()), *f.zh_synonyms), f.zh_absent_synonyms)
+            for f in kb.findings.values()
+        ),
+        leg=leg,
     )
     med_entries: list[tuple[str, tuple[str, ...]]] = [
         (m.id, (m.name, *m.synonyms)) for m in kb.medications.values()

@@ -55,7 +55,7 @@ def test_bad_text_gets_a_clear_400(client: Client, body, message):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("失眠多梦", "reads findings in English"),
+        ("紫色大象", "not a Chinese wording Anmian knows"),
         ("😀😀😀", "unknown findings"),
         ("\u0000\u001b[31m", "unknown findings"),
     ],

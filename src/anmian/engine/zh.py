@@ -1,0 +1,322 @@
+"""Read Chinese free text into findings, as `resolve` reads English (docs/reading.md,
+"Chinese").
+
+Chinese has no spaces, so each clause is covered from the left by the longest wording a
+finding has (its `zh` label, `zh_synonyms` and `zh_absent_synonyms`). Simplified input is
+first converted to Traditional with a generated table (zh_hans.json), so one set of
+wordings serves both scripts. What no wording covers is searched for ConText triggers
+(zh_reading.yaml: 沒有, 可能, 以前, 媽媽 ...), which set each reading's status; Latin words
+inside Chinese text are handed back for the English reader.
+
+Pure functions over plain data: the knowledge base's findings come in through `ZhIndex`,
+so this module knows nothing of `resolve` and `resolve` decides what a reading becomes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from anmian.engine.modifiers import ABSENT, FAMILY, HISTORICAL, OTHER, PRESENT, UNCERTAIN
+from anmian.engine.text import clean
+
+ABSENT_MARK = "!"  # an alias that says the finding is absent ("胃口好")
+NEUTRAL = ""  # an alias of the normal state, read as nothing ("舌淡紅")
+# Sentences end at 。 . ! ? ; and line breaks; clauses at commas and the enumeration comma.
+_SENTENCE = re.compile(r"[。.!?;\n]")
+_HAS_QUESTION = re.compile(r"\?|嗎\s*$")
+_CLAUSE = re.compile(r"[,:()\[\]/]")
+_LATIN = re.compile(r"[a-z][a-z0-9' -]*[a-z0-9]|[a-z]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(?:周歲|歲)")
+_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
+# Which status wins when several triggers reach a reading, as in English: whose it is
+# first, then absent, historical, uncertain.
+_ORDER = ("other", "family", "negated", "historical", "possible")
+_STATUS = {
+    "other": OTHER,
+    "family": FAMILY,
+    "negated": ABSENT,
+    "historical": HISTORICAL,
+    "possible": UNCERTAIN,
+}
+_CATEGORIES = (*_ORDER, "pseudo", "terminate")
+
+
+@dataclass(frozen=True)
+class ZhRules:
+    triggers: dict[str, str]  # word -> category (negated, possible, ..., pseudo, terminate)
+    joiners: frozenset[str]
+    filler: frozenset[str]
+    neutral: tuple[str, ...]
+    leg_times: dict[str, str]
+    nouns: tuple[str, ...]
+    chars: dict[int, str]  # Simplified -> Traditional, for str.translate
+    phrases: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def rules() -> ZhRules:
+    here = files("anmian.engine")
+    raw: dict[str, Any] = yaml.safe_load((here / "zh_reading.yaml").read_text(encoding="utf-8"))
+    table: dict[str, dict[str, str]] = json.loads(
+        (here / "zh_hans.json").read_text(encoding="utf-8")
+    )
+    triggers: dict[str, str] = {}
+    for category in _CATEGORIES:
+        for word in raw.get(category, ()):
+            triggers.setdefault(word, category)
+    return ZhRules(
+        triggers=triggers,
+        joiners=frozenset(raw["joiners"]),
+        filler=frozenset(raw["filler"]),
+        neutral=tuple(raw["neutral"]),
+        leg_times=dict(raw["leg_times"]),
+        nouns=tuple(raw["context_nouns"]),
+        chars=str.maketrans(table["chars"]),
+        phrases=table["phrases"],
+    )
+
+
+def to_traditional(text: str, zr: ZhRules | None = None) -> str:
+    """Simplified characters made Traditional: whole wordings first (头发 -> 頭髮, not 頭發),
+    then character by character. Traditional text passes unchanged."""
+    zr = zr or rules()
+    if zr.phrases:
+        pattern = _phrase_pattern(tuple(sorted(zr.phrases, key=len, reverse=True)))
+        text = pattern.sub(lambda m: zr.phrases[m.group(0)], text)
+    return text.translate(zr.chars)
+
+
+@lru_cache(maxsize=4)
+def _phrase_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, keys)))
+
+
+@dataclass(frozen=True)
+class ZhReading:
+    id: str
+    status: str
+    part: str  # the characters read as this finding
+    denied: bool = False  # a negation reached it too (a relative who does not have it)
+    exact: bool = False  # the whole phrase was this wording
+
+
+@dataclass(frozen=True)
+class ZhResult:
+    readings: tuple[ZhReading, ...]
+    unread: tuple[str, ...]  # runs of Chinese no wording covers
+    latin: tuple[tuple[str, str], ...]  # (Latin words, the Chinese status around them)
+    age: int | None = None
+
+
+class ZhIndex:
+    """The Chinese wordings of the findings, ready to read."""
+
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, Iterable[str], Iterable[str]]],
+        leg: frozenset[str] = frozenset(),
+        zr: ZhRules | None = None,
+    ):
+        """entries: (finding id, wordings, absent wordings). leg: the leg findings, beside
+        which a time of day is when the legs are worse."""
+        self.rules = zr or rules()
+        self.leg = leg
+        self.alias: dict[str, str] = {}
+        for entry_id, names, absent in entries:
+            for name in names:
+                self.alias.setdefault(name, entry_id)
+            for name in absent:
+                self.alias.setdefault(name, ABSENT_MARK + entry_id)
+        for name in self.rules.neutral:
+            self.alias.setdefault(name, NEUTRAL)
+        self.longest = max(map(len, self.alias), default=1)
+        words = set(self.rules.triggers) | self.rules.joiners | set(self.rules.leg_times)
+        self.trigger_longest = max(map(len, words), default=1)
+
+    def read(self, text: str) -> ZhResult:
+        zr = self.rules
+        body = to_traditional(clean(text), zr)
+        whole = body.strip()
+        exact = self.alias.get(whole)
+        if exact and "?" not in whole:  # the phrase is a wording, trigger characters and all
+            return ZhResult((_reading(exact, PRESENT, whole, exact=True),), (), ())
+        ages = [_number(m.group(1)) for m in _AGE.finditer(body)]
+        body = _AGE.sub(lambda m: " " * len(m.group(0)), body)
+        readings: list[ZhReading] = []
+        unread: list[str] = []
+        latin: list[tuple[str, str]] = []
+        have: set[str] = set()
+        for sentence in _SENTENCE.split(body):
+            asked = bool(_HAS_QUESTION.search(sentence)) or "?" in sentence
+            clauses = [c for c in _CLAUSE.split(sentence.replace("?", " ")) if c.strip()]
+            found_by_clause: list[list[tuple[int, int, str]]] = []
+            loose_by_clause: list[list[tuple[int, str, str]]] = []
+            nouns: list[str] = []
+            for clause in clauses:
+                hits, loose = self._cover(clause, nouns)
+                found_by_clause.append(hits)
+                loose_by_clause.append(loose)
+            legs = [any(e in self.leg for _, _, e in hits) for hits in found_by_clause]
+            for clause, hits, loose, own_legs in zip(
+                clauses, found_by_clause, loose_by_clause, legs, strict=True
+            ):
+                triggers = [(at, w, c) for at, w, c in loose if c in _CATEGORIES]
+                # A time of day beside a leg finding (in this clause, or a clause of its own
+                # in a sentence that reads one) is when the legs are worse.
+                if any(legs) and (own_legs or not hits):
+                    for at, word, kind in loose:
+                        when = zr.leg_times.get(word) if kind == "time" else None
+                        if when and when not in have:
+                            hits.append((at, at + len(word), when))
+                            have.add(when)
+                for start, end, entry in sorted(hits):
+                    if entry == NEUTRAL:
+                        continue
+                    status, denied = _status(start, triggers)
+                    if asked and status == PRESENT:
+                        status = UNCERTAIN
+                    readings.append(_reading(entry, status, clause[start:end], denied))
+                    have.add(entry.lstrip(ABSENT_MARK))
+                for at, word, kind in loose:
+                    if kind == "latin":
+                        status, _ = _status(at, triggers)
+                        latin.append((word, UNCERTAIN if asked and status == PRESENT else status))
+                    elif kind == "unread":
+                        unread.append(word)
+        return ZhResult(tuple(readings), tuple(unread), tuple(latin), ages[0] if ages else None)
+
+    def _cover(
+        self, clause: str, nouns: list[str]
+    ) -> tuple[list[tuple[int, int, str]], list[tuple[int, str, str]]]:
+        """Longest wordings from the left: (start, end, id) hits, and the loose words between
+        them as (position, word, kind): a trigger category, "time", "latin" or "unread"."""
+        hits: list[tuple[int, int, str]] = []
+        rest: list[tuple[int, str]] = []  # (position, character) that no wording covers
+        i, n = 0, len(clause)
+        while i < n:
+            got = self._longest(clause, i, nouns)
+            if got:
+                j, entry = got
+                hits.append((i, j, entry))
+                for noun in self.rules.nouns:
+                    if noun in clause[i:j]:
+                        nouns.insert(0, noun)
+                i = j
+            else:
+                if clause[i] in self.rules.nouns:
+                    nouns.insert(0, clause[i])
+                rest.append((i, clause[i]))
+                i += 1
+        return hits, self._loose(clause, rest)
+
+    def _longest(self, clause: str, i: int, nouns: list[str]) -> tuple[int, str] | None:
+        for j in range(min(len(clause), i + self.longest), i, -1):
+            entry = self.alias.get(clause[i:j])
+            if entry is not None:
+                return j, entry
+        # a bare quality after a body-part word: 脈弦「細」 is 脈細, 舌淡「胖」 is 舌胖
+        for noun in dict.fromkeys(nouns):
+            for j in range(min(len(clause), i + self.longest - len(noun)), i, -1):
+                entry = self.alias.get(noun + clause[i:j])
+                if entry is not None:
+                    return j, entry
+        return None
+
+    def _loose(self, clause: str, rest: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
+        """Runs of uncovered characters as words: triggers and times by longest match,
+        Latin runs whole, filler dropped, and what is left as unread runs."""
+        zr = self.rules
+        out: list[tuple[int, str, str]] = []
+        runs: list[list[tuple[int, str]]] = []
+        for at, ch in rest:
+            if runs and runs[-1][-1][0] == at - 1:
+                runs[-1].append((at, ch))
+            else:
+                runs.append([(at, ch)])
+        for run in runs:
+            start = run[0][0]
+            text = "".join(ch for _, ch in run)
+            k, pending = 0, ""
+            while k < len(text):
+                m = _LATIN.match(text, k)
+                if m:
+                    pending = _flush(pending, start + k, out, zr)
+                    out.append((start + k, m.group(0).strip(), "latin"))
+                    k = m.end()
+                    continue
+                word = None
+                for j in range(min(len(text), k + self.trigger_longest), k, -1):
+                    w = text[k:j]
+                    if w in zr.triggers or w in zr.joiners or w in zr.leg_times:
+                        word = w
+                        break
+                if word is None:
+                    pending += text[k]
+                    k += 1
+                    continue
+                pending = _flush(pending, start + k, out, zr)
+                kind = zr.triggers.get(word) or ("time" if word in zr.leg_times else "joiner")
+                if kind == "family" and text[k + len(word) : k + len(word) + 1] in ("說", "講"):
+                    kind = "pseudo"  # "媽媽說我..." is what a relative says about the person
+                out.append((start + k, word, kind))
+                k += len(word)
+            _flush(pending, start + len(text), out, zr)
+        return out
+
+
+def _number(text: str) -> int:
+    """Digits, or Chinese numerals up to 九十九 ("五十四" is 54)."""
+    if text.isdigit():
+        return int(text)
+    tens, _, ones = text.rpartition("十")
+    if "十" not in text:
+        return _DIGITS.get(text, 0)
+    return (_DIGITS.get(tens, 0) if tens else 1) * 10 + _DIGITS.get(ones, 0)
+
+
+def _flush(pending: str, end: int, out: list[tuple[int, str, str]], zr: ZhRules) -> str:
+    """Report a run of uncovered Chinese, less its filler, when something is left of it."""
+    left = pending
+    for word in sorted(zr.filler, key=len, reverse=True):
+        left = left.replace(word, "")
+    left = "".join(_CJK.findall(left))
+    if len(left) >= 2:
+        out.append((end - len(pending), pending.strip(" 、"), "unread"))
+    return ""
+
+
+def _reading(entry: str, status: str, part: str, denied: bool = False, exact: bool = False):
+    """An absent wording ("胃口好") is the finding absent, and denied ("胃口不好" is its own
+    wording, but "並非胃口好") present."""
+    if entry.startswith(ABSENT_MARK):
+        status = {PRESENT: ABSENT, ABSENT: PRESENT}.get(status, status)
+        entry = entry[1:]
+    return ZhReading(entry, status, part, denied, exact)
+
+
+def _status(start: int, triggers: list[tuple[int, str, str]]) -> tuple[str, bool]:
+    """The status a reading at `start` has from its clause's triggers: a negation,
+    uncertainty or past word before it (up to a terminator such as 但), a relative anywhere
+    in the clause. Also whether a negation reached it."""
+    reach: set[str] = set()
+    for at, _, category in triggers:
+        if category in ("family", "other"):
+            reach.add(category)
+        elif at < start and category in _STATUS:
+            ended = any(c == "terminate" and at < t < start for t, _, c in triggers)
+            if not ended:
+                reach.add(category)
+    denied = "negated" in reach
+    for category in _ORDER:
+        if category in reach:
+            return _STATUS[category], denied
+    return PRESENT, denied
