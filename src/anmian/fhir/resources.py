@@ -136,7 +136,7 @@ def rls_condition(a: AssessmentData, person_key: str) -> Resource | None:
     criteria are met and `unconfirmed` when answers are missing; none when the criteria are
     not met."""
     screening = a.result.get("screening") or {}
-    verdict = screening.get("verdict")
+    verdict = str(screening.get("verdict") or "")
     verification = {"possible-rls": "provisional", "insufficient": "unconfirmed"}.get(verdict)
     if verification is None:
         return None
