@@ -385,7 +385,10 @@ def _own_record(user: User) -> Patient:
 def join_clinic(user: User, clinic_id: int | str | None) -> Patient:
     """The person chooses their clinic. One clinic at a time: choosing another moves their
     record (and what it holds) to the new clinic, as a change of practice would."""
-    clinic = Clinic.objects.filter(pk=clinic_id).first() if str(clinic_id).isdigit() else None
+    wanted = str(clinic_id)
+    # a number a database id can be (a longer one would overflow the query: a 500)
+    ok = wanted.isdigit() and len(wanted) <= 18
+    clinic = Clinic.objects.filter(pk=int(wanted)).first() if ok else None
     if clinic is None:
         raise Http404("no such clinic")
     patient = _own_record(user)

@@ -47,6 +47,8 @@ def test_an_unknown_clinic_is_a_404_and_changes_nothing(client: Client, charlie)
     client.force_login(charlie.user)
     assert client.post("/accounts/clinics/", {"clinic": "99999"}).status_code == 404
     assert client.post("/accounts/clinics/", {"clinic": "x; drop"}).status_code == 404
+    assert client.post("/accounts/clinics/", {"clinic": "9" * 40}).status_code == 404
+    assert client.post("/accounts/clinics/", {}).status_code == 404
     charlie.refresh_from_db()
     assert charlie.clinic is None
 
