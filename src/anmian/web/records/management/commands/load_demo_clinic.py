@@ -158,9 +158,10 @@ class Command(BaseCommand):
             return
         plan = adopt_plan(practitioner.user, assessment.uid, notify=False)
         today = date.today()
+        monday = today - timedelta(days=today.weekday())  # the demo's sessions are on Mondays
         for weeks_ago in (3, 2, 1):
             note = SessionNote(
-                date=today - timedelta(weeks=weeks_ago),
+                date=monday - timedelta(weeks=weeks_ago),
                 tongue="pale, thin white coat",
                 pulse="thin",
                 points=[{"point": p, "side": "both", "technique": "even"} for p in plan.points[:4]],
