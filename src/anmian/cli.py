@@ -86,6 +86,14 @@ def assess(
         bool,
         typer.Option("--allow-unknown", help="Report unreadable findings instead of stopping."),
     ] = False,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="en, zh-Hant or zh-Hans: Chinese names beside the English (zh fields); "
+            "an unknown code is English.",
+        ),
+    ] = "en",
 ) -> None:
     """Screen, rank TCM patterns, and build a safety-checked plan for one person."""
     from anmian.engine import InputError, parse_json
@@ -106,7 +114,15 @@ def assess(
         result = run(parse_json(text), kb, allow_unknown=allow_unknown)
     except InputError as exc:
         fail(str(exc))
-    _print(result.to_dict(), format or _default_format())
+    fmt = format or _default_format()
+    out = result.to_dict()
+    if lang != "en":
+        from anmian.engine.zh_result import add_chinese, chinese_first
+
+        out = add_chinese(out, kb, lang)
+        if fmt is not Format.json and "zh" in str(out.get("lang", "")):
+            out = chinese_first(out)
+    _print(out, fmt)
 
 
 @kb_app.command("check")

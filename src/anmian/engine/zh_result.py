@@ -1,0 +1,107 @@
+"""Chinese names in an assessment result: `zh` fields beside the English, never instead.
+
+The result's structure stays the same for every language, so a reader of the JSON needs
+one schema; what a language adds is each finding's, pattern's, point's, formula's and
+herb's Chinese name from the knowledge base (zh-Hant as written there, zh-Hans converted
+from it with the generated table in zh_hans.json). An unknown language code is English.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from functools import lru_cache
+from typing import Any
+
+from anmian.engine.zh import rules
+from anmian.knowledge import KnowledgeBase
+
+LANGUAGES = ("en", "zh-Hant", "zh-Hans")
+_ALIASES = {"zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans"}
+
+
+def language(code: str | None) -> str:
+    """A supported language for a code as people write it ("zh-hant", "zh_TW"); English
+    for anything else, with no error (the issue's rule for unknown codes)."""
+    key = (code or "").strip().replace("_", "-").lower()
+    for lang in LANGUAGES:
+        if key == lang.lower():
+            return lang
+    return _ALIASES.get(key, "en")
+
+
+@lru_cache(maxsize=1)
+def _to_simplified_table() -> tuple[dict[int, str], dict[str, str]]:
+    zr = rules()
+    chars = {ord(t): chr(s) for s, t in zr.chars.items()}
+    phrases = {t: s for s, t in zr.phrases.items()}
+    return chars, phrases
+
+
+def to_simplified(text: str) -> str:
+    """zh-Hant text in Simplified characters, by the inverse of the reader's table."""
+    chars, phrases = _to_simplified_table()
+    if phrases:
+        keys = sorted(phrases, key=len, reverse=True)
+        text = re.sub("|".join(map(re.escape, keys)), lambda m: phrases[m.group(0)], text)
+    return text.translate(chars)
+
+
+def add_chinese(result: dict[str, Any], kb: KnowledgeBase, lang: str) -> dict[str, Any]:
+    """A copy of `result` (an assessment's to_dict()) with `zh` fields, or `result` itself
+    for English."""
+    lang = language(lang)
+    if lang == "en":
+        return result
+    out = copy.deepcopy(result)
+    convert = to_simplified if lang == "zh-Hans" else (lambda s: s)
+
+    def name(table: dict[str, Any], entry_id: Any, field: str) -> str | None:
+        entry = table.get(entry_id) if isinstance(entry_id, str) else None
+        value = getattr(entry, field, None) if entry is not None else None
+        return convert(value) if value else None
+
+    def mark(items: Any, key: str, table: dict[str, Any], field: str) -> None:
+        for item in items or ():
+            if isinstance(item, dict) and (zh := name(table, item.get(key), field)):
+                item["zh"] = zh
+
+    inp = out.get("input", {})
+    mark(inp.get("findings"), "finding", kb.findings, "zh")
+    for items in (inp.get("readings") or {}).values():
+        mark(items, "finding", kb.findings, "zh")
+    for pattern in out.get("patterns") or ():
+        mark([pattern], "id", kb.patterns, "chinese")
+        mark(pattern.get("for"), "finding", kb.findings, "zh")
+        mark(pattern.get("against"), "finding", kb.findings, "zh")
+    plan = out.get("plan") or {}
+    mark(plan.get("points"), "id", kb.points, "chinese")
+    mark(plan.get("formulas"), "id", kb.formulas, "chinese")
+    mark(plan.get("herbs"), "id", kb.herbs, "chinese")
+    out["lang"] = lang
+    return out
+
+
+def chinese_first(result: dict[str, Any]) -> dict[str, Any]:
+    """For the text and Markdown reports: each name that has a `zh` field reads
+    "中文 (English)", and the `zh` fields go, so the report is the typed result every
+    language shares (render.py validates it)."""
+    out = copy.deepcopy(result)
+    out.pop("lang", None)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            zh = node.pop("zh", None)
+            if isinstance(zh, str):
+                for key in ("label", "name"):
+                    if isinstance(node.get(key), str):
+                        node[key] = f"{zh} ({node[key]})"
+                        break
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(out)
+    return out
