@@ -194,7 +194,8 @@ class Pattern(Model):
     id: Id
     name: Text
     pinyin: Text
-    chinese: Text
+    pinyin_tones: Text | None = None  # with tone marks (scripts/zh_pinyin.py, reviewed)
+    chinese: Hanzi
     icd11: tuple[IcdCode, ...] = ()
     description: Text
     findings: Annotated[tuple[PatternFinding, ...], Field(min_length=3)]
@@ -235,7 +236,8 @@ class Point(Model):
     code: Text  # the code as printed ("SP6", "EX-HN3")
     aliases: tuple[Text, ...] = ()
     pinyin: Text
-    chinese: Text
+    pinyin_tones: Text | None = None  # with tone marks (scripts/zh_pinyin.py, reviewed)
+    chinese: Hanzi
     english: Text
     meridian: Meridian
     location: Text
@@ -262,7 +264,8 @@ class RegulatorWarning(Model):
 class Herb(Model):
     id: Id  # pinyin, hyphenated ("dang-gui")
     pinyin: Text
-    chinese: Text
+    pinyin_tones: Text | None = None  # with tone marks (scripts/zh_pinyin.py, reviewed)
+    chinese: Hanzi
     latin: Text  # pharmaceutical name
     english: Text
     nature: Literal["cold", "cool", "neutral", "slightly warm", "warm", "hot", "slightly cold"]
@@ -290,7 +293,8 @@ class EssentialOil(Model):
 class Formula(Model):
     id: Id
     pinyin: Text
-    chinese: Text
+    pinyin_tones: Text | None = None  # with tone marks (scripts/zh_pinyin.py, reviewed)
+    chinese: Hanzi
     english: Text
     source_text: Text  # the classical text it comes from
     actions: Text
