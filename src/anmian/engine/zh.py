@@ -294,7 +294,9 @@ def _flush(pending: str, end: int, out: list[tuple[int, str, str]], zr: ZhRules)
     return ""
 
 
-def _reading(entry: str, status: str, part: str, denied: bool = False, exact: bool = False):
+def _reading(
+    entry: str, status: str, part: str, denied: bool = False, exact: bool = False
+) -> ZhReading:
     """An absent wording ("胃口好") is the finding absent, and denied ("胃口不好" is its own
     wording, but "並非胃口好") present."""
     if entry.startswith(ABSENT_MARK):
