@@ -57,11 +57,27 @@ def main() -> None:
         for trad, simp in sorted(simplified.items())
         if simp != trad and simp.translate(table) != trad
     }
+    # Simplified forms that are Traditional characters too (里 in 足三里, 干 in 若干): OpenCC
+    # lists the character among its own Traditional forms. A zh-Hant field may hold them.
+    listing = Path(opencc.__file__).parent / "dictionary" / "STCharacters.txt"
+    shared = []
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        simp, _, forms = line.partition("\t")
+        if simp in chars and simp in forms.split():
+            shared.append(simp)
     OUT.write_text(
-        json.dumps({"chars": chars, "phrases": phrases}, ensure_ascii=False, indent=1) + "\n",
+        json.dumps(
+            {"chars": chars, "phrases": phrases, "shared": sorted(shared)},
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n",
         encoding="utf-8",
     )
-    print(f"{OUT.relative_to(ROOT)}: {len(chars)} characters, {len(phrases)} phrases")
+    print(
+        f"{OUT.relative_to(ROOT)}: {len(chars)} characters ({len(shared)} shared by both"
+        f" scripts), {len(phrases)} phrases"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+"""`anmian assess --lang`: Chinese names beside the English, the same structure for every
+language, and English for a code Anmian does not know (issue 16's rule, with no error)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from typer.testing import CliRunner
+
+from anmian.cli import app
+
+runner = CliRunner()
+DOC = json.dumps(
+    {
+        "findings": ["腿部蟻走感，夜間加重", "舌淡苔白，脈細", "心悸、頭暈", "沒有盜汗"],
+        "age": 58,
+        "sex": "female",
+    },
+    ensure_ascii=False,
+)
+
+
+def _assess(*args: str) -> Any:
+    got = runner.invoke(app, ["assess", "-", *args], input=DOC)
+    assert got.exit_code == 0, got.output
+    return got.output
+
+
+def _without_zh(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_zh(v) for k, v in node.items() if k not in ("zh", "lang")}
+    if isinstance(node, list):
+        return [_without_zh(v) for v in node]
+    return node
+
+
+def test_zh_hant_adds_chinese_names_and_keeps_the_english():
+    zh = json.loads(_assess("--lang", "zh-Hant", "-f", "json"))
+    en = json.loads(_assess("-f", "json"))
+    assert _without_zh(zh) == en  # the same structure, the English untouched
+    present = {r["finding"]: r for r in zh["input"]["readings"]["present"]}
+    assert present["leg-crawling"]["zh"] == "腿部蟻走感"
+    assert present["leg-crawling"]["label"] == "Crawling or creeping feeling in the legs"
+    assert zh["input"]["readings"]["absent"][0]["zh"] == "盜汗"
+    assert all(p["zh"] for p in zh["patterns"])
+    sp6 = next(p for p in zh["plan"]["points"] if p["id"] == "sp6")
+    assert sp6["zh"] == "三陰交"
+
+
+def test_zh_hans_names_are_simplified():
+    zh = json.loads(_assess("--lang", "zh-Hans", "-f", "json"))
+    present = {r["finding"]: r["zh"] for r in zh["input"]["readings"]["present"]}
+    assert present["leg-crawling"] == "腿部蚁走感"
+    assert present["worse-night"] == "夜间加重"
+
+
+def test_the_report_prints_chinese_names_first():
+    md = _assess("--lang", "zh-Hant", "-f", "md")
+    assert "腿部蟻走感 (crawling or creeping feeling in the legs)" in md
+    assert "盜汗 (night sweats)" in md
+
+
+def test_an_unknown_language_is_english_with_no_error():
+    assert json.loads(_assess("--lang", "klingon", "-f", "json")) == json.loads(
+        _assess("-f", "json")
+    )

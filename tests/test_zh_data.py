@@ -1,0 +1,108 @@
+"""The knowledge base's Chinese: present on every finding, in hanzi, in Traditional
+characters, one meaning per wording, and tone-marked pinyin that spells the toneless one."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from anmian.knowledge import KnowledgeBase
+from anmian.knowledge.loader import KnowledgeError, data_dir, load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _break(tmp_path: Path, rel: str, old: str, new: str) -> list[str]:
+    root = tmp_path / "data"
+    shutil.copytree(data_dir(), root)
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load(root)
+    return info.value.problems
+
+
+def test_every_finding_has_a_chinese_label_question_and_wordings(kb: KnowledgeBase):
+    lacking = [f.id for f in kb.findings.values() if not (f.zh and f.zh_question)]
+    assert not lacking
+    assert all(f.zh_synonyms for f in kb.findings.values())
+
+
+def test_it_refuses_a_finding_without_its_chinese_label(tmp_path: Path):
+    problems = _break(tmp_path, "findings/sweating.yaml", "  zh: 盜汗\n", "")
+    assert "findings/sweating.yaml: entry 'night-sweats': field 'zh': every finding needs it" in (
+        "\n".join(problems)
+    )
+
+
+def test_it_refuses_latin_letters_in_a_hanzi_field(tmp_path: Path):
+    problems = _break(tmp_path, "findings/sweating.yaml", "  zh: 盜汗\n", "  zh: dao han\n")
+    assert any(
+        "findings/sweating.yaml: entry 'night-sweats': field 'zh'" in p
+        and "Chinese characters" in p
+        for p in problems
+    )
+
+
+def test_it_refuses_a_chinese_name_of_a_point_that_is_not_hanzi(tmp_path: Path):
+    problems = _break(tmp_path, "points/legs.yaml", "chinese: 三陰交", "chinese: Sanyinjiao")
+    assert any("points/legs.yaml: entry 'sp6': field 'chinese'" in p for p in problems)
+
+
+def test_it_refuses_a_chinese_wording_that_names_two_findings(tmp_path: Path):
+    problems = _break(
+        tmp_path, "findings/sweating.yaml", "zh_synonyms: [盜汗,", "zh_synonyms: [自汗, 盜汗,"
+    )
+    assert any("zh synonym '自汗' also names finding" in p for p in problems)
+
+
+def test_chinese_fields_are_written_in_traditional_characters(kb: KnowledgeBase):
+    # zh_hans.json maps each Simplified form of the characters Anmian reads to its
+    # Traditional one: none of those Simplified forms belongs in a zh-Hant field
+    table = json.loads((files("anmian.engine") / "zh_hans.json").read_text(encoding="utf-8"))
+    simplified = set(table["chars"]) - set(table["shared"])  # 里 is 里 in 足三里
+    assert len(simplified) > 100  # the table covers the base's wordings
+    for f in kb.findings.values():
+        for text in (f.zh, f.zh_question, *f.zh_synonyms, *f.zh_absent_synonyms):
+            assert not set(text or "") & simplified, (f.id, text)
+    for kind in ("patterns", "points", "herbs", "formulas"):
+        for e in kb.table(kind).values():
+            assert not set(e.chinese) & simplified, (kind, e.id, e.chinese)
+
+
+def _bare(text: str) -> str:
+    text = unicodedata.normalize("NFD", text)
+    return re.sub(r"[^a-z]", "", "".join(c for c in text if not unicodedata.combining(c)).lower())
+
+
+@pytest.mark.parametrize("kind", ["patterns", "points", "herbs", "formulas"])
+def test_pinyin_with_tone_marks_spells_the_toneless_pinyin(kb: KnowledgeBase, kind: str):
+    for e in kb.table(kind).values():
+        assert e.pinyin_tones, (kind, e.id)
+        assert _bare(e.pinyin_tones) in _bare(e.pinyin), (kind, e.id)
+        # a tone mark on most syllables (only a neutral-tone syllable has none)
+        assert unicodedata.normalize("NFD", e.pinyin_tones) != e.pinyin_tones, (kind, e.id)
+
+
+@pytest.mark.parametrize(
+    ("point", "reviewed"),
+    [("sp6", "Sānyīnjiāo"), ("li11", "Qūchí"), ("bl15", "Xīnshū"), ("ki3", "Tàixī")],
+)
+def test_point_pinyin_follows_the_acupuncture_reading(kb: KnowledgeBase, point, reviewed):
+    # 曲 is qū (bent) in point names and 兪 is shū (a back transport point)
+    assert kb.points[point].pinyin_tones == reviewed
+
+
+def test_the_glossarys_name_for_rls_is_the_one_the_base_uses(kb: KnowledgeBase):
+    glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    assert "| Restless Legs Syndrome (RLS) | 不寧腿症候群 |" in glossary
+    assert kb.findings["restless-legs"].zh == "不寧腿"
+    assert "不寧腿症候群" in kb.findings["restless-legs"].zh_synonyms

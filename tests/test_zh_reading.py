@@ -1,0 +1,131 @@
+"""The reader reads Chinese as clinical texts and patients write it (docs/reading.md,
+"Chinese"). Each phrase's meaning is the one TCM diagnosis gives it (舌淡 is a pale tongue
+body, 苔白 a white coat, 脈細 a thin pulse), not what the code happens to return."""
+
+from __future__ import annotations
+
+import pytest
+
+from anmian.engine import InputError, assess, parse_input
+from anmian.engine.resolve import indexes, resolve
+from anmian.engine.zh import to_traditional
+from anmian.knowledge import KnowledgeBase
+
+
+def read(kb: KnowledgeBase, text: str) -> dict[str, str]:
+    return {m.id: m.status for m in resolve([text], indexes(kb)[0]).matches}
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        # tongue body and coat written together, without a comma, as in every case record
+        ("舌淡苔白", {"tongue-pale": "present", "coat-thin-white": "present"}),
+        ("舌紅少苔", {"tongue-red": "present", "coat-little": "present"}),
+        (
+            "舌質紫暗，舌下靜脈曲張",
+            {"tongue-purple": "present", "tongue-sublingual-veins": "present"},
+        ),
+        # a pulse named once with several qualities: each quality is a pulse finding
+        ("脈弦細", {"pulse-wiry": "present", "pulse-thin": "present"}),
+        ("脈沉細無力", {"pulse-deep": "present", "pulse-thin": "present", "pulse-weak": "present"}),
+        # the patient's own words
+        ("腿裡面像螞蟻在爬", {"leg-crawling": "present"}),
+        ("晚上睡不著", {"difficulty-falling-asleep": "present"}),
+        ("腰膝痠軟", {"knees-back-weak": "present"}),
+        ("口乾、盜汗", {"dry-mouth-night": "present", "night-sweats": "present"}),
+        ("手腳冰冷，怕冷", {"cold-hands-feet": "present", "feeling-cold": "present"}),
+    ],
+)
+def test_it_reads_clinical_and_everyday_chinese(kb, text, meaning):
+    assert read(kb, text) == meaning
+
+
+def test_a_time_of_day_beside_a_leg_finding_is_when_the_legs_are_worse(kb):
+    assert read(kb, "腿部蟻走感，夜間加重") == {"leg-crawling": "present", "worse-night": "present"}
+    assert read(kb, "小腿痠麻，傍晚") == {"leg-aching": "present", "worse-evening": "present"}
+
+
+def test_a_normal_tongue_is_not_a_pale_one(kb):
+    # 淡紅舌 (pale-red) is the normal tongue colour in every diagnosis textbook
+    assert read(kb, "舌淡紅，苔薄白") == {"coat-thin-white": "present"}
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "status"),
+    [
+        ("沒有盜汗", "night-sweats", "absent"),
+        ("無口乾", "dry-mouth-night", "absent"),
+        ("否認心悸", "palpitations", "absent"),
+        ("不頭暈", "dizziness", "absent"),
+        ("可能有點盜汗", "night-sweats", "uncertain"),
+        ("好像有耳鳴", "tinnitus", "uncertain"),
+        ("以前曾經心悸", "palpitations", "historical"),
+        ("胃口好", "poor-appetite", "absent"),  # a wording of the finding's absence
+    ],
+)
+def test_chinese_negation_uncertainty_and_past_set_the_status(kb, text, finding, status):
+    assert read(kb, text)[finding] == status
+
+
+def test_a_negation_runs_through_a_list_and_stops_at_a_comma_or_but(kb):
+    # 無盜汗、口乾 denies both (the enumeration comma joins one list) ...
+    assert read(kb, "無盜汗、口乾") == {"night-sweats": "absent", "dry-mouth-night": "absent"}
+    # ... but a full comma or 但 starts a new scope
+    assert read(kb, "沒有盜汗，口乾") == {"night-sweats": "absent", "dry-mouth-night": "present"}
+    assert read(kb, "沒有盜汗但心悸") == {"night-sweats": "absent", "palpitations": "present"}
+
+
+def test_a_negation_inside_a_wording_is_part_of_it(kb):
+    # 睡不著 and 不寧腿 contain 不 and mean the finding is there
+    assert read(kb, "睡不著") == {"difficulty-falling-asleep": "present"}
+    assert read(kb, "無法入睡") == {"difficulty-falling-asleep": "present"}
+
+
+def test_a_relatives_restless_legs_is_the_persons_family_history(kb):
+    assert read(kb, "我媽媽也有不寧腿") == {"family-history-rls": "present"}
+    assert read(kb, "我媽媽沒有不寧腿") == {"family-history-rls": "absent"}
+    # a relative's other complaint is theirs, not the person's
+    assert read(kb, "父親有心悸") == {"palpitations": "family"}
+
+
+def test_simplified_input_is_read_like_traditional(kb):
+    assert read(kb, "腿部蚁走感，夜间加重") == read(kb, "腿部蟻走感，夜間加重")
+    assert read(kb, "没有盗汗、口干") == {"night-sweats": "absent", "dry-mouth-night": "absent"}
+    assert read(kb, "不安腿综合征") == {"restless-legs": "present"}
+    # a whole wording where single characters would go wrong: 头发 is hair (頭髮), not 頭發
+    assert to_traditional("掉头发") == "掉頭髮"
+
+
+def test_mixed_script_text_is_read_not_refused(kb):
+    assert read(kb, "腿酸, worse in the evening") == {
+        "leg-aching": "present",
+        "worse-evening": "present",
+    }
+    # a Chinese negation before English words reaches them
+    assert read(kb, "沒有 night sweats") == {"night-sweats": "absent"}
+
+
+def test_an_age_in_chinese_is_read(kb):
+    assert read(kb, "患者五十四歲")["aged-over-50"] == "present"
+    assert "aged-over-50" not in read(kb, "三十歲，腿麻")
+
+
+def test_chinese_it_cannot_read_is_reported_not_guessed(kb):
+    got = resolve(["紫色大象"], indexes(kb)[0])
+    assert not got.matches and got.unresolved[0].part == "紫色大象"
+    with pytest.raises(InputError, match="not a Chinese wording Anmian knows"):
+        assess(parse_input({"findings": ["紫色大象"]}), kb)
+
+
+def test_a_chinese_assessment_ranks_the_pattern_its_findings_describe(kb):
+    # Blood deficiency in a TCM textbook's words: pale face and tongue, thin pulse,
+    # dizziness, numb limbs, scanty pale periods
+    doc = {
+        "findings": ["面色蒼白，頭暈眼花", "手足麻木", "月經量少色淡", "舌淡苔白，脈細"],
+        "sex": "female",
+        "audience": "practitioner",
+    }
+    a = assess(parse_input(doc), kb, allow_unknown=True)
+    assert not a.input["unresolved"]
+    assert "blood-deficiency" in [p.id for p in a.patterns][:3]
