@@ -103,10 +103,10 @@ def visible(kb: KnowledgeBase, truth: set[str], audience: str) -> set[str]:
 
 
 def full_leader(kb: KnowledgeBase, pt: Patient, audience: str) -> Lead:
-    doc: dict[str, Any] = {
-        "findings": sorted(visible(kb, pt.truth, audience)),
-        "audience": audience,
-    }
+    findings = sorted(visible(kb, pt.truth, audience))
+    if not findings:
+        return None, None  # nothing a person alone can tell (a case of tongue and pulse only)
+    doc: dict[str, Any] = {"findings": findings, "audience": audience}
     if pt.sex:
         doc["sex"] = pt.sex
     if pt.age is not None:

@@ -139,6 +139,14 @@ def test_when_answers_can_be_wrong_one_yes_is_never_decisive(kb: KnowledgeBase):
     assert max(p.probability for p in sure.patterns) > bound  # without errors it goes further
 
 
+def test_before_any_answer_every_pattern_is_a_candidate(kb: KnowledgeBase):
+    # Before any answer all patterns are tied, so how many leading candidates the model keeps
+    # cannot matter: a cut by name would ask only about the patterns early in the alphabet.
+    few = next_step(safety_done(), with_model(kb, candidates=2)).next
+    every = next_step(safety_done(), with_model(kb, candidates=len(kb.patterns))).next
+    assert few.id == every.id
+
+
 def test_a_model_where_answers_are_mostly_wrong_is_refused():
     with pytest.raises(ValueError, match="answer_error"):
         KB.intake.model.model_validate(KB.intake.model.model_dump() | {"answer_error": 0.5})

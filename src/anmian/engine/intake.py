@@ -491,7 +491,10 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
         return result(None, "settled", 0)
     if left == 0:
         return result(None, "budget", 0)
-    leading = order[: m.candidates]
+    # The leading `candidates`, and every pattern tied with the last of them: at the start
+    # all are tied, and cutting by name would leave half the patterns out of every question.
+    cut = lo[order[min(m.candidates, len(order)) - 1]]
+    leading = [i for i in order if lo[i] >= cut]
     shares = _shares([lo[i] for i in leading])
     slot = {i: n for n, i in enumerate(leading)}
     best, best_gain, best_parts = None, m.min_gain, []
