@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field
 
 from anmian.web.apiauth import AUTH, ApiError, errors
 from anmian.web.core.csvsafe import rows_to_csv
-from anmian.web.exports import services
+from anmian.web.exports import archive, services
 from anmian.web.records.audit import DENIED, record
 from anmian.web.records.services import NotPractitioner
 
@@ -176,3 +176,40 @@ def patients(request: HttpRequest, format: Literal["json", "csv"] = "json") -> A
     if format == "csv":
         return _csv(table, "patients.csv")
     return {"count": len(table.rows), "rows": table.rows}
+
+
+class ArchiveFileOut(Schema):
+    name: str
+    what: str
+    bytes: int
+
+
+class ArchiveContents(Schema):
+    files: list[ArchiveFileOut] = Field(description="What the ZIP holds, README.txt first.")
+
+
+@router.get(
+    "/me/archive",
+    response={200: ArchiveContents, **errors(401, 404, 422)},
+    summary="Download my data: one ZIP of everything Anmian holds about me (format=json lists it)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+            }
+        }
+    },
+)
+def my_archive(request: HttpRequest, format: Literal["zip", "json"] = "zip") -> Any:
+    try:
+        if format == "json":
+            files = archive.archive_files(request.user)
+            return {
+                "files": [{"name": f.name, "what": f.what, "bytes": len(f.data)} for f in files]
+            }
+        data = archive.my_archive(request.user)
+    except services.NoPatientRecord as exc:
+        raise ApiError(404, str(exc)) from None
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="anmian-my-data.zip"'
+    return response

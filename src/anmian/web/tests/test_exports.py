@@ -268,3 +268,53 @@ def test_my_diary_csv_is_safe_for_a_spreadsheet_and_imports_back_unchanged(
     imported = DiaryEntry.objects.get(patient=charlie)
     assert imported.notes == '=HYPERLINK("http://evil.example") 腿不安'
     assert imported.nicotine is True and imported.exercise is False
+
+
+# --- download my data ---
+
+
+def test_my_archive_holds_every_kind_of_record_i_have(client: Client, record, bob):
+    import json
+    import zipfile
+
+    from anmian.web.booking.models import WaitlistEntry
+    from anmian.web.diary.models import ScaleScore
+    from anmian.web.records.models import SessionNote
+    from anmian.web.shop.models import Order
+
+    alice = record
+    kind = AppointmentType.objects.get()
+    SessionNote.objects.create(
+        patient=alice, practitioner=bob, date=date(2026, 3, 9), notes="Needled SP6, calmer."
+    )
+    WaitlistEntry.objects.create(patient=alice, appointment_type=kind, token="t" * 40)
+    ScaleScore.objects.create(
+        patient=alice, taken=date(2026, 3, 2), scale="anmian-leg-scale", total=18, band="moderate"
+    )
+    Order.objects.create(user=alice.user, delivery="pickup", total=12, tax=2)
+    response = client.get("/api/v1/me/archive", headers=bearer(alice.user))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    zf = zipfile.ZipFile(io.BytesIO(response.content))
+    files = {n.removeprefix("anmian-my-data/"): zf.read(n) for n in zf.namelist()}
+    read = {n: json.loads(d) for n, d in files.items() if n.endswith(".json")}
+    assert read["profile.json"]["name"] == "Alice Able"
+    for name in (
+        "assessments.json", "plans.json", "session-notes.json", "waitlist.json", "orders.json",
+    ):  # fmt: skip
+        assert len(read[name]) == 1, name
+    assert read["session-notes.json"][0]["notes"] == "Needled SP6, calmer."
+    for name in ("appointments.csv", "diary.csv", "scores.csv"):
+        assert files[name].startswith(b"\xef\xbb\xbf") and files[name].count(b"\r\n") == 2, name
+    assert files["progress-report.pdf"].startswith(b"%PDF")
+    kinds = {e["resource"]["resourceType"] for e in read["record.fhir.json"]["entry"]}
+    assert {"Patient", "CarePlan", "Appointment", "Observation"} <= kinds
+    assert all(name in files["README.txt"].decode() for name in files if name != "README.txt")
+    assert AuditEntry.objects.filter(action="export", what="archive", patient=alice).count() == 1
+
+
+def test_the_archive_contents_as_json_and_who_may_have_it(client: Client, alice, bob):
+    listed = client.get("/api/v1/me/archive?format=json", headers=bearer(alice.user)).json()
+    assert listed["files"][0]["name"] == "README.txt"
+    assert "record.fhir.json" in {f["name"] for f in listed["files"]}
+    assert client.get("/api/v1/me/archive", headers=bearer(bob.user)).status_code == 404
+    assert client.get("/api/v1/me/archive").status_code == 401
