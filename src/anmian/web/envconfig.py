@@ -110,11 +110,17 @@ def queue_from_url(value: str, data_dir: Path, immediate: bool) -> dict[str, Any
             "consumer": consumer,
         }
     if scheme in REDIS_SCHEMES:
+        import redis  # only a Redis queue needs it
+
+        # A pool, which connects lazily, so that short timeouts can go with the URL: a lost
+        # Redis fails an enqueue or /readyz in seconds instead of hanging a request.
+        pool = redis.ConnectionPool.from_url(
+            _redis_url(name, value), socket_connect_timeout=2, socket_timeout=5
+        )
         return {
             **common,
             "huey_class": "huey.PriorityRedisHuey",
-            "url": _redis_url(name, value),
-            "connection": {"socket_connect_timeout": 2, "socket_timeout": 5},
+            "connection_pool": pool,
             "consumer": consumer,
         }
     raise _bad(

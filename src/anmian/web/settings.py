@@ -337,6 +337,8 @@ LOGGING = {
     "loggers": {
         # WeasyPrint narrates every layout step at INFO; keep the log for what matters.
         **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # The worker's own logger: with a handler here, run_huey adds no plain-text one.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"filters": ["secret_paths"]},
         "django.security.csrf": {"filters": ["secret_paths"]},  # "Forbidden (CSRF ...): /path"
         "django.server": {

@@ -109,7 +109,10 @@ def test_the_default_queue_is_a_sqlite_file_in_the_data_folder(tmp_path: Path):
 
 def test_a_redis_queue_is_shared_by_every_host(tmp_path: Path):
     queue = envconfig.queue_from_url("redis://127.0.0.1:6379/1", tmp_path, immediate=False)
-    assert queue["huey_class"].endswith("RedisHuey") and queue["url"].endswith("/1")
+    assert queue["huey_class"].endswith("RedisHuey")
+    pool = queue["connection_pool"].connection_kwargs
+    assert (pool["host"], pool["port"], pool["db"]) == ("127.0.0.1", 6379, 1)
+    assert pool["socket_connect_timeout"] == 2  # a lost Redis fails fast
 
 
 @pytest.mark.parametrize(
