@@ -36,7 +36,8 @@ def wordings() -> list[str]:
             out += entry.get("zh_absent_synonyms", ())
     rules = yaml.safe_load(READING.read_text(encoding="utf-8"))
     for value in rules.values():
-        out += list(value) if isinstance(value, (list, dict)) else []
+        for item in value if isinstance(value, (list, dict)) else ():
+            out += item["terms"] if isinstance(item, dict) else [item]  # hazards have terms
     return [w for w in dict.fromkeys(out) if w]
 
 

@@ -129,3 +129,45 @@ def test_a_chinese_assessment_ranks_the_pattern_its_findings_describe(kb):
     a = assess(parse_input(doc), kb, allow_unknown=True)
     assert not a.input["unresolved"]
     assert "blood-deficiency" in [p.id for p in a.patterns][:3]
+
+
+def test_words_between_a_wording_are_read_past(kb):
+    # 很, 有點, 一直 sit inside everyday wordings: 腿很麻 is 腿麻 (numb legs)
+    assert read(kb, "腿很麻") == {"leg-numbness": "present"}
+    assert read(kb, "沒有腿很麻") == {"leg-numbness": "absent"}
+    assert read(kb, "睡覺時會一直踢腿") == {"limb-jerks-in-sleep": "present"}
+
+
+def test_a_denied_leg_finding_does_not_make_a_time_of_day_a_leg_time(kb):
+    assert read(kb, "沒有腿抽筋，晚上睡不著") == {
+        "knotted-muscle-cramps": "absent",
+        "difficulty-falling-asleep": "present",
+    }
+
+
+def _tags(kb, *findings: str):
+    a = assess(parse_input({"findings": list(findings)}), kb, allow_unknown=True)
+    return a, {t for t in ("pregnancy", "breastfeeding") if t in a.context.tags}
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("懷孕28週，腿很不安", {"pregnancy"}),
+        ("怀孕了，腿酸", {"pregnancy"}),  # Simplified
+        ("正在餵母乳，睡不著", {"breastfeeding"}),
+        ("沒有懷孕，腿痠", set()),  # denied
+    ],
+)
+def test_pregnancy_and_breastfeeding_written_in_chinese_set_their_tags(kb, text, tags):
+    # safety must not depend on the reading: a pregnant person's plan drops what pregnancy
+    # excludes however she writes it
+    _, got = _tags(kb, text)
+    assert got == tags
+
+
+def test_bleeding_written_in_chinese_by_a_pregnant_person_holds_the_plan(kb):
+    a, _ = _tags(kb, "懷孕20週，今天流血，腿痠")
+    d = a.to_dict()
+    assert d["plan"]["status"] == "on-hold"
+    assert any(r["urgency"] == "emergency" for r in d["safety"]["referrals"])

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from anmian.engine.memo import per_parts
 from anmian.engine.modifiers import ABSENT, Vocabulary, find_triggers, status_of, vocabulary
 from anmian.engine.resolve import HazardHit
-from anmian.engine.text import Word, clean, sentences, stem, words
+from anmian.engine.text import Word, clean, has_cjk, sentences, stem, words
+from anmian.engine.zh import scan_hazards
 from anmian.knowledge import KnowledgeBase
 
 
@@ -65,6 +66,11 @@ class Scanner:
         got = self._cache.get(text)
         if got is None:
             got = [h for s in sentences(text, self.vocab.contractions) for h in self._scan(text, s)]
+            if has_cjk(text):  # Chinese danger and safety words (engine/zh_reading.yaml)
+                got += [
+                    HazardHit(text, words, status, h.flag, h.tag, h.when_tag)
+                    for h, words, status in scan_hazards(text)
+                ]
             if len(self._cache) > 4096:
                 self._cache.clear()
             self._cache[text] = got

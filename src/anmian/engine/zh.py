@@ -51,6 +51,14 @@ _CATEGORIES = (*_ORDER, "pseudo", "terminate")
 
 
 @dataclass(frozen=True)
+class ZhHazard:
+    flag: str | None
+    tag: str | None
+    when_tag: str | None
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ZhRules:
     triggers: dict[str, str]  # word -> category (negated, possible, ..., pseudo, terminate)
     joiners: frozenset[str]
@@ -60,6 +68,7 @@ class ZhRules:
     nouns: tuple[str, ...]
     chars: dict[int, str]  # Simplified -> Traditional, for str.translate
     phrases: dict[str, str]
+    hazards: tuple[ZhHazard, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +91,53 @@ def rules() -> ZhRules:
         nouns=tuple(raw["context_nouns"]),
         chars=str.maketrans(table["chars"]),
         phrases=table["phrases"],
+        hazards=tuple(
+            ZhHazard(h.get("flag"), h.get("tag"), h.get("when_tag"), tuple(h["terms"]))
+            for h in raw.get("hazards", ())
+        ),
     )
+
+
+def scan_hazards(text: str) -> list[tuple[ZhHazard, str, str]]:
+    """(hazard, words, status) for each danger or safety word in Chinese text, found as a
+    substring whatever the words around it, its status from the clause's triggers ("沒有懷孕"
+    is absent). Of several mentions, the first that is not denied counts."""
+    zr = rules()
+    body = to_traditional(clean(text), zr)
+    out: list[tuple[ZhHazard, str, str]] = []
+    for hazard in zr.hazards:
+        chosen: tuple[str, str] | None = None
+        for clause in (c for s in _SENTENCE.split(body) for c in _CLAUSE.split(s)):
+            for term in hazard.terms:
+                at = clause.find(term)
+                if at < 0:
+                    continue
+                status, _ = _status(at, _clause_triggers(clause, zr, (at, at + len(term))))
+                if chosen is None or (chosen[1] == ABSENT and status != ABSENT):
+                    chosen = (term, status)
+        if chosen:
+            out.append((hazard, *chosen))
+    return out
+
+
+def _clause_triggers(clause: str, zr: ZhRules, skip: tuple[int, int]) -> list[tuple[int, str, str]]:
+    """The trigger words of a clause, longest first from the left, outside `skip`."""
+    longest = max(map(len, zr.triggers), default=1)
+    out: list[tuple[int, str, str]] = []
+    k = 0
+    while k < len(clause):
+        if skip[0] <= k < skip[1]:
+            k += 1
+            continue
+        for j in range(min(len(clause), k + longest), k, -1):
+            category = zr.triggers.get(clause[k:j])
+            if category:
+                out.append((k, clause[k:j], category))
+                k = j
+                break
+        else:
+            k += 1
+    return out
 
 
 def to_traditional(text: str, zr: ZhRules | None = None) -> str:
@@ -165,11 +220,17 @@ class ZhIndex:
                 hits, loose = self._cover(clause, nouns)
                 found_by_clause.append(hits)
                 loose_by_clause.append(loose)
-            legs = [any(e in self.leg for _, _, e in hits) for hits in found_by_clause]
+            # a leg finding the person has (not one denied: "沒有腿抽筋，晚上睡不著")
+            legs = [
+                any(
+                    e in self.leg and _status(a, _triggers(loose))[0] == PRESENT for a, _, e in hits
+                )
+                for hits, loose in zip(found_by_clause, loose_by_clause, strict=True)
+            ]
             for clause, hits, loose, own_legs in zip(
                 clauses, found_by_clause, loose_by_clause, legs, strict=True
             ):
-                triggers = [(at, w, c) for at, w, c in loose if c in _CATEGORIES]
+                triggers = _triggers(loose)
                 # A time of day beside a leg finding (in this clause, or a clause of its own
                 # in a sentence that reads one) is when the legs are worse.
                 if any(legs) and (own_legs or not hits):
@@ -216,6 +277,29 @@ class ZhIndex:
                     nouns.insert(0, clause[i])
                 rest.append((i, clause[i]))
                 i += 1
+        # Runs still unread are read once more without the filler between ("腿很麻",
+        # "睡覺時會一直踢腿"), as English reads again without the qualifiers between; the
+        # triggers among them stay where they were ("沒有腿很麻" is denied).
+        taken: set[int] = set()
+        for run in _runs(rest):
+            start = run[0][0]
+            text = "".join(ch for _, ch in run)
+            bare, where = _strip(text, self.rules.filler)
+            if len(bare) == len(text):
+                continue
+            k = 0
+            while k < len(bare):
+                got = self._longest(bare, k, nouns)
+                if not got:
+                    k += 1
+                    continue
+                j, entry = got
+                first, last = start + where[k], start + where[j - 1] + 1
+                if last - first > j - k:  # it needed filler taken out: a new reading
+                    hits.append((first, last, entry))
+                    taken.update(range(first, last))
+                k = j
+        rest = [(at, ch) for at, ch in rest if at not in taken]
         return hits, self._loose(clause, rest)
 
     def _longest(self, clause: str, i: int, nouns: list[str]) -> tuple[int, str] | None:
@@ -236,13 +320,7 @@ class ZhIndex:
         Latin runs whole, filler dropped, and what is left as unread runs."""
         zr = self.rules
         out: list[tuple[int, str, str]] = []
-        runs: list[list[tuple[int, str]]] = []
-        for at, ch in rest:
-            if runs and runs[-1][-1][0] == at - 1:
-                runs[-1].append((at, ch))
-            else:
-                runs.append([(at, ch)])
-        for run in runs:
+        for run in _runs(rest):
             start = run[0][0]
             text = "".join(ch for _, ch in run)
             k, pending = 0, ""
@@ -273,6 +351,45 @@ class ZhIndex:
         return out
 
 
+def _runs(rest: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """(position, character) pairs grouped into runs of neighbours."""
+    runs: list[list[tuple[int, str]]] = []
+    for at, ch in rest:
+        if runs and runs[-1][-1][0] == at - 1:
+            runs[-1].append((at, ch))
+        else:
+            runs.append([(at, ch)])
+    return runs
+
+
+def _strip(text: str, words: frozenset[str]) -> tuple[str, list[int]]:
+    """`text` without `words` (longest first), and where each kept character was."""
+    longest = max(map(len, words), default=1)
+    kept: list[str] = []
+    where: list[int] = []
+    k = 0
+    while k < len(text):
+        for j in range(min(len(text), k + longest), k, -1):
+            if text[k:j] in words:
+                k = j
+                break
+        else:
+            kept.append(text[k])
+            where.append(k)
+            k += 1
+    return "".join(kept), where
+
+
+def _without(text: str, words: frozenset[str]) -> str:
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(word, "")
+    return text
+
+
+def _triggers(loose: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    return [(at, w, c) for at, w, c in loose if c in _CATEGORIES]
+
+
 def _number(text: str) -> int:
     """Digits, or Chinese numerals up to 九十九 ("五十四" is 54)."""
     if text.isdigit():
@@ -285,10 +402,7 @@ def _number(text: str) -> int:
 
 def _flush(pending: str, end: int, out: list[tuple[int, str, str]], zr: ZhRules) -> str:
     """Report a run of uncovered Chinese, less its filler, when something is left of it."""
-    left = pending
-    for word in sorted(zr.filler, key=len, reverse=True):
-        left = left.replace(word, "")
-    left = "".join(_CJK.findall(left))
+    left = "".join(_CJK.findall(_without(pending, zr.filler)))
     if len(left) >= 2:
         out.append((end - len(pending), pending.strip(" 、"), "unread"))
     return ""
