@@ -25,6 +25,7 @@ from anmian.fhir import (
     Person,
     PlanData,
     Record,
+    SessionData,
     bundle_json,
 )
 from anmian.fhir.assessment import record_from_assessment
@@ -51,7 +52,9 @@ def record(document, result) -> Record:
         clinic=Clinic(key="c-1", name="Anmian Clinic", phone="+44 20 7946 0000"),
         clinicians=[Clinician(key="dr-1", name="Dr Wen")],
         assessments=[
-            AssessmentData(key="a-1", taken=WHEN, result=result, labs=document["labs"] | {})
+            AssessmentData(
+                key="a-1", taken=WHEN, result=result, labs=document["labs"], document=document
+            )
         ],
         plans=[
             PlanData(
@@ -73,6 +76,16 @@ def record(document, result) -> Record:
                 sleep_efficiency=81.5,
                 sleep_latency_min=35,
                 wake_after_sleep_onset_min=40,
+            )
+        ],
+        sessions=[
+            SessionData(
+                key="s-1",
+                day=date(2026, 3, 9),
+                clinician="dr-1",
+                points=[("SP6", "Sanyinjiao"), ("LR3", "Taichong")],
+                tongue="pale",
+                notes="Slept better after the last session.",
             )
         ],
         bookings=[
@@ -110,7 +123,7 @@ def test_every_resource_of_the_bundle_validates_with_fhir_resources(exported):
     assert exported["type"] == "collection"
     assert kinds == {
         "Patient", "Organization", "Practitioner", "Condition", "Observation", "CarePlan",
-        "Appointment",
+        "Appointment", "Questionnaire", "QuestionnaireResponse", "Encounter", "Procedure",
     }  # fmt: skip
 
 
@@ -292,3 +305,27 @@ def test_the_cli_refuses_bad_input_with_one_line_and_exit_2(text, says):
     assert out.exit_code == 2
     assert out.stderr.startswith("anmian: error: ") and says in out.stderr
     assert out.stderr.count("\n") == 1
+
+
+def test_the_self_check_answers_are_a_questionnaire_response(exported, document, kb):
+    (questionnaire,) = of_type(exported, "Questionnaire")
+    (response,) = of_type(exported, "QuestionnaireResponse")
+    assert response["questionnaire"] == questionnaire["url"]
+    asked = {i["linkId"] for i in questionnaire["item"]}
+    answers = {i["linkId"]: i["answer"][0] for i in response["item"]}
+    assert set(answers) <= asked
+    for criterion, yes in document["screening"].items():
+        assert answers[criterion] == {"valueBoolean": yes}
+    scale = [v["valueInteger"] for k, v in answers.items() if k.startswith("anmian-leg-scale.")]
+    assert scale == document["severity"]["answers"]
+
+
+def test_a_session_is_an_encounter_and_an_acupuncture_procedure(exported):
+    (encounter,) = of_type(exported, "Encounter")
+    (procedure,) = of_type(exported, "Procedure")
+    assert encounter["status"] == "finished" and encounter["period"]["start"] == "2026-03-09"
+    assert procedure["encounter"]["reference"] == f"urn:uuid:{encounter['id']}"
+    sites = [b["coding"][0]["code"] for b in procedure["bodySite"]]
+    assert sites == ["SP6", "LR3"]
+    notes = [n["text"] for n in procedure["note"]]
+    assert notes == ["Tongue: pale", "Notes: Slept better after the last session."]

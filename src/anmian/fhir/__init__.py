@@ -11,6 +11,7 @@ from anmian.fhir.record import (
     Person,
     PlanData,
     Record,
+    SessionData,
 )
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Person",
     "PlanData",
     "Record",
+    "SessionData",
     "bundle",
     "bundle_json",
     "resources_of",

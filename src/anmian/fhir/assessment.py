@@ -39,6 +39,8 @@ def record_from_assessment(
     document: Mapping[str, Any], result: Mapping[str, Any], key: str, when: datetime
 ) -> Record:
     person = Person(key=key, sex=str(document.get("sex") or ""))
-    assessment = AssessmentData(key=key, taken=when, result=result, labs=labs_of(document))
+    assessment = AssessmentData(
+        key=key, taken=when, result=result, labs=labs_of(document), document=document
+    )
     plan = proposed_plan(key, result, when)
     return Record(person=person, assessments=[assessment], plans=[plan] if plan else [])

@@ -10,6 +10,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.resource import Resource
 
 from anmian.fhir import resources as r
+from anmian.fhir import sessions
 from anmian.fhir.record import Record
 
 
@@ -21,7 +22,11 @@ def resources_of(record: Record) -> list[Resource]:
     if record.clinic:
         out.append(r.organization(record.clinic))
     out += [r.practitioner(c) for c in record.clinicians]
-    for a in record.assessments:
+    responses = [sessions.questionnaire_response(a, key) for a in record.assessments]
+    if any(responses):
+        out.append(sessions.questionnaire())
+    for a, response in zip(record.assessments, responses, strict=True):
+        out += [response] if response else []
         rls = r.rls_condition(a, key)
         out += [rls] if rls else []
         out += r.pattern_conditions(a, key)
@@ -30,6 +35,9 @@ def resources_of(record: Record) -> list[Resource]:
         out += r.night_observations(n, key)
     out += [r.care_plan(p, key) for p in record.plans]
     out += [r.appointment(b, key) for b in record.bookings]
+    clinic = record.clinic.key if record.clinic else None
+    for s in record.sessions:
+        out += [sessions.encounter(s, key, clinic), sessions.procedure(s, key)]
     return out
 
 

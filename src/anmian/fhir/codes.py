@@ -22,6 +22,9 @@ FINDING = LOCAL + "finding"  # knowledge-base finding ids
 HERB = LOCAL + "herb"
 FORMULA = LOCAL + "formula"
 MEASURE = LOCAL + "measure"  # scores and diary measures that have no LOINC code
+PROCEDURE = LOCAL + "procedure"  # acupuncture-session
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+QUESTIONNAIRE = "urn:anmian:questionnaire:self-check"  # the canonical URL of our Questionnaire
 IDENTIFIER = "urn:anmian:id:"  # + patient, practitioner, clinic, appointment, plan
 
 # Restless legs syndrome in the three terminologies (docs/fhir.md: sources).

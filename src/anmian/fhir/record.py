@@ -44,6 +44,7 @@ class AssessmentData:
     taken: datetime
     result: Mapping[str, Any]
     labs: Mapping[str, float] = field(default_factory=dict)
+    document: Mapping[str, Any] = field(default_factory=dict)  # what the person answered
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,21 @@ class PlanData:
     course_weeks: int | None = None
     course_note: str = ""
     proposed: bool = False  # the engine's proposal, not yet adopted by a practitioner
+
+
+@dataclass(frozen=True)
+class SessionData:
+    """One treatment session and the practitioner's note of it."""
+
+    key: str
+    day: date
+    clinician: str | None = None  # a Clinician key
+    points: Sequence[tuple[str, str]] = ()  # (WHO code, name) of the points needled
+    tongue: str = ""
+    pulse: str = ""
+    herbs_given: str = ""
+    response: str = ""
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,3 +104,4 @@ class Record:
     plans: Sequence[PlanData] = ()
     nights: Sequence[NightData] = ()
     bookings: Sequence[BookingData] = ()
+    sessions: Sequence[SessionData] = ()

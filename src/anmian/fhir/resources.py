@@ -59,7 +59,7 @@ def _concept(*found: tuple[str, str, str], text: str | None = None) -> dict[str,
     return concept
 
 
-def _instant(dt: datetime) -> str:
+def instant(dt: datetime) -> str:
     if dt.tzinfo is None:
         raise ValueError("a FHIR instant needs a time zone; got a naive datetime")
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -148,7 +148,7 @@ def rls_condition(a: AssessmentData, person_key: str) -> Resource | None:
         **_condition_status(verification),
         "code": _concept(*codes.RLS, text="Restless legs syndrome"),
         "subject": ref("Patient", person_key),
-        "recordedDate": _instant(a.taken),
+        "recordedDate": instant(a.taken),
         "note": [{"text": f"Screening verdict {verdict}: {screening.get('explanation', '')}"}],
     }
     if met:
@@ -175,7 +175,7 @@ def pattern_conditions(a: AssessmentData, person_key: str) -> list[Resource]:
             **_condition_status("provisional"),
             "code": _concept(*found, (codes.PATTERN, p["id"], p["name"]), text=p["name"]),
             "subject": ref("Patient", person_key),
-            "recordedDate": _instant(a.taken),
+            "recordedDate": instant(a.taken),
             "note": [{"text": f"TCM pattern, {p.get('role', 'ranked')}, score {p['score']}"}],
         }
         if evidence:
@@ -212,7 +212,7 @@ def _quantity(value: float, unit: str) -> dict[str, Any]:
 
 def assessment_observations(a: AssessmentData, person_key: str) -> list[Resource]:
     """The severity score and the labs of one assessment."""
-    when = _instant(a.taken)
+    when = instant(a.taken)
     out = []
     severity = (a.result.get("screening") or {}).get("severity")
     if severity:
@@ -271,9 +271,9 @@ def care_plan(plan: PlanData, person_key: str) -> Resource:
     activities += [
         activity(_concept((codes.HERB, hid, name)), product=True) for hid, name in plan.herbs
     ]
-    period: dict[str, str] = {"start": _instant(plan.adopted)}
+    period: dict[str, str] = {"start": instant(plan.adopted)}
     if plan.course_weeks:
-        period["end"] = _instant(plan.adopted + timedelta(weeks=plan.course_weeks))
+        period["end"] = instant(plan.adopted + timedelta(weeks=plan.course_weeks))
     data: dict[str, Any] = {
         "resourceType": "CarePlan",
         "id": fhir_id("CarePlan", plan.key),
@@ -283,7 +283,7 @@ def care_plan(plan: PlanData, person_key: str) -> Resource:
         "title": "TCM plan for restless legs",
         "subject": ref("Patient", person_key),
         "period": period,
-        "created": _instant(plan.adopted),
+        "created": instant(plan.adopted),
     }
     if plan.course_weeks or plan.course_note:
         weeks = f"A course of {plan.course_weeks} weeks. " if plan.course_weeks else ""
@@ -314,8 +314,8 @@ def appointment(b: BookingData, person_key: str) -> Resource:
         "id": fhir_id("Appointment", b.key),
         "identifier": _identifier("appointment", b.key),
         "status": _APPOINTMENT_STATUS[b.status],
-        "start": _instant(b.start),
-        "end": _instant(b.end),
+        "start": instant(b.start),
+        "end": instant(b.end),
         "participant": participants,
     }
     if b.kind:

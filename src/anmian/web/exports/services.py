@@ -27,6 +27,7 @@ from anmian.fhir import (
     Person,
     PlanData,
     Record,
+    SessionData,
     bundle_json,
 )
 from anmian.fhir.assessment import labs_of
@@ -78,7 +79,9 @@ def record_of(p: records.Patient) -> Record:
     )
     # Only the practitioners the record names (a plan's author, an appointment's), not the
     # clinic's whole staff list.
+    notes = list(p.notes.order_by("date", "created"))
     named = {pl.adopted_by_id for pl in plans} | {a.practitioner_id for a in appointments}
+    named |= {n.practitioner_id for n in notes}
     clinicians = records.Practitioner.objects.filter(pk__in=named).order_by("pk")
     return Record(
         person=Person(
@@ -93,7 +96,13 @@ def record_of(p: records.Patient) -> Record:
         clinic=_clinic(clinic) if clinic else None,
         clinicians=[Clinician(key=str(c.pk), name=c.display_name) for c in clinicians],
         assessments=[
-            AssessmentData(key=str(a.uid), taken=a.created, result=a.result, labs=labs_of(a.input))
+            AssessmentData(
+                key=str(a.uid),
+                taken=a.created,
+                result=a.result,
+                labs=labs_of(a.input),
+                document=a.input,
+            )
             for a in p.assessments.order_by("created")
         ],
         plans=[_plan(pl, kb) for pl in plans],
@@ -109,6 +118,7 @@ def record_of(p: records.Patient) -> Record:
             )
             for a in appointments
         ],
+        sessions=[_session(n, kb) for n in notes],
     )
 
 
@@ -136,6 +146,24 @@ def _plan(pl: records.Plan, kb: Any) -> PlanData:
         herbs=[herb(h) for h in pl.herbs],
         course_weeks=course.get("weeks"),
         course_note=course.get("note") or "",
+    )
+
+
+def _session(n: records.SessionNote, kb: Any) -> SessionData:
+    def point(pid: str) -> tuple[str, str]:
+        pt = kb.points.get(pid)
+        return (pt.code, f"{pt.pinyin} ({pt.english})") if pt else (pid, pid)
+
+    return SessionData(
+        key=str(n.uid),
+        day=n.date,
+        clinician=str(n.practitioner_id),
+        points=[point(x["point"]) for x in n.points if isinstance(x, dict) and x.get("point")],
+        tongue=n.tongue,
+        pulse=n.pulse,
+        herbs_given=n.herbs_given,
+        response=n.response,
+        notes=n.notes,
     )
 
 

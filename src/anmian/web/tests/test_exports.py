@@ -15,7 +15,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from anmian.web.booking.models import Appointment, AppointmentType
 from anmian.web.core.csvsafe import cell, rows_to_csv
 from anmian.web.diary.models import DiaryEntry
-from anmian.web.records.models import ApiToken, AuditEntry, Plan
+from anmian.web.records.models import ApiToken, AuditEntry, Plan, SessionNote
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,10 @@ def record(alice, bob, alice_assessment):
         final_wake=time(6, 30), out_of_bed=time(6, 45), quality=3, sleep_disturbance=2,
     )  # fmt: skip
     appointment(bob, alice, datetime(2026, 3, 9, 10, tzinfo=UTC))
+    SessionNote.objects.create(
+        patient=alice, practitioner=bob, date=date(2026, 3, 9), tongue="pale",
+        points=[{"point": "sp6", "side": "both", "technique": "even"}], notes="Calmer.",
+    )  # fmt: skip
     return alice
 
 
@@ -79,6 +83,9 @@ def test_a_practitioner_of_the_clinic_exports_the_patients_record_as_fhir(
     sleep = [o for o in found["Observation"] if o["code"]["coding"][0]["code"] == "93832-4"]
     # 22:45 lights out + 30 min to sleep, 20 min awake, final waking 06:30: 6 h 55 min asleep
     assert sleep[0]["valueQuantity"]["value"] == 415
+    (procedure,) = found["Procedure"]
+    assert procedure["bodySite"][0]["coding"][0]["code"] == "SP6"
+    assert found["Encounter"][0]["status"] == "finished"
     entry = AuditEntry.objects.get(action="export", what="fhir")
     assert (entry.user, entry.patient, entry.outcome) == (bob.user, record, "allowed")
 
@@ -279,14 +286,10 @@ def test_my_archive_holds_every_kind_of_record_i_have(client: Client, record, bo
 
     from anmian.web.booking.models import WaitlistEntry
     from anmian.web.diary.models import ScaleScore
-    from anmian.web.records.models import SessionNote
     from anmian.web.shop.models import Order
 
     alice = record
     kind = AppointmentType.objects.get()
-    SessionNote.objects.create(
-        patient=alice, practitioner=bob, date=date(2026, 3, 9), notes="Needled SP6, calmer."
-    )
     WaitlistEntry.objects.create(patient=alice, appointment_type=kind, token="t" * 40)
     ScaleScore.objects.create(
         patient=alice, taken=date(2026, 3, 2), scale="anmian-leg-scale", total=18, band="moderate"
@@ -302,7 +305,7 @@ def test_my_archive_holds_every_kind_of_record_i_have(client: Client, record, bo
         "assessments.json", "plans.json", "session-notes.json", "waitlist.json", "orders.json",
     ):  # fmt: skip
         assert len(read[name]) == 1, name
-    assert read["session-notes.json"][0]["notes"] == "Needled SP6, calmer."
+    assert read["session-notes.json"][0]["notes"] == "Calmer."
     for name in ("appointments.csv", "diary.csv", "scores.csv"):
         assert files[name].startswith(b"\xef\xbb\xbf") and files[name].count(b"\r\n") == 2, name
     assert files["progress-report.pdf"].startswith(b"%PDF")
