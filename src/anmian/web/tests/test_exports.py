@@ -321,3 +321,22 @@ def test_the_archive_contents_as_json_and_who_may_have_it(client: Client, alice,
     assert "record.fhir.json" in {f["name"] for f in listed["files"]}
     assert client.get("/api/v1/me/archive", headers=bearer(bob.user)).status_code == 404
     assert client.get("/api/v1/me/archive").status_code == 401
+
+
+def test_the_fhir_export_takes_the_same_queries_for_one_or_many_records(
+    client: Client, record, bob
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = bearer(bob.user)
+    url = f"/api/v1/patients/{record.uid}/fhir"
+    client.get(url, headers=headers)  # the token's first use writes last-used once
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, headers=headers)
+    for day in range(10, 16):
+        appointment(bob, record, datetime(2026, 3, day, 10, tzinfo=UTC))
+        SessionNote.objects.create(patient=record, practitioner=bob, date=date(2026, 3, day))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url, headers=headers)
+    assert len(many) == len(one)
