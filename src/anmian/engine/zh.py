@@ -145,14 +145,14 @@ def to_traditional(text: str, zr: ZhRules | None = None) -> str:
     then character by character. Traditional text passes unchanged."""
     zr = zr or rules()
     if zr.phrases:
-        pattern = _phrase_pattern(tuple(sorted(zr.phrases, key=len, reverse=True)))
-        text = pattern.sub(lambda m: zr.phrases[m.group(0)], text)
+        text = _alternation(frozenset(zr.phrases)).sub(lambda m: zr.phrases[m.group(0)], text)
     return text.translate(zr.chars)
 
 
-@lru_cache(maxsize=4)
-def _phrase_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, keys)))
+@lru_cache(maxsize=8)
+def _alternation(words: frozenset[str]) -> re.Pattern[str]:
+    """One expression matching any of `words`, the longest first where they overlap."""
+    return re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
 
 
 @dataclass(frozen=True)
@@ -364,26 +364,13 @@ def _runs(rest: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
 
 def _strip(text: str, words: frozenset[str]) -> tuple[str, list[int]]:
     """`text` without `words` (longest first), and where each kept character was."""
-    longest = max(map(len, words), default=1)
-    kept: list[str] = []
-    where: list[int] = []
-    k = 0
-    while k < len(text):
-        for j in range(min(len(text), k + longest), k, -1):
-            if text[k:j] in words:
-                k = j
-                break
-        else:
-            kept.append(text[k])
-            where.append(k)
-            k += 1
-    return "".join(kept), where
+    gone = {k for m in _alternation(words).finditer(text) for k in range(m.start(), m.end())}
+    where = [k for k in range(len(text)) if k not in gone]
+    return "".join(text[k] for k in where), where
 
 
 def _without(text: str, words: frozenset[str]) -> str:
-    for word in sorted(words, key=len, reverse=True):
-        text = text.replace(word, "")
-    return text
+    return _alternation(words).sub("", text)
 
 
 def _triggers(loose: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
