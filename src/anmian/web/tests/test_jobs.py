@@ -6,16 +6,19 @@ tests (HUEY immediate in test_settings); test_worker.py runs a real worker."""
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from huey.contrib.djhuey import HUEY
 
+from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
 from anmian.web.jobs import tasks
 from anmian.web.jobs.models import FailedJob
+from anmian.web.records.models import ApiToken
 from anmian.web.tests import queuing
 from anmian.web.tests.queuing import MailServerDown, run_due_retries
 
@@ -146,3 +149,29 @@ def test_a_job_that_raises_does_not_stop_the_next_one(queued, settings):
     tasks.deliver_email(EmailMessage("second", "x", None, ["b@example.org"]))
     assert [m.subject for m in mail.outbox] == ["second"]
     assert FailedJob.objects.get().summary == "first"
+
+
+def test_an_api_booking_with_the_mail_server_down_succeeds_and_its_email_follows(
+    client, alice, bob, mail_down, django_capture_on_commit_callbacks
+):
+    """Issue 13: "with the mail server down, an API booking returned an HTML 500 *after* the
+    appointment was written"."""
+    for weekday in range(5):
+        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(19))
+    kind = AppointmentType.objects.create(clinic=bob.clinic, name="Follow-up", duration_min=45)
+    body = {"practitioner": bob.pk, "appointment_type": kind.pk, "start": "2026-03-03T10:00:00Z"}
+    with (
+        time_machine.travel(datetime(2026, 3, 2, 8, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            "/api/v1/booking/appointments",
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {ApiToken.issue(alice.user)}"},
+        )
+    assert response.status_code == 201, response.content
+    assert Appointment.objects.count() == 1 and mail.outbox == []
+    MailServerDown.down = False
+    run_due_retries(timedelta(minutes=1))
+    assert [m.subject for m in mail.outbox] == ["Your appointment is booked"]
