@@ -29,7 +29,7 @@ def _assess(*args: str) -> Any:
 
 def _without_zh(node: Any) -> Any:
     if isinstance(node, dict):
-        return {k: _without_zh(v) for k, v in node.items() if k not in ("zh", "lang")}
+        return {k: _without_zh(v) for k, v in node.items() if k not in ("zh", "zh_text", "lang")}
     if isinstance(node, list):
         return [_without_zh(v) for v in node]
     return node
@@ -65,3 +65,12 @@ def test_an_unknown_language_is_english_with_no_error():
     assert json.loads(_assess("--lang", "klingon", "-f", "json")) == json.loads(
         _assess("-f", "json")
     )
+
+
+def test_referrals_and_advice_carry_their_chinese_text():
+    zh = json.loads(_assess("--lang", "zh-Hant", "-f", "json"))
+    iron = next(r for r in zh["safety"]["referrals"] if r["id"] == "iron-test")
+    assert iron["zh"] == "請安排抽血檢查鐵質" and "鐵蛋白" in iron["zh_text"]
+    assert iron["title"] == "Ask for an iron blood test"  # the English stays
+    md = _assess("--lang", "zh-Hant", "-f", "md")
+    assert "缺鐵是不寧腿常見" in md

@@ -106,3 +106,26 @@ def test_the_glossarys_name_for_rls_is_the_one_the_base_uses(kb: KnowledgeBase):
     assert "| Restless Legs Syndrome (RLS) | 不寧腿症候群 |" in glossary
     assert kb.findings["restless-legs"].zh == "不寧腿"
     assert "不寧腿症候群" in kb.findings["restless-legs"].zh_synonyms
+
+
+def test_every_red_flag_and_advice_item_says_what_to_do_in_chinese(kb: KnowledgeBase):
+    assert all(f.zh_title and f.zh_reason for f in kb.red_flags.values())
+    assert all(a.zh_title and a.zh_text for a in kb.advice.values())
+
+
+def test_it_refuses_a_red_flag_without_its_chinese_reason(tmp_path: Path):
+    text = (data_dir() / "red-flags/red-flags.yaml").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("  zh_reason:"))
+    problems = _break(tmp_path, "red-flags/red-flags.yaml", line + "\n", "")
+    assert any(
+        "red-flags/red-flags.yaml: entry 'dvt-suspected': field 'zh_reason'" in p for p in problems
+    )
+
+
+def test_it_refuses_english_advice_in_a_chinese_field(tmp_path: Path):
+    problems = _break(
+        tmp_path, "advice/diet.yaml", "  zh_title: 多吃含鐵的食物", "  zh_title: Include iron foods"
+    )
+    assert any(
+        "advice/diet.yaml: entry 'diet-iron-rich-foods': field 'zh_title'" in p for p in problems
+    )

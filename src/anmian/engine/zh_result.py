@@ -78,6 +78,24 @@ def add_chinese(result: dict[str, Any], kb: KnowledgeBase, lang: str) -> dict[st
     mark(plan.get("points"), "id", kb.points, "chinese")
     mark(plan.get("formulas"), "id", kb.formulas, "chinese")
     mark(plan.get("herbs"), "id", kb.herbs, "chinese")
+    for kind in ("diet", "lifestyle", "topical"):
+        for item in plan.get(kind) or ():
+            advice = kb.advice.get(item.get("id"))
+            if advice is not None and advice.zh_title and advice.zh_text:
+                item["zh"], item["zh_text"] = convert(advice.zh_title), convert(advice.zh_text)
+    for item in (out.get("safety") or {}).get("referrals") or ():
+        # "check:ID" is a danger word of the flag ID that the person has not answered yet
+        flag_id = str(item.get("id", "")).removeprefix("check:")
+        flag = kb.red_flags.get(flag_id)
+        if flag is not None and flag.zh_title and flag.zh_reason and flag_id == item.get("id"):
+            item["zh"], item["zh_text"] = convert(flag.zh_title), convert(flag.zh_reason)
+        elif flag is not None and flag.zh_title and flag.zh_reason:
+            item["zh"] = convert(f"請確認：{flag.zh_title}")
+            item["zh_text"] = convert(
+                f"Anmian 無法確定你寫的這段話是什麼意思，它可能是需要醫師處理的徵兆"
+                f"（{flag.zh_title}）。如果這是在說你：{flag.zh_reason}"
+                "在有人確認之前，你的計畫會先暫停。"
+            )
     out["lang"] = lang
     return out
 
@@ -93,9 +111,16 @@ def chinese_first(result: dict[str, Any]) -> dict[str, Any]:
         if isinstance(node, dict):
             zh = node.pop("zh", None)
             if isinstance(zh, str):
-                for key in ("label", "name"):
+                for key in ("label", "name", "title"):
                     if isinstance(node.get(key), str):
                         node[key] = f"{zh} ({node[key]})"
+                        break
+            # prose reads in Chinese only: the English stays in the JSON
+            zh_text = node.pop("zh_text", None)
+            if isinstance(zh_text, str):
+                for key in ("text", "reason"):
+                    if isinstance(node.get(key), str):
+                        node[key] = zh_text
                         break
             for value in node.values():
                 walk(value)

@@ -408,6 +408,16 @@ def _check_chinese(kb: KnowledgeBase) -> list[str]:
             other = seen.setdefault(alias, fid)
             if other != fid:
                 problems.append(f"{where}: zh synonym '{alias}' also names finding '{other}'")
+    # what a person is told to do reads in Chinese too
+    for kind, fields in (
+        ("red-flags", ("zh_title", "zh_reason")),
+        ("advice", ("zh_title", "zh_text")),
+    ):
+        for entry_id, entry in kb.table(kind).items():
+            where = f"{kb.sources.get((kind, entry_id), kind + '/')}: entry '{entry_id}'"
+            for name in fields:
+                if not getattr(entry, name):
+                    problems.append(f"{where}: field '{name}': every entry needs it (zh-Hant)")
     return problems
 
 

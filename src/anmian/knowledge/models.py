@@ -37,6 +37,17 @@ def _is_hanzi(value: str) -> str:
 
 Hanzi = Annotated[Text, AfterValidator(_is_hanzi)]
 
+
+def _is_chinese_text(value: str) -> str:
+    """Chinese prose: mostly CJK, though a drug name or "維生素C" may sit inside it."""
+    cjk = len(re.findall(r"[\u3400-\u9fff\uf900-\ufaff]", value))
+    if cjk == 0 or cjk < len(re.findall(r"[A-Za-z]", value)):
+        raise ValueError(f"must be written in Chinese, got {value[:40]!r}")
+    return value
+
+
+ZhText = Annotated[Text, AfterValidator(_is_chinese_text)]
+
 # A "context tag" names something about the person that a safety rule can react to:
 # a built-in tag below, a drug-class id (medications.yaml) or a condition id
 # (conditions.yaml). The loader checks that every tag used resolves to one of them.
@@ -343,6 +354,8 @@ class RedFlag(Model):
     urgency: Urgency
     title: Text
     reason: Text  # what to do, addressed to the person
+    zh_title: Hanzi | None = None  # zh-Hant; the loader requires both
+    zh_reason: Hanzi | None = None
     when: Annotated[
         tuple[Annotated[tuple[Ref, ...], Field(min_length=1)], ...], Field(min_length=1)
     ]
@@ -375,6 +388,8 @@ class Advice(Model):
     kind: Literal["diet", "lifestyle", "topical"]
     title: Text
     text: Text
+    zh_title: ZhText | None = None  # zh-Hant; the loader requires both
+    zh_text: ZhText | None = None
     safety: tuple[SafetyRule, ...] = ()
     refs: Refs
 
