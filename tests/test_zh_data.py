@@ -129,3 +129,16 @@ def test_it_refuses_english_advice_in_a_chinese_field(tmp_path: Path):
     assert any(
         "advice/diet.yaml: entry 'diet-iron-rich-foods': field 'zh_title'" in p for p in problems
     )
+
+
+def test_every_point_has_its_location_and_pressing_in_chinese(kb: KnowledgeBase):
+    assert all(p.zh_location for p in kb.points.values())
+    assert all(p.zh_acupressure for p in kb.points.values() if p.acupressure)
+
+
+def test_a_pregnancy_warning_in_english_pressing_is_in_the_chinese_too(kb: KnowledgeBase):
+    # the English tells a pregnant person to leave the point out: the Chinese must say so
+    warned = [p for p in kb.points.values() if p.acupressure and "pregnant" in p.acupressure]
+    assert warned  # SP6, LI4, BL60, CV4, CV6 carry the warning
+    for p in warned:
+        assert "懷孕" in (p.zh_acupressure or ""), p.id

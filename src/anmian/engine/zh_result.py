@@ -76,6 +76,12 @@ def add_chinese(result: dict[str, Any], kb: KnowledgeBase, lang: str) -> dict[st
         mark(pattern.get("against"), "finding", kb.findings, "zh")
     plan = out.get("plan") or {}
     mark(plan.get("points"), "id", kb.points, "chinese")
+    for item in plan.get("points") or ():
+        point = kb.points.get(item.get("id"))
+        if point is not None and point.zh_location:
+            item["zh_location"] = convert(point.zh_location)
+            if point.zh_acupressure and item.get("acupressure"):
+                item["zh_acupressure"] = convert(point.zh_acupressure)
     mark(plan.get("formulas"), "id", kb.formulas, "chinese")
     mark(plan.get("herbs"), "id", kb.herbs, "chinese")
     for kind in ("diet", "lifestyle", "topical"):
@@ -116,6 +122,10 @@ def chinese_first(result: dict[str, Any]) -> dict[str, Any]:
                         node[key] = f"{zh} ({node[key]})"
                         break
             # prose reads in Chinese only: the English stays in the JSON
+            for key in ("location", "acupressure"):
+                zh_value = node.pop(f"zh_{key}", None)
+                if isinstance(zh_value, str) and isinstance(node.get(key), str):
+                    node[key] = zh_value
             zh_text = node.pop("zh_text", None)
             if isinstance(zh_text, str):
                 for key in ("text", "reason"):

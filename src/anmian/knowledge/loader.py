@@ -418,6 +418,12 @@ def _check_chinese(kb: KnowledgeBase) -> list[str]:
             for name in fields:
                 if not getattr(entry, name):
                     problems.append(f"{where}: field '{name}': every entry needs it (zh-Hant)")
+    for pid, point in kb.points.items():
+        where = f"{kb.sources.get(('points', pid), 'points/')}: entry '{pid}'"
+        if not point.zh_location:
+            problems.append(f"{where}: field 'zh_location': every point needs it (zh-Hant)")
+        if point.acupressure and not point.zh_acupressure:
+            problems.append(f"{where}: field 'zh_acupressure': needed beside acupressure")
     return problems
 
 

@@ -254,6 +254,8 @@ class Point(Model):
     location: Text
     self_care: bool  # can a person find and press it safely on their own?
     acupressure: str | None = None  # how to press it; required when self_care is true
+    zh_location: ZhText | None = None  # zh-Hant; the loader requires it
+    zh_acupressure: ZhText | None = None  # zh-Hant; required where acupressure is given
     cautions: tuple[SafetyRule, ...] = ()
     chart: Annotated[tuple[ChartPosition, ...], Field(min_length=1)]
     refs: Refs
