@@ -29,7 +29,7 @@ def _assess(*args: str) -> Any:
 
 def _without_zh(node: Any) -> Any:
     if isinstance(node, dict):
-        return {k: _without_zh(v) for k, v in node.items() if k not in ("zh", "zh_text", "lang")}
+        return {k: _without_zh(v) for k, v in node.items() if not k.startswith(("zh", "lang"))}
     if isinstance(node, list):
         return [_without_zh(v) for v in node]
     return node
