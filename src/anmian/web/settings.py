@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "anmian.web.jsonlog.RequestIdMiddleware",  # every log line of a request carries its id
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the switch's cookie, else Accept-Language on a first visit, else English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,6 +174,14 @@ PASSWORD_RESET_TIMEOUT = 3600
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")
 USE_I18N = True
+# zh-Hant is written by hand (docs/glossary.md); zh-Hans is generated from it (scripts/zh_hans.py).
+# Django maps zh-TW and zh-HK to zh-Hant and zh-CN and zh-SG to zh-Hans; any other code is English.
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("zh-hant", "繁體中文"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -269,6 +279,12 @@ ANMIAN_HOLD_MINUTES = envint("ANMIAN_HOLD_MINUTES", "120")
 # courses of at most this many weeks, so one account cannot fill a clinic's calendar.
 ANMIAN_MAX_FUTURE_BOOKINGS = envint("ANMIAN_MAX_FUTURE_BOOKINGS", "30")
 ANMIAN_MAX_COURSE_WEEKS = envint("ANMIAN_MAX_COURSE_WEEKS", "26")
+# The clinic's currency, an ISO 4217 code, for every price (shop, appointments, orders).
+ANMIAN_CURRENCY = envstr("ANMIAN_CURRENCY", "GBP").strip().upper()
+if not (len(ANMIAN_CURRENCY) == 3 and ANMIAN_CURRENCY.isascii() and ANMIAN_CURRENCY.isalpha()):
+    raise ImproperlyConfigured(
+        f"ANMIAN_CURRENCY={ANMIAN_CURRENCY!r} is not a currency code; use three letters (GBP, EUR)"
+    )
 # The site's address, for links in emails.
 # Required in production (DEBUG off, TLS on): without it emails would link to 127.0.0.1.
 ANMIAN_SITE_URL = envconfig.site_url(

@@ -24,6 +24,7 @@ urlpatterns = [
     path("diary/", include("anmian.web.diary.urls")),
     path("booking/", include("anmian.web.booking.urls")),
     path("shop/", include("anmian.web.shop.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
