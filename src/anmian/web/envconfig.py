@@ -88,7 +88,9 @@ def queue_from_url(value: str, data_dir: Path, immediate: bool) -> dict[str, Any
     (`make run` needs no server), sqlite:///FILE for another file, redis://HOST:PORT/DB for a
     queue every host shares."""
     name = "ANMIAN_QUEUE_URL"
-    common = {"name": "anmian", "immediate": immediate, "utc": True}
+    # No result store: no task returns anything, and failures are kept as FailedJob rows
+    # (jobs/failures.py), where staff see them, rather than as keys that never expire.
+    common = {"name": "anmian", "immediate": immediate, "utc": True, "results": False}
     consumer = {"workers": 2, "worker_type": "thread", "check_worker_health": True}
     if not value:
         filename = str(data_dir / "queue.sqlite3")
