@@ -171,3 +171,9 @@ def test_bleeding_written_in_chinese_by_a_pregnant_person_holds_the_plan(kb):
     d = a.to_dict()
     assert d["plan"]["status"] == "on-hold"
     assert any(r["urgency"] == "emergency" for r in d["safety"]["referrals"])
+
+
+@pytest.mark.parametrize("text", ["胃痙攣", "臉部浮腫", "腳跟裂紋", "心臟手術史"])
+def test_a_wording_of_another_body_part_is_not_read_as_a_leg_or_tongue_finding(kb, text):
+    # a stomach cramp is not a leg spasm, cracked heels are not a cracked tongue
+    assert not resolve([text], indexes(kb)[0]).matches
