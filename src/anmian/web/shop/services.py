@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from anmian.knowledge import get_kb
 from anmian.web.shop import cart, notify
 from anmian.web.shop.models import MAX_QUANTITY, Order, OrderLine, Payment, Product
 from anmian.web.shop.safety import (
@@ -435,6 +436,23 @@ def checkout(
 
 
 # --- tools for a plan ---
+
+
+def plan_as_result(plan: Any) -> dict[str, Any]:
+    """An adopted plan (records.Plan) in the shape of an engine result's plan, for `tools_for`:
+    its points as the practitioner left them (pressed at home only where the knowledge base
+    says a person can find them safely), the self-care advice of the assessment it came from."""
+    kb = get_kb()
+    advice = (plan.assessment.result or {}).get("plan") or {}
+    points = [
+        {"id": p, "code": kb.points[p].code, "mode": "both" if kb.points[p].self_care else "needle"}
+        for p in plan.points
+        if p in kb.points
+    ]
+    return {
+        "plan": {"points": points}
+        | {k: advice.get(k, []) for k in ("diet", "lifestyle", "topical")}
+    }
 
 
 def tools_for(

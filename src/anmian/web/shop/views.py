@@ -54,6 +54,7 @@ def _product_page(
             "check": services.check_product(product, _buyer(request)),
             "points": points,
             "patterns": [kb.patterns[i] for i in product.patterns if i in kb.patterns],
+            "advice": [kb.advice[i] for i in product.advice if i in kb.advice],
             "oils": [kb.oils[i] for i in product.oils if i in kb.oils],
             "charts": charts,
             "error": error,
