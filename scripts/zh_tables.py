@@ -26,14 +26,38 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "anmian" / "knowledge" / "data" / "findings"
 READING = ROOT / "src" / "anmian" / "engine" / "zh_reading.yaml"
 OUT = ROOT / "src" / "anmian" / "engine" / "zh_hans.json"
+# Reviewed: where OpenCC's character conversion is not enough for zh-Hans output. 著 in
+# Anmian's Chinese is always the aspect particle (坐著, 卡著), which Simplified writes 着.
+REVIEWED_TO_SIMPLIFIED = {"著": "着"}
+# ... and the terms docs/glossary.md marks **override**: mainland usage, not a conversion.
+REVIEWED_PHRASES = {
+    "國際不寧腿症候群研究團體": "国际不安腿综合征研究组",
+    "不寧腿症候群": "不安腿综合征",
+    "不寧腿": "不安腿",
+    "週期性肢體抽動": "周期性肢体运动",
+    "運鐵蛋白飽和度": "转铁蛋白饱和度",
+    "睡眠呼吸中止症": "睡眠呼吸暂停",
+    "睡眠呼吸中止": "睡眠呼吸暂停",
+    "增強作用": "症状恶化",
+    "自我照護": "自我护理",
+    "警訊": "危险信号",
+}
+
+
+# Every Chinese field of the base, so that zh-Hans output (the inverse table) converts all
+# of what Anmian shows, not only what it reads.
+FIELDS = ("zh", "zh_question", "zh_title", "zh_reason", "zh_text", "zh_location")
+FIELDS += ("zh_acupressure", "chinese")
+KINDS = ("findings", "red-flags", "advice", "points", "patterns", "herbs", "formulas")
 
 
 def wordings() -> list[str]:
     out: list[str] = []
-    for path in sorted(DATA.glob("*.yaml")):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
-            out += [entry.get("zh") or "", *entry.get("zh_synonyms", ())]
-            out += entry.get("zh_absent_synonyms", ())
+    for kind in KINDS:
+        for path in sorted((DATA.parent / kind).glob("*.yaml")):
+            for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+                out += [entry.get(f) or "" for f in FIELDS]
+                out += [*entry.get("zh_synonyms", ()), *entry.get("zh_absent_synonyms", ())]
     rules = yaml.safe_load(READING.read_text(encoding="utf-8"))
     for value in rules.values():
         for item in value if isinstance(value, (list, dict)) else ():
@@ -52,11 +76,19 @@ def main() -> None:
             if s != t and s not in traditional:
                 pairs[s][t] += 1
     chars = {s: c.most_common(1)[0][0] for s, c in sorted(pairs.items())}
+    # the other way, for zh-Hans output: every Traditional character to its Simplified one
+    to_simplified = {
+        t: s
+        for trad, simp in sorted(simplified.items())
+        for t, s in zip(trad, simp, strict=True)
+        if t != s
+    }
     table = str.maketrans(chars)
     phrases = {
         simp: trad
         for trad, simp in sorted(simplified.items())
-        if simp != trad and simp.translate(table) != trad
+        # wordings only: a sentence is converted character by character
+        if simp != trad and simp.translate(table) != trad and len(trad) <= 12
     }
     # Simplified forms that are Traditional characters too (里 in 足三里, 干 in 若干): OpenCC
     # lists the character among its own Traditional forms. A zh-Hant field may hold them.
@@ -68,7 +100,13 @@ def main() -> None:
             shared.append(simp)
     OUT.write_text(
         json.dumps(
-            {"chars": chars, "phrases": phrases, "shared": sorted(shared)},
+            {
+                "chars": chars,
+                "phrases": phrases,
+                "shared": sorted(shared),
+                "to_simplified_phrases": REVIEWED_PHRASES,
+                "to_simplified": dict(sorted((to_simplified | REVIEWED_TO_SIMPLIFIED).items())),
+            },
             ensure_ascii=False,
             indent=1,
         )

@@ -74,3 +74,21 @@ def test_referrals_and_advice_carry_their_chinese_text():
     assert iron["title"] == "Ask for an iron blood test"  # the English stays
     md = _assess("--lang", "zh-Hant", "-f", "md")
     assert "缺鐵是不寧腿常見" in md
+
+
+def test_zh_hans_uses_the_glossarys_reviewed_terms():
+    # docs/glossary.md marks where mainland usage is not a character conversion
+    from pathlib import Path
+
+    from anmian.engine.zh_result import to_simplified
+
+    glossary = Path(__file__).resolve().parent.parent / "docs" / "glossary.md"
+    rows = [line.split("|") for line in glossary.read_text(encoding="utf-8").splitlines()]
+    overrides = [
+        (cells[2].strip(), cells[3].split("(")[0].strip())
+        for cells in rows
+        if len(cells) > 4 and "**override**" in cells[3]
+    ]
+    assert len(overrides) >= 8
+    for hant, hans in overrides:
+        assert to_simplified(hant.split(" ")[0]) == hans, hant
