@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from anmian.knowledge import get_kb
@@ -26,7 +27,9 @@ def clinics(request: HttpRequest) -> HttpResponse:
     """The clinics to choose from; choosing one joins it and goes on to booking."""
     if request.method == "POST":
         patient = records.join_clinic(request.user, request.POST.get("clinic"))
-        messages.success(request, f"You have joined {patient.clinic}. You can book now.")
+        messages.success(
+            request, _("You have joined %(clinic)s. You can book now.") % {"clinic": patient.clinic}
+        )
         return redirect("booking:book")
     current = getattr(getattr(request.user, "patient", None), "clinic", None)
     return render(
@@ -44,7 +47,9 @@ def invite(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invite.html", _ctx(invalid=str(exc)), status=404)
     if request.method == "POST" and request.user.is_authenticated:
         patient = records.accept_invite(request.user, token)
-        messages.success(request, f"You have joined {patient.clinic}. You can book now.")
+        messages.success(
+            request, _("You have joined %(clinic)s. You can book now.") % {"clinic": patient.clinic}
+        )
         return redirect("booking:book")
     here = reverse("accounts:invite", args=[token])
     return render(request, "accounts/invite.html", _ctx(invite=found, here=here))
@@ -58,7 +63,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         records.update_profile(request.user, form.cleaned_data)
-        messages.success(request, "Your profile is saved. Your clinic sees it on your chart.")
+        messages.success(request, _("Your profile is saved. Your clinic sees it on your chart."))
         return redirect("accounts:mine")
     status = 400 if form.errors else 200
     return render(request, "accounts/profile.html", _ctx(form=form), status=status)

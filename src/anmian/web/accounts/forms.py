@@ -3,19 +3,20 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from anmian.web.records.models import Clinic
 
 
 class SignUpForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Your name")
-    email = forms.EmailField(label="Email")
-    password = forms.CharField(widget=forms.PasswordInput, label="Password", strip=False)
+    name = forms.CharField(max_length=200, label=_("Your name"))
+    email = forms.EmailField(label=_("Email"))
+    password = forms.CharField(widget=forms.PasswordInput, label=_("Password"), strip=False)
     clinic = forms.ModelChoiceField(
         queryset=Clinic.objects.order_by("name"),
         required=False,
-        label="Your clinic (you can choose later)",
-        empty_label="Not yet",
+        label=_("Your clinic (you can choose later)"),
+        empty_label=_("Not yet"),
     )
 
     def clean_email(self) -> str:
@@ -44,25 +45,26 @@ class ProfileForm(forms.Form):
 
     date_of_birth = forms.DateField(
         required=False,
-        label="Date of birth",
+        label=_("Date of birth"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD or DD/MM/YYYY."},
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD or DD/MM/YYYY.")},
     )
     sex = forms.ChoiceField(
         required=False,
-        choices=[("", "Rather not say"), ("female", "Female"), ("male", "Male")],
+        choices=[("", _("Rather not say")), ("female", _("Female")), ("male", _("Male"))],
+        label=_("Sex"),
     )
     phone = forms.CharField(
         required=False,
         max_length=40,
-        label="Phone",
+        label=_("Phone"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     emergency_contact = forms.CharField(
-        required=False, max_length=200, label="Emergency contact (name and phone)"
+        required=False, max_length=200, label=_("Emergency contact (name and phone)")
     )
     preferred_contact = forms.ChoiceField(
-        choices=[("email", "Email"), ("phone", "Phone call"), ("sms", "Text message")],
-        label="How should the clinic contact you?",
+        choices=[("email", _("Email")), ("phone", _("Phone call")), ("sms", _("Text message"))],
+        label=_("How should the clinic contact you?"),
     )

@@ -15,7 +15,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.knowledge import get_kb
@@ -91,7 +93,7 @@ def book(request: HttpRequest) -> HttpResponse:
         except BookingError as exc:
             error = exc
         else:
-            return _done(request, done, "Booked")
+            return _done(request, done, gettext("Booked"))
     who = request.GET.get("practitioner", "first-available")
     return _book_page(request, patient=patient, kind=kind, who=who, error=error, chosen=chosen)
 
@@ -105,7 +107,7 @@ def _move(request: HttpRequest, moving) -> HttpResponse:
         except BookingError as exc:
             error = exc
         else:
-            return _done(request, moved, "Moved")
+            return _done(request, moved, gettext("Moved"))
     return _book_page(
         request,
         patient=moving.patient,
@@ -121,9 +123,17 @@ def _done(request: HttpRequest, appointment, what: str) -> HttpResponse:
     local = appointment.start.astimezone(services.clinic_tz(appointment.practitioner))
     messages.success(
         request,
-        f"{what}: {appointment.appointment_type.name} with "
-        f"{appointment.practitioner.display_name} on {local:%A %-d %B at %H:%M}. "
-        "A confirmation email is on its way.",
+        gettext(
+            "%(what)s: %(type)s with %(who)s on %(day)s at %(time)s. "
+            "A confirmation email is on its way."
+        )
+        % {
+            "what": what,
+            "type": appointment.appointment_type.name,
+            "who": appointment.practitioner.display_name,
+            "day": date_format(local, "l j F"),
+            "time": f"{local:%H:%M}",
+        },
     )
     return redirect("booking:calendar" if is_practitioner(request.user) else "booking:mine")
 
@@ -222,8 +232,12 @@ def cancel(request: HttpRequest, uid) -> HttpResponse:
     local = done.start.astimezone(services.clinic_tz(done.practitioner))
     messages.success(
         request,
-        f"Cancelled: {done.appointment_type.name} on {local:%A %-d %B at %H:%M}. "
-        "The time is free for someone else.",
+        gettext("Cancelled: %(type)s on %(day)s at %(time)s. The time is free for someone else.")
+        % {
+            "type": done.appointment_type.name,
+            "day": date_format(local, "l j F"),
+            "time": f"{local:%H:%M}",
+        },
     )
     return redirect("booking:mine")
 
@@ -312,7 +326,7 @@ def course(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.book_course(
+            booked, _new = services.book_course(
                 request.user,
                 *_course_args(values),
                 now=timezone.now(),
@@ -324,9 +338,14 @@ def course(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Booked: a course of {values['weeks']} weekly sessions. Confirmation emails "
-                "are on their way.",
+                gettext(
+                    "Booked: a course of %(weeks)s weekly sessions. Confirmation emails "
+                    "are on their way."
+                )
+                % {"weeks": values["weeks"]},
             )
+            if booked.appointment_type.price > 0:  # the course can be paid for in one order
+                return redirect("shop:course", booked.uid)
             return redirect("booking:mine")
     return _course_page(request, patient, values, error)
 

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from anmian.engine.inputs import CRITERIA
+from anmian.engine.zh_result import to_simplified
 from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Finding
 from anmian.web.selfcheck import services
@@ -26,19 +29,20 @@ ANSWERS = "selfcheck"
 # finding of every group, "answer everything"); answers[INTAKE]: the short path's answers.
 MODE = "mode"
 INTAKE = services.INTAKE
-YES_NO = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+YES_NO = [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))]
 
 
 class AboutForm(forms.Form):
-    age = forms.IntegerField(min_value=0, max_value=120, required=False, label="Your age")
+    age = forms.IntegerField(min_value=0, max_value=120, required=False, label=_("Your age"))
     sex = forms.ChoiceField(
         choices=[
-            ("", "Prefer not to say"),
-            ("female", "Female"),
-            ("male", "Male"),
-            ("other", "Other"),
+            ("", _("Prefer not to say")),
+            ("female", _("Female")),
+            ("male", _("Male")),
+            ("other", _("Other")),
         ],
         required=False,
+        label=_("Sex"),
     )
 
 
@@ -64,8 +68,8 @@ class NotesForm(forms.Form):
     story = forms.CharField(
         required=False,
         max_length=services.MAX_TEXT,
-        label="Anything else about your legs, sleep or health?",
-        help_text=(
+        label=_("Anything else about your legs, sleep or health?"),
+        help_text=_(
             "In your own words, as you would tell a friend. Anmian reads it and shows you "
             "how it understood it. For example: my calves crawl after supper; no chest pain."
         ),
@@ -95,26 +99,26 @@ def _listed(text: str, what: str) -> list[str]:
 
 
 class ContextForm(forms.Form):
-    pregnant = forms.BooleanField(required=False, label="I am pregnant or trying to conceive")
-    breastfeeding = forms.BooleanField(required=False, label="I am breastfeeding")
+    pregnant = forms.BooleanField(required=False, label=_("I am pregnant or trying to conceive"))
+    breastfeeding = forms.BooleanField(required=False, label=_("I am breastfeeding"))
     conditions = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Conditions you have"
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Conditions you have")
     )
     other_conditions = forms.CharField(
         required=False,
         max_length=300,
-        label="Other conditions (in your own words)",
-        help_text="Separate several with commas.",
+        label=_("Other conditions (in your own words)"),
+        help_text=_("Separate several with commas."),
         widget=forms.TextInput(attrs={"list": "condition-names", "autocomplete": "off"}),
     )
     ferritin_ng_ml = forms.FloatField(
-        required=False, min_value=0, max_value=10000, label="Ferritin (ng/mL), if you know it"
+        required=False, min_value=0, max_value=10000, label=_("Ferritin (ng/mL), if you know it")
     )
     tsat_percent = forms.FloatField(
         required=False,
         min_value=0,
         max_value=100,
-        label="Transferrin saturation (%), if you know it",
+        label=_("Transferrin saturation (%), if you know it"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -125,7 +129,7 @@ class ContextForm(forms.Form):
             self.fields[name] = forms.CharField(
                 required=False,
                 max_length=200,
-                label=f"Medicine {n}",
+                label=_("Medicine %(n)s") % {"n": n},
                 widget=forms.TextInput(attrs={"list": "medicine-names", "autocomplete": "off"}),
             )
         order = ["pregnant", "breastfeeding", *MEDICATION_FIELDS]
@@ -236,18 +240,20 @@ def severity_form(kb: KnowledgeBase, scale_id: str | None = None) -> type[forms.
 def build_steps(kb: KnowledgeBase) -> list[Step]:
     screening = [(c, kb.screening[c].text) for c in CRITERIA if c in kb.screening]
     steps = [
-        Step("about", "About you", "A few facts that change what is safe for you.", AboutForm),
+        Step(
+            "about", _("About you"), _("A few facts that change what is safe for you."), AboutForm
+        ),
         Step(
             "screening",
-            "The five key questions",
-            "These follow the international criteria for restless legs.",
+            _("The five key questions"),
+            _("These follow the international criteria for restless legs."),
             _yes_no_form("ScreeningForm", screening, required=True),
         ),
     ]
     steps += _finding_steps(
         "safety",
-        "Safety check",
-        "Some signs need a doctor before anything else. Tick any that apply to you now.",
+        _("Safety check"),
+        _("Some signs need a doctor before anything else. Tick any that apply to you now."),
         [f for f in kb.findings.values() if f.category == "red-flag"],
     )
     scale_id = kb.intake.severity_scale
@@ -255,29 +261,29 @@ def build_steps(kb: KnowledgeBase) -> list[Step]:
     if severity is not None:
         note = kb.scales[scale_id].note
         steps.append(
-            Step("severity", "How strong are your symptoms?", note, severity, scale=scale_id)
+            Step("severity", _("How strong are your symptoms?"), note, severity, scale=scale_id)
         )
     for group in kb.intake.groups:
         steps += _finding_steps(
             group.id,
             group.label,
-            "Tick what is true for you most of the time.",
+            _("Tick what is true for you most of the time."),
             [f for f in kb.findings.values() if f.category in group.categories],
             full_only=True,
         )
     steps.append(
         Step(
             "notes",
-            "In your own words",
-            "Anything the questions missed. You can leave this empty.",
+            _("In your own words"),
+            _("Anything the questions missed. You can leave this empty."),
             NotesForm,
         )
     )
     steps.append(
         Step(
             "context",
-            "Medicines, conditions and tests",
-            "Herbs and points are checked against these.",
+            _("Medicines, conditions and tests"),
+            _("Herbs and points are checked against these."),
             ContextForm,
         )
     )
@@ -290,7 +296,33 @@ def form_for(step: Step, kb: KnowledgeBase, data: Any = None, initial: Any = Non
         form.fields["conditions"].choices = sorted(
             ((c.id, c.name) for c in kb.conditions.values()), key=lambda c: c[1]
         )
+    _chinese_findings(form, kb)
     return form
+
+
+def _chinese_findings(form: forms.Form, kb: KnowledgeBase) -> None:
+    """In Chinese, a finding's box shows the knowledge base's zh-Hant question and name
+    (zh-Hans made from them); English stays as built."""
+    if not (get_language() or "").lower().startswith("zh"):
+        return
+    for name, field in form.fields.items():
+        finding = kb.findings.get(name)
+        if finding is None or not finding.zh_question:
+            continue
+        field.label = question_text(finding)
+        if finding.zh:
+            field.help_text = _in_script(finding.zh)
+
+
+def question_text(finding: Finding) -> str:
+    """The finding's question in the active language (English where there is no Chinese)."""
+    if (get_language() or "").lower().startswith("zh") and finding.zh_question:
+        return _in_script(finding.zh_question)
+    return finding.question
+
+
+def _in_script(zh_hant: str) -> str:
+    return to_simplified(zh_hant) if (get_language() or "").lower() == "zh-hans" else zh_hant
 
 
 def to_engine_input(answers: dict[str, Any], steps: list[Step]) -> dict[str, Any]:
@@ -346,11 +378,15 @@ def confirm_form(pending: list[dict[str, Any]], data: Any = None) -> forms.Form:
     """Yes/no for each reading Anmian was not sure of; the field name is the finding's id."""
     fields = {
         p["finding"]: forms.ChoiceField(
-            choices=[("yes", "Yes"), ("no", "No")],
+            choices=[("yes", _("Yes")), ("no", _("No"))],
             label=p["label"],
-            help_text="You wrote: " + "; ".join(f"“{t}”" for t in p["texts"]),
+            help_text=_("You wrote: %(texts)s")
+            % {"texts": "; ".join(f"“{t}”" for t in p["texts"])},
             widget=forms.RadioSelect,
-            error_messages={"required": "Choose yes or no.", "invalid_choice": "Choose yes or no."},
+            error_messages={
+                "required": _("Choose yes or no."),
+                "invalid_choice": _("Choose yes or no."),
+            },
         )
         for p in pending
     }

@@ -22,6 +22,7 @@ from anmian.web.selfcheck.steps import (
     build_steps,
     confirm_form,
     form_for,
+    question_text,
     to_engine_input,
 )
 
@@ -275,6 +276,7 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
         "selfcheck/question.html",
         {
             "finding": f,
+            "question": question_text(f),
             "why": shown.why if shown else "",
             "remaining": result.remaining,
             "answer": services.given_answer(answers, finding),
