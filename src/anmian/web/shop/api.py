@@ -70,7 +70,8 @@ class OrderIn(Schema):
 
 
 class LineOut(Schema):
-    product: str
+    product: str | None  # null on the line that pays for a course
+    course: uuid.UUID | None = None
     name: str
     quantity: int
     unit_price: Decimal
@@ -126,12 +127,13 @@ def _order(o: Order, request: HttpRequest) -> dict:
         "tax": o.tax,
         "lines": [
             {
-                "product": ln.product.slug,
+                "product": ln.product.slug if ln.product else None,
+                "course": ln.course.uid if ln.course else None,
                 "name": ln.name,
                 "quantity": ln.quantity,
                 "unit_price": ln.unit_price,
             }
-            for ln in o.lines.select_related("product")
+            for ln in o.lines.select_related("product", "course")
         ],
         "prescribed_by": o.prescribed_by.display_name if o.prescribed_by else None,
         "payment_url": request.build_absolute_uri(PROVIDER.start(o))

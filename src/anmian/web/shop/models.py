@@ -146,8 +146,12 @@ class Order(models.Model):
         (PAID, "post"): SHIPPED,
         (SHIPPED, "post"): DELIVERED,
     }
-    PICKUP, POST = "pickup", "post"
-    DELIVERY = [(PICKUP, "Pick up at the clinic"), (POST, "By post")]
+    PICKUP, POST, SESSIONS = "pickup", "post", "sessions"
+    DELIVERY = [
+        (PICKUP, "Pick up at the clinic"),
+        (POST, "By post"),
+        (SESSIONS, "Sessions at the clinic"),  # a course's appointments: nothing to hand over
+    ]
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
@@ -167,6 +171,10 @@ class Order(models.Model):
         "records.Practitioner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cautions_acknowledged = models.JSONField(default=list)
+    # The booked course this order pays for (its line names the appointments).
+    course = models.ForeignKey(
+        "booking.Course", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The API client's Idempotency-Key: a retried request finds its order instead of a twin.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -178,6 +186,14 @@ class Order(models.Model):
         ordering = ["-created"]
         constraints = [
             models.UniqueConstraint(fields=["user", "idempotency_key"], name="shop_order_per_key"),
+            # One order at a time pays for a course: a second click, or a second tab, finds
+            # the first; once it is cancelled or refunded the course can be ordered again.
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=models.Q(course__isnull=False)
+                & ~models.Q(state__in=["cancelled", "refunded"]),
+                name="shop_one_open_order_per_course",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,12 +205,30 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
+    """A product, or the sessions of a booked course (one line: the course, its appointments
+    and the appointment type's price each); never both."""
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    course = models.ForeignKey(
+        "booking.Course", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    appointments = models.ManyToManyField("booking.Appointment", related_name="+", blank=True)
     name = models.CharField(max_length=200)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(product__isnull=False, course__isnull=True)
+                | models.Q(product__isnull=True, course__isnull=False),
+                name="shop_line_product_or_course",
+            ),
+        ]
 
     @property
     def amount(self) -> Decimal:

@@ -21,6 +21,15 @@ from django.utils import timezone
 
 from anmian.knowledge import get_kb
 from anmian.web.shop import cart, notify
+from anmian.web.shop.courses import CourseBill, course_bill, order_course
+from anmian.web.shop.errors import (
+    BadRequest,
+    NotSafe,
+    OutOfStock,
+    PriceChanged,
+    ShopError,
+    UnknownOrder,
+)
 from anmian.web.shop.models import MAX_QUANTITY, Order, OrderLine, Payment, Product
 from anmian.web.shop.safety import (
     QUESTIONS,
@@ -33,50 +42,29 @@ from anmian.web.shop.safety import (
     unacknowledged,
 )
 
-# The safety check is part of this door: callers use services.check_product and friends.
+# The safety check, the errors and course orders are part of this door: callers use
+# services.check_product, services.ShopError, services.order_course and friends.
 __all__ = [
     "QUESTIONS",
+    "BadRequest",
     "Buyer",
+    "CourseBill",
+    "NotSafe",
+    "OutOfStock",
+    "PriceChanged",
     "ProductCheck",
     "Reason",
+    "ShopError",
+    "UnknownOrder",
     "buyer_for",
     "check_product",
+    "course_bill",
+    "order_course",
     "questions_input",
     "unacknowledged",
 ]
 
 HOLD_MINUTES = 30  # an unpaid order keeps its stock this long (release_abandoned)
-
-
-# --- errors: each carries the HTTP status the API answers with and words for the person ---
-
-
-class ShopError(Exception):
-    status = 400
-
-    def __init__(self, message: str, **extra: Any):
-        super().__init__(message)
-        self.message, self.extra = message, extra
-
-
-class BadRequest(ShopError):
-    status = 422
-
-
-class NotSafe(ShopError):
-    status = 422
-
-
-class OutOfStock(ShopError):
-    status = 409
-
-
-class PriceChanged(ShopError):
-    status = 409
-
-
-class UnknownOrder(ShopError):
-    status = 404
 
 
 def require_safe(
@@ -265,7 +253,7 @@ def cancel_order(order: Order) -> bool:
             state=Order.CANCELLED, cancelled_at=timezone.now()
         )
         if changed:
-            for line in order.lines.all():
+            for line in order.lines.filter(product__isnull=False):
                 Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
             notify.after_commit(order, Order.CANCELLED)
     order.refresh_from_db()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -223,3 +225,45 @@ def dummy_callback(request: HttpRequest) -> HttpResponse:
     except services.ShopError as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
     return redirect("shop:order", order.uid)
+
+
+def _course_page(
+    request: HttpRequest, uid, error: services.ShopError | None = None, status: int = 200
+) -> HttpResponse:
+    try:
+        bill = services.course_bill(request.user, uid)
+    except services.UnknownOrder:
+        raise Http404("no such course") from None
+    return render(
+        request,
+        "shop/course.html",
+        {
+            "bill": bill,
+            "order": bill.order,
+            "clinic": bill.course.practitioner.clinic,
+            "notice": settings.ANMIAN_CHANGE_NOTICE_HOURS,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def course(request: HttpRequest, uid) -> HttpResponse:
+    """A booked course's sessions, the price of each and of all, the cancellation policy."""
+    return _course_page(request, uid)
+
+
+@login_required
+@require_POST
+def pay_course(request: HttpRequest, uid) -> HttpResponse:
+    try:
+        order = services.order_course(request.user, uid)
+    except services.UnknownOrder:
+        raise Http404("no such course") from None
+    except services.ShopError as exc:
+        return _course_page(request, uid, exc, status=exc.status)
+    if order.state != Order.PLACED:
+        return redirect("shop:order", order.uid)
+    return redirect(PROVIDER.start(order))
