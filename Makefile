@@ -12,14 +12,22 @@ MANAGE := $(BIN)/python manage.py
 # (reset and sign-up links) printed to this terminal.
 RUN_ENV := SECRET_KEY=$${SECRET_KEY:-local-run-$$(whoami)-not-for-production-0123456789} SECURE_TLS=false ANMIAN_ALLOW_CONSOLE_EMAIL=true
 
-.PHONY: install system-deps browser run worker test test-pg lint typecheck fmt bench clean kb-check lock openapi
+.PHONY: install system-deps messages browser run worker test test-pg lint typecheck fmt bench clean kb-check lock openapi
 
-install: $(STAMP) system-deps
+install: $(STAMP) system-deps messages
 
 # Pango and HarfBuzz-Subset for WeasyPrint (the PDF reports), Noto CJK so Chinese names print,
-# poppler-utils (pdftoppm) for the test that looks at the rendered pages; installed once.
+# poppler-utils (pdftoppm) for the test that looks at the rendered pages, gettext (msgfmt) for the
+# translations; installed once.
 system-deps:
-	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils >/dev/null)
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils gettext >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils gettext >/dev/null)
+
+# The web's translations compiled (what compilemessages runs: msgfmt --check), only our own
+# locale folder, so Django's inside .venv is left alone; run, test and lint all pass through install.
+MO := $(patsubst %.po,%.mo,$(wildcard src/anmian/web/locale/*/LC_MESSAGES/django.po))
+messages: $(MO)
+%.mo: %.po | system-deps
+	msgfmt --check -o $@ $<
 
 # Every package, the build backend included, comes pinned with its hashes from the lock, so a
 # new release somewhere cannot change what the tests run on (pytest turns warnings into errors).
@@ -59,6 +67,7 @@ worker: install
 	$(RUN_ENV) $(MANAGE) run_huey
 
 lint: install typecheck
+	$(BIN)/python scripts/zh_hans.py --check
 	$(BIN)/ruff check src tests bench manage.py requirements
 	$(BIN)/ruff format --check src tests bench requirements
 
