@@ -285,11 +285,12 @@ if not (len(ANMIAN_CURRENCY) == 3 and ANMIAN_CURRENCY.isascii() and ANMIAN_CURRE
     raise ImproperlyConfigured(
         f"ANMIAN_CURRENCY={ANMIAN_CURRENCY!r} is not a currency code; use three letters (GBP, EUR)"
     )
-# The clinic's currency, an ISO 4217 code, for every price (shop, appointments, orders).
-ANMIAN_CURRENCY = envstr("ANMIAN_CURRENCY", "GBP").strip().upper()
-if not (len(ANMIAN_CURRENCY) == 3 and ANMIAN_CURRENCY.isascii() and ANMIAN_CURRENCY.isalpha()):
+# The shop: an order left unpaid this many minutes is cancelled and its stock released (run
+# every minute by the worker's schedule).
+ANMIAN_SHOP_HOLD_MINUTES = envint("ANMIAN_SHOP_HOLD_MINUTES", "30")
+if ANMIAN_SHOP_HOLD_MINUTES < 1:
     raise ImproperlyConfigured(
-        f"ANMIAN_CURRENCY={ANMIAN_CURRENCY!r} is not a currency code; use three letters (GBP, EUR)"
+        f"ANMIAN_SHOP_HOLD_MINUTES={ANMIAN_SHOP_HOLD_MINUTES} must be at least 1 (minutes)"
     )
 # The site's address, for links in emails.
 # Required in production (DEBUG off, TLS on): without it emails would link to 127.0.0.1.

@@ -44,7 +44,9 @@ def deliver_email(message: EmailMessage) -> None:
 @db_periodic_task(crontab(minute="*"))
 def run_schedule() -> None:
     """Every minute in every worker: due reminders (each claimed by one conditional UPDATE,
-    so two schedulers never send one twice) and expired waitlist offers passed on."""
+    so two schedulers never send one twice) and expired waitlist offers passed on; shop orders
+    left unpaid past ANMIAN_SHOP_HOLD_MINUTES cancelled and their stock released."""
     out = io.StringIO()
     call_command("send_reminders", stdout=out)
+    call_command("release_abandoned_orders", stdout=out)
     logger.info("schedule: %s", out.getvalue().strip())

@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -63,8 +64,6 @@ __all__ = [
     "questions_input",
     "unacknowledged",
 ]
-
-HOLD_MINUTES = 30  # an unpaid order keeps its stock this long (release_abandoned)
 
 
 def require_safe(
@@ -289,8 +288,12 @@ def advance(order: Order, to: str) -> Order:
     return order
 
 
-def release_abandoned(minutes: int = HOLD_MINUTES) -> int:
-    """Cancel orders left unpaid for longer than `minutes`, releasing their stock."""
+def release_abandoned(minutes: int | None = None) -> int:
+    """Cancel orders left unpaid for longer than `minutes` (settings.ANMIAN_SHOP_HOLD_MINUTES
+    when None), releasing their stock. Each is cancelled by one conditional UPDATE, so two
+    workers running it at once cancel (and email) each order once."""
+    if minutes is None:
+        minutes = settings.ANMIAN_SHOP_HOLD_MINUTES
     cutoff = timezone.now() - timedelta(minutes=minutes)
     return sum(
         cancel_order(o) for o in Order.objects.filter(state=Order.PLACED, created__lt=cutoff)

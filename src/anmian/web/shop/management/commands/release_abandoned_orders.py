@@ -3,7 +3,6 @@ minute (a cancelled order is never cancelled twice)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from anmian.web.shop import services
@@ -16,7 +15,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--minutes",
             type=int,
-            default=getattr(settings, "ANMIAN_SHOP_HOLD_MINUTES", services.HOLD_MINUTES),
+            default=None,
+            help="the hold, in minutes (default: ANMIAN_SHOP_HOLD_MINUTES)",
         )
 
     def handle(self, *args, **options) -> None:
