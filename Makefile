@@ -113,6 +113,7 @@ bench: install
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/diary.py
 	$(BIN)/python bench/booking.py
+	$(BIN)/python bench/jobs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,5 +1,6 @@
-"""A failed job is written down for staff (admin: Background jobs), with its error and whether
-it will be retried; the worker itself carries on with the next job."""
+"""The queue's hooks: a failed job is written down for staff (admin: Background jobs), with its
+error and whether it will be retried, while the worker carries on with the next job; and each
+log line written while a job runs carries the job's id (anmian/web/jsonlog.py)."""
 
 from __future__ import annotations
 
