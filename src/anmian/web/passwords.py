@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class VarietyValidator:
@@ -21,13 +22,18 @@ class VarietyValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if len(set(password.casefold())) < self.min_distinct:
             raise ValidationError(
-                f"This password uses too few different characters; use at least "
-                f"{self.min_distinct} different ones, or a few words.",
+                _(
+                    "This password uses too few different characters; use at least "
+                    "%(min)s different ones, or a few words."
+                )
+                % {"min": self.min_distinct},
                 code="password_too_repetitive",
             )
 
     def get_help_text(self) -> str:
-        return f"Your password must use at least {self.min_distinct} different characters."
+        return _("Your password must use at least %(min)s different characters.") % {
+            "min": self.min_distinct
+        }
 
 
 class EndAccessOnPasswordChange:

@@ -7,9 +7,11 @@ from functools import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.engine import InputError, assess, parse_input
+from anmian.engine.zh_result import add_chinese, chinese_first, language
 from anmian.knowledge import get_kb
 from anmian.web.core import bodychart
 from anmian.web.records.audit import record as audit
@@ -141,15 +143,16 @@ def _results_page(
     charts = [
         (bodychart.TITLE[v], bodychart.render(points, v)) for v in bodychart.views_for(points)
     ]
+    shown = _in_language(result, kb)
     return render(
         request,
         "selfcheck/results.html",
         {
-            "r": result,
+            "r": shown,
             "charts": charts,
             "missing": missing,
             "disclaimer": kb.rules.disclaimer,
-            "patterns": result["patterns"][:5],
+            "patterns": shown["patterns"][:5],
             **services.result_extras(
                 result,
                 kb,
@@ -171,6 +174,13 @@ def _results_page(
         },
         status=status,
     )
+
+
+def _in_language(result: dict, kb) -> dict:
+    """The result as shown: in Chinese, names read "中文 (English)" and the prose the base has
+    in Chinese reads in Chinese, as in the CLI's reports; the rules still use `result`."""
+    lang = language(get_language())
+    return result if lang == "en" else chinese_first(add_chinese(result, kb, lang))
 
 
 @require_safe
