@@ -97,14 +97,14 @@ def _reasons(rs: list[services.Reason]) -> list[dict[str, str]]:
     return [{"ingredient": r.ingredient, "text": f"{r.name}: {r.text}"} for r in rs]
 
 
-def _product(p: Product, buyer: services.Buyer | None) -> dict:
+def _product(p: Product, buyer: services.Buyer | None, pool: list[Product] | None = None) -> dict:
     out = {
         f: getattr(p, f)
         for f in ProductOut.model_fields
         if f not in ("safe_for_me", "reasons", "cautions", "alternative")
     }
     if buyer is not None:
-        check = services.check_product(p, buyer)
+        check = services.check_product(p, buyer, pool=pool)
         out |= {
             "safe_for_me": check.allowed,
             "reasons": _reasons(check.excluded),
@@ -163,7 +163,8 @@ def products(request: HttpRequest, kind: str | None = None):
     qs = Product.objects.filter(active=True).select_related("alternative")
     if kind:
         qs = qs.filter(kind=kind)
-    return [_product(p, buyer) for p in qs]
+    pool = list(qs)
+    return [_product(p, buyer, pool) for p in pool]
 
 
 def _idempotency_key(request: HttpRequest) -> str | None:

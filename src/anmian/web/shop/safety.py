@@ -198,7 +198,12 @@ def _with(ctx: Context, tag: str | None, because: str = "") -> Context:
     return out
 
 
-def check_product(product: Product, buyer: Buyer, alternatives: bool = True) -> ProductCheck:
+def check_product(
+    product: Product,
+    buyer: Buyer,
+    alternatives: bool = True,
+    pool: list[Product] | None = None,
+) -> ProductCheck:
     """Apply every ingredient's rules to the buyer. Essential oils are judged for unsupervised
     use at home (the `self-care` tag); prescribed herbs as the practitioner's plan judged them."""
     kb = get_kb()
@@ -232,19 +237,25 @@ def check_product(product: Product, buyer: Buyer, alternatives: bool = True) -> 
     if not known:
         check.excluded = []  # nothing is known: the questions come first, not a guess
     if alternatives and not check.allowed and not check.needs_questions:
-        check.alternative = _alternative(product, buyer)
+        check.alternative = _alternative(product, buyer, pool)
     return check
 
 
-def _alternative(product: Product, buyer: Buyer) -> Product | None:
+def _alternative(
+    product: Product, buyer: Buyer, pool: list[Product] | None = None
+) -> Product | None:
     """The product's named alternative if safe for the buyer, else an in-stock product of the
-    same kind for the same points or patterns that is."""
+    same kind for the same points or patterns that is. `pool`, the active products already
+    read (a whole catalogue being checked), saves a query per refused product."""
     candidates: list[Product] = []
     if product.alternative is not None:
         candidates.append(product.alternative)
-    same = Product.objects.filter(kind=product.kind, active=True, stock__gt=0).exclude(
-        pk=product.pk
-    )
+    if pool is None:
+        same: Any = Product.objects.filter(kind=product.kind, active=True, stock__gt=0).exclude(
+            pk=product.pk
+        )
+    else:
+        same = [p for p in pool if p.kind == product.kind and p.stock > 0 and p.pk != product.pk]
     wanted = set(product.points) | set(product.patterns)
     candidates += [p for p in same if wanted & (set(p.points) | set(p.patterns))]
     for c in candidates:
