@@ -39,6 +39,7 @@ TERMS: list[tuple[str, str]] = [
     ("身分", "身份"),
     ("筛检", "筛查"),  # screening, as mainland clinics write it
     ("信箱", "邮箱"),
+    ("行事历", "日历"),
 ]
 
 

@@ -207,6 +207,11 @@ SESSION_COOKIE_SECURE = SECURE_TLS
 CSRF_COOKIE_SECURE = SECURE_TLS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language switch's choice outlives the session (and a log-in or log-out) for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = SECURE_TLS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(SECURE_TLS))
 # Load balancers probe over plain HTTP on the private side: no redirect to https for them.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
@@ -292,6 +297,33 @@ if ANMIAN_SHOP_HOLD_MINUTES < 1:
     raise ImproperlyConfigured(
         f"ANMIAN_SHOP_HOLD_MINUTES={ANMIAN_SHOP_HOLD_MINUTES} must be at least 1 (minutes)"
     )
+# Payments: Stripe when both are set (a secret API key, sk_live_ or sk_test_, and the signing
+# secret of the webhook that posts to /shop/payments/stripe/, whsec_); with neither, the
+# demonstration provider, where no money moves. One without the other stops start-up.
+ANMIAN_STRIPE_SECRET_KEY = envstr("ANMIAN_STRIPE_SECRET_KEY", "").strip()
+ANMIAN_STRIPE_WEBHOOK_SECRET = envstr("ANMIAN_STRIPE_WEBHOOK_SECRET", "").strip()
+ANMIAN_PAYMENT_PROVIDER = (
+    "stripe" if ANMIAN_STRIPE_SECRET_KEY or ANMIAN_STRIPE_WEBHOOK_SECRET else "dummy"
+)
+if ANMIAN_PAYMENT_PROVIDER == "stripe":
+    if not ANMIAN_STRIPE_SECRET_KEY or not ANMIAN_STRIPE_WEBHOOK_SECRET:
+        missing = (
+            "ANMIAN_STRIPE_WEBHOOK_SECRET"
+            if ANMIAN_STRIPE_SECRET_KEY
+            else "ANMIAN_STRIPE_SECRET_KEY"
+        )
+        raise ImproperlyConfigured(
+            f"{missing} is not set: Stripe needs both ANMIAN_STRIPE_SECRET_KEY and "
+            "ANMIAN_STRIPE_WEBHOOK_SECRET (or neither, for the demonstration provider)"
+        )
+    if not ANMIAN_STRIPE_SECRET_KEY.startswith(("sk_live_", "sk_test_", "rk_live_", "rk_test_")):
+        raise ImproperlyConfigured(
+            "ANMIAN_STRIPE_SECRET_KEY is not a Stripe secret key (sk_live_... or sk_test_...)"
+        )
+    if not ANMIAN_STRIPE_WEBHOOK_SECRET.startswith("whsec_"):
+        raise ImproperlyConfigured(
+            "ANMIAN_STRIPE_WEBHOOK_SECRET is not a webhook signing secret (whsec_...)"
+        )
 # The site's address, for links in emails.
 # Required in production (DEBUG off, TLS on): without it emails would link to 127.0.0.1.
 ANMIAN_SITE_URL = envconfig.site_url(

@@ -197,7 +197,13 @@ def test_a_patient_s_pages_in_zh_hant_have_no_english(zh: Client, alice, clinic)
     clinic.save()
     zh.force_login(alice.user)
     zh.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
-    for path in ("/accounts/mine/", "/accounts/clinics/", "/diary/", "/booking/book/"):
+    for path in (
+        "/accounts/mine/",
+        "/accounts/clinics/",
+        "/diary/",
+        "/diary/import/",
+        "/booking/book/",
+    ):
         response = zh.get(path)
         assert response.status_code == 200, path
         # the clinic's time zone is shown as its IANA id (Europe/London), a code like a point's
