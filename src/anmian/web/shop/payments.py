@@ -1,7 +1,7 @@
 """Payment providers. django-payments was not added (see the shop's notes in the report of
-issue 14): a provider is anything with this small protocol, and the dummy one below stands in
-for it in development and tests. A real provider would be configured from the environment and
-call `services.record_payment` from its verified callback, as the dummy does."""
+issue 14): a provider is anything with this small protocol. The dummy one below stands in
+for a real one in development and tests; Stripe (shop/stripe.py) is selected when the
+environment configures it. Each calls `services.record_payment` from its verified callback."""
 
 from __future__ import annotations
 
@@ -89,4 +89,14 @@ def _fields(data: dict[str, Any]) -> dict[str, str]:
     }
 
 
-PROVIDER: PaymentProvider = DummyProvider()
+def select(config: Any = settings) -> PaymentProvider:
+    """Stripe when settings name its keys (settings.py refuses one without the other), else
+    the dummy provider."""
+    if getattr(config, "ANMIAN_PAYMENT_PROVIDER", "dummy") == "stripe":
+        from anmian.web.shop.stripe import StripeProvider
+
+        return StripeProvider(config.ANMIAN_STRIPE_SECRET_KEY, config.ANMIAN_STRIPE_WEBHOOK_SECRET)
+    return DummyProvider()
+
+
+PROVIDER: PaymentProvider = select()

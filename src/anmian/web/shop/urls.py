@@ -17,6 +17,7 @@ urlpatterns = [
     path("courses/<uuid:uid>/", views.course, name="course"),
     path("courses/<uuid:uid>/pay/", views.pay_course, name="pay-course"),
     path("payments/dummy/", views.dummy_callback, name="dummy-callback"),
+    path("payments/stripe/", views.stripe_webhook, name="stripe-webhook"),
     path("staff/orders/", staff.orders, name="staff-orders"),
     path("staff/orders/<uuid:uid>/", staff.advance, name="staff-advance"),
     path("staff/orders/<uuid:uid>/slip/", staff.slip, name="staff-slip"),

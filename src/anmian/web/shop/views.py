@@ -217,9 +217,27 @@ def pay(request: HttpRequest, uid) -> HttpResponse:
     )
 
 
+@csrf_exempt  # posted by Stripe; the signature, not a cookie, proves where it came from
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    if PROVIDER.name != "stripe":
+        raise Http404("Stripe is not configured")
+    data = {
+        "payload": request.body.decode("utf-8", "replace"),
+        "signature": request.headers.get("Stripe-Signature", ""),
+    }
+    try:
+        order = services.record_payment(PROVIDER.notification(data))
+    except services.ShopError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    return HttpResponse(f"{order}: {order.state}", content_type="text/plain")
+
+
 @csrf_exempt  # posted by the provider; the signature, not a cookie, proves where it came from
 @require_POST
 def dummy_callback(request: HttpRequest) -> HttpResponse:
+    if not isinstance(PROVIDER, DummyProvider):  # a real provider: no button pays
+        raise Http404("the demonstration provider is not in use")
     try:
         order = services.record_payment(PROVIDER.notification(request.POST.dict()))
     except services.ShopError as exc:
