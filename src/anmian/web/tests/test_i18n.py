@@ -181,6 +181,7 @@ def _no_english(html: str) -> None:
         "/accounts/signup/",
         "/accounts/login/",
         "/accounts/signup/sent/",
+        "/library/",
     ],
 )
 def test_a_public_page_in_zh_hant_has_no_english(zh: Client, path: str):
@@ -246,6 +247,24 @@ def test_the_short_path_s_question_is_asked_in_chinese(zh: Client):
     legend = re.search(r"<legend><h1>(.*?)</h1></legend>", html, re.S)
     assert legend is not None and re.search(r"[\u4e00-\u9fff]", legend.group(1))
     assert "是" in html and "不確定" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/library/points/", "全部穴位（依經絡排列）"),
+        ("/library/points/sp6/", "穴位位置"),
+        ("/library/herbs/", "知識庫中的中藥"),
+        ("/library/patterns/", "不寧腿症候群的中醫證型"),
+        ("/library/evidence/", "研究告訴我們什麼"),
+        ("/library/references/", "參考文獻"),
+    ],
+)
+def test_the_library_s_own_words_are_in_chinese(zh: Client, path: str, heading: str):
+    """The library's entries are the knowledge base's (English, with hanzi names); the
+    headings and labels around them are ours."""
+    response = zh.get(path)
+    assert response.status_code == 200 and heading in response.content.decode()
 
 
 def test_english_pages_read_as_before(client: Client):
