@@ -52,6 +52,7 @@ def course_bill(user: Any, uid: Any) -> CourseBill:
     if not sessions:
         raise UnknownOrder("There is no such course, or none of its sessions is still booked.")
     course = sessions[0].course
+    assert course is not None  # filtered on course__uid above
     return CourseBill(course, sessions, course.appointment_type.price)
 
 
