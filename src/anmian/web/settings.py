@@ -284,6 +284,11 @@ ANMIAN_HOLD_MINUTES = envint("ANMIAN_HOLD_MINUTES", "120")
 # courses of at most this many weeks, so one account cannot fill a clinic's calendar.
 ANMIAN_MAX_FUTURE_BOOKINGS = envint("ANMIAN_MAX_FUTURE_BOOKINGS", "30")
 ANMIAN_MAX_COURSE_WEEKS = envint("ANMIAN_MAX_COURSE_WEEKS", "26")
+# Days between a person confirming the deletion of their account and the clinic carrying it
+# out, so they can change their mind (exports/erasure.py; docs/privacy.md).
+ANMIAN_ERASURE_GRACE_DAYS = envint("ANMIAN_ERASURE_GRACE_DAYS", "14")
+# The largest FHIR Bundle a person may upload from their GP (exports/fhir_import.py).
+ANMIAN_FHIR_IMPORT_MAX_BYTES = envint("ANMIAN_FHIR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
 # The clinic's currency, an ISO 4217 code, for every price (shop, appointments, orders).
 ANMIAN_CURRENCY = envstr("ANMIAN_CURRENCY", "GBP").strip().upper()
 if not (len(ANMIAN_CURRENCY) == 3 and ANMIAN_CURRENCY.isascii() and ANMIAN_CURRENCY.isalpha()):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("self-check/", include("anmian.web.selfcheck.urls")),
     path("accounts/", include("anmian.web.accounts.urls")),
     path("clinic/", include("anmian.web.records.urls")),
+    path("clinic/erasures/", include("anmian.web.exports.urls")),  # account deletion requests
     path("diary/", include("anmian.web.diary.urls")),
     path("booking/", include("anmian.web.booking.urls")),
     path("shop/", include("anmian.web.shop.urls")),

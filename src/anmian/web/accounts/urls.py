@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from anmian.web.accounts import clinic_views, token_views, twofactor_views, views
 from anmian.web.accounts.forms import LoginForm
+from anmian.web.exports import views as data_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -50,4 +51,13 @@ urlpatterns = [
     path("two-factor/verify/", twofactor_views.verify, name="two_factor_verify"),
     path("two-factor/backup-codes/", twofactor_views.backup_codes, name="two_factor_backup_codes"),
     path("two-factor/off/", twofactor_views.turn_off, name="two_factor_off"),
+    # The person's own data: download, bring in a GP's record, delete the account.
+    path("mine/data/", data_views.my_data, name="my_data"),
+    path("mine/data/import/", data_views.record_import, name="record_import"),
+    path(
+        "mine/data/import/confirm/", data_views.record_import_confirm, name="record_import_confirm"
+    ),
+    path("mine/data/delete/", data_views.erasure_request, name="erasure_request"),
+    path("mine/data/delete/cancel/", data_views.erasure_cancel, name="erasure_cancel"),
+    path("mine/data/delete/<str:token>/", data_views.erasure_confirm, name="erasure_confirm"),
 ]

@@ -13,9 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
+from anmian.fhir.importer import ImportRefused
 from anmian.web.apiauth import AUTH, ApiError, errors
 from anmian.web.core.csvsafe import rows_to_csv
-from anmian.web.exports import archive, services
+from anmian.web.exports import archive, fhir_import, services
 from anmian.web.records.audit import DENIED, record
 from anmian.web.records.services import NotPractitioner
 
@@ -213,3 +214,92 @@ def my_archive(request: HttpRequest, format: Literal["zip", "json"] = "zip") -> 
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="anmian-my-data.zip"'
     return response
+
+
+class ImportItemOut(Schema):
+    kind: Literal["medication", "condition", "allergy"]
+    text: str = Field(description="The record's own words (the text, else the first display).")
+    system: str
+    code: str
+    status: str = Field(description="The record's status (active, completed, resolved, ...).")
+    kb_id: str = Field(description="What Anmian read it as; empty when unknown.")
+    kb_name: str
+    known: bool = Field(description="False: Anmian does not know it; the person confirms it.")
+    current: bool = Field(description="Suggested for keeping (not stopped, resolved, ...).")
+
+
+class ImportPreview(Schema):
+    items: list[ImportItemOut]
+    unknown: int = Field(description="How many items Anmian does not know.")
+    skipped: list[str] = Field(description="Resources left out, and why.")
+    token: str = Field(description="Send it back with the items to keep; valid for an hour.")
+
+
+class ImportConfirm(Schema):
+    token: str
+    keep: list[int] = Field(description="Indexes into items of the items to keep.")
+
+
+class ImportKept(Schema):
+    kept: int
+
+
+_IMPORT_BUNDLE = {
+    "type": "object",
+    "required": ["resourceType"],
+    "properties": {
+        "resourceType": {"const": "Bundle"},
+        "type": {"type": "string", "examples": ["collection", "document", "searchset"]},
+        "entry": {
+            "type": "array",
+            "description": "{fullUrl, resource}; MedicationStatement, MedicationRequest, "
+            "Condition and AllergyIntolerance are read, Medication for their references.",
+            "items": {"type": "object"},
+        },
+    },
+}
+
+
+@router.post(
+    "/me/fhir/import",
+    response={200: ImportPreview, **errors(400, 401, 404, 413)},
+    summary="Read my medicines, conditions and allergies from a GP's FHIR R4 Bundle (nothing "
+    "is saved: confirm the list with /me/fhir/import/confirm)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The Bundle as the GP system exported it (FHIR R4 JSON, at most 5 MB).",
+            "content": {
+                FHIR_JSON: {"schema": _IMPORT_BUNDLE},
+                "application/json": {"schema": _IMPORT_BUNDLE},
+            },
+        }
+    },
+)
+def import_preview(request: HttpRequest) -> Any:
+    if fhir_import.too_large(request.META.get("CONTENT_LENGTH")):
+        raise ApiError(413, fhir_import.size_message())
+    try:
+        preview = fhir_import.preview(request.user, request)
+    except ImportRefused as exc:
+        raise ApiError(400, str(exc)) from None
+    except services.NoPatientRecord as exc:
+        raise ApiError(404, str(exc)) from None
+    items = [i.as_dict() for i in preview.items]
+    unknown = sum(1 for i in preview.items if not i.known)
+    return {"items": items, "unknown": unknown, "skipped": preview.skipped, "token": preview.token}
+
+
+@router.post(
+    "/me/fhir/import/confirm",
+    response={200: ImportKept, **errors(400, 401, 404, 422)},
+    summary="Keep the items of an import I checked",
+)
+def import_confirm(request: HttpRequest, body: ImportConfirm) -> Any:
+    try:
+        kept = fhir_import.confirm(request.user, body.token, body.keep)
+    except ImportRefused as exc:
+        raise ApiError(400, str(exc)) from None
+    except services.NoPatientRecord as exc:
+        raise ApiError(404, str(exc)) from None
+    return {"kept": len(kept)}

@@ -62,6 +62,9 @@ class Patient(models.Model):
         max_length=8, choices=CONTACT_WAYS, default="email", blank=True
     )
     created = models.DateTimeField(auto_now_add=True)
+    # Set when the person's account was erased (exports/erasure.py): what remains of them is
+    # what the clinic must keep by law (docs/privacy.md), kept under the name and birth date.
+    erased = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -244,3 +247,45 @@ class ApiToken(models.Model):
             expires=timezone.now() + timedelta(days=days),
         )
         return token
+
+
+class RecordedItem(models.Model):
+    """A medicine, condition or allergy the person confirmed from their GP's record (a FHIR
+    import, exports/fhir_import.py), so a self-check starts from it rather than from memory."""
+
+    KINDS = [("medication", "medicine"), ("condition", "condition"), ("allergy", "allergy")]
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="recorded_items")
+    kind = models.CharField(max_length=10, choices=KINDS)
+    text = models.CharField(max_length=300)  # the record's own words
+    system = models.CharField(max_length=200, blank=True)
+    code = models.CharField(max_length=64, blank=True)
+    kb_id = models.CharField(max_length=64, blank=True)  # what Anmian read it as; "" unknown
+    status = models.CharField(max_length=32, blank=True)
+    source = models.CharField(max_length=16, default="fhir")
+    confirmed = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "text"]
+
+
+class ErasureRequest(models.Model):
+    """A person's request to delete their account (exports/erasure.py): confirmed by an emailed
+    link, carried out after a grace period, by staff or the scheduled job."""
+
+    PENDING, CONFIRMED, CANCELLED, DONE = "pending", "confirmed", "cancelled", "done"
+    STATES = [(s, s) for s in (PENDING, CONFIRMED, CANCELLED, DONE)]
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Kept after erasure (the patient row stays, anonymised, for the retained notes).
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="erasures")
+    state = models.CharField(max_length=10, choices=STATES, default=PENDING)
+    token_digest = models.CharField(max_length=64, blank=True)
+    requested = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    due = models.DateTimeField(null=True, blank=True)  # confirmed_at + the grace period
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested"]
