@@ -290,6 +290,23 @@ def build_steps(kb: KnowledgeBase) -> list[Step]:
     return steps
 
 
+def context_from_record(patient: Any, kb: KnowledgeBase) -> dict[str, Any] | None:
+    """The medicines and conditions step filled from what the person confirmed from their GP's
+    record (exports/fhir_import.py), so the safety check starts from the record; None when
+    there is nothing (or no patient). The person still sees and can change every box."""
+    items = list(patient.recorded_items.all()) if patient is not None else []
+    if not items:
+        return None
+    medicines = [i.text for i in items if i.kind == "medication"][: len(MEDICATION_FIELDS)]
+    known = [i.kb_id for i in items if i.kind == "condition" and i.kb_id in kb.conditions]
+    other = [i.text for i in items if i.kind == "condition" and i.kb_id not in kb.conditions]
+    return {
+        **dict(zip(MEDICATION_FIELDS, medicines, strict=False)),
+        "conditions": known,
+        "other_conditions": ", ".join(other)[:300],
+    }
+
+
 def form_for(step: Step, kb: KnowledgeBase, data: Any = None, initial: Any = None) -> forms.Form:
     form = step.form_class(data=data, initial=initial)
     if isinstance(form, ContextForm):

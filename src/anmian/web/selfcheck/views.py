@@ -23,6 +23,7 @@ from anmian.web.selfcheck.steps import (
     Step,
     build_steps,
     confirm_form,
+    context_from_record,
     form_for,
     question_text,
     to_engine_input,
@@ -100,19 +101,28 @@ def step(request: HttpRequest, identifier: str) -> HttpResponse:
                     return HttpResponse(status=204, headers={"HX-Redirect": target})
                 nxt = following[0]
                 ctx = _context(request, answers, nxt) | {
-                    "form": form_for(nxt, kb, initial=answers.get(nxt.identifier))
+                    "form": form_for(nxt, kb, initial=_initial(request, answers, nxt))
                 }
                 response = render(request, "selfcheck/_step_form.html", ctx)
                 response["HX-Push-Url"] = target
                 return response
             return redirect(target)
     else:
-        form = form_for(current, kb, initial=answers.get(current.identifier))
+        form = form_for(current, kb, initial=_initial(request, answers, current))
     ctx = _context(request, answers, current) | {"form": form}
     template = (
         "selfcheck/_step_form.html" if request.headers.get("HX-Request") else "selfcheck/step.html"
     )
     return render(request, template, ctx, status=400 if form.errors else 200)
+
+
+def _initial(request: HttpRequest, answers: dict, step: Step) -> dict | None:
+    """The step's answers so far; an unanswered medicines step starts from the GP record the
+    person confirmed (docs/fhir.md, import)."""
+    found = answers.get(step.identifier)
+    if found is None and step.identifier == "context":
+        return context_from_record(getattr(request.user, "patient", None), get_kb())
+    return found
 
 
 def _assess(request: HttpRequest) -> tuple[dict, dict | None, HttpResponse | None]:

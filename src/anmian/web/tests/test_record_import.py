@@ -141,3 +141,24 @@ def test_the_api_refuses_an_index_outside_the_list(alice_client):
     )
     assert r.status_code == 400
     assert RecordedItem.objects.count() == 0
+
+
+def test_a_self_check_starts_from_the_confirmed_record(alice_client, alice):
+    r = _upload(alice_client, GP)
+    texts = [i.text for i in r.context["preview"].items]
+    keep = [texts.index(t) for t in ("Warfarin 5mg tablets", "Type 2 diabetes mellitus")]
+    keep.append(texts.index("Burnt Ear"))
+    token = r.context["preview"].token
+    alice_client.post(reverse("accounts:record_import_confirm"), {"token": token, "keep": keep})
+    page = alice_client.get("/self-check/step/context/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="Warfarin 5mg tablets"' in html  # a medicine box, for the safety check
+    assert page.context["form"].initial["conditions"] == ["diabetes"]
+    assert page.context["form"].initial["other_conditions"] == "Burnt Ear"
+
+
+def test_a_self_check_without_a_record_starts_empty(client, alice):
+    client.force_login(alice.user)
+    page = client.get("/self-check/step/context/")
+    assert page.status_code == 200 and not page.context["form"].initial
