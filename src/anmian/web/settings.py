@@ -329,6 +329,12 @@ if ANMIAN_PAYMENT_PROVIDER == "stripe":
         raise ImproperlyConfigured(
             "ANMIAN_STRIPE_WEBHOOK_SECRET is not a webhook signing secret (whsec_...)"
         )
+# The demonstration provider's "pay" buttons mark an order paid without money moving: fine on a
+# loopback run or in development, never on a deployment, where a buyer could pay themselves.
+# Without Stripe, a deployment takes payment at the clinic unless this is set outright.
+ANMIAN_DEMO_PAYMENTS = envbool(
+    "ANMIAN_DEMO_PAYMENTS", "true" if DEBUG or not SECURE_TLS else "false"
+)
 # The site's address, for links in emails.
 # Required in production (DEBUG off, TLS on): without it emails would link to 127.0.0.1.
 ANMIAN_SITE_URL = envconfig.site_url(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -204,7 +205,9 @@ def order(request: HttpRequest, uid) -> HttpResponse:
 def pay(request: HttpRequest, uid) -> HttpResponse:
     """The dummy provider's payment page: two buttons, each a signed callback."""
     o = _own_order(request, uid)
-    if o.state != Order.PLACED or not isinstance(PROVIDER, DummyProvider):
+    if o.state != Order.PLACED or not _demo_payments():
+        if o.state == Order.PLACED:
+            messages.info(request, "Online payment is not set up here: please pay at the clinic.")
         return redirect("shop:order", o.uid)
     return render(
         request,
@@ -215,6 +218,10 @@ def pay(request: HttpRequest, uid) -> HttpResponse:
             "failed": PROVIDER.callback_data(o, "failed"),
         },
     )
+
+
+def _demo_payments() -> bool:
+    return isinstance(PROVIDER, DummyProvider) and settings.ANMIAN_DEMO_PAYMENTS
 
 
 @csrf_exempt  # posted by Stripe; the signature, not a cookie, proves where it came from
@@ -236,7 +243,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # posted by the provider; the signature, not a cookie, proves where it came from
 @require_POST
 def dummy_callback(request: HttpRequest) -> HttpResponse:
-    if not isinstance(PROVIDER, DummyProvider):  # a real provider: no button pays
+    if not _demo_payments():  # a real provider, or a deployment: no button pays
         raise Http404("the demonstration provider is not in use")
     try:
         order = services.record_payment(PROVIDER.notification(request.POST.dict()))

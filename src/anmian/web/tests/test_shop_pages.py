@@ -126,6 +126,22 @@ def test_a_person_buys_pays_with_the_dummy_provider_and_sees_it_paid(client, sho
     assert "Your cart is empty" in client.get("/shop/cart/").content.decode()
 
 
+def test_a_deployment_without_stripe_offers_no_button_that_pays(client, shop, settings):
+    # The demonstration provider marks an order paid with no money moving: on a deployment a
+    # buyer could pay themselves, so the order waits for payment at the clinic instead.
+    settings.ANMIAN_DEMO_PAYMENTS = False
+    login_as(client, "plain")
+    client.post("/shop/p/acupressure-probe/add/", {"quantity": "1"})
+    r = client.post("/shop/checkout/", {"delivery": "pickup"})
+    page = client.get(r["Location"], follow=True).content.decode()
+    assert "/shop/payments/dummy/" not in page
+    assert "pay at the clinic" in page
+    order = Order.objects.get()
+    data = {"order": str(order.uid), "status": "paid"}
+    assert client.post("/shop/payments/dummy/", data).status_code == 404
+    assert Order.objects.get().state == Order.PLACED
+
+
 def test_checkout_by_post_asks_for_the_postcode(client, shop):
     client.post("/shop/p/acupressure-probe/add/", {"quantity": "1"})
     r = client.post(
