@@ -7,6 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from anmian.engine.sleep import SleepDiaryError, measures
 from anmian.knowledge import get_kb
@@ -20,7 +21,8 @@ QUICK_FIELDS = ["night_of", "severity", "quality", "points_pressed"]
 # A browser's date picker sends YYYY-MM-DD; a date typed by hand (no picker, or an import)
 # may come in any of these, read day first as in the UK.
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y"]
-DATE_HELP = "YYYY-MM-DD, for example 2026-11-19 (or 19/11/2026)"
+# The body areas of models.AREAS, as the form shows them.
+AREA_LABELS = {"legs": _("Legs"), "arms": _("Arms"), "trunk": _("Trunk"), "other": _("Elsewhere")}
 
 
 def point_label(point_id: str) -> str:
@@ -30,48 +32,54 @@ def point_label(point_id: str) -> str:
 
 class DiaryForm(forms.ModelForm):
     night_of = forms.DateField(
-        label="Night of",
+        label=_("Night of"),
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        error_messages={"invalid": f"Enter the date as {DATE_HELP}."},
-        help_text="The date the night started; change it to fill in an earlier night.",
+        error_messages={
+            "invalid": _("Enter the date as YYYY-MM-DD, for example 2026-11-19 (or 19/11/2026).")
+        },
+        help_text=_("The date the night started; change it to fill in an earlier night."),
     )
     points_pressed = forms.MultipleChoiceField(
         choices=[],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Points you pressed (self-acupressure)",
+        label=_("Points you pressed (self-acupressure)"),
     )
     areas = forms.MultipleChoiceField(
-        choices=AREAS,
+        choices=[(key, AREA_LABELS.get(key, text)) for key, text in AREAS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Where were the symptoms?",
+        label=_("Where were the symptoms?"),
     )
 
     class Meta:
         model = DiaryEntry
         fields = FIELDS
         labels = {
-            "severity": "How bad were your legs last night? (0 none, 10 worst)",
-            "onset": "Roughly when did the leg symptoms start?",
-            "sleep_disturbance": "How much did they disturb your sleep? (0 not at all, 4 very much)",
-            "bedtime": "What time did you get into bed?",
-            "lights_out": "What time did you start trying to sleep?",
-            "sleep_latency_min": "How many minutes did it take to fall asleep?",
-            "awakenings": "How many times did you wake, not counting the last time?",
-            "awake_min": "In total, how many minutes were you awake during those times?",
-            "final_wake": "What time did you wake for the last time?",
-            "out_of_bed": "What time did you get out of bed?",
-            "quality": "How would you rate your sleep? (1 very poor, 5 very good)",
-            "caffeine": "Caffeinated drinks yesterday",
-            "alcohol": "Alcoholic drinks yesterday",
-            "nicotine": "Any nicotine yesterday",
-            "exercise": "Exercise yesterday",
-            "late_screens": "Screens in the hour before bed",
-            "herbs_taken": "Took prescribed herbs",
-            "topical_used": "Used a topical remedy or foot soak",
+            "severity": _("How bad were your legs last night? (0 none, 10 worst)"),
+            "onset": _("Roughly when did the leg symptoms start?"),
+            "sleep_disturbance": _(
+                "How much did they disturb your sleep? (0 not at all, 4 very much)"
+            ),
+            "bedtime": _("What time did you get into bed?"),
+            "lights_out": _("What time did you start trying to sleep?"),
+            "sleep_latency_min": _("How many minutes did it take to fall asleep?"),
+            "awakenings": _("How many times did you wake, not counting the last time?"),
+            "awake_min": _("In total, how many minutes were you awake during those times?"),
+            "final_wake": _("What time did you wake for the last time?"),
+            "out_of_bed": _("What time did you get out of bed?"),
+            "quality": _("How would you rate your sleep? (1 very poor, 5 very good)"),
+            "caffeine": _("Caffeinated drinks yesterday"),
+            "alcohol": _("Alcoholic drinks yesterday"),
+            "nicotine": _("Any nicotine yesterday"),
+            "exercise": _("Exercise yesterday"),
+            "late_screens": _("Screens in the hour before bed"),
+            "herbs_taken": _("Took prescribed herbs"),
+            "topical_used": _("Used a topical remedy or foot soak"),
+            "notes": _("Notes"),
         }
+        help_texts = {"onset": _("When the leg symptoms started.")}
         widgets = {
             **{
                 f: forms.TimeInput(format="%H:%M", attrs={"type": "time"})
@@ -111,14 +119,14 @@ class DiaryForm(forms.ModelForm):
         night = self.cleaned_data["night_of"]
         if night > self.today:
             raise forms.ValidationError(
-                "That night has not happened yet; choose today or an earlier date."
+                _("That night has not happened yet; choose today or an earlier date.")
             )
         others = DiaryEntry.objects.filter(patient=self.patient, night_of=night)
         if self.instance.pk is not None:
             others = others.exclude(pk=self.instance.pk)  # a saved night may move to a free date
         if others.exists():
             raise forms.ValidationError(
-                "You already have an entry for that night; open it to change it."
+                _("You already have an entry for that night; open it to change it.")
             )
         # A missed night can be filled in later, however late; only saved entries lock.
         return night
@@ -130,7 +138,8 @@ class DiaryForm(forms.ModelForm):
         if self.times_optional and given and len(given) < len(TIMES) and not self.errors:
             missing = ", ".join(f for f in TIMES if f not in given)
             raise forms.ValidationError(
-                f"Give all the sleep times or none of them (missing: {missing})."
+                _("Give all the sleep times or none of them (missing: %(missing)s).")
+                % {"missing": missing}
             )
         if all(data.get(f) is not None for f in SLEEP_COLUMNS):
             probe = DiaryEntry(
@@ -141,7 +150,9 @@ class DiaryForm(forms.ModelForm):
             try:
                 measures(probe.night(), self.tz)
             except SleepDiaryError as exc:
-                raise forms.ValidationError(f"These times do not add up: {exc}.") from None
+                raise forms.ValidationError(
+                    _("These times do not add up: %(problem)s.") % {"problem": exc}
+                ) from None
         return data
 
     def save(self, commit: bool = True) -> DiaryEntry:
@@ -162,6 +173,6 @@ class QuickDiaryForm(DiaryForm):
         fields = QUICK_FIELDS
         labels = {
             **DiaryForm.Meta.labels,
-            "severity": "How bad were your legs? (0 none, 10 worst)",
-            "quality": "How did you sleep? (1 very poor, 5 very good)",
+            "severity": _("How bad were your legs? (0 none, 10 worst)"),
+            "quality": _("How did you sleep? (1 very poor, 5 very good)"),
         }

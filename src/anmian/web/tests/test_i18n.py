@@ -203,6 +203,8 @@ def test_a_patient_s_pages_in_zh_hant_have_no_english(zh: Client, alice, clinic)
         "/accounts/clinics/",
         "/diary/",
         "/diary/import/",
+        "/diary/new/",
+        "/diary/quick/",
         "/booking/book/",
         "/booking/",
     ):
