@@ -234,3 +234,12 @@ def test_the_grace_period_is_a_setting(client: Client, alice, settings):
     settings.ANMIAN_ERASURE_GRACE_DAYS = 30
     req = _ask_and_confirm(client, alice)
     assert req.due - req.confirmed_at == timedelta(days=30)
+
+
+def test_the_clinic_finds_the_requests_from_its_patient_list(client: Client, alice, bob):
+    _ask_and_confirm(client, alice)
+    client.force_login(bob.user)
+    patients = client.get(reverse("records:patients")).content.decode()
+    assert f'href="{reverse("exports:erasures")}"' in patients
+    page = client.get(reverse("exports:erasures")).content.decode()
+    assert "Alice Able" in page and "waiting for the grace period" in page
