@@ -221,6 +221,18 @@ def test_a_sign_up_error_reads_in_chinese(zh: Client):
     assert not english_words(html.content.decode())
 
 
+def test_a_chinese_sign_up_gets_its_confirmation_email_in_chinese(zh: Client):
+    from django.core import mail
+
+    zh.post(
+        "/accounts/signup/",
+        {"name": "林小姐", "email": "lin@example.org", "password": "a long enough passphrase"},
+    )
+    sent = mail.outbox[-1]
+    assert sent.subject == "請確認您的 Anmian 帳號"
+    assert "連結一小時內有效" in sent.body and "/accounts/activate/" in sent.body
+
+
 def test_the_results_in_zh_hant_have_chinese_headings_and_names(zh: Client):
     zh.post("/self-check/mode/", {"mode": "full"})
     zh.post("/self-check/step/about/", {"age": "55", "sex": "female"})
