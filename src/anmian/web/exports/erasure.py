@@ -66,6 +66,33 @@ RETAINED = [
 ]
 
 
+# Every model that points to a patient or an account, and what an erasure does with its rows
+# (a test fails when a new one is missing here, so no new kind of record is forgotten).
+HANDLED = {
+    "records.Patient": "anonymised: contact details gone, name and date of birth kept, marked",
+    "records.Assessment": "erased, unless a plan was adopted from it (then kept with the plan)",
+    "records.Plan": "kept (clinical record)",
+    "records.SessionNote": "kept (clinical record)",
+    "records.RecordedItem": "erased",
+    "records.ClinicInvite": "erased",
+    "records.ApiToken": "erased",
+    "records.AuditEntry": "kept (accountability; ids only)",
+    "records.ErasureRequest": "kept (the proof the request was carried out)",
+    "records.Practitioner": "not a patient's (staff accounts)",
+    "admin.LogEntry": "not a patient's (the admin's own log of staff actions)",
+    "diary.DiaryEntry": "erased",
+    "diary.ScaleScore": "erased",
+    "booking.Appointment": "kept (clinical record); future bookings cancelled",
+    "booking.Course": "kept with its appointments",
+    "booking.WaitlistEntry": "erased",
+    "booking.CalendarFeed": "erased",
+    "shop.CartItem": "erased",
+    "shop.Order": "kept (accounting); email and delivery address erased",
+    "otp_totp.TOTPDevice": "erased",
+    "otp_static.StaticDevice": "erased",
+}
+
+
 class ErasureError(ValueError):
     """A step that cannot be taken now (the message says why, for the person)."""
 

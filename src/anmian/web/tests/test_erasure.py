@@ -243,3 +243,19 @@ def test_the_clinic_finds_the_requests_from_its_patient_list(client: Client, ali
     assert f'href="{reverse("exports:erasures")}"' in patients
     page = client.get(reverse("exports:erasures")).content.decode()
     assert "Alice Able" in page and "waiting for the grace period" in page
+
+
+def test_every_kind_of_record_of_a_person_has_a_rule():
+    """A model that points to a patient or an account must say what an erasure does with it
+    (exports/erasure.py HANDLED), so a new kind of record is not left behind."""
+    from anmian.web.exports.erasure import HANDLED
+    from anmian.web.records.models import Patient
+
+    people = (Patient, get_user_model())
+    pointing = {
+        m._meta.label
+        for m in apps.get_models()
+        for f in m._meta.get_fields()
+        if (f.many_to_one or f.one_to_one) and f.concrete and f.related_model in people
+    }
+    assert pointing <= set(HANDLED), sorted(pointing - set(HANDLED))
