@@ -40,6 +40,7 @@ TERMS: list[tuple[str, str]] = [
     ("筛检", "筛查"),  # screening, as mainland clinics write it
     ("信箱", "邮箱"),
     ("行事历", "日历"),
+    ("纪录", "记录"),  # a record kept, not a record broken
 ]
 
 

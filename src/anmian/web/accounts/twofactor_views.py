@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.knowledge import get_kb
@@ -20,7 +21,7 @@ from anmian.web import twofactor
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=32,
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
@@ -71,7 +72,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
         codes = twofactor.confirm_enrolment(request, form.cleaned_data["code"])
         if codes is not None:
             return render(request, "accounts/two_factor_codes.html", _ctx(request, codes=codes))
-        form.add_error("code", "That code is wrong or has expired: enter the one shown now.")
+        form.add_error(
+            "code", gettext("That code is wrong or has expired: enter the one shown now.")
+        )
     device = twofactor.start_enrolment(request.user)
     ctx = _ctx(
         request,
@@ -124,11 +127,13 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 @login_required
 def turn_off(request: HttpRequest) -> HttpResponse:
     if twofactor.turn_off(request):
-        messages.info(request, "Two-factor authentication is off for your account.")
+        messages.info(request, gettext("Two-factor authentication is off for your account."))
     else:
         messages.error(
             request,
-            "Practitioners, staff and admins must keep two-factor authentication on. "
-            "Ask an administrator to reset it if you lost your phone.",
+            gettext(
+                "Practitioners, staff and admins must keep two-factor authentication on. "
+                "Ask an administrator to reset it if you lost your phone."
+            ),
         )
     return redirect("accounts:two_factor")
