@@ -308,6 +308,25 @@ def test_the_zh_hant_messages_are_complete_and_zh_hans_is_fresh():
     assert done.returncode == 0, done.stderr
 
 
+def test_the_deploy_guide_s_compilemessages_compiles_ours_and_leaves_django_s_alone():
+    """docs/deploy.md runs `manage.py compilemessages --ignore=.venv` at each release."""
+    import os
+
+    env = os.environ | {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "anmian.web.settings"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "compilemessages", "--ignore=.venv"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "compilemessages --ignore=.venv" in (ROOT / "docs" / "deploy.md").read_text()
+    assert "site-packages" not in done.stdout + done.stderr
+    for lang in ("zh_Hant", "zh_Hans"):
+        assert (LOCALE / lang / "LC_MESSAGES" / "django.mo").exists()
+
+
 def test_the_check_fails_on_an_untranslated_message(tmp_path: Path, monkeypatch):
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
