@@ -147,19 +147,13 @@ def _results_page(
     kb = get_kb()
     missing = [s for s in _path(answers) if not s.is_completed(answers)]
     waiting = services.pending(result, answers)
-    points = [
-        kb.points[p["id"]] for p in result["plan"]["points"] if p["mode"] in ("both", "acupressure")
-    ]
-    charts = [
-        (bodychart.TITLE[v], bodychart.render(points, v)) for v in bodychart.views_for(points)
-    ]
     shown = _in_language(result, kb)
     return render(
         request,
         "selfcheck/results.html",
         {
             "r": shown,
-            "charts": charts,
+            "charts": _charts(kb, result),
             "missing": missing,
             "disclaimer": kb.rules.disclaimer,
             "patterns": shown["patterns"][:5],
@@ -173,17 +167,30 @@ def _results_page(
             ),
             "edit_url": reverse("selfcheck:step", args=["notes"]),
             "confirm_form": (form or confirm_form(waiting)) if waiting else None,
-            "confirmed": [
-                a | {"label": kb.findings[a["finding"]].label}
-                for a in answers.get(services.CONFIRM, {}).get("answers", [])
-                if a["finding"] in kb.findings
-            ],
+            "confirmed": _confirmed(kb, answers),
             # Until the person has said yes or no to what Anmian was unsure of, the plan
             # would rest on a guess, so it waits (unless they ask to see it anyway).
             "hide_plan": bool(waiting) and not answers.get(services.SHOW_PLAN),
         },
         status=status,
     )
+
+
+def _charts(kb, result: dict) -> list[tuple[str, str]]:
+    """Body charts of the points the person may press themselves."""
+    points = [
+        kb.points[p["id"]] for p in result["plan"]["points"] if p["mode"] in ("both", "acupressure")
+    ]
+    return [(bodychart.TITLE[v], bodychart.render(points, v)) for v in bodychart.views_for(points)]
+
+
+def _confirmed(kb, answers: dict) -> list[dict]:
+    """What the person said yes or no to, with the finding's name."""
+    return [
+        a | {"label": kb.findings[a["finding"]].label}
+        for a in answers.get(services.CONFIRM, {}).get("answers", [])
+        if a["finding"] in kb.findings
+    ]
 
 
 def _in_language(result: dict, kb) -> dict:
