@@ -16,16 +16,13 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from anmian.web.records.models import ApiToken
 from anmian.web.tests.conftest import PASSWORD
+from anmian.web.tests.world import pinned_clock
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 6, 1, 9, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 def ask(client: Client, **fields):

@@ -10,25 +10,18 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
+from anmian.web.booking.models import Appointment
 from anmian.web.records.models import ApiToken
+from anmian.web.tests.world import bookable, pinned_clock
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(datetime(2026, 3, 2, 8, tzinfo=UTC), tick=False):
-        yield
+_clock = pinned_clock(datetime(2026, 3, 2, 8, tzinfo=UTC))
 
 
 @pytest.fixture
 def kind(clinic, bob):
-    for weekday in range(5):
-        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(19))
-    return AppointmentType.objects.create(
-        clinic=clinic, name="Follow-up", duration_min=45, buffer_after_min=15
-    )
+    return bookable(bob, until=time(19), buffer_after_min=15)
 
 
 def auth(user) -> dict[str, str]:

@@ -13,27 +13,22 @@ import time_machine
 from django.test import Client
 
 from anmian.web.booking import services
-from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
+from anmian.web.booking.models import Appointment, AppointmentType
+from anmian.web.tests.world import bookable, pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)  # a Monday; London is on UTC in March
 TUESDAY_10 = datetime(2026, 3, 3, 10, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 @pytest.fixture
 def kind(clinic, bob):
     clinic.phone, clinic.address = "01632 960000", "1 Quiet Road, Leeds"
     clinic.save()
-    for weekday in range(5):
-        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(20))
-    return AppointmentType.objects.create(
-        clinic=clinic, name="Acupuncture session", duration_min=60, price=Decimal("50.00")
+    return bookable(
+        bob, until=time(20), name="Acupuncture session", duration_min=60, price=Decimal("50.00")
     )
 
 

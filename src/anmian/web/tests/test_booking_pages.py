@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.test import Client
 
 from anmian.web.booking import services
-from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
+from anmian.web.booking.models import Appointment
+from anmian.web.tests.world import bookable, pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 def book(practitioner, patient, kind, start, now=NOW):
@@ -28,9 +25,7 @@ def book(practitioner, patient, kind, start, now=NOW):
 
 @pytest.fixture
 def kind(clinic, bob):
-    for weekday in range(5):
-        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(17))
-    return AppointmentType.objects.create(clinic=clinic, name="Follow-up", duration_min=45)
+    return bookable(bob)
 
 
 def test_the_booking_page_lists_free_times_in_local_time(client: Client, alice, kind):

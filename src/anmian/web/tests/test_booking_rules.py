@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core import mail
 from django.db import connection, transaction
 from django.test import Client
@@ -18,24 +17,19 @@ from anmian.web.booking import services
 from anmian.web.booking.errors import BookingError
 from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
 from anmian.web.records.models import ApiToken
+from anmian.web.tests.world import bookable, pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)  # a Monday
 START = datetime(2026, 3, 3, 10, tzinfo=UTC)
 ENV_EXAMPLE = Path(__file__).resolve().parents[4] / ".env.example"
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 @pytest.fixture
 def kind(clinic, bob):
-    for weekday in range(5):
-        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(19))
-    return AppointmentType.objects.create(clinic=clinic, name="Follow-up", duration_min=45)
+    return bookable(bob, until=time(19))
 
 
 @pytest.fixture

@@ -6,38 +6,30 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 
 from anmian.web.booking import services
-from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
+from anmian.web.booking.models import Appointment, AppointmentType
 from anmian.web.records.models import ApiToken, Patient
+from anmian.web.tests.world import bookable, pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)  # a Monday; London is on UTC in March
 TOMORROW_10 = "2026-03-03T10:00:00+00:00"
 ALERT = re.compile(r'<div class="errors" role="alert"><p>(.*?)</p>', re.S)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 @pytest.fixture
 def kind(clinic, bob):
-    for weekday in range(5):
-        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(17))
-    return AppointmentType.objects.create(
-        clinic=clinic, name="Follow-up", duration_min=45, buffer_after_min=15
-    )
+    return bookable(bob, buffer_after_min=15)
 
 
 @pytest.fixture

@@ -6,34 +6,27 @@ a time held for a waitlisted person is TENTATIVE."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core import mail
 from django.test import Client
 from icalendar import Calendar
 
 from anmian.web.booking import services, waitlist
 from anmian.web.booking.ics import calendar
-from anmian.web.booking.models import AppointmentType, WorkingHours
+from anmian.web.tests.world import bookable, pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 TEN = datetime(2026, 3, 4, 10, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 @pytest.fixture
 def kind(clinic, bob):
-    for weekday in range(5):
-        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(17))
-    return AppointmentType.objects.create(clinic=clinic, name="Follow-up 复诊", duration_min=45)
+    return bookable(bob, name="Follow-up 复诊")
 
 
 def parse(text: str) -> Calendar:

@@ -7,7 +7,6 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-import time_machine
 from django.core import mail
 from django.test import Client
 
@@ -17,15 +16,12 @@ from anmian.web.diary.models import ScaleScore
 from anmian.web.records.models import Assessment
 from anmian.web.records.services import save_assessment
 from anmian.web.tests.conftest import PASSWORD
+from anmian.web.tests.world import pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 3, 8, tzinfo=UTC)  # a Tuesday morning in London
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 def _text(response) -> str:

@@ -17,7 +17,6 @@ from datetime import time as clock
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core import mail
 from django.test import Client
 
@@ -25,6 +24,7 @@ from anmian.web.booking import services, waitlist
 from anmian.web.booking.models import AppointmentType, CalendarFeed, WaitlistEntry, WorkingHours
 from anmian.web.core.logsafe import AccessLogger, fingerprint, safe_path
 from anmian.web.records.models import Patient
+from anmian.web.tests.world import pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -32,11 +32,7 @@ START = datetime(2026, 3, 4, 10, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[4]
 SECRET = "Zq8sFakeButLongEnoughTokenValue_0123456789abc"
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 @pytest.fixture

@@ -10,31 +10,23 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.test import Client
 
 from anmian.web.booking import services as booking
-from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
+from anmian.web.booking.models import Appointment
 from anmian.web.shop import services
 from anmian.web.shop.models import Order
+from anmian.web.tests.world import bookable, pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 @pytest.fixture
 def kind(clinic, bob):
-    for weekday in range(5):
-        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(17))
-    return AppointmentType.objects.create(
-        clinic=clinic, name="Follow-up", duration_min=45, price=Decimal("45.00")
-    )
+    return bookable(bob, price=Decimal("45.00"))
 
 
 @pytest.fixture

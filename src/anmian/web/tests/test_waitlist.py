@@ -3,7 +3,7 @@ time; an expired hold passes to the next person; nobody else can take a held tim
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -12,18 +12,15 @@ from django.core.management import call_command
 from django.test import Client
 
 from anmian.web.booking import services, waitlist
-from anmian.web.booking.models import Appointment, AppointmentType, WaitlistEntry, WorkingHours
+from anmian.web.booking.models import Appointment, AppointmentType, WaitlistEntry
 from anmian.web.records.models import Patient
+from anmian.web.tests.world import bookable, pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 START = datetime(2026, 3, 4, 10, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_clock = pinned_clock(NOW)
 
 
 def book_at_start(patient, practitioner, kind):
@@ -32,9 +29,7 @@ def book_at_start(patient, practitioner, kind):
 
 @pytest.fixture
 def kind(clinic, bob):
-    for weekday in range(5):
-        WorkingHours.objects.create(practitioner=bob, weekday=weekday, start=time(9), end=time(17))
-    return AppointmentType.objects.create(clinic=clinic, name="Follow-up", duration_min=45)
+    return bookable(bob)
 
 
 @pytest.fixture
