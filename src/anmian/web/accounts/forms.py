@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -24,8 +26,10 @@ class SignUpForm(forms.Form):
         # way and tells the owner by email (anmian/web/accounts/views.py, signup).
         return self.cleaned_data["email"].strip().casefold()
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        # Form.clean returns cleaned_data; the stubs allow None for subclasses that return nothing.
+        super().clean()
+        data = self.cleaned_data
         if data.get("password"):
             user = get_user_model()(username=data.get("email", ""), email=data.get("email", ""))
             password_validation.validate_password(data["password"], user)

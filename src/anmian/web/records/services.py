@@ -15,11 +15,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -374,7 +375,8 @@ def clinics_to_join() -> list[Clinic]:
 
 
 def _own_record(user: User) -> Patient:
-    if not user.is_authenticated or getattr(user, "practitioner", None) is not None:
+    # An Account is the one authenticated kind (settings keep Django's user model).
+    if not isinstance(user, Account) or getattr(user, "practitioner", None) is not None:
         raise NoPatientRecord("only a patient joins a clinic")
     patient = getattr(user, "patient", None)
     if patient is None:  # an account made outside sign-up: give it a record now
@@ -411,7 +413,7 @@ def invite_patient(user: User, name: str, email: str) -> ClinicInvite:
             email=email,
             patient=patient,
             token=secrets.token_urlsafe(32),
-            sent_by=user,
+            sent_by=practitioner.user,  # the same account, cached by require_practitioner
         )
         audit(user, "create", patient, "invite", patient)
         transaction.on_commit(lambda: _send_invite(invite))
@@ -458,7 +460,7 @@ def accept_invite(user: User, token: str) -> Patient:
             if own is not None:  # kept, unlinked: the audit log may name it
                 own.user = None
                 own.save(update_fields=["user"])
-            made.user = user
+            made.user = cast(Account, user)  # logged in: both callers require it
             made.save(update_fields=["user"])
             patient = made
         else:

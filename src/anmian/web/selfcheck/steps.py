@@ -12,7 +12,7 @@ or a validation error never loses them; the engine runs only on the results page
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import get_language
@@ -23,6 +23,10 @@ from anmian.engine.zh_result import to_simplified
 from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Finding
 from anmian.web.selfcheck import services
+
+if TYPE_CHECKING:
+    # Labels are lazy translations, rendered in the person's language when the page is drawn.
+    from django_stubs_ext import StrOrPromise
 
 ANSWERS = "selfcheck"
 # answers[MODE]: "short" (the default: the adaptive questions, one a screen) or "full" (every
@@ -142,7 +146,9 @@ class ContextForm(forms.Form):
         return [self[name] for name in self.fields if name not in MEDICATION_FIELDS]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean returns cleaned_data; the stubs allow None for subclasses that return nothing.
+        super().clean()
+        data = self.cleaned_data
         for name in MEDICATION_FIELDS:
             try:
                 _listed(data.get(name) or "", "medicine")
@@ -172,8 +178,8 @@ def person_sex(answers: dict[str, Any]) -> str | None:
 @dataclass
 class Step:
     identifier: str
-    label: str
-    intro: str
+    label: StrOrPromise
+    intro: StrOrPromise
     form_class: type[forms.Form]
     # Asked only of these sexes (see SEXES); None: of everyone.
     sexes: frozenset[str | None] | None = None
@@ -193,7 +199,11 @@ class Step:
 
 
 def _finding_steps(
-    ident: str, label: str, intro: str, findings: list[Finding], full_only: bool = False
+    ident: str,
+    label: StrOrPromise,
+    intro: StrOrPromise,
+    findings: list[Finding],
+    full_only: bool = False,
 ) -> list[Step]:
     """One step of checkboxes, or one variant for each set of sexes that is asked the same."""
     variants: dict[tuple[str, ...], set[str | None]] = {}
@@ -310,9 +320,10 @@ def context_from_record(patient: Any, kb: KnowledgeBase) -> dict[str, Any] | Non
 def form_for(step: Step, kb: KnowledgeBase, data: Any = None, initial: Any = None) -> forms.Form:
     form = step.form_class(data=data, initial=initial)
     if isinstance(form, ContextForm):
-        form.fields["conditions"].choices = sorted(
+        choices: list[tuple[str, str]] = sorted(
             ((c.id, c.name) for c in kb.conditions.values()), key=lambda c: c[1]
         )
+        cast(forms.MultipleChoiceField, form.fields["conditions"]).choices = choices
     _chinese_findings(form, kb)
     return form
 

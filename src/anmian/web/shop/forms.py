@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from anmian.web.shop.models import MAX_QUANTITY
@@ -50,8 +52,10 @@ class CheckoutForm(forms.Form):
     city = forms.CharField(required=False, max_length=100, label="Town")
     postcode = forms.CharField(required=False, max_length=20, label="Postcode")
 
-    def clean(self) -> dict:
-        d = super().clean()
+    def clean(self) -> dict[str, Any]:
+        # Form.clean returns cleaned_data; the stubs allow None for subclasses that return nothing.
+        super().clean()
+        d = self.cleaned_data
         if d.get("delivery") == "post":
             for f, label in (
                 ("name", "name"),
