@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -51,6 +52,8 @@ __all__ = [
     "free_slots",
     "local_instant",
 ]
+
+_Booked = TypeVar("_Booked", Appointment, Course)  # what an Idempotency-Key can name
 
 
 # --- what a person may see ---
@@ -313,8 +316,8 @@ def book(
     """Book one appointment; returns it and whether it is new (False: a retry with the same
     Idempotency-Key, answered with the first booking and no second email)."""
     patient = policy.acting_patient(user, patient)
-    if idempotency_key and (replay := _replay(user, idempotency_key)):
-        return _same_request(replay, practitioner, kind, start), False
+    if idempotency_key and (replay := _replay(Appointment, user, idempotency_key)):
+        return _same_request(replay, practitioner, kind, "start", start), False
     _check_start(start, now)
     if end is not None and end - start != timedelta(minutes=kind.duration_min):
         raise BookingError(f"A {kind.name} lasts {kind.duration_min} minutes.", "wrong-duration")
@@ -331,7 +334,7 @@ def book(
     except SlotTaken:
         # a parallel retry with the same key got there first (its row clashes with ours, or
         # the unique key refused ours): answer with its booking
-        if idempotency_key and (replay := _replay(user, idempotency_key)):
+        if idempotency_key and (replay := _replay(Appointment, user, idempotency_key)):
             return replay, False
         raise SlotTaken(nearest_free(practitioner, kind, start, now)) from None
     return appointment, True
@@ -356,8 +359,8 @@ def book_course(
     With accept_alternatives False, any week whose wanted time is not free stops the whole
     course with the proposals; with True, those weeks take the proposed nearest time."""
     patient = policy.acting_patient(user, patient)
-    if idempotency_key and (replay := _replayed_course(user, idempotency_key)):
-        return _same_course(replay, practitioner, kind, weeks), False
+    if idempotency_key and (replay := _replay(Course, user, idempotency_key)):
+        return _same_request(replay, practitioner, kind, "weeks", weeks), False
     policy.parties(patient, practitioner, kind)
     policy.course_weeks(weeks)
     proposals = plan_course(practitioner, kind, first_day, clock, weeks, now)
@@ -383,7 +386,7 @@ def book_course(
             record(user, "create", patient, "course", course)
     except (SlotTaken, IntegrityError):
         # a parallel retry with the same key got there first: answer with its course
-        if idempotency_key and (replay := _replayed_course(user, idempotency_key)):
+        if idempotency_key and (replay := _replay(Course, user, idempotency_key)):
             return replay, False
         # someone took a slot between planning and booking: nothing is kept; plan again
         raise CourseConflict(
@@ -534,38 +537,23 @@ def _check_start(start: datetime, now: datetime) -> None:
         raise BookingError("That time is in the past.", "past")
 
 
-def _replay(user, key: str) -> Appointment | None:
-    return Appointment.objects.filter(booked_by=user, idempotency_key=key).first()
+def _replay(model: type[_Booked], user, key: str) -> _Booked | None:
+    """The first answer to this Idempotency-Key: a retried request gets it again, nothing new."""
+    return model.objects.filter(booked_by=user, idempotency_key=key).first()
 
 
 def _same_request(
-    first: Appointment, practitioner: Practitioner, kind: AppointmentType, start: datetime
-) -> Appointment:
-    if (first.practitioner_id, first.appointment_type_id, first.start) != (
+    first: _Booked, practitioner: Practitioner, kind: AppointmentType, detail: str, value: object
+) -> _Booked:
+    """A key names one request: the same key for another booking or course is the client's error."""
+    if (first.practitioner_id, first.appointment_type_id, getattr(first, detail)) != (
         practitioner.pk,
         kind.pk,
-        start,
+        value,
     ):
+        what = "course" if isinstance(first, Course) else "booking"
         raise BookingError(
-            "That Idempotency-Key was already used for a different booking.", "key-reused", 422
-        )
-    return first
-
-
-def _replayed_course(user, key: str) -> Course | None:
-    return Course.objects.filter(booked_by=user, idempotency_key=key).first()
-
-
-def _same_course(
-    first: Course, practitioner: Practitioner, kind: AppointmentType, weeks: int
-) -> Course:
-    if (first.practitioner_id, first.appointment_type_id, first.weeks) != (
-        practitioner.pk,
-        kind.pk,
-        weeks,
-    ):
-        raise BookingError(
-            "That Idempotency-Key was already used for a different course.", "key-reused", 422
+            f"That Idempotency-Key was already used for a different {what}.", "key-reused", 422
         )
     return first
 
