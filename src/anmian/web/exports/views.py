@@ -3,6 +3,9 @@ Bundle (upload, then confirm), and "download my data". Views parse, call the ser
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,24 +56,13 @@ def record_import_confirm(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    patient = getattr(request.user, "patient", None)
-    ctx = {
-        "patient": patient,
-        "erasure": erasure.open_request(patient) if patient else None,
-        "grace_days": erasure.grace_days(),
-        "retained": erasure.RETAINED,
-    }
-    return render(request, "accounts/my_data.html", ctx)
+    return _my_data_page(request)
 
 
 @require_POST
 @login_required
 def erasure_request(request: HttpRequest) -> HttpResponse:
-    try:
-        erasure.request_erasure(request.user)
-    except erasure.ErasureError as exc:
-        return _my_data_error(request, str(exc))
-    return redirect("accounts:my_data")
+    return _erasure_step(request, erasure.request_erasure)
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,20 +79,26 @@ def erasure_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 @login_required
 def erasure_cancel(request: HttpRequest) -> HttpResponse:
+    return _erasure_step(request, erasure.cancel)
+
+
+def _erasure_step(request: HttpRequest, step: Callable[[Any], object]) -> HttpResponse:
+    """Ask for or withdraw an erasure; a refusal is shown on the page it was asked from (409)."""
     try:
-        erasure.cancel(request.user)
+        step(request.user)
     except erasure.ErasureError as exc:
-        return _my_data_error(request, str(exc))
+        return _my_data_page(request, error=str(exc))
     return redirect("accounts:my_data")
 
 
-def _my_data_error(request: HttpRequest, message: str) -> HttpResponse:
+def _my_data_page(request: HttpRequest, error: str | None = None) -> HttpResponse:
     patient = getattr(request.user, "patient", None)
     ctx = {
         "patient": patient,
         "erasure": erasure.open_request(patient) if patient else None,
         "grace_days": erasure.grace_days(),
         "retained": erasure.RETAINED,
-        "error": message,
     }
-    return render(request, "accounts/my_data.html", ctx, status=409)
+    if error is None:
+        return render(request, "accounts/my_data.html", ctx)
+    return render(request, "accounts/my_data.html", {**ctx, "error": error}, status=409)
