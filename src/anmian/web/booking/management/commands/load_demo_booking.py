@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from anmian.web.booking.errors import BookingError
 from anmian.web.booking.models import AppointmentType, Break, TimeOff, WorkingHours
 from anmian.web.booking.slots import clinic_tz, local_instant, reserve
+from anmian.web.records.management.clinic_demo import ClinicDemoCommand
 from anmian.web.records.models import Clinic
 
 TYPES = [  # name, minutes, buffer after, price
@@ -28,17 +28,10 @@ LUNCH = (time(12, 30), time(13, 30))
 HOLIDAY_IN_DAYS = 24  # a clinic-wide day off a few weeks ahead, so the calendar shows one
 
 
-class Command(BaseCommand):
+class Command(ClinicDemoCommand):
     help = "Give a clinic appointment types, hours, breaks, a holiday and demo sessions."
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--clinic", required=True, help="the clinic's name")
-
-    @transaction.atomic
-    def handle(self, *args, **options) -> None:
-        clinic = Clinic.objects.filter(name=options["clinic"]).first()
-        if clinic is None:
-            raise CommandError(f"No clinic named {options['clinic']!r}.")
+    def load(self, clinic: Clinic) -> None:
         for name, minutes, after, price in TYPES:
             AppointmentType.objects.get_or_create(
                 clinic=clinic,

@@ -7,8 +7,6 @@ from __future__ import annotations
 import random
 from datetime import time, timedelta
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from anmian.engine.inputs import Severity
@@ -16,22 +14,16 @@ from anmian.engine.screening import score_severity
 from anmian.knowledge import get_kb
 from anmian.web.diary.models import DiaryEntry, ScaleScore
 from anmian.web.diary.progress import SCALE
+from anmian.web.records.management.clinic_demo import ClinicDemoCommand
 from anmian.web.records.models import Clinic
 
 NIGHTS = 42
 
 
-class Command(BaseCommand):
+class Command(ClinicDemoCommand):
     help = "Give each patient of a clinic six weeks of diary nights and weekly scores."
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--clinic", required=True, help="the clinic's name")
-
-    @transaction.atomic
-    def handle(self, *args, **options) -> None:
-        clinic = Clinic.objects.filter(name=options["clinic"]).first()
-        if clinic is None:
-            raise CommandError(f"No clinic named {options['clinic']!r}.")
+    def load(self, clinic: Clinic) -> None:
         kb = get_kb()
         for patient in clinic.patients.all():
             if patient.diary.exists():
