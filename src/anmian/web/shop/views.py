@@ -205,7 +205,8 @@ def order(request: HttpRequest, uid) -> HttpResponse:
 def pay(request: HttpRequest, uid) -> HttpResponse:
     """The dummy provider's payment page: two buttons, each a signed callback."""
     o = _own_order(request, uid)
-    if o.state != Order.PLACED or not _demo_payments():
+    demo = _demo_provider()
+    if o.state != Order.PLACED or demo is None:
         if o.state == Order.PLACED:
             messages.info(request, "Online payment is not set up here: please pay at the clinic.")
         return redirect("shop:order", o.uid)
@@ -214,14 +215,17 @@ def pay(request: HttpRequest, uid) -> HttpResponse:
         "shop/pay.html",
         {
             "o": o,
-            "paid": PROVIDER.callback_data(o, "paid"),
-            "failed": PROVIDER.callback_data(o, "failed"),
+            "paid": demo.callback_data(o, "paid"),
+            "failed": demo.callback_data(o, "failed"),
         },
     )
 
 
-def _demo_payments() -> bool:
-    return isinstance(PROVIDER, DummyProvider) and settings.ANMIAN_DEMO_PAYMENTS
+def _demo_provider() -> DummyProvider | None:
+    """The dummy provider when demonstration payments are on: only it has a page of buttons."""
+    if isinstance(PROVIDER, DummyProvider) and settings.ANMIAN_DEMO_PAYMENTS:
+        return PROVIDER
+    return None
 
 
 @csrf_exempt  # posted by Stripe; the signature, not a cookie, proves where it came from
@@ -243,7 +247,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # posted by the provider; the signature, not a cookie, proves where it came from
 @require_POST
 def dummy_callback(request: HttpRequest) -> HttpResponse:
-    if not _demo_payments():  # a real provider, or a deployment: no button pays
+    if _demo_provider() is None:  # a real provider, or a deployment: no button pays
         raise Http404("the demonstration provider is not in use")
     try:
         order = services.record_payment(PROVIDER.notification(request.POST.dict()))
