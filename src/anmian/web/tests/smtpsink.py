@@ -5,8 +5,9 @@ server goes down and comes back."""
 from __future__ import annotations
 
 import socketserver
-import threading
 from dataclasses import dataclass, field
+
+from anmian.web.tests import loopback
 
 
 @dataclass
@@ -59,15 +60,10 @@ class SMTPSink:
                     else:  # RSET, NOOP
                         self.reply("250 ok")
 
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = loopback.serve(self.port, Handler)
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        loopback.close(self._server)
+        self._server = None

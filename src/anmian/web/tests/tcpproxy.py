@@ -8,6 +8,8 @@ import socket
 import socketserver
 import threading
 
+from anmian.web.tests import loopback
+
 
 class TCPProxy:
     def __init__(self, target_port: int, port: int = 0):
@@ -39,19 +41,14 @@ class TCPProxy:
                 pump(self.request, upstream)
                 back.join()
 
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = loopback.serve(self.port, Handler)
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def cut(self) -> None:
         """Stop listening and drop every open connection, as a lost network would."""
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        loopback.close(self._server)
+        self._server = None
         for s in list(self._open):
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
