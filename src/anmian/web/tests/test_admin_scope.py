@@ -4,7 +4,7 @@ clinic from its own pages, which show only their clinic."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from anmian.web.booking.models import Appointment, AppointmentType
+from anmian.web.booking.models import AppointmentType
 from anmian.web.records.models import Patient, SessionNote
 from anmian.web.tests.conftest import PASSWORD
+from anmian.web.tests.world import appointment_at
 
 pytestmark = pytest.mark.django_db
 README = Path(__file__).resolve().parents[4] / "README.md"
@@ -26,17 +27,7 @@ def clinic_b(dave):
     """Clinic B (Dave's): a patient with an appointment and a session note."""
     brenda = Patient.objects.create(clinic=dave.clinic, name=OTHER)
     kind = AppointmentType.objects.create(clinic=dave.clinic, name="Needling", duration_min=30)
-    start = datetime(2026, 5, 4, 10, tzinfo=UTC)
-    end = start + timedelta(minutes=30)
-    appointment = Appointment.objects.create(
-        practitioner=dave,
-        patient=brenda,
-        appointment_type=kind,
-        start=start,
-        end=end,
-        blocked_start=start,
-        blocked_end=end,
-    )
+    appointment = appointment_at(dave, brenda, kind, datetime(2026, 5, 4, 10, tzinfo=UTC))
     note = SessionNote.objects.create(
         patient=brenda, practitioner=dave, date=date(2026, 5, 4), notes="private to clinic B"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from anmian.web.booking.services import (
     book_course,
     local_instant,
 )
+from anmian.web.tests.world import at_once
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
@@ -212,25 +212,17 @@ def test_a_course_can_accept_the_proposed_alternatives(hours, alice, kind):
 
 def _race(n: int, target) -> list[str]:
     results: list[str] = []
-    barrier = threading.Barrier(n)
 
     def run(i: int) -> None:
         try:
-            barrier.wait()
             target(i)
             results.append("ok")
         except SlotTaken:
             results.append("taken")
         except Exception as exc:  # any other failure is a bug: record it
             results.append(f"error: {exc!r}")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(n, run)
     return results
 
 

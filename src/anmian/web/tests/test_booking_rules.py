@@ -4,20 +4,19 @@ after the commit."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 
 from anmian.web.booking import services
 from anmian.web.booking.errors import BookingError
 from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
 from anmian.web.records.models import ApiToken
-from anmian.web.tests.world import bookable, pinned_clock
+from anmian.web.tests.world import at_once, bookable, pinned_clock
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)  # a Monday
@@ -233,21 +232,10 @@ def test_parallel_retries_with_one_key_book_once_and_email_once(clinic, alice, b
     kind = AppointmentType.objects.create(clinic=clinic, name="Follow-up", duration_min=45)
     WorkingHours.objects.create(practitioner=bob, weekday=1, start=time(9), end=time(19))
     created: list[bool] = []
-    barrier = threading.Barrier(4)
 
-    def retry() -> None:
-        try:
-            barrier.wait()
-            created.append(
-                services.book(alice.user, bob, kind, START, now=NOW, idempotency_key="k")[1]
-            )
-        finally:
-            connection.close()
+    def retry(_: int) -> None:
+        created.append(services.book(alice.user, bob, kind, START, now=NOW, idempotency_key="k")[1])
 
-    threads = [threading.Thread(target=retry) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(4, retry)
     assert sorted(created) == [False, False, False, True]
     assert Appointment.objects.count() == 1 and len(mail.outbox) == 1

@@ -4,12 +4,10 @@ the same moment, and a reminder whose email fails is retried by the queue, not l
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -17,6 +15,7 @@ from anmian.web.booking.models import Appointment, AppointmentType
 from anmian.web.jobs import tasks
 from anmian.web.tests import queuing
 from anmian.web.tests.queuing import MailServerDown, run_due_retries
+from anmian.web.tests.world import appointment_at, at_once
 
 queued, mail_down = queuing.queued, queuing.mail_down  # fixtures
 
@@ -27,18 +26,7 @@ def _due_appointments(alice, bob, count: int) -> list[Appointment]:
     made = []
     for i in range(count):
         start = first + timedelta(minutes=40 * i)  # all inside the 24 h reminder window
-        end = start + timedelta(minutes=30)
-        made.append(
-            Appointment.objects.create(
-                practitioner=bob,
-                patient=alice,
-                appointment_type=kind,
-                start=start,
-                end=end,
-                blocked_start=start,
-                blocked_end=end,
-            )
-        )
+        made.append(appointment_at(bob, alice, kind, start))
     return made
 
 
@@ -60,23 +48,15 @@ def test_a_due_reminder_goes_through_the_queue(queued, alice, bob):
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_at_once_send_each_of_30_reminders_exactly_once(queued, alice, bob):
     _due_appointments(alice, bob, 30)
-    barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
-    def scheduler() -> None:
+    def scheduler(_: int) -> None:
         try:
-            barrier.wait()
             tasks.run_schedule.call_local()
         except BaseException as exc:  # pragma: no cover - shown by the assert below
             errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(2, scheduler)
     assert errors == []
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 30 and set(recipients) == {alice.user.email}
