@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -209,7 +210,8 @@ def create_order(request: HttpRequest, body: OrderIn):
     summary="One of my orders",
 )
 def one_order(request: HttpRequest, uid: uuid.UUID):
-    order = Order.objects.filter(uid=uid, user=request.user).first()
+    user = cast(User, request.user)  # AUTH lets only a logged-in account through
+    order = Order.objects.filter(uid=uid, user=user).first()
     if order is None:
         raise Http404("no such order")
     return _order(order, request)

@@ -6,6 +6,7 @@ uses it; nothing here writes anything."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -264,5 +265,5 @@ def _alternative(
     return None
 
 
-def unacknowledged(check: ProductCheck, acknowledged: set[str] | list[str]) -> list[Reason]:
+def unacknowledged(check: ProductCheck, acknowledged: Collection[str]) -> list[Reason]:
     return [c for c in check.cautions if c.key not in set(acknowledged)]

@@ -10,10 +10,11 @@ and PostgreSQL alike, so the last item is never sold twice.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -66,9 +67,7 @@ __all__ = [
 ]
 
 
-def require_safe(
-    product: Product, buyer: Buyer, acknowledged: set[str] | list[str]
-) -> ProductCheck:
+def require_safe(product: Product, buyer: Buyer, acknowledged: Collection[str]) -> ProductCheck:
     """The check for adding to a cart and for ordering: refuses what is not safe, and
     cautions that were not acknowledged."""
     check = check_product(product, buyer)
@@ -133,7 +132,7 @@ def place_order(
     items: list[tuple[str, Any]],
     delivery: str,
     address: Address | None = None,
-    acknowledged: set[str] | list[str] = (),
+    acknowledged: Collection[str] = (),
     prices_seen: dict[str, Decimal] | None = None,
     email: str = "",
     idempotency_key: str | None = None,
@@ -161,7 +160,7 @@ def _place(
     items: list[tuple[str, Any]],
     delivery: str,
     address: Address | None,
-    acknowledged: set[str] | list[str],
+    acknowledged: Collection[str],
     prices_seen: dict[str, Decimal] | None,
     email: str,
     idempotency_key: str | None,
@@ -253,7 +252,8 @@ def cancel_order(order: Order) -> bool:
         )
         if changed:
             for line in order.lines.filter(product__isnull=False):
-                Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+                product_id = cast(int, line.product_id)  # not null: filtered so
+                Product.objects.filter(pk=product_id).update(stock=F("stock") + line.quantity)
             notify.after_commit(order, Order.CANCELLED)
     order.refresh_from_db()
     return bool(changed)
