@@ -16,6 +16,7 @@ from django.test import Client
 from anmian.web.diary.csvfile import COLUMNS
 from anmian.web.diary.models import DiaryEntry
 from anmian.web.records.models import Plan
+from anmian.web.tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -360,19 +361,13 @@ def _fill(patient, start: date, nights: int, severity=lambda i: 5, onset=lambda 
 
     DiaryEntry.objects.bulk_create(
         [
-            DiaryEntry(
-                patient=patient,
-                night_of=start + timedelta(days=i),
+            world.night(
+                patient,
+                start + timedelta(days=i),
                 severity=severity(i),
                 onset=time.fromisoformat(onset(i)),
-                bedtime=time(22, 30),
-                lights_out=time(23, 0),
-                sleep_latency_min=20,
                 awakenings=1,
                 awake_min=20,
-                final_wake=time(6, 30),
-                out_of_bed=time(7, 0),
-                quality=3,
                 points_pressed=["sp6"] if i % 2 else [],
             )
             for i in range(nights)

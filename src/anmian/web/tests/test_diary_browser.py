@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from anmian.web.diary.models import DiaryEntry
+from anmian.web.tests import world
 from anmian.web.tests.test_browser import _login, browser, page  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,18 +22,9 @@ def today_in(patient):
 def keep(patient, *days_ago: int) -> None:
     today = today_in(patient)
     for n in days_ago:
-        DiaryEntry.objects.create(
-            patient=patient,
-            night_of=today - timedelta(days=n),
-            severity=3 + n % 5,
-            onset=time(21, 0),
-            bedtime=time(22, 30),
-            lights_out=time(23, 0),
-            sleep_latency_min=20,
-            final_wake=time(6, 30),
-            out_of_bed=time(7, 0),
-            quality=3,
-        )
+        world.night(
+            patient, today - timedelta(days=n), severity=3 + n % 5, onset=time(21, 0)
+        ).save()
 
 
 def test_a_person_opens_a_saved_night_changes_it_and_saves(page, live_server, alice):  # noqa: F811

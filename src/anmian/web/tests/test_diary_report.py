@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from anmian.web.diary.models import DiaryEntry, ScaleScore
 from anmian.web.diary.report import report_document
 from anmian.web.records.models import SessionNote
+from anmian.web.tests import world
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 20)
@@ -33,19 +34,14 @@ def keep_diary(patient, nights: int, missing: tuple[int, ...] = (9, 10, 11)) -> 
     """`nights` nights up to yesterday, without the nights `missing` (counted from the first)."""
     start = TODAY - timedelta(days=nights)
     DiaryEntry.objects.bulk_create(
-        DiaryEntry(
-            patient=patient,
-            night_of=start + timedelta(days=i),
+        world.night(
+            patient,
+            start + timedelta(days=i),
             severity=3 + i % 5,
             onset=time(20 + i % 3, 0),
-            bedtime=time(22, 30),
-            lights_out=time(23, 0),
             sleep_latency_min=10 + 5 * (i % 6),
             awakenings=1,
             awake_min=20,
-            final_wake=time(6, 30),
-            out_of_bed=time(7, 0),
-            quality=3,
             points_pressed=["sp6"] if i % 2 else [],
         )
         for i in range(nights)

@@ -23,6 +23,7 @@ from anmian.web.records.models import (
     Plan,
     SessionNote,
 )
+from anmian.web.tests import world
 from anmian.web.tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -33,17 +34,11 @@ def _nights(patient: Patient, n: int, *, since: int = 1, notes: str = "") -> Non
     """n nights, the latest `since` days ago."""
     DiaryEntry.objects.bulk_create(
         [
-            DiaryEntry(
-                patient=patient,
-                night_of=TODAY - timedelta(days=since + i),
+            world.night(
+                patient,
+                TODAY - timedelta(days=since + i),
                 severity=3 + i % 5,
                 onset=time(20 + i % 3, 0),
-                bedtime=time(22, 30),
-                lights_out=time(23, 0),
-                sleep_latency_min=20,
-                final_wake=time(6, 30),
-                out_of_bed=time(7, 0),
-                quality=3,
                 notes=notes,
             )
             for i in range(n)

@@ -1,4 +1,5 @@
-"""Setup that many test modules share: a stopped clock and a practitioner open for booking.
+"""Setup that many test modules share: a stopped clock, a practitioner open for booking,
+threads released at once, appointment rows and ordinary diary nights.
 
 Fixtures that need no arguments live in conftest.py; these take the module's own values (its
 instant, its hours, its price), so each module states only what differs."""
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ import time_machine
 from django.db import connection
 
 from anmian.web.booking.models import Appointment, AppointmentType, WorkingHours
+from anmian.web.diary.models import DiaryEntry
 from anmian.web.records.models import Patient, Practitioner
 
 
@@ -82,3 +84,18 @@ def appointment_at(
         blocked_start=start,
         blocked_end=end,
     )
+
+
+def night(patient: Patient, night_of: date, **fields: Any) -> DiaryEntry:
+    """An ordinary diary night, not yet saved (for `bulk_create`): in bed at 22:30, lights out at
+    23:00, asleep 20 minutes later, awake at 6:30 and up at 7:00, quality 3; `fields` for the
+    rest (severity and onset, which the diary asks for every night) and whatever a test varies."""
+    usual: dict[str, Any] = {
+        "bedtime": time(22, 30),
+        "lights_out": time(23, 0),
+        "sleep_latency_min": 20,
+        "final_wake": time(6, 30),
+        "out_of_bed": time(7, 0),
+        "quality": 3,
+    }
+    return DiaryEntry(patient=patient, night_of=night_of, **(usual | fields))
