@@ -4,15 +4,13 @@ naming the variable."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from anmian.web import envconfig
+from anmian.web.tests import world
 
 DEPLOY = {
     "SECRET_KEY": "k" * 20 + "R4nd0m-Pr0duct10n-K3y-W1th-Many-Ch4rs-#%&",
@@ -21,24 +19,6 @@ DEPLOY = {
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "ANMIAN_SITE_URL": "https://clinic.example",
 }
-
-
-def _start(env: dict[str, str]) -> subprocess.CompletedProcess:
-    """Load the production settings in a fresh interpreter, as gunicorn would."""
-    keep = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "SECURE_", "DEBUG", "EMAIL_", "ANMIAN_", "CACHE_URL"))
-        and k != "DATABASE_URL"
-    }
-    keep["ANMIAN_DATA_DIR"] = os.environ["ANMIAN_DATA_DIR"]
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env=keep | env | {"DJANGO_SETTINGS_MODULE": "anmian.web.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_the_default_cache_is_a_file_folder_every_worker_of_a_host_shares():
@@ -188,14 +168,14 @@ def test_a_bad_site_url_is_named(url, production, why):
     ],
 )
 def test_start_up_stops_with_one_line_naming_the_setting(env, named):
-    result = _start(DEPLOY | env)
+    result = world.start_django(DEPLOY | env)
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("django.core.exceptions.ImproperlyConfigured: " + named), last
 
 
 def test_production_starts_with_redis_postgres_and_authenticated_smtp():
-    result = _start(
+    result = world.start_django(
         DEPLOY
         | {
             "CACHE_URL": "redis://127.0.0.1:6379/0",

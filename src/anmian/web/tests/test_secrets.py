@@ -4,13 +4,12 @@ writes every email, with valid reset links (3 days), to the server log"."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from anmian.web.tests import world
 
 MAKEFILE = Path(__file__).resolve().parents[4] / "Makefile"
 DEPLOY = {
@@ -21,31 +20,17 @@ DEPLOY = {
 }
 
 
-def _start(env: dict[str, str]) -> subprocess.CompletedProcess:
-    """Load the production settings in a fresh interpreter, as gunicorn would."""
-    keep = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "SECURE_", "DEBUG", "EMAIL_", "ANMIAN_ALLOW_"))
-    }
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env=keep | env | {"DJANGO_SETTINGS_MODULE": "anmian.web.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_a_deployment_refuses_the_console_email_backend():
-    result = _start(DEPLOY)
+    result = world.start_django(DEPLOY)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "EMAIL_BACKEND is the console backend" in result.stderr
 
 
 def test_a_deployment_naming_the_console_backend_outright_is_refused_too():
-    result = _start(DEPLOY | {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"})
+    result = world.start_django(
+        DEPLOY | {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
     assert result.returncode != 0 and "ANMIAN_ALLOW_CONSOLE_EMAIL" in result.stderr
 
 
@@ -58,7 +43,7 @@ def test_a_deployment_naming_the_console_backend_outright_is_refused_too():
     ],
 )
 def test_a_real_backend_or_an_explicit_choice_starts(extra):
-    result = _start(DEPLOY | extra)
+    result = world.start_django(DEPLOY | extra)
     assert result.returncode == 0, result.stderr
 
 
@@ -68,7 +53,7 @@ def test_make_run_still_starts():
     line = next(ln for ln in MAKEFILE.read_text().splitlines() if ln.startswith("RUN_ENV"))
     env = dict(re.findall(r"\b([A-Z_]+)=([^\s$]+)", line))
     env["SECRET_KEY"] = "local-run-not-for-production-0123456789-abcdefghijklmnop"
-    result = _start(env | {"ALLOWED_HOSTS": "127.0.0.1"})
+    result = world.start_django(env | {"ALLOWED_HOSTS": "127.0.0.1"})
     assert result.returncode == 0, result.stderr
 
 

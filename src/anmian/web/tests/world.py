@@ -6,6 +6,9 @@ instant, its hours, its price), so each module states only what differs."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -99,3 +102,23 @@ def night(patient: Patient, night_of: date, **fields: Any) -> DiaryEntry:
         "quality": 3,
     }
     return DiaryEntry(patient=patient, night_of=night_of, **(usual | fields))
+
+
+def start_django(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Load the settings in a fresh interpreter, as gunicorn would, with `env` as the only
+    configuration: the test run's own settings variables are dropped (its data folder kept), so
+    what a deployment refuses or accepts is decided by `env` alone."""
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SECURE_", "DEBUG", "EMAIL_", "ANMIAN_", "CACHE_URL"))
+        and k != "DATABASE_URL"
+    }
+    keep["ANMIAN_DATA_DIR"] = os.environ["ANMIAN_DATA_DIR"]
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=keep | env | {"DJANGO_SETTINGS_MODULE": "anmian.web.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
