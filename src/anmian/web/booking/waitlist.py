@@ -70,15 +70,21 @@ def offer_freed(freed: Appointment, *, now: datetime) -> WaitlistEntry | None:
     return entry
 
 
+def _locked_entry(token: str) -> WaitlistEntry | None:
+    """The entry an offer link names, locked (not its offer row) until the transaction ends, so
+    that accepting and replacing the link cannot both act on one offer."""
+    return (
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .select_related("offer")
+        .filter(token=token)
+        .first()
+    )
+
+
 def accept(token: str, now: datetime) -> Appointment:
     """The offer link is the credential: whoever holds the emailed token may accept."""
     with transaction.atomic():
-        entry = (
-            WaitlistEntry.objects.select_for_update(of=("self",))
-            .select_related("offer")
-            .filter(token=token)
-            .first()
-        )
+        entry = _locked_entry(token)
         if entry is None or entry.status != "offered" or entry.offer is None:
             raise BookingError("This offer is no longer open.", "offer-closed", 409)
         if entry.hold_until is None or entry.hold_until <= now:
@@ -99,12 +105,7 @@ def new_link(token: str, now: datetime) -> WaitlistEntry:
     """Replace an open offer's link: the old one stops working, and the new one is emailed to
     the patient's own address only, so whoever else holds the old link gains nothing by it."""
     with transaction.atomic():
-        entry = (
-            WaitlistEntry.objects.select_for_update(of=("self",))
-            .select_related("offer")
-            .filter(token=token)
-            .first()
-        )
+        entry = _locked_entry(token)
         if entry is None:
             raise BookingError("No such offer.", "not-found", 404)
         if entry.status != "offered" or entry.offer is None or not entry.hold_until:
