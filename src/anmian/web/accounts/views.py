@@ -107,8 +107,11 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         pk = int(urlsafe_base64_decode(uidb64).decode())
     except (ValueError, UnicodeDecodeError):
         pk = None
-    in_range = pk is not None and 0 < pk < 2**63  # a larger id would crash the query
-    user = get_user_model().objects.filter(pk=pk).first() if in_range else None
+    user = (
+        get_user_model().objects.filter(pk=pk).first()
+        if pk is not None and 0 < pk < 2**63  # a larger id would crash the query
+        else None
+    )
     if user is None or not _is_pending(user) or not activation_tokens.check_token(user, token):
         return render(request, "accounts/activate.html", _ctx(invalid=True), status=400)
     if request.method != "POST":

@@ -75,7 +75,8 @@ def _get_urls():
     return extra + _original_get_urls()
 
 
-admin.site.get_urls = _get_urls
+# The default site, which the other apps register on, is extended rather than replaced.
+admin.site.get_urls = _get_urls  # type: ignore[method-assign]
 admin.site.site_header = "Anmian administration"
 
 

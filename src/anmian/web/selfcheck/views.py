@@ -205,13 +205,14 @@ def results(request: HttpRequest) -> HttpResponse:
     answers, result, refusal = _assess(request)
     if refusal is not None:
         return refusal
+    assert result is not None  # _assess gives a result or the page that says why not
     return _results_page(request, answers, result)
 
 
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
     answers, result, refusal = _assess(request)
-    if refusal is not None:
+    if refusal is not None or result is None:  # one comes without the other
         return redirect("selfcheck:results")
     if request.POST.get("anyway"):
         answers[services.SHOW_PLAN] = True
