@@ -38,9 +38,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anmian.knowledge import get_kb
-from anmian.web.booking.models import Appointment, AppointmentType
+from anmian.web.booking.models import AppointmentType
 from anmian.web.records.models import Patient, Plan, SessionNote
 from anmian.web.tests.routes import Route, all_routes
+from anmian.web.tests.world import appointment_at
 
 pytestmark = pytest.mark.django_db
 
@@ -128,15 +129,7 @@ def make_world(clinic, alice, bob, dave, alice_assessment):
     SessionNote.objects.create(patient=alice, practitioner=bob, date=timezone.localdate())
     kind = AppointmentType.objects.create(clinic=clinic, name="Acupuncture", duration_min=45)
     start = (timezone.now() + timedelta(days=10)).replace(microsecond=0)
-    appointment = Appointment.objects.create(
-        practitioner=bob,
-        patient=alice,
-        appointment_type=kind,
-        start=start,
-        end=start + timedelta(minutes=45),
-        blocked_start=start,
-        blocked_end=start + timedelta(minutes=45),
-    )
+    appointment = appointment_at(bob, alice, kind, start)
     users = {
         "anonymous": None,
         "patient": alice.user,
