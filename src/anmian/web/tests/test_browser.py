@@ -46,18 +46,23 @@ def page(browser):
     context.close()
 
 
-def _complete_wizard(page, base: str, ticks: set[str], story: str = "") -> None:
-    """The long form ("answer everything"), ticking `ticks` wherever they are offered."""
-    page.goto(f"{base}/self-check/")
-    page.click("button:has-text('Answer everything')")
-    page.wait_for_url("**/step/legs/")
-    page.goto(f"{base}/self-check/")
+def _pass_the_first_steps(page) -> None:
+    """The steps before the questions, as a 58-year-old woman who answers yes to every criterion."""
     page.fill("#id_age", "58")
     page.select_option("#id_sex", "female")
     page.click("button[type=submit]")
     page.wait_for_url("**/step/screening/")
     for c in CRITERIA:
         page.check(f"input[name={c}][value=yes]")
+
+
+def _complete_wizard(page, base: str, ticks: set[str], story: str = "") -> None:
+    """The long form ("answer everything"), ticking `ticks` wherever they are offered."""
+    page.goto(f"{base}/self-check/")
+    page.click("button:has-text('Answer everything')")
+    page.wait_for_url("**/step/legs/")
+    page.goto(f"{base}/self-check/")
+    _pass_the_first_steps(page)
     for _ in range(20):
         if "/results/" in page.url:
             return
@@ -339,12 +344,7 @@ def test_a_person_on_a_phone_finishes_the_short_self_check_and_sees_results(page
     """The default path: safety steps, then one question a screen, then the results."""
     truth = {"palpitations", "pale-face", "poor-memory", "dizziness", "pale-lips-nails"}
     page.goto(f"{live_server.url}/self-check/")
-    page.fill("#id_age", "58")
-    page.select_option("#id_sex", "female")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/step/screening/")
-    for c in CRITERIA:
-        page.check(f"input[name={c}][value=yes]")
+    _pass_the_first_steps(page)
     asked = 0
     for _ in range(60):
         if "/results/" in page.url:
