@@ -542,11 +542,24 @@ class PlanLimits(Model):
     refs: Refs
 
 
+class DiarySignals(Model):
+    """When a diary raises a signal for the practitioner (web/diary/progress.py)."""
+
+    worsening_points: Annotated[float, Field(gt=0, le=10)]  # rise in mean nightly severity
+    worsening_days: Annotated[int, Field(ge=3, le=28)]  # each of the two windows compared
+    earlier_onset_minutes: Annotated[int, Field(ge=15, le=720)]
+    onset_window_nights: Annotated[int, Field(ge=3, le=60)]
+    danger_note_days: Annotated[int, Field(ge=1, le=365)]  # a danger sign older than this is past
+    note: Text
+    refs: Refs
+
+
 class Rules(Model):
     iron: IronThresholds
     ages: AgeLimits
     screening: ScreeningRules
     limits: PlanLimits
+    diary_signals: DiarySignals
     course_single: Course
     course_combined: Course
     combine_ratio: Annotated[

@@ -26,10 +26,6 @@ __all__ = ["SCALE", "Progress", "progress", "red_flags_in", "signals_for"]
 
 SCALE = "anmian-leg-scale"
 # Signal thresholds: clinical judgement, documented here so a clinic can review them.
-WORSENING_POINTS = 2.0  # rise in mean nightly severity (0-10), last 7 nights vs the 7 before
-EARLIER_ONSET_MIN = 60  # onset moved this much earlier: possible augmentation
-ONSET_WINDOW = 14
-RECENT_DAYS = 30  # a danger sign written longer ago than this is no longer a signal
 
 
 @dataclass
@@ -144,7 +140,7 @@ def signals_for(patients: Sequence[Patient]) -> dict[int, list[str]]:
         return {}
     now = timezone.now()
     today = {p.pk: now.astimezone(p.tz).date() for p in patients}
-    since = min(today.values()) - timedelta(days=RECENT_DAYS + 1)
+    since = min(today.values()) - timedelta(days=get_kb().rules.diary_signals.danger_note_days + 1)
     ids = list(today)
     onsets: dict[int, list[float]] = defaultdict(list)
     for pk, onset in (
@@ -199,7 +195,7 @@ def _recent_texts(
     diary: list[tuple[date, str]], notes: list[tuple[date, str, str]], today: date
 ) -> list[str]:
     """The last month's diary and session notes, where a danger sign is still news."""
-    since = today - timedelta(days=RECENT_DAYS)
+    since = today - timedelta(days=get_kb().rules.diary_signals.danger_note_days)
     # Each field apart: a denial in one ("no chest pain") must not reach into the next.
     return [t for d, t in diary if d > since] + [
         t for d, n, r in notes if d > since for t in (n, r)
@@ -242,18 +238,21 @@ def _signals(
     """What a practitioner should see: nightly severity (night, 0-10), onsets (hours after
     noon, oldest first), the first session, the change since baseline and the recent notes."""
     found = []
-    recent = [s for d, s in severity if d > today - timedelta(days=7)]
-    before = [s for d, s in severity if today - timedelta(days=14) < d <= today - timedelta(days=7)]
+    rule = get_kb().rules.diary_signals
+    week = timedelta(days=rule.worsening_days)
+    recent = [s for d, s in severity if d > today - week]
+    before = [s for d, s in severity if today - 2 * week < d <= today - week]
     if (
         recent
         and before
-        and statistics.fmean(recent) - statistics.fmean(before) >= WORSENING_POINTS
+        and statistics.fmean(recent) - statistics.fmean(before) >= rule.worsening_points
     ):
         found.append("Worsening over the last two weeks")
-    if len(onsets) >= 2 * ONSET_WINDOW:
-        early = statistics.median(onsets[:ONSET_WINDOW])
-        late = statistics.median(onsets[-ONSET_WINDOW:])
-        if (early - late) * 60 >= EARLIER_ONSET_MIN:
+    window = rule.onset_window_nights
+    if len(onsets) >= 2 * window:
+        early = statistics.median(onsets[:window])
+        late = statistics.median(onsets[-window:])
+        if (early - late) * 60 >= rule.earlier_onset_minutes:
             found.append(
                 "Symptoms start earlier in the day: possible augmentation, review medicines"
             )

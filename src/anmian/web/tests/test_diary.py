@@ -422,6 +422,27 @@ def test_worsening_and_earlier_onset_raise_signals(alice):
     assert any("earlier" in s for s in found)
 
 
+def test_the_signal_thresholds_are_the_knowledge_base_s(alice, monkeypatch):
+    # A rise of 5 points and an onset 2.5 hours earlier: signals at the base's thresholds
+    # (2 points, 60 minutes), none when the base asks for more than the diary shows.
+    from tests.kb_edits import with_rules
+
+    from anmian.knowledge import get_kb
+    from anmian.web.diary import progress as module
+
+    start = date(2026, 10, 1)
+    _fill(
+        alice,
+        start,
+        50,
+        severity=lambda i: 3 if i < 43 else 8,
+        onset=lambda i: "22:00" if i < 14 else ("19:30" if i >= 36 else "21:00"),
+    )
+    strict = with_rules(get_kb(), "diary_signals", worsening_points=6.0, earlier_onset_minutes=180)
+    monkeypatch.setattr(module, "get_kb", lambda: strict)
+    assert progress(alice, start + timedelta(days=50)).signals == []
+
+
 def test_a_steady_diary_raises_no_signal(alice):
     _fill(alice, date(2026, 10, 1), 40)
     assert progress(alice, date(2026, 11, 10)).signals == []
