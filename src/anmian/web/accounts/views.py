@@ -1,22 +1,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.knowledge import get_kb
+from anmian.web.accounts import services as accounts
 from anmian.web.accounts.forms import SignUpForm
 from anmian.web.accounts.services import (
     keep_session_assessment,
@@ -26,27 +22,11 @@ from anmian.web.accounts.services import (
 from anmian.web.core import bodychart
 from anmian.web.lockout import reset_refused_response, reset_request_allowed
 from anmian.web.records import services as records
-from anmian.web.records.models import Patient
 from anmian.web.selfcheck.services import result_extras
 
 
 def _ctx(**extra) -> dict:
     return {"disclaimer": get_kb().rules.disclaimer, **extra}
-
-
-class _ActivationTokens(PasswordResetTokenGenerator):
-    # Its own salt, so an activation link is never also a password reset link. A token dies
-    # after PASSWORD_RESET_TIMEOUT, on a new sign-up (the password changes) and on first login.
-    key_salt = "anmian.web.accounts.activation"
-
-
-activation_tokens = _ActivationTokens()
-
-
-def _is_pending(user) -> bool:
-    """Signed up, never confirmed: a new sign-up may replace it (whoever reads the email
-    confirms). An account switched off by the clinic has logged in before and stays off."""
-    return not user.is_active and user.last_login is None and hasattr(user, "patient")
 
 
 def _mail(request: HttpRequest, user, template: str, **ctx) -> None:
@@ -68,25 +48,13 @@ def signup(request: HttpRequest) -> HttpResponse:
         initial={"clinic": records.invited_clinic(invited)},
     )
     if request.method == "POST" and form.is_valid():
-        email, name = form.cleaned_data["email"], form.cleaned_data["name"]
-        password = make_password(form.cleaned_data["password"])
-        with transaction.atomic():
-            user, created = get_user_model().objects.get_or_create(
-                username=email, defaults={"email": email, "is_active": False, "password": password}
-            )
-            exists = not created and not _is_pending(user)
-            if not exists:
-                user.password = password
-                user.save(update_fields=["password"])
-                chosen = form.cleaned_data.get("clinic")  # at sign-up, or later
-                Patient.objects.update_or_create(
-                    user=user, defaults={"name": name, "clinic": chosen}
-                )
-        if exists:
+        data = form.cleaned_data
+        user, path = accounts.sign_up(
+            data["email"], data["name"], data["password"], data.get("clinic")
+        )
+        if path is None:
             _mail(request, user, "accounts/email/account_exists.txt")
         else:
-            uid = urlsafe_base64_encode(force_bytes(user.pk))
-            path = reverse("accounts:activate", args=[uid, activation_tokens.make_token(user)])
             _mail(request, user, "accounts/email/activate.txt", path=path)
         return redirect("accounts:signup_sent")
     return render(
@@ -103,21 +71,12 @@ def signup_sent(request: HttpRequest) -> HttpResponse:
 def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """GET shows a button and POST confirms: a mail scanner that opens the link must not
     confirm the account, nor be logged in to it."""
-    try:
-        pk = int(urlsafe_base64_decode(uidb64).decode())
-    except (ValueError, UnicodeDecodeError):
-        pk = None
-    user = (
-        get_user_model().objects.filter(pk=pk).first()
-        if pk is not None and 0 < pk < 2**63  # a larger id would crash the query
-        else None
-    )
-    if user is None or not _is_pending(user) or not activation_tokens.check_token(user, token):
+    user = accounts.pending_account(uidb64, token)
+    if user is None:
         return render(request, "accounts/activate.html", _ctx(invalid=True), status=400)
     if request.method != "POST":
         return render(request, "accounts/activate.html", _ctx(invalid=False))
-    user.is_active = True
-    user.save(update_fields=["is_active"])
+    accounts.activate(user)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     # An assessment done before signing up is kept: it is saved to the new account.
     keep_session_assessment(request.user, request.session)
