@@ -579,6 +579,10 @@ class Rules(Model):
     unknown_medication_warning: Text
     unknown_condition_warning: Text
     disclaimer: Text
+    # The disclaimer in Chinese, where a person reads results in Chinese (zh-Hans generated
+    # from zh-Hant with OpenCC and reviewed: the glossary's 不安腿综合征).
+    disclaimer_zh_hant: Text
+    disclaimer_zh_hans: Text
 
 
 class IntakeGroup(Model):

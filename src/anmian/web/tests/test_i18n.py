@@ -299,10 +299,17 @@ def test_english_pages_read_as_before(client: Client):
     assert "About you" in html and "Step 1 of" in html and "Prefer not to say" in html
 
 
-@pytest.mark.xfail(strict=True, reason="the knowledge base's disclaimer has no zh-Hant text yet")
 def test_the_footer_disclaimer_reads_in_chinese(zh: Client):
+    # Where a person reads in Chinese they are told in Chinese that Anmian does not diagnose.
     footer = zh.get("/").content.decode().split('<footer class="site">', 1)[1]
     assert "does not diagnose" not in footer
+    assert "並不作診斷" in footer
+
+
+def test_the_footer_disclaimer_reads_in_simplified_chinese(client: Client):
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    footer = client.get("/").content.decode().split('<footer class="site">', 1)[1]
+    assert "并不作诊断" in footer and "不安腿综合征" in footer
 
 
 # --- the message files
