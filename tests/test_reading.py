@@ -382,3 +382,13 @@ def test_a_rewrite_that_is_not_a_regular_expression_is_a_clear_error():
 
     with pytest.raises(ValidationError, match="not a regular expression"):
         Rewrite(pattern="([1-3] am", to="in the small hours")
+
+
+def test_the_joining_words_are_the_knowledge_base_s(kb):
+    # "and" is a joining word of the base: without it, the night is no longer shared
+    import dataclasses
+
+    text = "it's worse in the evening and all through the night"
+    assert ("worse-night", "present") in read(kb, text)
+    plain = dataclasses.replace(kb, reading=kb.reading.model_copy(update={"joining_words": ()}))
+    assert ("worse-night", "present") not in read(plain, text)

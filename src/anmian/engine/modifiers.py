@@ -56,6 +56,8 @@ class Vocabulary:
         self.stop = frozenset(reading.stop_words)
         self.qualifiers = frozenset(reading.qualifiers)
         self.sites = frozenset(reading.body_sites)
+        self.joining = frozenset(reading.joining_words)
+        self.not_before_times = frozenset(reading.leg_times_not_after)
         self.nouns = dict(reading.context_nouns)
         self.triggers: dict[str, list[Trigger]] = {}
         for rule in reading.context:

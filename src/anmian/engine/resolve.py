@@ -406,7 +406,12 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                 pos = positions[k]
                 when = index.leg_times.get(sentence[pos].raw)
                 after = sentence[pos - 1].raw if pos else ""
-                if when and when not in have and k not in taken and after not in ("a", "per"):
+                if (
+                    when
+                    and when not in have
+                    and k not in taken
+                    and after not in vocab.not_before_times
+                ):
                     found.append(((k,), when))
                     taken.add(k)
                     have.add(when)
@@ -433,9 +438,6 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
 _Segment = tuple[list[int], list[str], list[float], list[tuple[tuple[int, ...], str]], set[int]]
 
 
-_AND = frozenset({"and", "or", "&", "plus", "also", "well"})
-
-
 def _coordinate(segments: list[_Segment], sentence: list[Word], index: Index) -> None:
     """Words left over beside a reading, joined to it by "and", "or" or a comma, share its
     head: "dry hair and skin" is dry skin too, "worse in the evening and all through the
@@ -456,7 +458,9 @@ def _coordinate(segments: list[_Segment], sentence: list[Word], index: Index) ->
         between = sentence[a + 1 : b]
         if any(not _ignorable(w.raw, vocab) for w in between):
             return False
-        return sentence[a].segment != sentence[b].segment or any(w.raw in _AND for w in between)
+        return sentence[a].segment != sentence[b].segment or any(
+            w.raw in vocab.joining for w in between
+        )
 
     for positions, stems, _, found, taken in segments:
         runs: list[list[int]] = []

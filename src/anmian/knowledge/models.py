@@ -715,3 +715,7 @@ class Reading(Model):
     leg_times_not_with: tuple[Id, ...] = ()
     age_finding: AgeFinding
     rewrites: tuple[Rewrite, ...] = ()
+    # words that join a leftover run to a reading it shares a head with ("dry hair and skin")
+    joining_words: tuple[Text, ...] = ()
+    # a time after these words says how often, not when ("three times a night")
+    leg_times_not_after: tuple[Text, ...] = ()
