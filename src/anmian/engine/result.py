@@ -13,7 +13,7 @@ nothing slips into, or out of, the contract unseen.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +30,15 @@ ItemKind = Literal["point", "herb", "formula", "technique", "advice"]
 Refs = list[str]
 _REFS = "Reference ids of the knowledge base (`anmian kb show ID`) that support it."
 
+# Fields every reading of a phrase carries (findings, medicines, conditions, ...).
+Phrase = Annotated[str, Field(description="The phrase as written.")]
+ReadWords = Annotated[str, Field(description="The words of the phrase read as this entry.")]
+Confidence = Annotated[float, Field(ge=0, le=1)]
+ReadLevel = Annotated[Level, Field(description="exact, high, or low (check it) confidence.")]
+ReadHow = Annotated[
+    How, Field(description="Exact wording, words covered in any order, or a typo fixed.")
+]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -39,39 +48,39 @@ class _Model(BaseModel):
 
 
 class ReadFinding(_Model):
-    text: str = Field(description="The phrase as written.")
+    text: Phrase
     finding: str = Field(description="Finding id.")
     status: Status
-    read: str = Field(description="The words of the phrase read as this entry.")
-    confidence: float = Field(ge=0, le=1)
-    level: Level = Field(description="exact, high, or low (check it) confidence.")
-    how: How = Field(description="Exact wording, words covered in any order, or a typo fixed.")
+    read: ReadWords
+    confidence: Confidence
+    level: ReadLevel
+    how: ReadHow
 
 
 class ReadMedication(_Model):
-    text: str = Field(description="The phrase as written.")
+    text: Phrase
     medication: str = Field(description="Medication or drug-class id.")
     status: Status
-    read: str = Field(description="The words of the phrase read as this entry.")
-    confidence: float = Field(ge=0, le=1)
-    level: Level = Field(description="exact, high, or low (check it) confidence.")
-    how: How = Field(description="Exact wording, words covered in any order, or a typo fixed.")
+    read: ReadWords
+    confidence: Confidence
+    level: ReadLevel
+    how: ReadHow
 
 
 class ReadCondition(_Model):
-    text: str = Field(description="The phrase as written.")
+    text: Phrase
     condition: str = Field(description="Condition id.")
     status: Status
-    read: str = Field(description="The words of the phrase read as this entry.")
-    confidence: float = Field(ge=0, le=1)
-    level: Level = Field(description="exact, high, or low (check it) confidence.")
-    how: How = Field(description="Exact wording, words covered in any order, or a typo fixed.")
+    read: ReadWords
+    confidence: Confidence
+    level: ReadLevel
+    how: ReadHow
 
 
 class Reading(_Model):
     """One finding read from the person's words, listed under its status."""
 
-    text: str = Field(description="The phrase as written.")
+    text: Phrase
     finding: str = Field(description="Finding id.")
     label: str = Field(description="The finding's label, as a person reads it.")
     read: str = Field(description="The words read as this finding.")
@@ -93,7 +102,7 @@ class Readings(_Model):
 class Unread(_Model):
     """A part of a phrase that was not understood, with the closest known wordings."""
 
-    text: str = Field(description="The phrase as written.")
+    text: Phrase
     part: str = Field(description="The words not understood (the whole phrase if all).")
     suggestions: list[str] = Field(
         description="Closest finding labels; none beside a danger sign, where they would distract."
@@ -103,7 +112,7 @@ class Unread(_Model):
 class Hazard(_Model):
     """Danger words found in what was written, whether or not they were read as a finding."""
 
-    text: str = Field(description="The phrase as written.")
+    text: Phrase
     words: str = Field(description="The words that raised it.")
     status: Status
     flag: str | None = Field(description="The red flag it comes near, if any.")
