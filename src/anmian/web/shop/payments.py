@@ -1,7 +1,8 @@
-"""Payment providers. django-payments was not added (see the shop's notes in the report of
-issue 14): a provider is anything with this small protocol. The dummy one below stands in
-for a real one in development and tests; Stripe (shop/stripe.py) is selected when the
-environment configures it. Each calls `services.record_payment` from its verified callback."""
+"""Payment providers. django-payments was not added (README, "Payments: a small provider
+protocol, not django-payments", says why): a provider is anything with this small protocol.
+The dummy one below stands in for a real one in development and tests; Stripe
+(shop/stripe.py) is selected when the environment configures it. Each calls
+`services.record_payment` from its verified callback."""
 
 from __future__ import annotations
 
