@@ -48,7 +48,7 @@ lock:
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	test -x $(BIN)/uv || $(PIP) install "uv==$$(sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))"
 	$(PY) requirements/lock.py build-requires | $(BIN)/uv pip compile --quiet pyproject.toml - \
-		--extra test --extra lint --universal --python-version 3.11 --generate-hashes \
+		--all-extras --universal --python-version 3.11 --generate-hashes \
 		$(if $(UPGRADE),--upgrade) --custom-compile-command "make lock" -o $(LOCK)
 	$(PY) requirements/lock.py stamp
 
