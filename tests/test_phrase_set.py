@@ -22,7 +22,7 @@ def test_the_set_is_large_cited_and_split():
     assert set(SPLITS) == {"dev", "holdout", "holdout2"} and len(SPLITS["holdout"]) >= 100
     # holdout2: written from sources not cited by the other splits, labelled before the
     # reader was run on it and never tuned on (issue 8, "Truth from outside the code").
-    assert len(SPLITS["holdout2"]) >= 100
+    assert len(SPLITS["holdout2"]) >= 160
 
 
 def test_no_denied_finding_is_ever_read_as_present(kb: KnowledgeBase):
