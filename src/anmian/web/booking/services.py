@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -425,9 +425,48 @@ def move(
     return appointment
 
 
-def cancel(user, appointment: Appointment | UUID | str, *, now: datetime) -> Appointment:
+class CancelHook(Protocol):
+    """Another app's part in a cancellation (the shop refunds a paid session of a course)."""
+
+    def note(self, appointment: Appointment, *, by_clinic: bool, now: datetime) -> str | None:
+        """What cancelling would also do, told before the person confirms."""
+        ...
+
+    def cancelled(self, appointment: Appointment, *, by_clinic: bool, now: datetime) -> None:
+        """Called inside the cancellation's transaction; a BookingError undoes it."""
+        ...
+
+
+# Registered from the other app's AppConfig.ready, so booking never imports it.
+_cancel_hooks: list[CancelHook] = []
+
+
+def add_cancel_hook(hook: CancelHook) -> None:
+    if not any(type(h) is type(hook) for h in _cancel_hooks):  # ready() may run twice
+        _cancel_hooks.append(hook)
+
+
+def _by_clinic(user, patient_asked: bool) -> bool:
+    """Staff cancel for the clinic unless they say the patient asked for it."""
+    return is_practitioner(user) and not patient_asked
+
+
+def cancel_notes(
+    user, appointment: Appointment, *, now: datetime, patient_asked: bool = False
+) -> list[str]:
+    """What else cancelling this appointment would do (a refund, or none), for the page that
+    asks the person to confirm."""
+    by_clinic = _by_clinic(user, patient_asked)
+    found = (h.note(appointment, by_clinic=by_clinic, now=now) for h in _cancel_hooks)
+    return [n for n in found if n]
+
+
+def cancel(
+    user, appointment: Appointment | UUID | str, *, now: datetime, patient_asked: bool = False
+) -> Appointment:
     """Cancel a booked appointment, then offer the freed time to the waitlist. Cancelling a
-    cancelled appointment again changes nothing and sends nothing."""
+    cancelled appointment again changes nothing and sends nothing. `patient_asked`: staff
+    cancelling at the patient's request (the shop's refund policy tells the two apart)."""
     appointment = get_appointment(user, appointment)
     if appointment.status == "cancelled":
         return appointment
@@ -441,6 +480,8 @@ def cancel(user, appointment: Appointment | UUID | str, *, now: datetime) -> App
             appointment.status = "cancelled"
             appointment.sequence += 1  # the CANCEL sent must outrank the REQUEST before it
             record(user, "update", appointment.patient, "appointment", appointment)
+            for hook in _cancel_hooks:
+                hook.cancelled(appointment, by_clinic=_by_clinic(user, patient_asked), now=now)
             notify.after_commit(appointment, "cancelled")
             waitlist.offer_freed(appointment, now=now)
     return appointment

@@ -227,8 +227,16 @@ def cancel(request: HttpRequest, uid) -> HttpResponse:
         a = services.get_appointment(request.user, uid)
         local = a.start.astimezone(services.clinic_tz(a.practitioner))
         notice = settings.ANMIAN_CHANGE_NOTICE_HOURS
-        return render(request, "booking/cancel.html", _ctx(a=a, local=local, notice=notice))
-    done = services.cancel(request.user, uid, now=timezone.now())
+        now = timezone.now()
+        notes = services.cancel_notes(request.user, a, now=now)
+        staff = is_practitioner(request.user)
+        # Staff may be cancelling at the patient's request, which the refund policy treats
+        # as the patient's own cancellation: show what that would do too.
+        asked = services.cancel_notes(request.user, a, now=now, patient_asked=True) if staff else []
+        ctx = _ctx(a=a, local=local, notice=notice, notes=notes, staff=staff, asked=asked)
+        return render(request, "booking/cancel.html", ctx)
+    asked = request.POST.get("patient_asked") == "on"
+    done = services.cancel(request.user, uid, now=timezone.now(), patient_asked=asked)
     local = done.start.astimezone(services.clinic_tz(done.practitioner))
     messages.success(
         request,

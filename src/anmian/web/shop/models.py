@@ -203,6 +203,17 @@ class Order(models.Model):
     def refunded(self) -> Decimal:
         return sum((p.amount for p in self.payments.all() if p.status == "refunded"), Decimal(0))
 
+    @property
+    def refunds(self) -> list[Payment]:
+        """Each refund, oldest first, with the cancelled session it was for (if any)."""
+        return list(
+            self.payments.filter(status="refunded").select_related("appointment").order_by("pk")
+        )
+
+    @property
+    def kept(self) -> Decimal:
+        return self.total - self.refunded
+
 
 class OrderLine(models.Model):
     """A product, or the sessions of a booked course (one line: the course, its appointments
@@ -244,9 +255,19 @@ class Payment(models.Model):
     reference = models.CharField(max_length=100)
     status = models.CharField(max_length=12)  # "paid", "failed" or "refunded"
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # A refund of one cancelled session of a paid course names it (shown on the order).
+    appointment = models.ForeignKey(
+        "booking.Appointment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["provider", "reference"], name="shop_payment_once"),
+            # A session's share is paid back once, however its cancellation is repeated.
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=models.Q(appointment__isnull=False),
+                name="shop_one_refund_per_session",
+            ),
         ]

@@ -352,10 +352,13 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def refund(order: Order, provider: Any, amount: Decimal | None = None) -> Order:
+def refund(
+    order: Order, provider: Any, amount: Decimal | None = None, appointment: Any = None
+) -> Order:
     """Pay back `amount` (the rest of the order when None) through the provider. A full
     refund ends the order as refunded; a partial one leaves its state. Stock is not put back:
-    staff decide that when the goods come back."""
+    staff decide that when the goods come back. `appointment`: the cancelled session of a
+    paid course this refund is for (shop/refunds.py)."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.state not in Order.PAID_STATES:
@@ -372,6 +375,7 @@ def refund(order: Order, provider: Any, amount: Decimal | None = None) -> Order:
             reference=provider.refund(locked, amount),
             status="refunded",
             amount=amount,
+            appointment=appointment,
         )
         if amount == left:
             Order.objects.filter(pk=order.pk).update(
