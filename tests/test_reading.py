@@ -268,12 +268,25 @@ def test_a_denied_danger_sign_does_not_fire(kb, text):
 
 
 def test_danger_words_hold_the_plan_even_when_the_rest_is_unreadable(kb):
-    # --allow-unknown (the web's free text) must never let danger pass
+    # --allow-unknown (the web's free text) must never let danger pass: a change in the
+    # bladder beside back pain may be cauda equina (Royal Free leaflet), and no finding says
+    # what changed, so the plan waits
     out = assess(
-        parse_input({"findings": ["what's the point of living like this"]}), kb, allow_unknown=True
+        parse_input({"findings": ["my bladder is playing up and my back aches"]}),
+        kb,
+        allow_unknown=True,
     )
     assert out.plan.status == "on-hold"
     assert not out.plan.points and not out.plan.herbs and not out.plan.formulas
+    assert "cauda-equina-or-cord" in _urgent(out)
+
+
+def test_words_of_hopelessness_reach_the_self_harm_red_flag(kb):
+    # "what's the point of living": a warning sign of suicidal thinking (Samaritans, NHS)
+    out = assess(
+        parse_input({"findings": ["what's the point of living like this"]}), kb, allow_unknown=True
+    )
+    assert "thoughts-of-self-harm" in out.input["readings"]["present"][0]["finding"]
     assert "suicidal-thoughts" in _urgent(out)
 
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from anmian.engine.memo import per_parts
-from anmian.engine.modifiers import ABSENT, Vocabulary, find_triggers, status_of, vocabulary
-from anmian.engine.resolve import HazardHit
-from anmian.engine.text import Word, clean, has_cjk, sentences, stem, words
+from anmian.engine.modifiers import ABSENT, find_triggers, status_of, vocabulary
+from anmian.engine.resolve import HazardHit, term_at, term_stems
+from anmian.engine.text import Word, has_cjk, sentences
 from anmian.engine.zh import scan_hazards
 from anmian.knowledge import KnowledgeBase
 
@@ -28,25 +28,6 @@ class _Rule:
     groups: tuple[tuple[tuple[str, ...], ...], ...]  # each group must be hit in the sentence
 
 
-def _stems(phrase: str, vocab: Vocabulary) -> tuple[str, ...]:
-    """A term as stems; a word written "=word" must match as written ("=spotting", whose
-    stem it shares with "spots")."""
-    out: list[str] = []
-    for part in phrase.split():
-        if part.startswith("="):
-            out.append(part)
-        else:
-            out += [stem(w) for w in words(clean(part).replace("-", " "), vocab.contractions)]
-    return tuple(out)
-
-
-def _same(term: tuple[str, ...], sentence: list[Word], i: int) -> bool:
-    for t, w in zip(term, sentence[i : i + len(term)], strict=True):
-        if t != w.stem and not (t[0] == "=" and t[1:] == w.raw):
-            return False
-    return True
-
-
 class Scanner:
     def __init__(self, kb: KnowledgeBase):
         self.vocab = vocabulary(kb)
@@ -55,8 +36,8 @@ class Scanner:
                 h.flag,
                 h.tag,
                 h.when_tag,
-                tuple(_stems(t, self.vocab) for t in h.terms),
-                tuple(tuple(_stems(t, self.vocab) for t in g) for g in h.all),
+                tuple(term_stems(t, self.vocab) for t in h.terms),
+                tuple(tuple(term_stems(t, self.vocab) for t in g) for g in h.all),
             )
             for h in kb.reading.hazards
         ]
@@ -65,7 +46,7 @@ class Scanner:
     def scan(self, text: str) -> list[HazardHit]:
         got = self._cache.get(text)
         if got is None:
-            got = [h for s in sentences(text, self.vocab.contractions) for h in self._scan(text, s)]
+            got = [h for s in sentences(text, self.vocab.contractions, self.vocab.forms) for h in self._scan(text, s)]
             if has_cjk(text):  # Chinese danger and safety words (engine/zh_reading.yaml)
                 got += [
                     HazardHit(text, words, status, h.flag, h.tag, h.when_tag)
@@ -86,7 +67,7 @@ class Scanner:
             k = len(term)
             first = None
             for i in range(len(stems) - k + 1):
-                if _same(term, sentence, i):
+                if term_at(term, sentence, i):
                     status, _ = status_of(sentence, i, i + k, triggers)
                     hit = (status, " ".join(w.raw for w in sentence[i : i + k]))
                     if status != ABSENT:
@@ -122,7 +103,14 @@ class Scanner:
                             rule.when_tag,
                         )
                     )
-        return out
+        # several rows may name one flag (its words, and its words as a finding): one hit
+        # each, a live one before a denied one
+        best: dict[tuple[str | None, str | None, str | None], HazardHit] = {}
+        for h in out:
+            key = (h.flag, h.tag, h.when_tag)
+            if key not in best or (best[key].status == ABSENT and h.status != ABSENT):
+                best[key] = h
+        return list(best.values())
 
 
 @per_parts("reading")

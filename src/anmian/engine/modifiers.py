@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from anmian.engine.memo import per_parts
-from anmian.engine.text import Word, clean, words
+from anmian.engine.text import Word, clean, stem, words
 from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Reading
 
@@ -59,6 +59,7 @@ class Vocabulary:
         self.joining = frozenset(reading.joining_words)
         self.not_before_times = frozenset(reading.leg_times_not_after)
         self.nouns = dict(reading.context_nouns)
+        self.forms = dict(reading.word_forms)
         self.triggers: dict[str, list[Trigger]] = {}
         for rule in reading.context:
             ws = tuple(words(clean(rule.literal), self.contractions))
@@ -82,6 +83,10 @@ class Vocabulary:
             for w in t.words
         )
         self.ignorable = self.stop | self.qualifiers | self.sites | self.trigger_words | {"?"}
+
+    def stem(self, word: str) -> str:
+        """The stem of a word's canonical form: "swollen" and "swelling" share one."""
+        return stem(self.forms.get(word, word))
 
     def rewrite(self, text: str) -> str:
         for pattern, to in self.rewrites:

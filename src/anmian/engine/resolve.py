@@ -33,13 +33,15 @@ from anmian.engine.modifiers import (
     HISTORICAL,
     OTHER,
     PRESENT,
+    PRIORITY,
     UNCERTAIN,
+    Trigger,
     Vocabulary,
     find_triggers,
     status_of,
     vocabulary,
 )
-from anmian.engine.text import Word, clean, has_cjk, sentences, stem, words
+from anmian.engine.text import Word, clean, has_cjk, sentences, words
 from anmian.engine.zh import ZhIndex
 from anmian.knowledge import KnowledgeBase
 
@@ -140,6 +142,17 @@ def _key(stems: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(stems))
 
 
+def term_stems(phrase: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """A danger term as stems; a word written "=word" matches only as written."""
+    out: list[str] = []
+    for part in phrase.split():
+        if part.startswith("="):
+            out.append(part)
+        else:
+            out += [vocab.stem(w) for w in words(clean(part).replace("-", " "), vocab.contractions)]
+    return tuple(out)
+
+
 class Index:
     """Aliases of one kind of entry (findings, medications, conditions), ready to read."""
 
@@ -155,6 +168,7 @@ class Index:
         past_is_present: frozenset[str] = frozenset(),
         leg_times: dict[str, str] | None = None,
         leg_times_not_with: frozenset[str] = frozenset(),
+        flagged: Iterable[tuple[str, Iterable[Iterable[str]]]] = (),
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -168,6 +182,13 @@ class Index:
         self.site_free = site_free
         self.leg_times = leg_times or {}
         self.leg_times_not_with = leg_times_not_with
+        # red-flag findings and their danger words: groups of terms, one term of each group
+        # in the sentence (terms as stem sequences, a word written "=word" as written)
+        self.flagged: list[tuple[str, tuple[tuple[tuple[str, ...], ...], ...]]] = [
+            (entry, tuple(tuple(term_stems(t, vocab) for t in g) for g in groups))
+            for entry, groups in flagged
+        ]
+        self.red = frozenset(entry for entry, _ in self.flagged)
         # The Chinese wordings (engine/zh.py), on the findings index only.
         self.zh: ZhIndex | None = None
         self.alias: dict[str, str] = {}  # normalised whole alias -> id
@@ -202,11 +223,11 @@ class Index:
                     or (len(ws) == 1 and ws[0] in vocab.qualifiers)
                 ):
                     continue  # "the legs", "at night": nothing left that names a finding
-                self._add(_key(stem(w) for w in ws), entry_id, weak=len(ws) < len(norm.split()))
+                self._add(_key(vocab.stem(w) for w in ws), entry_id, weak=len(ws) < len(norm.split()))
                 if entry_id in site_free:
                     bare = [w for w in ws if w not in vocab.sites]
                     if bare and len(bare) < len(ws):
-                        self.site_keys.setdefault(_key(stem(w) for w in bare), entry_id)
+                        self.site_keys.setdefault(_key(vocab.stem(w) for w in bare), entry_id)
         self.known = frozenset(known | vocab.ignorable | noise | set(vocab.nouns))
         # words another index knows ("liver", "warfarin"): never "corrected" into this one's
         self.protected: frozenset[str] = frozenset()
@@ -304,7 +325,7 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
     for pos, w in enumerate(sentence):
         fix = index.spell(w.raw)
         if fix:
-            sentence[pos] = Word(fix[0], stem(fix[0]), w.segment)
+            sentence[pos] = Word(fix[0], vocab.stem(fix[0]), w.segment)
             corrected[pos] = fix[1]
     # context nouns: the segment's own first, then the sentence's; any body site in the
     # sentence makes "leg" one ("aching in the shins" is a leg finding, not body aches)
@@ -327,7 +348,7 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
         sited = any(sentence[p].raw in vocab.sites for p in positions)
         if sited:
             own.insert(0, "leg")
-        nouns = [stem(x) for x in dict.fromkeys([*own, *phrase_nouns])]
+        nouns = [vocab.stem(x) for x in dict.fromkeys([*own, *phrase_nouns])]
         found = [
             (tuple(range(i, j)), e)
             for i, j, e in _segment_hits(positions, stems, fixed, nouns, index, sited)
@@ -560,10 +581,30 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if index.kind == "medication":
         # "warfarin for my heart", "Lyrica for nerve pain": what follows "for" is the reason
         body = _FOR.split(clean(text))[0]
-    for sentence in sentences(vocab.rewrite(clean(body)), vocab.contractions):
+    for sentence in sentences(vocab.rewrite(clean(body)), vocab.contractions, vocab.forms):
         hits, unread = _cover(sentence, index)
         taken = {p for h in hits for p in h.words}
         triggers = find_triggers(sentence, vocab, taken)
+        flagged = []
+        for entry, status, ps in _flagged(sentence, index, {h.id for h in hits}, triggers):
+            # Words another reading already holds keep it when that reading is the longer
+            # ("distending pain in the chest and hypochondria" is the rib sides, not chest
+            # pain); a shorter one gives way ("left calf swollen" is a clot, not both legs).
+            # Two danger signs in the same words are both kept ("sudden weakness in my left
+            # arm and leg").
+            over = [h for h in hits if set(h.words) & set(ps) and h.id not in index.red]
+            if any(len(h.words) >= len(ps) for h in over):
+                continue
+            hits = [h for h in hits if h not in over]
+            flagged.append((entry, status, ps))
+        if flagged:
+            used = {p for _, _, ps in flagged for p in ps}
+            unread = [run for run in unread if not used & set(run)]
+            taken = {p for h in hits for p in h.words} | used
+            triggers = find_triggers(sentence, vocab, taken)
+        for entry, status, ps in flagged:
+            part = " ".join(sentence[p].raw for p in ps)
+            matches.append(Match(text, entry, COVER_CONFIDENCE, "cover", status, part, index.kind))
         for h in hits:
             status, _ = status_of(sentence, h.start, h.end, triggers, inside=True)
             if h.id.startswith("!"):  # "appetite is good": poor appetite absent, unless denied
@@ -596,6 +637,53 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if not matches and not unresolved:
         unresolved.append(Unresolved(text, index.suggest(text), text.strip()))
     return matches, unresolved
+
+
+def _flagged(
+    sentence: list[Word],
+    index: Index,
+    read: set[str],
+    triggers: list[tuple[int, int, Trigger]],
+) -> list[tuple[str, str, list[int]]]:
+    """Red-flag findings read from their danger words (`hazards:` rows with a `finding`),
+    whatever else the words say: "my left calf has gone red and hot" is a swollen, warm,
+    red leg on one side. (finding, status, positions) for each finding not already read."""
+    out: list[tuple[str, str, list[int]]] = []
+    done = set(read)
+    for entry, groups in index.flagged:
+        if entry in done:
+            continue
+        chosen: list[tuple[str, list[int]]] = []
+        for group in groups:
+            best: tuple[str, list[int]] | None = None
+            for term in group:
+                for i in range(len(sentence) - len(term) + 1):
+                    if term_at(term, sentence, i):
+                        status, _ = status_of(sentence, i, i + len(term), triggers)
+                        if best is None or (best[0] == ABSENT and status != ABSENT):
+                            best = (status, list(range(i, i + len(term))))
+                        if status != ABSENT:
+                            break
+                if best and best[0] != ABSENT:
+                    break
+            if best is None:
+                break
+            chosen.append(best)
+        else:
+            # whose it is first, then whether it is there ("no swelling in my left leg")
+            statuses = [st for st, _ in chosen if st != PRESENT]
+            status = min(statuses, key=PRIORITY.__getitem__) if statuses else PRESENT
+            out.append((entry, status, sorted({p for _, ps in chosen for p in ps})))
+            done.add(entry)
+    return out
+
+
+def term_at(term: tuple[str, ...], sentence: list[Word], i: int) -> bool:
+    """Do the stems of a term (a word written "=word" as written) start at position i?"""
+    for t, w in zip(term, sentence[i : i + len(term)], strict=True):
+        if t != w.stem and not (t[0] == "=" and t[1:] == w.raw):
+            return False
+    return True
 
 
 def _read_chinese(text: str, index: Index, zh: ZhIndex) -> tuple[list[Match], list[Unresolved]]:
@@ -665,6 +753,11 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         past_is_present=frozenset(kb.reading.past_is_present),
         leg_times=dict(kb.reading.leg_times),
         leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
+        flagged=[
+            (h.finding, (h.terms,) if h.terms else h.all)
+            for h in kb.reading.hazards
+            if h.finding
+        ],
     )
     findings.zh = ZhIndex(
         (

@@ -81,15 +81,19 @@ def words(text: str, contractions: dict[str, str]) -> list[str]:
 _NO_ONE = re.compile(r"\bno[\s-]+one\b")
 
 
-def sentences(text: str, contractions: dict[str, str]) -> list[list[Word]]:
-    """Cleaned text as sentences of words, each word tagged with its segment number."""
+def sentences(
+    text: str, contractions: dict[str, str], forms: dict[str, str] | None = None
+) -> list[list[Word]]:
+    """Cleaned text as sentences of words, each word tagged with its segment number and
+    stemmed as its canonical form (`forms`: "swollen" as "swell", "anemia" as "anaemia")."""
+    forms = forms or {}
     out: list[list[Word]] = []
     # "no one" is one word, a pronoun: its "one" is not "one leg"
     for sentence in _SENTENCE.split(_NO_ONE.sub("noone", clean(text))):
         found: list[Word] = []
         for n, segment in enumerate(_SEGMENT.split(sentence)):
             for w in words(segment.replace("-", " ").replace("_", " "), contractions):
-                found.append(Word(w, w if w == "?" else stem(w), n))
+                found.append(Word(w, w if w == "?" else stem(forms.get(w, w)), n))
         if found:
             out.append(found)
     return out

@@ -656,6 +656,8 @@ class Hazard(Model):
     flag: Id | None = None
     tag: Id | None = None
     when_tag: Id | None = None  # the flag needs this tag of the person too ("pregnancy")
+    # the red-flag finding these words mean: the reader reads it wherever they are written
+    finding: Id | None = None
     terms: tuple[Text, ...] = ()
     all: tuple[tuple[Text, ...], ...] = ()
     refs: Refs
@@ -719,3 +721,6 @@ class Reading(Model):
     joining_words: tuple[Text, ...] = ()
     # a time after these words says how often, not when ("three times a night")
     leg_times_not_after: tuple[Text, ...] = ()
+    # word forms the stemmer does not join ("swollen" and "swelling", "anemia" and
+    # "anaemia"): each word is stemmed as its canonical form
+    word_forms: dict[str, str] = {}
