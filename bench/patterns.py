@@ -1,8 +1,10 @@
 """Figures for pattern ranking on published case reports and textbook cases
 (tests/data/pattern-cases.yaml): how often the leading pattern is the one the source
-diagnosed, and how often it is in the top three, by split (tune on dev only) and by kind.
+diagnosed, and how often it is in the top three, by split (tune on dev only; holdout and the
+blind holdout2 are reported apart) and by kind.
 
-Run: .venv/bin/python bench/patterns.py [-v]. Prints figures; asserts nothing. Cases whose
+Run: .venv/bin/python bench/patterns.py [-v [SPLIT]]. Prints figures; asserts nothing; -v lists
+the misses of SPLIT (dev unless named). Cases whose
 findings the reader cannot read (most Chinese case reports, until the reader reads Chinese)
 are counted apart, since no ranking can be right without findings.
 """
@@ -54,8 +56,10 @@ def main() -> None:
         top3 = sum(bool(set(r[3][:3]) & r[1]) for r in g)
         print(f"{key:22} {len(g):5} {top1 / len(g):6.2f} {top3 / len(g):6.2f}")
     if "-v" in sys.argv:
+        rest = sys.argv[sys.argv.index("-v") + 1 :]
+        split = rest[0] if rest else "dev"
         for c, leading, read, ranked in rows:
-            if c["split"] == "dev" and (not ranked or ranked[0] not in leading):
+            if c["split"] == split and (not ranked or ranked[0] not in leading):
                 print(f"  {c['id']}: want {sorted(leading)}, got {ranked[:3]} ({read} read)")
 
 
