@@ -241,7 +241,7 @@ class TokenOut(Schema):
 
 @api.post(
     "/v1/tokens",
-    response={201: TokenOut, **errors(401, 422, 429)},
+    response={201: TokenOut, **errors(400, 401, 422, 429)},
     throttle=_anon_throttle(),
     summary="Get an API token",
     description="A token stands for a login that passed every factor: an account with "
@@ -318,7 +318,7 @@ def my_assessments(request: HttpRequest) -> list[dict[str, Any]]:
 @api.get(
     "/v1/assessments/{uid}",
     auth=AUTH,
-    response={200: AssessmentRecord, **errors(401, 404)},
+    response={200: AssessmentRecord, **errors(401, 404, 422)},
     summary="One assessment I may see",
 )
 def one_assessment(request: HttpRequest, uid: uuid.UUID) -> dict[str, Any]:
@@ -353,7 +353,7 @@ def patients(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, Any]
 @api.get(
     "/v1/patients/{uid}/assessments",
     auth=AUTH,
-    response={200: list[AssessmentSummary], **errors(401, 404)},
+    response={200: list[AssessmentSummary], **errors(401, 404, 422)},
     summary="A patient's assessments",
 )
 def patient_assessments(request: HttpRequest, uid: uuid.UUID) -> list[dict[str, Any]]:

@@ -48,7 +48,7 @@ _FHIR_DOC = {
 
 @router.get(
     "/patients/{uid}/fhir",
-    response={200: FhirBundle, **errors(401, 404)},
+    response={200: FhirBundle, **errors(401, 404, 422)},
     summary="A patient's record as a FHIR R4 Bundle (the patient, or their clinic's practitioners)",
     openapi_extra=_FHIR_DOC,
 )

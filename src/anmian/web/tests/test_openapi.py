@@ -188,12 +188,14 @@ CASES = [
     (TOKENS, None, "/api/v1/tokens", {"username": "alice@example.org", "password": "*"}, 201),
     (TOKENS, None, "/api/v1/tokens", {"username": "alice@example.org", "password": "no"}, 401),
     (TOKENS, None, "/api/v1/tokens", {"username": "alice@example.org"}, 422),
+    (TOKENS, None, "/api/v1/tokens", "{nope", 400),
     (TOKENS, "rate", "/api/v1/tokens", {"username": "x", "password": "y"}, 429),
     (MINE, "alice", "/api/v1/me/assessments", None, 200),
     (MINE, None, "/api/v1/me/assessments", None, 401),
     (ONE, "alice", "/api/v1/assessments/{alice}", None, 200),
     (ONE, None, "/api/v1/assessments/{alice}", None, 401),
     (ONE, "dave", "/api/v1/assessments/{alice}", None, 404),
+    (ONE, "alice", "/api/v1/assessments/not-a-uuid", None, 422),
     (PATIENTS, "bob", "/api/v1/patients", None, 200),
     (PATIENTS, "bob", "/api/v1/patients?page=0", None, 400),
     (PATIENTS, None, "/api/v1/patients", None, 401),
@@ -202,6 +204,7 @@ CASES = [
     (THEIRS, "bob", "/api/v1/patients/{alice_patient}/assessments", None, 200),
     (THEIRS, None, f"/api/v1/patients/{UID}/assessments", None, 401),
     (THEIRS, "dave", "/api/v1/patients/{alice_patient}/assessments", None, 404),
+    (THEIRS, "bob", "/api/v1/patients/not-a-uuid/assessments", None, 422),
 ]
 
 
