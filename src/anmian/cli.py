@@ -7,6 +7,7 @@ so `anmian --help` and start-up stay fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+# Typer's --install-completion would edit the user's shell start-up files; `anmian completion
+# SHELL` prints the script instead (as gh and kubectl do), for the user or a package to place.
 app = typer.Typer(
     help="Anmian: TCM care of Restless Legs Syndrome. Supports care; does not diagnose.",
     no_args_is_help=True,
@@ -22,6 +25,27 @@ app = typer.Typer(
 )
 kb_app = typer.Typer(help="Inspect and check the knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+COMPLETE_VAR = "_ANMIAN_COMPLETE"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from anmian import __version__
+
+        typer.echo(f"anmian {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and stop."
+        ),
+    ] = False,
+) -> None:
+    """Anmian: TCM care of Restless Legs Syndrome. Supports care; does not diagnose."""
 
 
 class Format(StrEnum):
@@ -361,5 +385,25 @@ def _read_text(file: str) -> str:
         fail(f"cannot read {file}: {exc}")
 
 
+class Shell(StrEnum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.")]) -> None:
+    """Print the shell's completion script (README: "Shell completion" says where it goes)."""
+    from typer.completion import get_completion_script
+
+    typer.echo(
+        get_completion_script(prog_name="anmian", complete_var=COMPLETE_VAR, shell=shell.value)
+    )
+
+
 def main() -> None:
+    if COMPLETE_VAR in os.environ:  # the shell asks for completions: Typer's own answer them
+        from typer.completion import completion_init
+
+        completion_init()
     app()

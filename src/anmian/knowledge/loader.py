@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from anmian import paths
 from anmian.knowledge.models import (
     BUILTIN_TAGS,
     EFFECT_TAGS,
@@ -211,8 +212,8 @@ def load(root: Path | None = None) -> KnowledgeBase:
 
 
 def _cache_path(root: Path) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "anmian" / f"kb-{_content_hash(root, full=True)}.pickle"
+    # The platform's user cache folder ($XDG_CACHE_HOME/anmian on Linux), or ANMIAN_CACHE_DIR.
+    return paths.cache_dir() / f"kb-{_content_hash(root, full=True)}.pickle"
 
 
 def _load_cached(root: Path) -> KnowledgeBase:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from anmian import paths
 from anmian.web import envconfig
 
 BASE_DIR = Path(__file__).resolve().parent
-REPO_DIR = BASE_DIR.parent.parent.parent  # src/anmian/web -> repo root (for the data folder)
 
 
 def envstr(name: str, default: str) -> str:
@@ -63,8 +63,10 @@ SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-DATA_DIR = Path(envstr("ANMIAN_DATA_DIR", str(REPO_DIR / "data")))
-DATA_DIR.mkdir(parents=True, exist_ok=True)  # git-ignored; SQLite, the file cache and queue
+# ./data in a source checkout (git-ignored), the platform's user data folder when installed
+# from a wheel (anmian/paths.py); SQLite, the file cache and the queue live there.
+DATA_DIR = Path(envstr("ANMIAN_DATA_DIR", str(paths.default_data_dir())))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
