@@ -267,10 +267,11 @@ class Index:
             # The first letter is kept ("wired" is not "tired"); two edits only between words
             # of one length ("tounge" -> "tongue", not "working" -> "worrying"). Ties go to
             # the more similar word, and a tie that remains is not guessed.
+            # Two edits also keep the first two letters: "pillow" is not "pallor".
             ranked = sorted(
                 (d, -ratio(word, w), w)
                 for w, d, _ in close
-                if w[0] == word[0] and (d <= 1 or len(w) == len(word))
+                if w[0] == word[0] and (d <= 1 or (len(w) == len(word) and w[1] == word[1]))
             )
             if ranked and (len(ranked) == 1 or ranked[0][:2] != ranked[1][:2]):
                 best, _, chosen = ranked[0]
