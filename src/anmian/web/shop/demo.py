@@ -231,6 +231,27 @@ CATALOGUE = [
 ]
 
 
+# Each demo product's drawing (static/shop/demo/<slug>.svg, drawn for Anmian) and what it shows.
+PHOTOS = {
+    "acupressure-probe": "A steel probe with a round tip and a ridged grip",
+    "acupressure-ball-pair": "Two spiky massage balls, one green and one orange",
+    "calm-evening-stick": "A purple aroma stick with a lavender flower on it",
+    "muscle-ease-stick": "A green aroma stick with a mint leaf on it",
+    "clear-head-stick": "A sage-green aroma stick with a leaf on it",
+    "breathe-easy-stick": "A blue aroma stick with a drop on it",
+    "sunlit-calm-stick": "An orange aroma stick with a sun on it",
+    "warming-leg-balm": "A round tin of balm with a red lid",
+    "leg-massage-oil": "An amber dropper bottle with a leaf on its label",
+    "frankincense-foot-balm": "A round tin of balm with a gold lid",
+    "calf-heat-wrap": "A padded red heat wrap with warmth rising from it",
+    "suan-zao-ren-granules": "A brown sachet of herbal granules, some spilled beside it",
+    "gui-pi-granules": "A blue sachet of herbal granules, some spilled beside it",
+    "self-acupressure-guide": "A blue book with a leg and two marked points on its cover",
+    "gift-card-50": "A purple gift card for £50 with a yellow ribbon",
+    "four-session-package": "A calendar page with four sessions ticked",
+}
+
+
 def load_demo_products() -> int:
     """Create the demo products that do not exist yet; returns how many were created."""
     created = 0
@@ -249,6 +270,12 @@ def load_demo_products() -> int:
             },
         )
         created += new
+    # Drawings for demo products that have no picture yet (an existing demo shop gets them too;
+    # a photo staff uploaded, or a drawing they changed, is left alone).
+    for slug, shows in PHOTOS.items():
+        Product.objects.filter(slug=slug, photo="", demo_photo="").update(
+            demo_photo=f"shop/demo/{slug}.svg", photo_alt=shows
+        )
     by_slug = Product.objects.in_bulk(field_name="slug")
     for slug, *_, alt in CATALOGUE:
         if alt and by_slug[slug].alternative_id is None:

@@ -10,10 +10,45 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.dispatch import receiver
+from django.test.signals import setting_changed
+from django.utils.functional import LazyObject, empty
 
 from anmian.knowledge import get_kb
+
+
+def _photo_storage() -> Storage:
+    if "shop_photos" in settings.STORAGES:
+        return storages["shop_photos"]
+    return FileSystemStorage(location=settings.DATA_DIR / "private" / "shop-photos")
+
+
+class _PhotoStorage(LazyObject):
+    """Looked up on first use, not when this module is imported, so a change of settings
+    (a test's, or STORAGES read late) is followed; reset by `setting_changed`."""
+
+    def _setup(self) -> None:
+        self._wrapped = _photo_storage()
+
+
+PHOTOS = _PhotoStorage()
+
+
+@receiver(setting_changed)
+def _photos_follow_settings(setting: str, **kwargs: object) -> None:
+    if setting in ("STORAGES", "DATA_DIR"):
+        PHOTOS._wrapped = empty
+
+
+def photo_storage() -> Storage:
+    """The private storage of uploaded product photos: settings.STORAGES["shop_photos"] when
+    a deployment names one (a private bucket, a shared folder), else a folder of the data
+    directory that no URL maps to. Either way the shop's photo view is the only way out."""
+    return PHOTOS  # type: ignore[return-value]  # a lazy proxy of a Storage
+
 
 MAX_QUANTITY = 20  # of one product in one order: a clinic shop, not a wholesaler
 
@@ -71,6 +106,13 @@ class Product(models.Model):
         blank=True,
         help_text="offered when this product is not safe for someone",
     )
+    # An uploaded photo, kept in the private "shop_photos" storage (never under a public
+    # URL) and served by the shop's photo view; a demo product's drawing is a static file.
+    photo = models.FileField(storage=photo_storage, upload_to="products/", blank=True)
+    demo_photo = models.CharField(max_length=200, blank=True, help_text="static path")
+    photo_alt = models.CharField(
+        max_length=200, blank=True, help_text="what the photo shows, for people who cannot see it"
+    )
 
     class Meta:
         ordering = ["kind", "name"]
@@ -88,6 +130,21 @@ class Product(models.Model):
         from django.urls import reverse
 
         return reverse("shop:product", args=[self.slug])
+
+    @property
+    def photo_url(self) -> str:
+        """Where the page finds the product's picture ("" when it has none)."""
+        if self.photo:
+            from django.urls import reverse
+
+            # The file's name changes with each upload, so a cached old photo is never shown.
+            version = self.photo.name.rsplit("-", 1)[-1].split(".")[0]
+            return reverse("shop:photo", args=[self.slug]) + f"?v={version}"
+        if self.demo_photo:
+            from django.templatetags.static import static
+
+            return static(self.demo_photo)
+        return ""
 
     @property
     def is_herbal(self) -> bool:

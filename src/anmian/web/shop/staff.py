@@ -1,20 +1,23 @@
 """The staff's pages: orders by state with the next step for each, a packing slip and the
-low-stock list. Only for accounts allowed to change orders (shop.change_order)."""
+low-stock list, for accounts allowed to change orders (shop.change_order); product photos,
+for accounts allowed to change products (shop.change_product)."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from anmian.web.shop import services
+from anmian.web.shop import photos, services
 from anmian.web.shop.models import Order, Product
 from anmian.web.shop.payments import PROVIDER
 
 staff_only = permission_required("shop.change_order", raise_exception=True)
+products_staff = permission_required("shop.change_product", raise_exception=True)
 
 
 def _order(uid) -> Order:
@@ -67,6 +70,49 @@ def advance(request: HttpRequest, uid) -> HttpResponse:
     except services.ShopError as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
     return redirect("shop:staff-orders")
+
+
+@require_safe
+@login_required
+@products_staff
+def products(request: HttpRequest) -> HttpResponse:
+    return _products_page(request)
+
+
+def _products_page(
+    request: HttpRequest, error: str = "", failed: str = "", status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "shop/staff_products.html",
+        {
+            "products": Product.objects.order_by("name"),
+            "error": error,
+            "failed": failed,
+            "max_mb": photos.MAX_BYTES // 1024 // 1024,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+@products_staff
+def photo(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload (or remove) a product's photo; a refused file is told on the page, with 400."""
+    product = Product.objects.filter(slug=slug).first()
+    if product is None:
+        raise Http404("no such product")
+    if request.POST.get("remove"):
+        photos.remove_photo(product)
+        messages.success(request, f"The photo of {product.name} is removed.")
+        return redirect("shop:staff-products")
+    try:
+        photos.set_photo(product, request.FILES.get("photo"), request.POST.get("alt", ""))
+    except photos.PhotoError as exc:
+        return _products_page(request, exc.message, product.slug, status=exc.status)
+    messages.success(request, f"The photo of {product.name} is saved.")
+    return redirect("shop:staff-products")
 
 
 @require_safe

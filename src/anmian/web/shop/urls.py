@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("p/<slug:slug>/", views.product, name="product"),
     path("p/<slug:slug>/add/", views.add, name="add"),
+    path("p/<slug:slug>/photo/", views.photo, name="photo"),
     path("cart/", views.cart_page, name="cart"),
     path("cart/<slug:slug>/", views.update, name="update"),
     path("safety/", views.questions, name="questions"),
@@ -21,4 +22,6 @@ urlpatterns = [
     path("staff/orders/", staff.orders, name="staff-orders"),
     path("staff/orders/<uuid:uid>/", staff.advance, name="staff-advance"),
     path("staff/orders/<uuid:uid>/slip/", staff.slip, name="staff-slip"),
+    path("staff/products/", staff.products, name="staff-products"),
+    path("staff/products/<slug:slug>/photo/", staff.photo, name="staff-photo"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from anmian.knowledge import get_kb
 from anmian.web.core import bodychart
-from anmian.web.shop import cart, services
+from anmian.web.shop import cart, photos, services
 from anmian.web.shop.forms import CheckoutForm, QuantityForm, QuestionsForm
 from anmian.web.shop.models import KINDS, Order, Product
 from anmian.web.shop.payments import PROVIDER, DummyProvider
@@ -77,6 +77,24 @@ def _get(slug: str) -> Product:
 @require_safe
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     return _product_page(request, _get(slug))
+
+
+@require_safe
+def photo(request: HttpRequest, slug: str) -> HttpResponse:
+    """An uploaded product photo, out of the private storage (no URL maps to it)."""
+    product = _get(slug)
+    if not product.photo:
+        raise Http404("no photo")
+    ext = product.photo.name.rsplit(".", 1)[-1]
+    try:
+        handle = product.photo.storage.open(product.photo.name)
+    except FileNotFoundError:
+        raise Http404("no photo") from None
+    response = FileResponse(handle, content_type=photos.CONTENT_TYPES.get(ext, "image/jpeg"))
+    # Its URL names the upload (?v=), so it may be kept as long as a browser likes.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 @require_POST
