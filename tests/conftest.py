@@ -32,6 +32,7 @@ def input_for_tag(kb: KnowledgeBase, tag: str) -> dict[str, Any]:
         "long-term-use": {},
         "unknown-medication": {"medications": ["zzqx-not-a-drug"]},
         "unknown-condition": {"conditions": ["zzqx-syndrome"]},
+        "unknown-allergy": {"allergies": ["zzqx-allergen"]},
         "augmentation-suspected": {
             "medications": ["pramipexole"],
             "findings": ["symptoms-start-earlier"],

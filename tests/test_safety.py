@@ -334,3 +334,113 @@ def test_check_choices_accepts_a_safe_edit(kb):
         parse_input({"findings": ["leg-crawling"], "audience": "practitioner"}), kb
     )
     assert check_choices(kb, ctx, points=["sp6", "st36"], formula="si-wu-tang").excluded == []
+
+
+# --- allergies (issue 15) ---------------------------------------------------------------
+
+
+def _allergic(allergies: list[str], **extra: Any):
+    return assess(
+        parse_input(
+            {"findings": ["an urge to move my legs at night"], "allergies": allergies}
+            | without_tag_defaults()
+            | extra
+        ),
+        allow_unknown=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "herbs"),
+    [
+        ("allergic to ginseng", {"ren-shen"}),
+        ("Ginseng - hives", {"ren-shen"}),
+        ("ginsing", {"ren-shen"}),  # a spelling slip still counts: the cautious reading
+        ("liquorice", {"gan-cao", "zhi-gan-cao"}),  # both forms of licorice
+        ("dong quai", {"dang-gui"}),
+        ("Dang Gui", {"dang-gui"}),
+    ],
+)
+def test_it_reads_an_allergy_to_a_herb_by_its_everyday_or_pinyin_name(written, herbs):
+    ctx = _allergic([written]).context
+    assert {
+        t.removeprefix("allergy:herb:") for t in ctx.tags if t.startswith("allergy:herb:")
+    } == herbs
+    assert not ctx.has("unknown-allergy")
+
+
+def test_an_aspirin_allergy_rules_out_the_methyl_salicylate_oils():
+    # methyl salicylate is a salicylate (methyl-salicylate-monograph): wintergreen and birch
+    ctx = _allergic(["aspirin"]).context
+    assert ctx.has("allergy:oil:wintergreen-oil") and ctx.has("allergy:oil:sweet-birch-oil")
+    assert not ctx.has("allergy:oil:lavender-oil")
+
+
+@pytest.mark.parametrize("written", ["none", "NKDA", "no known allergies", "n/a", "nil"])
+def test_no_allergies_is_an_answer_not_an_allergy(written):
+    ctx = _allergic([written]).context
+    assert not any(t.startswith("allergy:") or t == "unknown-allergy" for t in ctx.tags)
+
+
+def test_a_denied_allergy_rules_nothing_out():
+    ctx = _allergic(["not allergic to ginger"]).context
+    assert not ctx.has("allergy:herb:sheng-jiang")
+
+
+def test_an_allergy_to_a_herb_leaves_out_every_formula_containing_it_with_the_reason():
+    kb = get_kb()
+    ctx = _allergic(["licorice"]).context
+    safety = Safety()
+    with_licorice = [
+        f.id
+        for f in kb.formulas.values()
+        if {"gan-cao", "zhi-gan-cao"} & {i.herb for i in f.ingredients}
+    ]
+    assert with_licorice
+    for fid in with_licorice:
+        assert not formula_allowed(kb, fid, ctx, safety)
+    reasons = [e.reason for e in safety.excluded if e.kind == "formula"]
+    assert all("you told us you are allergic to" in r and '"licorice"' in r for r in reasons)
+
+
+def test_an_allergy_leaves_out_topical_advice_that_puts_it_on_the_skin():
+    kb = get_kb()
+    safety = Safety()
+    assert not advice_allowed(kb, "topical-ginger-compress", _allergic(["ginger"]).context, safety)
+    assert advice_allowed(kb, "topical-warm-foot-soak", _allergic(["ginger"]).context, Safety())
+
+
+def test_every_item_a_topical_advice_contains_is_a_herb_or_an_oil():
+    kb = get_kb()
+    contained = {c for a in kb.advice.values() for c in a.contains}
+    assert contained and contained <= set(kb.herbs) | set(kb.oils)
+
+
+def test_an_allergy_nothing_is_known_about_holds_herbs_and_skin_products_back():
+    a = _allergic(["shellfish"], audience="self-care")
+    assert a.context.has("unknown-allergy")
+    assert not a.plan.formulas and not a.plan.herbs
+    assert not {x.id for x in a.plan.topical} & {"topical-massage-oil", "topical-aroma-acupressure"}
+    assert any(w.id == "unknown-allergy:shellfish" for w in a.safety.warnings)
+    assert a.to_dict()["input"]["unknown_allergies"] == ["shellfish"]
+
+
+def test_an_allergy_named_in_the_edit_of_a_plan_is_refused():
+    from anmian.engine.assess import person_context
+    from anmian.engine.plan import check_choices
+
+    kb = get_kb()
+    data = parse_input(
+        {"findings": ["restless legs"], "allergies": ["ginseng"]} | without_tag_defaults()
+    )
+    review = check_choices(kb, person_context(data, kb), [], None, ["ren-shen"])
+    assert [e.item for e in review.excluded] == ["ren-shen"]
+
+
+def test_a_bad_allergies_field_is_a_clear_error():
+    from anmian.engine import InputError
+
+    with pytest.raises(InputError, match="allergies"):
+        parse_input({"findings": ["restless legs"], "allergies": "ginseng"})
+    with pytest.raises(InputError, match=r"allergies\[0\]"):
+        parse_input({"findings": ["restless legs"], "allergies": [""]})

@@ -123,7 +123,7 @@ def to_markdown(result: AssessmentResult | Mapping[str, Any]) -> str:
         ]
         out.append("")
     inp = result.input
-    if inp.unresolved or inp.unknown_medications or inp.unknown_conditions:
+    if inp.unresolved or inp.unknown_medications or inp.unknown_conditions or inp.unknown_allergies:
         out += ["## Not understood", ""]
         for u in inp.unresolved:
             near = f" (closest: {', '.join(u.suggestions)})" if u.suggestions else ""
@@ -131,6 +131,7 @@ def to_markdown(result: AssessmentResult | Mapping[str, Any]) -> str:
             out.append(f"- '{u.part}'{whole}{near}")
         out += [f"- medication '{t}'" for t in inp.unknown_medications]
         out += [f"- condition '{t}'" for t in inp.unknown_conditions]
+        out += [f"- allergy '{t}'" for t in inp.unknown_allergies]
         out.append("")
     out += [
         "---",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from anmian.engine.allergies import read_allergies
 from anmian.engine.context import Context, build_context
 from anmian.engine.differentiate import PatternResult, differentiate
 from anmian.engine.hazards import scan
@@ -24,7 +25,13 @@ from anmian.engine.resolve import (
     resolve,
 )
 from anmian.engine.result import AssessmentResult
-from anmian.engine.safety import Safety, holds, medication_warnings, referrals
+from anmian.engine.safety import (
+    Safety,
+    allergy_warnings,
+    holds,
+    medication_warnings,
+    referrals,
+)
 from anmian.engine.screening import ScreeningResult, score_severity, screen
 from anmian.engine.text import has_cjk
 from anmian.knowledge import KnowledgeBase, get_kb
@@ -163,6 +170,8 @@ def assess(
             ctx.add(tag, f"referral: {referral.title}")
     holds(kb, findings, r.hazards, safety, ctx)
     medication_warnings(kb, meds, conds, safety)
+    allergies = read_allergies(kb, data.allergies)
+    allergy_warnings(kb, allergies.unknown, safety)
     for m in findings.matches:
         if m.confidence < FUZZY_SURE and m.status == PRESENT:
             safety.warn(
@@ -211,6 +220,19 @@ def assess(
         "unknown_medications": list(dict.fromkeys(u.text for u in meds.unresolved)),
         "conditions": _resolution_report(conds, "condition"),
         "unknown_conditions": list(dict.fromkeys(u.text for u in conds.unresolved)),
+        "allergies": [
+            {
+                "text": a.text,
+                "allergen": a.allergen,
+                "status": a.status,
+                "read": a.read,
+                "confidence": a.confidence,
+                "level": a.level,
+                "how": a.how,
+            }
+            for a in allergies.allergies
+        ],
+        "unknown_allergies": allergies.unknown,
         "hazards": [
             {"text": h.text, "words": h.words, "status": h.status, "flag": h.flag, "tag": h.tag}
             for h in r.hazards

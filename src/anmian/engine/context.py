@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from anmian.engine.allergies import read_allergies
 from anmian.engine.inputs import AssessmentInput
 from anmian.engine.resolve import ABSENT, HazardHit, Match, Resolution
 from anmian.knowledge import KnowledgeBase
@@ -74,6 +75,12 @@ def build_context(
         ctx.add(m.id, f"conditions: {m.text}")
     for u in conditions.unresolved:
         ctx.add("unknown-condition", f"conditions: {u.text}")
+    allergies = read_allergies(kb, data.allergies)
+    for item, phrases in allergies.items.items():
+        for phrase in phrases:
+            ctx.add(f"allergy:{item}", f"allergies: {phrase}")
+    for text in allergies.unknown:
+        ctx.add("unknown-allergy", f"allergies: {text}")
     _iron(kb, data, ctx)
     if severity_band is not None and _high_severity(kb, data, severity_band):
         ctx.add("high-severity", f"severity: {severity_band}")

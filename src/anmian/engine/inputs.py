@@ -67,6 +67,10 @@ class AssessmentInput(_Strict):
     breastfeeding: bool | None = None
     medications: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
     conditions: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
+    # Free text, read like medicines ("allergic to ginseng", "aspirin", "none known").
+    allergies: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)
+    ] = []
     labs: Labs | None = None
     screening: Screening | None = None
     severity: Severity | None = None

@@ -14,7 +14,7 @@ from zlib import crc32
 
 from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
-from anmian.engine.safety import Safety, applicable
+from anmian.engine.safety import Safety, allergy_allowed, applicable
 from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Formula, Point, SafetyRule
 
@@ -249,6 +249,8 @@ def _add_herbal(
 
 def herb_allowed(kb: KnowledgeBase, hid: str, ctx: Context, safety: Safety) -> bool:
     herb = kb.herbs[hid]
+    if not allergy_allowed(kb, "herb", hid, ctx, safety):
+        return False
     rules = applicable(herb.safety, ctx)
     excluding = [r for r in rules if r.action == "exclude"]
     for rule in excluding:
@@ -281,7 +283,7 @@ def _regulator_warnings(kb: KnowledgeBase, hid: str, safety: Safety) -> None:
 def formula_allowed(kb: KnowledgeBase, fid: str, ctx: Context, safety: Safety) -> bool:
     formula = kb.formulas[fid]
     cautions = []
-    ok = True
+    ok = allergy_allowed(kb, "formula", fid, ctx, safety)
     for source, rule in _formula_rules(kb, formula, ctx):
         causes = ctx.tags[rule.when]
         herb = kb.herbs.get(source)
@@ -338,7 +340,7 @@ def _add_advice(
 
 def advice_allowed(kb: KnowledgeBase, aid: str, ctx: Context, safety: Safety) -> bool:
     adv = kb.advice[aid]
-    ok = True
+    ok = allergy_allowed(kb, "advice", aid, ctx, safety)
     for rule in applicable(adv.safety, ctx):
         causes = ctx.tags[rule.when]
         if rule.action == "exclude":

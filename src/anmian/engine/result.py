@@ -77,6 +77,22 @@ class ReadCondition(_Model):
     how: ReadHow
 
 
+class ReadAllergy(_Model):
+    text: Phrase
+    allergen: str = Field(
+        description=(
+            "What the allergy names: herb:ID, formula:ID, oil:ID, allergen:WORD (a word that "
+            "rules out several items, such as aspirin for the salicylate oils), medication:ID "
+            "or class:ID (a known medicine that no plan item contains)."
+        )
+    )
+    status: Status
+    read: ReadWords
+    confidence: Confidence
+    level: ReadLevel
+    how: ReadHow
+
+
 class Reading(_Model):
     """One finding read from the person's words, listed under its status."""
 
@@ -130,6 +146,16 @@ class InputReport(_Model):
     unknown_medications: list[str]
     conditions: list[ReadCondition]
     unknown_conditions: list[str]
+    allergies: list[ReadAllergy] = Field(
+        default=[],
+        description="Each allergy read; every herb, formula, oil or skin product containing "
+        "what it names is left out of the plan.",
+    )
+    unknown_allergies: list[str] = Field(
+        default=[],
+        description="Allergies that name nothing Anmian knows: herbs and skin products are "
+        "held back until someone has checked them.",
+    )
     hazards: list[Hazard]
     context: dict[str, list[str]] = Field(
         description="Safety tag (pregnancy, anticoagulant, liver-disease, ...) -> what set it."

@@ -24,6 +24,8 @@ from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import SafetyRule
 
 URGENCY_ORDER = {"emergency": 0, "urgent": 1, "routine": 2}
+ALLERGY = "allergy:"  # allergy:herb:ren-shen, set by context.build_context
+ALLERGY_REFS = ("nice-2014-drug-allergy",)
 
 
 @dataclass
@@ -292,3 +294,80 @@ def _hold(kb: KnowledgeBase, safety: Safety, flag_id: str, text: str, words: str
         )
     )
     safety.referrals.sort(key=lambda r: (URGENCY_ORDER[r.urgency], r.id))
+
+
+# --- allergies (engine/allergies.py reads them into allergy:KIND:ID tags) ---
+
+
+def allergy_warnings(kb: KnowledgeBase, unknown: list[str], safety: Safety) -> None:
+    """One warning per allergy that names nothing known, saying what is held back and why
+    (the words of the knowledge base's unknown-allergy hold)."""
+    hold = next((h for h in kb.rules.herbal_holds if "unknown-allergy" in h.when), None)
+    for text in unknown:
+        why = " ".join(hold.text.split()) if hold else ""
+        safety.warn(
+            f"unknown-allergy:{text}",
+            f'Anmian does not know the allergy "{text}". {why} Oils, balms and compresses for '
+            "the skin are left out too.",
+            [f"allergies: {text}"],
+            hold.refs if hold else ALLERGY_REFS,
+        )
+
+
+def _allergic_to(ctx: Context, item: str) -> list[str]:
+    return ctx.tags.get(f"{ALLERGY}{item}", [])
+
+
+def allergy_allowed(
+    kb: KnowledgeBase, kind: str, item_id: str, ctx: Context, safety: Safety
+) -> bool:
+    """False, with each exclusion recorded, when the person said they are allergic to the
+    item (a herb, formula or oil), to an ingredient of a formula, or to a herb or oil a
+    topical advice item contains ("you told us you are allergic to X")."""
+    if not any(t.startswith(ALLERGY) for t in ctx.tags):
+        return True
+    ok = True
+    own = _allergic_to(ctx, f"{kind}:{item_id}")
+    name = _display(kb, kind, item_id)
+    if own:
+        safety.exclude(item_id, kind, f"{name}: {_told(name, own)}", own, ALLERGY_REFS)
+        ok = False
+    if kind == "formula":
+        parts = [("herb", i.herb) for i in kb.formulas[item_id].ingredients]
+    elif kind == "advice":
+        parts = [("herb" if c in kb.herbs else "oil", c) for c in kb.advice[item_id].contains]
+    else:
+        parts = []
+    for part_kind, part in parts:
+        causes = _allergic_to(ctx, f"{part_kind}:{part}")
+        if causes:
+            part_name = _display(kb, part_kind, part)
+            safety.exclude(
+                item_id,
+                kind,
+                f"{name} contains {part_name}: {_told(part_name, causes)}",
+                causes,
+                ALLERGY_REFS,
+            )
+            if part_kind == "herb":
+                reason = f"{part_name}: {_told(part_name, causes)}"
+                safety.exclude(part, "herb", reason, causes, ALLERGY_REFS)
+            ok = False
+    return ok
+
+
+def _display(kb: KnowledgeBase, kind: str, item_id: str) -> str:
+    if kind == "herb" and item_id in kb.herbs:
+        return kb.herbs[item_id].pinyin
+    if kind == "formula" and item_id in kb.formulas:
+        return kb.formulas[item_id].pinyin
+    if kind == "oil" and item_id in kb.oils:
+        return kb.oils[item_id].name
+    if kind == "advice" and item_id in kb.advice:
+        return kb.advice[item_id].title
+    return item_id
+
+
+def _told(name: str, causes: list[str]) -> str:
+    said = "; ".join(f'"{c.removeprefix("allergies: ")}"' for c in causes)
+    return f"you told us you are allergic to {name} ({said})."

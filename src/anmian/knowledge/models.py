@@ -61,6 +61,7 @@ BUILTIN_TAGS = frozenset(
         "long-term-use",  # every plan for RLS is long-term: a course lasts months
         "unknown-medication",  # a medication the knowledge base does not know
         "unknown-condition",  # a condition the knowledge base cannot read
+        "unknown-allergy",  # an allergy that names nothing the knowledge base knows
         "low-iron",  # ferritin or TSAT at or below the guideline threshold for age
         "iron-borderline",  # adult ferritin in the band where only IV iron is suggested
         "iron-unknown",  # no ferritin or TSAT given
@@ -288,6 +289,9 @@ class Herb(Model):
     dose: str | None = None
     safety: tuple[SafetyRule, ...] = ()
     regulator_warnings: tuple[RegulatorWarning, ...] = ()
+    # Everyday words for an allergy that rules the herb out, besides its own names
+    # ("ginseng" for Ren Shen); a word shared by several items rules out each of them.
+    allergens: tuple[Text, ...] = ()
     refs: Refs
 
 
@@ -300,6 +304,9 @@ class EssentialOil(Model):
     part: Text  # the part of the plant and how the oil is obtained
     constituents: tuple[Text, ...] = ()  # the main ones, which most rules are about
     safety: tuple[SafetyRule, ...] = ()
+    # Words for an allergy that rules the oil out besides its names and constituents
+    # ("aspirin" for the methyl salicylate oils), each sourced in the oil's refs.
+    allergens: tuple[Text, ...] = ()
     refs: Refs
 
 
@@ -393,6 +400,8 @@ class Advice(Model):
     zh_title: ZhText | None = None  # zh-Hant; the loader requires both
     zh_text: ZhText | None = None
     safety: tuple[SafetyRule, ...] = ()
+    # Herbs and oils (ids) the item puts on the skin: an allergy to one rules the item out.
+    contains: tuple[Id, ...] = ()
     refs: Refs
 
 
