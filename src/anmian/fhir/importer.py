@@ -161,6 +161,8 @@ def _json(data: bytes | str) -> Any:
         raise ImportRefused(
             f"the file is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise ImportRefused("the file is JSON nested too deeply to be a FHIR Bundle") from None
 
 
 def _check_version(resource: dict[str, Any]) -> None:

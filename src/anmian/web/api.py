@@ -37,6 +37,7 @@ from anmian.web.apiauth import (
     InvalidRequest,
     document_token_refusals,
     errors,
+    read_json,
 )
 from anmian.web.booking.api import router as booking_router
 from anmian.web.exports.api import router as exports_router
@@ -187,10 +188,7 @@ def assess_view(request: HttpRequest, allow_unknown: bool = False) -> Assessment
     """Same input and output as `anmian assess --format json`. The body is read here, not
     by ninja, so a bad document gets the engine's one-line 400 naming the field; 422 is
     for findings that could not be read (with the closest candidates) or a bad parameter."""
-    try:
-        data = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, f"not valid JSON: {exc}") from None
+    data = read_json(request.body)
     try:
         result = assess(parse_input(data), get_kb(), allow_unknown=allow_unknown)
     except UnresolvedFindings as exc:
@@ -340,12 +338,14 @@ def patients(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, Any]
         raise ApiError(403, "only practitioners can list patients") from None
     if page < 1:
         raise ApiError(400, "page must be 1 or more")
-    size = 25
-    rows = list(qs[(page - 1) * size : page * size])
+    size, count = 25, qs.count()
+    # A page past the last is empty without asking the database: an offset of 2**62 rows
+    # overflows the 64-bit integer SQLite and PostgreSQL take.
+    rows = list(qs[(page - 1) * size : page * size]) if (page - 1) * size < count else []
     record(request.user, "read", rows, "patient-list", request=request)
     return {
         "page": page,
-        "count": qs.count(),
+        "count": count,
         "results": [{"uid": str(p.uid), "name": p.name} for p in rows],
     }
 

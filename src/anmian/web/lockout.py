@@ -130,8 +130,8 @@ def _claimed_username(request: HttpRequest) -> str:
     if request.content_type == "application/json":
         try:
             body = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return ""
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return ""  # the view refuses the body; no account to lock for it
         value = body.get("username") if isinstance(body, dict) else None
     else:
         value = request.POST.get("username")

@@ -8,11 +8,13 @@ with the message a person reads. services.py calls them; nothing else decides th
 - Caps: at most ANMIAN_MAX_FUTURE_BOOKINGS future appointments per patient, and courses of at
   most ANMIAN_MAX_COURSE_WEEKS weeks, so one account cannot fill a calendar.
 - Arrivals and no-shows: only staff of the clinic, only between the allowed statuses, and
-  only around the appointment's own time (see MARKS)."""
+  only around the appointment's own time (see MARKS).
+- Reach: nothing is booked or searched more than HORIZON ahead, and a calendar shows days
+  between FIRST_DAY and LAST_DAY only."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
@@ -28,6 +30,12 @@ from anmian.web.records.models import Clinic, Patient, Practitioner
 # rewritten.
 EARLIEST_ARRIVAL = timedelta(hours=1)
 MARK_WITHIN = timedelta(days=7)
+# No clinic plans more than two years out; the bound also keeps every date the booking code
+# adds weeks to far from the end of Python's calendar (9999-12-31), where the sum overflows.
+HORIZON = timedelta(days=730)
+# A calendar day before 2000 or after 2999 is a typing error, and year 1 or 9999 would overflow
+# when the page steps a week back or on.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 # status now -> statuses staff may set
 # (an arrival or no-show may also go back to booked: the undo of a mark set by mistake)
 MARKS = {
@@ -104,6 +112,22 @@ def future_cap(patient: Patient, adding: int, now: datetime) -> None:
             f"are: please call {call(patient.clinic)}.",
             "too-many",
             409,
+        )
+
+
+def within_reach(last: datetime | date, now: datetime) -> None:
+    """`last`, the latest instant or day a request books or searches, is within HORIZON."""
+    limit = now + HORIZON
+    if (last > limit) if isinstance(last, datetime) else (last > limit.date()):
+        raise BookingError(
+            f"Bookings open at most {HORIZON.days} days ahead: choose an earlier time.", "too-far"
+        )
+
+
+def calendar_day(day: date) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BookingError(
+            f"Give a day between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}.", "bad-day"
         )
 
 

@@ -59,6 +59,13 @@ _Booked = TypeVar("_Booked", Appointment, Course)  # what an Idempotency-Key can
 # --- what a person may see ---
 
 
+def as_id(value: object) -> int | None:
+    """A database id as a form, a query or a URL writes it, or None: ASCII digits only
+    (str.isdigit also takes "²" and "١", which int() refuses), at most 18 (a 64-bit key)."""
+    text = "" if value is None else str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def visible_types(user) -> QuerySet[AppointmentType]:
     return AppointmentType.objects.filter(clinic=policy.own_clinic(user)).order_by("id")
 
@@ -68,9 +75,10 @@ def visible_practitioners(user, who: str = "first-available") -> list[Practition
     people = Practitioner.objects.filter(clinic=policy.own_clinic(user)).select_related("clinic")
     if who == "first-available":
         return list(people)
-    if not who.isdigit():
+    pk = as_id(who)
+    if pk is None:
         raise BookingError("Choose a practitioner by id, or 'first-available'.", "bad-who")
-    chosen = list(people.filter(pk=int(who)))
+    chosen = list(people.filter(pk=pk))
     if not chosen:
         raise BookingError("No such practitioner at your clinic.", "no-such-practitioner", 404)
     return chosen
@@ -123,7 +131,8 @@ def patient_for(user, uid: UUID | str | None = None) -> Patient | None:
 
 
 def visible_type(user, type_id) -> AppointmentType:
-    found = visible_types(user).filter(pk=type_id).first() if str(type_id).isdigit() else None
+    pk = as_id(type_id)
+    found = visible_types(user).filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise BookingError("No such appointment type at your clinic.", "not-found", 404)
     return found
@@ -153,6 +162,8 @@ def free_times(
     kind = visible_type(user, kind.pk)
     if not 1 <= days <= 62:
         raise BookingError("Ask for 1 to 62 days of free times.", "bad-days")
+    policy.calendar_day(first_day)
+    policy.within_reach(first_day + timedelta(days=days), now)
     found = [
         (p, s)
         for p in visible_practitioners(user, who)
@@ -266,6 +277,8 @@ def staff_days(user, day: date | None, view: str) -> StaffDays:
     if not is_practitioner(user):
         raise BookingError("No such page.", "not-found", 404)
     tz = clinic_tz(user.practitioner)
+    if day is not None:
+        policy.calendar_day(day)
     day = day or datetime.now(tz).date()
     first, days = (day, 1) if view == "day" else (day - timedelta(days=day.weekday()), 7)
     lo = datetime.combine(first, time.min, tz)
@@ -363,6 +376,8 @@ def book_course(
         return _same_request(replay, practitioner, kind, "weeks", weeks), False
     policy.parties(patient, practitioner, kind)
     policy.course_weeks(weeks)
+    policy.calendar_day(first_day)
+    policy.within_reach(first_day + timedelta(weeks=weeks), now)
     proposals = plan_course(practitioner, kind, first_day, clock, weeks, now)
     starts = [p.start for p in proposals if p.start is not None]
     moved = [p for p in proposals if p.start != p.wanted]
@@ -576,6 +591,7 @@ def _check_start(start: datetime, now: datetime) -> None:
         raise BookingError("The start time must carry a time zone.", "naive-time")
     if start < now:
         raise BookingError("That time is in the past.", "past")
+    policy.within_reach(start, now)
 
 
 def _replay(model: type[_Booked], user, key: str) -> _Booked | None:

@@ -215,7 +215,7 @@ def _day(value) -> date | None:
 
 
 def _int(value) -> int:
-    return int(value) if value and str(value).isdigit() else 0
+    return services.as_id(value) or 0
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -360,7 +360,9 @@ def course(request: HttpRequest) -> HttpResponse:
 
 def _course_args(values: dict[str, str]) -> tuple:
     try:
-        practitioner, kind = services.find_parties(int(values["practitioner"]), int(values["type"]))
+        practitioner, kind = services.find_parties(
+            _int(values["practitioner"]), _int(values["type"])
+        )
         first_day = date.fromisoformat(values["first_day"])
         clock = datetime.strptime(values["time"], "%H:%M").time()
         return practitioner, kind, first_day, clock, int(values["weeks"])

@@ -120,7 +120,10 @@ def read_rows(
     """The rows of a diary CSV. Raises CsvError if a required column is missing, a row has
     more cells than the header, or there are more than `max_rows` rows."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:  # the header is read here: a cell over csv's limit (131,072 characters) fails here
+        header = [h.strip() for h in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise CsvError(1, f"not a readable CSV header ({exc})") from None
     missing = [c for c in required if c not in header]
     if missing:
         raise CsvError(

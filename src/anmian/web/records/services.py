@@ -84,6 +84,8 @@ def patient_list(user: User, query: str = "") -> QuerySet[Patient]:
     qs = (
         visible_patients(user).select_related("clinic").annotate(n_assessments=Count("assessments"))
     )
+    # No name holds a NUL (the forms refuse one), and PostgreSQL refuses it in a query string.
+    query = query.replace("\x00", "")
     if query:
         qs = qs.filter(name__icontains=query)
     return qs.order_by("name", "pk")

@@ -5,7 +5,6 @@ engine's one-line 400 with the reason."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from ninja.throttling import AnonRateThrottle
 from anmian.engine import InputError
 from anmian.engine.intake import IntakeRequest, IntakeResult, next_step
 from anmian.knowledge import get_kb
-from anmian.web.apiauth import ApiError, Error
+from anmian.web.apiauth import ApiError, Error, read_json
 
 router = Router(tags=["intake"])
 
@@ -82,10 +81,7 @@ def intake_next(request: HttpRequest) -> IntakeResult:
     conditions), then the finding question with the most information about the leading
     patterns; `next` is null when done, and `assessment` is then the same JSON as
     `POST /api/v1/assess` for these answers. See docs/intake.md."""
-    try:
-        data = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, f"not valid JSON: {exc}") from None
+    data = read_json(request.body)
     try:
         return next_step(data, get_kb())
     except InputError as exc:
