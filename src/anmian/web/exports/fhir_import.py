@@ -117,12 +117,12 @@ def recorded(user: User) -> list[RecordedItem]:
 
 
 def assessment_fields(patient: Patient) -> dict[str, list[str]]:
-    """What a self-check can start from: the confirmed medicines and conditions as the engine's
-    `medications` and `conditions` (the record's words, which the reader reads again)."""
-    out: dict[str, list[str]] = {"medications": [], "conditions": []}
+    """What a self-check can start from: the confirmed medicines, conditions and allergies as
+    the engine's `medications`, `conditions` and `allergies` (the record's words, which the
+    reader reads again: an allergy to a herb or oil then keeps it out of the plan)."""
+    out: dict[str, list[str]] = {"medications": [], "conditions": [], "allergies": []}
+    into = {"medication": "medications", "condition": "conditions", "allergy": "allergies"}
     for item in patient.recorded_items.all():
-        if item.kind == "medication":
-            out["medications"].append(item.text)
-        elif item.kind == "condition":
-            out["conditions"].append(item.text)
+        if item.kind in into:
+            out[into[item.kind]].append(item.text)
     return out

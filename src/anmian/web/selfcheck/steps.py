@@ -115,6 +115,16 @@ class ContextForm(forms.Form):
         help_text=_("Separate several with commas."),
         widget=forms.TextInput(attrs={"list": "condition-names", "autocomplete": "off"}),
     )
+    allergies = forms.CharField(
+        required=False,
+        max_length=300,
+        label=_("Allergies (in your own words)"),
+        help_text=_(
+            "To herbs, oils, foods or medicines; separate several with commas. "
+            "Anything containing them is left out of your plan."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     ferritin_ng_ml = forms.FloatField(
         required=False, min_value=0, max_value=10000, label=_("Ferritin (ng/mL), if you know it")
     )
@@ -154,10 +164,11 @@ class ContextForm(forms.Form):
                 _listed(data.get(name) or "", "medicine")
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
-        try:
-            _listed(data.get("other_conditions") or "", "condition")
-        except forms.ValidationError as exc:
-            self.add_error("other_conditions", exc)
+        for name, what in (("other_conditions", "condition"), ("allergies", "allergy")):
+            try:
+                _listed(data.get(name) or "", what)
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
         return data
 
 
@@ -310,10 +321,12 @@ def context_from_record(patient: Any, kb: KnowledgeBase) -> dict[str, Any] | Non
     medicines = [i.text for i in items if i.kind == "medication"][: len(MEDICATION_FIELDS)]
     known = [i.kb_id for i in items if i.kind == "condition" and i.kb_id in kb.conditions]
     other = [i.text for i in items if i.kind == "condition" and i.kb_id not in kb.conditions]
+    allergies = [i.text for i in items if i.kind == "allergy"]
     return {
         **dict(zip(MEDICATION_FIELDS, medicines, strict=False)),
         "conditions": known,
         "other_conditions": ", ".join(other)[:300],
+        "allergies": ", ".join(allergies)[:300],
     }
 
 
@@ -386,6 +399,7 @@ def to_engine_input(answers: dict[str, Any], steps: list[Step]) -> dict[str, Any
                 ]
             )
         ),
+        "allergies": list(dict.fromkeys(services.items(context.get("allergies")))),
         "pregnant": bool(context.get("pregnant")),
         "breastfeeding": bool(context.get("breastfeeding")),
     }

@@ -55,7 +55,11 @@ def test_it_keeps_only_the_ticked_items(alice_client, alice):
     assert AuditEntry.objects.filter(patient=alice, action="create", what="recorded-items").exists()
     # What a self-check can start from.
     fields = fhir_import.assessment_fields(alice)
-    assert fields == {"medications": ["Warfarin 5mg tablets"], "conditions": []}
+    assert fields == {
+        "medications": ["Warfarin 5mg tablets"],
+        "conditions": [],
+        "allergies": ["Cashew nuts"],
+    }
 
 
 @pytest.mark.parametrize(

@@ -129,12 +129,20 @@ def test_it_reads_several_boxes_commas_and_other_conditions(client: Client):
     assert data["conditions"] == ["pregnancy", "diabetes", "an odd rash"]
 
 
+def test_it_reads_allergies_in_own_words_into_the_engine_input(client: Client):
+    html = client.get("/self-check/step/context/").content.decode()
+    assert 'name="allergies"' in html and "Allergies (in your own words)" in html
+    answer(client, "context", {"allergies": "ginseng, shellfish "})
+    data = to_engine_input(client.session[ANSWERS], _steps())
+    assert data["allergies"] == ["ginseng", "shellfish"]
+
+
 def test_it_still_reads_the_single_medicines_box_of_an_older_session():
     data = to_engine_input({"context": {"medications": "warfarin, iron"}}, _steps())
     assert data["medications"] == ["warfarin", "iron"]
 
 
-@pytest.mark.parametrize("field", ["medication_3", "other_conditions"])
+@pytest.mark.parametrize("field", ["medication_3", "other_conditions", "allergies"])
 def test_it_refuses_an_overlong_item(client: Client, field):
     response = answer(client, "context", {field: "a" * 150})
     assert response.status_code == 400
