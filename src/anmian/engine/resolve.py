@@ -169,6 +169,7 @@ class Index:
         leg_times: dict[str, str] | None = None,
         leg_times_not_with: frozenset[str] = frozenset(),
         flagged: Iterable[tuple[str, Iterable[Iterable[str]]]] = (),
+        family_same: Iterable[str] = (),
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -177,6 +178,8 @@ class Index:
         self.noise = noise
         self.kind = kind
         self.family_finding, self.family_from = family
+        self.family_same = [tuple(words(clean(w), vocab.contractions)) for w in family_same]
+        self.family_same.sort(key=len, reverse=True)
         self.age = age
         self.past_is_present = past_is_present
         self.site_free = site_free
@@ -340,7 +343,7 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
         if sentence[pos].raw not in index.noise:
             segments.setdefault(sentence[pos].segment, []).append(pos)
     shared: list[_Segment] = []
-    for positions in segments.values():
+    for positions in _qualities_joined(list(segments.values()), sentence, index, phrase_nouns):
         stems = [sentence[pos].stem for pos in positions]
         fixed = [corrected.get(pos, 1.0) for pos in positions]
         own = [vocab.nouns[sentence[p].raw] for p in positions if sentence[p].raw in vocab.nouns]
@@ -455,6 +458,36 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
         if run:
             unread.append(run)
     return hits, unread
+
+
+def _qualities_joined(
+    segments: list[list[int]], sentence: list[Word], index: Index, nouns: list[str]
+) -> list[list[int]]:
+    """Join a segment that is one bare quality of the sentence's noun to the next when
+    together they are a longer wording: in "yellow, greasy fur" the coat is yellow and
+    greasy (one finding), not yellow plus a white greasy coat."""
+    out: list[list[int]] = []
+    stems_of = [index.vocab.stem(n) for n in dict.fromkeys(nouns)]
+    for seg in segments:
+        prev = out[-1] if out else None
+        if prev and stems_of:
+            # the quality is the last word of the segment before ("red tongue with yellow")
+            quality = sentence[prev[-1]].stem
+            if (quality,) not in index.keys and any(
+                _key([quality, n]) in index.keys for n in stems_of
+            ):
+                merged = [prev[-1], *seg]
+                stems = [sentence[p].stem for p in merged]
+                hits = _segment_hits(merged, stems, [1.0] * len(merged), stems_of, index)
+                if hits and hits[0][0] == 0 and hits[0][1] > 1:
+                    if len(prev) > 1:
+                        out[-1] = prev[:-1]
+                    else:
+                        out.pop()
+                    out.append(merged)
+                    continue
+        out.append(seg)
+    return out
 
 
 _Segment = tuple[list[int], list[str], list[float], list[tuple[tuple[int, ...], str]], set[int]]
@@ -606,6 +639,11 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
         for entry, status, ps in flagged:
             part = " ".join(sentence[p].raw for p in ps)
             matches.append(Match(text, entry, COVER_CONFIDENCE, "cover", status, part, index.kind))
+        if not hits and not flagged and index.family_same:
+            fam = _family_same(sentence, index, triggers)
+            if fam:
+                matches.append(Match(text, index.family_finding, COVER_CONFIDENCE, "cover", *fam))
+                unread = []
         for h in hits:
             status, _ = status_of(sentence, h.start, h.end, triggers, inside=True)
             if h.id.startswith("!"):  # "appetite is good": poor appetite absent, unless denied
@@ -638,6 +676,24 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if not matches and not unresolved:
         unresolved.append(Unresolved(text, index.suggest(text), text.strip()))
     return matches, unresolved
+
+
+def _family_same(
+    sentence: list[Word], index: Index, triggers: list[tuple[int, int, Trigger]]
+) -> tuple[str, str] | None:
+    """(status, words) of the family history when a sentence about a relative names no
+    finding but stands for the person's own ("my sister has it too"): present, or absent
+    when denied ("no one else in my family has it")."""
+    if not any(t.category == "family" for _, _, t in triggers):
+        return None
+    raw = [w.raw for w in sentence]
+    for term in index.family_same:
+        for i in range(len(raw) - len(term) + 1):
+            if tuple(raw[i : i + len(term)]) == term:
+                denied = [t for t in triggers if t[2].category == "negated"]
+                status = status_of(sentence, i, i + len(term), denied)[0]
+                return (ABSENT if status == ABSENT else PRESENT, " ".join(raw))
+    return None
 
 
 def _flagged(
@@ -750,6 +806,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         vocab,
         site_free=leg,
         family=(fam.finding, family_from),
+        family_same=fam.same_words,
         age=(kb.reading.age_finding.finding, kb.reading.age_finding.from_age),
         past_is_present=frozenset(kb.reading.past_is_present),
         leg_times=dict(kb.reading.leg_times),

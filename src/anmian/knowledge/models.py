@@ -678,6 +678,9 @@ class FamilyHistory(Model):
     finding: Id
     from_categories: tuple[Text, ...] = ()
     from_findings: tuple[Id, ...] = ()
+    # words that stand for the person's complaint in a sentence about a relative ("my sister
+    # has it too", "my dad had the same problem"): read as the family history
+    same_words: tuple[Text, ...] = ()
 
 
 class AgeFinding(Model):
