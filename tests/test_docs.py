@@ -199,7 +199,7 @@ def test_readme_phrase_set_figures_count_the_phrase_set():
     assert _figure(r"`tests/data/phrases.tsv`: (\d+) phrases") == [len(rows)]
     assert _figure(r"\| dev \| (\d+) \|") == [splits["dev"]]
     assert _figure(r"\| holdout \| (\d+) \|") == [splits["holdout"]]
-    assert _figure(r"\| danger phrases \(both splits\) \| (\d+) \|") == [danger]
+    assert _figure(r"\| danger phrases \(all splits\) \| (\d+) \|") == [danger]
 
 
 def test_readme_pattern_case_figure_counts_the_cases():
