@@ -13,3 +13,6 @@ class DiaryConfig(AppConfig):
         from anmian.web.records.services import add_signal_source
 
         add_signal_source(signals_for)
+
+        # The long reports' jobs register with the queue in the web process and the worker.
+        from anmian.web.diary import tasks  # noqa: F401

@@ -3,6 +3,7 @@ edited for a few days, then it locks so the record a practitioner reads stays st
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -106,3 +107,30 @@ class ScaleScore(models.Model):
 
     class Meta:
         ordering = ["taken", "created"]
+
+
+class PreparedReport(models.Model):
+    """A progress report that the worker renders (a long diary takes seconds), kept privately
+    in the database until it is fetched through the same access check as a direct download;
+    `diary.tasks` deletes it after PREPARED_KEEP. Only the person who asked may fetch it."""
+
+    PENDING, READY, FAILED = "pending", "ready", "failed"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prepared_reports")
+    # True when the patient asked for their own (the access check at download is then the
+    # owner's, not a practitioner's).
+    own = models.BooleanField()
+    paper = models.CharField(max_length=10)
+    day = models.DateField()  # "today" where the patient lives, when it was asked for
+    status = models.CharField(max_length=10, default=PENDING)
+    pdf = models.BinaryField(null=True, editable=False)
+    error = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created"]

@@ -15,5 +15,7 @@ urlpatterns = [
     path("progress/", views.my_progress, name="progress"),
     path("report.pdf", views.my_report, name="report"),
     path("patients/<uuid:uid>/report.pdf", views.patient_report, name="patient_report"),
+    path("reports/<uuid:uid>/", views.prepared_report, name="prepared"),
+    path("reports/<uuid:uid>/report.pdf", views.prepared_file, name="prepared_file"),
     path("patients/<uuid:uid>/progress/", views.patient_progress, name="patient_progress"),
 ]

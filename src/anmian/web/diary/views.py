@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_safe
 
 from anmian.knowledge import get_kb
 from anmian.web.core.csvsafe import rows_to_csv
-from anmian.web.diary import services
+from anmian.web.diary import prepared, services
 from anmian.web.diary.charts import progress_charts
 from anmian.web.diary.csvfile import COLUMNS, MEASURES
 from anmian.web.diary.progress import SCALE
@@ -154,9 +155,17 @@ def _pdf(request: HttpRequest, uid=None) -> HttpResponse:
     paper = request.GET.get("paper", "a4").casefold()
     if paper not in PAPERS:
         return HttpResponse("paper must be a4 or letter", status=400, content_type="text/plain")
-    pdf = services.progress_report(request.user, paper, uid)
+    asked = prepared.ask(request.user, paper, uid)
+    if asked.prepared is not None:  # a long diary: the worker renders it (diary/prepared.py)
+        return redirect("diary:prepared", asked.prepared.uid, permanent=False)
+    assert asked.pdf is not None
+    return _pdf_response(asked.pdf, paper)
+
+
+def _pdf_response(pdf: bytes, paper: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="anmian-progress-{paper}.pdf"'
+    response["Cache-Control"] = "private, no-store"  # a patient's record: no shared caches
     return response
 
 
@@ -170,3 +179,34 @@ def my_report(request: HttpRequest) -> HttpResponse:
 @login_required
 def patient_report(request: HttpRequest, uid) -> HttpResponse:
     return _pdf(request, uid)
+
+
+@require_safe
+@login_required
+def prepared_report(request: HttpRequest, uid) -> HttpResponse:
+    """A long report being prepared: "preparing" (the page refreshes itself, with or without
+    JavaScript), then the link to the file, or what to do when it failed."""
+    report = prepared.status(request.user, uid)
+    again = (
+        reverse("diary:report")
+        if report.own
+        else reverse("diary:patient_report", args=[report.patient.uid])
+    )
+    response = render(
+        request,
+        "diary/prepared.html",
+        _ctx(report=report, again=f"{again}?paper={report.paper}"),
+    )
+    if report.status == report.PENDING:
+        response["Refresh"] = "3"  # what <meta http-equiv="refresh"> does, as a header
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@login_required
+def prepared_file(request: HttpRequest, uid) -> HttpResponse:
+    report, pdf = prepared.fetch(request.user, uid)
+    if pdf is None:  # not ready (or failed): the status page says which
+        return redirect("diary:prepared", report.uid)
+    return _pdf_response(pdf, report.paper)

@@ -4,8 +4,10 @@
    open on a shared computer cannot erase an account alone);
 2. `confirm`: the link's token confirms; the erasure is due after the grace period
    (ANMIAN_ERASURE_GRACE_DAYS, 14 by default), during which the person can `cancel`;
-3. the clinic's practitioners see the requests (`requests_for`) and `process` a due one;
-4. `process` erases what is the person's own and keeps what the clinic must keep (RETAINED,
+3. the clinic's practitioners see the requests (`requests_for`) and `process` a due one; the
+   scheduled job (`process_due`, run hourly by the worker: jobs/tasks.py) carries out every
+   confirmed request whose grace period is over, so none waits on staff;
+4. `process` (and the job) erases what is the person's own and keeps what the clinic must keep (RETAINED,
    docs/privacy.md says why): the records stay under the patient's name and date of birth,
    the patient is marked `erased`, and the account can no longer log in.
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -82,6 +84,7 @@ HANDLED = {
     "admin.LogEntry": "not a patient's (the admin's own log of staff actions)",
     "diary.DiaryEntry": "erased",
     "diary.ScaleScore": "erased",
+    "diary.PreparedReport": "erased (a long progress report waiting to be fetched)",
     "booking.Appointment": "kept (clinical record); future bookings cancelled",
     "booking.Course": "kept with its appointments",
     "booking.WaitlistEntry": "erased",
@@ -216,6 +219,38 @@ def process(user: User, uid: uuid.UUID) -> ErasureRequest:
     return req
 
 
+def process_due(now: datetime | None = None) -> list[ErasureRequest]:
+    """Carry out every confirmed request whose grace period is over (the scheduled job).
+
+    Each request is claimed by one conditional UPDATE (confirmed -> done) in the transaction
+    that erases, so two workers running the job at once never erase twice, and a failure
+    leaves the request confirmed for the next run. The audit entry names the person whose
+    confirmed request it was (the job has no account of its own); `done_by` stays empty,
+    which is how a scheduled erasure is told from one a practitioner processed."""
+    now = now or timezone.now()
+    due = ErasureRequest.objects.filter(state=ErasureRequest.CONFIRMED, due__lte=now)
+    done = []
+    for req in due.select_related("patient__user"):
+        with transaction.atomic():
+            claimed = ErasureRequest.objects.filter(
+                pk=req.pk, state=ErasureRequest.CONFIRMED
+            ).update(state=ErasureRequest.DONE, done_at=now)
+            if not claimed:
+                continue
+            asker = req.patient.user
+            erase(req.patient)
+            if asker is not None:
+                audit(asker, "delete", req.patient, "account", req)
+        req.refresh_from_db()
+        done.append(req)
+    return done
+
+
+def state_of(user: User) -> ErasureRequest | None:
+    """The person's open request, if any (for the API's answer)."""
+    return open_request(_own_patient(user))
+
+
 def erase(patient: Patient) -> None:
     """Erase the person's own records and anonymise their account, keeping RETAINED."""
     from django_otp.plugins.otp_static.models import StaticDevice
@@ -228,6 +263,7 @@ def erase(patient: Patient) -> None:
     # Own records: the diary, scores, waiting lists, GP imports, self-checks no plan used.
     patient.diary.all().delete()
     patient.scores.all().delete()
+    patient.prepared_reports.all().delete()
     patient.waitlist.all().delete()
     patient.recorded_items.all().delete()
     Assessment.objects.filter(patient=patient, plans__isnull=True).delete()
