@@ -405,3 +405,112 @@ def test_the_joining_words_are_the_knowledge_base_s(kb):
     assert ("worse-night", "present") in read(kb, text)
     plain = dataclasses.replace(kb, reading=kb.reading.model_copy(update={"joining_words": ()}))
     assert ("worse-night", "present") not in read(plain, text)
+
+
+# --- rules added for issue 8's generalisation work; phrases from the cited sources --------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Word forms the stemmer leaves apart are one form (reading.yaml `word_forms`):
+        # American spellings (Mayo Clinic, "iron deficiency anemia") ...
+        ("iron deficiency anemia", {("low-iron-history", "present")}),
+        # ... and the textbooks' "aggravated by" / "relieved by" (Maciocia, Foundations)
+        ("aggravated by cold", {("worse-cold", "present")}),
+        ("relieved by pressure", {("better-pressure", "present")}),
+        # "lower limbs" are the legs (Maciocia, Damp: "heaviness of the lower limbs")
+        ("heaviness of the lower limbs", {("leg-heaviness", "present")}),
+        # a bare quality before a comma joins the clause after it when together they are one
+        # wording (Maciocia, Damp-Heat: "yellow, sticky coating")
+        ("yellow, sticky coating", {("coat-yellow-greasy", "present")}),
+        (
+            "red tongue with yellow, greasy fur",
+            {("tongue-red", "present"), ("coat-yellow-greasy", "present")},
+        ),
+    ],
+)
+def test_word_forms_and_clinical_wordings_are_read(kb, text, expected):
+    assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # medspaCy's default English triggers (Eyre 2021): "never had", "possible", "hx of"
+        ("never had night sweats", {("night-sweats", "absent")}),
+        ("possible night sweats", {("night-sweats", "uncertain")}),
+        ("hx of palpitations", {("palpitations", "historical")}),
+        # a year gone by is the past; "since" a year is not
+        ("back in 2019 I had night sweats", {("night-sweats", "historical")}),
+        ("night sweats since 2019", {("night-sweats", "present")}),
+        # medspaCy's relatives, after the finding too: RLS in a relative is family history
+        ("restless legs in my mother and my aunt", {("family-history-rls", "present")}),
+        ("my nan had ringing in her ears", {("tinnitus", "family")}),
+        # a sentence about a relative that names no finding stands for the person's own
+        # complaint (RLS Foundation: RLS often runs in families; people write "has it too")
+        ("my sister has it too", {("family-history-rls", "present")}),
+        ("no one else in my family has it", {("family-history-rls", "absent")}),
+    ],
+)
+def test_more_context_triggers(kb, text, expected):
+    assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "status"),
+    [
+        # UCLH DVT leaflet: pain, swelling, warm or red skin in one leg
+        ("my left calf is warm and swollen", "one-leg-swollen-warm-red", "present"),
+        ("swelling and redness behind my right knee", "one-leg-swollen-warm-red", "present"),
+        ("no swelling or redness in my right leg", "one-leg-swollen-warm-red", "absent"),
+        # NICE NG158 / NHS: chest pain, sudden breathlessness, coughing blood
+        ("sharp stabbing pain in my chest when I breathe in", "chest-pain", "present"),
+        ("I suddenly can't get my breath", "sudden-breathlessness", "present"),
+        ("blood in my phlegm this morning", "coughing-blood", "present"),
+        # NHS FAST: the face has dropped on one side, weakness in one arm, slurred speech
+        ("her face has dropped on one side", "face-drooping", "present"),
+        ("sudden numbness in my right arm", "arm-weakness-one-side", "present"),
+        ("my speech went slurred for a few minutes", "speech-difficulty", "present"),
+        # Royal Free cauda equina leaflet: not knowing when the bladder is full, numbness
+        # around the back passage, changed feeling when wiping
+        ("I don't know when my bladder is full", "bladder-bowel-change", "present"),
+        ("numbness around my back passage", "saddle-numbness", "present"),
+        ("it feels different when I wipe", "saddle-numbness", "present"),
+        # Samaritans' warning signs: feeling a burden, no way out
+        ("everyone would be better off without me", "thoughts-of-self-harm", "present"),
+        ("I can't see any way out, I can't go on", "thoughts-of-self-harm", "present"),
+        ("I feel hopeless most days", "severe-depression", "present"),
+    ],
+)
+def test_danger_words_reach_their_red_flag_finding(kb, text, finding, status):
+    assert (finding, status) in read(kb, text)
+
+
+def test_a_longer_reading_of_the_same_words_keeps_them(kb):
+    # Maciocia, Liver-Qi stagnation: distending pain of the chest and hypochondrium is the
+    # rib sides, not the red-flag chest pain
+    got = read(kb, "migratory distending pain in the chest and hypochondria")
+    assert ("rib-side-distension", "present") in got
+    assert ("chest-pain", "present") not in got
+
+
+def test_a_danger_finding_replaces_a_shorter_reading_of_its_words(kb):
+    # one swollen calf is a possible clot (NICE NG158), not swollen legs
+    got = read(kb, "left calf swollen")
+    assert got == {("one-leg-swollen-warm-red", "present")}
+
+
+def test_two_edit_spelling_keeps_the_first_two_letters(kb):
+    # "pillow" is an ordinary word the base does not know: it must not become "pallor"
+    got = read(kb, "sweats at night soaking the pillow")
+    assert ("pale-face", "present") not in got
+    assert ("night-sweats", "present") in got
+    # a two-edit typo of the same length is still corrected ("tounge" -> "tongue")
+    assert ("tongue-red", "present") in read(kb, "red tounge")
+
+
+def test_bedtime_is_the_legs_at_night_in_bed(kb):
+    # IRLSSG criteria: worse in the evening or night; at bedtime the person is in bed
+    got = read(kb, "pulling feeling in my calves at bedtime")
+    assert ("worse-night", "present") in got
