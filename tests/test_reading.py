@@ -514,3 +514,24 @@ def test_bedtime_is_the_legs_at_night_in_bed(kb):
     # IRLSSG criteria: worse in the evening or night; at bedtime the person is in bed
     got = read(kb, "pulling feeling in my calves at bedtime")
     assert ("worse-night", "present") in got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a past marker after "but" looks back past it (NHS: RLS in pregnancy usually goes
+        # away within four weeks of the birth)
+        (
+            "had restless legs in my last pregnancy but it went away",
+            {("restless-legs", "historical")},
+        ),
+        ("night sweats, but they stopped after the menopause", {("night-sweats", "historical")}),
+        # "... is not a problem" denies what comes before it
+        ("palpitations are not a problem", {("palpitations", "absent")}),
+        # an age by decade ("a woman in her sixties", as case reports write it)
+        ("a woman in her sixties", {("aged-over-50", "present")}),
+        ("aged 45", set()),
+    ],
+)
+def test_past_markers_denials_and_ages_in_everyday_wording(kb, text, expected):
+    assert read(kb, text) == expected

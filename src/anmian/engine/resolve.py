@@ -67,7 +67,23 @@ COVER_CONFIDENCE = 0.9
 MAX_SPAN = 7
 CACHE_SIZE = 4096  # readings kept per index, by phrase
 _FOR = re.compile(r"\bfor\b")
-_AGE = re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*old\b|\baged?\s+(\d{1,3})\b")
+_AGE = re.compile(
+    r"\b(\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*old\b|\baged?\s+(\d{1,3})\b"
+    # "in my sixties", "in her 70s", "over 60": the decade (or the number) is the age
+    r"|\bin\s+(?:my|his|her|their)\s+(?:(\d)0'?s|(fifties|sixties|seventies|eighties|nineties))\b"
+    r"|\b(?:over|past)\s+(\d{2})\b(?!\s*(?:%|percent|mg|kg|minutes|hours|times))"
+)
+_DECADES = {"fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}
+
+
+def _age(m: re.Match[str]) -> int:
+    if m.group(1) or m.group(2):
+        return int(m.group(1) or m.group(2))
+    if m.group(3):
+        return int(m.group(3)) * 10
+    if m.group(4):
+        return _DECADES[m.group(4)]
+    return int(m.group(5))
 
 
 def normalise(text: str, contractions: dict[str, str] | None = None) -> str:
@@ -668,7 +684,7 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             unresolved.append(Unresolved(text, () if has_cjk(part) else index.suggest(part), part))
     if index.age:
         for m in _AGE.finditer(clean(text)):
-            years = int(m.group(1) or m.group(2))
+            years = _age(m)
             if index.age[1] <= years <= 120:
                 matches.append(
                     Match(text, index.age[0], COVER_CONFIDENCE, "cover", part=m.group(0))
