@@ -29,3 +29,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# Styled error pages with a way home (core/views.py); the 500 needs no database.
+handler404 = "anmian.web.core.views.page_not_found"
+handler500 = "anmian.web.core.views.server_error"

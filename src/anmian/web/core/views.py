@@ -1,5 +1,8 @@
-from django.http import Http404, HttpRequest, HttpResponse
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.http import require_safe
 
 from anmian.knowledge import get_kb
@@ -97,3 +100,34 @@ def evidence(request: HttpRequest) -> HttpResponse:
 def references(request: HttpRequest) -> HttpResponse:
     items = sorted(get_kb().references.values(), key=lambda r: r.id)
     return render(request, "core/references.html", _ctx(items=items))
+
+
+# --- error pages (urls.handler404 / handler500) ---
+
+
+def _disclaimer() -> str:
+    try:
+        return get_kb().rules.disclaimer
+    except Exception:  # the error page must show even if the knowledge base is what failed
+        return ""
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A styled 404 with a way home. It never repeats the path asked for: some paths hold a
+    secret (calendar feeds, waitlist offers) and a page is no place to echo them."""
+    return render(request, "404.html", {"disclaimer": _disclaimer()}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A styled 500 rendered without the request: no context processors, no session, no
+    database, so it shows when one of those is what broke. If even the template fails, a
+    line of plain HTML says the same."""
+    try:
+        body = loader.get_template("500.html").render({"disclaimer": _disclaimer()})
+    except Exception:
+        logging.getLogger(__name__).exception("the 500 page itself failed to render")
+        body = (
+            "<!doctype html><title>Server error</title><h1>Something went wrong on our side</h1>"
+            '<p>Please try again in a few minutes. <a href="/">Home</a></p>'
+        )
+    return HttpResponseServerError(body)

@@ -86,6 +86,8 @@ def test_a_person_completes_the_wizard_and_sees_the_body_chart(page, live_server
         page, live_server.url, {"leg-crawling", "palpitations", "pale-face", "tongue-pale"}
     )
     assert page.locator("h1").inner_text() == "Your results"
+    assert "Book this course" in page.locator("section.summary").inner_text()
+    page.click("#plan-h")  # on a phone the plan is folded under its heading: open it
     assert page.locator("svg.bodychart circle.pt").count() > 3
     assert "SP6" in page.locator("ul.points").inner_text()
 
@@ -304,10 +306,12 @@ def test_a_person_writes_confirms_what_was_unsure_and_then_sees_the_plan(page, l
     assert page.locator("ul.points").count() == 0  # the plan waits for the answer
     page.locator("form.confirm input[name=chest-pain][value=no]").check()
     page.click("form.confirm button:has-text('Confirm my answers')")
-    page.wait_for_selector("ul.points")
+    page.wait_for_selector("ul.points", state="attached")
+    page.click("#plan-h")  # folded on a phone: open it
     assert "SP6" in page.locator("ul.points").inner_text()
     assert page.locator("section.hold").count() == 0
-    assert "Chest pain, especially when breathing in: no" in read.inner_text()
+    page.click("#read-h")  # the reading, now answered, folds too
+    assert "Chest pain, especially when breathing in: no" in page.locator(".read").inner_text()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing pushes the phone page sideways
 
