@@ -1,23 +1,28 @@
-"""The shop in Chromium (Playwright), as the issue's two journeys: a pregnant visitor is
-refused an aroma stick whose oil is ruled out in pregnancy and shown the alternative; a
-patient buys the acupressure tool their plan names, pays with the dummy provider, and staff
-mark it collected."""
+"""The shop in Chromium (Playwright), as the issue's two journeys, at a phone's width and a
+desktop's: a pregnant visitor is refused an aroma stick whose oil (sage) is ruled out in
+pregnancy and shown the alternative; a patient buys the acupressure tool their adopted plan
+names (from "Tools for this plan" on their page), pays with the dummy provider, and staff
+mark it collected. Screenshots go to $ANMIAN_SHOTS (default /tmp/shop)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from anmian.web.records.models import Plan
 from anmian.web.shop.models import Order
 from anmian.web.shop.testing import catalogue, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("ANMIAN_SHOTS", "/tmp/shop"))
+WIDTHS = [390, 1280]  # a phone and a desktop
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
@@ -34,8 +39,8 @@ def browser():
         b.close()
 
 
-def logged_in_page(browser, base: str, user=None):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+def logged_in_page(browser, base: str, user=None, width: int = 390):
+    context = browser.new_context(viewport={"width": width, "height": 844})
     if user is not None:
         client = Client()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
@@ -45,47 +50,80 @@ def logged_in_page(browser, base: str, user=None):
     return context, context.new_page()
 
 
-def test_a_pregnant_visitor_is_refused_the_sage_stick_and_buys_the_alternative(
-    browser, live_server
+def shot(page, name: str, width: int) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_pregnant_visitor_is_refused_the_sage_stick_and_shown_the_alternative(
+    browser, live_server, width
 ):
     catalogue()
-    context, page = logged_in_page(browser, live_server.url)
+    context, page = logged_in_page(browser, live_server.url, width=width)
     page.goto(f"{live_server.url}/shop/p/clear-head-stick/")
     page.get_by_role("button", name="Add to cart").click()
+    # An anonymous visitor is asked the safety questions before anything with rules.
     page.get_by_label("I am pregnant or trying to conceive").check()
     page.get_by_label("Age of the person who will use it").fill("31")
     page.get_by_role("button", name="Save and continue").click()
-    assert "Not for you" in page.content()
-    assert "Sage oil" in page.locator("#safety ~ ul").first.inner_text()
+    assert page.url.endswith("/shop/p/clear-head-stick/")
+    safety = page.locator("#safety ~ ul").first.inner_text()
+    assert "Not for you" in page.content() and "Sage oil" in safety
+    assert page.get_by_role("button", name="Add to cart").count() == 0  # refused: no button
+    shot(page, "refused-in-pregnancy", width)
     page.get_by_role("link", name="Calm evening aroma stick").click()
+    assert "Not for you" not in page.content()
     for box in page.locator("input[name=acknowledge]").all():
         box.check()
     page.get_by_role("button", name="Add to cart").click()
     assert page.url.endswith("/shop/cart/")
     assert "Calm evening aroma stick" in page.content()
     assert "Clear head" not in page.content()
+    shot(page, "alternative-in-cart", width)
     context.close()
 
 
-def test_a_patient_buys_and_pays_for_the_tool_and_staff_mark_it_collected(browser, live_server):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_patient_buys_the_tool_their_plan_names_pays_and_staff_mark_it_collected(
+    browser, live_server, clinic, bob, width
+):
     catalogue()
-    buyer = person("mei", age=58)
-    context, page = logged_in_page(browser, live_server.url, buyer.user)
-    page.goto(f"{live_server.url}/shop/p/acupressure-probe/")
-    assert "SP6" in page.content()
+    patient = person("mei", clinic=clinic, age=58)
+    assessment = patient.assessments.get()
+    # The plan their practitioner adopted names SP6 and ST36, pressed at home.
+    Plan.objects.create(
+        patient=patient, assessment=assessment, adopted_by=bob, points=["sp6", "st36"]
+    )
+    context, page = logged_in_page(browser, live_server.url, patient.user, width)
+    page.goto(f"{live_server.url}/accounts/mine/")
+    tools = page.locator("section.tools")
+    assert "SP6" in tools.inner_text()
+    shot(page, "tools-for-the-plan", width)
+    tools.get_by_role("link", name="Steel acupressure probe").click()
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_role("link", name="Checkout").click()
     page.get_by_label("Pick up at the clinic").check()
     page.get_by_role("button", name="Place the order").click()
+    shot(page, "dummy-payment", width)
     page.get_by_role("button", name="Pay £12.00").click()
-    assert "Paid" in page.content()
+    assert "Paid" in page.locator("main").inner_text()
+    order = Order.objects.get()
+    assert order.state == Order.PAID and order.user == patient.user
     context.close()
 
     staff = get_user_model().objects.create_user("till@clinic.example", "till@clinic.example")
     staff.user_permissions.add(Permission.objects.get(codename="change_order"))
-    context, page = logged_in_page(browser, live_server.url, staff)
+    context, page = logged_in_page(browser, live_server.url, staff, width)
     page.goto(f"{live_server.url}/shop/staff/orders/")
     page.get_by_role("button", name="Mark ready").click()
     page.get_by_role("button", name="Mark collected").click()
-    assert Order.objects.get().state == Order.COLLECTED
+    row = page.locator("tr", has_text="Steel acupressure probe")
+    assert "Collected" in row.inner_text()
+    shot(page, "staff-marked-collected", width)
+    context.close()
+
+    context, page = logged_in_page(browser, live_server.url, patient.user, width)
+    page.goto(f"{live_server.url}/shop/orders/{order.uid}/")
+    assert "Collected" in page.locator("main").inner_text()
     context.close()
