@@ -29,3 +29,23 @@ class FailedJob(models.Model):
         if self.succeeded_at:
             return "succeeded on retry"
         return "retrying" if self.retries_left else "gave up"
+
+
+class OutboxEmail(models.Model):
+    """An email the queue could not take (Redis unreachable when its transaction committed),
+    kept in the database until a worker's schedule hands it to the queue (tasks.drain_outbox)
+    and deletes it. The message is pickled, as the queue itself stores it; the row lives
+    minutes, and its subject alone is shown to staff."""
+
+    message = models.BinaryField()
+    subject = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=200, blank=True)  # why the queue refused it
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "email waiting for the queue"
+        verbose_name_plural = "emails waiting for the queue"
+
+    def __str__(self) -> str:
+        return self.subject or f"email {self.pk}"
