@@ -9,14 +9,15 @@ import json
 import uuid
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
 from anmian.fhir.importer import ImportRefused
 from anmian.web.apiauth import AUTH, ApiError, errors
 from anmian.web.core.csvsafe import rows_to_csv
-from anmian.web.exports import archive, fhir_import, services
+from anmian.web.exports import archive, erasure, fhir_import, services
 from anmian.web.records.audit import DENIED, record
 from anmian.web.records.services import NotPractitioner
 
@@ -303,3 +304,66 @@ def import_confirm(request: HttpRequest, body: ImportConfirm) -> Any:
     except services.NoPatientRecord as exc:
         raise ApiError(404, str(exc)) from None
     return {"kept": len(kept)}
+
+
+# --- deleting one's account (exports/erasure.py) ---
+
+
+class KeptRecord(Schema):
+    what: str
+    why: str
+
+
+class ErasureState(Schema):
+    """An erasure request: asked (an email carries the link that confirms it), confirmed (it
+    is carried out at `due`, after the grace period) or cancelled."""
+
+    request: str = Field(description="The request's id.")
+    state: Literal["pending", "confirmed", "cancelled", "done"]
+    requested: dt.datetime
+    due: dt.datetime | None = Field(
+        description="When the account is erased (UTC); empty until the emailed link confirms."
+    )
+    grace_days: int = Field(description="Days between confirming and the erasure.")
+    kept: list[KeptRecord] = Field(description="What the clinic keeps by law, and why.")
+
+
+def _erasure_state(req: Any) -> dict[str, Any]:
+    return {
+        "request": str(req.uid),
+        "state": req.state,
+        "requested": req.requested,
+        "due": req.due,
+        "grace_days": erasure.grace_days(),
+        "kept": [{"what": w, "why": y} for w, y in erasure.RETAINED],
+    }
+
+
+@router.post(
+    "/me/erasure",
+    response={201: ErasureState, **errors(401, 403, 404, 409)},
+    summary="Ask for my account to be deleted (an email link confirms; a grace period follows)",
+)
+def request_my_erasure(request: HttpRequest) -> Any:
+    try:
+        req = erasure.request_erasure(request.user)
+    except Http404 as exc:
+        raise ApiError(404, str(exc)) from None
+    except erasure.ErasureError as exc:
+        raise ApiError(409, str(exc)) from None
+    return Status(201, _erasure_state(req))
+
+
+@router.delete(
+    "/me/erasure",
+    response={200: ErasureState, **errors(401, 403, 404, 409)},
+    summary="Cancel my request to delete my account (before it is carried out)",
+)
+def cancel_my_erasure(request: HttpRequest) -> Any:
+    try:
+        req = erasure.cancel(request.user)
+    except Http404 as exc:
+        raise ApiError(404, str(exc)) from None
+    except erasure.ErasureError as exc:
+        raise ApiError(409, str(exc)) from None
+    return _erasure_state(req)

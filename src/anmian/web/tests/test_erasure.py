@@ -259,3 +259,72 @@ def test_every_kind_of_record_of_a_person_has_a_rule():
         if (f.many_to_one or f.one_to_one) and f.concrete and f.related_model in people
     }
     assert pointing <= set(HANDLED), sorted(pointing - set(HANDLED))
+
+
+# --- the API and the scheduled job ---------------------------------------------------------
+
+
+def test_the_api_asks_for_an_erasure_and_cancels_it_each_step_audited(client: Client, alice):
+    client.force_login(alice.user)
+    r = client.post("/api/v1/me/erasure", content_type="application/json")
+    assert r.status_code == 201
+    body = r.json()
+    assert body["state"] == "pending" and body["due"] is None and body["grace_days"] == 14
+    assert any("Records Management Code of Practice" in k["why"] for k in body["kept"])
+    (message,) = mail.outbox  # the link that confirms, as on the site
+    assert "/accounts/mine/data/delete/" in message.body
+    again = client.post("/api/v1/me/erasure", content_type="application/json")
+    assert again.status_code == 409 and "already asked" in again.json()["error"]
+    r = client.delete("/api/v1/me/erasure")
+    assert r.status_code == 200 and r.json()["state"] == "cancelled"
+    assert client.delete("/api/v1/me/erasure").status_code == 409
+    assert list(
+        AuditEntry.objects.filter(what="erasure-request")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == ["create", "update"]
+
+
+def test_the_api_needs_a_login_and_a_patient_record(client: Client, bob):
+    assert client.post("/api/v1/me/erasure", content_type="application/json").status_code == 401
+    client.force_login(bob.user)  # a practitioner: no patient record to delete
+    assert client.post("/api/v1/me/erasure", content_type="application/json").status_code == 404
+    assert not ErasureRequest.objects.exists()
+
+
+def test_the_scheduled_job_erases_once_the_grace_period_is_over(client: Client, alice):
+    from anmian.web.jobs.tasks import erase_due_accounts
+
+    req = _ask_and_confirm(client, alice)
+    asker = alice.user.pk
+    erase_due_accounts.call_local()  # inside the grace period: nothing happens
+    alice.refresh_from_db()
+    assert alice.erased is None and ErasureRequest.objects.get().state == "confirmed"
+    _grace_over(req)
+    erase_due_accounts.call_local()
+    alice.refresh_from_db()
+    req.refresh_from_db()
+    assert alice.erased is not None and alice.user is None and alice.phone == ""
+    assert req.state == "done" and req.done_at is not None and req.done_by is None
+    assert (
+        AuditEntry.objects.filter(
+            action="delete", what="account", user_id=asker, patient=alice
+        ).count()
+        == 1
+    )
+    erase_due_accounts.call_local()  # run again (another worker): nothing twice
+    assert AuditEntry.objects.filter(action="delete", what="account").count() == 1
+
+
+def test_the_job_leaves_unconfirmed_and_cancelled_requests_alone(client: Client, alice):
+    from anmian.web.exports.erasure import process_due
+
+    client.force_login(alice.user)
+    client.post(reverse("accounts:erasure_request"))
+    req = ErasureRequest.objects.get()
+    _grace_over(req)
+    assert process_due() == []
+    client.post(reverse("accounts:erasure_cancel"))
+    assert process_due(timezone.now() + timedelta(days=365)) == []
+    alice.refresh_from_db()
+    assert alice.erased is None and alice.user is not None
