@@ -535,3 +535,22 @@ def test_bedtime_is_the_legs_at_night_in_bed(kb):
 )
 def test_past_markers_denials_and_ages_in_everyday_wording(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Maciocia, Liver-Blood deficiency: "dry hair and skin"; Blood deficiency: "late,
+        # scanty periods" (a qualifier shares the noun of the reading beside it)
+        ("dry hair and skin", {("hair-loss-dry", "present"), ("dry-skin", "present")}),
+        (
+            "late, scanty periods with pale blood",
+            {("late-cycle", "present"), ("scanty-pale-periods", "present")},
+        ),
+        # a qualifier in the middle of a reading is not borrowed: "times a night" does not
+        # make "most nights" a worse-at-night finding
+        ("wakes two or three times a night, most nights", {("waking-often", "present")}),
+    ],
+)
+def test_qualifiers_share_the_noun_of_the_reading_beside_them(kb, text, expected):
+    assert read(kb, text) == expected

@@ -208,6 +208,9 @@ class Index:
             for entry, groups in flagged
         ]
         self.red = frozenset(entry for entry, _ in self.flagged)
+        # stems of words that qualify rather than name ("times", "night"): never borrowed
+        # from the middle of a reading
+        self.loose_stems = frozenset(vocab.stem(w) for w in vocab.ignorable | set(leg_times or ()))
         # The Chinese wordings (engine/zh.py), on the findings index only.
         self.zh: ZhIndex | None = None
         self.alias: dict[str, str] = {}  # normalised whole alias -> id
@@ -538,8 +541,13 @@ def _coordinate(segments: list[_Segment], sentence: list[Word], index: Index) ->
         for k, pos in enumerate(positions):
             raw = sentence[pos].raw
             # times and body sites are shared too ("restless arms as well as legs")
+            # qualifiers too: "late, scanty periods" are late periods, "dry hair and skin" dry
+            # skin (a qualifier borrows only into a whole alias, never a weak one)
             if k in taken or (
-                _ignorable(raw, vocab) and raw not in index.leg_times and raw not in vocab.sites
+                _ignorable(raw, vocab)
+                and raw not in index.leg_times
+                and raw not in vocab.sites
+                and raw not in vocab.qualifiers
             ):
                 runs.append([])
             elif runs and runs[-1]:
@@ -552,13 +560,20 @@ def _coordinate(segments: list[_Segment], sentence: list[Word], index: Index) ->
             after = [r for r in readings if r[0] > last]
             # a run after the reading shares its first word ("dry hair and skin"), a run
             # before it its last ("itchy, dry skin")
+            # ... and failing that any other of its words ("late, scanty periods": late periods)
             near = []
             if before and joined(before[-1][1], first):
                 near.append(before[-1][2][0])
             if after and joined(last, after[0][0]):
                 near.append(after[0][2][-1])
+            if before and joined(before[-1][1], first):
+                near += [w for w in before[-1][2][1:] if w not in index.loose_stems]
+            if after and joined(last, after[0][0]):
+                near += [w for w in after[0][2][:-1] if w not in index.loose_stems]
             own = [stems[k] for k in run]
             for word in near:
+                if word in own:
+                    continue
                 key = _key([*own, word])
                 entry = None if key in index.weak else index.keys.get(key)
                 if entry and entry not in have:
