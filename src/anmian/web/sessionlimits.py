@@ -6,6 +6,9 @@ at login and kept in the session, so a request costs no extra query.
 
 Activity is written to the session at most once a minute (a write per request would be a
 database write per request), so an idle session can end up to a minute early, never late.
+
+Before the idle limit ends a session, every page warns (`static/anmian/logoff.js`, given the
+seconds left by `warning` below) and offers to stay signed in, which posts to `keep_alive`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ LOGIN_AT = "_anmian_login_at"
 SEEN_AT = "_anmian_seen_at"
 STAFF = "_anmian_staff"
 SEEN_EVERY_SECONDS = 60
+WARN_SECONDS = 120  # the warning shows this long before the idle limit ends the session
 
 
 def sees_others_records(user: Any) -> bool:
@@ -55,6 +59,31 @@ def start(request: HttpRequest, user: Any) -> None:
 def _on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         start(request, user)
+
+
+def seconds_left(request: HttpRequest) -> int | None:
+    """Seconds until the idle limit (or the lifetime, if sooner) ends this signed-in session;
+    None without one."""
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session or LOGIN_AT not in session:
+        return None
+    idle, lifetime = limits(bool(session.get(STAFF)))
+    now = time.time()
+    return max(0, int(min(session[SEEN_AT] + idle, session[LOGIN_AT] + lifetime) - now))
+
+
+def touch(request: HttpRequest) -> None:
+    """Count this request as activity now (the keep-alive button), whatever the minute."""
+    request.session[SEEN_AT] = time.time()
+
+
+def warning(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: for a signed-in page, the seconds its session has left and how long
+    before the end to warn, which base.html hands to logoff.js; nothing for anyone else."""
+    left = seconds_left(request)
+    if left is None:
+        return {}
+    return {"session_seconds_left": left, "session_warn_seconds": WARN_SECONDS}
 
 
 class SessionLimitsMiddleware:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from anmian.web.accounts import clinic_views, token_views, twofactor_views, views
+from anmian.web.accounts import clinic_views, session_views, token_views, twofactor_views, views
 from anmian.web.accounts.forms import LoginForm
 from anmian.web.exports import views as data_views
 
@@ -37,6 +37,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("session/keep-alive/", session_views.keep_alive, name="keep_alive"),
     path("start/", views.start, name="start"),
     path("mine/", views.mine, name="mine"),
     path("clinics/", clinic_views.clinics, name="clinics"),
