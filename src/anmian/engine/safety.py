@@ -318,23 +318,23 @@ def _allergic_to(ctx: Context, item: str) -> list[str]:
     return ctx.tags.get(f"{ALLERGY}{item}", [])
 
 
-def allergy_allowed(
-    kb: KnowledgeBase, kind: str, item_id: str, ctx: Context, safety: Safety
-) -> bool:
-    """False, with each exclusion recorded, when the person said they are allergic to the
-    item (a herb, formula or oil), to an ingredient of a formula, or to a herb or oil a
-    topical advice item contains ("you told us you are allergic to X")."""
+def allergy_reasons(
+    kb: KnowledgeBase, kind: str, item_id: str, ctx: Context
+) -> list[tuple[str, str, list[str]]]:
+    """(the part it is about, the reason, what the person wrote) for each allergy of the
+    person that rules the item out: an allergy to the item itself (a herb, formula or oil),
+    to an ingredient of a formula, or to a herb or oil a topical advice item contains. Shared
+    by the planner and the shop, so an allergy keeps an item out wherever it is offered."""
     if not any(t.startswith(ALLERGY) for t in ctx.tags):
-        return True
-    ok = True
-    own = _allergic_to(ctx, f"{kind}:{item_id}")
+        return []
     name = _display(kb, kind, item_id)
+    out = []
+    own = _allergic_to(ctx, f"{kind}:{item_id}")
     if own:
-        safety.exclude(item_id, kind, f"{name}: {_told(name, own)}", own, ALLERGY_REFS)
-        ok = False
-    if kind == "formula":
+        out.append((item_id, f"{name}: {_told(name, own)}", own))
+    if kind == "formula" and item_id in kb.formulas:
         parts = [("herb", i.herb) for i in kb.formulas[item_id].ingredients]
-    elif kind == "advice":
+    elif kind == "advice" and item_id in kb.advice:
         parts = [("herb" if c in kb.herbs else "oil", c) for c in kb.advice[item_id].contains]
     else:
         parts = []
@@ -342,18 +342,22 @@ def allergy_allowed(
         causes = _allergic_to(ctx, f"{part_kind}:{part}")
         if causes:
             part_name = _display(kb, part_kind, part)
-            safety.exclude(
-                item_id,
-                kind,
-                f"{name} contains {part_name}: {_told(part_name, causes)}",
-                causes,
-                ALLERGY_REFS,
-            )
-            if part_kind == "herb":
-                reason = f"{part_name}: {_told(part_name, causes)}"
-                safety.exclude(part, "herb", reason, causes, ALLERGY_REFS)
-            ok = False
-    return ok
+            out.append((part, f"{name} contains {part_name}: {_told(part_name, causes)}", causes))
+    return out
+
+
+def allergy_allowed(
+    kb: KnowledgeBase, kind: str, item_id: str, ctx: Context, safety: Safety
+) -> bool:
+    """False, with each exclusion recorded, when an allergy of the person rules the item out
+    (`allergy_reasons`); a formula's ingredient is recorded as excluded too."""
+    reasons = allergy_reasons(kb, kind, item_id, ctx)
+    for part, reason, causes in reasons:
+        safety.exclude(item_id, kind, reason, causes, ALLERGY_REFS)
+        if part != item_id and part in kb.herbs:
+            name = _display(kb, "herb", part)
+            safety.exclude(part, "herb", f"{name}: {_told(name, causes)}", causes, ALLERGY_REFS)
+    return not reasons
 
 
 def _display(kb: KnowledgeBase, kind: str, item_id: str) -> str:

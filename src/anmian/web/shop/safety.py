@@ -13,7 +13,7 @@ from typing import Any
 from anmian.engine import InputError, parse_input
 from anmian.engine.assess import person_context
 from anmian.engine.context import Context
-from anmian.engine.safety import applicable
+from anmian.engine.safety import ALLERGY_REFS, allergy_reasons, applicable
 from anmian.knowledge import get_kb
 from anmian.knowledge.models import SafetyRule
 from anmian.web.shop.models import Product
@@ -229,6 +229,16 @@ def check_product(
         if not known and any(r.when != SELF_CARE for _, r in rules):
             check.needs_questions = True
         ctx = supervised if herbal else home
+        # An allergy the person told us of keeps the product out, as it keeps the item out of
+        # a plan (engine/safety.py allergy_reasons); one nothing is known about holds oils too.
+        kind = "formula" if iid in kb.formulas else "herb" if iid in kb.herbs else "oil"
+        for _part, text, causes in allergy_reasons(kb, kind, iid, ctx):
+            check.excluded.append(Reason(iid, name, text, tuple(causes), ALLERGY_REFS))
+        if kind == "oil" and ctx.has("unknown-allergy"):
+            hold = next(h for h in kb.rules.herbal_holds if "unknown-allergy" in h.when)
+            text = " ".join(hold.text.split())
+            because = tuple(ctx.tags["unknown-allergy"])
+            check.excluded.append(Reason(iid, name, text, because, tuple(hold.refs)))
         for source, rule in rules:
             if not applicable((rule,), ctx):
                 continue

@@ -236,3 +236,34 @@ def test_a_patients_answer_today_adds_to_their_older_assessment(shop):
     ).allowed
     now = services.buyer_for(patient.user, session)
     assert not services.check_product(shop["clear-head-stick"], now).allowed
+
+
+def _buyer_with(name: str, **data) -> services.Buyer:
+    return services.buyer_for(person(name, **data).user)
+
+
+def test_an_aspirin_allergy_rules_out_the_salicylate_oils(shop):
+    # methyl salicylate is a salicylate: not for people allergic to salicylates
+    # (methyl-salicylate-monograph; chan-1996-methyl-salicylate)
+    check = services.check_product(
+        shop["warming-leg-balm"], _buyer_with("aspirin-allergic", age=50, allergies=["aspirin"])
+    )
+    assert not check.allowed
+    excluded = {r.ingredient: r for r in check.excluded}
+    assert {"wintergreen-oil", "sweet-birch-oil"} <= set(excluded)
+    assert "you told us you are allergic to" in excluded["wintergreen-oil"].text
+    assert "nice-2014-drug-allergy" in excluded["wintergreen-oil"].refs
+
+
+def test_an_allergy_to_one_oil_leaves_the_others_on_sale(shop):
+    buyer = _buyer_with("lavender-allergic", age=40, allergies=["lavender oil"])
+    refused = services.check_product(shop["leg-massage-oil"], buyer)
+    assert [r.ingredient for r in refused.excluded] == ["lavender-oil"]
+    assert services.check_product(shop["muscle-ease-stick"], buyer).allowed
+
+
+def test_an_allergy_nothing_is_known_about_holds_the_oils_back(shop):
+    buyer = _buyer_with("unknown-allergy", age=40, allergies=["the cream from the hospital"])
+    check = services.check_product(shop["leg-massage-oil"], buyer)
+    assert not check.allowed
+    assert all("held back" in r.text for r in check.excluded)
