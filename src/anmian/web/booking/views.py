@@ -235,8 +235,8 @@ def cancel(request: HttpRequest, uid) -> HttpResponse:
         asked = services.cancel_notes(request.user, a, now=now, patient_asked=True) if staff else []
         ctx = _ctx(a=a, local=local, notice=notice, notes=notes, staff=staff, asked=asked)
         return render(request, "booking/cancel.html", ctx)
-    asked = request.POST.get("patient_asked") == "on"
-    done = services.cancel(request.user, uid, now=timezone.now(), patient_asked=asked)
+    patient_asked = request.POST.get("patient_asked") == "on"
+    done = services.cancel(request.user, uid, now=timezone.now(), patient_asked=patient_asked)
     local = done.start.astimezone(services.clinic_tz(done.practitioner))
     messages.success(
         request,

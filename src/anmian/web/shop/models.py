@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +30,8 @@ def _photo_storage() -> Storage:
 class _PhotoStorage(LazyObject):
     """Looked up on first use, not when this module is imported, so a change of settings
     (a test's, or STORAGES read late) is followed; reset by `setting_changed`."""
+
+    _wrapped: Any  # the storage, or `empty` until first use
 
     def _setup(self) -> None:
         self._wrapped = _photo_storage()

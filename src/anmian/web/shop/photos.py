@@ -103,9 +103,9 @@ def _rewrite(data: bytes, kind: str) -> bytes:
                     f"{MAX_PIXELS // 1_000_000} million pixels are accepted. Please resize it."
                 )
             probe.verify()  # a damaged or cut-off file fails here or on load below
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)  # keep it upright without its metadata
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image = ImageOps.exif_transpose(opened)  # keep it upright without its metadata
             if kind == "JPEG" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
             out = io.BytesIO()
@@ -141,6 +141,6 @@ def set_photo(product: Product, upload: Any, alt: str) -> Product:
 def remove_photo(product: Product) -> Product:
     if product.photo:
         product.photo.storage.delete(product.photo.name)
-    product.photo = ""  # type: ignore[assignment]
+    product.photo = ""
     product.save(update_fields=["photo"])
     return product

@@ -80,7 +80,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def photo(request: HttpRequest, slug: str) -> HttpResponse:
+def photo(request: HttpRequest, slug: str) -> FileResponse:
     """An uploaded product photo, out of the private storage (no URL maps to it)."""
     product = _get(slug)
     if not product.photo:
