@@ -554,3 +554,20 @@ def test_past_markers_denials_and_ages_in_everyday_wording(kb, text, expected):
 )
 def test_qualifiers_share_the_noun_of_the_reading_beside_them(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # NHS and RLS Foundation describe RLS as a "cramping" or near-cramp feeling: the
+        # tightness, not the knotted muscle of a night cramp (healthhype.com, leg cramps)
+        (
+            "tingling and cramping in my calves",
+            {("leg-tingling", "present"), ("leg-tightness", "present")},
+        ),
+        ("my calves feel almost like a cramp", {("leg-tightness", "present")}),
+        ("painful calf cramp", {("knotted-muscle-cramps", "present")}),
+    ],
+)
+def test_cramping_is_tightness_and_a_cramp_is_a_cramp(kb, text, expected):
+    assert read(kb, text) == expected
