@@ -120,3 +120,128 @@ def test_the_stripe_webhook_is_not_there_without_stripe(client, db):
         client.post("/shop/payments/stripe/", "{}", content_type="application/json").status_code
         == 404
     )
+
+
+# --- Stripe's webhook and refunds, end to end but offline ---
+
+
+def _event(order, kind="checkout.session.completed", intent="pi_123", event_id="evt_1"):
+    session = {
+        "client_reference_id": str(order.uid),
+        "payment_status": "paid",
+        "payment_intent": intent,
+        "amount_total": int(order.total * 100),  # pence: Stripe's minor units for GBP
+        "currency": "gbp",
+    }
+    return json.dumps({"id": event_id, "type": kind, "data": {"object": session}})
+
+
+@pytest.fixture
+def stripe(monkeypatch):
+    from anmian.web.shop import staff, views
+
+    provider = StripeProvider(KEY, WHSEC)
+    monkeypatch.setattr(views, "PROVIDER", provider)
+    monkeypatch.setattr(staff, "PROVIDER", provider)
+    return provider
+
+
+@pytest.fixture
+def order(db):
+    from anmian.web.shop import services
+    from anmian.web.shop.testing import catalogue, person
+
+    catalogue()
+    buyer = services.buyer_for(person("buyer", age=40).user)
+    return services.place_order(buyer, [("acupressure-probe", 1)], "pickup")
+
+
+def _deliver(client, body: str, signature: str):
+    return client.post(
+        "/shop/payments/stripe/",
+        body,
+        content_type="application/json",
+        headers={"Stripe-Signature": signature},
+    )
+
+
+def test_a_signed_stripe_payment_is_recorded_once_however_often_it_comes(client, stripe, order):
+    import time
+
+    from anmian.web.shop.models import Order, Payment
+
+    body = _event(order)
+    for _ in range(3):  # Stripe retries until it hears 2xx; a replay is the same event
+        assert _deliver(client, body, _signed(body, int(time.time()))).status_code == 200
+    # the same payment told again by its second event kind changes nothing either
+    later = _event(order, "checkout.session.async_payment_succeeded", event_id="evt_2")
+    assert _deliver(client, later, _signed(later, int(time.time()))).status_code == 200
+    order.refresh_from_db()
+    assert order.state == Order.PAID
+    assert Payment.objects.filter(order=order, status="paid").count() == 1
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda body, now: (body, _signed(body, now, secret="whsec_forged")),
+        lambda body, now: (body.replace("pi_123", "pi_999"), _signed(body, now)),
+        lambda body, now: (body, _signed(body, now - 600)),  # a recording replayed later
+        lambda body, now: ("not json", _signed("not json", now)),
+        lambda body, now: (body, ""),
+    ],
+    ids=["wrong-secret", "altered-body", "too-old", "not-json", "no-signature"],
+)
+def test_a_bad_stripe_webhook_is_a_4xx_and_changes_nothing(client, stripe, order, tamper):
+    import time
+
+    from anmian.web.shop.models import Order, Payment
+
+    body, signature = tamper(_event(order), int(time.time()))
+    r = _deliver(client, body, signature)
+    assert 400 <= r.status_code < 500, r.status_code
+    order.refresh_from_db()
+    assert order.state == Order.PLACED and not Payment.objects.exists()
+
+
+def test_a_stripe_refund_asks_for_the_amount_in_pence_once_per_refund(stripe, order, monkeypatch):
+    import time
+    from decimal import Decimal
+
+    from anmian.web.shop import services
+    from anmian.web.shop import stripe as stripe_module
+    from anmian.web.shop.models import Order
+
+    body = _event(order)
+    services.record_payment(
+        stripe.notification({"payload": body, "signature": _signed(body, int(time.time()))})
+    )
+    sent = []
+
+    class Answer:
+        def __init__(self, n):
+            self.n = n
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self):
+            return json.dumps({"id": f"re_{self.n}"}).encode()
+
+    def urlopen(request, timeout):
+        sent.append((request.full_url, dict(request.header_items()), request.data.decode()))
+        return Answer(len(sent))
+
+    monkeypatch.setattr(stripe_module.urllib.request, "urlopen", urlopen)
+    services.refund(order, stripe, Decimal("5.00"))
+    services.refund(order, stripe)  # the rest: £7.00
+    assert [s[0] for s in sent] == ["https://api.stripe.com/v1/refunds"] * 2
+    assert "payment_intent=pi_123" in sent[0][2] and "amount=500" in sent[0][2]
+    assert "amount=700" in sent[1][2]
+    keys = [s[1]["Idempotency-key"] for s in sent]
+    assert len(set(keys)) == 2  # two refunds, two keys: a retry of one reuses its own
+    order.refresh_from_db()
+    assert order.state == Order.REFUNDED and order.refunded == Decimal("12.00")
