@@ -94,9 +94,17 @@ def _chosen(kb: KnowledgeBase, findings: set[str]) -> list[str]:
     return [r.id for r in differentiate(kb, findings) if r.role in ("primary", "combined")]
 
 
+# Five patterns that share no part, each with its key findings: all compete to be combined.
+# (Every key finding of every pattern would let a combined pattern with three parts lead and
+# cover them, so fewer would be left to combine.)
+UNRELATED = [
+    "liver-qi-stagnation", "damp-phlegm", "blood-stasis", "kidney-yang-deficiency",
+    "wei-qi-deficiency",
+]  # fmt: skip
+
+
 def _many_patterns(kb: KnowledgeBase) -> set[str]:
-    """Every key finding of every pattern: many patterns compete to be combined."""
-    return {f.finding for p in kb.patterns.values() for f in p.findings if f.key}
+    return {f.finding for pid in UNRELATED for f in kb.patterns[pid].findings if f.key}
 
 
 def test_a_plan_combines_at_most_three_patterns(kb: KnowledgeBase):
@@ -157,3 +165,72 @@ def test_a_danger_sign_is_kept_whatever_the_sex_given(kb: KnowledgeBase):
     # The sex field may be wrong; a referral is never dropped over it.
     out = run(kb, findings=["leg-crawling", "vaginal-bleeding"], sex="male", pregnant=True)
     assert "bleeding-in-pregnancy" in {r["id"] for r in out["safety"]["referrals"]}
+
+
+# --- textbook presentations (the weights of docs/knowledge-base.md, "Key symptoms") ---
+# Each expectation is the pattern a textbook names for the presentation, not the YAML's
+# numbers: Maciocia's "key symptoms" lines (maciocia-2005-foundations) and, for a combined
+# pattern, the indication of its classical formula (formulas-strategies).
+
+
+# Ba Zhen Tang's indication (formulas-strategies), Qi and Blood deficiency: a pale face,
+# fatigue, shortness of breath, a weak voice, palpitations, poor appetite, a pale tongue, a
+# thin and weak pulse.
+QI_AND_BLOOD = {
+    "pale-face", "fatigue", "breathless-on-exertion", "weak-voice", "palpitations",
+    "poor-appetite", "tongue-pale", "pulse-thin", "pulse-weak",
+}  # fmt: skip
+
+
+def _leader(kb: KnowledgeBase, findings: set[str]) -> str | None:
+    return next((r.id for r in differentiate(kb, findings) if r.role == "primary"), None)
+
+
+@pytest.mark.parametrize(
+    ("findings", "pattern"),
+    [
+        # Heart Blood deficiency: palpitations, insomnia, poor memory, Pale tongue
+        ({"palpitations", "poor-sleep", "poor-memory", "tongue-pale"}, "heart-blood-deficiency"),
+        # ... and without the palpitations, insomnia and poor memory still point there
+        ({"poor-sleep", "poor-memory", "tongue-pale", "pulse-thin"}, "heart-blood-deficiency"),
+        # Liver Blood deficiency: blurred vision, scanty periods, dull-pale face, Pale tongue
+        (
+            {"blurred-vision", "scanty-pale-periods", "pale-face", "tongue-pale"},
+            "liver-blood-deficiency",
+        ),
+        # Kidney Yang deficiency: backache, feeling cold, abundant clear urine, Pale tongue,
+        # Deep pulse
+        (
+            {
+                "low-back-pain",
+                "feeling-cold",
+                "frequent-pale-urination",
+                "tongue-pale",
+                "pulse-deep",
+            },
+            "kidney-yang-deficiency",
+        ),
+        # ... its Pale, wet tongue with cold limbs and backache, before any Qi pattern
+        ({"cold-hands-feet", "coat-wet", "tongue-pale", "low-back-pain"}, "kidney-yang-deficiency"),
+        # Qi and Blood deficiency (above)
+        (QI_AND_BLOOD, "qi-blood-deficiency"),
+    ],
+)
+def test_a_textbook_presentation_leads_with_the_textbook_s_pattern(
+    kb: KnowledgeBase, findings: set[str], pattern: str
+):
+    assert _leader(kb, findings) == pattern, [(r.id, r.score) for r in differentiate(kb, findings)]
+
+
+def test_cramps_count_for_liver_blood_deficiency(kb: KnowledgeBase):
+    # Liver Blood fails to nourish the sinews: cramps (maciocia-2005-foundations).
+    ranked = differentiate(kb, {"knotted-muscle-cramps", "tongue-pale", "pulse-thin", "dizziness"})
+    lbd = next(r for r in ranked if r.id == "liver-blood-deficiency")
+    assert "knotted-muscle-cramps" in {e.finding for e in lbd.for_}
+    assert ranked[0].id in ("liver-blood-deficiency", "blood-deficiency")
+
+
+def test_tiredness_and_poor_sleep_alone_put_no_pattern_first(kb: KnowledgeBase):
+    # RLS itself breaks sleep and leaves people tired by day (the IRLS scores both as its
+    # impact, walters-2003-irls): in this population they tell no pattern apart.
+    assert _leader(kb, {"fatigue", "poor-sleep", "difficulty-falling-asleep"}) is None
