@@ -571,3 +571,19 @@ def test_qualifiers_share_the_noun_of_the_reading_beside_them(kb, text, expected
 )
 def test_cramping_is_tightness_and_a_cramp_is_a_cramp(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bed partner named after a verb is not the one who has it (Bed-partner reports of
+        # PLMS: "I kick my husband in my sleep")
+        ("I kick my husband in my sleep", {("limb-jerks-in-sleep", "present")}),
+        ("my husband has palpitations", {("palpitations", "other")}),
+        # "better ... press": RLS Foundation, massage and pressure ease symptoms
+        ("my legs feel better when I press on them", {("better-pressure", "present")}),
+        ("it got worse after I turned 50", {("aged-over-50", "present")}),
+    ],
+)
+def test_who_has_it_relief_by_pressure_and_turning_an_age(kb, text, expected):
+    assert read(kb, text) == expected

@@ -71,7 +71,7 @@ _AGE = re.compile(
     r"\b(\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*old\b|\baged?\s+(\d{1,3})\b"
     # "in my sixties", "in her 70s", "over 60": the decade (or the number) is the age
     r"|\bin\s+(?:my|his|her|their)\s+(?:(\d)0'?s|(fifties|sixties|seventies|eighties|nineties))\b"
-    r"|\b(?:over|past)\s+(\d{2})\b(?!\s*(?:%|percent|mg|kg|minutes|hours|times))"
+    r"|\b(?:over|past|turned)\s+(\d{2})\b(?!\s*(?:%|percent|mg|kg|minutes|hours|times))"
 )
 _DECADES = {"fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}
 
@@ -251,6 +251,15 @@ class Index:
                     if bare and len(bare) < len(ws):
                         self.site_keys.setdefault(_key(vocab.stem(w) for w in bare), entry_id)
         self.known = frozenset(known | vocab.ignorable | noise | set(vocab.nouns))
+        # qualifiers that are half of a two-word alias ("better", "worse"): kept when the
+        # other qualifiers between words are dropped
+        self.pair_words = frozenset(
+            w
+            for key in self.keys
+            if len(key) == 2
+            for w in key
+            if w in {vocab.stem(q) for q in ("better", "worse", "eased", "relieved")}
+        )
         # words another index knows ("liver", "warfarin"): never "corrected" into this one's
         self.protected: frozenset[str] = frozenset()
         self._known_list = sorted(w for w in self.known if w.isalpha() and len(w) >= 3)
@@ -405,7 +414,13 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
         # "ringing in the right ear": a qualifier inside a wording; the unread words are read
         # again without the qualifiers between them, and only new readings are kept
         loose = [k for k in range(len(positions)) if k not in taken]
-        plain = [k for k in loose if sentence[positions[k]].raw not in vocab.qualifiers]
+        # ("better" and "worse" stay: they name "better with pressure" when a qualifier
+        # stands between, as in "better when I press on them")
+        plain = [
+            k
+            for k in loose
+            if sentence[positions[k]].raw not in vocab.qualifiers or stems[k] in index.pair_words
+        ]
         if 1 < len(plain) < len(loose):
             for i, j, e in _segment_hits(
                 [positions[k] for k in plain],
