@@ -587,3 +587,17 @@ def test_cramping_is_tightness_and_a_cramp_is_a_cramp(kb, text, expected):
 )
 def test_who_has_it_relief_by_pressure_and_turning_an_age(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a normal state written as such denies the finding, and denied it is the finding
+        # (a clinician's review of systems: "sleep well, appetite good")
+        ("sleep is good, appetite is good", {("poor-sleep", "absent"), ("poor-appetite", "absent")}),
+        ("I don't sleep well", {("poor-sleep", "present")}),
+        ("energy is good", {("fatigue", "absent")}),
+    ],
+)
+def test_normal_states_deny_their_finding(kb, text, expected):
+    assert read(kb, text) == expected
