@@ -110,7 +110,8 @@ def photo(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         photos.set_photo(product, request.FILES.get("photo"), request.POST.get("alt", ""))
     except photos.PhotoError as exc:
-        return _products_page(request, exc.message, product.slug, status=exc.status)
+        message = f"{product.name}: {exc.message}"  # the list is long: say which one
+        return _products_page(request, message, product.slug, status=exc.status)
     messages.success(request, f"The photo of {product.name} is saved.")
     return redirect("shop:staff-products")
 

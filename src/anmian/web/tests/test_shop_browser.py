@@ -127,3 +127,53 @@ def test_a_patient_buys_the_tool_their_plan_names_pays_and_staff_mark_it_collect
     page.goto(f"{live_server.url}/shop/orders/{order.uid}/")
     assert "Collected" in page.locator("main").inner_text()
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_staff_upload_a_product_photo_and_the_catalogue_shows_it(
+    browser, live_server, settings, tmp_path, width
+):
+    import io
+
+    from PIL import Image
+
+    settings.STORAGES = settings.STORAGES | {
+        "shop_photos": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        }
+    }
+    catalogue()
+    staff = get_user_model().objects.create_user("stock@clinic.example", "stock@clinic.example")
+    staff.user_permissions.add(Permission.objects.get(codename="change_product"))
+    context, page = logged_in_page(browser, live_server.url, staff, width)
+    page.goto(f"{live_server.url}/shop/staff/products/")
+    item = page.locator("#product-acupressure-probe")
+    item.get_by_label("Photo").set_input_files(
+        {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"just some words"}
+    )
+    item.get_by_label("What it shows").fill("The probe in a hand")
+    item.get_by_role("button", name="Upload").click()
+    assert "not an image" in page.get_by_role("alert").inner_text()
+    shot(page, "photo-refused", width)
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 300), (90, 120, 140)).save(picture, format="PNG")
+    item = page.locator("#product-acupressure-probe")
+    item.get_by_label("Photo").set_input_files(
+        {"name": "probe.png", "mimeType": "image/png", "buffer": picture.getvalue()}
+    )
+    item.get_by_label("What it shows").fill("The probe in a hand")
+    item.get_by_role("button", name="Upload").click()
+    assert "is saved" in page.content()
+    context.close()
+
+    context, page = logged_in_page(browser, live_server.url, width=width)
+    page.goto(f"{live_server.url}/shop/")
+    photo = page.get_by_role("img", name="The probe in a hand")
+    assert photo.evaluate("img => img.complete && img.naturalWidth") == 400
+    assert page.get_by_role("img", name="A purple aroma stick with a lavender flower on it")
+    for img in page.locator("img.product-photo").all():  # lazy: load each, as scrolling would
+        img.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    shot(page, "catalogue", width)
+    context.close()
