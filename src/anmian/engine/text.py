@@ -8,6 +8,7 @@ base (data/reading.yaml), passed in by the caller.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,9 @@ import snowballstemmer
 MAX_CHARS = 2000  # one phrase; longer text is read in its first MAX_CHARS characters only
 
 _STEMMER = snowballstemmer.stemmer("english")
+# The stemmer keeps the word being stemmed on itself, so two threads stemming at once (a web
+# server's threads building the reader's indexes) corrupt each other's word: IndexError, 500.
+_STEMMER_LOCK = threading.Lock()
 # Sentences end at . ! ? ; and line breaks (a full stop between digits is a decimal point).
 _SENTENCE = re.compile(r"(?<!\d)\.(?!\d)|[!;\n\r]|(?<=\?)")
 # Segments: commas, brackets, slashes, "+" and the word "plus" (a list item each).
@@ -29,7 +33,8 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    stemmed: str = _STEMMER.stemWord(word)  # snowballstemmer ships no type information
+    with _STEMMER_LOCK:
+        stemmed: str = _STEMMER.stemWord(word)  # snowballstemmer ships no type information
     return stemmed
 
 
