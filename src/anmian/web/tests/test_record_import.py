@@ -151,7 +151,7 @@ def test_a_self_check_starts_from_the_confirmed_record(alice_client, alice):
     r = _upload(alice_client, GP)
     texts = [i.text for i in r.context["preview"].items]
     keep = [texts.index(t) for t in ("Warfarin 5mg tablets", "Type 2 diabetes mellitus")]
-    keep.append(texts.index("Burnt Ear"))
+    keep += [texts.index("Burnt Ear"), texts.index("Cashew nuts")]
     token = r.context["preview"].token
     alice_client.post(reverse("accounts:record_import_confirm"), {"token": token, "keep": keep})
     page = alice_client.get("/self-check/step/context/")
@@ -160,6 +160,8 @@ def test_a_self_check_starts_from_the_confirmed_record(alice_client, alice):
     assert 'value="Warfarin 5mg tablets"' in html  # a medicine box, for the safety check
     assert page.context["form"].initial["conditions"] == ["diabetes"]
     assert page.context["form"].initial["other_conditions"] == "Burnt Ear"
+    # the record's allergy, in the allergies box, so the safety check starts from it too
+    assert page.context["form"].initial["allergies"] == "Cashew nuts"
 
 
 def test_a_self_check_without_a_record_starts_empty(client, alice):
