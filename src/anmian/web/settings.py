@@ -195,6 +195,12 @@ STATIC_ROOT = Path(envstr("STATIC_ROOT", str(DATA_DIR / "static")))
 if STATIC_ROOT == DATA_DIR / "static":
     STATIC_ROOT.mkdir(exist_ok=True)  # only the local default; a shared folder is read-only
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Product photos uploaded by staff: a folder no URL maps to (the shop's photo view serves
+# them); with several app servers, a folder they all share. STORAGES["shop_photos"], when a
+# deployment adds it (a private bucket), takes its place.
+ANMIAN_SHOP_PHOTOS_DIR = Path(
+    envstr("ANMIAN_SHOP_PHOTOS_DIR", "") or DATA_DIR / "private" / "shop-photos"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -24,7 +24,7 @@ from anmian.knowledge import get_kb
 def _photo_storage() -> Storage:
     if "shop_photos" in settings.STORAGES:
         return storages["shop_photos"]
-    return FileSystemStorage(location=settings.DATA_DIR / "private" / "shop-photos")
+    return FileSystemStorage(location=settings.ANMIAN_SHOP_PHOTOS_DIR)
 
 
 class _PhotoStorage(LazyObject):
@@ -42,14 +42,14 @@ PHOTOS = _PhotoStorage()
 
 @receiver(setting_changed)
 def _photos_follow_settings(setting: str, **kwargs: object) -> None:
-    if setting in ("STORAGES", "DATA_DIR"):
+    if setting in ("STORAGES", "ANMIAN_SHOP_PHOTOS_DIR"):
         PHOTOS._wrapped = empty
 
 
 def photo_storage() -> Storage:
     """The private storage of uploaded product photos: settings.STORAGES["shop_photos"] when
-    a deployment names one (a private bucket, a shared folder), else a folder of the data
-    directory that no URL maps to. Either way the shop's photo view is the only way out."""
+    a deployment names one (a private bucket), else the folder ANMIAN_SHOP_PHOTOS_DIR, which
+    no URL maps to. Either way the shop's photo view is the only way out."""
     return PHOTOS  # type: ignore[return-value]  # a lazy proxy of a Storage
 
 

@@ -222,3 +222,12 @@ def test_the_photo_has_no_public_address(staff, shop, private_folder, settings):
 
 def test_uploading_refuses_get(staff, shop):
     assert staff.get("/shop/staff/products/acupressure-probe/photo/").status_code == 405
+
+
+def test_without_a_storage_named_photos_go_to_the_configured_folder(
+    staff, shop, settings, tmp_path
+):
+    settings.STORAGES = {k: v for k, v in settings.STORAGES.items() if k != "shop_photos"}
+    settings.ANMIAN_SHOP_PHOTOS_DIR = tmp_path / "shared"
+    assert upload(staff, image("PNG")).status_code == 302
+    assert [p.suffix for p in (tmp_path / "shared").rglob("*.png")] == [".png"]
