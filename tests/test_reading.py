@@ -594,7 +594,10 @@ def test_who_has_it_relief_by_pressure_and_turning_an_age(kb, text, expected):
     [
         # a normal state written as such denies the finding, and denied it is the finding
         # (a clinician's review of systems: "sleep well, appetite good")
-        ("sleep is good, appetite is good", {("poor-sleep", "absent"), ("poor-appetite", "absent")}),
+        (
+            "sleep is good, appetite is good",
+            {("poor-sleep", "absent"), ("poor-appetite", "absent")},
+        ),
         ("I don't sleep well", {("poor-sleep", "present")}),
         ("energy is good", {("fatigue", "absent")}),
     ],

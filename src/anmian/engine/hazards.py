@@ -46,7 +46,11 @@ class Scanner:
     def scan(self, text: str) -> list[HazardHit]:
         got = self._cache.get(text)
         if got is None:
-            got = [h for s in sentences(text, self.vocab.contractions, self.vocab.forms) for h in self._scan(text, s)]
+            got = [
+                h
+                for s in sentences(text, self.vocab.contractions, self.vocab.forms)
+                for h in self._scan(text, s)
+            ]
             if has_cjk(text):  # Chinese danger and safety words (engine/zh_reading.yaml)
                 got += [
                     HazardHit(text, words, status, h.flag, h.tag, h.when_tag)

@@ -245,7 +245,9 @@ class Index:
                     or (len(ws) == 1 and ws[0] in vocab.qualifiers)
                 ):
                     continue  # "the legs", "at night": nothing left that names a finding
-                self._add(_key(vocab.stem(w) for w in ws), entry_id, weak=len(ws) < len(norm.split()))
+                self._add(
+                    _key(vocab.stem(w) for w in ws), entry_id, weak=len(ws) < len(norm.split())
+                )
                 if entry_id in site_free:
                     bare = [w for w in ws if w not in vocab.sites]
                     if bare and len(bare) < len(ws):
@@ -686,9 +688,9 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             part = " ".join(sentence[p].raw for p in ps)
             matches.append(Match(text, entry, COVER_CONFIDENCE, "cover", status, part, index.kind))
         if not hits and not flagged and index.family_same:
-            fam = _family_same(sentence, index, triggers)
-            if fam:
-                matches.append(Match(text, index.family_finding, COVER_CONFIDENCE, "cover", *fam))
+            same = _family_same(sentence, index, triggers)
+            if same:
+                matches.append(Match(text, index.family_finding, COVER_CONFIDENCE, "cover", *same))
                 unread = []
         for h in hits:
             status, _ = status_of(sentence, h.start, h.end, triggers, inside=True)
@@ -858,9 +860,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         leg_times=dict(kb.reading.leg_times),
         leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
         flagged=[
-            (h.finding, (h.terms,) if h.terms else h.all)
-            for h in kb.reading.hazards
-            if h.finding
+            (h.finding, (h.terms,) if h.terms else h.all) for h in kb.reading.hazards if h.finding
         ],
     )
     findings.zh = ZhIndex(
