@@ -444,3 +444,16 @@ def test_a_bad_allergies_field_is_a_clear_error():
         parse_input({"findings": ["restless legs"], "allergies": "ginseng"})
     with pytest.raises(InputError, match=r"allergies\[0\]"):
         parse_input({"findings": ["restless legs"], "allergies": [""]})
+
+
+@pytest.mark.parametrize("written", ["penicillin - rash", "latex gloves", "codeine"])
+def test_an_allergy_to_something_no_plan_item_contains_holds_nothing_back(written):
+    a = _allergic([written])
+    assert not a.context.has("unknown-allergy")
+    assert not any(t.startswith("allergy:") for t in a.context.tags)
+
+
+def test_a_nickel_allergy_is_the_metal_allergy_condition_for_the_needles():
+    # needles may contain nickel (who-1999-acupuncture-safety, the metal-allergy condition)
+    ctx = _allergic(["nickel"]).context
+    assert ctx.has("metal-allergy") and not ctx.has("unknown-allergy")

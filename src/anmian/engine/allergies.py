@@ -36,7 +36,27 @@ NOISE = frozenset(
     eyes skin swell swells swelled swollen puffy red redness blisters blister itch itches sick
     vomit vomiting nausea stomach upset diarrhoea diarrhea dizzy faint fainted collapse
     collapsed shock hospital once years ago childhood child as kid since think maybe probably
-    possibly suspected told said says doctor gp last time""".split()  # noqa: SIM905
+    possibly suspected told said says doctor gp last time gloves glove""".split()  # noqa: SIM905
+)
+# Allergens no herb, formula, oil or skin product of the plan is made of: read as known, so
+# a penicillin or latex allergy does not hold the herbs back. (Metals are a condition,
+# metal-allergy, read from the conditions below: needles may contain nickel.)
+NOT_IN_ANY_ITEM = (
+    "penicillin",
+    "penicillins",
+    "amoxicillin",
+    "flucloxacillin",
+    "cephalosporin",
+    "sulfa",
+    "sulfonamide",
+    "sulphonamide",
+    "trimethoprim",
+    "erythromycin",
+    "clarithromycin",
+    "tetracycline",
+    "codeine",
+    "morphine",
+    "latex",
 )
 # A whole answer meaning "no allergies".
 _NONE = re.compile(
@@ -50,7 +70,9 @@ class Allergy:
     """One allergy read: what was written, and the item or allergen it names."""
 
     text: str
-    allergen: str  # herb:ID | formula:ID | oil:ID | allergen:word | medication:ID | class:ID
+    # herb:ID | formula:ID | oil:ID | allergen:WORD | medication:ID | class:ID |
+    # condition:ID | known:WORD (an allergen no plan item contains)
+    allergen: str
     status: str
     read: str
     confidence: float
@@ -64,6 +86,8 @@ class AllergyReading:
     unknown: list[str] = field(default_factory=list)
     # item tag (herb:ren-shen) -> the phrases that rule it out
     items: dict[str, list[str]] = field(default_factory=dict)
+    # condition id (metal-allergy) -> the phrases that name it
+    conditions: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,8 +132,9 @@ def allergen_index(kb: KnowledgeBase) -> _Allergens:
     # An allergen word names a group of items, even when it is one item's whole name
     # ("ginger" is the herb and the oil): the group is read first.
     group_ids = {word: f"allergen:{word}" for word in groups}
+    known = [(f"known:{normalise(w)}", (w,)) for w in NOT_IN_ANY_ITEM]
     index = Index(
-        [*((gid, (word,)) for word, gid in group_ids.items()), *entries],
+        [*((gid, (word,)) for word, gid in group_ids.items()), *entries, *known],
         vocabulary(kb),
         noise=NOISE,
         kind="allergy",
@@ -134,7 +159,7 @@ def _allergy(m: Match, allergen: str) -> Allergy:
 def read_allergies(kb: KnowledgeBase, texts: Iterable[str]) -> AllergyReading:
     """Read each allergy phrase; see the module docstring for what each reading means."""
     allergens = allergen_index(kb)
-    meds = indexes(kb)[1]
+    _findings, meds, conds = indexes(kb)
     out = AllergyReading()
     for text in texts:
         if _NONE.match(normalise(text)) or not normalise(text):
@@ -148,11 +173,18 @@ def read_allergies(kb: KnowledgeBase, texts: Iterable[str]) -> AllergyReading:
                 out.items.setdefault(item, []).append(text)
         for u in missed:
             part = u.part or u.text
-            # A medicine ("penicillin", "codeine") is a known allergy: nothing in a plan is
-            # made of it, unless an allergen word above linked it to an item.
+            # A medicine ("warfarin") is a known allergy: nothing in a plan is made of it,
+            # unless an allergen word above linked it to an item. A condition ("nickel
+            # allergy" is metal-allergy) sets the condition's tag, as in `conditions`.
             med, med_missed = meds.read(part)
+            cond, cond_missed = conds.read(f"{part} allergy")
             if med and not med_missed:
                 out.allergies.extend(_allergy(m, _med_id(m.id)) for m in med)
+            elif cond and not cond_missed:
+                for m in cond:
+                    out.allergies.append(_allergy(m, f"condition:{m.id}"))
+                    if m.status != ABSENT:
+                        out.conditions.setdefault(m.id, []).append(text)
             else:
                 out.unknown.append(u.text)
     out.unknown = list(dict.fromkeys(out.unknown))

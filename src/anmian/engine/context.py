@@ -79,6 +79,9 @@ def build_context(
     for item, phrases in allergies.items.items():
         for phrase in phrases:
             ctx.add(f"allergy:{item}", f"allergies: {phrase}")
+    for cond, phrases in allergies.conditions.items():
+        for phrase in phrases:
+            ctx.add(cond, f"allergies: {phrase}")
     for text in allergies.unknown:
         ctx.add("unknown-allergy", f"allergies: {text}")
     _iron(kb, data, ctx)
