@@ -82,8 +82,9 @@ class ReadAllergy(_Model):
     allergen: str = Field(
         description=(
             "What the allergy names: herb:ID, formula:ID, oil:ID, allergen:WORD (a word that "
-            "rules out several items, such as aspirin for the salicylate oils), medication:ID "
-            "or class:ID (a known medicine that no plan item contains)."
+            "rules out several items, such as aspirin for the salicylate oils), medication:ID, "
+            "class:ID or known:WORD (known, and in no plan item: penicillin, latex), or "
+            "condition:ID (a nickel allergy is metal-allergy)."
         )
     )
     status: Status
