@@ -88,7 +88,9 @@ def _name(kind: str, item: str) -> str:
     if kind == "technique":
         what, _at, where = item.partition(" at ")
         name = techniques.get(what, what.replace("-", " ").capitalize())
-        return _("%(technique)s at %(point)s") % {"technique": name, "point": where} if where else name
+        return (
+            _("%(technique)s at %(point)s") % {"technique": name, "point": where} if where else name
+        )
     return item.replace("-", " ").capitalize()
 
 
