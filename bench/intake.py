@@ -17,18 +17,23 @@ only; `unseen` is the holdout cases and every other pattern definition):
   seeds;
 - the time of one step in-process (median and p99 over every step taken).
 
-`--confirm` is a what-if, not the engine's contract: before "done", the simulated client asks
-again, once, about every yes not yet confirmed (each re-ask counted as a question), moves a
-denied one to the no's and lets the intake go on; `--confirm decisive` asks again only about
-the yes answers without which the assessment's leading pattern (or pair) would change.
+A `confirmation` question (a yes asked again, in other words, before "done") is answered as
+the first time, flipped with the same chance; a denied one moves to the no's and the intake
+goes on. Questions counted are the finding questions and the confirmations together.
 
-Run: .venv/bin/python bench/intake.py [--audience practitioner|self-care]
-[--confirm [decisive]] [-v].
+`--set name=value` (repeatable) runs with a number of intake.yaml `model:` changed, for
+tuning on dev: `--set max_confirmations=0 --set max_llr=1.5`.
+
+`--dev` runs the dev patients only (what tuning may look at).
+
+Run: .venv/bin/python bench/intake.py [--audience practitioner|self-care] [--set ...] [--dev]
+[-v].
 Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import statistics
 import sys
@@ -140,42 +145,23 @@ def simulate(
     audience: str,
     rng: random.Random | None,
     times: list[float],
-    confirm: str | None = None,
 ) -> tuple[int, Lead, str | None]:
-    """Questions asked, the assessment's leader and the intake's most likely pattern."""
+    """Questions asked (confirmations included), the assessment's leader and the intake's
+    most likely pattern."""
     truth = visible(kb, pt.truth, audience)
-    req: dict[str, Any] = {"audience": audience, "present": [], "absent": [], "unsure": []}
+    req: dict[str, Any] = {
+        "audience": audience, "present": [], "absent": [], "unsure": [], "confirmed": [],
+    }  # fmt: skip
     if pt.sex:
         req["sex"] = pt.sex
     if pt.age is not None:
         req["age"] = pt.age
-    confirmed: set[str] = set()
-    extra = 0
     while True:
         t0 = time.perf_counter()
         r = step(IntakeRequest.model_validate(req), kb)
         if r.next is not None:
             times.append(time.perf_counter() - t0)  # the last step also assesses
         q = r.next
-        if q is None and confirm:
-            # What a client that remembers confirmations could do (not the engine's contract
-            # yet): ask again each yes not yet confirmed, once; a denied one becomes a no,
-            # and the intake goes on from there. Each re-ask counts as a question.
-            again = [f for f in req["present"] if f not in confirmed]
-            if confirm == "decisive":  # only the yes answers without which the leader changes
-                shown = leading(r.assessment.patterns) if r.assessment else (None, None)
-                again = [f for f in again if _lead_without(kb, req, f) != shown]
-            for fid in again:
-                confirmed.add(fid)
-                extra += 1
-                yes = fid in truth
-                if rng is not None and rng.random() < FLIP:
-                    yes = not yes
-                if not yes:
-                    req["present"].remove(fid)
-                    req["absent"].append(fid)
-            if again:
-                continue
         if q is None:
             break
         if q.kind == "screening":
@@ -186,24 +172,34 @@ def simulate(
             req[q.id] = False
         elif q.kind in ("medications", "conditions", "text"):
             req[q.id] = []
+        elif q.kind == "confirmation":
+            req["confirmed"].append(q.id)
+            yes = q.id in truth
+            if rng is not None and rng.random() < FLIP:
+                yes = not yes
+            if not yes:
+                req["present"].remove(q.id)
+                req["absent"].append(q.id)
         else:
             yes = q.id in truth
             if rng is not None and rng.random() < FLIP:
                 yes = not yes
             req["present" if yes else "absent"].append(q.id)
     lead = leading(r.assessment.patterns) if r.assessment else (None, None)
-    return r.asked + extra, lead, r.patterns[0].id
+    return r.asked + len(req["confirmed"]), lead, r.patterns[0].id
 
 
-def _lead_without(kb: KnowledgeBase, req: dict[str, Any], fid: str) -> Lead:
-    rest = [f for f in req["present"] if f != fid]
-    if not rest:
-        return None, None
-    doc: dict[str, Any] = {"findings": rest, "audience": req["audience"]}
-    for k in ("age", "sex"):
-        if k in req:
-            doc[k] = req[k]
-    return leading(assess(parse_input(doc), kb, allow_unknown=True).result().patterns)
+def with_settings(kb: KnowledgeBase, argv: list[str]) -> KnowledgeBase:
+    """The base with the `--set name=value` numbers of the intake model changed."""
+    changes: dict[str, Any] = {}
+    for n, arg in enumerate(argv):
+        if arg == "--set":
+            name, value = argv[n + 1].split("=", 1)
+            changes[name] = yaml.safe_load(value)
+    if not changes:
+        return kb
+    m = kb.intake.model.model_validate(kb.intake.model.model_dump() | changes)
+    return dataclasses.replace(kb, intake=kb.intake.model_copy(update={"model": m}))
 
 
 def pct(xs: list[int], q: float) -> float:
@@ -212,11 +208,13 @@ def pct(xs: list[int], q: float) -> float:
 
 
 def main() -> None:
-    kb = get_kb()
+    kb = with_settings(get_kb(), sys.argv)
     audience = "practitioner"
     if "--audience" in sys.argv:
         audience = sys.argv[sys.argv.index("--audience") + 1]
     pts = patients(kb)
+    if "--dev" in sys.argv:
+        pts = [p for p in pts if p.split == "dev"]
     times: list[float] = []
     fulls = {pt.id: full_leader(kb, pt, audience) for pt in pts}
     print(
@@ -229,20 +227,18 @@ def main() -> None:
         f"{'agree':>6} {'strict':>6} {'agreeNB':>7} {'stated':>6} {'full':>5}"
     )
     print(header)
-    confirm = None
-    if "--confirm" in sys.argv:
-        at = sys.argv.index("--confirm") + 1
-        confirm = sys.argv[at] if at < len(sys.argv) and sys.argv[at] == "decisive" else "all"
     for flips in (False, True):
         runs = RUNS if flips else 1
         rows: dict[str, list[tuple[Patient, int, Lead, str | None]]] = {}
         for k in range(runs):
             rng = random.Random(SEED + k) if flips else None
             for pt in pts:
-                asked, lead, nb = simulate(kb, pt, audience, rng, times, confirm)
+                asked, lead, nb = simulate(kb, pt, audience, rng, times)
                 rows.setdefault(pt.split, []).append((pt, asked, lead, nb))
         for split in ("dev", "unseen"):
-            g = rows[split]
+            g = rows.get(split)
+            if not g:
+                continue
             qs = [a for _, a, _, _ in g]
             agree = sum(agrees(lead, fulls[pt.id]) for pt, _, lead, _ in g) / len(g)
             strict = sum(lead[0] == fulls[pt.id][0] for pt, _, lead, _ in g) / len(g)

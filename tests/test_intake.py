@@ -44,6 +44,10 @@ def run(kb: KnowledgeBase, truth: set[str], **req: Any) -> tuple[dict[str, Any],
         r = next_step(doc, kb)
         if r.next is None:
             return doc, r
+        if r.next.kind == "confirmation":  # asked again: the same truthful answer
+            assert r.next.id in doc["present"], r.next
+            doc.setdefault("confirmed", []).append(r.next.id)
+            continue
         assert r.next.kind == "finding", r.next
         doc["present" if r.next.id in truth else "absent"].append(r.next.id)
     raise AssertionError("the intake never stopped")
@@ -260,6 +264,87 @@ def test_one_step_takes_under_five_milliseconds(kb: KnowledgeBase):
     assert min(batches) < 0.005
 
 
+# --- confirmation: the yes answers the result rests on, asked again ----------------------
+
+# Heart Blood deficiency's key symptoms (maciocia-2005-foundations), answered yes; a budget of
+# one finding question is spent, so the intake is about to be done.
+HEART_BLOOD = ["palpitations", "poor-memory", "dream-disturbed-sleep"]
+
+
+def _about_to_finish(**extra: Any) -> dict[str, Any]:
+    return safety_done(present=list(HEART_BLOOD), budget=1) | extra
+
+
+def test_before_done_it_asks_again_a_yes_the_result_rests_on(kb: KnowledgeBase):
+    q = next_step(_about_to_finish(), kb).next
+    assert q is not None and q.kind == "confirmation"
+    assert q.id in HEART_BLOOD and q.finding == q.id
+    label = kb.findings[q.id].label.lower()
+    assert label in q.question.lower() and q.question != kb.findings[q.id].question  # reworded
+    assert q.zh_question and kb.findings[q.id].zh in q.zh_question
+
+
+def test_a_confirmed_yes_is_not_asked_a_third_time(kb: KnowledgeBase):
+    doc = _about_to_finish()
+    asked = []
+    for _ in range(10):
+        r = next_step(doc, kb)
+        if r.next is None:
+            break
+        assert r.next.kind == "confirmation" and r.next.id not in asked
+        asked.append(r.next.id)
+        doc["confirmed"] = asked
+    assert r.next is None and r.done in ("settled", "budget")
+    assert 1 <= len(asked) <= kb.intake.model.max_confirmations
+
+
+def test_a_yes_taken_back_is_not_assessed(kb: KnowledgeBase):
+    q = next_step(_about_to_finish(), kb).next
+    assert q is not None and q.kind == "confirmation"
+    # the person says no the second time: the id moves to absent and is kept in confirmed
+    doc = _about_to_finish(present=[f for f in HEART_BLOOD if f != q.id], confirmed=[q.id])
+    doc["absent"] = [*doc["absent"], q.id]
+    r = next_step(doc, kb)
+    while r.next is not None:
+        assert r.next.id != q.id
+        into = "confirmed" if r.next.kind == "confirmation" else "absent"
+        doc[into].append(r.next.id)
+        r = next_step(doc, kb)
+    said = {e["finding"] for e in r.assessment.to_json_dict()["input"]["readings"]["present"]}
+    assert q.id not in said
+
+
+def test_no_confirmation_is_asked_when_the_base_allows_none(kb: KnowledgeBase):
+    r = next_step(_about_to_finish(), with_model(kb, max_confirmations=0))
+    assert r.next is None and r.done in ("settled", "budget")
+
+
+def test_one_answer_moves_a_pattern_by_at_most_max_llr(kb: KnowledgeBase):
+    # A softer likelihood: no single yes or no decides a pattern (docs/intake.md).
+    soft = with_model(kb, max_llr=0.5)
+    start = {p.id: p.probability for p in next_step(safety_done(), soft).patterns}
+    odds = {k: v / (1 - v) for k, v in start.items()}
+    for answers in ({"present": ["palpitations"]}, {"absent": ["palpitations"]}):
+        after = next_step(
+            safety_done(**answers) | {"absent": RED_FLAGS + answers.get("absent", [])}, soft
+        )
+        for p in after.patterns:
+            ratio = (p.probability / (1 - p.probability)) / odds[p.id]
+            assert 0.6 - 0.01 <= ratio <= 1.65 + 0.01, (p.id, ratio)  # e^-0.5 .. e^0.5
+
+
+def test_the_questions_are_the_knowledge_base_s_in_both_languages(kb: KnowledgeBase):
+    said = kb.intake.questions
+    reworded = said.model_copy(
+        update={"medications": said.medications.model_copy(update={"question": "Pills?"})}
+    )
+    edited = dataclasses.replace(kb, intake=kb.intake.model_copy(update={"questions": reworded}))
+    doc = {k: v for k, v in safety_done().items() if k not in ("medications", "conditions")}
+    q = next_step(doc, edited).next
+    assert q is not None and q.kind == "medications" and q.question == "Pills?"
+    assert q.zh_question == said.medications.zh_question and q.zh_why
+
+
 # --- bad input -------------------------------------------------------------------------
 
 
@@ -278,6 +363,13 @@ def test_one_step_takes_under_five_milliseconds(kb: KnowledgeBase):
         ({"present": "fatigue"}, "field 'present'"),
         ({"colour": "blue"}, "unknown field 'colour'"),
         ([], "must be a JSON object"),
+        ({"confirmed": ["fatigue"]}, "'fatigue' is in confirmed but not answered"),
+        ({"present": ["fatigue"], "confirmed": ["no-such"]}, "unknown finding ids: 'no-such'"),
+        ({"present": ["fatigue"] * 300, "confirmed": ["fatigue"] * 201}, "too many finding ids"),
+        (
+            {"present": ["fatigue"], "unsure": ["fatigue"]},
+            "'fatigue' is in both present and unsure",
+        ),
     ],
 )
 def test_it_refuses_a_bad_request_with_the_reason(kb: KnowledgeBase, doc: Any, reason: str):

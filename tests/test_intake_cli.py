@@ -52,6 +52,7 @@ def test_json_mode_answers_one_step():
         ({"present": ["fatigue"], "absent": ["fatigue"]}, "in both present and absent"),
         ({"absent": ["fatigue"] * 501}, "too many finding ids"),
         ({"budget": 0}, "budget"),
+        ({"confirmed": ["fatigue"]}, "in confirmed but not answered"),
     ],
 )
 def test_json_mode_refuses_bad_requests_with_exit_2(request_doc, reason):
@@ -63,3 +64,12 @@ def test_json_mode_refuses_bad_requests_with_exit_2(request_doc, reason):
 def test_json_mode_refuses_what_is_not_json():
     result = invoke("--json", stdin="{nope")
     assert result.exit_code == 2 and "not valid JSON" in result.stderr
+
+
+def test_it_asks_again_a_yes_the_result_rests_on():
+    # yes to the first two findings asked, with a budget of two: before the results, a yes
+    # the result rests on is put again in other words (and answered yes again)
+    answers = SAFETY + "\n" + "y\n" * 2 + "y\n" * get_kb().intake.model.max_confirmations
+    result = invoke("--budget", "2", "--format", "json", stdin=answers)
+    assert result.exit_code == 0, result.output
+    assert "Before the results, one more look at an earlier answer" in result.stdout

@@ -291,6 +291,13 @@ def _ask(req: dict[str, Any], q: Any, remaining: int) -> None:
     elif q.kind == "text":
         raw = typer.prompt(q.question, default="").strip()
         req["text"] = [raw[:200]] if raw else []
+    elif q.kind == "confirmation":
+        # a yes asked again: the id goes into confirmed, and moves if the answer changed
+        answer = _yes_no(q.question)
+        req.setdefault("confirmed", []).append(q.id)
+        if answer is not True:
+            req["present"].remove(q.id)
+            req.setdefault("absent" if answer is False else "unsure", []).append(q.id)
     else:
         answer = _yes_no(q.question)
         into = {True: "present", False: "absent", None: "unsure"}[answer]

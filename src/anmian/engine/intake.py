@@ -38,11 +38,11 @@ from anmian.engine.memo import per_parts
 from anmian.engine.resolve import indexes, resolve
 from anmian.engine.result import AssessmentResult
 from anmian.knowledge import KnowledgeBase, get_kb
-from anmian.knowledge.models import IntakeModel
+from anmian.knowledge.models import IntakeModel, IntakeQuestion
 
 Kind = Literal[
     "screening", "red-flags", "pregnancy", "breastfeeding", "medications", "conditions", "text",
-    "finding",
+    "finding", "confirmation",
 ]  # fmt: skip
 SAFETY_KINDS = ("screening", "red-flags", "pregnancy", "breastfeeding", "medications", "conditions")
 Phrase = Annotated[str, Field(min_length=1, max_length=200)]
@@ -58,6 +58,11 @@ class IntakeRequest(BaseModel):
     present: list[FindingId] = Field(default=[], description="Finding ids answered yes.")
     absent: list[FindingId] = Field(default=[], description="Finding ids answered no.")
     unsure: list[FindingId] = Field(default=[], description='Finding ids answered "not sure".')
+    confirmed: list[FindingId] = Field(
+        default=[],
+        description="Finding ids already asked a second time (a `confirmation` question); "
+        "present, absent or unsure holds the second answer.",
+    )
     text: list[Phrase] | None = Field(
         default=None,
         max_length=30,
@@ -88,16 +93,23 @@ class Option(BaseModel):
 
 class Question(BaseModel):
     """One question. `kind` says where its answer goes in the next request: a finding's id
-    into present, absent or unsure; `screening` into screening[id]; `red-flags`: each option's
-    finding into present or absent; pregnancy, breastfeeding, medications, conditions and
-    text into the field of that name."""
+    into present, absent or unsure; `confirmation` (a yes asked again, in other words): the
+    id into confirmed, and moved to absent or unsure if the answer changed; `screening` into
+    screening[id]; `red-flags`: each option's finding into present or absent; pregnancy,
+    breastfeeding, medications, conditions and text into the field of that name."""
 
     model_config = ConfigDict(frozen=True)
     kind: Kind
     id: str = Field(description="The finding id, criterion or field the answer fills.")
-    finding: str | None = Field(description="The finding asked about, for kind `finding`.")
+    finding: str | None = Field(
+        description="The finding asked about, for kinds `finding` and `confirmation`."
+    )
     question: str
     why: str = Field(description="Why this question now, in a sentence a person can read.")
+    zh_question: str | None = Field(
+        default=None, description="The question in Chinese (zh-Hant), where the base has it."
+    )
+    zh_why: str | None = Field(default=None, description="Why, in Chinese (zh-Hant).")
     options: list[Option] = Field(default=[], description="For `red-flags`: tick any.")
 
 
@@ -114,7 +126,9 @@ class IntakeResult(BaseModel):
     model_config = ConfigDict(frozen=True)
     next: Question | None
     patterns: list[PatternChance] = Field(description="Every pattern, most likely first.")
-    asked: int = Field(description="Finding questions answered so far (safety aside).")
+    asked: int = Field(
+        description="Finding questions answered so far (safety and confirmations aside)."
+    )
     remaining: int = Field(description='About how many more questions ("about N more").')
     budget: int
     done: str | None = Field(description="Why the intake stopped: settled, budget, no-question.")
@@ -146,8 +160,13 @@ class _Model:
     prior: float  # log-odds
 
 
-def _llr(p_yes: float, base: float) -> tuple[float, float]:
-    return math.log(p_yes / base), math.log((1 - p_yes) / (1 - base))
+def _llr(p_yes: float, base: float, clip: float) -> tuple[float, float]:
+    """The log-likelihood ratios of a yes and of a no, each at most `clip` either way."""
+
+    def bounded(x: float) -> float:
+        return max(-clip, min(clip, x))
+
+    return bounded(math.log(p_yes / base)), bounded(math.log((1 - p_yes) / (1 - base)))
 
 
 @per_parts("patterns", "intake")
@@ -176,13 +195,13 @@ def _model(kb: KnowledgeBase) -> _Model:
             # lists of signs are weighed alike; no answer is certain (max_sensitivity).
             llr = m.evidence_scale * pf.weight / typical
             s = heard(min(m.max_sensitivity, m.base_rate * math.exp(llr)))
-            links.setdefault(pf.finding, []).append(_Link(n, *_llr(s, base), s))
+            links.setdefault(pf.finding, []).append(_Link(n, *_llr(s, base, m.max_llr), s))
         for pf in p.against:
             if pf.finding in seen:
                 continue
             seen.add(pf.finding)
             s = heard(m.base_rate * m.contrary_ratio[pf.weight])
-            links.setdefault(pf.finding, []).append(_Link(n, *_llr(s, base), s))
+            links.setdefault(pf.finding, []).append(_Link(n, *_llr(s, base, m.max_llr), s))
     prior = math.log(m.prior / (1 - m.prior))
     return _Model(ids, {f: tuple(v) for f, v in links.items()}, base, prior)
 
@@ -217,13 +236,15 @@ def parse_request(data: Any, kb: KnowledgeBase | None = None) -> IntakeRequest:
         raise InputError("; ".join(parts)) from None
     m = kb.intake.model
     lists = {"present": req.present, "absent": req.absent, "unsure": req.unsure}
-    count = sum(len(v) for v in lists.values())
+    count = sum(len(v) for v in lists.values()) + len(req.confirmed)
     if count > m.max_ids:
         raise InputError(
-            f"too many finding ids: {count} in present, absent and unsure together "
+            f"too many finding ids: {count} in present, absent, unsure and confirmed together "
             f"(at most {m.max_ids})"
         )
-    unknown = sorted({i for v in lists.values() for i in v if i not in kb.findings})
+    unknown = sorted(
+        {i for v in (*lists.values(), req.confirmed) for i in v if i not in kb.findings}
+    )
     if unknown:
         shown = ", ".join(f"'{i}'" for i in unknown[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
@@ -238,6 +259,13 @@ def parse_request(data: Any, kb: KnowledgeBase | None = None) -> IntakeRequest:
                 raise InputError(
                     f"'{both[0]}' is in both {a} and {b}: give each finding one answer"
                 )
+    answered = {i for v in lists.values() for i in v}
+    unasked = sorted(set(req.confirmed) - answered)
+    if unasked:
+        raise InputError(
+            f"'{unasked[0]}' is in confirmed but not answered: a confirmed id is also in "
+            "present, absent or unsure (its second answer)"
+        )
     if req.budget is not None and req.budget > m.max_budget:
         raise InputError(f"field 'budget': at most {m.max_budget} questions (got {req.budget})")
     return req
@@ -277,7 +305,24 @@ def _asks_pregnancy(req: IntakeRequest, kb: KnowledgeBase) -> bool:
     return req.sex != "male" and not young
 
 
+def _asked(kind: Kind, entry: IntakeQuestion, **extra: Any) -> Question:
+    """A question in the intake's own words (intake.yaml `questions:`), for the field `kind`
+    fills (a red-flags question fills the lists through its options)."""
+    field_of = {"red-flags": "red-flags", "pregnancy": "pregnant", "text": "text"}
+    return Question(
+        kind=kind,
+        id=field_of.get(kind, kind),
+        finding=None,
+        question=" ".join(entry.question.split()),
+        why=entry.why,
+        zh_question=entry.zh_question,
+        zh_why=entry.zh_why,
+        **extra,
+    )
+
+
 def _safety_question(req: IntakeRequest, kb: KnowledgeBase, known: _Known) -> Question | None:
+    said = kb.intake.questions
     asked = req.screening.model_fields_set if req.screening else set()
     for c in CRITERIA:
         if c not in asked and c in kb.screening:
@@ -286,53 +331,24 @@ def _safety_question(req: IntakeRequest, kb: KnowledgeBase, known: _Known) -> Qu
                 id=c,
                 finding=None,
                 question=" ".join(kb.screening[c].text.split()),
-                why="One of the five international criteria for restless legs: asked of everyone.",
+                why=said.screening.why,
+                zh_why=said.screening.zh_why,
             )
     answered = known.present | known.absent | known.unsure
     flags = [f for f in kb.findings.values() if f.category == "red-flag" and f.applies_to(req.sex)]
     if any(f.id not in answered for f in flags):
-        return Question(
-            kind="red-flags",
-            id="red-flags",
-            finding=None,
-            question="Do you have any of these now? Tick any that apply.",
-            why="Some signs need a doctor before anything else, so they come first.",
-            options=[Option(finding=f.id, label=f.label) for f in flags],
-        )
+        options = [Option(finding=f.id, label=f.label) for f in flags]
+        return _asked("red-flags", said.red_flags, options=options)
     fields = req.model_fields_set
     if _asks_pregnancy(req, kb):
         if "pregnant" not in fields:
-            return Question(
-                kind="pregnancy",
-                id="pregnant",
-                finding=None,
-                question="Are you pregnant, or trying to become pregnant?",
-                why="Several points and herbs are not safe in pregnancy.",
-            )
+            return _asked("pregnancy", said.pregnancy)
         if "breastfeeding" not in fields:
-            return Question(
-                kind="breastfeeding",
-                id="breastfeeding",
-                finding=None,
-                question="Are you breastfeeding?",
-                why="Some herbs pass into breast milk.",
-            )
+            return _asked("breastfeeding", said.breastfeeding)
     if "medications" not in fields:
-        return Question(
-            kind="medications",
-            id="medications",
-            finding=None,
-            question="Which medicines, herbs or supplements do you take? (None is an answer.)",
-            why="Some medicines cause or worsen restless legs, and some herbs do not mix with them.",
-        )
+        return _asked("medications", said.medications)
     if "conditions" not in fields:
-        return Question(
-            kind="conditions",
-            id="conditions",
-            finding=None,
-            question="Which health conditions do you have (for example diabetes, a pacemaker)?",
-            why="Some points, techniques and herbs are not safe with some conditions.",
-        )
+        return _asked("conditions", said.conditions)
     return None
 
 
@@ -382,18 +398,47 @@ def _shares(lo: list[float]) -> list[float]:
     return [o / total for o in odds]
 
 
-def _entropy(ps: list[float]) -> float:
-    return -sum(p * math.log2(p) for p in ps if p > 0)
+def _plogp(p: float) -> float:
+    return p * math.log2(p) if p > 0 else 0.0
 
 
-def _leader_gain(shares: list[float], sens: list[float]) -> float:
-    """Expected information (bits) a yes/no gives about which candidate leads."""
-    yes = sum(p * s for p, s in zip(shares, sens, strict=True))
-    if yes <= 0 or yes >= 1:
-        return 0.0
-    after_yes = [p * s / yes for p, s in zip(shares, sens, strict=True)]
-    after_no = [p * (1 - s) / (1 - yes) for p, s in zip(shares, sens, strict=True)]
-    return _entropy(shares) - yes * _entropy(after_yes) - (1 - yes) * _entropy(after_no)
+@dataclass(frozen=True)
+class _Beliefs:
+    """The chances that each candidate leads, with the sums that make a question's expected
+    gain cost only the patterns the finding weighs (the others share one base rate)."""
+
+    shares: list[float]
+    plogp: list[float]  # p * log2 p of each share
+    entropy: float  # bits
+    base: float
+    log_base: float  # log2(base)
+    log_not_base: float  # log2(1 - base)
+
+    @classmethod
+    def of(cls, shares: list[float], base: float) -> _Beliefs:
+        plogp = [_plogp(p) for p in shares]
+        return cls(shares, plogp, -sum(plogp), base, math.log2(base), math.log2(1 - base))
+
+    def gain(self, sens: dict[int, float]) -> float:
+        """Expected information (bits) a yes/no gives about which candidate leads; `sens`
+        gives P(yes | candidate) for the candidates the finding weighs (by slot), and every
+        other candidate answers yes at the base rate. H(now) - P(yes) H(after a yes) -
+        P(no) H(after a no), each P·H(after) written as P log2 P - sum p_i s_i log2(p_i s_i),
+        so that the candidates the finding does not weigh are one sum."""
+        rest = 1.0 - sum(self.shares[n] for n in sens)
+        rest_plogp = -self.entropy - sum(self.plogp[n] for n in sens)
+        b = self.base
+        yes = b * rest
+        t_yes = b * (rest_plogp + rest * self.log_base)
+        t_no = (1 - b) * (rest_plogp + rest * self.log_not_base)
+        for n, s in sens.items():
+            p = self.shares[n]
+            yes += p * s
+            t_yes += s * self.plogp[n] + p * s * math.log2(s)
+            t_no += (1 - s) * self.plogp[n] + p * (1 - s) * math.log2(1 - s)
+        if yes <= 0 or yes >= 1:
+            return 0.0
+        return self.entropy + t_yes - _plogp(yes) + t_no - _plogp(1 - yes)
 
 
 def _settled(
@@ -418,17 +463,65 @@ def _settled(
 def _shown(kb: KnowledgeBase, req: IntakeRequest, known: _Known) -> tuple[str | None, str | None]:
     """The leading pattern and the first combined one, as the assessment of these answers
     would show them (its ranking of the findings said yes to)."""
-    ranked = differentiate(kb, known.present, sex=req.sex)
+    return _shown_for(kb, known.present, req.sex)
+
+
+def _shown_for(
+    kb: KnowledgeBase, present: set[str], sex: str | None
+) -> tuple[str | None, str | None]:
+    ranked = differentiate(kb, present, sex=sex)
     lead = next((r.id for r in ranked if r.role == "primary"), None)
     return lead, next((r.id for r in ranked if r.role == "combined"), None)
 
 
-def _why(kb: KnowledgeBase, names: list[str]) -> str:
-    if not names:
-        return "Your answer helps rule patterns in or out."
-    if len(names) == 1:
-        return f"Your answer helps tell whether {names[0]} fits."
-    return f"Your answer helps tell {names[0]} from {names[1]}."
+def _confirmation(req: IntakeRequest, kb: KnowledgeBase, known: _Known) -> Question | None:
+    """The yes answer the result rests on most, asked once more in other words: one without
+    which the assessment would show another leading pattern or pair, not yet asked twice,
+    while fewer than `max_confirmations` have been. Most wrong answers are a false yes (most
+    questions are answered no), and the assessment takes every yes as given."""
+    m = kb.intake.model
+    if len(req.confirmed) >= m.max_confirmations:
+        return None
+    shown = _shown_for(kb, known.present, req.sex)
+    if shown[0] is None:
+        return None
+    weight = {f.finding: f.weight for f in kb.patterns[shown[0]].findings}
+    twice = set(req.confirmed)
+    open_ = [
+        f
+        for f in known.present
+        if f not in twice and f not in known.from_text and kb.findings[f].category != "red-flag"
+    ]
+    for fid in sorted(open_, key=lambda f: (-weight.get(f, 0.0), f)):
+        if _shown_for(kb, known.present - {fid}, req.sex) != shown:
+            f = kb.findings[fid]
+            said = kb.intake.questions.confirmation
+            label = f.label[0].lower() + f.label[1:]
+            return Question(
+                kind="confirmation",
+                id=fid,
+                finding=fid,
+                question=said.question.format(label=label),
+                why=said.why,
+                zh_question=said.zh_question.format(label=f.zh) if f.zh else None,
+                zh_why=said.zh_why,
+            )
+    return None
+
+
+def _why(kb: KnowledgeBase, ids: list[str]) -> tuple[str, str]:
+    """Why a finding is asked, in English and in Chinese: the patterns it tells apart."""
+    said = kb.intake.questions
+    names = [kb.patterns[i].name for i in ids]
+    zh = [kb.patterns[i].chinese for i in ids]
+    if not ids:
+        return said.why_none, said.zh_why_none
+    if len(ids) == 1:
+        return said.why_one.format(first=names[0]), said.zh_why_one.format(first=zh[0])
+    return (
+        said.why_two.format(first=names[0], second=names[1]),
+        said.zh_why_two.format(first=zh[0], second=zh[1]),
+    )
 
 
 def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
@@ -475,51 +568,54 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
     if safety is not None:
         return result(safety, None, about + _safety_left(req, kb, known))
     if req.text is None:
-        return result(
-            Question(
-                kind="text",
-                id="text",
-                finding=None,
-                question="In a few words, what do your legs feel like, and when? "
-                "(For example: crawling in the calves in the evening.)",
-                why="Your own words can answer several questions at once; you may skip this.",
-            ),
-            None,
-            about,
-        )
+        return result(_asked("text", kb.intake.questions.text), None, about)
+
+    def finish(reason: str) -> IntakeResult:
+        # Before "done": the yes answers the result rests on, asked once more.
+        again = _confirmation(req, kb, known)
+        return result(again, None, 1) if again is not None else result(None, reason, 0)
+
     if _settled(kb, order, lo, _shown(kb, req, known)):
-        return result(None, "settled", 0)
+        return finish("settled")
     if left == 0:
-        return result(None, "budget", 0)
+        return finish("budget")
     # The leading `candidates`, and every pattern tied with the last of them: at the start
     # all are tied, and cutting by name would leave half the patterns out of every question.
     cut = lo[order[min(m.candidates, len(order)) - 1]]
     leading = [i for i in order if lo[i] >= cut]
-    shares = _shares([lo[i] for i in leading])
+    beliefs = _Beliefs.of(_shares([lo[i] for i in leading]), model.base_rate)
+    shares = beliefs.shares
     slot = {i: n for n, i in enumerate(leading)}
     best, best_gain, best_parts = None, m.min_gain, []
     for fid in askable:
         if fid in answered:
             continue
-        sens = [model.base_rate] * len(leading)
-        for link in model.links[fid]:
-            if link.pattern in slot:
-                sens[slot[link.pattern]] = link.sens
-        gain = _leader_gain(shares, sens)
+        sens = {slot[link.pattern]: link.sens for link in model.links[fid] if link.pattern in slot}
+        # rounded: two findings that tell the candidates apart alike must tie exactly, so
+        # the tie goes by id whatever the order of the sums
+        gain = round(beliefs.gain(sens), 12)
         if gain > best_gain or (best is not None and gain == best_gain and fid < best):
             best, best_gain = fid, gain
             best_parts = [
                 (abs(s - model.base_rate) * shares[n], leading[n])
-                for n, s in enumerate(sens)
+                for n, s in sens.items()
                 if s != model.base_rate
             ]
     if best is None:
-        return result(None, "no-question", 0)
+        return finish("no-question")
     best_parts.sort(key=lambda gp: -gp[0])
-    names = [kb.patterns[model.patterns[i]].name for _, i in best_parts[:2]]
+    why, zh_why = _why(kb, [model.patterns[i] for _, i in best_parts[:2]])
     f = kb.findings[best]
     return result(
-        Question(kind="finding", id=best, finding=best, question=f.question, why=_why(kb, names)),
+        Question(
+            kind="finding",
+            id=best,
+            finding=best,
+            question=f.question,
+            why=why,
+            zh_question=f.zh_question,
+            zh_why=zh_why,
+        ),
         None,
         about,
     )

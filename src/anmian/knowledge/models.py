@@ -632,16 +632,75 @@ class IntakeModel(Model):
     max_ids: Annotated[int, Field(ge=1)]  # ids in one request, all lists together
     # Categories asked only when a practitioner is present (a person cannot read them alone).
     practitioner_only: tuple[FindingCategory, ...]
+    # No one answer moves a pattern's log-odds by more than this either way (a softer
+    # likelihood: a wrong answer can be outweighed, never make a pattern all but impossible).
+    max_llr: Annotated[float, Field(gt=0)]
+    # Before "done", the yes answers the leading pattern (or pair) rests on are asked once
+    # more, in other words; at most this many in one intake (0: never).
+    max_confirmations: Annotated[int, Field(ge=0, le=10)]
     refs: Refs
+
+
+class IntakeQuestion(Model):
+    """One question the intake puts in its own words (not a finding's), English and zh-Hant."""
+
+    question: Text
+    zh_question: ZhText
+    why: Text
+    zh_why: ZhText
+
+
+class IntakeWhy(Model):
+    """Why a question is asked (the screening criteria's own words are screening/)."""
+
+    why: Text
+    zh_why: ZhText
+
+
+class IntakeTexts(Model):
+    """What the adaptive intake says besides the findings' questions (intake.yaml
+    `questions:`). {label} is a finding's label; {first} and {second} are pattern names."""
+
+    screening: IntakeWhy
+    red_flags: IntakeQuestion
+    pregnancy: IntakeQuestion
+    breastfeeding: IntakeQuestion
+    medications: IntakeQuestion
+    conditions: IntakeQuestion
+    text: IntakeQuestion
+    confirmation: IntakeQuestion
+    why_none: Text
+    zh_why_none: ZhText
+    why_one: Text
+    zh_why_one: ZhText
+    why_two: Text
+    zh_why_two: ZhText
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> IntakeTexts:
+        wanted = {
+            "confirmation": ({"label"}, self.confirmation.question, self.confirmation.zh_question),
+            "why_none": (set(), self.why_none, self.zh_why_none),
+            "why_one": ({"first"}, self.why_one, self.zh_why_one),
+            "why_two": ({"first", "second"}, self.why_two, self.zh_why_two),
+        }
+        for name, (names, *texts) in wanted.items():
+            for text in texts:
+                found = set(re.findall(r"\{(\w+)\}", text))
+                if found != names:
+                    raise ValueError(f"{name}: needs exactly {sorted(names)}, has {sorted(found)}")
+        return self
 
 
 class IntakeLayout(Model):
     """How findings are put to a person (data/intake.yaml): the groups, in the order a person
-    thinks about them, the scale that tracks their severity, and the adaptive intake's model."""
+    thinks about them, the scale that tracks their severity, the adaptive intake's model and
+    what it says."""
 
     severity_scale: Id
     groups: Annotated[tuple[IntakeGroup, ...], Field(min_length=1)]
     model: IntakeModel
+    questions: IntakeTexts
     refs: Refs
 
 

@@ -276,7 +276,8 @@ def datalists(kb: KnowledgeBase) -> dict[str, list[str]]:
 # --- the short path: the adaptive intake, one question a screen ---------------------------
 
 INTAKE = "intake"  # answers[INTAKE] = {"present": [...], "absent": [...], "unsure": [...],
-#                   "order": [finding ids in the order they were answered]}
+#                   "order": [finding ids in the order they were answered],
+#                   "confirmed": [finding ids asked a second time (a confirmation)]}
 ANSWER_LISTS = {"yes": "present", "no": "absent", "unsure": "unsure"}
 
 
@@ -287,7 +288,9 @@ def intake_request(
     their assessment input) and the short path's own answers. A step not yet answered is left
     out, so the intake asks it (and the view sends the person to that step)."""
     mine = answers.get(INTAKE, {})
-    ticked = [f for f in data["findings"] if f in kb.findings]
+    # a finding ticked on the long form and taken back when asked again is no longer a yes
+    taken_back = set(mine.get("absent", [])) | set(mine.get("unsure", []))
+    ticked = [f for f in data["findings"] if f in kb.findings and f not in taken_back]
     present = list(dict.fromkeys([*ticked, *mine.get("present", [])]))
     said = set(present)
     req: dict[str, Any] = {
@@ -302,6 +305,8 @@ def intake_request(
             if f.category == "red-flag" and f.id not in said and f.id not in req["absent"]
         ]
     req["unsure"] = [f for f in req["unsure"] if f not in req["absent"]]
+    answered = {*req["present"], *req["absent"], *req["unsure"]}
+    req["confirmed"] = [f for f in mine.get("confirmed", []) if f in answered]
     if "screening" in answers:
         req["screening"] = data["screening"]
     if "context" in answers:
@@ -316,15 +321,20 @@ def intake_request(
     return req
 
 
-def record_answer(answers: dict[str, Any], finding: str, answer: str) -> None:
+def record_answer(
+    answers: dict[str, Any], finding: str, answer: str, confirming: bool = False
+) -> None:
     """Keep one answer of the short path; answering again (after going back) replaces it, and
-    the answers given after it are kept: they are still true of the person."""
+    the answers given after it are kept: they are still true of the person. `confirming`: the
+    answer to a confirmation (the finding asked a second time), kept as its answer too."""
     mine = answers.setdefault(INTAKE, {"present": [], "absent": [], "unsure": [], "order": []})
     for name in ANSWER_LISTS.values():
         mine[name] = [f for f in mine.get(name, []) if f != finding]
     mine[ANSWER_LISTS[answer]].append(finding)
     if finding not in mine["order"]:
         mine["order"].append(finding)
+    if confirming and finding not in mine.setdefault("confirmed", []):
+        mine["confirmed"].append(finding)
 
 
 def given_answer(answers: dict[str, Any], finding: str) -> str | None:

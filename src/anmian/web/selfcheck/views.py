@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.engine import InputError, assess, parse_input
-from anmian.engine.zh_result import add_chinese, chinese_first, language
+from anmian.engine.zh_result import add_chinese, chinese_first, language, to_simplified
 from anmian.knowledge import get_kb
 from anmian.web.core import bodychart
 from anmian.web.records.audit import record as audit
@@ -271,7 +272,7 @@ def questions(request: HttpRequest) -> HttpResponse:
     if result is None or result.next is None:
         return redirect("selfcheck:results")
     q = result.next
-    if q.kind == "finding":
+    if q.kind in ("finding", "confirmation"):
         return redirect("selfcheck:question", q.id)
     # a safety question or the opening words: the wizard's step that asks it
     ident = {"screening": "screening", "red-flags": "safety", "text": "notes"}.get(
@@ -290,13 +291,18 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
     if request.method == "POST":
         answer = request.POST.get("answer")
         if answer in services.ANSWER_LISTS:
-            services.record_answer(answers, finding, answer)
+            # a confirmation when the intake is asking this finding again (not the client's say)
+            now = _intake(answers)
+            ask = now.next if now is not None else None
+            confirming = ask is not None and ask.kind == "confirmation" and ask.id == finding
+            services.record_answer(answers, finding, answer, confirming=confirming)
             request.session[ANSWERS] = answers
             return redirect("selfcheck:questions")
     result = _intake(answers)
     if result is None:
         return redirect("selfcheck:results")
     shown = result.next if result.next is not None and result.next.id == finding else None
+    confirming = shown is not None and shown.kind == "confirmation"
     before = services.previous_question(answers, finding)
     last_step = _path(answers)[-1]
     return render(
@@ -304,8 +310,9 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
         "selfcheck/question.html",
         {
             "finding": f,
-            "question": question_text(f),
-            "why": shown.why if shown else "",
+            "question": _said(shown, "question") if confirming else question_text(f),
+            "why": _said(shown, "why") if shown else "",
+            "confirming": confirming,
             "remaining": result.remaining,
             "answer": services.given_answer(answers, finding),
             "back": reverse("selfcheck:question", args=[before])
@@ -316,6 +323,14 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _said(q: Any, name: str) -> str:
+    """A question's words (or why) from the intake, in Chinese where the page is read in it."""
+    zh = getattr(q, f"zh_{name}")
+    if (get_language() or "").lower().startswith("zh") and zh:
+        return to_simplified(zh) if (get_language() or "").lower() == "zh-hans" else str(zh)
+    return str(getattr(q, name))
 
 
 @require_POST

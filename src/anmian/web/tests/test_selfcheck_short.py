@@ -18,6 +18,10 @@ YES = dict.fromkeys(CRITERIA, "yes")
 SEVERITY = {item.id: "2" for item in KB.scales["anmian-leg-scale"].items}
 
 
+# Heart Blood deficiency's key symptoms (maciocia-2005-foundations)
+HEART_BLOOD = {"palpitations", "poor-memory", "poor-sleep", "dream-disturbed-sleep", "pale-face"}
+
+
 def safety_steps(client: Client, notes: str = "", sex: str = "female") -> object:
     """The wizard's steps of the short path; answers the last and returns its response."""
     client.post("/self-check/step/about/", {"age": "55", "sex": sex})
@@ -106,7 +110,7 @@ def test_a_step_not_yet_answered_is_asked_first(client: Client):
 def test_answering_to_the_end_shows_results_with_the_answers(client: Client):
     safety_steps(client, notes="crawling feeling in my calves every evening")
     truth = {"palpitations", "pale-face", "poor-memory", "dizziness", "pale-lips-nails"}
-    for _ in range(KB.intake.model.budget + 1):
+    for _ in range(KB.intake.model.budget + KB.intake.model.max_confirmations + 1):
         response = client.get("/self-check/questions/")
         if response["Location"] == "/self-check/results/":
             break
@@ -137,10 +141,33 @@ def test_the_mode_switch_refuses_get(client: Client):
 def test_a_man_is_not_asked_about_periods_on_the_short_path(client: Client):
     safety_steps(client, sex="male")
     periods = {f.id for f in KB.findings.values() if f.sex == "female"}
-    for _ in range(KB.intake.model.budget + 1):
+    for _ in range(KB.intake.model.budget + KB.intake.model.max_confirmations + 1):
         response = client.get("/self-check/questions/")
         if response["Location"] == "/self-check/results/":
             break
         finding = response["Location"].rstrip("/").rsplit("/", 1)[-1]
         assert finding not in periods
         client.post(f"/self-check/questions/{finding}/", {"answer": "unsure"})
+
+
+def test_a_yes_the_result_rests_on_is_asked_again_in_other_words(client: Client):
+    safety_steps(client)
+    said, again = set(), []
+    for _ in range(KB.intake.model.budget + KB.intake.model.max_confirmations + 1):
+        response = client.get("/self-check/questions/")
+        if response["Location"] == "/self-check/results/":
+            break
+        finding = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+        page = client.get(response["Location"]).content.decode()
+        if finding in said:  # asked a second time, in the confirmation's own words
+            again.append(finding)
+            assert "Before the results" in page
+        said.add(finding)
+        # yes to Heart Blood's signs, but the first one asked again is taken back
+        yes = finding in HEART_BLOOD and finding != (again[0] if again else None)
+        client.post(f"/self-check/questions/{finding}/", {"answer": "yes" if yes else "no"})
+    else:
+        raise AssertionError("the short path never ended")
+    assert again, "no yes was asked again"
+    kept = client.session["selfcheck"]["intake"]
+    assert again[0] in kept["absent"] and again[0] in kept["confirmed"]
