@@ -48,8 +48,8 @@ class SessionRefund:
             )
         return (
             f"This session was paid for online ({self.order}): cancelling it refunds "
-            f"{format_money(self.amount)} to the card it was paid with, and you get a receipt "
-            "by email."
+            f"{format_money(self.amount)} to the card it was paid with, and a receipt is "
+            "emailed."
         )
 
 
