@@ -111,6 +111,7 @@ openapi: install
 bench: install
 	$(BIN)/python bench/assess.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/servers.py
 	$(BIN)/python bench/diary.py
 	$(BIN)/python bench/booking.py
 	$(BIN)/python bench/jobs.py
