@@ -30,7 +30,9 @@ def test_it_reports_each_reading_with_its_status(client: Client):
 
 
 def test_danger_words_put_the_plan_on_hold_through_the_api(client: Client):
-    r = post(client, {"findings": ["leg-crawling", "everyone would be better off without me"]})
+    # danger words no finding places (a bladder change beside back pain: cauda equina,
+    # Royal Free leaflet); "better off without me" is now read as the self-harm red flag
+    r = post(client, {"findings": ["leg-crawling", "my bladder is playing up and my back aches"]})
     assert r.status_code == 200
     body = r.json()
     assert body["plan"]["status"] == "on-hold" and body["plan"]["points"] == []
