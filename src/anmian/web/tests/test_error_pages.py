@@ -53,3 +53,15 @@ def test_a_view_that_fails_gives_the_styled_500(client: Client):
         response = failing.get("/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/accounts/password-reset/", "/accounts/password-reset/sent/", "/accounts/reset/done/"]
+)
+def test_the_password_reset_pages_are_the_site_s_not_the_admin_s(client: Client, path):
+    # django.contrib.admin ships pages of the same names, with its own look and breadcrumbs
+    # to /admin/; a patient resetting a password must not land there.
+    html = client.get(path).content.decode()
+    assert '<header class="site">' in html
+    assert "breadcrumbs" not in html and "/admin/" not in html
