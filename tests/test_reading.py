@@ -604,3 +604,22 @@ def test_who_has_it_relief_by_pressure_and_turning_an_age(kb, text, expected):
 )
 def test_normal_states_deny_their_finding(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bare answer to a question denies what was asked (a review-of-systems list)
+        ("night sweats? no", {("night-sweats", "absent")}),
+        ("night sweats?", {("night-sweats", "uncertain")}),
+        # "for a while" is a length of time, not the terminator "while"
+        ("I had palpitations for a while last year", {("palpitations", "historical")}),
+        ("the night sweats are a thing of the past", {("night-sweats", "historical")}),
+        # "nothing like" denies the comparison (a patient telling RLS from neuropathy)
+        ("nothing like pins and needles", {("leg-tingling", "absent")}),
+        # contractions without their apostrophe, as people type them
+        ("I havent had any palpitations", {("palpitations", "absent")}),
+    ],
+)
+def test_answers_lengths_of_time_and_comparisons(kb, text, expected):
+    assert read(kb, text) == expected

@@ -83,6 +83,14 @@ class Vocabulary:
             for w in t.words
         )
         self.ignorable = self.stop | self.qualifiers | self.sites | self.trigger_words | {"?"}
+        # one-word denials ("no", "never", "none"): a sentence of these alone answers a
+        # question before it ("night sweats? no")
+        self.denials = frozenset(
+            t.words[0]
+            for ts in self.triggers.values()
+            for t in ts
+            if t.category == "negated" and len(t.words) == 1
+        )
 
     def stem(self, word: str) -> str:
         """The stem of a word's canonical form: "swollen" and "swelling" share one."""

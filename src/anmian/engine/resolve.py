@@ -663,7 +663,17 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if index.kind == "medication":
         # "warfarin for my heart", "Lyrica for nerve pain": what follows "for" is the reason
         body = _FOR.split(clean(text))[0]
+    last: list[int] = []  # the readings of the sentence before
     for sentence in sentences(vocab.rewrite(clean(body)), vocab.contractions, vocab.forms):
+        if last and all(w.raw in vocab.denials for w in sentence):
+            # a bare answer to a question ("night sweats? no"): the question's findings
+            # are denied
+            for k in last:
+                if matches[k].status in (PRESENT, UNCERTAIN):
+                    matches[k] = replace(matches[k], status=ABSENT)
+            last = []
+            continue
+        first = len(matches)
         hits, unread = _cover(sentence, index)
         taken = {p for h in hits for p in h.words}
         triggers = find_triggers(sentence, vocab, taken)
@@ -714,6 +724,7 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
         for run in unread:
             part = " ".join(sentence[p].raw for p in run)
             unresolved.append(Unresolved(text, () if has_cjk(part) else index.suggest(part), part))
+        last = list(range(first, len(matches))) if sentence[-1].raw == "?" else []
     if index.age:
         for m in _AGE.finditer(clean(text)):
             years = _age(m)
