@@ -623,3 +623,23 @@ def test_normal_states_deny_their_finding(kb, text, expected):
 )
 def test_answers_lengths_of_time_and_comparisons(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Samaritans' and crisis lines' warning signs, in a person's own words
+        "things will be better when I'm gone",
+        "I feel like a burden to everyone",
+        "I feel trapped",
+        "I have been thinking about death a lot",
+    ],
+)
+def test_warning_signs_of_suicide_reach_the_self_harm_red_flag(kb, text):
+    assert ("thoughts-of-self-harm", "present") in read(kb, text)
+
+
+def test_unbearable_leg_pain_is_not_a_self_harm_sign(kb):
+    # RLS is often called unbearable (RLS Foundation): no danger reading, no hold
+    assert ("thoughts-of-self-harm", "present") not in read(kb, "the pain in my legs is unbearable")
+    assert not scan(kb, ["the pain in my legs is unbearable"])
