@@ -314,7 +314,8 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
             "why": _said(shown, "why") if shown else "",
             "confirming": confirming,
             "remaining": result.remaining,
-            "answer": services.given_answer(answers, finding),
+            # asked again: nothing ticked, so the second answer is given afresh
+            "answer": None if confirming else services.given_answer(answers, finding),
             "back": reverse("selfcheck:question", args=[before])
             if before
             else reverse("selfcheck:step", args=[last_step.identifier]),

@@ -161,7 +161,7 @@ def test_a_yes_the_result_rests_on_is_asked_again_in_other_words(client: Client)
         page = client.get(response["Location"]).content.decode()
         if finding in said:  # asked a second time, in the confirmation's own words
             again.append(finding)
-            assert "Before the results" in page
+            assert "Before the results" in page and "checked" not in page  # asked afresh
         said.add(finding)
         # yes to Heart Blood's signs, but the first one asked again is taken back
         yes = finding in HEART_BLOOD and finding != (again[0] if again else None)
