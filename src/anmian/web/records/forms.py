@@ -27,13 +27,43 @@ class PlanForm(forms.Form):
         )
 
 
+SIDES = [("both", "Both sides"), ("left", "Left"), ("right", "Right")]
+
+
 class NoteForm(forms.ModelForm):
+    # The point picker: points ticked from the knowledge base (the patient's plan first), one
+    # side and technique for all of them; the typed lines below stay for the exceptions.
+    picked = forms.MultipleChoiceField(
+        required=False, label="Points needled", widget=forms.CheckboxSelectMultiple
+    )
+    picked_side = forms.ChoiceField(choices=SIDES, initial="both", required=False, label="Side")
+    picked_technique = forms.CharField(
+        required=False, max_length=60, label="Technique", help_text="For example: even, tonify"
+    )
     points_needled = forms.CharField(
         required=False,
-        label="Points needled",
-        help_text="One per line: code, side (left/right/both), technique. Example: SP6, both, even",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Other points, or another side or technique",
+        help_text="One per line: code, side (left/right/both), technique. Example: SP6, left, even",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, plan_points: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        kb = get_kb()
+        first = [pid for pid in plan_points or [] if pid in kb.points]
+        rest = sorted((p for p in kb.points.values() if p.id not in first), key=lambda p: p.code)
+
+        def label(pid: str) -> str:
+            point = kb.points[pid]
+            return f"{point.code} {point.pinyin}"
+
+        groups = (
+            [("From the patient's plan", [(pid, label(pid)) for pid in first])] if first else []
+        )
+        self.fields["picked"].choices = [
+            *groups,
+            ("All points", [(p.id, label(p.id)) for p in rest]),
+        ]
 
     class Meta:
         model = SessionNote
@@ -67,6 +97,20 @@ class NoteForm(forms.ModelForm):
                 {"point": point, "side": side, "technique": parts[2] if len(parts) > 2 else ""}
             )
         return out
+
+    def clean(self) -> dict:
+        data = super().clean()
+        typed = data.get("points_needled") or []
+        by_line = {row["point"] for row in typed}  # a typed line is the exception: it wins
+        side = data.get("picked_side") or "both"
+        technique = data.get("picked_technique", "")
+        picked = [
+            {"point": pid, "side": side, "technique": technique}
+            for pid in data.get("picked", [])
+            if pid not in by_line
+        ]
+        data["points_needled"] = picked + list(typed)
+        return data
 
     def save(self, commit: bool = True) -> SessionNote:
         note = super().save(commit=False)

@@ -122,7 +122,11 @@ def plan(request: HttpRequest, uid) -> HttpResponse:
 @practitioner_required
 def new_note(request: HttpRequest, uid) -> HttpResponse:
     p = services.patient_for_note(request.user, uid)
-    form = NoteForm(request.POST if request.method == "POST" else None)
+    plan = p.plans.first()  # the newest (Plan.Meta.ordering): its points are offered first
+    form = NoteForm(
+        request.POST if request.method == "POST" else None,
+        plan_points=list(plan.points) if plan else [],
+    )
     if request.method == "POST" and form.is_valid():
         recorded = services.record_note(request.user, p.uid, form.save(commit=False))
         for alert in recorded.alerts:
