@@ -643,3 +643,17 @@ def test_unbearable_leg_pain_is_not_a_self_harm_sign(kb):
     # RLS is often called unbearable (RLS Foundation): no danger reading, no hold
     assert ("thoughts-of-self-harm", "present") not in read(kb, "the pain in my legs is unbearable")
     assert not scan(kb, ["the pain in my legs is unbearable"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hedges people write (medspaCy keeps "suspected"; "suspect" and "wonder whether"
+        # are its everyday forms)
+        ("I suspect I have low iron", {("low-iron-history", "uncertain")}),
+        ("sometimes I wonder whether it's anxiety", {("anxiety", "uncertain")}),
+        ("it could just be tiredness", {("fatigue", "uncertain")}),
+    ],
+)
+def test_everyday_hedges_make_a_finding_uncertain(kb, text, expected):
+    assert read(kb, text) == expected
