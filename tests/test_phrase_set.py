@@ -35,22 +35,9 @@ HOLDOUT2_DENIED_READ_AS_PRESENT = {
     "Sleep, bowels and urination were all normal",
     "links to ADHD and iron deficiencies, however, neither of these apply to me",
 }
-HOLDOUT2_DANGER_NOT_HANDLED = {
-    "slanted mouth and eyes, hemiplegia",
-    "A cough that brings up pink, foamy mucus",
-    "Increased warmth in the swollen or painful area of the leg",
-    "redness, particularly at the back of your leg below the knee",
-    "Leg warm to touch",
-    "Increasing difficulty when trying to stop or control your flow of urine",
-    "no change in my bladder or bowel function",
-    "I feel my husband and children are better off without me",
-    "you can no longer see why you should go on living",
-    "Believing death is your only option",
-    "some days it is just too hard to live",
-    "I find myself thinking I wouldn't mind if I died",
-    "sometimes I think life is just not worth the bother any more",
-    "Praying that you'll finally die and Googling how to kill yourself",
-}
+# The 14 danger rows first missed were fixed as wording families (tests/test_hazards_wording.py
+# holds them with wordings from other sources): none is allowed now.
+HOLDOUT2_DANGER_NOT_HANDLED: set[str] = set()
 ALLOWED = {"dev": set(), "holdout": set(), "holdout2": HOLDOUT2_DENIED_READ_AS_PRESENT}
 ALLOWED_DANGER = {"dev": set(), "holdout": set(), "holdout2": HOLDOUT2_DANGER_NOT_HANDLED}
 

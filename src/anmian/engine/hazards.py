@@ -10,13 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import product
 
 from anmian.engine.memo import per_parts
-from anmian.engine.modifiers import ABSENT, find_triggers, status_of, vocabulary
+from anmian.engine.modifiers import (
+    ABSENT,
+    FAMILY,
+    OTHER,
+    PRESENT,
+    Trigger,
+    find_triggers,
+    status_of,
+    vocabulary,
+)
 from anmian.engine.resolve import HazardHit, term_at, term_stems
-from anmian.engine.text import Word, has_cjk, sentences
+from anmian.engine.text import Word, clean, has_cjk, sentences, words
 from anmian.engine.zh import scan_hazards
 from anmian.knowledge import KnowledgeBase
+
+# The person's own words: a danger term that says "me" or "my" is the writer's, even in a
+# sentence about a relative ("my husband and children are better off without me").
+FIRST_PERSON = frozenset({"i", "me", "my", "myself", "mine"})
+
+Hit = tuple[int, int, str]  # start, end, status
+Found = tuple[int, int, Trigger]  # a trigger's start, end and rule
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,8 @@ class _Rule:
     when_tag: str | None
     terms: tuple[tuple[str, ...], ...]  # stem sequences, any one of which is a hit
     groups: tuple[tuple[tuple[str, ...], ...], ...]  # each group must be hit in the sentence
+    near: int | None  # the groups' hits at most this many words apart
+    denied_by: tuple[tuple[str, ...], ...]  # word sequences that deny the row in its clause
 
 
 class Scanner:
@@ -38,6 +57,8 @@ class Scanner:
                 h.when_tag,
                 tuple(term_stems(t, self.vocab) for t in h.terms),
                 tuple(tuple(term_stems(t, self.vocab) for t in g) for g in h.all),
+                h.near,
+                tuple(tuple(words(clean(d), self.vocab.contractions)) for d in h.denied_by),
             )
             for h in kb.reading.hazards
         ]
@@ -62,49 +83,56 @@ class Scanner:
         return got
 
     def _scan(self, text: str, sentence: list[Word]) -> list[HazardHit]:
-        stems = [w.stem for w in sentence]
-        triggers = find_triggers(sentence, self.vocab, set())
+        raw = [w.raw for w in sentence]
+        base = find_triggers(sentence, self.vocab, set())
         out: list[HazardHit] = []
 
-        def find(term: tuple[str, ...]) -> tuple[str, str] | None:
-            """(status, words) of the first occurrence of a term that is not denied."""
+        def spans(term: tuple[str, ...]) -> list[tuple[int, int]]:
             k = len(term)
-            first = None
-            for i in range(len(stems) - k + 1):
-                if term_at(term, sentence, i):
-                    status, _ = status_of(sentence, i, i + k, triggers)
-                    hit = (status, " ".join(w.raw for w in sentence[i : i + k]))
-                    if status != ABSENT:
-                        return hit
-                    first = first or hit
-            return first
+            if not k:
+                return []
+            return [(i, i + k) for i in range(len(raw) - k + 1) if term_at(term, sentence, i)]
+
+        def said(hits: list[Hit]) -> str:
+            return " ... ".join(" ".join(raw[s:e]) for s, e, _ in hits)
 
         for rule in self.rules:
+            found = [[x for t in rule.terms for x in spans(t)]] if rule.terms else []
+            found += [[x for t in g for x in spans(t)] for g in rule.groups]
+            if not any(found):
+                continue
+            triggers = base
+            # A trigger inside the row's own words is part of the danger, not a denial of it:
+            # "I wouldn't mind if I died", "can no longer see why I should go on living".
+            taken = {i for group in found for s, e in group for i in range(s, e)}
+            if any(s in taken for s, _, _ in base):
+                triggers = find_triggers(sentence, self.vocab, taken)
+            if rule.denied_by:
+                triggers = [*triggers, *self._denials(raw, rule.denied_by)]
+
+            def status(s: int, e: int, tr: list[Found] = triggers) -> str:
+                return _status(sentence, s, e, tr)
+
             if rule.terms:
-                hits = [h for h in (find(t) for t in rule.terms if t) if h]
-                live = [h for h in hits if h[0] != ABSENT]
+                hits = [(s, e, status(s, e)) for s, e in found[0]]
+                live = [h for h in hits if h[2] != ABSENT]
                 chosen = live[0] if live else (hits[0] if hits else None)
                 if chosen:
                     out.append(
-                        HazardHit(text, chosen[1], chosen[0], rule.flag, rule.tag, rule.when_tag)
+                        HazardHit(
+                            text, said([chosen]), chosen[2], rule.flag, rule.tag, rule.when_tag
+                        )
                     )
             if rule.groups:
-                found = []
-                for group in rule.groups:
-                    hits = [h for h in (find(t) for t in group if t) if h and h[0] != ABSENT]
-                    if not hits:
-                        break
-                    found.append(hits[0])
-                else:
-                    status = found[0][0]
+                groups = found[1:] if rule.terms else found
+                live_groups = [
+                    [(s, e, st) for s, e in g if (st := status(s, e)) != ABSENT] for g in groups
+                ]
+                combo = _together(live_groups, rule.near, [w.segment for w in sentence])
+                if combo:
                     out.append(
                         HazardHit(
-                            text,
-                            " ... ".join(h[1] for h in found),
-                            status,
-                            rule.flag,
-                            rule.tag,
-                            rule.when_tag,
+                            text, said(combo), combo[0][2], rule.flag, rule.tag, rule.when_tag
                         )
                     )
         # several rows may name one flag (its words, and its words as a finding): one hit
@@ -115,6 +143,41 @@ class Scanner:
             if key not in best or (best[key].status == ABSENT and h.status != ABSENT):
                 best[key] = h
         return list(best.values())
+
+    @staticmethod
+    def _denials(raw: list[str], denied_by: tuple[tuple[str, ...], ...]) -> list[Found]:
+        out = []
+        for seq in denied_by:
+            k = len(seq)
+            for i in range(len(raw) - k + 1):
+                if tuple(raw[i : i + k]) == seq:
+                    trig = Trigger(
+                        seq, "negated", "bidirectional", "segment", frozenset(), frozenset()
+                    )
+                    out.append((i, i + k, trig))
+        return out
+
+
+def _status(sentence: list[Word], s: int, e: int, triggers: list[Found]) -> str:
+    st, _ = status_of(sentence, s, e, triggers)
+    if st in (OTHER, FAMILY) and FIRST_PERSON.intersection(w.raw for w in sentence[s:e]):
+        return PRESENT
+    return st
+
+
+def _together(groups: list[list[Hit]], near: int | None, segment: list[int]) -> list[Hit] | None:
+    """One live hit of each group, the first ones; with `near`, the first set whose hits
+    lie in one clause within that many words of each other ("pale pink tongue, dry cough"
+    is not pink phlegm)."""
+    if not groups or not all(groups):
+        return None
+    if near is None:
+        return [g[0] for g in groups]
+    for combo in product(*groups):
+        close = max(s for s, _, _ in combo) - min(e for _, e, _ in combo) <= near
+        if close and len({segment[s] for s, _, _ in combo}) == 1:
+            return list(combo)
+    return None
 
 
 @per_parts("reading")

@@ -452,6 +452,10 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
             p.append(f"reading.yaml: {where}: give exactly one of 'flag' or 'tag'")
         if not h.terms and not h.all:
             p.append(f"reading.yaml: {where}: give 'terms' or 'all'")
+        if h.near is not None and (h.finding or not h.all):
+            p.append(f"reading.yaml: {where}.near: only for 'all' rows without a 'finding'")
+        if h.denied_by and h.finding:
+            p.append(f"reading.yaml: {where}.denied_by: not for rows with a 'finding'")
         if h.flag:
             p += _missing(kb, "reading", "reading", f"{where}.flag", "red-flags", [h.flag])
         if h.tag and h.tag not in kb.tags():

@@ -728,6 +728,13 @@ class Hazard(Model):
     finding: Id | None = None
     terms: tuple[Text, ...] = ()
     all: tuple[tuple[Text, ...], ...] = ()
+    # `all` only: the hits of the groups lie within this many words of each other (a
+    # sentence may name urine and stopping about different things). Rows with a `finding`
+    # are read by the reader too, which does not look at it, so the loader refuses both.
+    near: Annotated[int, Field(ge=0, le=12)] | None = None
+    # words that deny this row's danger wherever they stand in its clause, for a danger
+    # that is a change ("no change in my bladder", "bowels were normal")
+    denied_by: tuple[Text, ...] = ()
     refs: Refs
 
 

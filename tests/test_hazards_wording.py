@@ -1,0 +1,188 @@
+"""Danger is caught however it is worded (issue 8, "Safety that does not depend on reading
+well"). The blind phrase split (holdout2) showed danger the scan missed; these tests hold the
+fixes with wordings from OTHER sources than those rows, so they prove the families of words
+work, not one alias per case. Each wording cites where it comes from."""
+
+from __future__ import annotations
+
+import pytest
+
+from anmian.engine.hazards import scan
+from anmian.engine.resolve import indexes, resolve
+from anmian.knowledge import KnowledgeBase
+from anmian.knowledge.loader import _check_reading
+from anmian.knowledge.models import Hazard
+
+LIVE = ("present", "uncertain")
+
+
+def flags(kb: KnowledgeBase, text: str) -> set[str]:
+    """The danger signs raised by a text: a red-flag finding read, or a danger word found,
+    as present or uncertain (what puts the plan on hold with a referral)."""
+    red = {f.id for f in kb.findings.values() if f.category == "red-flag"}
+    got = {h.flag for h in scan(kb, [text]) if h.flag and h.status in LIVE}
+    read = resolve([text], indexes(kb)[0])
+    return got | {f"finding:{m.id}" for m in read.matches if m.id in red and m.status in LIVE}
+
+
+def flagged(kb: KnowledgeBase, text: str, flag: str) -> bool:
+    return flag in flags(kb, text)
+
+
+# (wording, source): the person's own thought of death or of not going on, without a word
+# such as "suicide" or "kill".
+SELF_HARM = [
+    ("I have wished I could fall asleep and not wake up", "C-SSRS screener, question 1"),
+    ("I keep wishing I was not alive anymore", "C-SSRS screener, question 1 definition"),
+    ("I've been searching online for ways to die", "988 Lifeline warning signs"),
+    ("dying seems like the only way out", "Samaritans: suicide seen as the only way out"),
+    ("living is too difficult", "NHS (Berkshire Healthcare) suicidal thoughts page"),
+    ("everyone would be better off if I was gone", "NHS help for suicidal thoughts"),
+    ("Things will be better when I'm gone", "crisis-line leaflet, 'what you might hear'"),
+    ("I feel like a burden to everyone", "988 Lifeline: talking about being a burden"),
+    ("I'm tired of being alive", "NHS help for suicidal thoughts: no point living"),
+    # the person's own thought in a sentence about the family (C-SSRS passive ideation)
+    ("my wife and kids would be better off without me", "NHS help for suicidal thoughts"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), SELF_HARM)
+def test_it_raises_self_harm_without_a_danger_word(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "suicidal-thoughts"), (text, source)
+
+
+# Denials and everyday sentences that share words with the families above stay quiet.
+QUIET_SELF_HARM = [
+    "I do not wish I was dead",  # a denial (C-SSRS question 1 answered no)
+    "I have never thought that dying would be a way out",
+    "my legs feel dead at night",  # a common RLS description
+    "since my father died I sleep badly",
+    "a warm bath makes life easier for my legs",
+]
+
+
+@pytest.mark.parametrize("text", QUIET_SELF_HARM)
+def test_it_leaves_denials_and_ordinary_sentences_quiet(kb: KnowledgeBase, text):
+    assert "suicidal-thoughts" not in flags(kb, text)
+
+
+# A clot in the leg in the words of NICE CKS (pain, swelling, tenderness, warmth, redness or
+# discolouration of the leg) and of the Wells score (entire leg swollen, tenderness along the
+# deep veins), not only "one leg".
+DVT = [
+    ("the skin on my calf is warm to the touch", "NICE CKS DVT: warmth"),
+    ("discoloured skin on my lower leg", "NICE CKS DVT: discolouration"),
+    ("tender along the vein at the back of my calf", "Wells: tenderness along the deep veins"),
+    ("my whole leg is swollen", "Wells: entire leg swollen"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), DVT)
+def test_it_raises_a_leg_clot_in_other_words(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "dvt-suspected"), (text, source)
+
+
+def test_warmth_that_soothes_the_legs_is_not_a_clot(kb: KnowledgeBase):
+    assert "dvt-suspected" not in flags(kb, "a warm bath helps my legs")
+    assert "dvt-suspected" not in flags(kb, "my legs are restless and hot at night")
+
+
+# Stroke (NHS FAST) in clinical words: a facial droop, one-sided weakness.
+STROKE = [
+    ("facial droop", "NHS FAST: face"),
+    ("the right side of my face is slanting", "NHS FAST: face fallen on one side"),
+    ("left-sided hemiparesis", "NHS stroke symptoms: weakness on one side (clinical word)"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), STROKE)
+def test_it_raises_stroke_signs_in_clinical_words(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "stroke-suspected"), (text, source)
+
+
+def test_a_denied_facial_droop_is_quiet(kb: KnowledgeBase):
+    assert "stroke-suspected" not in flags(kb, "no facial droop")
+
+
+# Pulmonary embolism (NHS): pink frothy phlegm, chest pain worse breathing in, sudden
+# breathlessness.
+PE = [
+    ("pink frothy sputum", "NHS pulmonary embolism: coughing up blood"),
+    ("I cough up phlegm that is pink", "NHS pulmonary embolism: coughing up blood"),
+    ("it hurts to take a deep breath", "NHS: chest pain that may be worse breathing in"),
+    ("I was short of breath all of a sudden", "NHS: sudden breathlessness"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), PE)
+def test_it_raises_a_clot_in_the_lung_in_other_words(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "pulmonary-embolism-suspected"), (text, source)
+
+
+def test_a_pink_tongue_and_a_cough_are_not_bloody_phlegm(kb: KnowledgeBase):
+    # a pale pink tongue is a TCM sign, a dry cough a Lung complaint: not in one clause
+    assert "pulmonary-embolism-suspected" not in flags(kb, "pale pink tongue, dry cough")
+
+
+# Cauda equina (NICE CKS sciatica red flags): retention, incontinence, lost control.
+CAUDA = [
+    ("I can't hold my urine any more", "NICE CKS: urinary incontinence"),
+    ("I have trouble starting to pee", "NICE CKS: urinary retention, hesitancy"),
+    ("loss of bladder or bowel control", "NHS cauda equina: loss of control"),
+    ("saddle anaesthesia", "NICE CKS: saddle anaesthesia"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), CAUDA)
+def test_it_raises_loss_of_bladder_or_bowel_control(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "cauda-equina-or-cord"), (text, source)
+
+
+# "No change" is a pseudo-trigger for the reader ("no change in the pain" keeps the pain),
+# but the danger here IS a change, so its denial keeps the plan on.
+DENIED_CAUDA = [
+    "bladder and bowels unchanged",
+    "bowels are normal",
+    "no changes to my bowel habit",
+    "my bladder is working normally",
+    "I get up to pee twice a night",  # night-time urination is common, not a lost control
+]
+
+
+@pytest.mark.parametrize("text", DENIED_CAUDA)
+def test_an_unchanged_bladder_or_bowel_is_quiet(kb: KnowledgeBase, text):
+    assert "cauda-equina-or-cord" not in flags(kb, text)
+
+
+def test_a_denied_change_still_lets_a_real_one_through(kb: KnowledgeBase):
+    # the denial reaches its own clause only
+    assert flagged(
+        kb, "bowels are normal, but I have lost control of my bladder", "cauda-equina-or-cord"
+    )
+
+
+def test_a_relatives_danger_is_still_theirs(kb: KnowledgeBase):
+    # the first-person rule flips only words that say "me": a relative's stroke stays theirs
+    hits = [h for h in scan(kb, ["my mother had a stroke"]) if h.flag == "stroke-suspected"]
+    assert hits and all(h.status == "family" for h in hits)
+
+
+def test_near_is_refused_on_rows_the_reader_reads(kb: KnowledgeBase):
+    bad = Hazard(
+        flag="stroke-suspected",
+        finding="face-drooping",
+        all=(("face",), ("droop",)),
+        near=2,
+        refs=("nhs-fast",),
+    )
+    reading = kb.reading.model_copy(update={"hazards": (*kb.reading.hazards, bad)})
+    problems = _check_reading_with(kb, reading)
+    assert any(".near" in p for p in problems), problems
+
+
+def _check_reading_with(kb: KnowledgeBase, reading) -> list[str]:
+    class Shim:
+        def __getattr__(self, name):
+            return reading if name == "reading" else getattr(kb, name)
+
+    return _check_reading(Shim())  # type: ignore[arg-type]
