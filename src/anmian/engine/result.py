@@ -40,6 +40,21 @@ ReadHow = Annotated[
 ]
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _zh(what: str) -> Any:
+    """An optional Chinese field: only with `lang` zh-Hant or zh-Hans (`anmian assess --lang`,
+    `?lang=` on the API; anmian.engine.zh_result), and left out of the JSON otherwise, so the
+    English contract is unchanged."""
+    return Field(
+        default=None,
+        exclude_if=_is_none,
+        description=f"{what} in Chinese, in the script asked for; only when `lang` is Chinese.",
+    )
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -55,6 +70,7 @@ class ReadFinding(_Model):
     confidence: Confidence
     level: ReadLevel
     how: ReadHow
+    zh: str | None = _zh("The finding's name")
 
 
 class ReadMedication(_Model):
@@ -101,6 +117,7 @@ class Reading(_Model):
     finding: str = Field(description="Finding id.")
     label: str = Field(description="The finding's label, as a person reads it.")
     read: str = Field(description="The words read as this finding.")
+    zh: str | None = _zh("The finding's name")
 
 
 class Readings(_Model):
@@ -212,6 +229,7 @@ class Evidence(_Model):
     label: str
     weight: float
     key: bool = Field(description="A key finding of the pattern.")
+    zh: str | None = _zh("The finding's name")
 
 
 class PatternScore(_Model):
@@ -228,6 +246,7 @@ class PatternScore(_Model):
     against: list[Evidence] = Field(description="Findings that speak against it.")
     key_found: bool
     refs: Refs = Field(description=_REFS)
+    zh: str | None = _zh("The pattern's name")
 
 
 # --- plan -------------------------------------------------------------------------------
@@ -243,6 +262,9 @@ class PlanPoint(_Model):
     location: str
     acupressure: str | None = Field(description="How to press it yourself, where allowed.")
     refs: Refs = Field(description=_REFS)
+    zh: str | None = _zh("The point's name")
+    zh_location: str | None = _zh("Where it is")
+    zh_acupressure: str | None = _zh("How to press it")
 
 
 class PlanFormula(_Model):
@@ -254,6 +276,7 @@ class PlanFormula(_Model):
     actions: str
     refs: Refs = Field(description=_REFS)
     note: str
+    zh: str | None = _zh("The formula's name")
 
 
 class PlanHerb(_Model):
@@ -263,6 +286,7 @@ class PlanHerb(_Model):
     in_formulas: list[str]
     for_patterns: list[str]
     refs: Refs = Field(description=_REFS)
+    zh: str | None = _zh("The herb's name")
 
 
 class PlanAdvice(_Model):
@@ -271,6 +295,8 @@ class PlanAdvice(_Model):
     text: str
     for_patterns: list[str]
     refs: Refs = Field(description=_REFS)
+    zh: str | None = _zh("The title")
+    zh_text: str | None = _zh("The advice")
 
 
 class PlanCourse(_Model):
@@ -309,6 +335,8 @@ class Referral(_Model):
     reason: str
     triggered_by: list[str]
     refs: Refs = Field(description=_REFS)
+    zh: str | None = _zh("The title")
+    zh_text: str | None = _zh("The reason")
 
 
 class Exclusion(_Model):
@@ -358,6 +386,11 @@ class AssessmentResult(_Model):
     plan: Plan
     safety: Safety
     disclaimer: str
+    lang: Literal["zh-Hant", "zh-Hans"] | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="The language of the `zh` fields; absent in English (the default).",
+    )
 
     def to_json_dict(self) -> dict[str, Any]:
         """The JSON contract as plain data (`for`, not `for_`)."""

@@ -29,6 +29,7 @@ from pydantic import ConfigDict, Field
 
 from anmian.engine import AssessmentInput, InputError, UnresolvedFindings, assess, parse_input
 from anmian.engine.result import AssessmentResult
+from anmian.engine.zh_result import add_chinese, language
 from anmian.knowledge import get_kb
 from anmian.web.apiauth import (
     AUTH,
@@ -37,6 +38,7 @@ from anmian.web.apiauth import (
     InvalidRequest,
     document_token_refusals,
     errors,
+    lang_query,
     read_json,
 )
 from anmian.web.booking.api import router as booking_router
@@ -184,10 +186,13 @@ def _assess_doc() -> dict[str, Any]:
     by_alias=True,
     openapi_extra=_assess_doc(),
 )
-def assess_view(request: HttpRequest, allow_unknown: bool = False) -> AssessmentResult:
-    """Same input and output as `anmian assess --format json`. The body is read here, not
-    by ninja, so a bad document gets the engine's one-line 400 naming the field; 422 is
-    for findings that could not be read (with the closest candidates) or a bad parameter."""
+def assess_view(
+    request: HttpRequest, allow_unknown: bool = False, lang: str = lang_query()
+) -> AssessmentResult | dict[str, Any]:
+    """Same input and output as `anmian assess --format json` (`--lang` is `?lang=`). The
+    body is read here, not by ninja, so a bad document gets the engine's one-line 400 naming
+    the field; 422 is for findings that could not be read (with the closest candidates) or a
+    bad parameter."""
     data = read_json(request.body)
     try:
         result = assess(parse_input(data), get_kb(), allow_unknown=allow_unknown)
@@ -196,7 +201,9 @@ def assess_view(request: HttpRequest, allow_unknown: bool = False) -> Assessment
         raise ApiError(422, str(exc), unresolved=unresolved) from None
     except InputError as exc:
         raise ApiError(400, str(exc)) from None
-    return result.result()
+    if language(lang) == "en":
+        return result.result()
+    return add_chinese(result.to_dict(), get_kb(), lang)
 
 
 # --- authenticated endpoints: a person's own assessments, a practitioner's patients ---

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Schema
+from ninja import Query, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import ConfigDict, Field
 
@@ -123,3 +123,14 @@ class SessionAuth(APIKeyCookie):
 
 
 AUTH = [BearerToken(), SessionAuth()]
+
+
+def lang_query() -> Any:
+    """The `?lang=` parameter of the assessment and the intake: Chinese names and prose in
+    `zh` fields beside the English (anmian.engine.zh_result, as `anmian assess --lang`)."""
+    return Query(
+        "en",
+        description="`en` (the default), `zh-Hant` or `zh-Hans` (also zh-TW, zh-HK, zh-CN, "
+        "zh-SG): the same structure, with `zh`, `zh_text`, `zh_location` and `zh_acupressure` "
+        "fields in Chinese and `lang` set. An unknown code is English, with no error.",
+    )

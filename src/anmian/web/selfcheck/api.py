@@ -16,8 +16,9 @@ from ninja.throttling import AnonRateThrottle
 
 from anmian.engine import InputError
 from anmian.engine.intake import IntakeRequest, IntakeResult, next_step
+from anmian.engine.zh_result import add_chinese, language, to_simplified
 from anmian.knowledge import get_kb
-from anmian.web.apiauth import ApiError, Error, read_json
+from anmian.web.apiauth import ApiError, Error, lang_query, read_json
 
 router = Router(tags=["intake"])
 
@@ -76,13 +77,26 @@ _EXAMPLE = {
         },
     },
 )
-def intake_next(request: HttpRequest) -> IntakeResult:
+def intake_next(request: HttpRequest, lang: str = lang_query()) -> IntakeResult | dict[str, Any]:
     """Safety questions first (the five screening criteria, red flags, pregnancy, medicines,
     conditions), then the finding question with the most information about the leading
     patterns; `next` is null when done, and `assessment` is then the same JSON as
-    `POST /api/v1/assess` for these answers. See docs/intake.md."""
+    `POST /api/v1/assess` for these answers (with its `zh` fields under `?lang=`; the
+    question's `zh_question` and `zh_why` are then in the script asked for). See
+    docs/intake.md."""
     data = read_json(request.body)
     try:
-        return next_step(data, get_kb())
+        result = next_step(data, get_kb())
     except InputError as exc:
         raise ApiError(400, str(exc)) from None
+    lang = language(lang)
+    if lang == "en":
+        return result
+    out = result.model_dump(mode="json", by_alias=True)
+    if out.get("assessment"):
+        out["assessment"] = add_chinese(out["assessment"], get_kb(), lang)
+    if lang == "zh-Hans" and out.get("next"):
+        for key in ("zh_question", "zh_why"):
+            if out["next"].get(key):
+                out["next"][key] = to_simplified(out["next"][key])
+    return out

@@ -1,0 +1,166 @@
+"""`?lang=` on the API (issue 16): `/api/v1/assess` and `/api/v1/intake/next` answer with the
+same structure and Chinese names and prose in `zh` fields beside the English, as
+`anmian assess --lang` does; an unknown code is English with no error.
+
+Expected names are the standard ones, not read from the knowledge base: SP6 is 三陰交 and ST36
+足三里 (WHO Standard Acupuncture Point Locations, 2008), night sweats 盜汗 and palpitations 心悸
+(WHO International Standard Terminologies on Traditional Medicine, 2007)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from typer.testing import CliRunner
+
+from anmian.cli import app
+from anmian.engine.inputs import CRITERIA
+from anmian.knowledge import get_kb
+
+ASSESS = "/api/v1/assess"
+INTAKE = "/api/v1/intake/next"
+EXAMPLE = Path(__file__).resolve().parents[4] / "examples" / "free-text.json"
+RED_FLAGS = sorted(f.id for f in get_kb().findings.values() if f.category == "red-flag")
+ZH_KEYS = {"zh", "zh_text", "zh_location", "zh_acupressure", "lang"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+
+
+def post(client: Client, url: str, body: object):
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def strip_zh(node):
+    """The result with every Chinese field taken out: what English readers get."""
+    if isinstance(node, dict):
+        return {k: strip_zh(v) for k, v in node.items() if k not in ZH_KEYS}
+    if isinstance(node, list):
+        return [strip_zh(v) for v in node]
+    return node
+
+
+def keys(node) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {k for v in node.values() for k in keys(v)}
+    if isinstance(node, list):
+        return {k for v in node for k in keys(v)}
+    return set()
+
+
+def doc() -> dict:
+    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_it_adds_traditional_chinese_beside_the_english(client: Client):
+    english = post(client, ASSESS, doc()).json()
+    r = post(client, f"{ASSESS}?lang=zh-Hant", doc())
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["lang"] == "zh-Hant"
+    # the same structure: take the Chinese out and it is the English answer
+    assert strip_zh(body) == english
+    points = {p["code"]: p for p in body["plan"]["points"]}
+    assert points["SP6"]["zh"] == "三陰交" and points["ST36"]["zh"] == "足三里"
+    assert all(p["zh_location"] for p in points.values())
+    read = {r["finding"]: r["zh"] for rs in body["input"]["readings"].values() for r in rs}
+    assert read["night-sweats"] == "盜汗" and read["palpitations"] == "心悸"
+    assert all(p.get("zh") for p in body["patterns"])
+
+
+def test_it_gives_simplified_chinese_for_zh_hans(client: Client):
+    body = post(client, f"{ASSESS}?lang=zh-Hans", doc()).json()
+    assert body["lang"] == "zh-Hans"
+    points = {p["code"]: p["zh"] for p in body["plan"]["points"]}
+    assert points["SP6"] == "三阴交"
+    read = {r["finding"]: r["zh"] for rs in body["input"]["readings"].values() for r in rs}
+    assert read["night-sweats"] == "盗汗"
+
+
+@pytest.mark.parametrize("code", ["zh-TW", "zh_hant", "ZH-HANT"])
+def test_it_reads_the_code_as_people_write_it(client: Client, code: str):
+    assert post(client, f"{ASSESS}?lang={code}", doc()).json()["lang"] == "zh-Hant"
+
+
+@pytest.mark.parametrize("code", ["xx", "fr", "", "zh-Klingon", "en"])
+def test_an_unknown_code_is_english_with_no_error(client: Client, code: str):
+    english = post(client, ASSESS, doc()).json()
+    r = post(client, f"{ASSESS}?lang={code}", doc())
+    assert r.status_code == 200, r.content
+    assert r.json() == english
+    assert not keys(english) & ZH_KEYS
+
+
+def test_it_answers_as_the_cli_does(client: Client):
+    cli = CliRunner().invoke(app, ["assess", str(EXAMPLE), "--format", "json", "--lang", "zh-Hant"])
+    assert cli.exit_code == 0, cli.output
+    assert post(client, f"{ASSESS}?lang=zh-Hant", doc()).json() == json.loads(cli.stdout)
+
+
+def test_bad_input_is_still_a_400_in_chinese_mode(client: Client):
+    r = post(client, f"{ASSESS}?lang=zh-Hant", {"findings": ["leg-crawling"], "age": 500})
+    assert r.status_code == 400 and "age" in r.json()["error"]
+
+
+def intake_done(client: Client, lang: str) -> dict:
+    body_doc = {
+        "screening": dict.fromkeys(CRITERIA, True),
+        "absent": list(RED_FLAGS),
+        "present": ["palpitations", "pale-face", "poor-memory"],
+        "pregnant": False,
+        "breastfeeding": False,
+        "medications": ["warfarin"],
+        "conditions": [],
+        "text": ["creepy-crawly feeling in my calves every evening"],
+        "budget": 1,
+    }
+    body = post(client, f"{INTAKE}?lang={lang}", body_doc).json()
+    assert "next" in body, body
+    for _ in range(5):  # a yes the result rests on is asked again
+        if body["next"] is None:
+            break
+        body_doc.setdefault("confirmed", []).append(body["next"]["id"])
+        body = post(client, f"{INTAKE}?lang={lang}", body_doc).json()
+    assert body["next"] is None, body["next"]
+    return body
+
+
+def test_the_intake_carries_the_chinese_assessment(client: Client):
+    english = intake_done(client, "en")
+    body = intake_done(client, "zh-Hant")
+    assert body["assessment"]["lang"] == "zh-Hant"
+    assert strip_zh(body) == english
+    read = {f["finding"]: f.get("zh") for f in body["assessment"]["input"]["findings"]}
+    assert read["palpitations"] == "心悸"
+
+
+def test_the_intake_question_is_simplified_for_zh_hans(client: Client):
+    safety_answered = {
+        "screening": dict.fromkeys(CRITERIA, True),
+        "absent": list(RED_FLAGS),
+        "pregnant": False,
+        "breastfeeding": False,
+        "medications": [],
+        "conditions": [],
+        "text": ["creepy-crawly feeling in my calves every evening"],
+    }
+    hant = post(client, f"{INTAKE}?lang=zh-Hant", safety_answered).json()["next"]
+    hans = post(client, f"{INTAKE}?lang=zh-Hans", safety_answered).json()["next"]
+    assert hant["kind"] == "finding" and hant["zh_question"] and hans["zh_question"]
+    assert len(hans["zh_question"]) == len(hant["zh_question"])
+    # no character a Simplified reader would not use: the traditional forms are gone
+    traditional = set("動覺體時間麼這個會說們對過還")
+    assert not set(hans["zh_question"]) & traditional, hans["zh_question"]
+    assert post(client, f"{INTAKE}?lang=xx", {}).json() == post(client, INTAKE, {}).json()
+
+
+def test_the_document_names_the_parameter(client: Client):
+    spec = client.get("/api/openapi.json").json()
+    for path in (ASSESS, INTAKE):
+        params = {p["name"]: p for p in spec["paths"][f"/api{path[4:]}"]["post"]["parameters"]}
+        assert "zh-Hant" in params["lang"]["description"]
