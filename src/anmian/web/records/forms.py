@@ -60,7 +60,9 @@ class NoteForm(forms.ModelForm):
         groups = (
             [("From the patient's plan", [(pid, label(pid)) for pid in first])] if first else []
         )
-        self.fields["picked"].choices = [
+        picker = self.fields["picked"]
+        assert isinstance(picker, forms.MultipleChoiceField)
+        picker.choices = [
             *groups,
             ("All points", [(p.id, label(p.id)) for p in rest]),
         ]
@@ -100,6 +102,7 @@ class NoteForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data
         typed = data.get("points_needled") or []
         by_line = {row["point"] for row in typed}  # a typed line is the exception: it wins
         side = data.get("picked_side") or "both"
