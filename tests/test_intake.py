@@ -4,7 +4,6 @@ tell the leading patterns apart; "not sure" changes nothing; bad requests are re
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
 import pytest
@@ -250,18 +249,6 @@ def test_the_thresholds_are_the_knowledge_base_s(kb: KnowledgeBase):
         other = dataclasses.replace(kb, intake=kb.intake.model_copy(update={"model": m}))
         n[name] = run(other, truth, budget=60)[1].asked
     assert n["slack"] < n["strict"]
-
-
-def test_one_step_takes_under_five_milliseconds(kb: KnowledgeBase):
-    doc = safety_done(present=["leg-crawling", "palpitations"], absent=[*RED_FLAGS, "fatigue"])
-    next_step(doc, kb)
-    batches = []
-    for _ in range(5):  # the best of five batches: other work on a shared machine is noise
-        t0 = time.perf_counter()
-        for _ in range(10):
-            next_step(doc, kb)
-        batches.append((time.perf_counter() - t0) / 10)
-    assert min(batches) < 0.005
 
 
 # --- confirmation: the yes answers the result rests on, asked again ----------------------
