@@ -34,6 +34,8 @@ FIRST_PERSON = frozenset({"i", "me", "my", "myself", "mine"})
 
 Hit = tuple[int, int, str]  # start, end, status
 Found = tuple[int, int, Trigger]  # a trigger's start, end and rule
+# a list of terms keyed by first word, and each term's place in the list
+_Terms = tuple[dict[str, list[tuple[str, ...]]], dict[tuple[str, ...], int]]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,21 @@ class Scanner:
             for h in kb.reading.hazards
         ]
         self._cache: dict[str, list[HazardHit]] = {}
+        # the terms of each rule (its `terms`, then each group) keyed by their first word, so
+        # a sentence is read word by word rather than term by term; and each term's place in
+        # its list, so hits come out in the order the data gives (the first term first)
+        self._by_first: list[list[_Terms]] = []
+        for rule in self.rules:
+            lists = ([rule.terms] if rule.terms else []) + list(rule.groups)
+            compiled = []
+            for terms in lists:
+                first: dict[str, list[tuple[str, ...]]] = {}
+                for t in terms:
+                    if t:
+                        first.setdefault(t[0], []).append(t)
+                order = {t: k for k, t in reversed(list(enumerate(terms)))}
+                compiled.append((first, order))
+            self._by_first.append(compiled)
 
     def scan(self, text: str) -> list[HazardHit]:
         got = self._cache.get(text)
@@ -87,18 +104,24 @@ class Scanner:
         base = find_triggers(sentence, self.vocab, set())
         out: list[HazardHit] = []
 
-        def spans(term: tuple[str, ...]) -> list[tuple[int, int]]:
-            k = len(term)
-            if not k:
-                return []
-            return [(i, i + k) for i in range(len(raw) - k + 1) if term_at(term, sentence, i)]
+        # each word's keys into the terms' first words: its stem, and "=word" as written
+        keys = [(w.stem, "=" + w.raw) for w in sentence]
+
+        def spans(terms: _Terms) -> list[tuple[int, int]]:
+            """(start, end) of every hit of these terms, in the order of the terms."""
+            first, order = terms
+            got: list[tuple[int, int, int]] = []
+            for i, (st, as_written) in enumerate(keys):
+                for term in (*first.get(st, ()), *first.get(as_written, ())):
+                    if i + len(term) <= len(raw) and term_at(term, sentence, i):
+                        got.append((order[term], i, i + len(term)))
+            return [(a, b) for _, a, b in sorted(got)]
 
         def said(hits: list[Hit]) -> str:
             return " ... ".join(" ".join(raw[s:e]) for s, e, _ in hits)
 
-        for rule in self.rules:
-            found = [[x for t in rule.terms for x in spans(t)]] if rule.terms else []
-            found += [[x for t in g for x in spans(t)] for g in rule.groups]
+        for n, rule in enumerate(self.rules):
+            found = [spans(g) for g in self._by_first[n]]
             if not any(found):
                 continue
             triggers = base
