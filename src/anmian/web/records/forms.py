@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from anmian.knowledge import get_kb
 from anmian.web.records.models import SessionNote
@@ -49,6 +50,7 @@ class NoteForm(forms.ModelForm):
 
     def __init__(self, *args, plan_points: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()  # most notes are written the same day
         kb = get_kb()
         first = [pid for pid in plan_points or [] if pid in kb.points]
         rest = sorted((p for p in kb.points.values() if p.id not in first), key=lambda p: p.code)
@@ -71,7 +73,8 @@ class NoteForm(forms.ModelForm):
         model = SessionNote
         fields = ["date", "tongue", "pulse", "herbs_given", "response", "notes"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            # a date input takes ISO dates only; the locale's format would leave it blank
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "response": forms.Textarea(attrs={"rows": 2}),
         }
 

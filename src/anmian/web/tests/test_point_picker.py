@@ -71,3 +71,11 @@ def test_a_point_not_in_the_knowledge_base_is_refused(client: Client, bob, alice
     assert response.status_code == 400
     assert b"kept this" in response.content
     assert SessionNote.objects.count() == 0
+
+
+def test_the_note_s_date_starts_as_today(client: Client, bob, alice):
+    from django.utils import timezone
+
+    client.force_login(bob.user)
+    html = _page(client, alice)
+    assert f'name="date" value="{timezone.localdate().isoformat()}"' in html
