@@ -186,7 +186,7 @@ def test_a_practitioner_edits_a_plan_and_is_refused_an_unsafe_herb(
     page.wait_for_url("**/clinic/plans/**")
     page.check("input[name=herbs][value=dang-gui]")
     page.click("button:has-text('Save the plan')")
-    alert = page.locator("[role=alert]")
+    alert = page.locator("main [role=alert]")
     assert "Not saved: unsafe for this patient" in alert.inner_text()
     assert "warfarin" in alert.inner_text()
     assert "dang-gui" not in Plan.objects.get().herbs
@@ -286,9 +286,9 @@ def test_a_second_browser_loses_the_race_and_is_offered_another_time(
     ).first.click()  # the same slot, seen before it was taken
     pages[1].click("main button:has-text('Book it')")
     pages[1].wait_for_load_state()
-    alert = pages[1].locator("[role=alert]")
+    alert = pages[1].locator("main [role=alert]")
     assert "That time was just taken" in alert.inner_text()
-    pages[1].locator("[role=alert] form.slot button").first.click()
+    pages[1].locator("main [role=alert] form.slot button").first.click()
     pages[1].click("main button:has-text('Book it')")
     pages[1].wait_for_url("**/booking/")
     assert Appointment.objects.filter(status="booked").count() == 2
