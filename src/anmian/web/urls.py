@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from anmian.web import health
+from anmian.web.accounts.language import set_language
 from anmian.web.api import api
 from anmian.web.core import views
 
@@ -25,7 +26,8 @@ urlpatterns = [
     path("diary/", include("anmian.web.diary.urls")),
     path("booking/", include("anmian.web.booking.urls")),
     path("shop/", include("anmian.web.shop.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
+    # The switch on every page: Django's set_language, saving the choice on the account too.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -9,16 +9,18 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
+from anmian.web.accounts.language import in_language_of
 from anmian.web.booking.ics import calendar, method_for
 from anmian.web.booking.models import Appointment
 
 SUBJECTS = {
-    "confirmed": "Your appointment is booked",
-    "changed": "Your appointment has moved",
-    "cancelled": "Your appointment is cancelled",
-    "reminder": "Reminder: your appointment tomorrow",
-    "offer": "A time has come free for you",
+    "confirmed": _("Your appointment is booked"),
+    "changed": _("Your appointment has moved"),
+    "cancelled": _("Your appointment is cancelled"),
+    "reminder": _("Reminder: your appointment tomorrow"),
+    "offer": _("A time has come free for you"),
 }
 
 
@@ -27,6 +29,13 @@ def send(appointment: Appointment, kind: str, **extra) -> None:
     email = patient.user.email if patient.user else ""
     if not email:
         return  # a patient without an account is told by the clinic in person
+    # In the language saved on their account, also when the worker sends it (no request).
+    with in_language_of(patient.user):
+        _send(appointment, kind, email, **extra)
+
+
+def _send(appointment: Appointment, kind: str, email: str, **extra) -> None:
+    patient = appointment.patient
     tz = patient.tz
     context = {
         "a": appointment,
@@ -40,7 +49,9 @@ def send(appointment: Appointment, kind: str, **extra) -> None:
         context["hold_local"] = extra["hold_until"].astimezone(tz)
     text = render_to_string("booking/email.txt", context)
     html = render_to_string("booking/email.html", context)
-    message = EmailMultiAlternatives(SUBJECTS[kind], text, settings.DEFAULT_FROM_EMAIL, [email])
+    message = EmailMultiAlternatives(
+        str(SUBJECTS[kind]), text, settings.DEFAULT_FROM_EMAIL, [email]
+    )
     message.attach_alternative(html, "text/html")
     method = method_for(kind)  # REQUEST, or CANCEL (RFC 5546)
     message.attach(
