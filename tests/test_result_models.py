@@ -56,12 +56,25 @@ def test_a_part_not_understood_is_reported_with_its_closest_candidates(kb):
 
 
 def test_danger_words_hold_the_plan_with_no_items_and_say_why(kb):
-    data = parse_input({"findings": ["leg-crawling", "everyone would be better off without me"]})
+    # danger words no finding places: a bladder change beside back pain (cauda equina,
+    # Royal Free leaflet) holds the plan with nothing in it, as an emergency
+    text = "my bladder is playing up and my back aches"
+    data = parse_input({"findings": ["leg-crawling", text]})
     result = assess(data, kb).result()
     assert result.plan.status == "on-hold"
     assert all(getattr(result.plan, kind) == [] for kind in ITEMS)
-    assert [h.flag for h in result.input.hazards] == ["suicidal-thoughts"]
+    assert [h.flag for h in result.input.hazards] == ["cauda-equina-or-cord"]
     assert result.safety.holds[0].urgency == "emergency"
+    assert result.safety.referrals[0].urgency == "emergency"
+
+
+def test_a_wish_that_others_were_better_off_is_the_self_harm_red_flag_itself(kb):
+    # a warning sign of suicide in a person's own words (Samaritans, NICE NG225): read as
+    # the red flag, so the person is sent to help at once, before any plan
+    data = parse_input({"findings": ["leg-crawling", "everyone would be better off without me"]})
+    result = assess(data, kb).result()
+    assert "thoughts-of-self-harm" in [r.finding for r in result.input.readings.present]
+    assert result.plan.status == "see-physician-first"
     assert result.safety.referrals[0].urgency == "emergency"
 
 
