@@ -133,9 +133,9 @@ def status(user: Any, uid: UUID) -> PreparedReport:
 def fetch(user: Any, uid: UUID) -> tuple[PreparedReport, bytes | None]:
     """The PDF of a ready report, audited as the direct download is; None while not ready."""
     report = _mine(user, uid)
-    if report.status != PreparedReport.READY:
-        return report, None
     pdf = PreparedReport.objects.values_list("pdf", flat=True).get(pk=report.pk)
+    if report.status != PreparedReport.READY or pdf is None:
+        return report, None
     audit(user, "export", report.patient, "report", None if report.own else report.patient)
     return report, bytes(pdf)
 
