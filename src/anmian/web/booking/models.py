@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from anmian.web.records.models import Clinic, Patient, Practitioner
 
@@ -87,10 +88,10 @@ class Course(models.Model):
 
 class Appointment(models.Model):
     STATUSES = [
-        ("booked", "Booked"),
-        ("cancelled", "Cancelled"),
-        ("arrived", "Arrived"),
-        ("no-show", "No-show"),
+        ("booked", _("Booked")),
+        ("cancelled", _("Cancelled")),
+        ("arrived", _("Arrived")),
+        ("no-show", _("No-show")),
     ]
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     practitioner = models.ForeignKey(

@@ -216,6 +216,34 @@ def test_a_patient_s_pages_in_zh_hant_have_no_english(zh: Client, alice, clinic)
         _no_english(response.content.decode().replace(clinic.time_zone, ""))
 
 
+@pytest.mark.parametrize("view", ["day", "week"])
+def test_a_practitioner_s_calendar_in_zh_hant_has_no_english(zh: Client, alice, bob, view):
+    """The schedule of the day (and the week) with an appointment of each state a
+    practitioner marks; the patient's name and the clinic's appointment type are data."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from anmian.web.booking.models import AppointmentType
+    from anmian.web.tests.world import appointment_at
+
+    alice.name = "林美華"
+    alice.save()
+    kind = AppointmentType.objects.create(clinic=bob.clinic, name="針灸", duration_min=30)
+    now = timezone.now()
+    for hours, status in ((-3, "booked"), (-2, "no-show"), (-1, "arrived"), (2, "booked")):
+        appointment = appointment_at(bob, alice, kind, now + timedelta(hours=hours))
+        appointment.status = status
+        appointment.save()
+    zh.force_login(bob.user)
+    zh.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    response = zh.get(f"/booking/calendar/?view={view}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "行事曆" in html or "今天" in html
+    _no_english(html.replace(bob.clinic.time_zone, ""))
+
+
 def test_the_diary_progress_page_s_own_words_are_in_chinese(zh: Client, alice):
     """Its charts' titles are drawn by diary/charts.py and not wrapped yet."""
     zh.force_login(alice.user)
