@@ -244,6 +244,18 @@ def test_a_practitioner_s_calendar_in_zh_hant_has_no_english(zh: Client, alice, 
     _no_english(html.replace(bob.clinic.time_zone, ""))
 
 
+def test_a_practitioner_s_patient_list_in_zh_hant_has_no_english(zh: Client, alice, bob):
+    alice.name = "林美華"  # a person's name is their own
+    alice.save()
+    zh.force_login(bob.user)
+    zh.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    response = zh.get("/clinic/patients/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "林美華" in html and "本診所的病人" in html
+    _no_english(html)
+
+
 def test_the_diary_progress_page_s_own_words_are_in_chinese(zh: Client, alice):
     """Its charts' titles are drawn by diary/charts.py and not wrapped yet."""
     zh.force_login(alice.user)
