@@ -318,7 +318,7 @@ def guess_tokens(base: str, victim: str, guesses: int) -> dict[str, int]:
     )
     return {
         "guesses": guesses,
-        "evaluated (401)": seen[401],
+        "answered 'wrong password' (401)": seen[401],
         "refused by the lockout (429)": seen[429],
         "5xx": sum(n for s, n in seen.items() if s >= 500),
         "right password afterwards": right.status_code,
@@ -342,7 +342,7 @@ def guess_web(base: str, victim: str, guesses: int) -> dict[str, int]:
     right = b.send("POST", "/accounts/login/", data={"username": victim, "password": PASSWORD})
     return {
         "guesses": guesses,
-        "evaluated (200, wrong password)": seen[200],
+        "answered 'wrong password' (200)": seen[200],
         "refused by the lockout (429)": seen[429],
         "other answers": {s: n for s, n in seen.items() if s not in (200, 429)},
         "5xx": sum(n for s, n in seen.items() if s >= 500),
@@ -403,7 +403,7 @@ def show(title: str, figures: dict[str, object]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="a running server on loopback (with the demo clinic)")
-    parser.add_argument("--examples", type=int, default=50, help="schemathesis, per operation")
+    parser.add_argument("--examples", type=int, default=30, help="schemathesis, per operation")
     parser.add_argument("--guesses", type=int, default=300)
     parser.add_argument("--bookings", type=int, default=1000)
     args = parser.parse_args()
@@ -446,9 +446,13 @@ def main() -> int:
             f"2. schemathesis, {args.examples} examples an operation ({time.perf_counter() - t:.0f} s)",
             fuzzed,
         )
+        # The fuzzing's wrong passwords locked this address already: each guessing phase starts
+        # from a clean count when the server is ours (with --url it is as the server has it).
+        if server:
+            manage(env, "axes_reset")
         guessed = guess_tokens(base, PEOPLE["other_patient"], args.guesses)
         show("3a. password guessing, POST /api/v1/tokens, rotating X-Forwarded-For", guessed)
-        if server:  # a fresh count for the web login (the address is locked by now)
+        if server:
             manage(env, "axes_reset")
         web = guess_web(base, "practitioner2@demo.anmian", args.guesses)
         show("3b. password guessing, web login, rotating X-Forwarded-For", web)
