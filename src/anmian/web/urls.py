@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from anmian.web import health
+from anmian.web.accounts import urls as accounts_urls
 from anmian.web.accounts.language import set_language
 from anmian.web.api import api
 from anmian.web.core import views
+from anmian.web.exports.urls import mine_patterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,7 +22,7 @@ urlpatterns = [
     path("library/evidence/", views.evidence, name="evidence"),
     path("library/references/", views.references, name="references"),
     path("self-check/", include("anmian.web.selfcheck.urls")),
-    path("accounts/", include("anmian.web.accounts.urls")),
+    path("accounts/", include((accounts_urls.urlpatterns + mine_patterns, "accounts"))),
     path("clinic/", include("anmian.web.records.urls")),
     path("clinic/erasures/", include("anmian.web.exports.urls")),  # account deletion requests
     path("diary/", include("anmian.web.diary.urls")),

@@ -3,9 +3,11 @@ from django.urls import path, reverse_lazy
 
 from anmian.web.accounts import clinic_views, session_views, token_views, twofactor_views, views
 from anmian.web.accounts.forms import LoginForm
-from anmian.web.exports import views as data_views
 
 app_name = "accounts"
+# The person's own data (download, a GP's record, deleting the account) are accounts' routes
+# too, but exports' views: exports.urls.mine_patterns, joined to these in anmian/web/urls.py,
+# so that accounts never imports exports (exports reads booking, which reads accounts).
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/sent/", views.signup_sent, name="signup_sent"),
@@ -52,13 +54,4 @@ urlpatterns = [
     path("two-factor/verify/", twofactor_views.verify, name="two_factor_verify"),
     path("two-factor/backup-codes/", twofactor_views.backup_codes, name="two_factor_backup_codes"),
     path("two-factor/off/", twofactor_views.turn_off, name="two_factor_off"),
-    # The person's own data: download, bring in a GP's record, delete the account.
-    path("mine/data/", data_views.my_data, name="my_data"),
-    path("mine/data/import/", data_views.record_import, name="record_import"),
-    path(
-        "mine/data/import/confirm/", data_views.record_import_confirm, name="record_import_confirm"
-    ),
-    path("mine/data/delete/", data_views.erasure_request, name="erasure_request"),
-    path("mine/data/delete/cancel/", data_views.erasure_cancel, name="erasure_cancel"),
-    path("mine/data/delete/<str:token>/", data_views.erasure_confirm, name="erasure_confirm"),
 ]

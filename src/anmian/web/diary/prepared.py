@@ -11,6 +11,7 @@ audit entry when the file leaves, and only the person who asked may fetch it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -40,8 +41,12 @@ class Asked:
     prepared: PreparedReport | None = None
 
 
-def ask(user: Any, paper: str, uid: UUID | None = None) -> Asked:
-    """The report for `user` (their own diary, or patient `uid`'s for a practitioner)."""
+def ask(
+    user: Any, paper: str, uid: UUID | None = None, *, enqueue: Callable[[int], object]
+) -> Asked:
+    """The report for `user` (their own diary, or patient `uid`'s for a practitioner).
+    `enqueue` hands a report's id to the worker (diary.tasks.prepare_report, passed in by the
+    view: the task module calls this one, so this one does not import it)."""
     patient = readable_diary(user, uid)
     if patient.diary.count() <= DIRECT_NIGHTS:
         return Asked(pdf=progress_report(user, paper, uid))
@@ -63,15 +68,13 @@ def ask(user: Any, paper: str, uid: UUID | None = None) -> Asked:
         paper=paper,
         day=today_of(patient),
     )
-    transaction.on_commit(lambda: _enqueue(report))
+    transaction.on_commit(lambda: _enqueue(report, enqueue))
     return Asked(prepared=report)
 
 
-def _enqueue(report: PreparedReport) -> None:
-    from anmian.web.diary import tasks  # the task module needs the queue's settings
-
+def _enqueue(report: PreparedReport, enqueue: Callable[[int], object]) -> None:
     try:
-        tasks.prepare_report(report.pk)
+        enqueue(report.pk)
     except Exception as exc:  # the queue is unreachable: say so on the page, do not 500
         logger.warning("report %s not queued: %s", report.uid, type(exc).__name__)
         PreparedReport.objects.filter(pk=report.pk, status=PreparedReport.PENDING).update(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from anmian.knowledge import get_kb
 from anmian.web.core.csvsafe import rows_to_csv
-from anmian.web.diary import prepared, services
+from anmian.web.diary import prepared, services, tasks
 from anmian.web.diary.charts import progress_charts
 from anmian.web.diary.csvfile import COLUMNS, MEASURES
 from anmian.web.diary.progress import SCALE
@@ -155,7 +155,7 @@ def _pdf(request: HttpRequest, uid=None) -> HttpResponse:
     paper = request.GET.get("paper", "a4").casefold()
     if paper not in PAPERS:
         return HttpResponse("paper must be a4 or letter", status=400, content_type="text/plain")
-    asked = prepared.ask(request.user, paper, uid)
+    asked = prepared.ask(request.user, paper, uid, enqueue=tasks.prepare_report)
     if asked.prepared is not None:  # a long diary: the worker renders it (diary/prepared.py)
         return redirect("diary:prepared", asked.prepared.uid, permanent=False)
     assert asked.pdf is not None

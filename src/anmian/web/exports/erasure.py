@@ -93,6 +93,7 @@ HANDLED = {
     "shop.Order": "kept (accounting); email and delivery address erased",
     "otp_totp.TOTPDevice": "erased",
     "otp_static.StaticDevice": "erased",
+    "accounts.Profile": "erased (the language chosen for emails)",
 }
 
 
@@ -256,6 +257,7 @@ def erase(patient: Patient) -> None:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from anmian.web.accounts.models import Profile
     from anmian.web.booking.models import Appointment, CalendarFeed
     from anmian.web.shop.models import CartItem, Order
 
@@ -277,6 +279,7 @@ def erase(patient: Patient) -> None:
         ApiToken.objects.filter(user=user).delete()
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        Profile.objects.filter(user=user).delete()
         CalendarFeed.objects.filter(user=user).delete()
         CartItem.objects.filter(user=user).delete()
         Order.objects.filter(user=user).update(
