@@ -256,6 +256,12 @@ class TokenOut(Schema):
 def create_token(request: HttpRequest, body: TokenRequest):
     # The same door as the login page: django-axes counts the failure and refuses a locked
     # account or address before the password is checked (anmian/web/lockout.py).
+    for field, value in (("username", body.username), ("password", body.password)):
+        if "\x00" in value:  # no account has one, and PostgreSQL's text cannot hold it
+            problem = {"type": "value_error", "loc": ["body", field], "msg": "a NUL character"}
+            raise ApiError(
+                422, f"field 'body.{field}': a NUL character is not allowed", detail=[problem]
+            )
     user = authenticate(request, username=body.username.strip().casefold(), password=body.password)
     if getattr(request, "axes_locked_out", False):
         raise ApiError(429, lockout_message())

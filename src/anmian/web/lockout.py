@@ -10,6 +10,7 @@ from several addresses can end sooner, never later.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -157,8 +158,11 @@ class OneGuessAtATimeMiddleware:
             return self.get_response(request)
         from anmian.web.clientip import client_ip
 
+        # Hashed: what was typed (a NUL, which PostgreSQL's text refuses; a person's email)
+        # never reaches the database as the lock's name.
         keys = sorted(
-            {f"login:user:{_claimed_username(request)}", f"login:ip:{client_ip(request)}"}
+            hashlib.sha256(k.encode("utf-8", "surrogatepass")).hexdigest()
+            for k in {f"login:user:{_claimed_username(request)}", f"login:ip:{client_ip(request)}"}
         )
         with transaction.atomic():
             if connection.vendor == "postgresql":
