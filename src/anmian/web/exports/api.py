@@ -345,13 +345,7 @@ def _erasure_state(req: Any) -> dict[str, Any]:
     summary="Ask for my account to be deleted (an email link confirms; a grace period follows)",
 )
 def request_my_erasure(request: HttpRequest) -> Any:
-    try:
-        req = erasure.request_erasure(request.user)
-    except Http404 as exc:
-        raise ApiError(404, str(exc)) from None
-    except erasure.ErasureError as exc:
-        raise ApiError(409, str(exc)) from None
-    return Status(201, _erasure_state(req))
+    return Status(201, _erasure_step(erasure.request_erasure, request))
 
 
 @router.delete(
@@ -360,8 +354,13 @@ def request_my_erasure(request: HttpRequest) -> Any:
     summary="Cancel my request to delete my account (before it is carried out)",
 )
 def cancel_my_erasure(request: HttpRequest) -> Any:
+    return _erasure_step(erasure.cancel, request)
+
+
+def _erasure_step(step: Any, request: HttpRequest) -> dict[str, Any]:
+    """One step of the person's erasure request, its refusals as the API's statuses."""
     try:
-        req = erasure.cancel(request.user)
+        req = step(request.user)
     except Http404 as exc:
         raise ApiError(404, str(exc)) from None
     except erasure.ErasureError as exc:
