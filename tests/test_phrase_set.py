@@ -25,20 +25,14 @@ def test_the_set_is_large_cited_and_split():
     assert len(SPLITS["holdout2"]) >= 160
 
 
-# The blind split's safety misses, phrase by phrase, as measured when holdout2 was first read
-# (bench/reading.py --errors holdout2). They are listed, not hidden: a new miss fails, and a
-# phrase the reader learns fails too until it leaves this list, so the list is always the
-# truth. The other splits allow no miss at all.
-HOLDOUT2_DENIED_READ_AS_PRESENT = {
-    "It is unlike the feeling of a muscle cramp or numbness",
-    "No issues with digestion, sleep, energy",
-    "Sleep, bowels and urination were all normal",
-    "links to ADHD and iron deficiencies, however, neither of these apply to me",
-}
+# No split allows a denied finding read as present. The blind split's four first misses (a
+# bare "sleep" in a list of functions reported normal, "were all normal" after a list,
+# "unlike a cramp", "neither of these apply to me") were fixed as rules in reading.yaml
+# (tests/test_reading.py holds them with wordings from other sources).
 # The 14 danger rows first missed were fixed as wording families (tests/test_hazards_wording.py
 # holds them with wordings from other sources): none is allowed now.
 HOLDOUT2_DANGER_NOT_HANDLED: set[str] = set()
-ALLOWED = {"dev": set(), "holdout": set(), "holdout2": HOLDOUT2_DENIED_READ_AS_PRESENT}
+SPLIT_NAMES = ("dev", "holdout", "holdout2")
 ALLOWED_DANGER = {"dev": set(), "holdout": set(), "holdout2": HOLDOUT2_DANGER_NOT_HANDLED}
 
 
@@ -49,9 +43,9 @@ def _ratchet(missed: set[str], allowed: set[str]) -> None:
     )
 
 
-@pytest.mark.parametrize("split", sorted(ALLOWED))
+@pytest.mark.parametrize("split", SPLIT_NAMES)
 def test_no_denied_finding_is_ever_read_as_present(kb: KnowledgeBase, split):
-    _ratchet(set(score(kb, SPLITS[split]).negated_as_present), ALLOWED[split])
+    assert score(kb, SPLITS[split]).negated_as_present == []
 
 
 @pytest.mark.parametrize("split", sorted(ALLOWED_DANGER))
@@ -64,7 +58,6 @@ def test_every_danger_phrase_is_flagged_and_every_denied_one_is_quiet(kb: Knowle
 
 def test_the_listed_misses_are_phrases_of_the_blind_split():
     phrases = {r.phrase for r in SPLITS["holdout2"]}
-    assert phrases >= HOLDOUT2_DENIED_READ_AS_PRESENT
     assert phrases >= HOLDOUT2_DANGER_NOT_HANDLED
 
 

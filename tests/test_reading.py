@@ -657,3 +657,43 @@ def test_unbearable_leg_pain_is_not_a_self_harm_sign(kb):
 )
 def test_everyday_hedges_make_a_finding_uncertain(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A case note's review of systems lists functions and says they were normal; the
+        # words after the list deny each item (ConText's backward triggers, Harkema 2009).
+        ("Appetite, sleep and mood were all normal", {("poor-sleep", "absent")}),
+        (
+            "night sweats, palpitations and dizziness are all fine now",
+            {("night-sweats", "absent"), ("palpitations", "absent"), ("dizziness", "absent")},
+        ),
+        # without "and" before the words after it, it is no list: only its own clause
+        ("night sweats, bloods all normal", {("night-sweats", "present")}),
+        # a bare name of a function is not a complaint about it ...
+        ("no issues with digestion, sleep, energy", set()),
+        ("sleep", set()),
+        # ... but a word of complaint beside it is
+        ("I sleep badly", {("poor-sleep", "present")}),
+        ("less sleep", {("poor-sleep", "present")}),
+        # a comparison away from a finding denies it: RLS is told from cramps by how it
+        # feels (Allen 2014's mimics, as patients describe the difference)
+        ("the feeling is unlike a cramp", {("knotted-muscle-cramps", "absent")}),
+        # a denial after a list of causes looks back past the "but" before it
+        (
+            "I read that low iron can cause it, but none of these apply to me",
+            {("low-iron-history", "absent")},
+        ),
+    ],
+)
+def test_a_list_reported_normal_and_names_of_functions(kb, text, expected):
+    assert read(kb, text) == expected
+
+
+def test_a_danger_sign_in_a_list_reported_normal_stays(kb):
+    # "no fever, chest pain" must not deny the chest pain (issue 8); nor may a list's
+    # "all normal": chest pain is assessed whatever else was normal (NICE CG95)
+    text = "chest pain, bloods and ECG all normal"
+    assert ("chest-pain", "present") in read(kb, text)
+    assert any(h.flag and h.status == "present" for h in scan(kb, [text]))

@@ -182,7 +182,7 @@ class Scanner:
 
 
 def _status(sentence: list[Word], s: int, e: int, triggers: list[Found]) -> str:
-    st, _ = status_of(sentence, s, e, triggers)
+    st, _ = status_of(sentence, s, e, triggers, lists=False)
     if st in (OTHER, FAMILY) and FIRST_PERSON.intersection(w.raw for w in sentence[s:e]):
         return PRESENT
     return st

@@ -30,6 +30,8 @@ STATUS_OF = {
     "family": FAMILY,
     "other": OTHER,
 }
+# The words that join a list's last item ("sleep, bowels and urination were all normal").
+_LIST_JOINS = frozenset({"and", "or", "nor"})
 # When several triggers reach a finding: whose it is first, then whether it is there.
 PRIORITY = {OTHER: 0, FAMILY: 1, ABSENT: 2, HISTORICAL: 3, UNCERTAIN: 4}
 
@@ -60,6 +62,8 @@ class Vocabulary:
         self.not_before_times = frozenset(reading.leg_times_not_after)
         self.nouns = dict(reading.context_nouns)
         self.forms = dict(reading.word_forms)
+        self.functions = frozenset(self.stem(w) for w in reading.function_words)
+        self.function_complaints = frozenset(reading.function_complaints)
         self.triggers: dict[str, list[Trigger]] = {}
         for rule in reading.context:
             ws = tuple(words(clean(rule.literal), self.contractions))
@@ -152,8 +156,14 @@ def status_of(
     end: int,
     triggers: list[tuple[int, int, Trigger]],
     inside: bool = False,
+    lists: bool = True,
 ) -> tuple[str, bool]:
-    """The status of the words start..end, and whether it was carried across a comma."""
+    """The status of the words start..end, and whether it was carried across a comma.
+
+    A `list` trigger after a list ("sleep, bowels and urination were all normal") reaches
+    back over its commas only when its own clause joins the last item with "and" or "or";
+    with lists=False (danger words) it keeps to its own clause, so "chest pain, bloods and
+    scans all normal" never denies the chest pain."""
     terminators = [s for s, _, t in triggers if t.direction == "terminate"]
     seg_of = [w.segment for w in sentence]
     # "no fever, chills or night sweats": a list that ends in "or" carries a negation on
@@ -177,7 +187,18 @@ def status_of(
         backward = trig.direction in ("backward", "bidirectional") and end <= t_start
         if not reach and backward and not any(end <= s < t_start for s in terminators):
             across = seg_of[end - 1] != seg_of[t_start]
-            reach = not across or trig.scope == "sentence"
+            reach = (
+                not across
+                or trig.scope == "sentence"
+                or (
+                    trig.scope == "list"
+                    and lists
+                    and any(
+                        seg_of[p] == seg_of[t_start] and sentence[p].raw in _LIST_JOINS
+                        for p in range(end, t_start)
+                    )
+                )
+            )
         if reach:
             status = STATUS_OF[trig.category]
             rank = PRIORITY[status]

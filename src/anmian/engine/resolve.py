@@ -347,6 +347,7 @@ class _Hit:
     confidence: float
     how: str
     words: tuple[int, ...] = ()  # the positions read as this finding (a "not" between is not)
+    function: bool = False  # a weak key that names a body function ("sleep"): read if denied
 
 
 def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[int]]]:
@@ -442,9 +443,13 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
         needy = [k for k in left if not _ignorable(sentence[positions[k]].raw, vocab)]
         for k in left:
             key = (stems[k],)
+            # (other names of functions beside a function's are a list of them: "sleep and
+            # mood were all normal")
+            function = stems[k] in vocab.functions
+            others = [n for n in needy if n != k and not (function and stems[n] in vocab.functions)]
             # ...and only when nothing else in the segment was read: in "itchy skin in the
             # evening" the evening is when, not a finding of its own
-            if key in index.weak and not found and (not needy or needy == [k]):
+            if key in index.weak and not found and not others:
                 found.append(((k,), index.keys[key]))
                 taken.add(k)
                 break
@@ -476,13 +481,19 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                     found.append(((k,), when))
                     taken.add(k)
                     have.add(when)
-    for positions, _, fixed, found, taken in shared:
+    for positions, stems, fixed, found, taken in shared:
         found.sort()
         for ks, entry in found:
             spelt = min(fixed[k] for k in ks)
             how = "fuzzy" if spelt < 1.0 else "cover"
             at = tuple(positions[k] for k in ks)
-            hits.append(_Hit(entry, at[0], at[-1] + 1, round(COVER_CONFIDENCE * spelt, 2), how, at))
+            one = (stems[ks[0]],)
+            function = len(ks) == 1 and one in index.weak and one[0] in vocab.functions
+            hits.append(
+                _Hit(
+                    entry, at[0], at[-1] + 1, round(COVER_CONFIDENCE * spelt, 2), how, at, function
+                )
+            )
         run: list[int] = []
         for k, pos in enumerate(positions):
             if k in taken or _ignorable(sentence[pos].raw, vocab):
@@ -703,7 +714,15 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 matches.append(Match(text, index.family_finding, COVER_CONFIDENCE, "cover", *same))
                 unread = []
         for h in hits:
-            status, _ = status_of(sentence, h.start, h.end, triggers, inside=True)
+            # a danger sign is denied only in its own clause, never by a list's "all normal"
+            lists = h.id not in index.red
+            status, _ = status_of(sentence, h.start, h.end, triggers, inside=True, lists=lists)
+            if h.function and status != ABSENT and not _complained(sentence, h.start, vocab):
+                # "No issues with digestion, sleep, energy": a bare "sleep" names the
+                # function, not a complaint about it; a denial ("sleep was fine") or a word
+                # of complaint in its clause ("I sleep badly") reads it
+                unresolved.append(Unresolved(text, (), " ".join(sentence[p].raw for p in h.words)))
+                continue
             if h.id.startswith("!"):  # "appetite is good": poor appetite absent, unless denied
                 h.id = h.id[1:]
                 status = {PRESENT: ABSENT, ABSENT: PRESENT}.get(status, status)
@@ -735,6 +754,12 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if not matches and not unresolved:
         unresolved.append(Unresolved(text, index.suggest(text), text.strip()))
     return matches, unresolved
+
+
+def _complained(sentence: list[Word], at: int, vocab: Vocabulary) -> bool:
+    """Does the clause of the word at `at` say something is wrong ("badly", "less")?"""
+    seg = sentence[at].segment
+    return any(w.segment == seg and w.raw in vocab.function_complaints for w in sentence)
 
 
 def _family_same(
@@ -775,7 +800,7 @@ def _flagged(
             for term in group:
                 for i in range(len(sentence) - len(term) + 1):
                     if term_at(term, sentence, i):
-                        status, _ = status_of(sentence, i, i + len(term), triggers)
+                        status, _ = status_of(sentence, i, i + len(term), triggers, lists=False)
                         if best is None or (best[0] == ABSENT and status != ABSENT):
                             best = (status, list(range(i, i + len(term))))
                         if status != ABSENT:

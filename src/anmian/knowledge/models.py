@@ -712,7 +712,9 @@ class ContextRule(Model):
     literal: Text
     category: Literal["negated", "possible", "historical", "family", "other"] | None = None
     direction: Literal["forward", "backward", "bidirectional", "terminate", "pseudo"]
-    scope: Literal["segment", "sentence"] = "segment"
+    # list: a backward trigger after a list ("sleep, bowels and urination were all normal")
+    # reaches back over the list's commas when its own clause joins the last item with "and"
+    scope: Literal["segment", "sentence", "list"] = "segment"
     only_after: tuple[Text, ...] = ()  # the trigger counts only right after one of these words
     pseudo_before: tuple[Text, ...] = ()  # ...and not right after one of these
 
@@ -802,3 +804,8 @@ class Reading(Model):
     # word forms the stemmer does not join ("swollen" and "swelling", "anemia" and
     # "anaemia"): each word is stemmed as its canonical form
     word_forms: dict[str, str] = {}
+    # words that name a body function or system ("sleep", "bowels"): a weak one-word key
+    # that is one of them is read only when a trigger denies it ("sleep was fine")
+    function_words: tuple[Text, ...] = ()
+    # ...or when its clause says something is wrong with it ("I sleep badly", "less sleep")
+    function_complaints: tuple[Text, ...] = ()
