@@ -697,3 +697,24 @@ def test_a_danger_sign_in_a_list_reported_normal_stays(kb):
     text = "chest pain, bloods and ECG all normal"
     assert ("chest-pain", "present") in read(kb, text)
     assert any(h.flag and h.status == "present" for h in scan(kb, [text]))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # IRLSSG: the sensations of RLS are "uncomfortable and unpleasant", often hard to
+        # name; a word that only says so is that sensation when it stands alone ...
+        ("weird feeling in my legs", {("restless-legs", "present")}),
+        # ... and describes the sensation it is written before
+        ("an odd tingling in my legs", {("leg-tingling", "present")}),
+        ("a strange crawling in my calves", {("leg-crawling", "present")}),
+    ],
+)
+def test_a_word_of_how_it_feels_describes_the_sensation_after_it(kb, text, expected):
+    assert read(kb, text) == expected
+
+
+def test_when_a_relatives_legs_are_worse_is_not_a_finding_of_the_person(kb):
+    # a relative's RLS is the person's family history (IRLSSG supportive feature); the
+    # time of day of the relative's symptoms says nothing about the person's
+    assert read(kb, "my mother has restless legs at night") == {("family-history-rls", "present")}

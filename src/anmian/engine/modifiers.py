@@ -64,6 +64,7 @@ class Vocabulary:
         self.forms = dict(reading.word_forms)
         self.functions = frozenset(self.stem(w) for w in reading.function_words)
         self.function_complaints = frozenset(reading.function_complaints)
+        self.describing = frozenset(self.stem(w) for w in reading.describing_words)
         self.triggers: dict[str, list[Trigger]] = {}
         for rule in reading.context:
             ws = tuple(words(clean(rule.literal), self.contractions))

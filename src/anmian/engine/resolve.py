@@ -200,6 +200,7 @@ class Index:
         self.past_is_present = past_is_present
         self.site_free = site_free
         self.leg_times = leg_times or {}
+        self.leg_time_ids = frozenset(self.leg_times.values())
         self.leg_times_not_with = leg_times_not_with
         # red-flag findings and their danger words: groups of terms, one term of each group
         # in the sentence (terms as stem sequences, a word written "=word" as written)
@@ -504,7 +505,25 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
                 run.append(pos)
         if run:
             unread.append(run)
-    return hits, unread
+    return _described(hits, sentence, vocab), unread
+
+
+def _described(hits: list[_Hit], sentence: list[Word], vocab: Vocabulary) -> list[_Hit]:
+    """A word that only says how a sensation feels ("odd", "weird") is the unnamed sensation
+    of restless legs when it stands alone ("odd feelings in my legs"), but before a named
+    sensation it describes that one: "an odd tingling in my legs" is tingling only."""
+    starts = {h.words[0] for h in hits if h.words}
+    out = []
+    for h in hits:
+        if len(h.words) == 1 and sentence[h.words[0]].stem in vocab.describing:
+            nxt = next(
+                (p for p in range(h.words[0] + 1, len(sentence)) if sentence[p].raw not in vocab.stop),
+                None,
+            )
+            if nxt in starts:
+                continue
+        out.append(h)
+    return out
 
 
 def _qualities_joined(
@@ -730,6 +749,8 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 status = PRESENT
             if status == FAMILY and h.id == index.family_finding:
                 status = PRESENT  # "it runs in my family" is the person's family history
+            if status == FAMILY and h.id in index.leg_time_ids:
+                continue  # when a relative's legs are worse is theirs, not a finding of ours
             part = " ".join(w.raw for w in sentence[h.start : h.end])
             matches.append(Match(text, h.id, h.confidence, h.how, status, part, index.kind))
             if status == FAMILY and h.id in index.family_from:

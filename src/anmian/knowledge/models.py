@@ -809,3 +809,5 @@ class Reading(Model):
     function_words: tuple[Text, ...] = ()
     # ...or when its clause says something is wrong with it ("I sleep badly", "less sleep")
     function_complaints: tuple[Text, ...] = ()
+    # words that only say how a sensation feels ("odd"): before a named one they describe it
+    describing_words: tuple[Text, ...] = ()
