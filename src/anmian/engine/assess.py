@@ -7,7 +7,7 @@ always gives the same result wherever it is asked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anmian.engine.allergies import read_allergies
 from anmian.engine.context import Context, build_context
@@ -24,7 +24,7 @@ from anmian.engine.resolve import (
     indexes,
     resolve,
 )
-from anmian.engine.result import AssessmentResult
+from anmian.engine.result_json import assessment_json
 from anmian.engine.safety import (
     Safety,
     allergy_warnings,
@@ -35,6 +35,9 @@ from anmian.engine.safety import (
 from anmian.engine.screening import ScreeningResult, score_severity, screen
 from anmian.engine.text import has_cjk
 from anmian.knowledge import KnowledgeBase, get_kb
+
+if TYPE_CHECKING:
+    from anmian.engine.result import AssessmentResult
 
 STATUSES = ("present", "absent", "uncertain", "historical", "family", "other")
 
@@ -74,11 +77,14 @@ class Assessment:
         stored assessments (see `anmian.engine.result`). Read straight from the dataclasses,
         which is faster than through a dict; tests/test_result_models.py checks that every
         field of theirs has its place in the contract."""
+        from anmian.engine.result import AssessmentResult  # pydantic: not on the CLI's path
+
         return AssessmentResult.model_validate(self, from_attributes=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract as plain data: `result()` dumped to JSON types."""
-        return self.result().to_json_dict()
+        """The JSON contract as plain data, what `result().to_json_dict()` gives, built
+        directly (anmian.engine.result_json; tests/test_same_result.py holds them equal)."""
+        return assessment_json(self)
 
 
 def _resolution_report(res: Resolution, kind: str) -> list[dict[str, Any]]:

@@ -10,10 +10,13 @@ capped, so supporting signs alone cannot put it first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from anmian.engine.memo import per_parts
 from anmian.knowledge import KnowledgeBase
-from anmian.knowledge.models import Pattern
+
+if TYPE_CHECKING:
+    from anmian.knowledge.models import Pattern
 
 TYPICAL_PRESENTATION = 5
 # A sign the person says they do not have counts against a pattern that expects it, at half
@@ -22,7 +25,7 @@ TYPICAL_PRESENTATION = 5
 ABSENT_KEY_FACTOR = 0.5
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     finding: str
     label: str
@@ -30,7 +33,7 @@ class Evidence:
     key: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class PatternResult:
     id: str
     name: str
@@ -123,14 +126,48 @@ def score_pattern(
     )
 
 
-@per_parts("patterns")
-def _patterns_of(kb: KnowledgeBase) -> dict[str, set[str]]:
-    """finding id -> ids of the patterns that weigh it, for or against."""
-    out: dict[str, set[str]] = {}
+@dataclass(frozen=True)
+class _Index:
+    """The patterns' weights inverted, built once per knowledge base: finding id -> the
+    patterns that weigh it, so a person's findings are visited once, not every pattern."""
+
+    pro: dict[str, tuple[tuple[str, float, bool], ...]]  # finding -> (pattern, weight, key)
+    con: dict[str, tuple[tuple[str, float], ...]]  # finding -> (pattern, weight)
+    denominators: dict[str, float]
+    labels: dict[str, str]  # finding -> label
+    denied: dict[str, str]  # finding -> "No ..." label, for a denied key finding
+    # pattern -> name, pinyin, chinese, ICD-11 (code, title) pairs, refs
+    about: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...], tuple[str, ...]]]
+
+
+@per_parts("patterns", "findings")
+def _index(kb: KnowledgeBase) -> _Index:
+    pro: dict[str, list[tuple[str, float, bool]]] = {}
+    con: dict[str, list[tuple[str, float]]] = {}
     for p in kb.patterns.values():
-        for f in (*p.findings, *p.against):
-            out.setdefault(f.finding, set()).add(p.id)
-    return out
+        # a finding named twice counts once, at its first weight (as _table does)
+        for fid, (w, key) in _table(p).pro.items():
+            pro.setdefault(fid, []).append((p.id, w, key))
+        for fid, cw in _table(p).con.items():
+            con.setdefault(fid, []).append((p.id, cw))
+    labels = {fid: f.label for fid, f in kb.findings.items()}
+    return _Index(
+        pro={k: tuple(v) for k, v in pro.items()},
+        con={k: tuple(v) for k, v in con.items()},
+        denominators={pid: _table(p).denominator for pid, p in kb.patterns.items()},
+        labels=labels,
+        denied={fid: f"No {label[0].lower()}{label[1:]}" for fid, label in labels.items()},
+        about={
+            pid: (
+                p.name,
+                p.pinyin,
+                p.chinese,
+                tuple((c.code, c.title) for c in p.icd11),
+                tuple(p.refs),
+            )
+            for pid, p in kb.patterns.items()
+        },
+    )
 
 
 def differentiate(
@@ -142,17 +179,78 @@ def differentiate(
     """All patterns with any evidence, best first; roles mark the leading and combined ones.
     `absent`: findings the person denies; a denied key finding counts against its pattern.
     `sex`: a finding only the other sex can have (periods) counts neither way. Red flags do
-    not pass through here, so a danger sign is never dropped over a sex field."""
+    not pass through here, so a danger sign is never dropped over a sex field.
+
+    Each pattern scores as `score_pattern` scores it (tests/test_same_result.py compares
+    with the scan of every pattern), from the inverted index: evidence is gathered as
+    (-weight, finding, ...) tuples, whose natural order is the (-weight, finding) order."""
     absent = absent or set()
     if sex is not None:
         present = {f for f in present if kb.findings[f].applies_to(sex)}
         absent = {f for f in absent if kb.findings[f].applies_to(sex)}
-    # Only patterns that name one of the findings can have evidence; the rest are skipped.
-    touched = _patterns_of(kb)
-    ids = {pid for fid in present | absent for pid in touched.get(fid, ())}
-    results = [score_pattern(kb, p, present, absent) for p in kb.patterns.values() if p.id in ids]
-    results = [r for r in results if r.for_ or r.against]
-    results.sort(key=lambda r: (-r.score, -sum(e.weight for e in r.for_), r.id))
+    idx = _index(kb)
+    labels = idx.labels
+    pros: dict[str, list[tuple[float, str, bool]]] = {}
+    cons: dict[str, list[tuple[float, str, str]]] = {}
+    for fid in present:
+        hits = idx.pro.get(fid)
+        if hits:
+            for pid, w, key in hits:
+                if pid in pros:
+                    pros[pid].append((-w, fid, key))
+                else:
+                    pros[pid] = [(-w, fid, key)]
+        against = idx.con.get(fid)
+        if against:
+            label = labels[fid]
+            for pid, w in against:
+                if pid in cons:
+                    cons[pid].append((-w, fid, label))
+                else:
+                    cons[pid] = [(-w, fid, label)]
+    for fid in absent:
+        if fid in present:
+            continue
+        hits = idx.pro.get(fid)
+        if hits:
+            for pid, w, key in hits:
+                if key:
+                    row = (-(w * ABSENT_KEY_FACTOR), fid, idx.denied[fid])
+                    if pid in cons:
+                        cons[pid].append(row)
+                    else:
+                        cons[pid] = [row]
+    cap = kb.rules.no_key_finding_cap
+    scored: list[tuple[float, float, str, PatternResult]] = []
+    for pid in {**pros, **cons}:
+        pro = pros.get(pid, [])
+        con = cons.get(pid, [])
+        # sorted before summing: a set's order must not change the last digit of a score
+        pro.sort()
+        con.sort()
+        total = -sum([row[0] for row in pro])
+        raw = (total - -sum([row[0] for row in con])) / idx.denominators[pid]
+        key_found = any([row[2] for row in pro])
+        score = max(0.0, min(1.0, raw))
+        if not key_found:
+            score = min(score, cap)
+        name, pinyin, chinese, icd11, refs = idx.about[pid]
+        r = PatternResult(
+            pid,
+            name,
+            pinyin,
+            chinese,
+            [{"code": code, "title": title} for code, title in icd11],
+            round(score, 3),
+            "considered",
+            [Evidence(fid, labels[fid], -nw, key) for nw, fid, key in pro],
+            [Evidence(fid, label, -nw) for nw, fid, label in con],
+            key_found,
+            list(refs),
+        )
+        scored.append((-r.score, -total, pid, r))
+    scored.sort(key=lambda row: row[:3])
+    results = [row[3] for row in scored]
     _assign_roles(kb, results)
     return results
 

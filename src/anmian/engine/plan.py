@@ -14,7 +14,7 @@ from zlib import crc32
 
 from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
-from anmian.engine.safety import Safety, allergy_allowed, applicable
+from anmian.engine.safety import Safety, allergy_allowed, applicable, has_allergies
 from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Formula, Point, SafetyRule
 
@@ -31,7 +31,7 @@ TECHNIQUE_LABEL = {
 MODES = ("needle", "acupressure")
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanPoint:
     code: str
     id: str
@@ -44,7 +44,7 @@ class PlanPoint:
     refs: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanFormula:
     id: str
     name: str
@@ -56,7 +56,7 @@ class PlanFormula:
     note: str = "To discuss with your practitioner: herbs are prescribed, not self-selected."
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanHerb:
     id: str
     name: str
@@ -66,7 +66,7 @@ class PlanHerb:
     refs: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanAdvice:
     id: str
     title: str
@@ -75,7 +75,7 @@ class PlanAdvice:
     refs: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanCourse:
     weeks: int
     sessions_per_week: list[int]
@@ -84,7 +84,7 @@ class PlanCourse:
     refs: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     status: str  # ready | see-physician-first
     patterns: list[str]
@@ -128,8 +128,18 @@ def point_modes(
 ) -> set[str] | None:
     """The ways this person may use the point; None when the point is excluded outright.
     every_point: the knowledge base's technique rules, which hold at every point."""
-    modes = {"needle"} | ({"acupressure"} if point.self_care else set())
-    rules = applicable(list(every_point), ctx) + applicable(point.cautions, ctx)
+    return _point_modes(point, ctx, safety, applicable(tuple(every_point), ctx))
+
+
+def _point_modes(
+    point: Point, ctx: Context, safety: Safety, general: list[SafetyRule]
+) -> set[str] | None:
+    """`point_modes`, with the technique rules that apply to the person found already."""
+    modes = {"needle", "acupressure"} if point.self_care else {"needle"}
+    own = applicable(point.cautions, ctx) if point.cautions else []
+    rules = general + own if general else own
+    if not rules:
+        return modes
     for rule in rules:
         causes = ctx.tags[rule.when]
         if rule.action == "caution":
@@ -168,7 +178,7 @@ def _add_points(
     general = applicable(kb.rules.technique_rules, ctx)
     for point_id, (pats, roles) in wanted.items():
         point = kb.points[point_id]
-        modes = point_modes(point, ctx, safety, general)
+        modes = _point_modes(point, ctx, safety, general)
         if modes is None:
             continue
         mode = "both" if len(modes) == 2 else next(iter(modes))
@@ -200,6 +210,7 @@ def _add_herbal(
                     safety.exclude(hid, "herb", hold.text, causes, hold.refs)
             return
     herbs: dict[str, tuple[list[str], list[str]]] = {}
+    allergic = has_allergies(ctx)
     per_pattern = kb.rules.limits.formulas_per_pattern
     for pid in chosen:
         added = 0
@@ -212,7 +223,7 @@ def _add_herbal(
                 added += 1
                 continue
             formula = kb.formulas[fid]
-            if not formula_allowed(kb, fid, ctx, safety):
+            if not formula_allowed(kb, fid, ctx, safety, allergic):
                 continue
             plan.formulas.append(
                 PlanFormula(
@@ -231,7 +242,7 @@ def _add_herbal(
                 h[1].append(pid)
             added += 1
         for hid in kb.patterns[pid].herbs:
-            if herb_allowed(kb, hid, ctx, safety):
+            if herb_allowed(kb, hid, ctx, safety, allergic):
                 herbs.setdefault(hid, ([], []))[1].append(pid)
     for hid, (formulas, pats) in herbs.items():
         herb = kb.herbs[hid]
@@ -247,9 +258,14 @@ def _add_herbal(
         )
 
 
-def herb_allowed(kb: KnowledgeBase, hid: str, ctx: Context, safety: Safety) -> bool:
+def herb_allowed(
+    kb: KnowledgeBase, hid: str, ctx: Context, safety: Safety, allergic: bool | None = None
+) -> bool:
+    """allergic: whether the person has allergies to items (`has_allergies`), when known."""
     herb = kb.herbs[hid]
-    if not allergy_allowed(kb, "herb", hid, ctx, safety):
+    if (has_allergies(ctx) if allergic is None else allergic) and not allergy_allowed(
+        kb, "herb", hid, ctx, safety
+    ):
         return False
     rules = applicable(herb.safety, ctx)
     excluding = [r for r in rules if r.action == "exclude"]
@@ -280,10 +296,13 @@ def _regulator_warnings(kb: KnowledgeBase, hid: str, safety: Safety) -> None:
         )
 
 
-def formula_allowed(kb: KnowledgeBase, fid: str, ctx: Context, safety: Safety) -> bool:
+def formula_allowed(
+    kb: KnowledgeBase, fid: str, ctx: Context, safety: Safety, allergic: bool | None = None
+) -> bool:
     formula = kb.formulas[fid]
     cautions = []
-    ok = allergy_allowed(kb, "formula", fid, ctx, safety)
+    allergic = has_allergies(ctx) if allergic is None else allergic
+    ok = allergy_allowed(kb, "formula", fid, ctx, safety) if allergic else True
     for source, rule in _formula_rules(kb, formula, ctx):
         causes = ctx.tags[rule.when]
         herb = kb.herbs.get(source)
@@ -330,18 +349,22 @@ def _add_advice(
         pat = kb.patterns[pid]
         for aid in (*pat.diet, *pat.lifestyle, *pat.topical):
             wanted.setdefault(aid, []).append(pid)
+    allergic = has_allergies(ctx)
     for aid, pats in wanted.items():
         adv = kb.advice[aid]
-        if advice_allowed(kb, aid, ctx, safety):
+        if advice_allowed(kb, aid, ctx, safety, allergic):
             getattr(plan, adv.kind).append(
                 PlanAdvice(aid, adv.title, adv.text, pats, list(adv.refs))
             )
 
 
-def advice_allowed(kb: KnowledgeBase, aid: str, ctx: Context, safety: Safety) -> bool:
+def advice_allowed(
+    kb: KnowledgeBase, aid: str, ctx: Context, safety: Safety, allergic: bool | None = None
+) -> bool:
     adv = kb.advice[aid]
-    ok = allergy_allowed(kb, "advice", aid, ctx, safety)
-    for rule in applicable(adv.safety, ctx):
+    allergic = has_allergies(ctx) if allergic is None else allergic
+    ok = allergy_allowed(kb, "advice", aid, ctx, safety) if allergic else True
+    for rule in applicable(adv.safety, ctx) if adv.safety else ():
         causes = ctx.tags[rule.when]
         if rule.action == "exclude":
             safety.exclude(aid, "advice", f"{adv.title}: {rule.text}", causes, rule.refs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from anmian.engine.context import Context, medication_classes, medication_name
 from anmian.engine.memo import per_parts
@@ -21,14 +22,18 @@ from anmian.engine.resolve import (
     Resolution,
 )
 from anmian.knowledge import KnowledgeBase
-from anmian.knowledge.models import SafetyRule
+
+if TYPE_CHECKING:
+    from anmian.knowledge.models import RedFlag, SafetyRule
 
 URGENCY_ORDER = {"emergency": 0, "urgent": 1, "routine": 2}
 ALLERGY = "allergy:"  # allergy:herb:ren-shen, set by context.build_context
 ALLERGY_REFS = ("nice-2014-drug-allergy",)
+# Up to this many rules, a scan is quicker than the rules grouped by tag.
+SHORT = 8
 
 
-@dataclass
+@dataclass(slots=True)
 class Referral:
     id: str
     urgency: str
@@ -38,7 +43,7 @@ class Referral:
     refs: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Exclusion:
     item: str
     kind: str  # point | herb | formula | technique | advice
@@ -47,7 +52,7 @@ class Exclusion:
     refs: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Warning:
     id: str
     text: str
@@ -56,7 +61,7 @@ class Warning:
     items: list[str] = field(default_factory=list)  # the plan items it concerns, if any
 
 
-@dataclass
+@dataclass(slots=True)
 class Hold:
     """Something written comes near a danger sign but could not be placed with confidence.
     The plan waits until a person has checked it; meanwhile they are told what to do."""
@@ -68,7 +73,7 @@ class Hold:
     why: str  # uncertain (read, but maybe) | unplaced (danger words not read as a finding)
 
 
-@dataclass
+@dataclass(slots=True)
 class Safety:
     referrals: list[Referral] = field(default_factory=list)
     excluded: list[Exclusion] = field(default_factory=list)
@@ -122,23 +127,55 @@ def _by_tag(rules: tuple[SafetyRule, ...]) -> dict[str, list[tuple[int, SafetyRu
 
 def applicable(rules: Iterable[SafetyRule], ctx: Context) -> list[SafetyRule]:
     """The rules whose tag the person has, in the order they are written."""
-    if not isinstance(rules, tuple):
-        return [r for r in rules if ctx.has(r.when)]
+    tags = ctx.tags
+    if not isinstance(rules, tuple) or len(rules) <= SHORT:
+        return [r for r in rules if r.when in tags]
     table = _by_tag(rules)
-    if len(ctx.tags) < len(table):
-        found = [p for tag in ctx.tags for p in table.get(tag, ())]
+    if len(tags) < len(table):
+        found = [p for tag in tags for p in table.get(tag, ())]
     else:
-        found = [p for tag, ps in table.items() if tag in ctx.tags for p in ps]
+        found = [p for tag, ps in table.items() if tag in tags for p in ps]
     found.sort(key=lambda p: p[0])
     return [r for _, r in found]
 
 
-def referrals(kb: KnowledgeBase, ctx: Context) -> list[Referral]:
+# A red flag's clauses with each reference split once: (is a finding, target id).
+_Clauses = tuple[tuple[tuple[bool, str], ...], ...]
+
+
+@per_parts("red_flags")
+def _flag_clauses(kb: KnowledgeBase) -> list[tuple[RedFlag, _Clauses]]:
     out = []
     for flag in kb.red_flags.values():
-        causes: list[str] = []
+        clauses = []
         for clause in flag.when:
-            held = [c for ref in clause for c in _ref_causes(kb, ref, ctx)]
+            refs = []
+            for ref in clause:
+                kind, _, target = ref.partition(":")
+                refs.append((kind == "finding", target))
+            clauses.append(tuple(refs))
+        out.append((flag, tuple(clauses)))
+    return out
+
+
+def referrals(kb: KnowledgeBase, ctx: Context) -> list[Referral]:
+    """Every red flag whose clauses all hold (each clause: any of its references), with
+    what set each reference; a flag stops at its first clause that does not hold."""
+    out = []
+    findings, tags = ctx.findings, ctx.tags
+    for flag, clauses in _flag_clauses(kb):
+        causes: list[str] = []
+        for clause in clauses:
+            held: list[str] = []
+            for is_finding, target in clause:
+                if is_finding:
+                    texts = findings.get(target)
+                    if texts:
+                        held += [f"findings: {t}" for t in texts]
+                else:
+                    got = tags.get(target)
+                    if got:
+                        held += got
             if not held:
                 break
             causes += held
@@ -155,13 +192,6 @@ def referrals(kb: KnowledgeBase, ctx: Context) -> list[Referral]:
             )
     out.sort(key=lambda r: (URGENCY_ORDER[r.urgency], r.id))
     return out
-
-
-def _ref_causes(kb: KnowledgeBase, ref: str, ctx: Context) -> list[str]:
-    kind, _, target = ref.partition(":")
-    if kind == "finding":
-        return [f"findings: {t}" for t in ctx.findings.get(target, [])]
-    return ctx.tags.get(target, [])
 
 
 def medication_warnings(
@@ -318,6 +348,11 @@ def _allergic_to(ctx: Context, item: str) -> list[str]:
     return ctx.tags.get(f"{ALLERGY}{item}", [])
 
 
+def has_allergies(ctx: Context) -> bool:
+    """Whether any allergy of the person names an item (checked once per plan)."""
+    return any(t.startswith(ALLERGY) for t in ctx.tags)
+
+
 def allergy_reasons(
     kb: KnowledgeBase, kind: str, item_id: str, ctx: Context
 ) -> list[tuple[str, str, list[str]]]:
@@ -325,7 +360,7 @@ def allergy_reasons(
     person that rules the item out: an allergy to the item itself (a herb, formula or oil),
     to an ingredient of a formula, or to a herb or oil a topical advice item contains. Shared
     by the planner and the shop, so an allergy keeps an item out wherever it is offered."""
-    if not any(t.startswith(ALLERGY) for t in ctx.tags):
+    if not has_allergies(ctx):
         return []
     name = _display(kb, kind, item_id)
     out = []
