@@ -65,9 +65,31 @@ def wordings() -> list[str]:
     return [w for w in dict.fromkeys(out) if w]
 
 
+def shown() -> list[str]:
+    """Every other zh-Hant text of the base, nested ones included (safety rules, herb actions,
+    scale bands, the rules' messages): converted for zh-Hans output only, so the reader's
+    tables stay those of the wordings it reads."""
+    out: list[str] = []
+
+    def walk(node: object, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, str(k))
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and (key.startswith("zh_") or key in ("zh", "chinese")):
+            out.append(node)
+
+    for path in sorted(DATA.parent.rglob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return [w for w in dict.fromkeys(out) if w]
+
+
 def main() -> None:
     t2s = opencc.OpenCC("t2s")
     words = wordings()
+    everything = list(dict.fromkeys(words + shown()))
     traditional = set("".join(words))
     pairs: dict[str, Counter[str]] = defaultdict(Counter)
     simplified = {w: t2s.convert(w) for w in words}
@@ -79,8 +101,8 @@ def main() -> None:
     # the other way, for zh-Hans output: every Traditional character to its Simplified one
     to_simplified = {
         t: s
-        for trad, simp in sorted(simplified.items())
-        for t, s in zip(trad, simp, strict=True)
+        for trad in sorted(everything)
+        for t, s in zip(trad, simplified.get(trad) or t2s.convert(trad), strict=True)
         if t != s
     }
     table = str.maketrans(chars)

@@ -144,6 +144,8 @@ INTERNAL = {(Assessment, "context")}
 # Added by anmian.engine.zh_result for `--lang` / `?lang=` (Chinese beside the English), not
 # by the engine: optional in the contract and absent from English results.
 BY_LANGUAGE = {"zh", "zh_text", "zh_location", "zh_acupressure", "lang"}
+BY_LANGUAGE |= {"zh_explanation", "zh_band", "zh_note", "zh_description", "zh_actions"}
+BY_LANGUAGE |= {"zh_reason"}
 
 
 @pytest.mark.parametrize(("engine", "model"), CARRIED, ids=[e.__name__ for e, _ in CARRIED])

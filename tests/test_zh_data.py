@@ -9,6 +9,7 @@ import shutil
 import unicodedata
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,3 +143,105 @@ def test_a_pregnancy_warning_in_english_pressing_is_in_the_chinese_too(kb: Knowl
     assert warned  # SP6, LI4, BL60, CV4, CV6 carry the warning
     for p in warned:
         assert "懷孕" in (p.zh_acupressure or ""), p.id
+
+
+def _rules(kb: KnowledgeBase) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = [(h.id, r) for h in kb.herbs.values() for r in h.safety]
+    out += [(f.id, r) for f in kb.formulas.values() for r in f.safety]
+    out += [(p.id, r) for p in kb.points.values() for r in p.cautions]
+    out += [(a.id, r) for a in kb.advice.values() for r in a.safety]
+    out += [(o.id, r) for o in kb.oils.values() for r in o.safety]
+    return out + [("technique_rules", r) for r in kb.rules.technique_rules]
+
+
+def test_everything_else_a_person_reads_has_its_chinese(kb: KnowledgeBase):
+    rules = _rules(kb)
+    assert len(rules) > 600  # every safety rule of herbs, formulas, points, advice and oils
+    assert all(r.zh_text for _, r in rules)
+    assert all(len(h.zh_actions) == len(h.actions) for h in kb.herbs.values())
+    assert all(f.zh_actions for f in kb.formulas.values())
+    assert all(p.zh_description for p in kb.patterns.values())
+    assert all(c.zh_name for c in kb.conditions.values())
+    assert all(c.zh_rls_link for c in kb.conditions.values() if c.rls_link)
+    assert all(d.zh_name for d in kb.drug_classes.values())
+    assert all(m.zh_name and m.zh_description for m in kb.mimics.values())
+    for scale in kb.scales.values():
+        assert scale.zh_name and scale.zh_note
+        assert all(b.zh_label for b in scale.bands)
+    r = kb.rules
+    assert r.course_single.zh_note and r.course_combined.zh_note
+    assert all(h.zh_text for h in r.herbal_holds)
+
+
+# What each rule is about must be named in its Chinese too: a pregnancy rule that does not
+# say 孕 has lost its point in translation (the words are the glossary's and the base's own).
+NAMED = {
+    "pregnancy": ("孕",),
+    "breastfeeding": ("哺乳", "母乳"),
+    "anticoagulant": ("抗凝血", "華法林"),
+    "antiplatelet": ("抗血小板", "阿斯匹靈"),
+    "epilepsy": ("癲癇",),
+    "child": ("兒童", "孩子", "嬰兒", "幼兒", "未滿18歲"),
+    "dialysis": ("洗腎",),
+    "kidney-failure": ("腎",),
+    "liver-disease": ("肝",),
+    "lymphoedema": ("淋巴水腫",),
+    "thrombocytopenia": ("血小板",),
+    "bleeding-disorder": ("凝血", "出血"),
+    "heavy-menstrual-bleeding": ("月經",),
+    "varicose-veins": ("靜脈",),
+}
+
+
+def test_each_safety_rule_names_in_chinese_what_it_is_about(kb: KnowledgeBase):
+    lost = [
+        (entry, r.when, r.zh_text)
+        for entry, r in _rules(kb)
+        if r.when in NAMED and not any(w in (r.zh_text or "") for w in NAMED[r.when])
+    ]
+    assert not lost
+
+
+def test_severity_bands_read_as_their_chinese_severity(kb: KnowledgeBase):
+    # the IRLS bands (Walters 2003): none, mild, moderate, severe, very severe
+    labels = {b.label: b.zh_label for b in kb.scales["irls"].bands}
+    assert labels == {"none": "無", "mild": "輕度", "moderate": "中度", "severe": "重度",
+                      "very severe": "極重度"}  # fmt: skip
+
+
+def test_it_refuses_a_safety_rule_without_its_chinese(tmp_path: Path):
+    text = (data_dir() / "herbs/blood.yaml").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("    zh_text:"))
+    problems = _break(tmp_path, "herbs/blood.yaml", line + "\n", "")
+    assert any(
+        "herbs/blood.yaml: entry 'chuan-xiong': field 'safety.0.zh_text': every entry needs it"
+        in p
+        for p in problems
+    )
+
+
+def test_it_refuses_a_herb_whose_chinese_actions_do_not_match(tmp_path: Path):
+    problems = _break(tmp_path, "herbs/blood.yaml", '  - "活血行氣"\n', "")
+    assert any(
+        "entry 'chuan-xiong': field 'zh_actions': one zh-Hant line for each of the 2 actions" in p
+        for p in problems
+    )
+
+
+def test_it_refuses_english_in_a_pattern_description(tmp_path: Path):
+    text = (data_dir() / "patterns/damp.yaml").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("  zh_description:"))
+    problems = _break(tmp_path, "patterns/damp.yaml", line, "  zh_description: Damp and phlegm")
+    assert any("field 'zh_description'" in p and "written in Chinese" in p for p in problems)
+
+
+def test_it_refuses_a_chinese_message_that_drops_a_placeholder(tmp_path: Path):
+    problems = _break(
+        tmp_path, "rules.yaml", "zh_medication_warning: \"{name}（{classes}）", 'zh_medication_warning: "{name}（'
+    )
+    assert any("zh_medication_warning': needs the English's placeholders" in p for p in problems)
+
+
+def test_it_refuses_a_chinese_verdict_without_the_criteria(tmp_path: Path):
+    problems = _break(tmp_path, "rules.yaml", "全部必要條件（{failed}）", "全部必要條件")
+    assert any("zh_criteria_not_met" in p and "{failed}" in p for p in problems)

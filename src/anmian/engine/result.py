@@ -191,6 +191,9 @@ class SeverityScore(_Model):
     band: str = Field(description="Severity band of the total (mild, moderate, ...).")
     note: str
     refs: Refs = Field(description=_REFS)
+    zh: str | None = _zh("The scale's name")
+    zh_band: str | None = _zh("The band")
+    zh_note: str | None = _zh("The note")
 
 
 class Mimic(_Model):
@@ -201,6 +204,8 @@ class Mimic(_Model):
     description: str
     because: list[str] = Field(description="The person's findings that point to it.")
     refs: Refs = Field(description=_REFS)
+    zh: str | None = _zh("The name")
+    zh_description: str | None = _zh("The description")
 
 
 class ScreeningResult(_Model):
@@ -214,6 +219,7 @@ class ScreeningResult(_Model):
     severity: SeverityScore | None
     mimics: list[Mimic]
     refs: Refs = Field(description=_REFS)
+    zh_explanation: str | None = _zh("The explanation")
 
 
 # --- patterns ---------------------------------------------------------------------------
@@ -277,6 +283,8 @@ class PlanFormula(_Model):
     refs: Refs = Field(description=_REFS)
     note: str
     zh: str | None = _zh("The formula's name")
+    zh_actions: str | None = _zh("What it does")
+    zh_note: str | None = _zh("The note")
 
 
 class PlanHerb(_Model):
@@ -305,6 +313,7 @@ class PlanCourse(_Model):
     combined: bool = Field(description="The course is for combined patterns.")
     note: str
     refs: Refs = Field(description=_REFS)
+    zh_note: str | None = _zh("The note")
 
 
 class Plan(_Model):
@@ -321,6 +330,7 @@ class Plan(_Model):
     topical: list[PlanAdvice]
     course: PlanCourse | None
     note: str
+    zh_note: str | None = _zh("The note")
 
 
 # --- safety -----------------------------------------------------------------------------
@@ -347,6 +357,7 @@ class Exclusion(_Model):
     reason: str
     triggered_by: list[str]
     refs: Refs = Field(description=_REFS)
+    zh_reason: str | None = _zh("The reason")
 
 
 class Caution(_Model):
@@ -355,6 +366,7 @@ class Caution(_Model):
     triggered_by: list[str]
     refs: Refs = Field(description=_REFS)
     items: list[str] = Field(description="The plan items it concerns, if any.")
+    zh_text: str | None = _zh("The caution")
 
 
 class Hold(_Model):

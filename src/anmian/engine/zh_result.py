@@ -105,8 +105,176 @@ def add_chinese(result: dict[str, Any], kb: KnowledgeBase, lang: str) -> dict[st
                 f"（{flag.zh_title}）。如果這是在說你：{flag.zh_reason}"
                 "在有人確認之前，你的計畫會先暫停。"
             )
+    _add_prose(out, kb, convert)
     out["lang"] = lang
     return out
+
+
+# Criterion names as the glossary writes them (docs/glossary.md, RLS and sleep medicine).
+CRITERIA_ZH = {
+    "urge_to_move": "想動腿的衝動",
+    "worse_at_rest": "休息時加重",
+    "relieved_by_movement": "活動後緩解",
+    "evening_or_night": "傍晚或夜間加重",
+    "not_explained_by_other_condition": "無法以其他疾病解釋",
+}
+# engine/plan.py's TECHNIQUE_LABEL, in a caution "Needling at SP6, ST36: ..."
+TECHNIQUE_ZH = {
+    "Needling": "針刺",
+    "Pressing": "按壓",
+    "Moxibustion": "艾灸",
+    "Electroacupuncture": "電針",
+    "Cupping": "拔罐",
+    "Gua sha": "刮痧",
+    "Bloodletting": "刺血",
+    "using the point": "使用穴位",
+}
+# The few sentences the engine writes itself (engine/plan.py), in zh-Hant.
+ENGINE_ZH = {
+    "To discuss with your practitioner: herbs are prescribed, not self-selected.": (
+        "請和你的中醫師討論：中藥由中醫師開立，不要自行挑選。"
+    ),
+    "No TCM pattern stands out from the findings given, so the plan keeps to the general RLS "
+    "points and advice. More findings (tongue, pulse, sleep, digestion) would help.": (
+        "從所提供的症狀中看不出明顯的證型，所以計畫只用不寧腿的一般穴位和建議。"
+        "提供更多資訊（舌象、脈象、睡眠、消化）會有幫助。"
+    ),
+}
+_CAUTION_AT = re.compile(r"^(?P<what>.+?) at (?P<items>[A-Z0-9-]+(?:, [A-Z0-9-]+)*): (?P<text>.+)$")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=4)
+def _tables(kb: KnowledgeBase) -> tuple[dict[str, str], dict[str, str]]:
+    """(English rule text -> zh-Hant, an item's English name -> its Chinese name) for the
+    sentences the engine builds from the base's safety rules and holds."""
+    texts: dict[str, str] = {}
+    rules = [r for h in kb.herbs.values() for r in h.safety]
+    rules += [r for f in kb.formulas.values() for r in f.safety]
+    rules += [r for p in kb.points.values() for r in p.cautions]
+    rules += [r for a in kb.advice.values() for r in a.safety]
+    rules += [r for o in kb.oils.values() for r in o.safety]
+    rules += [*kb.rules.technique_rules, *kb.rules.herbal_holds]
+    for rule in rules:
+        if rule.zh_text:
+            texts.setdefault(_norm(rule.text), rule.zh_text)
+    names: dict[str, str] = {}
+    for herb in kb.herbs.values():
+        names.setdefault(herb.pinyin, herb.chinese)
+    for formula in kb.formulas.values():
+        names.setdefault(formula.pinyin, formula.chinese)
+        names.setdefault(f"{formula.pinyin} ({formula.english})", formula.chinese)
+    for adv in kb.advice.values():
+        if adv.zh_title:
+            names.setdefault(adv.title, adv.zh_title)
+    for dc in kb.drug_classes.values():
+        if dc.zh_name:
+            names.setdefault(dc.name, dc.zh_name)
+    return texts, names
+
+
+def _from_template(english: str, chinese: str | None, text: str, names: dict[str, str]) -> str | None:
+    """`text`, made by filling the English template, filled into the Chinese one: the
+    placeholders' values are read back from the English ({classes} are drug-class names,
+    joined by commas, each put in Chinese where the base has it)."""
+    if not chinese:
+        return None
+    pattern = re.escape(_norm(english))
+    for key in set(re.findall(r"\{(\w+)\}", english)):
+        pattern = pattern.replace(re.escape("{" + key + "}"), f"(?P<{key}>.+?)", 1)
+    found = re.fullmatch(pattern, _norm(text))
+    if found is None:
+        return None
+    values = found.groupdict()
+    if "classes" in values:
+        values["classes"] = "、".join(names.get(c, c) for c in values["classes"].split(", "))
+    return chinese.format(**values)
+
+
+def _safety_zh(text: str, kb: KnowledgeBase) -> str | None:
+    """The zh-Hant of a reason or caution the engine wrote from a rule of the base, or None
+    when it is not one (the English then stands alone)."""
+    texts, names = _tables(kb)
+    plain = _norm(text)
+    if plain in texts:
+        return texts[plain]
+    found = _CAUTION_AT.match(plain)
+    if found and found["what"] in TECHNIQUE_ZH and found["text"] in texts:
+        items = "、".join(found["items"].split(", "))
+        return f"{TECHNIQUE_ZH[found['what']]}（{items}）：{texts[found['text']]}"
+    name, sep, rest = plain.partition(": ")
+    if sep and rest in texts:
+        # "Gui Pi Tang contains Dang Gui: ..." (engine/plan.py) or a herb's own "Dang Gui: ..."
+        formula, within, herb = name.partition(" contains ")
+        if within:
+            return f"{names.get(formula, formula)}含有{names.get(herb, herb)}：{texts[rest]}"
+        return f"{names.get(name, name)}：{texts[rest]}"
+    r = kb.rules
+    for english, chinese in (
+        (r.medication_warning, r.zh_medication_warning),
+        (r.unknown_medication_warning, r.zh_unknown_medication_warning),
+        (r.unknown_condition_warning, r.zh_unknown_condition_warning),
+    ):
+        if (zh := _from_template(english, chinese, plain, names)) is not None:
+            return zh
+    return None
+
+
+def _add_prose(out: dict[str, Any], kb: KnowledgeBase, convert: Any) -> None:
+    """The zh-Hant prose beside the English: the screening's explanation, severity and
+    look-alikes, formulas' actions, the course, the plan's notes, and each exclusion and
+    caution the engine built from a rule of the base."""
+
+    def put(node: dict[str, Any], key: str, value: str | None) -> None:
+        if value:
+            node[key] = convert(value)
+
+    screening = out.get("screening") or {}
+    criteria = screening.get("criteria") or {}
+    verdicts = kb.rules.screening.verdicts
+    joined = {
+        "failed": "、".join(CRITERIA_ZH.get(c, c) for c, v in criteria.items() if v is False),
+        "missing": "、".join(CRITERIA_ZH.get(c, c) for c, v in criteria.items() if v is None),
+    }
+    template = {
+        "possible-rls": verdicts.zh_possible_rls,
+        "criteria-not-met": verdicts.zh_criteria_not_met,
+        "insufficient": verdicts.zh_insufficient,
+    }.get(screening.get("verdict", ""))
+    if template and screening.get("explanation"):
+        put(screening, "zh_explanation", template.format(**joined))
+    severity = screening.get("severity")
+    scale = kb.scales.get(severity.get("scale")) if isinstance(severity, dict) else None
+    if isinstance(severity, dict) and scale is not None:
+        put(severity, "zh", scale.zh_name)
+        put(severity, "zh_note", scale.zh_note)
+        band = next((b for b in scale.bands if b.label == severity.get("band")), None)
+        put(severity, "zh_band", band.zh_label if band else None)
+    for item in screening.get("mimics") or ():
+        mimic = kb.mimics.get(item.get("id"))
+        if mimic is not None:
+            put(item, "zh", mimic.zh_name)
+            put(item, "zh_description", mimic.zh_description)
+    plan = out.get("plan") or {}
+    for item in plan.get("formulas") or ():
+        formula = kb.formulas.get(item.get("id"))
+        if formula is not None:
+            put(item, "zh_actions", formula.zh_actions)
+        put(item, "zh_note", ENGINE_ZH.get(_norm(item.get("note") or "")))
+    course = plan.get("course")
+    if isinstance(course, dict):
+        for c in (kb.rules.course_single, kb.rules.course_combined):
+            if _norm(c.note) == _norm(course.get("note") or ""):
+                put(course, "zh_note", c.zh_note)
+    put(plan, "zh_note", ENGINE_ZH.get(_norm(plan.get("note") or "")))
+    safety = out.get("safety") or {}
+    for item in safety.get("excluded") or ():
+        put(item, "zh_reason", _safety_zh(item.get("reason") or "", kb))
+    for item in safety.get("warnings") or ():
+        put(item, "zh_text", _safety_zh(item.get("text") or "", kb))
 
 
 def chinese_first(result: dict[str, Any]) -> dict[str, Any]:
@@ -125,10 +293,10 @@ def chinese_first(result: dict[str, Any]) -> dict[str, Any]:
                         node[key] = f"{zh} ({node[key]})"
                         break
             # prose reads in Chinese only: the English stays in the JSON
-            for key in ("location", "acupressure"):
-                zh_value = node.pop(f"zh_{key}", None)
-                if isinstance(zh_value, str) and isinstance(node.get(key), str):
-                    node[key] = zh_value
+            for key in [k for k in node if k.startswith("zh_") and k != "zh_text"]:
+                zh_value = node.pop(key)
+                if isinstance(zh_value, str) and isinstance(node.get(key[3:]), str):
+                    node[key[3:]] = zh_value
             zh_text = node.pop("zh_text", None)
             if isinstance(zh_text, str):
                 for key in ("text", "reason"):

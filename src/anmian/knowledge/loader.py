@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -425,6 +426,76 @@ def _check_chinese(kb: KnowledgeBase) -> list[str]:
             problems.append(f"{where}: field 'zh_location': every point needs it (zh-Hant)")
         if point.acupressure and not point.zh_acupressure:
             problems.append(f"{where}: field 'zh_acupressure': needed beside acupressure")
+    problems += _check_chinese_text(kb)
+    return problems
+
+
+def _check_chinese_text(kb: KnowledgeBase) -> list[str]:
+    """Everything else a person reads has its zh-Hant beside the English: safety rules,
+    herb and formula actions, pattern descriptions, conditions, drug classes, look-alikes,
+    scales (names, notes and band labels: scoring only), the course and the engine's
+    messages. The models check that each is Chinese; this checks that none is missing."""
+    problems: list[str] = []
+
+    def need(where: str, name: str, value: object) -> None:
+        if not value:
+            problems.append(f"{where}: field '{name}': every entry needs it (zh-Hant)")
+
+    def rules(where: str, field: str, items: tuple[SafetyRule, ...]) -> None:
+        for n, rule in enumerate(items):
+            need(where, f"{field}.{n}.zh_text", rule.zh_text)
+
+    def at(kind: str, entry_id: str) -> str:
+        return f"{kb.sources.get((kind, entry_id), kind + '/')}: entry '{entry_id}'"
+
+    for hid, herb in kb.herbs.items():
+        if len(herb.zh_actions) != len(herb.actions):
+            problems.append(
+                f"{at('herbs', hid)}: field 'zh_actions': one zh-Hant line for each of the "
+                f"{len(herb.actions)} actions (has {len(herb.zh_actions)})"
+            )
+        rules(at("herbs", hid), "safety", herb.safety)
+    for fid, formula in kb.formulas.items():
+        need(at("formulas", fid), "zh_actions", formula.zh_actions)
+        rules(at("formulas", fid), "safety", formula.safety)
+    for pid, point in kb.points.items():
+        rules(at("points", pid), "cautions", point.cautions)
+    for aid, adv in kb.advice.items():
+        rules(at("advice", aid), "safety", adv.safety)
+    for oid, oil in kb.oils.items():
+        rules(at("oils", oid), "safety", oil.safety)
+    for pid, pattern in kb.patterns.items():
+        need(at("patterns", pid), "zh_description", pattern.zh_description)
+    for cid, cond in kb.conditions.items():
+        need(at("conditions", cid), "zh_name", cond.zh_name)
+        if cond.rls_link:
+            need(at("conditions", cid), "zh_rls_link", cond.zh_rls_link)
+    for did, dc in kb.drug_classes.items():
+        need(at("drug-classes", did), "zh_name", dc.zh_name)
+    for mid, mimic in kb.mimics.items():
+        need(at("mimics", mid), "zh_name", mimic.zh_name)
+        need(at("mimics", mid), "zh_description", mimic.zh_description)
+    for sid, scale in kb.scales.items():
+        need(at("scales", sid), "zh_name", scale.zh_name)
+        need(at("scales", sid), "zh_note", scale.zh_note)
+        for n, band in enumerate(scale.bands):
+            need(at("scales", sid), f"bands.{n}.zh_label", band.zh_label)
+    r = kb.rules
+    where = "rules.yaml"
+    for name in ("course_single", "course_combined"):
+        need(where, f"{name}.zh_note", getattr(r, name).zh_note)
+    for n, hold in enumerate(r.herbal_holds):
+        need(where, f"herbal_holds.{n}.zh_text", hold.zh_text)
+    rules(where, "technique_rules", r.technique_rules)
+    for name in ("possible_rls", "criteria_not_met", "insufficient"):
+        need(where, f"screening.verdicts.zh_{name}", getattr(r.screening.verdicts, f"zh_{name}"))
+    for name in ("medication_warning", "unknown_medication_warning", "unknown_condition_warning"):
+        zh = getattr(r, f"zh_{name}")
+        need(where, f"zh_{name}", zh)
+        if zh and set(re.findall(r"\{(\w+)\}", zh)) != set(
+            re.findall(r"\{(\w+)\}", getattr(r, name))
+        ):
+            problems.append(f"{where}: field 'zh_{name}': needs the English's placeholders")
     return problems
 
 

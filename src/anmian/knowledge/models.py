@@ -159,6 +159,7 @@ class SafetyRule(Model):
     # Limits the rule to one way of using a point (e.g. no electroacupuncture with a pacemaker).
     technique: Technique | None = None
     text: Text
+    zh_text: ZhText | None = None  # zh-Hant; the loader requires it
     refs: Refs
 
 
@@ -210,6 +211,7 @@ class Pattern(Model):
     chinese: Hanzi
     icd11: tuple[IcdCode, ...] = ()
     description: Text
+    zh_description: ZhText | None = None  # zh-Hant; the loader requires it
     findings: Annotated[tuple[PatternFinding, ...], Field(min_length=3)]
     against: tuple[PatternFinding, ...] = ()
     tongue: Text
@@ -286,6 +288,7 @@ class Herb(Model):
     flavours: Annotated[tuple[Text, ...], Field(min_length=1)]
     channels: Annotated[tuple[Text, ...], Field(min_length=1)]
     actions: Annotated[tuple[Text, ...], Field(min_length=1)]
+    zh_actions: tuple[ZhText, ...] = ()  # zh-Hant, one beside each action; the loader checks
     dose: str | None = None
     safety: tuple[SafetyRule, ...] = ()
     regulator_warnings: tuple[RegulatorWarning, ...] = ()
@@ -318,6 +321,7 @@ class Formula(Model):
     english: Text
     source_text: Text  # the classical text it comes from
     actions: Text
+    zh_actions: ZhText | None = None  # zh-Hant; the loader requires it
     ingredients: Annotated[tuple[Ingredient, ...], Field(min_length=1)]
     # Formula-level rules, on top of the union of its ingredients' rules.
     safety: tuple[SafetyRule, ...] = ()
@@ -327,6 +331,7 @@ class Formula(Model):
 class DrugClass(Model):
     id: Id
     name: Text
+    zh_name: ZhText | None = None  # zh-Hant; the loader requires it
     # Words a person uses for the class as a whole ("blood thinner", "water pill"); the engine
     # reads them as this class and applies every rule of the class.
     synonyms: tuple[Text, ...] = ()
@@ -345,8 +350,10 @@ class Medication(Model):
 class Condition(Model):
     id: Id
     name: Text
+    zh_name: Hanzi | None = None  # zh-Hant; the loader requires it
     synonyms: tuple[Text, ...] = ()
     rls_link: str | None = None  # how it relates to RLS, in our words
+    zh_rls_link: ZhText | None = None  # zh-Hant; required beside rls_link
     refs: Refs
 
 
@@ -376,7 +383,9 @@ class RedFlag(Model):
 class Mimic(Model):
     id: Id
     name: Text
+    zh_name: ZhText | None = None  # zh-Hant; the loader requires both
     description: Text
+    zh_description: ZhText | None = None
     suggested_by: tuple[Id, ...] = ()  # finding ids
     # Screening criteria whose "no" points towards this mimic.
     criteria_failed: tuple[
@@ -413,6 +422,7 @@ class SeverityItem(Model):
 
 class Band(Model):
     label: Text
+    zh_label: Hanzi | None = None  # zh-Hant; the loader requires it
     low: int
     high: int
     # A band in which self-care alone is not enough: it gives the person the high-severity tag.
@@ -422,7 +432,9 @@ class Band(Model):
 class Scale(Model):
     id: Id
     name: Text
-    note: Text
+    zh_name: ZhText | None = None  # zh-Hant; the loader requires both (scoring only: the
+    note: Text  # licensed scales' items are never stored, in any language)
+    zh_note: ZhText | None = None
     items: tuple[SeverityItem, ...] = ()
     bands: Annotated[tuple[Band, ...], Field(min_length=1)]
     # Falls in the total that count as a noteworthy and as a clinically important change.
@@ -456,6 +468,7 @@ class Course(Model):
     weeks: int
     sessions_per_week: Annotated[tuple[int, int], Field()]
     note: Text
+    zh_note: ZhText | None = None  # zh-Hant; the loader requires it
     refs: Refs
 
 
@@ -477,6 +490,7 @@ class HerbalHold(Model):
     id: Id
     when: Annotated[tuple[Id, ...], Field(min_length=1)]
     text: Text
+    zh_text: ZhText | None = None  # zh-Hant; the loader requires it
     refs: Refs
 
 
@@ -505,12 +519,25 @@ class Verdicts(Model):
     possible_rls: Text
     criteria_not_met: Text
     insufficient: Text
+    # zh-Hant, with the same placeholders (the loader requires them)
+    zh_possible_rls: ZhText | None = None
+    zh_criteria_not_met: ZhText | None = None
+    zh_insufficient: ZhText | None = None
 
-    @field_validator("possible_rls", "criteria_not_met", "insufficient")
+    @field_validator(
+        "possible_rls",
+        "criteria_not_met",
+        "insufficient",
+        "zh_possible_rls",
+        "zh_criteria_not_met",
+        "zh_insufficient",
+    )
     @classmethod
-    def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
+    def _known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
         allowed = {"criteria_not_met": {"failed"}, "insufficient": {"missing"}}.get(
-            info.field_name or "", set()
+            (info.field_name or "").removeprefix("zh_"), set()
         )
         try:
             found = _placeholders(value)
@@ -587,6 +614,10 @@ class Rules(Model):
     medication_warning: Text
     unknown_medication_warning: Text
     unknown_condition_warning: Text
+    # the same in zh-Hant, with the same placeholders (the loader requires them)
+    zh_medication_warning: ZhText | None = None
+    zh_unknown_medication_warning: ZhText | None = None
+    zh_unknown_condition_warning: ZhText | None = None
     disclaimer: Text
     # The disclaimer in Chinese, where a person reads results in Chinese (zh-Hans generated
     # from zh-Hant with OpenCC and reviewed: the glossary's 不安腿综合征).

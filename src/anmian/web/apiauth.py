@@ -131,6 +131,7 @@ def lang_query() -> Any:
     return Query(
         "en",
         description="`en` (the default), `zh-Hant` or `zh-Hans` (also zh-TW, zh-HK, zh-CN, "
-        "zh-SG): the same structure, with `zh`, `zh_text`, `zh_location` and `zh_acupressure` "
-        "fields in Chinese and `lang` set. An unknown code is English, with no error.",
+        "zh-SG): the same structure, with `zh` and other `zh_` fields (`zh_text`, `zh_reason`, "
+        "`zh_location`, `zh_note`, ...) in Chinese beside each English one and `lang` set. An "
+        "unknown code is English, with no error.",
     )

@@ -108,7 +108,8 @@ class Calendar:
         )
         if exclude:
             busy_qs = busy_qs.exclude(pk=exclude)
-        busy = sorted(busy_qs.values_list("blocked_start", "blocked_end"))
+        # sorted here: the model's ordering (by start) would make the database sort as well
+        busy = sorted(busy_qs.order_by().values_list("blocked_start", "blocked_end"))
         return cls(practitioner, clinic_tz(practitioner), hours, breaks, off, busy)
 
     @classmethod
@@ -152,25 +153,125 @@ class Calendar:
     def free(
         self, kind: AppointmentType, first_day: date, days: int, now: datetime
     ) -> list[datetime]:
-        out = []
-        for n in range(days):
-            day = first_day + timedelta(days=n)
-            for a, b in sorted(self.hours.get(day.weekday(), [])):
-                t = datetime.combine(day, a)
-                while (t + timedelta(minutes=kind.duration_min)).time() <= b and t.date() == day:
-                    try:
-                        start = local_instant(day, t.time(), self.tz)
-                    except BookingError:
-                        start = None  # skip a slot in a DST gap or overlap
-                    if (
-                        start
-                        and start >= now + MIN_NOTICE
-                        and not self.problem(start, kind)
-                        and not self.clashes(start, kind)
-                    ):
-                        out.append(start)
-                    t += STEP
+        """The free starts of `days` days from `first_day`, every STEP within working hours.
+
+        One sweep: the busy intervals become integer microseconds since the epoch (UTC), with
+        the latest end so far beside each start, so a clash is one bisection. Wall-clock
+        arithmetic is exact on a day whose UTC offset stays the same from its midnight to the
+        one after next (a slot may end the next day): local time is minutes past a midnight
+        and UTC is that less the offset. Only a day where the offset changes (a DST change)
+        converts each start through `local_instant`, as every day once did."""
+        dur = kind.duration_min * _MINUTE
+        lo_pad, hi_pad = kind.buffer_before_min * _MINUTE, dur + kind.buffer_after_min * _MINUTE
+        starts = [_us(s) for s, _ in self.busy]
+        reach: list[int] = []
+        latest = -(1 << 62)
+        for _, e in self.busy:  # sorted by start; the latest end so far covers nested ones
+            latest = max(latest, _us(e))
+            reach.append(latest)
+        earliest = _us(now + MIN_NOTICE)
+        tz = self.tz
+        out: list[datetime] = []
+        plans: dict[int, list[int]] = {}  # weekday: its clock starts within hours, off breaks
+        day = first_day
+        offsets = [_offsets(day + timedelta(days=k), tz) for k in range(3)]
+        for _ in range(days):
+            windows = sorted(self.hours.get(day.weekday(), []))
+            if not windows:
+                pass  # not a working day
+            elif dur > _DAY or len(set(offsets[0] + offsets[1] + offsets[2])) != 1:
+                out += self._free_slowly(kind, day, windows, now)
+            elif not any(a <= day <= b for a, b in self.off):
+                if (plan := plans.get(day.weekday())) is None:
+                    plan = plans[day.weekday()] = self._clock_starts(day.weekday(), dur)
+                midnight = (day - _EPOCH_DAY).days * _DAY - offsets[0][0]  # in UTC
+                for t in plan:
+                    start = midnight + t
+                    if start >= earliest:
+                        i = bisect_left(starts, start + hi_pad)
+                        if not (i and reach[i - 1] > start - lo_pad):
+                            out.append(_EPOCH + timedelta(microseconds=start))
+            day += timedelta(days=1)
+            offsets = [offsets[1], offsets[2], _offsets(day + timedelta(days=2), tz)]
         return out
+
+    def _clock_starts(self, weekday: int, dur: int) -> list[int]:
+        """A weekday's starts (microseconds past local midnight) that fit its working hours and
+        miss its breaks, in the order the windows give them: what `problem` allows on a day
+        whose offset does not change."""
+        spans = [(_clock_us(a), _clock_us(b)) for a, b in sorted(self.hours.get(weekday, []))]
+        pauses = [(_clock_us(a), _clock_us(b)) for a, b in self.breaks.get(weekday, [])]
+        step = STEP // timedelta(microseconds=1)
+        out = []
+        for a, b in spans:
+            t = a
+            # the bounds of the loop over wall-clock times: its end's clock time within the
+            # window (an end past midnight wraps round, as a time of day does), a start today
+            while (t + dur) % _DAY <= b and t < _DAY:
+                end = t + dur
+                if (
+                    end < _DAY  # ends the same local day
+                    and any(wa <= t and end <= wb for wa, wb in spans)
+                    and not any(t < pb and pa < end for pa, pb in pauses)
+                ):
+                    out.append(t)
+                t += step
+        return out
+
+    def _free_slowly(
+        self,
+        kind: AppointmentType,
+        day: date,
+        windows: list[tuple[time, time]],
+        now: datetime,
+    ) -> list[datetime]:
+        """One day's free starts, each converted and checked on its own (a DST change)."""
+        out = []
+        for a, b in windows:
+            t = datetime.combine(day, a)
+            while (t + timedelta(minutes=kind.duration_min)).time() <= b and t.date() == day:
+                try:
+                    start = local_instant(day, t.time(), self.tz)
+                except BookingError:
+                    start = None  # skip a slot in a DST gap or overlap
+                if (
+                    start
+                    and start >= now + MIN_NOTICE
+                    and not self.problem(start, kind)
+                    and not self.clashes(start, kind)
+                ):
+                    out.append(start)
+                t += STEP
+        return out
+
+
+_MINUTE = 60_000_000  # microseconds
+_DAY = 24 * 60 * _MINUTE
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def _us(instant: datetime) -> int:
+    """Microseconds since the epoch, exactly (no float)."""
+    return (instant - _EPOCH) // timedelta(microseconds=1)
+
+
+def _clock_us(clock: time) -> int:
+    return ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000 + clock.microsecond
+
+
+def _offsets(day: date, tz: ZoneInfo) -> tuple[int, int]:
+    """The UTC offset (microseconds) at local midnight of `day`, read both ways a repeated or
+    skipped midnight could be: equal when no change falls there."""
+    midnight = datetime.combine(day, time.min)
+    return (
+        _offset_us(tz.utcoffset(midnight.replace(fold=0))),
+        _offset_us(tz.utcoffset(midnight.replace(fold=1))),
+    )
+
+
+def _offset_us(offset: timedelta | None) -> int:
+    return (offset or timedelta()) // timedelta(microseconds=1)
 
 
 def free_slots(

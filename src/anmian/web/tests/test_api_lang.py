@@ -25,6 +25,8 @@ INTAKE = "/api/v1/intake/next"
 EXAMPLE = Path(__file__).resolve().parents[4] / "examples" / "free-text.json"
 RED_FLAGS = sorted(f.id for f in get_kb().findings.values() if f.category == "red-flag")
 ZH_KEYS = {"zh", "zh_text", "zh_location", "zh_acupressure", "lang"}
+# the prose: screening, severity, look-alikes, formulas, course, exclusions and cautions
+ZH_KEYS |= {"zh_explanation", "zh_band", "zh_note", "zh_description", "zh_actions", "zh_reason"}
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +73,18 @@ def test_it_adds_traditional_chinese_beside_the_english(client: Client):
     read = {r["finding"]: r["zh"] for rs in body["input"]["readings"].values() for r in rs}
     assert read["night-sweats"] == "盜汗" and read["palpitations"] == "心悸"
     assert all(p.get("zh") for p in body["patterns"])
+
+
+def test_its_safety_prose_is_in_chinese_too(client: Client):
+    body = {**doc(), "medications": ["warfarin"]}
+    r = post(client, f"{ASSESS}?lang=zh-Hant", body).json()
+    assert strip_zh(r) == post(client, ASSESS, body).json()
+    excluded = r["safety"]["excluded"]
+    assert excluded and all(e.get("zh_reason") for e in excluded)
+    # cupping (拔罐, WHO IST 2007) is left out with a blood thinner, and the Chinese says why
+    assert "拔罐" in next(e for e in excluded if e["item"] == "cupping")["zh_reason"]
+    assert r["screening"]["zh_explanation"]
+    assert r["plan"]["course"]["zh_note"]
 
 
 def test_it_gives_simplified_chinese_for_zh_hans(client: Client):
