@@ -214,8 +214,7 @@ def test_it_refuses_a_safety_rule_without_its_chinese(tmp_path: Path):
     line = next(x for x in text.splitlines() if x.startswith("    zh_text:"))
     problems = _break(tmp_path, "herbs/blood.yaml", line + "\n", "")
     assert any(
-        "herbs/blood.yaml: entry 'chuan-xiong': field 'safety.0.zh_text': every entry needs it"
-        in p
+        "herbs/blood.yaml: entry 'chuan-xiong': field 'safety.0.zh_text': every entry needs it" in p
         for p in problems
     )
 
@@ -237,7 +236,10 @@ def test_it_refuses_english_in_a_pattern_description(tmp_path: Path):
 
 def test_it_refuses_a_chinese_message_that_drops_a_placeholder(tmp_path: Path):
     problems = _break(
-        tmp_path, "rules.yaml", "zh_medication_warning: \"{name}（{classes}）", 'zh_medication_warning: "{name}（'
+        tmp_path,
+        "rules.yaml",
+        'zh_medication_warning: "{name}（{classes}）',
+        'zh_medication_warning: "{name}（',
     )
     assert any("zh_medication_warning': needs the English's placeholders" in p for p in problems)
 

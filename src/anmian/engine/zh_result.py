@@ -16,6 +16,7 @@ from importlib.resources import files
 from typing import Any
 
 from anmian.knowledge import KnowledgeBase
+from anmian.knowledge.models import HerbalHold, SafetyRule
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans")
 _ALIASES = {"zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans"}
@@ -152,7 +153,7 @@ def _tables(kb: KnowledgeBase) -> tuple[dict[str, str], dict[str, str]]:
     """(English rule text -> zh-Hant, an item's English name -> its Chinese name) for the
     sentences the engine builds from the base's safety rules and holds."""
     texts: dict[str, str] = {}
-    rules = [r for h in kb.herbs.values() for r in h.safety]
+    rules: list[SafetyRule | HerbalHold] = [r for h in kb.herbs.values() for r in h.safety]
     rules += [r for f in kb.formulas.values() for r in f.safety]
     rules += [r for p in kb.points.values() for r in p.cautions]
     rules += [r for a in kb.advice.values() for r in a.safety]
@@ -176,7 +177,9 @@ def _tables(kb: KnowledgeBase) -> tuple[dict[str, str], dict[str, str]]:
     return texts, names
 
 
-def _from_template(english: str, chinese: str | None, text: str, names: dict[str, str]) -> str | None:
+def _from_template(
+    english: str, chinese: str | None, text: str, names: dict[str, str]
+) -> str | None:
     """`text`, made by filling the English template, filled into the Chinese one: the
     placeholders' values are read back from the English ({classes} are drug-class names,
     joined by commas, each put in Chinese where the base has it)."""
@@ -247,7 +250,7 @@ def _add_prose(out: dict[str, Any], kb: KnowledgeBase, convert: Any) -> None:
     if template and screening.get("explanation"):
         put(screening, "zh_explanation", template.format(**joined))
     severity = screening.get("severity")
-    scale = kb.scales.get(severity.get("scale")) if isinstance(severity, dict) else None
+    scale = kb.scales.get(str(severity.get("scale"))) if isinstance(severity, dict) else None
     if isinstance(severity, dict) and scale is not None:
         put(severity, "zh", scale.zh_name)
         put(severity, "zh_note", scale.zh_note)

@@ -9,15 +9,16 @@ Why no time is ever booked twice, on SQLite and PostgreSQL alike, is told in slo
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from anmian.web.booking import daypicker, notify, policy, waitlist
 from anmian.web.booking.courses import plan_course
@@ -25,9 +26,12 @@ from anmian.web.booking.errors import BookingError, CourseConflict, CoursePropos
 from anmian.web.booking.models import (
     Appointment,
     AppointmentType,
+    Break,
     CalendarFeed,
     Course,
+    TimeOff,
     WaitlistEntry,
+    WorkingHours,
 )
 from anmian.web.booking.slots import (
     clinic_tz,
@@ -297,6 +301,300 @@ def staff_days(user, day: date | None, view: str) -> StaffDays:
         local = a.start.astimezone(tz)
         columns[(local.date() - first).days][1].append((a, local))
     return StaffDays(tz, first, days, columns)
+
+
+# --- the staff week as a time grid ---
+#
+# Placement is by the clinic's wall clock: a row is GRID_SLOT_MIN minutes of local time, a
+# day's column runs from the grid's first hour to its last. An appointment starts on the row
+# of its local start and ends on the row of its local end, so one across the spring change
+# (00:30 GMT to 02:30 BST, an hour long) covers the hour the clocks skip, as the clock on the
+# wall reads; one whose local end is not after its local start (the autumn change, 01:30 BST to
+# 01:30 GMT) is drawn as long as it really lasts. One across midnight is cut at it: its piece
+# on each day says it began the day before or goes on into the next.
+
+GRID_SLOT_MIN = 15
+GRID_DEFAULT_HOURS = (9, 17)  # the grid of a week with no working hours and no appointments
+
+
+@dataclass(frozen=True)
+class GridRules:
+    """When one practitioner works, in local wall-clock times: by weekday (0 is Monday) their
+    hours and breaks, and their days off (first day, last day, reason), the clinic's included."""
+
+    hours: dict[int, list[tuple[time, time]]]
+    breaks: dict[int, list[tuple[time, time]]]
+    off: list[tuple[date, date, str]]
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    day: date
+    who: Any  # the practitioner (whatever key `rules` uses)
+    lane: int  # 0, or more where appointments of one practitioner overlap
+    today: bool
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """A table cell: `span` rows from its row. kind is "appointment", "open" (working time,
+    free), "break", "off" (a day off) or "closed" (outside working hours)."""
+
+    kind: str
+    span: int
+    item: Any = None  # the appointment
+    start: datetime | None = None  # its local start and end
+    end: datetime | None = None
+    continued: bool = False  # the piece of an appointment that began the day before
+    continues: bool = False  # ... that goes on into the next day
+    reason: str = ""  # a day off's reason
+    whole_day: bool = False  # the block covers the day's column from top to bottom
+
+
+@dataclass(frozen=True)
+class GridRow:
+    minute: int  # minutes after local midnight where the row begins
+    cells: list[tuple[GridColumn, GridCell]]  # the cells that begin on this row, left to right
+
+    @property
+    def label(self) -> str:
+        return f"{self.minute // 60:02d}:{self.minute % 60:02d}"
+
+    @property
+    def on_the_hour(self) -> bool:
+        return self.minute % 60 == 0
+
+
+@dataclass(frozen=True)
+class GridDay:
+    day: date
+    today: bool
+    people: list[tuple[Any, int]]  # each practitioner shown, with their number of lanes
+
+    @property
+    def span(self) -> int:
+        return sum(lanes for _, lanes in self.people)
+
+
+@dataclass(frozen=True)
+class WeekGrid:
+    first: date
+    tz: ZoneInfo
+    days: list[GridDay]
+    rows: list[GridRow]
+    items: list[Any]  # every appointment placed
+
+
+def _minutes(clock: datetime | time) -> int:
+    return clock.hour * 60 + clock.minute
+
+
+def _pieces(
+    start: datetime, end: datetime, tz: ZoneInfo, days: list[date]
+) -> list[tuple[date, int, int, bool, bool]]:
+    """The appointment cut at local midnights: (day, top, bottom, continued, continues), top
+    and bottom in minutes after that day's midnight, for the days shown."""
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    last = e.date()
+    if e.date() > s.date() and _minutes(e) == 0 and e.second == 0:
+        last -= timedelta(days=1)  # ends at midnight: nothing of it on the next day
+    out = []
+    day = s.date()
+    while day <= last:
+        if day in days:
+            top = _minutes(s) if day == s.date() else 0
+            bottom = _minutes(e) if day == e.date() else 24 * 60
+            if bottom <= top:  # the clocks went back during it: draw its real length
+                real = (end - start).total_seconds() / 60
+                bottom = min(24 * 60, top + max(1, int(-(-real // 1))))
+            out.append((day, top, bottom, day > s.date(), day < last))
+        day += timedelta(days=1)
+    return out
+
+
+def place_week(
+    first: date,
+    tz: ZoneInfo,
+    rules: dict,
+    booked: Sequence[tuple[Any, datetime, datetime, Any]],
+    today: date,
+    days: int = 7,
+) -> WeekGrid:
+    """The week from `first` as table rows: `rules` maps each practitioner shown (in the
+    order of their columns) to their GridRules; `booked` holds (practitioner, start, end,
+    appointment) with aware start and end. Pure: no database, no clock."""
+    dates = [first + timedelta(days=n) for n in range(days)]
+    slot = GRID_SLOT_MIN
+    cut: dict[tuple[date, Any], list[tuple[int, int, bool, bool, datetime, datetime, Any]]]
+    cut = {}
+    for who, start, end, item in booked:
+        if who not in rules:
+            continue
+        for day, top, bottom, before, after in _pieces(start, end, tz, dates):
+            local = (start.astimezone(tz), end.astimezone(tz))
+            cut.setdefault((day, who), []).append((top, bottom, before, after, *local, item))
+
+    # The rows: the working hours of the week, widened to every appointment shown.
+    edges = [
+        (_minutes(lo), _minutes(hi) or 24 * 60)
+        for r in rules.values()
+        for d in dates
+        for lo, hi in r.hours.get(d.weekday(), [])
+    ] + [(p[0], p[1]) for pieces in cut.values() for p in pieces]
+    if edges:
+        lo = min(a for a, _ in edges) // 60 * 60
+        hi = min(24 * 60, -(-max(b for _, b in edges) // 60) * 60)
+    else:
+        lo, hi = GRID_DEFAULT_HOURS[0] * 60, GRID_DEFAULT_HOURS[1] * 60
+    count = (hi - lo) // slot
+    rows: list[list[tuple[GridColumn, GridCell]]] = [[] for _ in range(count)]
+    heads = []
+    for day in dates:
+        people = []
+        for who, r in rules.items():
+            lanes = _lanes(cut.get((day, who), []), lo, slot, count)
+            back = _background(r, day, lo, slot, count)
+            for n, lane in enumerate(lanes or [[]]):
+                column = GridColumn(day, who, n, day == today)
+                for row, cell in _column(lane, back, count):
+                    rows[row].append((column, cell))
+            people.append((who, max(1, len(lanes))))
+        heads.append(GridDay(day, day == today, people))
+    items = [p[-1] for pieces in cut.values() for p in pieces]
+    return WeekGrid(
+        first,
+        tz,
+        heads,
+        [GridRow(lo + n * slot, cells) for n, cells in enumerate(rows)],
+        list(dict.fromkeys(items)),
+    )
+
+
+def _lanes(pieces: list, lo: int, slot: int, count: int) -> list[list[tuple[int, int, tuple]]]:
+    """The day's pieces of one practitioner as rows (first, end) in lanes side by side, so
+    two that share a row (an overlap, or two short ones in one slot) never collide."""
+    lanes: list[list[tuple[int, int, tuple]]] = []
+    placed = []
+    for piece in pieces:
+        top, bottom = piece[0], piece[1]
+        first_row = max(0, (top - lo) // slot)
+        end_row = min(count, max(first_row + 1, -(-(bottom - lo) // slot)))
+        placed.append((first_row, end_row, piece))
+    for first_row, end_row, piece in sorted(placed, key=lambda p: (p[0], p[1])):
+        for lane in lanes:
+            if lane[-1][1] <= first_row:
+                lane.append((first_row, end_row, piece))
+                break
+        else:
+            lanes.append([(first_row, end_row, piece)])
+    return lanes
+
+
+def _background(r: GridRules, day: date, lo: int, slot: int, count: int) -> list[tuple[str, str]]:
+    """Each row's kind when nothing is booked in it: (kind, a day off's reason)."""
+    for first_day, last_day, reason in r.off:
+        if first_day <= day <= last_day:
+            return [("off", reason)] * count
+
+    def overlaps(spans: list[tuple[time, time]], m: int) -> bool:
+        return any(m < (_minutes(b) or 24 * 60) and m + slot > _minutes(a) for a, b in spans)
+
+    hours, breaks = r.hours.get(day.weekday(), []), r.breaks.get(day.weekday(), [])
+    out = []
+    for n in range(count):
+        m = lo + n * slot
+        kind = "break" if overlaps(breaks, m) else "open" if overlaps(hours, m) else "closed"
+        out.append((kind, ""))
+    return out
+
+
+def _column(
+    lane: list[tuple[int, int, tuple]], back: list[tuple[str, str]], count: int
+) -> list[tuple[int, GridCell]]:
+    """One column's cells from top to bottom: its appointments, and between them the
+    background (a free row a cell each, so the hour lines show; a break, a day off or closed
+    time merged into one cell)."""
+    starts = {first_row: (end_row, piece) for first_row, end_row, piece in lane}
+    out: list[tuple[int, GridCell]] = []
+    row = 0
+    while row < count:
+        if row in starts:
+            end_row, (_, _, before, after, s, e, item) = starts[row]
+            out.append((row, GridCell("appointment", end_row - row, item, s, e, before, after)))
+            row = end_row
+            continue
+        kind, reason = back[row]
+        end = row + 1
+        if kind != "open":
+            while end < count and end not in starts and back[end] == back[row]:
+                end += 1
+        cell = GridCell(kind, end - row, reason=reason, whole_day=end - row == count)
+        out.append((row, cell))
+        row = end
+    return out
+
+
+def calendar_people(user, who: str) -> list[Practitioner]:
+    """Whose appointments the staff week shows: the practitioner's own (who empty or
+    "mine"), everyone's at their clinic ("all"), or one colleague's chosen by id."""
+    if not is_practitioner(user):
+        raise BookingError("No such page.", "not-found", 404)
+    own = user.practitioner
+    if who in ("", "mine"):
+        return [own]
+    people = Practitioner.objects.filter(clinic=own.clinic_id).select_related("clinic")
+    if who == "all":
+        return sorted(people, key=lambda p: (p.pk != own.pk, p.display_name))
+    pk = as_id(who)
+    if pk is None:
+        raise BookingError(
+            "Choose a practitioner from the list, or everyone at the clinic.", "bad-who"
+        )
+    chosen = list(people.filter(pk=pk))
+    if not chosen:
+        raise BookingError("No such practitioner at your clinic.", "no-such-practitioner", 404)
+    return chosen
+
+
+def staff_week(user, day: date | None, who: str = "", now: datetime | None = None) -> WeekGrid:
+    """The Monday-to-Sunday week of `day` (this week when None) as a time grid of the chosen
+    practitioners' appointments, hours, breaks and days off, in the clinic's time zone."""
+    people = calendar_people(user, who)
+    tz = clinic_tz(user.practitioner)
+    if day is not None:
+        policy.calendar_day(day)
+    today = (now or datetime.now(tz)).astimezone(tz).date()
+    day = day or today
+    first = day - timedelta(days=day.weekday())
+    try:
+        lo = datetime.combine(first, time.min, tz)
+        hi = datetime.combine(first + timedelta(days=7), time.min, tz)
+    except OverflowError:  # the week of 31 Dec 9999 runs past the calendar's end
+        raise BookingError(
+            "Give a day in a week that ends before the year 10000.", "bad-day"
+        ) from None
+    ids = [p.pk for p in people]
+    rules = {p: GridRules({}, {}, []) for p in people}
+    by_id = {p.pk: p for p in people}
+    for h in WorkingHours.objects.filter(practitioner__in=ids):
+        rules[by_id[h.practitioner_id]].hours.setdefault(h.weekday, []).append((h.start, h.end))
+    for b in Break.objects.filter(practitioner__in=ids):
+        rules[by_id[b.practitioner_id]].breaks.setdefault(b.weekday, []).append((b.start, b.end))
+    for t in TimeOff.objects.filter(
+        Q(practitioner__in=ids) | Q(practitioner__isnull=True, clinic=user.practitioner.clinic_id),
+        first_day__lte=first + timedelta(days=6),
+        last_day__gte=first,
+    ):
+        for p in people if t.practitioner_id is None else [by_id[t.practitioner_id]]:
+            rules[p].off.append((t.first_day, t.last_day, t.reason))
+    rows = (
+        Appointment.objects.filter(practitioner__in=ids, start__lt=hi, end__gt=lo)
+        .exclude(status="cancelled")
+        .select_related("patient", "appointment_type", "practitioner")
+        .order_by("start")
+    )
+    booked = [(by_id[a.practitioner_id], a.start, a.end, a) for a in rows]
+    return place_week(first, tz, rules, booked, today)
 
 
 def waitlist_offer(token: str) -> WaitlistEntry:

@@ -282,6 +282,8 @@ def staff_calendar(request: HttpRequest) -> HttpResponse:
     except ValueError:
         day = None
     view = "day" if request.GET.get("view") == "day" else "week"
+    if view == "week":
+        return _staff_week(request, day)
     week = services.staff_days(request.user, day, view)
     shown = {a.patient_id: a.patient for _, items in week.columns for a, _ in items}
     record(request.user, "read", shown.values(), "calendar", request=request)
@@ -300,6 +302,30 @@ def staff_calendar(request: HttpRequest) -> HttpResponse:
             prev=week.first - timedelta(days=week.days),
             next=week.first + timedelta(days=week.days),
             tz=week.tz.key,
+        ),
+    )
+
+
+def _staff_week(request: HttpRequest, day: date | None) -> HttpResponse:
+    """The week as a time grid: the practitioner's own, a colleague's or the whole clinic's."""
+    who = request.GET.get("who", "")
+    grid = services.staff_week(request.user, day, who)
+    shown = {a.patient_id: a.patient for a in grid.items}
+    record(request.user, "read", shown.values(), "calendar", request=request)
+    me = services.calendar_people(request.user, "mine")[0]
+    people = services.calendar_people(request.user, "all")
+    return render(
+        request,
+        "booking/week.html",
+        _ctx(
+            grid=grid,
+            who=who if who in ("all", "") else str(grid.days[0].people[0][0].pk),
+            me=me,
+            people=people,
+            several=len(grid.days[0].people) > 1,
+            prev=grid.first - timedelta(days=7),
+            next=grid.first + timedelta(days=7),
+            tz=grid.tz.key,
         ),
     )
 
