@@ -31,6 +31,9 @@ SMALLEST_PX = 11  # issue 10: no text under 11 px on a phone
 # what they answer (not HTML) and by these prefixes: the admin has its own look and its own
 # accessibility work upstream, the API docs are swept in test_api_docs_browser.py.
 SKIP_PREFIXES = ("admin/", "api/")
+# Views of one route that the resolver cannot list: the staff week of the whole clinic (one
+# column per practitioner a day, the widest table of the site) and the list of today.
+VIEWS = {"practitioner": ["/booking/calendar/?view=week&who=all", "/booking/calendar/?view=day"]}
 
 # Measured in the page: text drawn smaller than the limit. SVG text is scaled with its
 # drawing, so its size is the font size times the drawing's scale on screen.
@@ -82,7 +85,7 @@ def pages_for(role: str, ids: dict[str, uuid.UUID], client: Client) -> list[str]
         response = client.get(url)
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             found.append(url)
-    return sorted(set(found))
+    return sorted(set(found) | set(VIEWS.get(role, [])))
 
 
 def _login(page, base: str, email: str) -> None:
