@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anmian.knowledge import get_kb
@@ -18,17 +19,19 @@ from anmian.web.records import tokens
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="Name (what it is for)", max_length=tokens.MAX_NAME, strip=True)
+    name = forms.CharField(label=_("Name (what it is for)"), max_length=tokens.MAX_NAME, strip=True)
     scope = forms.ChoiceField(
-        label="It may",
+        label=_("It may"),
         choices=[
-            ("read", "only read (see assessments, patients, appointments)"),
-            ("read-write", "read and write (also book, cancel, order)"),
+            ("read", _("only read (see assessments, patients, appointments)")),
+            ("read-write", _("read and write (also book, cancel, order)")),
         ],
         initial="read",
         widget=forms.RadioSelect,
     )
-    days = forms.IntegerField(label="Days until it expires", min_value=1, max_value=tokens.MAX_DAYS)
+    days = forms.IntegerField(
+        label=_("Days until it expires"), min_value=1, max_value=tokens.MAX_DAYS
+    )
 
 
 def _ctx(**extra: Any) -> dict[str, Any]:
@@ -44,7 +47,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = TokenForm(request.POST)
         if form.is_valid():
-            made, _ = tokens.issue(request.user, **form.cleaned_data)
+            made, _row = tokens.issue(request.user, **form.cleaned_data)
             form = TokenForm(initial={"days": settings.ANMIAN_TOKEN_DAYS})
     else:
         form = TokenForm(initial={"days": settings.ANMIAN_TOKEN_DAYS})

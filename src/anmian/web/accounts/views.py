@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.knowledge import get_kb
@@ -22,7 +23,7 @@ from anmian.web.accounts.services import (
 from anmian.web.core import bodychart
 from anmian.web.lockout import reset_refused_response, reset_request_allowed
 from anmian.web.records import services as records
-from anmian.web.selfcheck.services import result_extras
+from anmian.web.selfcheck.services import in_language, result_extras
 
 
 def _ctx(**extra) -> dict:
@@ -119,7 +120,8 @@ def assessment(request: HttpRequest, uid) -> HttpResponse:
     a = records.read_assessment(request.user, uid)
     charts = bodychart.plan_charts(get_kb(), a.result)
     extras = result_extras(a.result, get_kb())
-    ctx = _ctx(a=a, r=a.result, charts=charts, patterns=a.result["patterns"][:5], **extras)
+    shown = in_language(a.result, get_kb(), get_language())
+    ctx = _ctx(a=a, r=shown, charts=charts, patterns=shown["patterns"][:5], **extras)
     return render(request, "accounts/assessment.html", ctx)
 
 

@@ -8,8 +8,16 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import pgettext_lazy
+
 # Local hours where each part of the day begins; a time belongs to the last part begun.
 PARTS = [("Morning", 0), ("Afternoon", 12), ("Evening", 17)]
+# The parts' names in the page's language (the keys above stay the same in every language).
+LABELS = {
+    "Morning": pgettext_lazy("part of the day", "Morning"),
+    "Afternoon": pgettext_lazy("part of the day", "Afternoon"),
+    "Evening": pgettext_lazy("part of the day", "Evening"),
+}
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,10 @@ class Day:
 class Part:
     name: str
     slots: list[tuple[Any, datetime, datetime]]  # practitioner, start, local start
+
+    @property
+    def label(self) -> str:
+        return str(LABELS.get(self.name, self.name))
 
 
 def days(slots: list[tuple[Any, datetime]], tz: ZoneInfo, one_per_time: bool) -> list[Day]:

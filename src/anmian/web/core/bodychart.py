@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from django.utils.translation import gettext_lazy as _
+
 from anmian.knowledge.models import Point
 
 # width:height of each view's box, and its outline drawn in that box's percent space
@@ -23,15 +25,16 @@ ASPECT = {
     "head-side": 0.9,
     "hand": 0.6,
 }
+# The views' names, in the page's language when shown.
 TITLE = {
-    "front": "Front of the body",
-    "back": "Back of the body",
-    "leg-medial": "Inner side of the lower leg and foot",
-    "leg-lateral": "Outer side of the lower leg and foot",
-    "foot-top": "Top of the foot",
-    "foot-sole": "Sole of the foot",
-    "head-side": "Side of the head",
-    "hand": "Palm side of the hand and wrist",
+    "front": _("Front of the body"),
+    "back": _("Back of the body"),
+    "leg-medial": _("Inner side of the lower leg and foot"),
+    "leg-lateral": _("Outer side of the lower leg and foot"),
+    "foot-top": _("Top of the foot"),
+    "foot-sole": _("Sole of the foot"),
+    "head-side": _("Side of the head"),
+    "hand": _("Palm side of the hand and wrist"),
 }
 
 
@@ -113,7 +116,7 @@ def render(points: list[Point], view: str, height: int = 360) -> str:
             f'<circle class="pt" cx="{cx}" cy="{cy}" r="1.4"><title>{escape(m.code)}</title></circle>{label}'
         )
     figure_scale = f'transform="scale({sx:.4f},1)"'
-    title = TITLE[view]
+    title = str(TITLE[view])  # in the page's language
     codes = ", ".join(dict.fromkeys(m.code for m in markers(points, view)))
     return (
         f'<svg class="bodychart" viewBox="-4 -2 {w + 8} 104" height="{height}" role="img" '

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from anmian.engine.sleep import SleepDiaryError, measures
 from anmian.knowledge import get_kb
+from anmian.web.core.kbtext import chinese_page
+from anmian.web.core.kbtext import point_label as kb_point_label
 from anmian.web.diary.csvfile import COLUMNS, SLEEP_COLUMNS
 from anmian.web.diary.models import AREAS, DiaryEntry
 from anmian.web.records.models import Patient
@@ -27,7 +29,11 @@ AREA_LABELS = {"legs": _("Legs"), "arms": _("Arms"), "trunk": _("Trunk"), "other
 
 def point_label(point_id: str) -> str:
     point = get_kb().points.get(point_id)
-    return f"{point.code} {point.pinyin} ({point.english})" if point else point_id
+    if point is None:
+        return point_id
+    if chinese_page():
+        return kb_point_label(point)  # SP6 三陰交
+    return f"{point.code} {point.pinyin} ({point.english})"
 
 
 class DiaryForm(forms.ModelForm):

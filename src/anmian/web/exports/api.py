@@ -335,7 +335,7 @@ def _erasure_state(req: Any) -> dict[str, Any]:
         "requested": req.requested,
         "due": req.due,
         "grace_days": erasure.grace_days(),
-        "kept": [{"what": w, "why": y} for w, y in erasure.RETAINED],
+        "kept": [{"what": str(w), "why": str(y)} for w, y in erasure.RETAINED],
     }
 
 

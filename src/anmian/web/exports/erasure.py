@@ -28,6 +28,7 @@ from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from anmian.web.records.audit import DENIED
 from anmian.web.records.audit import record as audit
@@ -46,24 +47,31 @@ User = AbstractBaseUser | AnonymousUser
 # What the clinic keeps after an erasure, and why (shown to the person before they ask).
 RETAINED = [
     (
-        "session notes, adopted plans and the assessments they were made from",
-        "clinical records of care given: a health professional must keep them for a set time "
-        "(NHS England, Records Management Code of Practice 2023: adult health records, 8 years "
-        "after the last treatment); UK GDPR Art. 17(3)(c) and (e) let the clinic keep them",
+        _("session notes, adopted plans and the assessments they were made from"),
+        _(
+            "clinical records of care given: a health professional must keep them for a set "
+            "time (NHS England, Records Management Code of Practice 2023: adult health records, "
+            "8 years after the last treatment); UK GDPR Art. 17(3)(c) and (e) let the clinic "
+            "keep them"
+        ),
     ),
     (
-        "appointments (times, type, attendance)",
-        "part of the same clinical record, and of the clinic's accounts",
+        _("appointments (times, type, attendance)"),
+        _("part of the same clinical record, and of the clinic's accounts"),
     ),
     (
-        "shop orders (what was bought, the amounts, the name the invoice was made out to)",
-        "accounting records the clinic must keep for 6 years (HMRC; Companies Act 2006 s.388); "
-        "the email and delivery address are erased",
+        _("shop orders (what was bought, the amounts, the name the invoice was made out to)"),
+        _(
+            "accounting records the clinic must keep for 6 years (HMRC; Companies Act 2006 "
+            "s.388); the email and delivery address are erased"
+        ),
     ),
     (
-        "the audit log of who saw or changed your record",
-        "the clinic's accountability for your data (UK GDPR Art. 5(2)); it holds no details "
-        "about you, only ids and times",
+        _("the audit log of who saw or changed your record"),
+        _(
+            "the clinic's accountability for your data (UK GDPR Art. 5(2)); it holds no details "
+            "about you, only ids and times"
+        ),
     ),
 ]
 
@@ -133,11 +141,16 @@ def request_erasure(user: User) -> ErasureRequest:
         link = settings.ANMIAN_SITE_URL.rstrip("/") + reverse(
             "accounts:erasure_confirm", args=[token]
         )
+        # Asked for on the person's own page: in the language they read it in.
         send_mail(
-            "Confirm: delete your Anmian account",
-            f"You asked to delete your Anmian account. To confirm, open this link:\n\n{link}\n\n"
-            f"Your account is deleted {grace_days()} days after you confirm; until then you can "
-            "cancel on your data page. If you did not ask, ignore this email: nothing changes.\n",
+            str(_("Confirm: delete your Anmian account")),
+            _(
+                "You asked to delete your Anmian account. To confirm, open this link:\n\n"
+                "%(link)s\n\nYour account is deleted %(days)s days after you confirm; until then "
+                "you can cancel on your data page. If you did not ask, ignore this email: nothing "
+                "changes.\n"
+            )
+            % {"link": link, "days": grace_days()},
             None,
             [user.email],  # type: ignore[union-attr]
         )

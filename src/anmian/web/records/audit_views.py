@@ -13,6 +13,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from anmian.knowledge import get_kb
@@ -20,16 +22,33 @@ from anmian.web.records import audit
 from anmian.web.records.models import AuditEntry
 
 PAGE_SIZE = 50
+# The log's actions and outcomes as a reader of the page's language calls them (the entries
+# keep the codes of AuditEntry.ACTIONS and OUTCOMES).
+ACTIONS = {
+    "read": pgettext_lazy("audit action", "read"),
+    "create": pgettext_lazy("audit action", "create"),
+    "update": pgettext_lazy("audit action", "update"),
+    "delete": pgettext_lazy("audit action", "delete"),
+    "export": pgettext_lazy("audit action", "export"),
+}
+OUTCOMES = {
+    "allowed": pgettext_lazy("audit outcome", "allowed"),
+    "denied": pgettext_lazy("audit outcome", "denied"),
+}
 COLUMNS = ["at", "user", "action", "outcome", "what", "patient", "patient_uid", "object", "route"]
 
 
 class AuditFilter(forms.Form):
-    user = forms.CharField(required=False, max_length=150, label="User (email)")
-    patient = forms.UUIDField(required=False, label="Patient id")
-    action = forms.ChoiceField(required=False, choices=[("", "any"), *AuditEntry.ACTIONS])
-    outcome = forms.ChoiceField(required=False, choices=[("", "any"), *AuditEntry.OUTCOMES])
-    since = forms.DateField(required=False, label="From (YYYY-MM-DD)")
-    until = forms.DateField(required=False, label="To (YYYY-MM-DD)")
+    user = forms.CharField(required=False, max_length=150, label=_("User (email)"))
+    patient = forms.UUIDField(required=False, label=_("Patient id"))
+    action = forms.ChoiceField(
+        required=False, label=_("Action"), choices=[("", _("any")), *ACTIONS.items()]
+    )
+    outcome = forms.ChoiceField(
+        required=False, label=_("Outcome"), choices=[("", _("any")), *OUTCOMES.items()]
+    )
+    since = forms.DateField(required=False, label=_("From (YYYY-MM-DD)"))
+    until = forms.DateField(required=False, label=_("To (YYYY-MM-DD)"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -38,10 +57,10 @@ class AuditFilter(forms.Form):
             # The log starts with the site; a day outside these years is a typing error, and
             # year 1 or 9999 would overflow when turned into an instant.
             if day is not None and not date(2000, 1, 1) <= day <= date(2999, 12, 31):
-                self.add_error(name, "Give a day between 2000-01-01 and 2999-12-31.")
+                self.add_error(name, _("Give a day between 2000-01-01 and 2999-12-31."))
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            self.add_error("until", "The last day comes before the first.")
+            self.add_error("until", _("The last day comes before the first."))
         return data
 
 
@@ -78,6 +97,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "actions": ACTIONS,
         },
         status=200 if page is not None else 400,
     )

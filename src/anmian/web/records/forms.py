@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from anmian.knowledge import get_kb
+from anmian.web.core.kbtext import in_page_language, point_label
 from anmian.web.records.models import SessionNote
 
 
@@ -13,38 +15,47 @@ class PlanForm(forms.Form):
     herbs = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The formula's herbs as you adjust them (add or remove).",
+        help_text=_("The formula's herbs as you adjust them (add or remove)."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         kb = get_kb()
-        self.fields["points"].choices = [(p.id, f"{p.code} {p.pinyin}") for p in kb.points.values()]
-        self.fields["formula"].choices = [("", "No formula")] + [
-            (f.id, f"{f.pinyin} ({f.english})") for f in kb.formulas.values()
+        self.fields["points"].choices = [(p.id, point_label(p)) for p in kb.points.values()]
+        self.fields["formula"].choices = [("", _("No formula"))] + [
+            (f.id, in_page_language(f"{f.pinyin} ({f.english})", f.chinese))
+            for f in kb.formulas.values()
         ]
         self.fields["herbs"].choices = sorted(
-            ((h.id, h.pinyin) for h in kb.herbs.values()), key=lambda c: c[1]
+            ((h.id, in_page_language(h.pinyin, h.chinese)) for h in kb.herbs.values()),
+            key=lambda c: c[1],
         )
 
 
-SIDES = [("both", "Both sides"), ("left", "Left"), ("right", "Right")]
+SIDES = [("both", _("Both sides")), ("left", _("Left")), ("right", _("Right"))]
+# A typed side may be written in Chinese too (the help text of a zh page says 左／右／雙側).
+SIDE_WORDS = {"左": "left", "右": "right", "雙側": "both", "兩側": "both", "双侧": "both"}
 
 
 class NoteForm(forms.ModelForm):
     # The point picker: points ticked from the knowledge base (the patient's plan first), one
     # side and technique for all of them; the typed lines below stay for the exceptions.
     picked = forms.MultipleChoiceField(
-        required=False, label="Points needled", widget=forms.CheckboxSelectMultiple
+        required=False, label=_("Points needled"), widget=forms.CheckboxSelectMultiple
     )
-    picked_side = forms.ChoiceField(choices=SIDES, initial="both", required=False, label="Side")
+    picked_side = forms.ChoiceField(choices=SIDES, initial="both", required=False, label=_("Side"))
     picked_technique = forms.CharField(
-        required=False, max_length=60, label="Technique", help_text="For example: even, tonify"
+        required=False,
+        max_length=60,
+        label=_("Technique"),
+        help_text=_("For example: even, tonify"),
     )
     points_needled = forms.CharField(
         required=False,
-        label="Other points, or another side or technique",
-        help_text="One per line: code, side (left/right/both), technique. Example: SP6, left, even",
+        label=_("Other points, or another side or technique"),
+        help_text=_(
+            "One per line: code, side (left/right/both), technique. Example: SP6, left, even"
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -56,17 +67,16 @@ class NoteForm(forms.ModelForm):
         rest = sorted((p for p in kb.points.values() if p.id not in first), key=lambda p: p.code)
 
         def label(pid: str) -> str:
-            point = kb.points[pid]
-            return f"{point.code} {point.pinyin}"
+            return point_label(kb.points[pid])
 
         groups = (
-            [("From the patient's plan", [(pid, label(pid)) for pid in first])] if first else []
+            [(_("From the patient's plan"), [(pid, label(pid)) for pid in first])] if first else []
         )
         picker = self.fields["picked"]
         assert isinstance(picker, forms.MultipleChoiceField)
         picker.choices = [
             *groups,
-            ("All points", [(p.id, label(p.id)) for p in rest]),
+            (_("All points"), [(p.id, label(p.id)) for p in rest]),
         ]
 
     class Meta:
@@ -76,6 +86,14 @@ class NoteForm(forms.ModelForm):
             # a date input takes ISO dates only; the locale's format would leave it blank
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "response": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "date": _("Date"),
+            "tongue": _("Tongue"),
+            "pulse": _("Pulse"),
+            "herbs_given": _("Herbs given"),
+            "response": _("Response"),
+            "notes": _("Notes"),
         }
 
     def clean_points_needled(self) -> list[dict[str, str]]:
@@ -91,12 +109,15 @@ class NoteForm(forms.ModelForm):
             point = codes.get(parts[0].casefold())
             if point is None:
                 raise forms.ValidationError(
-                    f"Line {n}: unknown point '{parts[0]}' (use a code such as SP6)."
+                    _("Line %(n)s: unknown point '%(code)s' (use a code such as SP6).")
+                    % {"n": n, "code": parts[0]}
                 )
             side = parts[1].casefold() if len(parts) > 1 and parts[1] else "both"
+            side = SIDE_WORDS.get(side, side)
             if side not in ("left", "right", "both"):
                 raise forms.ValidationError(
-                    f"Line {n}: side must be left, right or both, not '{parts[1]}'."
+                    _("Line %(n)s: side must be left, right or both, not '%(side)s'.")
+                    % {"n": n, "side": parts[1]}
                 )
             out.append(
                 {"point": point, "side": side, "technique": parts[2] if len(parts) > 2 else ""}
@@ -127,5 +148,5 @@ class NoteForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Patient's name")
-    email = forms.EmailField(label="Their email (the invitation goes there)")
+    name = forms.CharField(max_length=200, label=_("Patient's name"))
+    email = forms.EmailField(label=_("Their email (the invitation goes there)"))

@@ -26,13 +26,15 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from anmian.engine import assess, parse_input
 from anmian.engine.assess import person_context
 from anmian.engine.notes import NoteAlert
 from anmian.engine.plan import check_choices
 from anmian.knowledge import get_kb
+from anmian.web.core.kbtext import chinese_page, in_page_language
 from anmian.web.records.access import get_assessment, get_patient, visible_patients
 from anmian.web.records.alerts import red_flags_in
 from anmian.web.records.audit import DENIED
@@ -155,10 +157,9 @@ def chart(user: User, uid: UUID) -> Chart:
     pattern_ids = list(
         dict.fromkeys(x["id"] for a in assessments for x in a.result["patterns"][:3])
     )
-    patterns = get_kb().patterns
     trend = [
         (
-            patterns[pid].name if pid in patterns else pid,
+            pid,  # named in the page's language by the template (pattern_name)
             [
                 next((x["score"] for x in a.result["patterns"] if x["id"] == pid), 0)
                 for a in assessments
@@ -261,9 +262,17 @@ def _tell_plan_shared(plan: Plan) -> None:
     if patient.user is None or not patient.user.email:
         return  # a record the clinic keeps without an account: nobody to tell
     ctx = {"plan": plan, "patient": patient, "site": settings.ANMIAN_SITE_URL}
-    body = render_to_string("records/email/plan_shared.txt", ctx)
-    subject = f"Your care plan from {plan.adopted_by.display_name}"
+    with translation.override(saved_language(patient.user) or settings.LANGUAGE_CODE):
+        body = render_to_string("records/email/plan_shared.txt", ctx)
+        subject = _("Your care plan from %(who)s") % {"who": plan.adopted_by.display_name}
     send_mail(subject, body, None, [patient.user.email])
+
+
+def saved_language(user: Any) -> str:
+    """The language saved on the person's account by the language switch ("" if none). Read
+    through the reverse relation: accounts depends on records, not the other way round."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    return getattr(profile, "language", "") or ""
 
 
 @dataclass(frozen=True)
@@ -281,15 +290,23 @@ def shared_plans(user: User) -> list[SharedPlan]:
     kb = get_kb()
     out = []
     for plan in patient.plans.select_related("adopted_by", "adopted_by__clinic"):
-        points = [
-            (p, f"{kb.points[p].english} ({kb.points[p].code}, {kb.points[p].pinyin})")
-            for p in plan.points
-            if p in kb.points
-        ]
+        points = [(p, _point_words(kb.points[p])) for p in plan.points if p in kb.points]
         formula = kb.formulas.get(plan.formula) if plan.formula else None
-        named = f"{formula.english} ({formula.pinyin})" if formula else ""
+        named = (
+            in_page_language(f"{formula.english} ({formula.pinyin})", formula.chinese)
+            if formula
+            else ""
+        )
         out.append(SharedPlan(plan, points, named))
     return out
+
+
+def _point_words(point: Any) -> str:
+    """A point for a patient: "Three Yin Intersection (SP6, Sanyinjiao)" in English, "三陰交
+    (SP6)" on a Chinese page."""
+    if chinese_page():
+        return f"{in_page_language(point.chinese, point.chinese)} ({point.code})"
+    return f"{point.english} ({point.code}, {point.pinyin})"
 
 
 def plan_of(user: User, uid: UUID) -> Plan:
@@ -418,14 +435,19 @@ def invite_patient(user: User, name: str, email: str) -> ClinicInvite:
             sent_by=practitioner.user,  # the same account, cached by require_practitioner
         )
         audit(user, "create", patient, "invite", patient)
-        transaction.on_commit(lambda: _send_invite(invite))
+        # The person invited has no account (so no saved language) yet: the invitation is
+        # written in the language the practitioner works in.
+        lang = translation.get_language() or settings.LANGUAGE_CODE
+        transaction.on_commit(lambda: _send_invite(invite, lang))
     return invite
 
 
-def _send_invite(invite: ClinicInvite) -> None:
+def _send_invite(invite: ClinicInvite, lang: str) -> None:
     ctx = {"invite": invite, "clinic": invite.clinic, "site": settings.ANMIAN_SITE_URL}
-    body = render_to_string("records/email/invite.txt", ctx)
-    send_mail(f"{invite.clinic.name} invites you to Anmian", body, None, [invite.email])
+    with translation.override(lang):
+        body = render_to_string("records/email/invite.txt", ctx)
+        subject = _("%(clinic)s invites you to Anmian") % {"clinic": invite.clinic.name}
+    send_mail(subject, body, None, [invite.email])
 
 
 # What secrets.token_urlsafe writes: anything else cannot be an invitation, and is refused

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.knowledge import get_kb
@@ -72,7 +73,9 @@ def patient(request: HttpRequest, uid) -> HttpResponse:
 def adopt(request: HttpRequest, uid) -> HttpResponse:
     plan = services.adopt_plan(request.user, uid)
     messages.success(
-        request, f"Plan adopted and shared with {plan.patient.name}: they see it and get an email."
+        request,
+        _("Plan adopted and shared with %(name)s: they see it and get an email.")
+        % {"name": plan.patient.name},
     )
     return redirect("records:plan", plan.uid)
 
@@ -86,7 +89,8 @@ def invite(request: HttpRequest) -> HttpResponse:
         sent = services.invite_patient(request.user, **form.cleaned_data)
         messages.success(
             request,
-            f"{form.cleaned_data['name']} is added; the invitation is sent to {sent.email}.",
+            _("%(name)s is added; the invitation is sent to %(email)s.")
+            % {"name": form.cleaned_data["name"], "email": sent.email},
         )
         return redirect("records:patients")
     status = 400 if form.errors else 200
@@ -134,8 +138,10 @@ def new_note(request: HttpRequest, uid) -> HttpResponse:
                 request,
                 messages.ERROR if alert.urgency != "routine" else messages.WARNING,
                 format_html(
-                    "<strong>Danger sign in this note: {} ({}).</strong> You wrote “{}”. "
-                    "What the patient should do: {}",
+                    _(
+                        "<strong>Danger sign in this note: {} ({}).</strong> You wrote “{}”. "
+                        "What the patient should do: {}"
+                    ),
                     alert.title,
                     alert.urgency,
                     alert.words,

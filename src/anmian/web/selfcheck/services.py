@@ -14,6 +14,7 @@ from typing import Any
 
 from anmian.engine import InputError
 from anmian.engine.intake import IntakeResult, next_step
+from anmian.engine.zh_result import add_chinese, chinese_first, language
 from anmian.knowledge import KnowledgeBase
 
 MAX_TEXT = 2000  # characters in the free-text answer
@@ -225,6 +226,14 @@ def reading_report(
             or result["input"].get("unknown_conditions")
         ),
     }
+
+
+def in_language(result: dict[str, Any], kb: KnowledgeBase, lang: str | None) -> dict[str, Any]:
+    """The result as shown in the page's language: in Chinese, names read "中文 (English)" and
+    the prose the base has in Chinese reads in Chinese, as in the CLI's reports; the rules
+    still use the result itself."""
+    code = language(lang)
+    return result if code == "en" else chinese_first(add_chinese(result, kb, code))
 
 
 def result_extras(

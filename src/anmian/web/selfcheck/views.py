@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.engine import InputError, assess, parse_input
-from anmian.engine.zh_result import add_chinese, chinese_first, language, to_simplified
+from anmian.engine.zh_result import to_simplified
 from anmian.knowledge import get_kb
 from anmian.web.core import bodychart
 from anmian.web.records.audit import record as audit
@@ -197,8 +197,7 @@ def _confirmed(kb, answers: dict) -> list[dict]:
 def _in_language(result: dict, kb) -> dict:
     """The result as shown: in Chinese, names read "中文 (English)" and the prose the base has
     in Chinese reads in Chinese, as in the CLI's reports; the rules still use `result`."""
-    lang = language(get_language())
-    return result if lang == "en" else chinese_first(add_chinese(result, kb, lang))
+    return services.in_language(result, kb, get_language())
 
 
 @require_safe

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from anmian.web.shop.models import MAX_QUANTITY
 
@@ -11,18 +12,20 @@ class QuestionsForm(forms.Form):
     """The safety questions for a visitor with no self-check: the rules of the shop's
     ingredients turn on these (pregnancy, breastfeeding, age, medicines, conditions)."""
 
-    pregnant = forms.BooleanField(required=False, label="I am pregnant or trying to conceive")
-    breastfeeding = forms.BooleanField(required=False, label="I am breastfeeding")
-    age = forms.IntegerField(min_value=0, max_value=120, label="Age of the person who will use it")
+    pregnant = forms.BooleanField(required=False, label=_("I am pregnant or trying to conceive"))
+    breastfeeding = forms.BooleanField(required=False, label=_("I am breastfeeding"))
+    age = forms.IntegerField(
+        min_value=0, max_value=120, label=_("Age of the person who will use it")
+    )
     medications = forms.CharField(
         required=False,
         max_length=500,
-        label="Medicines taken regularly (separate them with commas; blank for none)",
+        label=_("Medicines taken regularly (separate them with commas; blank for none)"),
     )
     conditions = forms.CharField(
         required=False,
         max_length=500,
-        label="Health conditions (for example epilepsy, a bleeding disorder; blank for none)",
+        label=_("Health conditions (for example epilepsy, a bleeding disorder; blank for none)"),
     )
 
     def answers(self) -> dict:
@@ -42,29 +45,30 @@ class QuestionsForm(forms.Form):
 
 class CheckoutForm(forms.Form):
     delivery = forms.ChoiceField(
-        choices=[("pickup", "Pick up at the clinic"), ("post", "By post")],
+        label=_("Delivery"),
+        choices=[("pickup", _("Pick up at the clinic")), ("post", _("By post"))],
         widget=forms.RadioSelect,
         initial="pickup",
     )
-    email = forms.EmailField(required=False, label="Email for the receipt")
-    name = forms.CharField(required=False, max_length=200, label="Name")
-    line = forms.CharField(required=False, max_length=300, label="Street address")
-    city = forms.CharField(required=False, max_length=100, label="Town")
-    postcode = forms.CharField(required=False, max_length=20, label="Postcode")
+    email = forms.EmailField(required=False, label=_("Email for the receipt"))
+    name = forms.CharField(required=False, max_length=200, label=_("Name"))
+    line = forms.CharField(required=False, max_length=300, label=_("Street address"))
+    city = forms.CharField(required=False, max_length=100, label=_("Town"))
+    postcode = forms.CharField(required=False, max_length=20, label=_("Postcode"))
 
     def clean(self) -> dict[str, Any]:
         # Form.clean returns cleaned_data; the stubs allow None for subclasses that return nothing.
         super().clean()
         d = self.cleaned_data
         if d.get("delivery") == "post":
-            for f, label in (
-                ("name", "name"),
-                ("line", "street address"),
-                ("city", "town"),
-                ("postcode", "postcode"),
+            for f, message in (
+                ("name", _("Give the name for delivery by post.")),
+                ("line", _("Give the street address for delivery by post.")),
+                ("city", _("Give the town for delivery by post.")),
+                ("postcode", _("Give the postcode for delivery by post.")),
             ):
                 if not (d.get(f) or "").strip():
-                    self.add_error(f, f"Give the {label} for delivery by post.")
+                    self.add_error(f, message)
         return d
 
 

@@ -17,6 +17,7 @@ from django.db import models
 from django.dispatch import receiver
 from django.test.signals import setting_changed
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext_lazy as _
 
 from anmian.knowledge import get_kb
 
@@ -56,14 +57,14 @@ def photo_storage() -> Storage:
 MAX_QUANTITY = 20  # of one product in one order: a clinic shop, not a wholesaler
 
 KINDS = [
-    ("acupressure-tool", "Acupressure tool"),
-    ("aroma-stick", "Aroma acupressure stick"),
-    ("topical", "Topical balm or oil"),
-    ("heat-pack", "Heat pack"),
-    ("herbal", "Herbal formula granules or pills"),
-    ("book", "Book or guide"),
-    ("gift-card", "Gift card"),
-    ("session-package", "Session package"),
+    ("acupressure-tool", _("Acupressure tool")),
+    ("aroma-stick", _("Aroma acupressure stick")),
+    ("topical", _("Topical balm or oil")),
+    ("heat-pack", _("Heat pack")),
+    ("herbal", _("Herbal formula granules or pills")),
+    ("book", _("Book or guide")),
+    ("gift-card", _("Gift card")),
+    ("session-package", _("Session package")),
 ]
 
 # field -> knowledge-base table its ids must be found in
@@ -188,14 +189,14 @@ class Order(models.Model):
     READY, SHIPPED, COLLECTED, DELIVERED = "ready", "shipped", "collected", "delivered"
     REFUNDED = "refunded"
     STATES = [
-        (PLACED, "Placed, waiting for payment"),
-        (PAID, "Paid"),
-        (READY, "Ready to collect"),
-        (SHIPPED, "Posted"),
-        (COLLECTED, "Collected"),
-        (DELIVERED, "Delivered"),
-        (CANCELLED, "Cancelled"),
-        (REFUNDED, "Refunded"),
+        (PLACED, _("Placed, waiting for payment")),
+        (PAID, _("Paid")),
+        (READY, _("Ready to collect")),
+        (SHIPPED, _("Posted")),
+        (COLLECTED, _("Collected")),
+        (DELIVERED, _("Delivered")),
+        (CANCELLED, _("Cancelled")),
+        (REFUNDED, _("Refunded")),
     ]
     # States in which the order has been paid for, so it can be refunded.
     PAID_STATES = (PAID, READY, SHIPPED, COLLECTED, DELIVERED)
@@ -208,9 +209,9 @@ class Order(models.Model):
     }
     PICKUP, POST, SESSIONS = "pickup", "post", "sessions"
     DELIVERY = [
-        (PICKUP, "Pick up at the clinic"),
-        (POST, "By post"),
-        (SESSIONS, "Sessions at the clinic"),  # a course's appointments: nothing to hand over
+        (PICKUP, _("Pick up at the clinic")),
+        (POST, _("By post")),
+        (SESSIONS, _("Sessions at the clinic")),  # a course's appointments: nothing to hand over
     ]
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -257,7 +258,7 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Order {str(self.uid)[:8]}"
+        return _("Order %(ref)s") % {"ref": str(self.uid)[:8]}
 
     @property
     def refunded(self) -> Decimal:

@@ -8,19 +8,22 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from anmian.web.accounts.language import language_of
 from anmian.web.shop.models import Order
 
 SUBJECTS = {
-    Order.PLACED: "Your order is placed",
-    Order.PAID: "Payment received: your receipt",
-    Order.READY: "Your order is ready to collect",
-    Order.SHIPPED: "Your order is on its way",
-    Order.COLLECTED: "Your order was collected",
-    Order.DELIVERED: "Your order was delivered",
-    Order.CANCELLED: "Your order is cancelled",
-    Order.REFUNDED: "Your refund",
-    "partial-refund": "A part of your order is refunded",
+    Order.PLACED: _("Your order is placed"),
+    Order.PAID: _("Payment received: your receipt"),
+    Order.READY: _("Your order is ready to collect"),
+    Order.SHIPPED: _("Your order is on its way"),
+    Order.COLLECTED: _("Your order was collected"),
+    Order.DELIVERED: _("Your order was delivered"),
+    Order.CANCELLED: _("Your order is cancelled"),
+    Order.REFUNDED: _("Your refund"),
+    "partial-refund": _("A part of your order is refunded"),
 }
 
 
@@ -33,13 +36,21 @@ def send(order_pk: int, state: str) -> None:
     if state in dict(Order.STATES):
         order.state = state
     context = {"o": order, "lines": list(order.lines.all()), "site": settings.ANMIAN_SITE_URL}
-    text = render_to_string("shop/email.txt", context)
-    html = render_to_string("shop/email.html", context)
-    message = EmailMultiAlternatives(
-        SUBJECTS[state], text, settings.DEFAULT_FROM_EMAIL, [order.email]
-    )
+    # In the buyer's saved language (the staff member who moves the order on may read
+    # another); for a visitor without an account, the language of the request that sends it.
+    with translation.override(_language(order)):
+        text = render_to_string("shop/email.txt", context)
+        html = render_to_string("shop/email.html", context)
+        subject = str(SUBJECTS[state])
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [order.email])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def _language(order: Order) -> str:
+    if order.user_id is not None:
+        return language_of(order.user)
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 def after_commit(order: Order, state: str) -> None:

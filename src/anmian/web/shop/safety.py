@@ -10,6 +10,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from anmian.engine import InputError, parse_input
 from anmian.engine.assess import person_context
 from anmian.engine.context import Context
@@ -141,20 +143,25 @@ class ProductCheck:
     def refusal(self) -> str:
         """Why it cannot be bought, in plain words."""
         if self.needs_prescription:
-            return (
-                f"{self.product.name} contains herbs, which are sold only when your "
-                "practitioner's plan for you includes them."
-            )
+            return _(
+                "%(product)s contains herbs, which are sold only when your practitioner's "
+                "plan for you includes them."
+            ) % {"product": self.product.name}
         if self.held:
-            return f"{self.product.name} is not sold to you for now. {self.held}"
+            return _("%(product)s is not sold to you for now. %(why)s") % {
+                "product": self.product.name,
+                "why": self.held,
+            }
         if self.needs_questions:
-            return (
-                f"Before you buy {self.product.name}, please answer three safety questions "
+            return _(
+                "Before you buy %(product)s, please answer three safety questions "
                 "(pregnancy, breastfeeding, medicines): some of its ingredients are not safe "
                 "for everyone."
-            )
-        return f"{self.product.name} is not safe for you. " + " ".join(
-            f"{r.name}: {r.text}" for r in self.excluded
+            ) % {"product": self.product.name}
+        return (
+            _("%(product)s is not safe for you.") % {"product": self.product.name}
+            + " "
+            + " ".join(f"{r.name}: {r.text}" for r in self.excluded)
         )
 
 

@@ -20,8 +20,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from anmian.knowledge import get_kb
+from anmian.web.core.kbtext import in_page_language
 from anmian.web.shop import cart, notify
 from anmian.web.shop.courses import CourseBill, course_bill, order_course
 from anmian.web.shop.errors import (
@@ -84,7 +86,8 @@ def require_safe(product: Product, buyer: Buyer, acknowledged: Collection[str]) 
     missing = unacknowledged(check, acknowledged)
     if missing:
         raise NotSafe(
-            f"Please read and accept the cautions for {product.name} first.",
+            _("Please read and accept the cautions for %(product)s first.")
+            % {"product": product.name},
             product=product.slug,
             cautions=[{"key": c.key, "text": f"{c.name}: {c.text}"} for c in missing],
         )
@@ -95,18 +98,18 @@ def parse_quantity(raw: Any) -> int:
     try:
         n = int(raw)
     except (TypeError, ValueError):
-        raise BadRequest("The quantity must be a whole number.") from None
+        raise BadRequest(_("The quantity must be a whole number.")) from None
     if isinstance(raw, float) and raw != n:
-        raise BadRequest("The quantity must be a whole number.")
+        raise BadRequest(_("The quantity must be a whole number."))
     if not 1 <= n <= MAX_QUANTITY:
-        raise BadRequest(f"The quantity must be between 1 and {MAX_QUANTITY}.")
+        raise BadRequest(_("The quantity must be between 1 and %(most)s.") % {"most": MAX_QUANTITY})
     return n
 
 
 def get_product(slug: str) -> Product:
     product = Product.objects.filter(slug=slug, active=True).first()
     if product is None:
-        raise BadRequest(f"There is no product '{slug}'.", product=slug)
+        raise BadRequest(_("There is no product '%(slug)s'.") % {"slug": slug}, product=slug)
     return product
 
 
@@ -121,10 +124,13 @@ class Address:
     postcode: str = ""
 
     def problems(self) -> list[str]:
-        labels = {"name": "name", "line": "street address", "city": "town", "postcode": "postcode"}
-        return [
-            f"the {label} is missing" for f, label in labels.items() if not getattr(self, f).strip()
-        ]
+        missing = {
+            "name": _("the name is missing"),
+            "line": _("the street address is missing"),
+            "city": _("the town is missing"),
+            "postcode": _("the postcode is missing"),
+        }
+        return [text for f, text in missing.items() if not getattr(self, f).strip()]
 
 
 def place_order(
@@ -166,17 +172,20 @@ def _place(
     idempotency_key: str | None,
 ) -> Order:
     if not items:
-        raise BadRequest("The order has no items.")
+        raise BadRequest(_("The order has no items."))
     quantities: dict[str, int] = {}
     for slug, qty in items:
         quantities[str(slug)] = quantities.get(str(slug), 0) + parse_quantity(qty)
     if any(q > MAX_QUANTITY for q in quantities.values()):
-        raise BadRequest(f"The quantity must be between 1 and {MAX_QUANTITY}.")
+        raise BadRequest(_("The quantity must be between 1 and %(most)s.") % {"most": MAX_QUANTITY})
     if delivery not in (Order.PICKUP, Order.POST):
         raise BadRequest("Delivery must be 'pickup' or a postal address.")
     address = address or Address()
     if delivery == Order.POST and address.problems():
-        raise BadRequest("The address is incomplete: " + "; ".join(address.problems()) + ".")
+        raise BadRequest(
+            _("The address is incomplete: %(problems)s.")
+            % {"problems": _("; ").join(address.problems())}
+        )
     products = {slug: get_product(slug) for slug in quantities}
     prescriber = None
     acked: list[str] = []
@@ -187,8 +196,11 @@ def _place(
         seen = (prices_seen or {}).get(slug)
         if seen is not None and Decimal(seen) != product.price:
             raise PriceChanged(
-                f"The price of {product.name} has changed from {seen} to {product.price}; "
-                "please check your cart and order again.",
+                _(
+                    "The price of %(product)s has changed from %(seen)s to %(price)s; "
+                    "please check your cart and order again."
+                )
+                % {"product": product.name, "seen": seen, "price": product.price},
                 product=slug,
                 price=str(product.price),
             )
@@ -200,7 +212,8 @@ def _place(
             ).update(stock=F("stock") - quantities[slug])
             if not taken:
                 raise OutOfStock(
-                    f"Sorry, there are not enough of {products[slug].name} left.",
+                    _("Sorry, there are not enough of %(product)s left.")
+                    % {"product": products[slug].name},
                     product=slug,
                     available=Product.objects.get(pk=products[slug].pk).stock,
                 )
@@ -397,7 +410,8 @@ def add_to_cart(
     check = require_safe(product, buyer, acknowledged)
     if n > product.stock:
         raise OutOfStock(
-            f"Sorry, only {product.stock} of {product.name} left.",
+            _("Sorry, only %(n)s of %(product)s left.")
+            % {"n": product.stock, "product": product.name},
             product=slug,
             available=product.stock,
         )
@@ -457,8 +471,11 @@ def tools_for(
     relevant first: each with the plan's point codes and advice titles it serves."""
     plan = result.get("plan") or {}
     points = {p["id"]: p["code"] for p in plan.get("points", []) if p.get("mode") != "needle"}
+    kb_advice = get_kb().advice
     advice = {
-        a["id"]: a["title"] for k in ("diet", "lifestyle", "topical") for a in plan.get(k, [])
+        a["id"]: in_page_language(a["title"], getattr(kb_advice.get(a["id"]), "zh_title", None))
+        for k in ("diet", "lifestyle", "topical")
+        for a in plan.get(k, [])
     }
     found = []
     for product in Product.objects.filter(active=True, stock__gt=0).exclude(kind="herbal"):

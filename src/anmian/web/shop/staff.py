@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from anmian.web.shop import photos, services
@@ -61,10 +62,10 @@ def advance(request: HttpRequest, uid) -> HttpResponse:
             try:
                 services.refund(order, PROVIDER, Decimal(amount) if amount else None)
             except InvalidOperation:
-                raise services.BadRequest("The refund amount must be a number.") from None
+                raise services.BadRequest(_("The refund amount must be a number.")) from None
         elif request.POST.get("to") == Order.CANCELLED:
             if not services.cancel_order(order):
-                raise services.BadRequest("Only an unpaid order can be cancelled here.")
+                raise services.BadRequest(_("Only an unpaid order can be cancelled here."))
         else:
             services.advance(order, request.POST.get("to", ""))
     except services.ShopError as exc:
@@ -105,14 +106,14 @@ def photo(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("no such product")
     if request.POST.get("remove"):
         photos.remove_photo(product)
-        messages.success(request, f"The photo of {product.name} is removed.")
+        messages.success(request, _("The photo of %(name)s is removed.") % {"name": product.name})
         return redirect("shop:staff-products")
     try:
         photos.set_photo(product, request.FILES.get("photo"), request.POST.get("alt", ""))
     except photos.PhotoError as exc:
         message = f"{product.name}: {exc.message}"  # the list is long: say which one
         return _products_page(request, message, product.slug, status=exc.status)
-    messages.success(request, f"The photo of {product.name} is saved.")
+    messages.success(request, _("The photo of %(name)s is saved.") % {"name": product.name})
     return redirect("shop:staff-products")
 
 

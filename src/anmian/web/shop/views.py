@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -136,7 +137,8 @@ def update(request: HttpRequest, slug: str) -> HttpResponse:
             {
                 "lines": lines,
                 "total": sum((ln.amount for ln in lines), start=0),
-                "error": f"The quantity must be a whole number from 0 to {services.MAX_QUANTITY}.",
+                "error": _("The quantity must be a whole number from 0 to %(most)s.")
+                % {"most": services.MAX_QUANTITY},
             },
             status=400,
         )
@@ -226,7 +228,9 @@ def pay(request: HttpRequest, uid) -> HttpResponse:
     demo = _demo_provider()
     if o.state != Order.PLACED or demo is None:
         if o.state == Order.PLACED:
-            messages.info(request, "Online payment is not set up here: please pay at the clinic.")
+            messages.info(
+                request, _("Online payment is not set up here: please pay at the clinic.")
+            )
         return redirect("shop:order", o.uid)
     return render(
         request,

@@ -1,8 +1,9 @@
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 
 from anmian.knowledge import get_kb
+from anmian.web.core.kbtext import in_page_language
 from anmian.web.core.tongue import tongue_svg
 
 register = template.Library()
@@ -30,3 +31,45 @@ def in_language(disclaimer: str) -> str:
         return disclaimer
     hans = lang in ("zh-hans", "zh-cn", "zh-sg")
     return rules.disclaimer_zh_hans if hans else rules.disclaimer_zh_hant
+
+
+# The severity bands of the weekly leg score (the base's scales.yaml labels), as the page's
+# language writes them: the site's words for the base's five labels, anything else as it is.
+BANDS = {
+    "none": pgettext_lazy("severity band", "none"),
+    "mild": pgettext_lazy("severity band", "mild"),
+    "moderate": pgettext_lazy("severity band", "moderate"),
+    "severe": pgettext_lazy("severity band", "severe"),
+    "very severe": pgettext_lazy("severity band", "very severe"),
+}
+
+
+@register.filter
+def band_label(label: str) -> str:
+    return str(BANDS.get(label, label))
+
+
+@register.filter
+def pattern_name(entry) -> str:
+    """A pattern of a stored result ({"id", "name"}), or a pattern id, named in the page's
+    language (血虛 on a zh-Hant page, Blood deficiency in English)."""
+    pid = entry.get("id") if isinstance(entry, dict) else entry
+    pattern = get_kb().patterns.get(pid)
+    if pattern is None:
+        return entry.get("name", pid) if isinstance(entry, dict) else str(entry)
+    return in_page_language(pattern.name, pattern.chinese)
+
+
+@register.filter
+def kb_text(entry, field: str) -> str:
+    """A knowledge-base entry's `field` in the page's language: its `zh_<field>` on a Chinese
+    page where the base has one (a point's zh_location, an advice item's zh_title), else the
+    English (a zh field the base lacks shows the English, never nothing)."""
+    return in_page_language(getattr(entry, field), getattr(entry, f"zh_{field}", None))
+
+
+@register.filter
+def kb_name(entry) -> str:
+    """A point's, herb's or formula's name as a reader of the page says it: 三陰交 on a
+    Chinese page, Sanyinjiao (the pinyin) in English."""
+    return in_page_language(entry.pinyin, entry.chinese)
