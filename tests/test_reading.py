@@ -718,3 +718,56 @@ def test_when_a_relatives_legs_are_worse_is_not_a_finding_of_the_person(kb):
     # a relative's RLS is the person's family history (IRLSSG supportive feature); the
     # time of day of the relative's symptoms says nothing about the person's
     assert read(kb, "my mother has restless legs at night") == {("family-history-rls", "present")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # IRLSSG criterion 3 (Allen 2014) in the words of patient leaflets: symptoms are
+        # "more severe", "worse", in the evening or at night
+        ("symptoms are more severe at night", {("worse-night", "present")}),
+        (
+            "the crawling in my legs is worst in the evening",
+            {("leg-crawling", "present"), ("worse-evening", "present")},
+        ),
+        # ... but a severe complaint that happens at night is not that
+        ("severe chills at night", {("intermittent-chills", "present")}),
+        # a cramp at night is the cramp's time (nocturnal leg cramps, a mimic, Allen 2014)
+        ("leg cramps at night", {("knotted-muscle-cramps", "present")}),
+        # "nite" (Merriam-Webster, informal)
+        ("tingling in my legs at nite", {("leg-tingling", "present"), ("worse-night", "present")}),
+        # a past marker of earlier decades
+        ("in previous years I had night sweats", {("night-sweats", "historical")}),
+        # a sentence about a tongue goes on about it ("Tongue: pale. Not cracked.")
+        (
+            "Pale swollen tongue. Not red or cracked",
+            {
+                ("tongue-pale", "present"),
+                ("tongue-swollen", "present"),
+                ("tongue-red", "absent"),
+                ("tongue-cracked", "absent"),
+            },
+        ),
+    ],
+)
+def test_times_of_worsening_past_decades_and_a_noun_carried_on(kb, text, expected):
+    assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a relative with "similar symptoms" or "the condition" is RLS in the family (the
+        # IRLSSG supportive feature), as people write about it
+        ("my father and brother have similar symptoms", {("family-history-rls", "present")}),
+        ("my mother suffers from the condition", {("family-history-rls", "present")}),
+        # Samaritans: feeling others would be better off without you is a warning sign; a
+        # sentence that names relatives is still the writer's own when the words say "me"
+        (
+            "I feel my husband and children are better off without me",
+            {("thoughts-of-self-harm", "present")},
+        ),
+    ],
+)
+def test_relatives_with_the_same_and_the_writers_own_danger_words(kb, text, expected):
+    assert read(kb, text) == expected

@@ -23,14 +23,10 @@ from anmian.engine.modifiers import (
     status_of,
     vocabulary,
 )
-from anmian.engine.resolve import HazardHit, term_at, term_stems
+from anmian.engine.resolve import FIRST_PERSON, HazardHit, term_at, term_stems
 from anmian.engine.text import Word, clean, has_cjk, sentences, words
 from anmian.engine.zh import scan_hazards
 from anmian.knowledge import KnowledgeBase
-
-# The person's own words: a danger term that says "me" or "my" is the writer's, even in a
-# sentence about a relative ("my husband and children are better off without me").
-FIRST_PERSON = frozenset({"i", "me", "my", "myself", "mine"})
 
 Hit = tuple[int, int, str]  # start, end, status
 Found = tuple[int, int, Trigger]  # a trigger's start, end and rule

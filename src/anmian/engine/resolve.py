@@ -62,6 +62,9 @@ __all__ = [  # the status words are part of the reader's contract
     "resolve",
 ]
 
+# The person's own words: a danger term that says "me" or "my" is the writer's, even in a
+# sentence about a relative ("my husband and children are better off without me").
+FIRST_PERSON = frozenset({"i", "me", "my", "myself", "mine"})
 FUZZY_SURE = 0.90  # below this a reading is reported as low confidence
 COVER_CONFIDENCE = 0.9
 MAX_SPAN = 7
@@ -266,6 +269,9 @@ class Index:
         # words another index knows ("liver", "warfarin"): never "corrected" into this one's
         self.protected: frozenset[str] = frozenset()
         self._known_list = sorted(w for w in self.known if w.isalpha() and len(w) >= 3)
+        # a word the base gives a form for is a word, not a typo ("worst" is worse), though
+        # no typo is corrected into it ("tries" is not "tires")
+        self.known = self.known | frozenset(vocab.forms)
         self._alias_list = list(self.alias)
         self._cache: dict[str, tuple[list[Match], list[Unresolved]]] = {}
         self._spelling: dict[str, tuple[str, float] | None] = {}
@@ -351,7 +357,9 @@ class _Hit:
     function: bool = False  # a weak key that names a body function ("sleep"): read if denied
 
 
-def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[int]]]:
+def _cover(
+    sentence: list[Word], index: Index, carried: tuple[str, ...] = ()
+) -> tuple[list[_Hit], list[list[int]]]:
     """Longest-match cover of each segment; returns the hits and the runs of unread words."""
     vocab = index.vocab
     # Correct the spelling of unknown words first (only into known words), so that a
@@ -365,7 +373,9 @@ def _cover(sentence: list[Word], index: Index) -> tuple[list[_Hit], list[list[in
             corrected[pos] = fix[1]
     # context nouns: the segment's own first, then the sentence's; any body site in the
     # sentence makes "leg" one ("aching in the shins" is a leg finding, not body aches)
-    phrase_nouns = [vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns]
+    # (a sentence that names none borrows the one before's: "Pale tongue. Not red or
+    # cracked." is about the tongue)
+    phrase_nouns = [vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns] or list(carried)
     if any(w.raw in vocab.sites for w in sentence):
         phrase_nouns.append("leg")
     hits: list[_Hit] = []
@@ -694,6 +704,7 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
         # "warfarin for my heart", "Lyrica for nerve pain": what follows "for" is the reason
         body = _FOR.split(clean(text))[0]
     last: list[int] = []  # the readings of the sentence before
+    carried: tuple[str, ...] = ()  # the context nouns of the sentences before ("tongue")
     for sentence in sentences(vocab.rewrite(clean(body)), vocab.contractions, vocab.forms):
         if last and all(w.raw in vocab.denials for w in sentence):
             # a bare answer to a question ("night sweats? no"): the question's findings
@@ -704,7 +715,8 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             last = []
             continue
         first = len(matches)
-        hits, unread = _cover(sentence, index)
+        hits, unread = _cover(sentence, index, carried)
+        carried = tuple(vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns) or carried
         taken = {p for h in hits for p in h.words}
         triggers = find_triggers(sentence, vocab, taken)
         flagged = []
@@ -822,6 +834,12 @@ def _flagged(
                 for i in range(len(sentence) - len(term) + 1):
                     if term_at(term, sentence, i):
                         status, _ = status_of(sentence, i, i + len(term), triggers, lists=False)
+                        if status in (OTHER, FAMILY) and FIRST_PERSON.intersection(
+                            w.raw for w in sentence[i : i + len(term)]
+                        ):
+                            # "my husband and children are better off without me": the
+                            # danger words say "me", so the danger is the writer's own
+                            status = PRESENT
                         if best is None or (best[0] == ABSENT and status != ABSENT):
                             best = (status, list(range(i, i + len(term))))
                         if status != ABSENT:
