@@ -44,7 +44,7 @@ def test_a_practitioner_logs_in_to_todays_schedule(client: Client, bob, today_bo
     assert response.redirect_chain[-1][0] == "/booking/calendar/?view=day"
     page = _text(response)
     assert "Today" in page and "Tue 3 Mar" in page
-    assert "11:00 Alice Able · Acupuncture" in page
+    assert "11:00–11:45 Alice Able Acupuncture Booked" in page  # 45 minutes from 11:00
     chart = f'href="/clinic/patients/{today_booked.patient.uid}/"'
     assert chart in response.content.decode()  # each name opens the chart
 
