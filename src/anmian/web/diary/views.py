@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from anmian.knowledge import get_kb
 from anmian.web.core.csvsafe import rows_to_csv
+from anmian.web.core.kbtext import in_page_language
 from anmian.web.diary import prepared, services, tasks
 from anmian.web.diary.charts import progress_charts
 from anmian.web.diary.csvfile import COLUMNS, MEASURES
@@ -114,10 +115,11 @@ def score(request: HttpRequest) -> HttpResponse:
         answers = [form.cleaned_data[item.id] for item in kb.scales[SCALE].items]
         services.record_score(request.user, answers)
         return redirect("diary:progress")
+    scale = kb.scales[SCALE]
     return render(
         request,
         "diary/score.html",
-        _ctx(form=form, note=kb.scales[SCALE].note),
+        _ctx(form=form, note=in_page_language(scale.note, scale.zh_note)),
         status=400 if form.errors else 200,
     )
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Clinic(models.Model):
@@ -53,7 +54,11 @@ class Patient(models.Model):
     name = models.CharField(max_length=200)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     # The profile the clinic sees (records.services.update_profile keeps it).
-    CONTACT_WAYS = [("email", "Email"), ("phone", "Phone call"), ("sms", "Text message")]
+    CONTACT_WAYS = [
+        ("email", _("Email")),
+        ("phone", _("Phone call")),
+        ("sms", _("Text message")),
+    ]
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=10, blank=True)
     phone = models.CharField(max_length=40, blank=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from anmian.engine.inputs import CRITERIA
 from anmian.engine.zh_result import to_simplified
 from anmian.knowledge import KnowledgeBase
 from anmian.knowledge.models import Finding
+from anmian.web.core.kbtext import in_page_language
 from anmian.web.selfcheck import services
 
 if TYPE_CHECKING:
@@ -239,17 +241,34 @@ def _finding_steps(
     ]
 
 
+# Lazy: the steps are built once (views._steps) and shown in each request's language.
+_in_page_language = lazy(in_page_language, str)
+
+
+def _item_text(item: Any) -> str:
+    return _in_page_language(item.text, getattr(item, "zh_text", None))
+
+
+def _item_answers(item: Any) -> list[str]:
+    zh = tuple(getattr(item, "zh_answers", None) or ())
+    if len(zh) != len(item.answers):
+        return list(item.answers)
+    return [_in_page_language(en, cn) for en, cn in zip(item.answers, zh, strict=True)]
+
+
 def severity_form(kb: KnowledgeBase, scale_id: str | None = None) -> type[forms.Form] | None:
     """A form of our own-wording severity items (also used for the weekly re-score); by
     default of the scale the knowledge base tracks severity with (intake.yaml)."""
     scale = kb.scales.get(scale_id or kb.intake.severity_scale)
     if scale is None or not scale.items:
         return None
+    # In Chinese where the base words the item in Chinese too (zh_text, zh_answers: one
+    # beside each answer); else as the base words it.
     fields = {
         item.id: forms.TypedChoiceField(
-            choices=list(enumerate(item.answers)),
+            choices=list(enumerate(_item_answers(item))),
             coerce=int,
-            label=item.text,
+            label=_item_text(item),
             widget=forms.RadioSelect,
             required=True,
         )
