@@ -167,17 +167,32 @@ def test_a_relatives_danger_is_still_theirs(kb: KnowledgeBase):
     assert hits and all(h.status == "family" for h in hits)
 
 
-def test_near_is_refused_on_rows_the_reader_reads(kb: KnowledgeBase):
-    bad = Hazard(
-        flag="stroke-suspected",
-        finding="face-drooping",
-        all=(("face",), ("droop",)),
-        near=2,
-        refs=("nhs-fast",),
-    )
+def test_near_is_refused_on_rows_without_groups(kb: KnowledgeBase):
+    bad = Hazard(flag="stroke-suspected", finding="face-drooping", terms=("droop",), near=2,
+                 refs=("nhs-fast",))
     reading = kb.reading.model_copy(update={"hazards": (*kb.reading.hazards, bad)})
     problems = _check_reading_with(kb, reading)
     assert any(".near" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "read"),
+    [
+        # the reader reads a row's `near` as the scan does: pink frothy phlegm brought up by
+        # a cough is a clot in the lung (NHS), a pale pink tongue beside a dry cough is not
+        ("coughing up pink frothy phlegm", "coughing-blood", True),
+        ("pale pink tongue, dry cough", "coughing-blood", False),
+        # a wish to be dead in the words of the C-SSRS screener (question 1), and a trigger
+        # inside the danger's own words is part of it
+        ("I wish I was dead", "thoughts-of-self-harm", True),
+        ("I would not mind if I died in my sleep", "thoughts-of-self-harm", True),
+        # urine that cannot be held (NICE CKS cauda equina)
+        ("I can't hold my urine any more", "bladder-bowel-change", True),
+    ],
+)
+def test_the_reader_reads_danger_words_near_each_other(kb: KnowledgeBase, text, finding, read):
+    got = resolve([text], indexes(kb)[0])
+    assert any(m.id == finding and m.status == "present" for m in got.matches) is read
 
 
 def _check_reading_with(kb: KnowledgeBase, reading) -> list[str]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from itertools import product
 
 from anmian.engine.memo import per_parts
 from anmian.engine.modifiers import (
@@ -187,7 +188,7 @@ class Index:
         past_is_present: frozenset[str] = frozenset(),
         leg_times: dict[str, str] | None = None,
         leg_times_not_with: frozenset[str] = frozenset(),
-        flagged: Iterable[tuple[str, Iterable[Iterable[str]]]] = (),
+        flagged: Iterable[tuple[str, Iterable[Iterable[str]], int | None]] = (),
         family_same: Iterable[str] = (),
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
@@ -207,11 +208,12 @@ class Index:
         self.leg_times_not_with = leg_times_not_with
         # red-flag findings and their danger words: groups of terms, one term of each group
         # in the sentence (terms as stem sequences, a word written "=word" as written)
-        self.flagged: list[tuple[str, tuple[tuple[tuple[str, ...], ...], ...]]] = [
-            (entry, tuple(tuple(term_stems(t, vocab) for t in g) for g in groups))
-            for entry, groups in flagged
+        # (and `near`: the groups' hits within so many words, in one clause)
+        self.flagged: list[tuple[str, tuple[tuple[tuple[str, ...], ...], ...], int | None]] = [
+            (entry, tuple(tuple(term_stems(t, vocab) for t in g) for g in groups), near)
+            for entry, groups, near in flagged
         ]
-        self.red = frozenset(entry for entry, _ in self.flagged)
+        self.red = frozenset(entry for entry, _, _ in self.flagged)
         # stems of words that qualify rather than name ("times", "night"): never borrowed
         # from the middle of a reading
         self.loose_stems = frozenset(vocab.stem(w) for w in vocab.ignorable | set(leg_times or ()))
@@ -821,41 +823,77 @@ def _flagged(
 ) -> list[tuple[str, str, list[int]]]:
     """Red-flag findings read from their danger words (`hazards:` rows with a `finding`),
     whatever else the words say: "my left calf has gone red and hot" is a swollen, warm,
-    red leg on one side. (finding, status, positions) for each finding not already read."""
+    red leg on one side. (finding, status, positions) for each finding not already read.
+    A row's groups are read as the danger scan reads them (engine/hazards.py): a trigger
+    inside the row's own words is part of the danger ("I wouldn't mind if I died"), and
+    with `near` the groups' words stand within that many words, in one clause."""
     out: list[tuple[str, str, list[int]]] = []
     done = set(read)
-    for entry, groups in index.flagged:
+    vocab = index.vocab
+    segment = [w.segment for w in sentence]
+    for entry, groups, near in index.flagged:
         if entry in done:
             continue
-        chosen: list[tuple[str, list[int]]] = []
-        for group in groups:
-            best: tuple[str, list[int]] | None = None
-            for term in group:
-                for i in range(len(sentence) - len(term) + 1):
-                    if term_at(term, sentence, i):
-                        status, _ = status_of(sentence, i, i + len(term), triggers, lists=False)
-                        if status in (OTHER, FAMILY) and FIRST_PERSON.intersection(
-                            w.raw for w in sentence[i : i + len(term)]
-                        ):
-                            # "my husband and children are better off without me": the
-                            # danger words say "me", so the danger is the writer's own
-                            status = PRESENT
-                        if best is None or (best[0] == ABSENT and status != ABSENT):
-                            best = (status, list(range(i, i + len(term))))
-                        if status != ABSENT:
-                            break
-                if best and best[0] != ABSENT:
-                    break
-            if best is None:
-                break
-            chosen.append(best)
-        else:
-            # whose it is first, then whether it is there ("no swelling in my left leg")
-            statuses = [st for st, _ in chosen if st != PRESENT]
-            status = min(statuses, key=PRIORITY.__getitem__) if statuses else PRESENT
-            out.append((entry, status, sorted({p for _, ps in chosen for p in ps})))
-            done.add(entry)
+        spans = [
+            [
+                (i, i + len(term))
+                for term in group
+                for i in range(len(sentence) - len(term) + 1)
+                if term_at(term, sentence, i)
+            ]
+            for group in groups
+        ]
+        if not all(spans):
+            continue
+        own = {p for group in spans for a, b in group for p in range(a, b)}
+        rule_triggers = triggers
+        if any(t_start in own for t_start, _, _ in triggers):
+            rule_triggers = find_triggers(sentence, vocab, own)
+
+        def status(a: int, b: int, tr: list[tuple[int, int, Trigger]] = rule_triggers) -> str:
+            st, _ = status_of(sentence, a, b, tr, lists=False)
+            if st in (OTHER, FAMILY) and FIRST_PERSON.intersection(
+                w.raw for w in sentence[a:b]
+            ):
+                # "my husband and children are better off without me": the danger words
+                # say "me", so the danger is the writer's own
+                st = PRESENT
+            return st
+
+        hits = [[(status(a, b), list(range(a, b))) for a, b in group] for group in spans]
+        chosen = _chosen(hits, near, segment)
+        if chosen is None:
+            continue
+        # whose it is first, then whether it is there ("no swelling in my left leg")
+        statuses = [st for st, _ in chosen if st != PRESENT]
+        st = min(statuses, key=PRIORITY.__getitem__) if statuses else PRESENT
+        out.append((entry, st, sorted({p for _, ps in chosen for p in ps})))
+        done.add(entry)
     return out
+
+
+def _chosen(
+    hits: list[list[tuple[str, list[int]]]], near: int | None, segment: list[int]
+) -> list[tuple[str, list[int]]] | None:
+    """One hit of each group: the first live one (not denied) of each, or failing that a
+    denied one; with `near`, the first such set that lies close together in one clause."""
+    if near is None:
+        out = []
+        for group in hits:
+            live = [h for h in group if h[0] != ABSENT]
+            out.append(live[0] if live else group[0])
+        return out
+    for wanted in (lambda st: st != ABSENT, lambda st: True):
+        pools = [[h for h in group if wanted(h[0])] for group in hits]
+        if not all(pools):
+            continue
+        for combo in product(*pools):
+            starts = [ps[0] for _, ps in combo]
+            ends = [ps[-1] + 1 for _, ps in combo]
+            close = max(starts) - min(ends) <= near
+            if close and len({segment[ps[0]] for _, ps in combo}) == 1:
+                return list(combo)
+    return None
 
 
 def term_at(term: tuple[str, ...], sentence: list[Word], i: int) -> bool:
@@ -935,7 +973,9 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         leg_times=dict(kb.reading.leg_times),
         leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
         flagged=[
-            (h.finding, (h.terms,) if h.terms else h.all) for h in kb.reading.hazards if h.finding
+            (h.finding, (h.terms,) if h.terms else h.all, h.near)
+            for h in kb.reading.hazards
+            if h.finding
         ],
     )
     findings.zh = ZhIndex(

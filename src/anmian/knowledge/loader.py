@@ -523,8 +523,8 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
             p.append(f"reading.yaml: {where}: give exactly one of 'flag' or 'tag'")
         if not h.terms and not h.all:
             p.append(f"reading.yaml: {where}: give 'terms' or 'all'")
-        if h.near is not None and (h.finding or not h.all):
-            p.append(f"reading.yaml: {where}.near: only for 'all' rows without a 'finding'")
+        if h.near is not None and not h.all:
+            p.append(f"reading.yaml: {where}.near: only for 'all' rows")
         if h.denied_by and h.finding:
             p.append(f"reading.yaml: {where}.denied_by: not for rows with a 'finding'")
         if h.flag:

@@ -762,8 +762,8 @@ class Hazard(Model):
     terms: tuple[Text, ...] = ()
     all: tuple[tuple[Text, ...], ...] = ()
     # `all` only: the hits of the groups lie within this many words of each other (a
-    # sentence may name urine and stopping about different things). Rows with a `finding`
-    # are read by the reader too, which does not look at it, so the loader refuses both.
+    # sentence may name urine and stopping about different things). The reader reads a
+    # row with a `finding` the same way (engine/resolve.py, _flagged).
     near: Annotated[int, Field(ge=0, le=12)] | None = None
     # words that deny this row's danger wherever they stand in its clause, for a danger
     # that is a change ("no change in my bladder", "bowels were normal")
