@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext, pgettext
+from django.utils.translation import gettext as _
+
 W, H = 400, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 22, 26
 FONT = 13  # user units; see the module docstring for the size on a phone
@@ -136,12 +140,21 @@ def line_chart(
         f'fill="{LINE}"/>'
         for d, v in dotted
     ]
-    parts.append(_text(LEFT, H - 7, f"{first.day} {first:%b %Y}", "xtick"))
-    parts.append(_text(W - RIGHT, H - 7, f"{last.day} {last:%b %Y}", "xtick end", "end"))
+    tick = pgettext("chart date", "j M Y")  # the locale's order: 2026年11月20日 in Chinese
+    parts.append(_text(LEFT, H - 7, date_format(first, tick), "xtick"))
+    parts.append(_text(W - RIGHT, H - 7, date_format(last, tick), "xtick end", "end"))
     parts.append(_text(LEFT, TOP - 7, y_label, "ylabel"))
-    desc = summary or f"{len(points)} values from {first:%d %b %Y} to {last:%d %b %Y}."
+    span = pgettext("chart description date", "d M Y")
+    desc = summary or _("%(n)s values from %(first)s to %(last)s.") % {
+        "n": len(points),
+        "first": date_format(first, span),
+        "last": date_format(last, span),
+    }
     if gap_days is not None and len(segments) > 1:
-        desc += f" The line breaks at {len(segments) - 1} gap{'s' if len(segments) > 2 else ''}."
+        gaps = len(segments) - 1
+        desc += " " + ngettext(
+            "The line breaks at %(n)s gap.", "The line breaks at %(n)s gaps.", gaps
+        ) % {"n": gaps}
     return (
         f'<svg class="chart" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" '
         f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
@@ -152,63 +165,75 @@ def line_chart(
 
 def progress_charts(p, scale) -> list[tuple[str, str]]:
     """(heading, svg) for the progress page and the report."""
-    bands = [Band(b.low, b.high, b.label) for b in scale.bands if b.high > 0]
+    chinese = (get_language() or "").startswith("zh")
+    bands = [
+        Band(b.low, b.high, (b.zh_label if chinese and b.zh_label else b.label))
+        for b in scale.bands
+        if b.high > 0
+    ]
+    scale_name = scale.zh_name if chinese and scale.zh_name else scale.name
     return [
         (
-            "Leg symptoms each night",
+            _("Leg symptoms each night"),
             line_chart(
                 "sev",
-                "Leg symptom severity each night (0 to 10), with care sessions marked",
+                _("Leg symptom severity each night (0 to 10), with care sessions marked"),
                 p.severity,
                 (0, 10),
-                "severity (0-10)",
+                _("severity (0-10)"),
                 markers=p.sessions,
-                summary=f"{len(p.severity)} nights; vertical lines mark {len(p.sessions)} care sessions.",
+                summary=_("%(nights)s nights; vertical lines mark %(sessions)s care sessions.")
+                % {"nights": len(p.severity), "sessions": len(p.sessions)},
             ),
         ),
         (
-            "When symptoms start",
+            _("When symptoms start"),
             line_chart(
                 "onset",
-                "Time the leg symptoms started each night (earlier is a warning sign)",
+                _("Time the leg symptoms started each night (earlier is a warning sign)"),
                 p.onset,
                 (0, 14),
-                "start time",
+                _("start time"),
                 y_ticks=[(2, "14:00"), (6, "18:00"), (10, "22:00"), (14, "02:00")],
             ),
         ),
         (
-            "Sleep efficiency",
+            _("Sleep efficiency"),
             line_chart(
                 "se",
-                "Sleep efficiency each night (time asleep as a share of time in bed, %)",
+                _("Sleep efficiency each night (time asleep as a share of time in bed, %)"),
                 p.efficiency,
                 (0, 100),
-                "% asleep",
-                bands=[Band(85, 100, "target 85%+")],
+                # xgettext:no-python-format
+                _("% asleep"),
+                # xgettext:no-python-format
+                bands=[Band(85, 100, _("target 85%+"))],
             ),
         ),
         (
-            "Self-care and symptoms by week",
+            _("Self-care and symptoms by week"),
             line_chart(
                 "adh",
-                "Share of nights with self-care each week (%)",
-                [(w, a) for w, a, _ in p.weekly],
+                _("Share of nights with self-care each week (%)"),
+                [(w, a) for w, a, _s in p.weekly],
                 (0, 100),
-                "% of nights",
-                summary="Weekly share of nights with acupressure, herbs or topical care; the table "
-                "gives the mean severity beside it.",
+                # xgettext:no-python-format
+                _("% of nights"),
+                summary=_(
+                    "Weekly share of nights with acupressure, herbs or topical care; the table "
+                    "gives the mean severity beside it."
+                ),
                 gap_days=7,
             ),
         ),
         (
-            "Weekly severity score",
+            _("Weekly severity score"),
             line_chart(
                 "score",
-                f"{scale.name}: weekly total with its bands",
+                _("%(scale)s: weekly total with its bands") % {"scale": scale_name},
                 [(s.taken, s.total) for s in p.scores],
                 (0, 40),
-                "total",
+                _("total"),
                 bands=bands,
                 gap_days=None,  # a score a few days late is still the next score
             ),

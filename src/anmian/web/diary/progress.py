@@ -15,8 +15,10 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, pgettext
 
 from anmian.engine.sleep import Night, SleepDiaryError, measures
+from anmian.engine.zh_result import to_simplified
 from anmian.knowledge import get_kb
 from anmian.web.diary.models import DiaryEntry, ScaleScore
 from anmian.web.records.alerts import red_flags_in
@@ -219,12 +221,24 @@ def _change(baseline: int | None, latest: int | None) -> tuple[int | None, str]:
     scale = get_kb().scales[SCALE]
     fall = -change
     if scale.change_important and fall >= scale.change_important:
-        return change, "a clinically important improvement"
+        return change, gettext("a clinically important improvement")
     if scale.change_noteworthy and fall >= scale.change_noteworthy:
-        return change, "a noteworthy improvement"
+        return change, gettext("a noteworthy improvement")
     if change > 0:
-        return change, "worse than at the start"
-    return change, "not yet a clear change"
+        return change, gettext("worse than at the start")
+    return change, gettext("not yet a clear change")
+
+
+def _in_script(text: str, lang: str) -> str:
+    return to_simplified(text) if lang == "zh-hans" else text
+
+
+def _urgency(urgency: str) -> str:
+    return {
+        "emergency": pgettext("urgency", "emergency"),
+        "urgent": pgettext("urgency", "urgent"),
+        "routine": pgettext("urgency", "routine"),
+    }.get(urgency, urgency)
 
 
 def _signals(
@@ -247,14 +261,16 @@ def _signals(
         and before
         and statistics.fmean(recent) - statistics.fmean(before) >= rule.worsening_points
     ):
-        found.append("Worsening over the last two weeks")
+        found.append(gettext("Worsening over the last two weeks"))
     window = rule.onset_window_nights
     if len(onsets) >= 2 * window:
         early = statistics.median(onsets[:window])
         late = statistics.median(onsets[-window:])
         if (early - late) * 60 >= rule.earlier_onset_minutes:
             found.append(
-                "Symptoms start earlier in the day: possible augmentation, review medicines"
+                gettext(
+                    "Symptoms start earlier in the day: possible augmentation, review medicines"
+                )
             )
     course = get_kb().rules.course_single
     if (
@@ -264,6 +280,17 @@ def _signals(
     ):
         scale = get_kb().scales[SCALE]
         if -change < (scale.change_noteworthy or 0):
-            found.append(f"No clear improvement after {course.weeks} weeks of care")
-    found += [f"Danger sign in a note: {a.title} ({a.urgency})" for a in red_flags_in(texts)]
+            found.append(
+                gettext("No clear improvement after %(weeks)s weeks of care")
+                % {"weeks": course.weeks}
+            )
+    lang = get_language() or ""
+    flags = get_kb().red_flags
+    for a in red_flags_in(texts):
+        zh = flags[a.flag].zh_title if a.flag in flags else None
+        title = _in_script(zh, lang) if lang.startswith("zh") and zh else a.title
+        found.append(
+            gettext("Danger sign in a note: %(title)s (%(urgency)s)")
+            % {"title": title, "urgency": _urgency(a.urgency)}
+        )
     return found

@@ -6,17 +6,29 @@ a CJK font: `make system-deps` installs Debian's Noto CJK, which the template na
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, pgettext
 
+from anmian.engine.zh_result import to_simplified
 from anmian.knowledge import get_kb
 from anmian.web.diary.charts import progress_charts
 from anmian.web.diary.progress import SCALE, progress
 from anmian.web.records.models import Patient
 
 PAPERS = {"a4": "A4", "letter": "letter"}
+# Noto CJK (fonts-noto-cjk, installed by make) draws the Chinese, in the Traditional or the
+# Simplified forms of the page's script (a character such as 骨 or 這 differs between TC and
+# SC); DejaVu Sans draws Latin text in an English report.
+FONTS = {
+    "zh-Hant": '"Noto Sans CJK TC", "DejaVu Sans", sans-serif',
+    "zh-Hans": '"Noto Sans CJK SC", "DejaVu Sans", sans-serif',
+    "en": '"DejaVu Sans", "Noto Sans CJK TC", "Noto Sans CJK SC", sans-serif',
+}
 
 
 def css_string(text: str) -> str:
@@ -24,6 +36,26 @@ def css_string(text: str) -> str:
     the page's running heads are CSS, where HTML escaping means nothing and a quote or a
     "</style>" in a name would end the string or the style sheet."""
     return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def css_counters(text: str) -> str:
+    """A translated "page %(page)s of %(pages)s" as CSS content: the words quoted, the
+    placeholders the page counters, in the order the language puts them."""
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", text):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts)
+
+
+def script() -> str:
+    """The report's script: zh-Hant, zh-Hans, or en, from the active language."""
+    code = (get_language() or "en").lower()
+    return {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans"}.get(code, "en")
 
 
 def report_pdf(patient: Patient, today: date, paper: str) -> bytes:
@@ -36,12 +68,26 @@ def report_document(patient: Patient, today: date, paper: str) -> Any:
 
     kb = get_kb()
     p = progress(patient, today)
+    lang = script()
+    # the charts' labels in the report's fonts (a bare sans-serif gets fontconfig's choice,
+    # Japanese glyph forms for Chinese)
+    family = "font-family='" + FONTS[lang] + "'"
     charts = [
-        (heading, base64.b64encode(svg.encode()).decode())
+        (
+            heading,
+            base64.b64encode(svg.replace('font-family="sans-serif"', family).encode()).decode(),
+        )
         for heading, svg in progress_charts(p, kb.scales[SCALE])
         if svg.startswith("<svg")
     ]
     plans = list(patient.plans.select_related("adopted_by").order_by("created"))
+    scale = kb.scales[SCALE]
+    disclaimer = {
+        "zh-Hant": kb.rules.disclaimer_zh_hant,
+        "zh-Hans": kb.rules.disclaimer_zh_hans,
+    }.get(lang, kb.rules.disclaimer)
+    in_script = to_simplified if lang == "zh-Hans" else (lambda s: s)
+    scale_name = in_script(scale.zh_name) if lang != "en" and scale.zh_name else scale.name
     html = render_to_string(
         "diary/report.html",
         {
@@ -49,15 +95,22 @@ def report_document(patient: Patient, today: date, paper: str) -> Any:
             "clinic": patient.clinic,
             "head_left": css_string(patient.name),
             "head_right": css_string(
-                f"{patient.clinic.name if patient.clinic else 'Anmian'} · {today.day} {today:%B %Y}"
+                f"{patient.clinic.name if patient.clinic else 'Anmian'} · "
+                + date_format(today, pgettext("report date", "j F Y"))
             ),
+            "foot_left": css_string(gettext("Anmian progress report")),
+            "foot_right": css_counters(gettext("page %(page)s of %(pages)s")),
+            "lang": lang,
+            "fonts": FONTS[lang],
+            "chinese": lang != "en",
+            "scale_name": scale_name,
             "p": p,
             "charts": charts,
             "today": today,
             "paper": PAPERS[paper],
-            "scale": kb.scales[SCALE],
+            "scale": scale,
             "plans": plans,
-            "disclaimer": kb.rules.disclaimer,
+            "disclaimer": disclaimer,
             "first": patient.assessments.order_by("created").first(),
         },
     )

@@ -208,3 +208,99 @@ def test_no_heading_is_left_at_the_foot_of_a_page(alice, nights):
     pages = last_lines(report_document(alice, TODAY, "a4"))
     for number, tags in enumerate(pages[:-1], start=1):
         assert not tags & {"h1", "h2", "h3"}, f"page {number} ends with a heading"
+
+
+# --- the report in Chinese (issue 16) ------------------------------------------------------
+
+ZH_TW = {"HTTP_ACCEPT_LANGUAGE": "zh-TW,zh;q=0.9"}
+
+
+def zh_pdf_of(client, patient, tmp_path: Path | None = None) -> bytes:
+    client.force_login(patient.user)
+    response = client.get("/diary/report.pdf?paper=a4", **ZH_TW)
+    assert response.status_code == 200
+    if tmp_path is not None:
+        (tmp_path / "zh.pdf").write_bytes(response.content)
+    return response.content
+
+
+def embedded_fonts(pdf_path: Path) -> list[tuple[str, bool]]:
+    """(font name, embedded) of each font pdffonts lists (poppler-utils, as pdftoppm)."""
+    if shutil.which("pdffonts") is None:
+        pytest.fail("pdffonts is missing: `make system-deps` installs poppler-utils")
+    listing = subprocess.run(
+        ["pdffonts", str(pdf_path)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    # name type encoding emb sub uni object ID: emb is the fourth field from the end but 3
+    return [(line.split()[0], line.split()[-5] == "yes") for line in listing if line.strip()]
+
+
+def test_the_chinese_report_reads_in_chinese_on_every_page(client, li):
+    reader = PdfReader(io.BytesIO(zh_pdf_of(client, li)))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        # the running heads: whose, where, the date as Chinese writes it, and the page
+        assert "李明 (Li Ming)" in text and "Quiet Nights Clinic" in text
+        assert "2026年11月20日" in text, f"page {number}: no Chinese date"
+        assert f"第 {number} 頁，共 {len(pages)} 頁" in text, f"page {number}: no page count"
+        assert "Anmian 進展報告" in text
+    whole = "".join(pages)
+    for heading in ("每晚腿部症狀", "睡眠效率", "計畫變更"):
+        assert heading in whole
+    # the disclaimer in Chinese (rules.yaml disclaimer_zh_hant), not the English one
+    assert "does not diagnose" not in whole
+    for english in ("page 1 of", "Progress report", "Adherence by week", "Leg symptoms"):
+        assert english not in whole
+
+
+def test_the_chinese_report_embeds_the_traditional_noto_cjk_font(client, li, tmp_path):
+    zh_pdf_of(client, li, tmp_path)
+    fonts = embedded_fonts(tmp_path / "zh.pdf")
+    cjk = [(name, emb) for name, emb in fonts if "CJK" in name.replace("-", "")]
+    assert cjk, f"no Noto CJK font in {fonts}: run make system-deps"
+    assert all(emb for _, emb in cjk), f"a Noto CJK font is not embedded: {cjk}"
+    # Traditional glyph forms for zh-Hant (TC) everywhere, the charts' labels too: not the
+    # Japanese or Simplified forms fontconfig would pick for "sans-serif"
+    forms = {name.replace("-", "").split("CJK")[1][:2].upper() for name, _ in cjk}
+    assert forms == {"TC"}, cjk
+
+
+def text_boxes(document, tag: str) -> list[tuple[int, tuple[float, float, float, float]]]:
+    """(page index, (x, y, width, height)) of each `tag` element's box as laid out."""
+    out = []
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if getattr(box, "element_tag", None) == tag and box.width and box.height:
+                out.append(
+                    (number, (box.border_box_x(), box.border_box_y(), box.width, box.height))
+                )
+    return out
+
+
+def test_the_chinese_title_is_drawn_as_glyphs_not_blank_or_boxes(client, li, tmp_path):
+    from django.utils import translation
+
+    pages = gray_pages(zh_pdf_of(client, li), tmp_path)
+    with translation.override("zh-hant"):
+        title = text_boxes(report_document(li, TODAY, "a4"), "h1")
+    assert title, "no title laid out"
+    page, box = title[0]
+    _, ink, light = shares(pages[page], box)
+    # 進展報告：李明 (Li Ming) drawn: ink where the strokes are, paper around them
+    assert ink > 0.03, f"the title is blank ({ink:.1%} inked)"
+    assert light > 0.5
+    # a missing glyph is drawn as the same hollow box each time: real characters differ.
+    # Cut the title's first four character cells (16pt squares) and compare them.
+    width, _, pixels = pages[page]
+    x, y, _, h = (round(v) for v in box)
+    side = round(16 * DPI / 72)  # one 16pt em in px
+    cells = [
+        b"".join(
+            pixels[(y + row) * width + x + k * side : (y + row) * width + x + (k + 1) * side]
+            for row in range(min(side, h))
+        )
+        for k in range(4)
+    ]
+    assert len(set(cells)) == 4, "the title's characters are drawn alike: tofu boxes"
+    assert all(sum(v < 128 for v in cell) > 10 for cell in cells), "an empty character cell"
