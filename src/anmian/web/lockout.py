@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 
 def cool_off(request: HttpRequest | None = None) -> timedelta:
@@ -31,8 +32,11 @@ def cool_off(request: HttpRequest | None = None) -> timedelta:
 
 def lockout_message() -> str:
     minutes = settings.ANMIAN_LOCKOUT_MINUTES
-    unit = "minute" if minutes == 1 else "minutes"
-    return f"Too many failed attempts. Try again in {minutes} {unit}, or reset your password."
+    return ngettext(
+        "Too many failed attempts. Try again in %(n)s minute, or reset your password.",
+        "Too many failed attempts. Try again in %(n)s minutes, or reset your password.",
+        minutes,
+    ) % {"n": minutes}
 
 
 def username_of(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
@@ -105,11 +109,13 @@ def reset_refused_response(request: HttpRequest) -> HttpResponse:
     # Counts start afresh at the next window, so that is the honest wait.
     seconds = RESET_WINDOW_SECONDS - int(time.time()) % RESET_WINDOW_SECONDS
     minutes = -(-seconds // 60)
-    unit = "minute" if minutes == 1 else "minutes"
-    message = (
-        f"Too many password reset requests. Try again in {minutes} {unit}; "
-        "if a link was sent, it still works."
-    )
+    message = ngettext(
+        "Too many password reset requests. Try again in %(n)s minute; if a link was sent, "
+        "it still works.",
+        "Too many password reset requests. Try again in %(n)s minutes; if a link was sent, "
+        "it still works.",
+        minutes,
+    ) % {"n": minutes}
     context = {"message": message, "disclaimer": _disclaimer()}
     response = render(request, "lockout.html", context, status=429)
     response["Retry-After"] = str(seconds)
