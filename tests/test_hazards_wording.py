@@ -201,3 +201,151 @@ def _check_reading_with(kb: KnowledgeBase, reading) -> list[str]:
             return reading if name == "reading" else getattr(kb, name)
 
     return _check_reading(Shim())  # type: ignore[arg-type]
+
+
+# --- holdout3's misses (issue 8), fixed as families; wordings from other sources ----------
+
+# A wish for it all to end or never to have been: passive ideation, a wish and not a plan.
+PASSIVE_WISH = [
+    ("sometimes I pray for it all to be over", "C-SSRS screener, question 1: a wish to be dead"),
+    ("I wish I had never been born", "mentalhealthde.com: passive ideation, wishing one was never born"),
+    ("I keep thinking about no longer existing", "blackwallst.media: passive suicidal ideation"),
+    ("I just want to close my eyes and disappear", "blackwallst.media: passive suicidal ideation"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), PASSIVE_WISH)
+def test_it_raises_a_wish_for_it_all_to_end(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "suicidal-thoughts"), (text, source)
+
+
+QUIET_WISH = [
+    "I wish the night would end sooner",
+    "I want to stop being so tired all the time",
+    "I wish this restlessness would disappear",
+    "I do not wish it would all be over",  # a denial
+]
+
+
+@pytest.mark.parametrize("text", QUIET_WISH)
+def test_a_wish_about_the_legs_or_the_night_is_quiet(kb: KnowledgeBase, text):
+    assert "suicidal-thoughts" not in flags(kb, text)
+
+
+# Stroke: speech that sounds drunk or is lost, a hand or arm on one side that will not work.
+STROKE_MORE = [
+    ("his speech sounded drunk but he had not had a drink", "BMC Neurol 2019: stroke taken for drink"),
+    ("she was unable to speak for a few minutes", "NHS FAST: not able to talk at all"),
+    ("sudden loss of speech", "NHS stroke symptoms: speech"),
+    ("my left hand suddenly became clumsy", "NHS FAST: weakness or numbness in one arm"),
+    ("I couldn't grip my cup with my right hand", "NHS FAST: weakness in one arm"),
+    ("when he holds both arms up one arm drifts down on the left", "FAST test: one arm drifts"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), STROKE_MORE)
+def test_it_raises_speech_and_hand_signs_of_a_stroke(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "stroke-suspected"), (text, source)
+
+
+QUIET_STROKE = [
+    "my hands are clumsy when they are cold",  # no side, no suddenness
+    "I feel drunk with tiredness in the morning",  # no speech
+    "he did not sound drunk and his speech was clear",  # denied
+]
+
+
+@pytest.mark.parametrize("text", QUIET_STROKE)
+def test_clumsy_cold_hands_and_tiredness_are_not_a_stroke(kb: KnowledgeBase, text):
+    assert "stroke-suspected" not in flags(kb, text)
+
+
+# Foot drop: tripping, toes that catch or scrape, a high stepping walk (NHS, Patient.info,
+# spine-health, NICE MIB56).
+FOOT_DROP = [
+    ("I keep tripping over kerbs", "NICE MIB56: drop foot raises the risk of trips"),
+    ("my toes catch on the stairs", "Patient.info: the forefoot and toes catch on the floor"),
+    ("high stepping gait", "Patient.info: lifting the leg high so the foot does not catch"),
+    ("my toes scrape along the ground", "spine-health: scraping of the toes across the ground"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), FOOT_DROP)
+def test_it_raises_foot_drop_in_other_words(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "new-neurological-deficit"), (text, source)
+
+
+QUIET_FOOT = [
+    "frequent trips to the toilet at night",  # nocturia, not a trip
+    "I often stumble to the bathroom half asleep",
+    "I have never tripped over anything",  # denied
+]
+
+
+@pytest.mark.parametrize("text", QUIET_FOOT)
+def test_trips_to_the_toilet_are_not_foot_drop(kb: KnowledgeBase, text):
+    assert "new-neurological-deficit" not in flags(kb, text)
+
+
+# New leg weakness: weak legs that make rising from a chair hard (proximal weakness).
+LEG_WEAKNESS = [
+    (
+        "my thighs are so weak I can't get up from a chair without help",
+        "Pract Neurol 2019 (proximal weakness): trouble rising from a chair",
+    ),
+    ("weakness in my legs makes it hard to stand up from the sofa", "Pract Neurol 2019"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), LEG_WEAKNESS)
+def test_it_raises_weak_legs_that_cannot_rise(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "new-neurological-deficit"), (text, source)
+
+
+def test_getting_up_to_walk_it_off_is_not_weakness(kb: KnowledgeBase):
+    # relief by movement (IRLSSG criterion 2), not a struggle to rise
+    text = "getting up from the sofa to walk about eases my legs"
+    assert "new-neurological-deficit" not in flags(kb, text)
+
+
+# A clot in the leg: throbbing or tenderness with skin warm to the touch (NHS DVT, NICE CKS),
+# whether or not the leg is named.
+DVT_WARM = [
+    ("it throbs and the skin feels warm around it", "NHS DVT: throbbing pain, warm skin"),
+    ("the tender spot is warm to the touch", "NICE CKS DVT: tenderness, warmth"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), DVT_WARM)
+def test_it_raises_a_warm_throbbing_place(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "dvt-suspected"), (text, source)
+
+
+QUIET_WARM = [
+    "a warm bath eases the throbbing in my legs",
+    "I feel warm at night and my legs throb",  # a heat sign and an RLS word
+]
+
+
+@pytest.mark.parametrize("text", QUIET_WARM)
+def test_a_warm_bath_and_feeling_warm_are_not_a_clot(kb: KnowledgeBase, text):
+    assert "dvt-suspected" not in flags(kb, text)
+
+
+# Chest pain of a heart attack, and a cough that brings up blood (NHS).
+CHEST = [
+    ("it felt like an elephant was sitting on my chest", "NHS heart attack: pressure, heaviness"),
+    ("a squeezing feeling across my chest", "NHS heart attack: squeezing across the chest"),
+    ("like a tight band around my chest", "NHS heart attack: tightness"),
+    ("a cough that brings up blood", "NHS pulmonary embolism: coughing up blood"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), CHEST)
+def test_it_raises_a_heart_attack_and_blood_brought_up(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "pulmonary-embolism-suspected"), (text, source)
+
+
+def test_a_stuffy_heavy_chest_is_the_tcm_sign_not_an_emergency(kb: KnowledgeBase):
+    # chest oppression (a TCM sign, findings/general.yaml) has no pressing weight or squeeze
+    assert "pulmonary-embolism-suspected" not in flags(kb, "my chest feels stuffy and heavy")
