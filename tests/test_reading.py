@@ -771,3 +771,18 @@ def test_times_of_worsening_past_decades_and_a_noun_carried_on(kb, text, expecte
 )
 def test_relatives_with_the_same_and_the_writers_own_danger_words(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # RLS in a first-degree relative supports the diagnosis (IRLSSG, Allen 2014): how
+        # sure the person is of it carries over (medspaCy's hedges), a past tense does not
+        ("my mother might have restless legs", {("family-history-rls", "uncertain")}),
+        ("I think it runs in my family", {("family-history-rls", "uncertain")}),
+        ("my mother had restless legs", {("family-history-rls", "present")}),
+        ("no one in my family has restless legs", {("family-history-rls", "absent")}),
+    ],
+)
+def test_family_history_is_as_sure_as_the_sentence(kb, text, expected):
+    assert read(kb, text) == expected

@@ -762,7 +762,9 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             if status == HISTORICAL and h.id in index.past_is_present:
                 status = PRESENT
             if status == FAMILY and h.id == index.family_finding:
-                status = PRESENT  # "it runs in my family" is the person's family history
+                # "it runs in my family" is the person's family history, as sure as the
+                # sentence says ("it might run in the family")
+                status = _family_status(sentence, h.start, h.end, triggers)
             if status == FAMILY and h.id in index.leg_time_ids:
                 continue  # when a relative's legs are worse is theirs, not a finding of ours
             part = " ".join(w.raw for w in sentence[h.start : h.end])
@@ -770,10 +772,7 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             if status == FAMILY and h.id in index.family_from:
                 # A relative's restless legs is a finding about the person: RLS in the family,
                 # unless that is denied ("no one in my family has restless legs").
-                denied = [t for t in triggers if t[2].category == "negated"]
-                fam = (
-                    ABSENT if status_of(sentence, h.start, h.end, denied)[0] == ABSENT else PRESENT
-                )
+                fam = _family_status(sentence, h.start, h.end, triggers)
                 matches[-1] = Match(text, index.family_finding, h.confidence, h.how, fam, part)
         for run in unread:
             part = " ".join(sentence[p].raw for p in run)
@@ -791,6 +790,17 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     return matches, unresolved
 
 
+def _family_status(
+    sentence: list[Word], start: int, end: int, triggers: list[tuple[int, int, Trigger]]
+) -> str:
+    """The status of the person's family history from a sentence about a relative: present,
+    absent when denied ("no one in my family has it"), uncertain when hedged ("it might
+    run in the family"); a past tense does not take it away."""
+    own = [t for t in triggers if t[2].category not in ("family", "other")]
+    status = status_of(sentence, start, end, own)[0]
+    return status if status in (ABSENT, UNCERTAIN) else PRESENT
+
+
 def _complained(sentence: list[Word], at: int, vocab: Vocabulary) -> bool:
     """Does the clause of the word at `at` say something is wrong ("badly", "less")?"""
     seg = sentence[at].segment
@@ -801,17 +811,15 @@ def _family_same(
     sentence: list[Word], index: Index, triggers: list[tuple[int, int, Trigger]]
 ) -> tuple[str, str] | None:
     """(status, words) of the family history when a sentence about a relative names no
-    finding but stands for the person's own ("my sister has it too"): present, or absent
-    when denied ("no one else in my family has it")."""
+    finding but stands for the person's own ("my sister has it too"): present, absent when
+    denied ("no one else in my family has it"), uncertain when hedged."""
     if not any(t.category == "family" for _, _, t in triggers):
         return None
     raw = [w.raw for w in sentence]
     for term in index.family_same:
         for i in range(len(raw) - len(term) + 1):
             if tuple(raw[i : i + len(term)]) == term:
-                denied = [t for t in triggers if t[2].category == "negated"]
-                status = status_of(sentence, i, i + len(term), denied)[0]
-                return (ABSENT if status == ABSENT else PRESENT, " ".join(raw))
+                return (_family_status(sentence, i, i + len(term), triggers), " ".join(raw))
     return None
 
 
