@@ -105,3 +105,28 @@ def test_repeated_assessments_do_not_drift() -> None:
     for _, person in INPUTS[:40]:
         _outcome(assess, parse_input(person), True)
     assert _outcome(assess, data, True) == first
+
+
+@pytest.fixture(scope="module")
+def plain_kb() -> Any:
+    from anmian.knowledge.plain import to_plain
+
+    return to_plain(get_kb())
+
+
+@pytest.mark.parametrize(("name", "person"), INPUTS, ids=[n for n, _ in INPUTS])
+def test_plain_knowledge_base_gives_the_same_json(
+    name: str, person: dict[str, Any], plain_kb: Any
+) -> None:
+    """The CLI's plain copy of the knowledge base (no pydantic) reads and plans alike."""
+    data = parse_input(person)
+    got = _dumps(assess(data, plain_kb, allow_unknown=True).to_dict())
+    assert got == _dumps(assess(data, get_kb(), allow_unknown=True).to_dict())
+
+
+def test_plain_finding_applies_to_as_the_model(plain_kb: Any) -> None:
+    kb = get_kb()
+    assert any(f.sex for f in kb.findings.values())  # some finding is for one sex only
+    for fid, f in kb.findings.items():
+        for sex in ("female", "male", "other", None):
+            assert plain_kb.findings[fid].applies_to(sex) == f.applies_to(sex), (fid, sex)

@@ -1,7 +1,8 @@
-"""The `anmian` command. Thin: parse arguments, call the engine, print.
+"""The `anmian` command's Typer app: parse arguments, call the engine, print.
 
-Heavy modules (the knowledge base, pydantic models, Rich) are imported inside commands,
-so `anmian --help` and start-up stay fast.
+`anmian.cli.main` answers `anmian --help` and `anmian assess ... -f json` itself, from the
+plain cache of the knowledge base, without importing Typer; everything else comes here.
+Heavy modules (the knowledge base, pydantic models, Rich) are imported inside commands.
 """
 
 from __future__ import annotations

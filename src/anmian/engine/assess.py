@@ -13,7 +13,7 @@ from anmian.engine.allergies import read_allergies
 from anmian.engine.context import Context, build_context
 from anmian.engine.differentiate import PatternResult, differentiate
 from anmian.engine.hazards import scan
-from anmian.engine.inputs import AssessmentInput, InputError
+from anmian.engine.plain_input import InputError
 from anmian.engine.plan import Plan, build_plan
 from anmian.engine.resolve import (
     FUZZY_SURE,
@@ -37,6 +37,7 @@ from anmian.engine.text import has_cjk
 from anmian.knowledge import KnowledgeBase, get_kb
 
 if TYPE_CHECKING:
+    from anmian.engine.inputs import AssessmentInput
     from anmian.engine.result import AssessmentResult
 
 STATUSES = ("present", "absent", "uncertain", "historical", "family", "other")

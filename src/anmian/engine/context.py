@@ -7,11 +7,14 @@ keeps the input items that set it, so every exclusion and referral can say why.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from anmian.engine.allergies import read_allergies
-from anmian.engine.inputs import AssessmentInput
 from anmian.engine.resolve import ABSENT, HazardHit, Match, Resolution
 from anmian.knowledge import KnowledgeBase
+
+if TYPE_CHECKING:  # the model is pydantic; the engine runs without it (engine/plain_input.py)
+    from anmian.engine.inputs import AssessmentInput
 
 
 @dataclass

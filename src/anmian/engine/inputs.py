@@ -12,17 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-CRITERIA = (
-    "urge_to_move",
-    "worse_at_rest",
-    "relieved_by_movement",
-    "evening_or_night",
-    "not_explained_by_other_condition",
-)
+# Defined without pydantic (engine/plain_input.py), so the engine can use them without it.
+from anmian.engine.plain_input import CRITERIA, InputError
 
-
-class InputError(ValueError):
-    """The input is wrong; the message says what and where, in one line."""
+__all__ = ["CRITERIA", "AssessmentInput", "InputError", "Labs", "Screening", "Severity"]
 
 
 class _Strict(BaseModel):

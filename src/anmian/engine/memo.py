@@ -15,6 +15,10 @@ from anmian.knowledge import KnowledgeBase
 
 T = TypeVar("T")
 
+# Every cached function, by "module:name", so that a cache of a knowledge base on disk
+# (knowledge/plain.py) can keep what they built and hand it back in the next process.
+REGISTRY: dict[str, Callable[[KnowledgeBase], Any]] = {}
+
 
 def per_parts(
     *names: str,
@@ -34,6 +38,21 @@ def per_parts(
                 hit = store[key] = (fn(kb), tuple(getattr(kb, n) for n in names))
             return hit[0]
 
+        def built(kb: KnowledgeBase) -> tuple[bool, Any]:
+            """(True, what was built for kb) when it has been, else (False, None)."""
+            hit = store.get(tuple(id(getattr(kb, n)) for n in names))
+            return (False, None) if hit is None else (True, hit[0])
+
+        def prime(kb: KnowledgeBase, value: T) -> None:
+            """Take `value` as what fn gives for kb (it was built from the same content)."""
+            store[tuple(id(getattr(kb, n)) for n in names)] = (
+                value,
+                tuple(getattr(kb, n) for n in names),
+            )
+
+        get.built = built  # type: ignore[attr-defined]
+        get.prime = prime  # type: ignore[attr-defined]
+        REGISTRY[f"{fn.__module__}:{fn.__qualname__}"] = get
         return get
 
     return wrap

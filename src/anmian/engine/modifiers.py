@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from anmian.engine.memo import per_parts
 from anmian.engine.text import Word, clean, stem, words
 from anmian.knowledge import KnowledgeBase
-from anmian.knowledge.models import Reading
+
+if TYPE_CHECKING:  # pydantic; the CLI's cached path runs without it (engine/kb_cache.py)
+    from anmian.knowledge.models import Reading
 
 # Status words of the JSON contract.
 PRESENT, ABSENT, UNCERTAIN, HISTORICAL, FAMILY, OTHER = (

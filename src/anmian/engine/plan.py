@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zlib import crc32
 
 from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
 from anmian.engine.safety import Safety, allergy_allowed, applicable, has_allergies
 from anmian.knowledge import KnowledgeBase
-from anmian.knowledge.models import Formula, Point, SafetyRule
+
+if TYPE_CHECKING:
+    from anmian.knowledge.models import Formula, Point, SafetyRule
 
 BASE = "rls-general"
 TECHNIQUE_LABEL = {

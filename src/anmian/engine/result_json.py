@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from anmian.engine.assess import Assessment
     from anmian.engine.differentiate import Evidence, PatternResult
     from anmian.engine.plan import Plan, PlanAdvice
     from anmian.engine.safety import Safety
@@ -25,7 +24,8 @@ if TYPE_CHECKING:
 Json = dict[str, Any]
 
 
-def assessment_json(a: Assessment) -> Json:
+def assessment_json(a: Any) -> Json:
+    """An `Assessment` (engine/assess.py, which imports this module) as the JSON contract."""
     return {
         "kb_version": a.kb_version,
         "input": _input(a.input),

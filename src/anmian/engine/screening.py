@@ -7,9 +7,13 @@ conditions imitate RLS (IRLSSG 2014), so the verdict never claims a diagnosis.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from anmian.engine.inputs import CRITERIA, AssessmentInput, InputError, Severity
+from anmian.engine.plain_input import CRITERIA, InputError
 from anmian.knowledge import KnowledgeBase
+
+if TYPE_CHECKING:
+    from anmian.engine.inputs import AssessmentInput, Severity
 
 
 @dataclass

@@ -19,10 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any
-
-import yaml
 
 from anmian.engine.modifiers import ABSENT, FAMILY, HISTORICAL, OTHER, PRESENT, UNCERTAIN
 from anmian.engine.text import clean
@@ -73,6 +70,11 @@ class ZhRules:
 
 @lru_cache(maxsize=1)
 def rules() -> ZhRules:
+    # imported here, not at the top: the CLI's cached path (knowledge/plain.py) needs neither
+    from importlib.resources import files
+
+    import yaml
+
     here = files("anmian.engine")
     raw: dict[str, Any] = yaml.safe_load((here / "zh_reading.yaml").read_text(encoding="utf-8"))
     table: dict[str, dict[str, str]] = json.loads(

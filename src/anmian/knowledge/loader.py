@@ -12,7 +12,6 @@ import os
 import pickle
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,9 +21,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from anmian import paths
+from anmian.knowledge.base import KIND_NAMES, KnowledgeBase, KnowledgeError
 from anmian.knowledge.models import (
-    BUILTIN_TAGS,
-    EFFECT_TAGS,
     Advice,
     Condition,
     DrugClass,
@@ -74,70 +72,11 @@ KINDS: dict[str, type[BaseModel]] = {
     "evidence": EvidenceItem,
     "oils": EssentialOil,
 }
-
-
-class KnowledgeError(Exception):
-    """The knowledge base is broken; `problems` lists every problem found, one line each."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+assert tuple(KINDS) == KIND_NAMES  # base.py names them for a knowledge base without pydantic
 
 
 def data_dir() -> Path:
     return Path(str(files("anmian.knowledge") / "data"))
-
-
-# eq=False: a knowledge base is compared and hashed by identity, so it can key caches.
-@dataclass(frozen=True, eq=False)
-class KnowledgeBase:
-    meta: Meta
-    rules: Rules
-    reading: Reading
-    intake: IntakeLayout
-    version: str  # meta.version plus a short hash of the content, so any edit shows
-    patterns: dict[str, Pattern]
-    findings: dict[str, Finding]
-    points: dict[str, Point]
-    herbs: dict[str, Herb]
-    formulas: dict[str, Formula]
-    references: dict[str, Reference]
-    drug_classes: dict[str, DrugClass]
-    medications: dict[str, Medication]
-    conditions: dict[str, Condition]
-    red_flags: dict[str, RedFlag]
-    mimics: dict[str, Mimic]
-    advice: dict[str, Advice]
-    scales: dict[str, Scale]
-    screening: dict[str, ScreeningQuestion]
-    evidence: dict[str, EvidenceItem]
-    oils: dict[str, EssentialOil]
-    sources: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
-
-    def stats(self) -> dict[str, int]:
-        return {kind.replace("-", "_"): len(self.table(kind)) for kind in KINDS}
-
-    def table(self, kind: str) -> dict[str, Any]:
-        entries: dict[str, Any] = getattr(self, kind.replace("-", "_"))
-        return entries
-
-    def get(self, entry_id: str) -> tuple[str, BaseModel] | None:
-        """Find an entry of any kind by id; None when there is none (lookups from user text miss often)."""
-        for kind in KINDS:
-            entry = self.table(kind).get(entry_id)
-            if entry is not None:
-                return kind, entry
-        return None
-
-    def tags(self) -> frozenset[str]:
-        return BUILTIN_TAGS | EFFECT_TAGS | self.drug_classes.keys() | self.conditions.keys()
-
-    def formula_safety(self, formula: Formula) -> list[tuple[str, SafetyRule]]:
-        """A formula's rules are its own plus the union of its ingredients': (source id, rule)."""
-        rules = [(formula.id, r) for r in formula.safety]
-        for ing in formula.ingredients:
-            rules.extend((ing.herb, r) for r in self.herbs[ing.herb].safety)
-        return rules
 
 
 def _read_yaml(path: Path, rel: str) -> Any:
@@ -201,7 +140,7 @@ def _content_hash(root: Path, full: bool = False) -> str:
         digest.update(path.read_bytes())
     if full:
         here = Path(__file__).parent
-        for name in ("models.py", "loader.py"):
+        for name in ("models.py", "loader.py", "base.py"):
             digest.update((here / name).read_bytes())
     return digest.hexdigest()[: 16 if full else 10]
 

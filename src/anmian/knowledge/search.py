@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from anmian.knowledge.loader import KINDS, KnowledgeBase
+from anmian.knowledge.base import KnowledgeBase
+from anmian.knowledge.loader import KINDS
 
 NAME_FIELDS = ("name", "label", "title", "pinyin", "english", "code", "chinese", "latin")
 FUZZY_MIN = 80

@@ -1,0 +1,173 @@
+"""The CLI's cache of the checked knowledge base, as plain data: no pydantic, no YAML on a hit.
+
+`anmian assess` starting cold paid for pydantic (its models and their first validation), PyYAML
+and the checks on every run. The first run loads and checks the YAML as always
+(knowledge/loader.py), copies the models into plain objects (knowledge/plain.py), runs one
+small assessment so that everything the engine builds once per knowledge base is built (the
+reader's, hazards' and allergies' indexes, the patterns' table, ...: engine/memo.py's
+registry), and pickles the lot into the user cache folder (`$XDG_CACHE_HOME/anmian` on Linux,
+or ANMIAN_CACHE_DIR). Later runs unpickle it and hand those pieces back to the engine.
+
+The cache is keyed by the path, size and modification time of every YAML file of the knowledge
+base and of the code that reads or builds from it, and the whole key is stored in the file and
+compared, so an edit is never served stale. A cache that cannot be read, or holds anything but
+what this module wrote, is ignored (a full load then, and the cache is written again); a folder
+that cannot be written only means no cache. ANMIAN_KB_CACHE=0 turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import zlib
+from pathlib import Path
+from typing import Any
+
+from anmian.engine.memo import REGISTRY
+from anmian.knowledge.base import KnowledgeBase
+from anmian.knowledge.plain import to_plain
+
+FORMAT = 1  # bumped when what is pickled changes shape
+ENGINE = Path(__file__).resolve().parent
+HERE = ENGINE.parent / "knowledge"
+
+
+def _code() -> list[Path]:
+    """The code whose change must invalidate the cache: the knowledge base's schema and
+    loader, and every engine module (what they build once per base is pickled too)."""
+    return [
+        *sorted(HERE.glob("*.py")),
+        *sorted(ENGINE.glob("*.py")),
+        *sorted(ENGINE.glob("*.yaml")),
+        *sorted(ENGINE.glob("*.json")),
+    ]
+
+
+def _key(root: Path) -> str:
+    """Every file the cache depends on, with its size and modification time."""
+    files = sorted(root.rglob("*.yaml"))
+    rows = [f"anmian plain knowledge base {FORMAT}"]
+    for path in (*files, *_code()):
+        st = path.stat()
+        rows.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
+    return "\n".join(rows)
+
+
+def _name(key: str) -> str:
+    # a short name for the file; the whole key is kept inside it and compared on reading
+    data = key.encode()
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+
+
+def cache_path(key: str) -> Path | None:
+    """Where the plain cache of this content lives; None when there is no cache folder."""
+    from anmian import paths
+
+    try:
+        return paths.cache_dir() / f"kb-plain-{_name(key)}.pickle"
+    except (OSError, RuntimeError):  # no home folder to find a cache folder in
+        return None
+
+
+# A small case that reaches every index and table the engine builds once per knowledge base
+# (reader, hazards, allergies, patterns, red flags), so the cache holds them all.
+WARM_UP = {
+    "findings": ["crawling feeling in my legs in the evening", "no fever", "pale tongue"],
+    "medications": ["warfarin"],
+    "conditions": ["diabetes"],
+    "allergies": ["ginseng"],
+    "severity": {"scale": "anmian-leg-scale", "answers": [2, 2, 2, 2, 2, 2, 2, 2, 2, 2]},
+}
+
+
+def load_plain(root: Path | None = None) -> KnowledgeBase:
+    """The checked knowledge base as plain data, from the cache when it holds this content,
+    with what the engine builds once per base primed from the cache too. Raises
+    KnowledgeError as `load` does."""
+    root = root or HERE / "data"
+    path = None
+    key = ""
+    if os.environ.get("ANMIAN_KB_CACHE", "1") != "0":
+        try:
+            key = _key(root)
+        except OSError:  # a file went away while it was being listed: no cache this time
+            pass
+        else:
+            path = cache_path(key)
+    if path is not None:
+        got = _read(path, key)
+        if got is not None:
+            return got
+    from anmian.knowledge.loader import _load
+
+    kb = to_plain(_load(root))
+    built = _warm(kb)
+    if path is not None:
+        _write(path, key, kb, built)
+    return kb
+
+
+def _warm(kb: KnowledgeBase) -> dict[str, Any]:
+    """What every once-per-base function built for kb, after one assessment."""
+    from anmian.engine import InputError, assess, parse_input
+
+    with contextlib.suppress(InputError):  # a base without this scale caches what was built
+        assess(parse_input(WARM_UP), kb, allow_unknown=True)
+    out = {}
+    for name, fn in REGISTRY.items():
+        done, value = fn.built(kb)  # type: ignore[attr-defined]
+        if done:
+            out[name] = value
+    return out
+
+
+def _read(path: Path, key: str) -> KnowledgeBase | None:
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling makes many objects and no cycles to collect
+    try:
+        with path.open("rb") as fh:
+            got = pickle.load(fh)
+        fmt, stored_key, kb, built = got
+    except Exception:  # missing, truncated, from another version: a full load instead
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+    if (
+        fmt != FORMAT
+        or stored_key != key
+        or not isinstance(kb, KnowledgeBase)
+        or not isinstance(built, dict)
+    ):
+        return None
+    for name, value in built.items():
+        fn = REGISTRY.get(name)
+        if fn is None:  # a module not imported yet: import it, so its function registers
+            module = name.partition(":")[0]
+            try:
+                __import__(module)
+            except ImportError:
+                continue
+            fn = REGISTRY.get(name)
+        if fn is not None:
+            fn.prime(kb, value)  # type: ignore[attr-defined]
+    return kb
+
+
+def _write(path: Path, key: str, kb: KnowledgeBase, built: dict[str, Any]) -> None:
+    try:
+        data = pickle.dumps((FORMAT, key, kb, built), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):  # something built will not pickle
+        data = pickle.dumps((FORMAT, key, kb, {}), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # atomic: a concurrent reader sees the old file or the new one
+        for old in path.parent.glob("kb-plain-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)  # an older content's cache is never read again
+    except OSError:
+        pass  # no cache then; the next run loads in full again
