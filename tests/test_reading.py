@@ -786,3 +786,19 @@ def test_relatives_with_the_same_and_the_writers_own_danger_words(kb, text, expe
 )
 def test_family_history_is_as_sure_as_the_sentence(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "symptoms" stands for the complaint an intake about the legs describes; when they
+        # come is IRLSSG criterion 3 (worse in the evening or night, Allen 2014) ...
+        ("my symptoms always come back at night", {("worse-night", "present")}),
+        ("symptoms are mostly in the evening", {("worse-evening", "present")}),
+        # ... but a count of nights is how often, not when (the IRLS asks how often apart)
+        ("symptoms on 4 nights a week", set()),
+        ("crawling in my calves two nights a week", {("leg-crawling", "present")}),
+    ],
+)
+def test_when_the_symptoms_come_and_how_often(kb, text, expected):
+    assert read(kb, text) == expected

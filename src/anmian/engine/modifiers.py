@@ -68,6 +68,7 @@ class Vocabulary:
         self.functions = frozenset(self.stem(w) for w in reading.function_words)
         self.function_complaints = frozenset(reading.function_complaints)
         self.describing = frozenset(self.stem(w) for w in reading.describing_words)
+        self.leg_time_subjects = frozenset(reading.leg_time_subjects)
         self.triggers: dict[str, list[Trigger]] = {}
         for rule in reading.context:
             ws = tuple(words(clean(rule.literal), self.contractions))

@@ -476,7 +476,12 @@ def _cover(
         any(e in index.site_free and e not in index.leg_times_not_with for _, e in found)
         for _, _, _, found, _ in shared
     ]
-    if index.leg_times and any(legs):
+    # ...and in a sentence that reads nothing but says "symptoms" or "sensations", which
+    # stand for the complaint being described ("my symptoms always come back at night")
+    subject = not any(found for *_, found, _ in shared) and any(
+        w.raw in vocab.leg_time_subjects for w in sentence
+    )
+    if index.leg_times and (any(legs) or subject):
         have = {e for *_, found, _ in shared for _, e in found}
         for (positions, _, _, found, taken), own_legs in zip(shared, legs, strict=True):
             if not own_legs and found:
@@ -490,6 +495,7 @@ def _cover(
                     and when not in have
                     and k not in taken
                     and after not in vocab.not_before_times
+                    and not _numeric(after)  # "4 nights a week" is how often
                 ):
                     found.append(((k,), when))
                     taken.add(k)

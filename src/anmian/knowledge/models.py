@@ -842,3 +842,6 @@ class Reading(Model):
     function_complaints: tuple[Text, ...] = ()
     # words that only say how a sensation feels ("odd"): before a named one they describe it
     describing_words: tuple[Text, ...] = ()
+    # words that stand for the complaint described ("symptoms"): a time in a sentence that
+    # reads nothing else but one of them is when the legs are worse
+    leg_time_subjects: tuple[Text, ...] = ()
