@@ -302,10 +302,10 @@ def shared_plans(user: User) -> list[SharedPlan]:
 
 
 def _point_words(point: Any) -> str:
-    """A point for a patient: "Three Yin Intersection (SP6, Sanyinjiao)" in English, "三陰交
-    (SP6)" on a Chinese page."""
+    """A point for a patient: "Three Yin Intersection (SP6, Sanyinjiao)" in English,
+    "三陰交（SP6）" on a Chinese page."""
     if chinese_page():
-        return f"{in_page_language(point.chinese, point.chinese)} ({point.code})"
+        return f"{in_page_language(point.chinese, point.chinese)}（{point.code}）"
     return f"{point.english} ({point.code}, {point.pinyin})"
 
 
