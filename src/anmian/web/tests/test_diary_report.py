@@ -304,3 +304,16 @@ def test_the_chinese_title_is_drawn_as_glyphs_not_blank_or_boxes(client, li, tmp
     ]
     assert len(set(cells)) == 4, "the title's characters are drawn alike: tofu boxes"
     assert all(sum(v < 128 for v in cell) > 10 for cell in cells), "an empty character cell"
+
+
+def test_the_plan_s_formula_is_named_for_people_not_by_its_id(client, li, bob, alice_assessment):
+    """Issue 10: no ids for people. The plan keeps the id; the report prints the formula's
+    English name with its pinyin, as the knowledge base gives them."""
+    from anmian.web.records.models import Plan
+
+    Plan.objects.create(
+        patient=li, assessment=alice_assessment, adopted_by=bob, formula="suan-zao-ren-tang"
+    )
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_of(client, li))).pages)
+    assert "Sour Jujube Decoction (Suan Zao Ren Tang)" in " ".join(text.split())
+    assert "suan-zao-ren-tang" not in text

@@ -69,6 +69,17 @@ def kb_text(entry, field: str) -> str:
 
 
 @register.filter
+def formula_words(formula_id: str) -> str:
+    """A formula named for people from its id (a plan keeps the id): Sour Jujube Decoction
+    (Suan Zao Ren Tang) in English, 酸棗仁湯 on a Chinese page; an id the base no longer has
+    is shown as it is."""
+    formula = get_kb().formulas.get(formula_id)
+    if formula is None:
+        return formula_id
+    return in_page_language(f"{formula.english} ({formula.pinyin})", formula.chinese)
+
+
+@register.filter
 def kb_name(entry) -> str:
     """A point's, herb's or formula's name as a reader of the page says it: 三陰交 on a
     Chinese page, Sanyinjiao (the pinyin) in English."""
