@@ -20,7 +20,15 @@ def flags(kb: KnowledgeBase, text: str) -> set[str]:
     """The danger signs raised by a text: a red-flag finding read, or a danger word found,
     as present or uncertain (what puts the plan on hold with a referral)."""
     red = {f.id for f in kb.findings.values() if f.category == "red-flag"}
-    got = {h.flag for h in scan(kb, [text]) if h.flag and h.status in LIVE}
+    hits = scan(kb, [text])
+    # a flag that needs a tag (bleeding with pregnancy, or after the menopause) counts only
+    # when the text sets that tag too, as in engine/context.py and safety.holds
+    tags = {h.tag for h in hits if h.tag and h.status != "absent"}
+    got = {
+        h.flag
+        for h in hits
+        if h.flag and h.status in LIVE and (h.when_tag is None or h.when_tag in tags)
+    }
     read = resolve([text], indexes(kb)[0])
     return got | {f"finding:{m.id}" for m in read.matches if m.id in red and m.status in LIVE}
 
@@ -349,3 +357,45 @@ def test_it_raises_a_heart_attack_and_blood_brought_up(kb: KnowledgeBase, text, 
 def test_a_stuffy_heavy_chest_is_the_tcm_sign_not_an_emergency(kb: KnowledgeBase):
     # chest oppression (a TCM sign, findings/general.yaml) has no pressing weight or squeeze
     assert "pulmonary-embolism-suspected" not in flags(kb, "my chest feels stuffy and heavy")
+
+
+# Bleeding after the menopause (NHS; NICE NG12: a suspected cancer referral at 55 and over):
+# in one sentence it is read as the finding; across sentences the tag carries the menopause.
+PMB = [
+    ("light spotting two years after the menopause", "NHS: even spotting, after the menopause"),
+    ("some brown discharge since my periods stopped", "NHS: pink or brown discharge"),
+    (
+        "My periods stopped when I was 51. Last week there was blood on the toilet paper.",
+        "East Lancashire NHS: bleeding 12 months or more after the last period",
+    ),
+    ("I'm postmenopausal and bled a little after sex", "pelviclinic.co.uk: not normal to bleed"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), PMB)
+def test_it_raises_bleeding_after_the_menopause(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "postmenopausal-bleeding"), (text, source)
+
+
+def test_bleeding_after_the_menopause_refers_within_days(kb: KnowledgeBase):
+    # read in one sentence, the red flag itself fires, at "urgent" (NHS: see a GP; NG12)
+    from anmian.engine.assess import assess
+    from anmian.engine.inputs import AssessmentInput
+
+    person = AssessmentInput.model_validate(
+        {"findings": ["spotting after the menopause"], "age": 58, "sex": "female"}
+    )
+    got = {r.id: r.urgency for r in assess(person, kb).safety.referrals}
+    assert got.get("postmenopausal-bleeding") == "urgent", got
+
+
+QUIET_PMB = [
+    "no bleeding since the menopause",  # a denial
+    "heavy bleeding before the menopause",  # heavy periods before it, not after
+    "my blood pressure has gone up since the menopause",
+]
+
+
+@pytest.mark.parametrize("text", QUIET_PMB)
+def test_the_menopause_without_bleeding_after_it_is_quiet(kb: KnowledgeBase, text):
+    assert "postmenopausal-bleeding" not in flags(kb, text)
