@@ -14,7 +14,7 @@ from typing import Any
 
 from anmian.engine import InputError
 from anmian.engine.intake import IntakeResult, next_step
-from anmian.engine.zh_result import add_chinese, chinese_first, language
+from anmian.engine.zh_result import add_chinese, chinese_first, language, to_simplified
 from anmian.knowledge import KnowledgeBase
 
 MAX_TEXT = 2000  # characters in the free-text answer
@@ -29,13 +29,19 @@ SHOW_PLAN = "show_plan"  # the person chose to see the plan before confirming
 # inside "0.5 mg" does not end one.
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|[\r\n]+")
 
+
+def gettext_noop(text: str) -> str:
+    """Marks a heading for makemessages (its keyword); it is translated where shown."""
+    return text
+
+
 STATUS_WORDS = [
-    ("uncertain", "Not sure"),
-    ("present", "Present"),
-    ("absent", "Not present"),
-    ("historical", "In the past"),
-    ("family", "About someone else"),
-    ("other", "About someone else"),
+    ("uncertain", gettext_noop("Not sure")),
+    ("present", gettext_noop("Present")),
+    ("absent", gettext_noop("Not present")),
+    ("historical", gettext_noop("In the past")),
+    ("family", gettext_noop("About someone else")),
+    ("other", gettext_noop("About someone else")),
 ]
 
 
@@ -194,11 +200,23 @@ def reading_report(
     Only readings of `words` (the person's own phrases) are reported; without them (a saved
     assessment), every reading except a ticked box (its text is the finding's id). Readings
     `asked` about (see `pending`) are left to the questions."""
+    from django.utils.translation import gettext
+
     waiting = {(t, a["finding"]) for a in asked or [] for t in a["texts"]}
-    # .get: assessments saved by an older engine have no readings.
-    readings = result["input"].get("readings", {})
+    code = _page_language()
+    # .get: assessments saved by an older engine have no readings; in Chinese each label
+    # reads "中文 (English)", as on the rest of the page
+    readings = in_language(result, kb, code)["input"].get("readings", {})
     groups: dict[str, list[dict[str, str]]] = {}
-    for status, heading in STATUS_WORDS:
+
+    def label(fid: str) -> str:
+        f = kb.findings[fid]
+        if code == "en" or not f.zh:
+            return f.label
+        return f"{to_simplified(f.zh) if code == 'zh-Hans' else f.zh} ({f.label})"
+
+    for status, english in STATUS_WORDS:
+        heading = gettext(english)
         rows = [
             r
             for r in readings.get(status, [])
@@ -210,7 +228,7 @@ def reading_report(
     unresolved = [
         {
             "text": u["part"],
-            "closest": [kb.findings[s].label for s in u["suggestions"] if s in kb.findings],
+            "closest": [label(s) for s in u["suggestions"] if s in kb.findings],
         }
         for u in result["input"].get("unresolved", [])
     ]
@@ -236,6 +254,12 @@ def in_language(result: dict[str, Any], kb: KnowledgeBase, lang: str | None) -> 
     return result if code == "en" else chinese_first(add_chinese(result, kb, code))
 
 
+def _page_language() -> str:
+    from django.utils.translation import get_language
+
+    return language(get_language())
+
+
 def result_extras(
     result: dict[str, Any],
     kb: KnowledgeBase,
@@ -247,7 +271,8 @@ def result_extras(
     On hold, the `check:` referrals (what to do now about the words that raised it) are
     shown apart, at the very top, so they are not lost among the routine ones."""
     held = result["plan"].get("status") == "on-hold"
-    refs = result["safety"].get("referrals", [])
+    # in the page's language: a Chinese page reads "請安排抽血檢查鐵質 (Ask for an iron ...)"
+    refs = in_language(result, kb, _page_language())["safety"].get("referrals", [])
     return {
         "read": reading_report(result, kb, words, asked),
         "holds": hold_reasons(result, kb),
@@ -262,7 +287,12 @@ def hold_reasons(result: dict[str, Any], kb: KnowledgeBase) -> list[dict[str, st
     for h in result["safety"].get("holds", []):
         flag = kb.red_flags.get(h["flag"])
         if flag is not None:
-            out.append({"text": h["text"], "title": flag.title, "urgency": h["urgency"]})
+            title = flag.title
+            code = _page_language()
+            if code != "en" and flag.zh_title:
+                zh = to_simplified(flag.zh_title) if code == "zh-Hans" else flag.zh_title
+                title = f"{zh} ({flag.title})"
+            out.append({"text": h["text"], "title": title, "urgency": h["urgency"]})
     return out
 
 
