@@ -132,4 +132,4 @@ def plan_charts(kb, result: dict) -> list[tuple[str, str]]:
     points = [
         kb.points[p["id"]] for p in result["plan"]["points"] if p["mode"] in ("both", "acupressure")
     ]
-    return [(TITLE[v], render(points, v)) for v in views_for(points)]
+    return [(str(TITLE[v]), render(points, v)) for v in views_for(points)]

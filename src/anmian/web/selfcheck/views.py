@@ -182,7 +182,9 @@ def _charts(kb, result: dict) -> list[tuple[str, str]]:
     points = [
         kb.points[p["id"]] for p in result["plan"]["points"] if p["mode"] in ("both", "acupressure")
     ]
-    return [(bodychart.TITLE[v], bodychart.render(points, v)) for v in bodychart.views_for(points)]
+    return [
+        (str(bodychart.TITLE[v]), bodychart.render(points, v)) for v in bodychart.views_for(points)
+    ]
 
 
 def _confirmed(kb, answers: dict) -> list[dict]:

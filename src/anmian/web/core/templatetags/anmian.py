@@ -53,10 +53,10 @@ def band_label(label: str) -> str:
 def pattern_name(entry) -> str:
     """A pattern of a stored result ({"id", "name"}), or a pattern id, named in the page's
     language (血虛 on a zh-Hant page, Blood deficiency in English)."""
-    pid = entry.get("id") if isinstance(entry, dict) else entry
+    pid = str(entry.get("id", "")) if isinstance(entry, dict) else str(entry)
     pattern = get_kb().patterns.get(pid)
     if pattern is None:
-        return entry.get("name", pid) if isinstance(entry, dict) else str(entry)
+        return str(entry.get("name", pid)) if isinstance(entry, dict) else pid
     return in_page_language(pattern.name, pattern.chinese)
 
 
