@@ -43,6 +43,7 @@ class _Rule:
     groups: tuple[tuple[tuple[str, ...], ...], ...]  # each group must be hit in the sentence
     near: int | None  # the groups' hits at most this many words apart
     denied_by: tuple[tuple[str, ...], ...]  # word sequences that deny the row in its clause
+    after: str | None  # a flag an earlier sentence must have named (denied or not)
 
 
 class Scanner:
@@ -57,6 +58,7 @@ class Scanner:
                 tuple(tuple(term_stems(t, self.vocab) for t in g) for g in h.all),
                 h.near,
                 tuple(tuple(words(clean(d), self.vocab.contractions)) for d in h.denied_by),
+                h.after,
             )
             for h in kb.reading.hazards
         ]
@@ -80,11 +82,12 @@ class Scanner:
     def scan(self, text: str) -> list[HazardHit]:
         got = self._cache.get(text)
         if got is None:
-            got = [
-                h
-                for s in sentences(text, self.vocab.contractions, self.vocab.forms)
-                for h in self._scan(text, s)
-            ]
+            got = []
+            named: set[str] = set()  # flags named so far, denied or not (for `after` rows)
+            for s in sentences(text, self.vocab.contractions, self.vocab.forms):
+                hits = self._scan(text, s, named)
+                got += hits
+                named.update(h.flag for h in hits if h.flag)
             if has_cjk(text):  # Chinese danger and safety words (engine/zh_reading.yaml)
                 got += [
                     HazardHit(text, words, status, h.flag, h.tag, h.when_tag)
@@ -95,7 +98,7 @@ class Scanner:
             self._cache[text] = got
         return got
 
-    def _scan(self, text: str, sentence: list[Word]) -> list[HazardHit]:
+    def _scan(self, text: str, sentence: list[Word], named: set[str]) -> list[HazardHit]:
         raw = [w.raw for w in sentence]
         base = find_triggers(sentence, self.vocab, set())
         out: list[HazardHit] = []
@@ -117,6 +120,8 @@ class Scanner:
             return " ... ".join(" ".join(raw[s:e]) for s, e, _ in hits)
 
         for n, rule in enumerate(self.rules):
+            if rule.after and rule.after not in named:
+                continue
             found = [spans(g) for g in self._by_first[n]]
             if not any(found):
                 continue

@@ -468,6 +468,10 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
             p.append(f"reading.yaml: {where}.denied_by: not for rows with a 'finding'")
         if h.flag:
             p += _missing(kb, "reading", "reading", f"{where}.flag", "red-flags", [h.flag])
+        if h.after:
+            p += _missing(kb, "reading", "reading", f"{where}.after", "red-flags", [h.after])
+            if h.finding:
+                p.append(f"reading.yaml: {where}.after: not for rows with a 'finding'")
         if h.tag and h.tag not in kb.tags():
             p.append(f"reading.yaml: {where}.tag: unknown tag '{h.tag}'")
         p += _missing(kb, "reading", "reading", f"{where}.refs", "references", h.refs)

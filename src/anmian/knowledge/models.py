@@ -768,6 +768,10 @@ class Hazard(Model):
     # words that deny this row's danger wherever they stand in its clause, for a danger
     # that is a change ("no change in my bladder", "bowels were normal")
     denied_by: tuple[Text, ...] = ()
+    # the row counts only after an earlier sentence of the same text has named this flag's
+    # words, denied or not: "the thoughts are there" after "I have no desire to take my own
+    # life" refers back to them (C-SSRS: a denied intent is not a denied thought)
+    after: Id | None = None
     refs: Refs
 
 
