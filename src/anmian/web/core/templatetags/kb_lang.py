@@ -1,0 +1,37 @@
+"""The knowledge base's own Chinese on library pages: `{{ entry|in_lang:"text" }}` is the
+entry's `zh_text` on a Chinese page (in Simplified characters on a zh-Hans page) and its
+`text` otherwise, or where the base has no Chinese for it. A list field (a herb's actions)
+gives its zh-Hant list, item for item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+from anmian.engine.zh_result import language, to_simplified
+
+register = template.Library()
+
+
+@register.filter
+def in_lang(entry: Any, field: str) -> Any:
+    english = getattr(entry, field, None)
+    code = language(get_language())
+    chinese = getattr(entry, f"zh_{field}", None) if code != "en" else None
+    if not chinese:
+        return english
+    convert = to_simplified if code == "zh-Hans" else (lambda s: s)
+    if isinstance(chinese, tuple | list):
+        if not isinstance(english, tuple | list) or len(chinese) != len(english):
+            return english
+        return [convert(c) for c in chinese]
+    return convert(chinese)
+
+
+@register.filter
+def lang_code(entry: Any, field: str) -> str:
+    """The lang attribute of what `in_lang` gives: zh-Hant, zh-Hans or en."""
+    code = language(get_language())
+    return code if code != "en" and getattr(entry, f"zh_{field}", None) else "en"
