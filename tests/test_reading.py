@@ -802,3 +802,21 @@ def test_family_history_is_as_sure_as_the_sentence(kb, text, expected):
 )
 def test_when_the_symptoms_come_and_how_often(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a denial reaches the word after it; words across another reading are no wording
+        # ("not worry ... sleep" is not "can not sleep")
+        ("I do not worry about my sleep", {("overthinking", "absent")}),
+        # irritating says how a sensation feels (holdout2's patients call RLS irritating),
+        # irritation of the mind is irritability
+        ("an irritating ache in my legs", {("leg-aching", "present")}),
+        ("mental irritation", {("irritability", "present")}),
+        # what may happen is uncertain (a hedge: ConText's "possible" category)
+        ("I may feel sleepy during the day", {("daytime-sleepiness", "uncertain")}),
+    ],
+)
+def test_denials_do_not_jump_readings_and_words_of_feeling(kb, text, expected):
+    assert read(kb, text) == expected

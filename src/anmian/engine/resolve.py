@@ -274,6 +274,8 @@ class Index:
         # a word the base gives a form for is a word, not a typo ("worst" is worse), though
         # no typo is corrected into it ("tries" is not "tires")
         self.known = self.known | frozenset(vocab.forms)
+        # stems of the aliases: a word with one of them is a form of a known word
+        self.known_stems = frozenset(st for key in (*self.keys, *self.site_keys) for st in key)
         self._alias_list = list(self.alias)
         self._cache: dict[str, tuple[list[Match], list[Unresolved]]] = {}
         self._spelling: dict[str, tuple[str, float] | None] = {}
@@ -318,6 +320,10 @@ class Index:
             if ranked and (len(ranked) == 1 or ranked[0][:2] != ranked[1][:2]):
                 best, _, chosen = ranked[0]
                 found = (chosen, round(1 - best / max(len(word), 1) / 2, 2))
+                # a word that is a form of a known word is never "corrected" into a stop word
+                # ("irritation" is not "irritating")
+                if chosen in self.vocab.stop and self.vocab.stem(word) in self.known_stems:
+                    found = None
         self._spelling[word] = found
         return found
 
@@ -447,7 +453,9 @@ def _cover(
                 sited,
             ):
                 ks = tuple(plain[i:j])
-                if len(ks) > 1 and ks[-1] - ks[0] + 1 > len(ks):
+                # only qualifiers between: "not worry about sleep" is no "not ... sleep"
+                between = range(ks[0], ks[-1] + 1)
+                if len(ks) > 1 and len(between) > len(ks) and all(k in loose for k in between):
                     found.append((ks, e))
                     taken.update(ks)
         # A weak one-word key ("low" from "feeling low") counts only when it is all that is
