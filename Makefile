@@ -110,6 +110,7 @@ openapi: install
 
 bench: install
 	$(BIN)/python bench/assess.py
+	$(BIN)/python bench/cli_start.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/servers.py
 	$(BIN)/python bench/diary.py

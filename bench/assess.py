@@ -1,27 +1,46 @@
-"""Figures for the engine: assessments per second in-process, and the CLI's cold start.
+"""Figures for the engine: one assessment in-process, with and without its JSON-ready output,
+against the engine before the speed work of issue 17 (tests/reference_engine, the oracle of
+tests/test_same_result.py). The CLI's cold start is bench/cli_start.py.
 
 Run: .venv/bin/python bench/assess.py  (or `make bench`). Prints figures; asserts nothing.
-Aims: under 1 ms per assessment in-process; CLI cold start under 250 ms.
+Aim (issue 17): the demo case with its JSON-ready output under 200 µs. Interleaved rounds
+(each variant a batch of calls in turn, so a busy moment costs them alike), medians.
 """
 
 from __future__ import annotations
 
 import json
+import platform
 import statistics
-import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from anmian.engine import assess, parse_input
-from anmian.knowledge import get_kb
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.reference_engine
+
+from tests.reference_engine.assess import assess as reference  # noqa: E402
+
+from anmian.engine import assess, parse_input  # noqa: E402
+from anmian.knowledge import get_kb  # noqa: E402
+
 DEMO = json.loads((ROOT / "examples" / "demo.json").read_text())
-ANMIAN = str(Path(sys.executable).with_name("anmian"))
+IDS = {"findings": ["leg-crawling", "pale-face", "tongue-pale", "pulse-thin"]}
 
 
-def in_process(n: int = 2000) -> None:
+def _rounds(variants: dict[str, Callable[[], object]], rounds: int, batch: int) -> dict[str, float]:
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    for _ in range(rounds):
+        for label, fn in variants.items():
+            t = time.perf_counter()
+            for _ in range(batch):
+                fn()
+            times[label].append((time.perf_counter() - t) / batch * 1e6)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def in_process(rounds: int = 31, batch: int = 50) -> None:
     from anmian.knowledge.loader import _load, data_dir
 
     t0 = time.perf_counter()
@@ -30,50 +49,39 @@ def in_process(n: int = 2000) -> None:
     t0 = time.perf_counter()
     kb = get_kb()
     load_ms = (time.perf_counter() - t0) * 1000
-    data = parse_input(DEMO)
-    simple = parse_input({"findings": ["leg-crawling", "pale-face", "tongue-pale", "pulse-thin"]})
-    assess(data, kb)  # warm the resolution indexes
-    for label, case in (("demo case (9 phrases, 2 drugs, labs)", data), ("4 finding ids", simple)):
-        times = []
-        for _ in range(n):
-            t = time.perf_counter()
-            assess(case, kb)
-            times.append(time.perf_counter() - t)
-        mean = statistics.fmean(times) * 1000
-        p99 = sorted(times)[int(n * 0.99)] * 1000
-        print(
-            f"in-process, {label}: {1000 / mean:,.0f} assessments/s, mean {mean:.3f} ms, p99 {p99:.3f} ms"
-        )
-    t = time.perf_counter()
-    for _ in range(200):
-        assess(data, kb).to_dict()
     print(
-        f"in-process, demo case with JSON-ready output: {(time.perf_counter() - t) / 200 * 1000:.3f} ms each"
+        f"engine in-process, {rounds} interleaved rounds of {batch}, medians "
+        f"({platform.node()}, Python {platform.python_version()}):"
     )
-    print(
-        f"knowledge base: full load and validation {full_ms:.0f} ms; from the checked cache {load_ms:.0f} ms"
-    )
-
-
-def cold_start(runs: int = 7) -> None:
-    for label, args, stdin in (
-        ("anmian --help", [ANMIAN, "--help"], None),
-        (
-            "anmian assess demo.json",
-            [ANMIAN, "assess", str(ROOT / "examples" / "demo.json"), "-f", "json"],
-            None,
-        ),
-    ):
-        times = []
-        for _ in range(runs):
-            t = time.perf_counter()
-            subprocess.run(args, input=stdin, capture_output=True, check=True)
-            times.append((time.perf_counter() - t) * 1000)
-        print(
-            f"CLI cold start, {label}: median {statistics.median(times):.0f} ms (min {min(times):.0f})"
+    for label, doc in (("demo case (9 phrases, 2 drugs, labs)", DEMO), ("4 finding ids", IDS)):
+        data = parse_input(doc)
+        for fn in (assess, reference):  # warm the indexes and tables of both
+            fn(data, kb, allow_unknown=True).to_dict()
+        got = _rounds(
+            {
+                "now": lambda data=data: assess(data, kb),
+                "now, with to_dict()": lambda data=data: assess(data, kb).to_dict(),
+                "before": lambda data=data: reference(data, kb),
+                "before, with to_dict()": lambda data=data: reference(data, kb).to_dict(),
+            },
+            rounds,
+            batch,
         )
+        print(f"  {label}:")
+        for what in ("", ", with to_dict()"):
+            now, before = got[f"now{what}"], got[f"before{what}"]
+            print(
+                f"    assess{what or '':18} {now:7.0f} µs  (before {before:5.0f} µs, "
+                f"{before / now:.1f}x faster)"
+            )
+    print(
+        f"  knowledge base: full load and validation {full_ms:.0f} ms; "
+        f"from the checked cache {load_ms:.0f} ms"
+    )
 
 
 if __name__ == "__main__":
     in_process()
-    cold_start()
+    from bench.cli_start import main as cold_start
+
+    cold_start(11)

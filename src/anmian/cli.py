@@ -111,8 +111,42 @@ def _assess_args(args: list[str]) -> tuple[str, str | None, bool, str] | None:
     return file, fmt, allow_unknown, lang
 
 
+def _english_stemmer_only() -> None:
+    """snowballstemmer's package imports all of its 30 languages (about 14 ms, an eighth of
+    this path's start) to offer one: the reader stems English only. In this process, which
+    ends after one assessment, the package is registered without running its __init__, and
+    its `stemmer` gives the English stemmer the full package gives (PyStemmer, which the
+    package would prefer, is left alone). tests/test_cli_fast.py compares the output with
+    the Typer path's, which imports the package whole."""
+    if "snowballstemmer" in sys.modules:
+        return
+    import importlib.util
+
+    try:
+        if importlib.util.find_spec("Stemmer") is not None:
+            return
+        spec = importlib.util.find_spec("snowballstemmer")
+        if spec is None or spec.submodule_search_locations is None:
+            return
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["snowballstemmer"] = package
+        from snowballstemmer.english_stemmer import EnglishStemmer
+    except Exception:  # anything unexpected: the package imports in full, as usual
+        sys.modules.pop("snowballstemmer", None)
+        return
+
+    def stemmer(lang: str) -> Any:
+        if lang.lower() != "english":
+            raise KeyError(f"Stemming algorithm '{lang}' not found")
+        return EnglishStemmer()
+
+    package.stemmer = stemmer  # type: ignore[attr-defined]
+
+
 def _assess(file: str, allow_unknown: bool, lang: str) -> None:
     from pathlib import Path
+
+    _english_stemmer_only()
 
     from anmian.engine.assess import assess
     from anmian.engine.kb_cache import load_plain

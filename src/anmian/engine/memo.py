@@ -29,13 +29,22 @@ def per_parts(
     def wrap(fn: Callable[[KnowledgeBase], T]) -> Callable[[KnowledgeBase], T]:
         store: dict[tuple[int, ...], tuple[T, tuple[Any, ...]]] = {}
 
+        # The last base asked about with its result, as one pair (swapped whole, so threads
+        # never see one base with another's result): a base is frozen, so the same object has
+        # the same parts, and the usual call (the one base of a process) costs one `is`.
+        last: list[tuple[Any, Any]] = [(None, None)]
+
         @wraps(fn)
         def get(kb: KnowledgeBase) -> T:
+            seen, value = last[0]
+            if seen is kb:
+                return value  # type: ignore[no-any-return]
             key = tuple(id(getattr(kb, n)) for n in names)
             hit = store.get(key)
             if hit is None:
                 # the parts are kept with the result so their ids cannot be reused
                 hit = store[key] = (fn(kb), tuple(getattr(kb, n) for n in names))
+            last[0] = (kb, hit[0])
             return hit[0]
 
         def built(kb: KnowledgeBase) -> tuple[bool, Any]:
@@ -49,6 +58,7 @@ def per_parts(
                 value,
                 tuple(getattr(kb, n) for n in names),
             )
+            last[0] = (None, None)
 
         get.built = built  # type: ignore[attr-defined]
         get.prime = prime  # type: ignore[attr-defined]

@@ -328,20 +328,30 @@ def formula_allowed(
     return ok
 
 
-_FORMULA_RULES: dict[tuple[int, int], tuple[object, object, list[tuple[str, SafetyRule]]]] = {}
+# (formula, herbs) -> (formula, herbs, its rules grouped by tag as (position, source, rule))
+_FORMULA_RULES: dict[
+    tuple[int, int], tuple[object, object, dict[str, list[tuple[int, str, SafetyRule]]]]
+] = {}
 
 
 def _formula_rules(
     kb: KnowledgeBase, formula: Formula, ctx: Context
 ) -> list[tuple[str, SafetyRule]]:
-    """The formula's own and its ingredients' rules that apply to this person, in order;
-    the union is built once per formula and knowledge base."""
+    """The formula's own and its ingredients' rules that apply to this person, in order
+    (`kb.formula_safety`'s order); the union is built once per formula and knowledge base,
+    grouped by tag, so a person's few tags are looked up rather than every rule scanned."""
     key = (id(kb.herbs), id(formula))
     hit = _FORMULA_RULES.get(key)
     if hit is None or hit[0] is not formula or hit[1] is not kb.herbs:
+        by_tag: dict[str, list[tuple[int, str, SafetyRule]]] = {}
+        for n, (source, rule) in enumerate(kb.formula_safety(formula)):
+            by_tag.setdefault(rule.when, []).append((n, source, rule))
         # formula and herbs are kept with the rules so that their ids are not reused
-        hit = _FORMULA_RULES[key] = (formula, kb.herbs, kb.formula_safety(formula))
-    return [(source, rule) for source, rule in hit[2] if rule.when in ctx.tags]
+        hit = _FORMULA_RULES[key] = (formula, kb.herbs, by_tag)
+    table = hit[2]
+    found = [row for tag in ctx.tags if tag in table for row in table[tag]]
+    found.sort(key=lambda row: row[0])
+    return [(source, rule) for _, source, rule in found]
 
 
 def _add_advice(
