@@ -203,14 +203,13 @@ def assess(
             ),
         )
     danger_texts = {h.text for h in live_hazards}
-    readings = {
-        status: [
-            {"text": m.text, "finding": m.id, "label": kb.findings[m.id].label, "read": m.part}
-            for m in findings.matches
-            if m.status == status
-        ]
-        for status in STATUSES
-    }
+    readings: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
+    for m in findings.matches:  # one pass, each reading under its status, in reading order
+        bucket = readings.get(m.status)
+        if bucket is not None:
+            bucket.append(
+                {"text": m.text, "finding": m.id, "label": kb.findings[m.id].label, "read": m.part}
+            )
     report = {
         "findings": _resolution_report(findings, "finding"),
         "readings": readings,

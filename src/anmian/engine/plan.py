@@ -177,11 +177,14 @@ def _add_points(
             pats, roles = wanted.setdefault(pp.point, ([], []))
             pats.append(source)
             roles.append(pp.role)
-    # the rules that hold at every point, found once for the whole plan
+    # the rules that hold at every point, found once for the whole plan; a technique the
+    # plan never proposes is excluded once, at the first point (the same exclusion at every
+    # later point is a repeat, which Safety.exclude drops)
     general = applicable(kb.rules.technique_rules, ctx)
-    for point_id, (pats, roles) in wanted.items():
+    later = [r for r in general if r.action == "caution" or r.technique in (None, *MODES)]
+    for n, (point_id, (pats, roles)) in enumerate(wanted.items()):
         point = kb.points[point_id]
-        modes = _point_modes(point, ctx, safety, general)
+        modes = _point_modes(point, ctx, safety, later if n else general)
         if modes is None:
             continue
         mode = "both" if len(modes) == 2 else next(iter(modes))
