@@ -14,6 +14,8 @@ import io
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anmian.web.shop.errors import BadRequest
 from anmian.web.shop.models import Product
@@ -24,13 +26,13 @@ MAX_PIXELS = 25_000_000  # 5,000 x 5,000: larger is a mistake or a decompression
 TYPES = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 CONTENT_TYPES = {ext: ctype for ext, ctype in TYPES.values()}
 OTHER = {  # recognised, but not accepted: named in the message
-    b"GIF8": "a GIF",
-    b"BM": "a BMP",
-    b"%PDF": "a PDF",
-    b"II*\x00": "a TIFF",
-    b"MM\x00*": "a TIFF",
+    b"GIF8": gettext_lazy("a GIF"),
+    b"BM": gettext_lazy("a BMP"),
+    b"%PDF": gettext_lazy("a PDF"),
+    b"II*\x00": gettext_lazy("a TIFF"),
+    b"MM\x00*": gettext_lazy("a TIFF"),
 }
-ACCEPTED = "a JPEG, PNG or WebP photo"
+ACCEPTED = gettext_lazy("a JPEG, PNG or WebP photo")
 
 
 class PhotoError(BadRequest):
@@ -51,36 +53,42 @@ def sniff(head: bytes) -> str | None:
 def _what_else(head: bytes) -> str:
     for magic, name in OTHER.items():
         if head.startswith(magic):
-            return name
+            return str(name)
     text = head.lstrip()[:200].lower()
     if text.startswith(b"<?xml") or b"<svg" in text:
-        return "an SVG drawing (it can carry scripts)"
-    return "not an image"
+        return _("an SVG drawing (it can carry scripts)")
+    return _("not an image")
 
 
 def check(upload: Any, alt: str) -> tuple[bytes, str]:
     """The bytes to store and their format, or PhotoError saying what is wrong."""
     if not alt.strip():
         raise PhotoError(
-            "Please describe the photo in a few words (its alt text), for people who cannot see it."
+            _(
+                "Please describe the photo in a few words (its alt text), for people who "
+                "cannot see it."
+            )
         )
     if len(alt) > 200:
-        raise PhotoError("Please keep the description under 200 characters.")
+        raise PhotoError(_("Please keep the description under 200 characters."))
     if upload is None:
-        raise PhotoError("Please choose a photo to upload.")
+        raise PhotoError(_("Please choose a photo to upload."))
     if upload.size == 0:
-        raise PhotoError("The file is empty: please choose the photo again.")
+        raise PhotoError(_("The file is empty: please choose the photo again."))
     if upload.size > MAX_BYTES:
         raise PhotoError(
-            f"The file is {upload.size / 1024 / 1024:.1f} MB; photos can be at most "
-            f"{MAX_BYTES // 1024 // 1024} MB. Please make it smaller and try again."
+            _(
+                "The file is %(size).1f MB; photos can be at most %(most)s MB. Please make it "
+                "smaller and try again."
+            )
+            % {"size": upload.size / 1024 / 1024, "most": MAX_BYTES // 1024 // 1024}
         )
     data = upload.read()
     kind = sniff(data[:16])
     if kind is None:
         raise PhotoError(
-            f"This file is {_what_else(data[:512])}, whatever its name says: please upload "
-            f"{ACCEPTED}."
+            _("This file is %(what)s, whatever its name says: please upload %(accepted)s.")
+            % {"what": _what_else(data[:512]), "accepted": ACCEPTED}
         )
     return _rewrite(data, kind), kind
 
@@ -94,13 +102,17 @@ def _rewrite(data: bytes, kind: str) -> bytes:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format != kind:
                 raise PhotoError(
-                    f"The file is not the image it starts as: please upload {ACCEPTED}."
+                    _("The file is not the image it starts as: please upload %(accepted)s.")
+                    % {"accepted": ACCEPTED}
                 )
             width, height = probe.size
             if width * height > MAX_PIXELS:
                 raise PhotoError(
-                    f"The photo is {width} × {height} pixels; at most "
-                    f"{MAX_PIXELS // 1_000_000} million pixels are accepted. Please resize it."
+                    _(
+                        "The photo is %(width)s × %(height)s pixels; at most %(most)s million "
+                        "pixels are accepted. Please resize it."
+                    )
+                    % {"width": width, "height": height, "most": MAX_PIXELS // 1_000_000}
                 )
             probe.verify()  # a damaged or cut-off file fails here or on load below
         with Image.open(io.BytesIO(data)) as opened:
@@ -115,12 +127,15 @@ def _rewrite(data: bytes, kind: str) -> bytes:
         raise
     except Image.DecompressionBombError:
         raise PhotoError(
-            f"The photo has too many pixels (at most {MAX_PIXELS // 1_000_000} million are "
-            "accepted). Please resize it."
+            _(
+                "The photo has too many pixels (at most %(most)s million are accepted). Please "
+                "resize it."
+            )
+            % {"most": MAX_PIXELS // 1_000_000}
         ) from None
     except (OSError, SyntaxError, ValueError):
         raise PhotoError(
-            "The image is damaged or incomplete: please export it again and upload the new file."
+            _("The image is damaged or incomplete: please export it again and upload the new file.")
         ) from None
 
 

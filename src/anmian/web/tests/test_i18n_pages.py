@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 # Besides test_i18n's ALLOWED (our name, units, abbreviations): file formats a Chinese page
 # names in Latin letters too, and the authenticator apps of the two-factor page by their names.
-FORMATS = {"pdf", "zip", "fhir", "readme", "qr", "mb", "r4", "bundle", "a4"}
+FORMATS = {"pdf", "zip", "fhir", "readme", "qr", "mb", "r4", "bundle", "a4", "jpeg", "png", "webp"}
 BRANDS = {"freeotp", "aegis", "google", "authenticator"}
 EXTRA_POINT = re.compile(r"^ex-[a-z]{2}\d{1,2}$")  # EX-HN22: an extra point's code
 PATH = re.compile(r"\b[\w-]+(?:/[\w.-]+)+\.\w+\b")  # docs/privacy.md, a file named as itself
@@ -56,10 +56,11 @@ PENDING = {
 
 def _typed_by_people() -> list[str]:
     """What the demo clinic and its people typed: names, contact details, appointment types,
-    products, the words of session notes; longest first so a name inside another goes after."""
+    products, the words of session notes (and orders' references, ids); longest first so a
+    name inside another goes after."""
     from anmian.web.booking.models import AppointmentType
     from anmian.web.records.models import Clinic, Patient, Practitioner, SessionNote
-    from anmian.web.shop.models import Product
+    from anmian.web.shop.models import Order, Product
 
     values: list[str] = []
     for c in Clinic.objects.all():
@@ -70,6 +71,7 @@ def _typed_by_people() -> list[str]:
     values += [t.name for t in AppointmentType.objects.all()]
     for pr in Product.objects.all():
         values += [pr.name, pr.description, pr.photo_alt]
+    values += [str(o.uid)[:8] for o in Order.objects.all()]  # an order's reference: an id
     for n in SessionNote.objects.all():
         values += [n.tongue, n.pulse, n.herbs_given, n.response, n.notes]
         values += [x.get("technique", "") for x in n.points]
@@ -328,3 +330,41 @@ def test_a_shop_receipt_is_in_the_buyer_s_saved_language(
     assert subjects == ["您的訂單已成立", "已收到付款：您的收據", "您的訂單可以取貨了"]
     body = mailoutbox[-1].body
     assert "訂單 " in body and "取貨方式：到診所取貨" in body and "Delivery" not in body
+
+
+# --- the shop's staff pages (a role the sweep above does not log in as)
+
+
+def test_the_shop_s_staff_pages_read_in_zh_hant(client):
+    from django.contrib.auth.models import Permission
+
+    from anmian.web.shop import services
+    from anmian.web.shop.payments import PROVIDER
+    from anmian.web.shop.testing import catalogue, person
+
+    catalogue()
+    buyer = services.buyer_for(person("buyer", age=40).user)
+    order = services.place_order(buyer, [("acupressure-probe", 1)], "pickup")
+    services.record_payment(PROVIDER.notification(PROVIDER.callback_data(order, "paid")))
+    user = get_user_model().objects.create_user("till@clinic.example", "till@clinic.example")
+    for codename in ("change_order", "change_product"):
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    typed = _typed_by_people()
+    pages = {
+        "/shop/staff/orders/": "標記為可取貨",
+        "/shop/staff/products/": "商品照片",
+        f"/shop/staff/orders/{order.uid}/slip/": "出貨單",
+    }
+    for url, words in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert words in page, url
+        assert not english_left(page, typed), (url, english_left(page, typed))
+    refused = client.post(
+        "/shop/staff/products/acupressure-probe/photo/", {"alt": "一支鋼製按壓棒"}
+    )
+    assert refused.status_code == 400
+    assert "請選擇要上傳的照片。" in refused.content.decode()
