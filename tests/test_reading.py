@@ -820,3 +820,17 @@ def test_when_the_symptoms_come_and_how_often(kb, text, expected):
 )
 def test_denials_do_not_jump_readings_and_words_of_feeling(kb, text, expected):
     assert read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # RLS is a complaint of the legs (IRLSSG criterion 1): a leg sensation or its timing
+        # said of another part of the body is not read as the legs'
+        ("my right shoulder feels crampy", set()),
+        ("stomach ache, better when I press on it", set()),
+        ("my legs feel crampy", {("leg-tightness", "present")}),
+    ],
+)
+def test_a_leg_finding_said_of_another_part_of_the_body(kb, text, expected):
+    assert read(kb, text) == expected

@@ -69,6 +69,7 @@ class Vocabulary:
         self.function_complaints = frozenset(reading.function_complaints)
         self.describing = frozenset(self.stem(w) for w in reading.describing_words)
         self.leg_time_subjects = frozenset(reading.leg_time_subjects)
+        self.other_parts = frozenset(reading.other_body_parts)
         self.triggers: dict[str, list[Trigger]] = {}
         for rule in reading.context:
             ws = tuple(words(clean(rule.literal), self.contractions))

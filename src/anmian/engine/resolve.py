@@ -190,6 +190,7 @@ class Index:
         leg_times_not_with: frozenset[str] = frozenset(),
         flagged: Iterable[tuple[str, Iterable[Iterable[str]], int | None]] = (),
         family_same: Iterable[str] = (),
+        of_legs: frozenset[str] = frozenset(),
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -205,6 +206,8 @@ class Index:
         self.site_free = site_free
         self.leg_times = leg_times or {}
         self.leg_time_ids = frozenset(self.leg_times.values())
+        # findings about the legs and their times: not read of another part of the body
+        self.of_legs = of_legs
         self.leg_times_not_with = leg_times_not_with
         # red-flag findings and their danger words: groups of terms, one term of each group
         # in the sentence (terms as stem sequences, a word written "=word" as written)
@@ -764,6 +767,11 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             # a danger sign is denied only in its own clause, never by a list's "all normal"
             lists = h.id not in index.red
             status, _ = status_of(sentence, h.start, h.end, triggers, inside=True, lists=lists)
+            if h.id in index.of_legs and _elsewhere(sentence, vocab):
+                # "the right shoulder feels crampy": a leg finding said of another part of
+                # the body is not the legs' (reported as not understood)
+                unresolved.append(Unresolved(text, (), " ".join(sentence[p].raw for p in h.words)))
+                continue
             if h.function and status != ABSENT and not _complained(sentence, h.start, vocab):
                 # "No issues with digestion, sleep, energy": a bare "sleep" names the
                 # function, not a complaint about it; a denial ("sleep was fine") or a word
@@ -813,6 +821,12 @@ def _family_status(
     own = [t for t in triggers if t[2].category not in ("family", "other")]
     status = status_of(sentence, start, end, own)[0]
     return status if status in (ABSENT, UNCERTAIN) else PRESENT
+
+
+def _elsewhere(sentence: list[Word], vocab: Vocabulary) -> bool:
+    """Is a leg reading in a sentence that names another part of the body and no leg site?"""
+    said = {w.raw for w in sentence}
+    return bool(said & vocab.other_parts) and not said & vocab.sites
 
 
 def _complained(sentence: list[Word], at: int, vocab: Vocabulary) -> bool:
@@ -994,6 +1008,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         past_is_present=frozenset(kb.reading.past_is_present),
         leg_times=dict(kb.reading.leg_times),
         leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
+        of_legs=frozenset(f.id for f in kb.findings.values() if f.category in ("leg", "timing")),
         flagged=[
             (h.finding, (h.terms,) if h.terms else h.all, h.near)
             for h in kb.reading.hazards

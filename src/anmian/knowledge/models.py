@@ -849,3 +849,5 @@ class Reading(Model):
     # words that stand for the complaint described ("symptoms"): a time in a sentence that
     # reads nothing else but one of them is when the legs are worse
     leg_time_subjects: tuple[Text, ...] = ()
+    # parts of the body that are not the legs: a leg finding said of one is not the legs'
+    other_body_parts: tuple[Text, ...] = ()
