@@ -160,7 +160,9 @@ def test_everything_else_a_person_reads_has_its_chinese(kb: KnowledgeBase):
     assert all(r.zh_text for _, r in rules)
     assert all(len(h.zh_actions) == len(h.actions) for h in kb.herbs.values())
     assert all(f.zh_actions for f in kb.formulas.values())
-    assert all(p.zh_description for p in kb.patterns.values())
+    for p in kb.patterns.values():
+        assert p.zh_description and p.zh_tongue and p.zh_pulse, p.id
+        assert p.zh_principle and p.zh_self_care, p.id
     assert all(c.zh_name for c in kb.conditions.values())
     assert all(c.zh_rls_link for c in kb.conditions.values() if c.rls_link)
     assert all(d.zh_name for d in kb.drug_classes.values())
@@ -247,3 +249,10 @@ def test_it_refuses_a_chinese_message_that_drops_a_placeholder(tmp_path: Path):
 def test_it_refuses_a_chinese_verdict_without_the_criteria(tmp_path: Path):
     problems = _break(tmp_path, "rules.yaml", "全部必要條件（{failed}）", "全部必要條件")
     assert any("zh_criteria_not_met" in p and "{failed}" in p for p in problems)
+
+
+def test_a_patterns_tongue_and_pulse_read_in_the_glossarys_words(kb: KnowledgeBase):
+    # docs/glossary.md: pale tongue 舌淡, thin pulse 脈細, wiry pulse 脈弦 (as 弦)
+    assert "舌淡" in (kb.patterns["blood-deficiency"].zh_tongue or "")
+    assert "脈細" in (kb.patterns["blood-deficiency"].zh_pulse or "")
+    assert "弦" in (kb.patterns["liver-qi-stagnation"].zh_pulse or "")

@@ -404,7 +404,8 @@ def _check_chinese_text(kb: KnowledgeBase) -> list[str]:
     for oid, oil in kb.oils.items():
         rules(at("oils", oid), "safety", oil.safety)
     for pid, pattern in kb.patterns.items():
-        need(at("patterns", pid), "zh_description", pattern.zh_description)
+        for name in ("description", "tongue", "pulse", "principle", "self_care"):
+            need(at("patterns", pid), f"zh_{name}", getattr(pattern, f"zh_{name}"))
     for cid, cond in kb.conditions.items():
         need(at("conditions", cid), "zh_name", cond.zh_name)
         if cond.rls_link:

@@ -217,6 +217,11 @@ class Pattern(Model):
     tongue: Text
     pulse: Text
     principle: Text
+    # zh-Hant of the tongue, pulse, principle and self-care (the loader requires them)
+    zh_tongue: ZhText | None = None
+    zh_pulse: ZhText | None = None
+    zh_principle: ZhText | None = None
+    zh_self_care: ZhText | None = None
     points: Annotated[tuple[PatternPoint, ...], Field(min_length=2)]
     formulas: Annotated[tuple[Id, ...], Field(min_length=1)]
     herbs: tuple[Id, ...] = ()

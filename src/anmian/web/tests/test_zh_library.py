@@ -38,6 +38,8 @@ def test_a_pattern_reads_its_description_in_chinese(client: Client):
     html = main(client.get("/library/patterns/blood-deficiency/", **ZH_TW))
     description = re.search(r'<p lang="zh-Hant">([^<]+)</p>', html)
     assert description and "血" in description.group(1)
+    assert "舌淡" in html and "脈細" in html  # pale tongue, thin pulse (glossary)
+    assert "Nourish Blood, calm the spirit" not in html  # the principle reads in Chinese
 
 
 @pytest.mark.django_db
