@@ -267,6 +267,9 @@ def test_the_week_of_everyone_at_the_clinic_and_of_one_colleague(client: Client,
     one = client.get(f"/booking/calendar/?view=week&day=2026-03-02&who={week.pk}").content.decode()
     assert "Cleo Other" in one and "Alice Able" not in one
     assert f'&amp;who={week.pk}"' in one  # the week links keep the choice
+    assert f'<option value="{week.pk}" selected>Cai Colleague' in one
+    mine = client.get("/booking/calendar/?view=week&day=2026-03-02&who=mine").content.decode()
+    assert "Alice Able" in mine and "Cleo Other" not in mine
 
 
 def test_the_week_refuses_a_colleague_of_another_clinic_and_a_bad_choice(
@@ -308,3 +311,23 @@ def test_the_week_in_zh_hant(client: Client, bob, week):
         assert words in html, words
     for words in (">Break<", "Day off", "Outside working hours", "Next week", "Week of"):
         assert words not in html, words
+
+
+def test_the_week_reads_in_the_same_number_of_queries_however_full_it_is(client: Client, bob, week):
+    """A busy week must not cost a query an appointment: the patient, type and practitioner
+    come with each row, and one audit entry names every patient shown."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(bob.user)
+    url = "/booking/calendar/?view=week&day=2026-03-02&who=all"
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    kind = AppointmentType.objects.get(name="Needling")
+    for n in range(6):
+        other = Patient.objects.create(clinic=bob.clinic, name=f"Patient {n}")
+        appointment_at(bob, other, kind, datetime(2026, 3, 5, 9 + n, tzinfo=UTC))
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert "Patient 5" in html
+    assert len(many.captured_queries) == len(few.captured_queries)
