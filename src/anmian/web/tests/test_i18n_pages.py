@@ -152,7 +152,7 @@ def test_the_chart_reads_as_a_taiwanese_practitioner_writes_it(demo):
     text = visible_text(client.get(f"/clinic/patients/{demo['patient']}/").content.decode())
     for words in ("新增診療紀錄", "出生日期", "1968年3月14日", "最近的評分", "診療紀錄"):
         assert words in text
-    assert "（偏好電子郵件）" in text  # the contact way of the model's choices
+    assert "900123（偏好電子郵件）" in text  # the contact way of the model's choices
     assert "j M Y" not in text and "Mar" not in text
 
 
