@@ -163,6 +163,8 @@ def test_everything_else_a_person_reads_has_its_chinese(kb: KnowledgeBase):
     for p in kb.patterns.values():
         assert p.zh_description and p.zh_tongue and p.zh_pulse, p.id
         assert p.zh_principle and p.zh_self_care, p.id
+        assert all(x.zh_role for x in p.points), p.id
+    assert all(x.zh_role for x in kb.rules.base_points)
     assert all(c.zh_name for c in kb.conditions.values())
     assert all(c.zh_rls_link for c in kb.conditions.values() if c.rls_link)
     assert all(d.zh_name for d in kb.drug_classes.values())
@@ -256,3 +258,14 @@ def test_a_patterns_tongue_and_pulse_read_in_the_glossarys_words(kb: KnowledgeBa
     assert "舌淡" in (kb.patterns["blood-deficiency"].zh_tongue or "")
     assert "脈細" in (kb.patterns["blood-deficiency"].zh_pulse or "")
     assert "弦" in (kb.patterns["liver-qi-stagnation"].zh_pulse or "")
+
+
+def test_a_point_paired_with_another_names_the_same_point_in_chinese(kb: KnowledgeBase):
+    # "With LR3 ..." is 配太衝 (LR3 is 太衝, WHO 2008), "With LI4 ..." 配合谷 (LI4 is 合谷)
+    names = {"LR3": "太衝", "LI4": "合谷", "KI7": "復溜", "BL62": "申脈"}
+    paired = [x for p in kb.patterns.values() for x in p.points if x.role.startswith("With ")]
+    assert paired
+    for x in paired:
+        code = x.role.removeprefix("With ").split()[0].strip(",")
+        if code in names:
+            assert (x.zh_role or "").startswith(f"配{names[code]}"), (x.point, x.zh_role)

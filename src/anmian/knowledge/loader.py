@@ -406,6 +406,8 @@ def _check_chinese_text(kb: KnowledgeBase) -> list[str]:
     for pid, pattern in kb.patterns.items():
         for name in ("description", "tongue", "pulse", "principle", "self_care"):
             need(at("patterns", pid), f"zh_{name}", getattr(pattern, f"zh_{name}"))
+        for n, pp in enumerate(pattern.points):
+            need(at("patterns", pid), f"points.{n}.zh_role", pp.zh_role)
     for cid, cond in kb.conditions.items():
         need(at("conditions", cid), "zh_name", cond.zh_name)
         if cond.rls_link:
@@ -422,6 +424,8 @@ def _check_chinese_text(kb: KnowledgeBase) -> list[str]:
             need(at("scales", sid), f"bands.{n}.zh_label", band.zh_label)
     r = kb.rules
     where = "rules.yaml"
+    for n, pp in enumerate(r.base_points):
+        need(where, f"base_points.{n}.zh_role", pp.zh_role)
     for name in ("course_single", "course_combined"):
         need(where, f"{name}.zh_note", getattr(r, name).zh_note)
     for n, hold in enumerate(r.herbal_holds):

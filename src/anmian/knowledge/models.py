@@ -196,6 +196,7 @@ class PatternFinding(Model):
 class PatternPoint(Model):
     point: Id
     role: Text
+    zh_role: ZhText | None = None  # zh-Hant; the loader requires it
 
 
 class IcdCode(Model):
