@@ -5,6 +5,7 @@ appointment type, the practitioner's name, the address) are theirs and are taken
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
@@ -84,3 +85,26 @@ def test_the_waitlist_offer_reads_in_chinese(client: Client, alice, bob, kind, c
     client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
     page = _clean(client.get(f"/booking/waitlist/{token}/"), clinic)
     assert "2026年3月3日（星期二）10:00" in page
+
+
+def test_the_waitlist_offer_email_is_in_the_waiting_person_s_saved_language(
+    alice, bob, kind, clinic, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+    from django.core import mail
+
+    from anmian.web.accounts.models import Profile
+
+    user = get_user_model().objects.create_user("w@x.org", "w@x.org")
+    Patient.objects.create(clinic=clinic, name="王小姐", user=user)
+    Profile.objects.create(user=user, language="zh-hant")
+    waitlist.join(user, kind, bob)
+    appointment, _ = services.book(alice.user, bob, kind, TUESDAY_10, now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(alice.user, appointment, now=NOW)  # alice reads English
+    offer = next(m for m in mail.outbox if m.to == ["w@x.org"])
+    cancelled = next(m for m in mail.outbox if m.to == [alice.user.email])
+    assert cancelled.subject == "Your appointment is cancelled"
+    words = re.sub(r"https?://\S+", " ", offer.subject + offer.body).replace(clinic.time_zone, "")
+    assert not english_words("<body>" + words)  # its link and the zone's IANA id aside
+    assert "2026年3月3日（星期二）10:00" in offer.body
