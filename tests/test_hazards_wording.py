@@ -399,3 +399,69 @@ QUIET_PMB = [
 @pytest.mark.parametrize("text", QUIET_PMB)
 def test_the_menopause_without_bleeding_after_it_is_quiet(kb: KnowledgeBase, text):
     assert "postmenopausal-bleeding" not in flags(kb, text)
+
+
+# A denied intent or plan is not a denied thought (C-SSRS asks of thoughts, then of the
+# intention of acting on them); "the thoughts" may refer back to an earlier sentence.
+THOUGHTS_KEPT = [
+    (
+        "I would never kill myself. But the thoughts are still there most days.",
+        "C-SSRS: intent (question 4) denied, thoughts (question 2) not",
+    ),
+    (
+        "I have no plan to end my life. I still have the thoughts, though.",
+        "Business Insider 2023, chronic passive suicidal ideation: no plan, daily thoughts",
+    ),
+    (
+        "Dark thoughts come most nights, but I'd never act on them",
+        "The Mighty (quoted by craigontoast.com): thoughts without the intention to act",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), THOUGHTS_KEPT)
+def test_thoughts_kept_after_a_denied_intent_are_raised(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "suicidal-thoughts"), (text, source)
+
+
+QUIET_THOUGHTS = [
+    "I have no thoughts of suicide. I sleep badly and worry a lot.",
+    "My racing thoughts keep me awake",
+    "The thoughts are still there when I lie down",  # racing thoughts: no suicide before it
+    "I have never had thoughts of harming myself and I never will.",
+]
+
+
+@pytest.mark.parametrize("text", QUIET_THOUGHTS)
+def test_racing_thoughts_and_full_denials_are_quiet(kb: KnowledgeBase, text):
+    assert "suicidal-thoughts" not in flags(kb, text)
+
+
+# A clot said of a leg, a vein or a lung, or feared, is a clot; menstrual clots are a sign of
+# Blood stasis (Maciocia), not a DVT. The bladder or bowels count with a change, a trouble or a
+# loss of control (NICE CKS), not as digestion.
+CLOT_OR_CAUDA = [
+    ("I'm scared it's a blood clot", "dvt-suspected", "NHS DVT: get help if you think you have one"),
+    ("a clot behind my knee after the long flight", "dvt-suspected", "NHS DVT: after travel"),
+    ("new problems with my bladder", "cauda-equina-or-cord", "NICE CKS: bladder dysfunction"),
+    ("a change in bowel control", "cauda-equina-or-cord", "NICE CKS: loss of bowel control"),
+]
+
+
+@pytest.mark.parametrize(("text", "flag", "source"), CLOT_OR_CAUDA)
+def test_a_feared_clot_and_a_changed_bladder_are_raised(kb: KnowledgeBase, text, flag, source):
+    assert flagged(kb, text, flag), (text, source)
+
+
+QUIET_DIGESTION = [
+    ("painful periods with dark clots", "dvt-suspected"),
+    ("menstrual blood with clots", "dvt-suspected"),
+    ("sticky, incomplete bowel movements", "cauda-equina-or-cord"),
+    ("my bowels swing between constipation and diarrhoea", "cauda-equina-or-cord"),
+    ("loose stools, tired, weak limbs", "cauda-equina-or-cord"),
+]
+
+
+@pytest.mark.parametrize(("text", "flag"), QUIET_DIGESTION)
+def test_period_clots_and_digestion_are_quiet(kb: KnowledgeBase, text, flag):
+    assert flag not in flags(kb, text)

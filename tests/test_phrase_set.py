@@ -35,8 +35,17 @@ def test_the_set_is_large_cited_and_split():
 # The 14 danger rows first missed were fixed as wording families (tests/test_hazards_wording.py
 # holds them with wordings from other sources): none is allowed now.
 HOLDOUT2_DANGER_NOT_HANDLED: set[str] = set()
+# holdout3's 12 danger misses on its first reading (passive wishes for an ending, speech that
+# sounds drunk, a hand on one side that will not work, foot drop as tripping, a warm
+# throbbing place, a weight on the chest, bleeding after the menopause, weak legs that cannot
+# rise, thoughts kept after a denied intent) were fixed as families in the same way: none now.
 SPLIT_NAMES = ("dev", "holdout", "holdout2")
-ALLOWED_DANGER = {"dev": set(), "holdout": set(), "holdout2": HOLDOUT2_DANGER_NOT_HANDLED}
+ALLOWED_DANGER = {
+    "dev": set(),
+    "holdout": set(),
+    "holdout2": HOLDOUT2_DANGER_NOT_HANDLED,
+    "holdout3": set(),
+}
 
 
 def _ratchet(missed: set[str], allowed: set[str]) -> None:
