@@ -32,9 +32,14 @@ CALLS = {
 }
 
 
+FAILED: dict[str, str] = {}
+
+
 def _run(args: list[str], env: dict[str, str]) -> float:
     t = time.perf_counter()
-    subprocess.run(args, env=env, capture_output=True, check=True)
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:  # kept, and said at the end (a knowledge base caught mid-edit, say)
+        FAILED[" ".join(args[1:])] = done.stderr.strip().splitlines()[-1:][0] if done.stderr else ""
     return (time.perf_counter() - t) * 1000
 
 

@@ -857,3 +857,5 @@ class Reading(Model):
     leg_time_subjects: tuple[Text, ...] = ()
     # parts of the body that are not the legs: a leg finding said of one is not the legs'
     other_body_parts: tuple[Text, ...] = ()
+    # a finding that includes others by what it is (read together, they are part of it)
+    includes: dict[Id, tuple[Id, ...]] = {}
