@@ -368,3 +368,22 @@ def test_the_shop_s_staff_pages_read_in_zh_hant(client):
     )
     assert refused.status_code == 400
     assert "請選擇要上傳的照片。" in refused.content.decode()
+
+
+def test_the_audit_log_reads_in_zh_hant_for_the_privacy_officer(client, alice, bob):
+    """The officer's page: labels, actions and outcomes in Chinese; what was read (`chart`)
+    and the route stay codes, shown as code."""
+    from django.contrib.auth.models import Permission
+
+    from anmian.web.records.audit import record
+
+    bob.user.user_permissions.add(Permission.objects.get(codename="review_clinic_audit"))
+    record(bob.user, "read", alice, "chart", alice)
+    client.force_login(bob.user)
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    page = client.get("/clinic/audit/").content.decode()
+    for words in ("稽核紀錄", "最新的在前", "讀取", "允許", "匯出為 CSV"):
+        assert words in page, words
+    assert not english_left(page, [alice.name, bob.user.get_username()])
+    bad = client.get("/clinic/audit/", {"since": "2026-12-02", "until": "2026-01-01"})
+    assert "結束日早於起始日。" in bad.content.decode()
