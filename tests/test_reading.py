@@ -834,3 +834,13 @@ def test_denials_do_not_jump_readings_and_words_of_feeling(kb, text, expected):
 )
 def test_a_leg_finding_said_of_another_part_of_the_body(kb, text, expected):
     assert read(kb, text) == expected
+
+
+def test_a_finding_that_includes_another_reads_as_one(kb):
+    # NICE NG158: a DVT is a swollen leg on one side; that it is one-sided is part of it
+    assert read(kb, "pain and swelling in one calf") == {("one-leg-swollen-warm-red", "present")}
+    # ...while one-sided symptoms alone are a finding of their own (an atypical pattern)
+    assert ("symptoms-one-sided", "present") in read(kb, "the tingling is only in one leg")
+    assert all(
+        k in kb.findings and set(v) <= set(kb.findings) for k, v in kb.reading.includes.items()
+    )

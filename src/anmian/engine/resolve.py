@@ -191,6 +191,7 @@ class Index:
         flagged: Iterable[tuple[str, Iterable[Iterable[str]], int | None]] = (),
         family_same: Iterable[str] = (),
         of_legs: frozenset[str] = frozenset(),
+        includes: dict[str, tuple[str, ...]] | None = None,
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -208,6 +209,7 @@ class Index:
         self.leg_time_ids = frozenset(self.leg_times.values())
         # findings about the legs and their times: not read of another part of the body
         self.of_legs = of_legs
+        self.includes = includes or {}
         self.leg_times_not_with = leg_times_not_with
         # red-flag findings and their danger words: groups of terms, one term of each group
         # in the sentence (terms as stem sequences, a word written "=word" as written)
@@ -796,6 +798,17 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 # unless that is denied ("no one in my family has restless legs").
                 fam = _family_status(sentence, h.start, h.end, triggers)
                 matches[-1] = Match(text, index.family_finding, h.confidence, h.how, fam, part)
+        if index.includes:
+            # a finding that includes another by what it is ("a swollen, red calf on one
+            # side" is one-sided): read together, the included one is part of it
+            said = matches[first:]
+            matches[first:] = [
+                m
+                for m in said
+                if not any(
+                    m.id in index.includes.get(o.id, ()) and o.status == m.status for o in said
+                )
+            ]
         for run in unread:
             part = " ".join(sentence[p].raw for p in run)
             unresolved.append(Unresolved(text, () if has_cjk(part) else index.suggest(part), part))
@@ -1009,6 +1022,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         leg_times=dict(kb.reading.leg_times),
         leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
         of_legs=frozenset(f.id for f in kb.findings.values() if f.category in ("leg", "timing")),
+        includes={k: tuple(v) for k, v in kb.reading.includes.items()},
         flagged=[
             (h.finding, (h.terms,) if h.terms else h.all, h.near)
             for h in kb.reading.hazards
