@@ -176,8 +176,13 @@ def test_a_relatives_danger_is_still_theirs(kb: KnowledgeBase):
 
 
 def test_near_is_refused_on_rows_without_groups(kb: KnowledgeBase):
-    bad = Hazard(flag="stroke-suspected", finding="face-drooping", terms=("droop",), near=2,
-                 refs=("nhs-fast",))
+    bad = Hazard(
+        flag="stroke-suspected",
+        finding="face-drooping",
+        terms=("droop",),
+        near=2,
+        refs=("nhs-fast",),
+    )
     reading = kb.reading.model_copy(update={"hazards": (*kb.reading.hazards, bad)})
     problems = _check_reading_with(kb, reading)
     assert any(".near" in p for p in problems), problems
@@ -216,7 +221,10 @@ def _check_reading_with(kb: KnowledgeBase, reading) -> list[str]:
 # A wish for it all to end or never to have been: passive ideation, a wish and not a plan.
 PASSIVE_WISH = [
     ("sometimes I pray for it all to be over", "C-SSRS screener, question 1: a wish to be dead"),
-    ("I wish I had never been born", "mentalhealthde.com: passive ideation, wishing one was never born"),
+    (
+        "I wish I had never been born",
+        "mentalhealthde.com: passive ideation, wishing one was never born",
+    ),
     ("I keep thinking about no longer existing", "blackwallst.media: passive suicidal ideation"),
     ("I just want to close my eyes and disappear", "blackwallst.media: passive suicidal ideation"),
 ]
@@ -242,7 +250,10 @@ def test_a_wish_about_the_legs_or_the_night_is_quiet(kb: KnowledgeBase, text):
 
 # Stroke: speech that sounds drunk or is lost, a hand or arm on one side that will not work.
 STROKE_MORE = [
-    ("his speech sounded drunk but he had not had a drink", "BMC Neurol 2019: stroke taken for drink"),
+    (
+        "his speech sounded drunk but he had not had a drink",
+        "BMC Neurol 2019: stroke taken for drink",
+    ),
     ("she was unable to speak for a few minutes", "NHS FAST: not able to talk at all"),
     ("sudden loss of speech", "NHS stroke symptoms: speech"),
     ("my left hand suddenly became clumsy", "NHS FAST: weakness or numbness in one arm"),
@@ -441,7 +452,11 @@ def test_racing_thoughts_and_full_denials_are_quiet(kb: KnowledgeBase, text):
 # Blood stasis (Maciocia), not a DVT. The bladder or bowels count with a change, a trouble or a
 # loss of control (NICE CKS), not as digestion.
 CLOT_OR_CAUDA = [
-    ("I'm scared it's a blood clot", "dvt-suspected", "NHS DVT: get help if you think you have one"),
+    (
+        "I'm scared it's a blood clot",
+        "dvt-suspected",
+        "NHS DVT: get help if you think you have one",
+    ),
     ("a clot behind my knee after the long flight", "dvt-suspected", "NHS DVT: after travel"),
     ("new problems with my bladder", "cauda-equina-or-cord", "NICE CKS: bladder dysfunction"),
     ("a change in bowel control", "cauda-equina-or-cord", "NICE CKS: loss of bowel control"),
