@@ -40,6 +40,10 @@ class LoginForm(AuthenticationForm):
     """Emails are stored casefolded; repeated failures are counted and refused by django-axes
     (anmian/web/lockout.py), which also stops the admin login and the API's token route."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Email")  # what a person signed up with
+
     def clean_username(self) -> str:
         return (self.cleaned_data.get("username") or "").strip().casefold()
 

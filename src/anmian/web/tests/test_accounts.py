@@ -96,6 +96,14 @@ def test_login_works_with_the_right_password(client: Client, alice):
     assert response.status_code == 302
 
 
+def test_the_login_asks_for_the_email_a_person_signed_up_with(client: Client):
+    """Sign-up asks for an email, never a username; the login names the same thing."""
+    signup = client.get("/accounts/signup/").content.decode()
+    login = client.get("/accounts/login/").content.decode()
+    assert '<label for="id_email">Email' in signup
+    assert '<label for="id_username">Email' in login and "Username" not in login
+
+
 def test_password_reset_sends_an_email_with_a_working_link(client: Client, alice):
     client.post("/accounts/password-reset/", {"email": "alice@example.org"})
     assert len(mail.outbox) == 1
