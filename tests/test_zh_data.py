@@ -269,3 +269,23 @@ def test_a_point_paired_with_another_names_the_same_point_in_chinese(kb: Knowled
         code = x.role.removeprefix("With ").split()[0].strip(",")
         if code in names:
             assert (x.zh_role or "").startswith(f"配{names[code]}"), (x.point, x.zh_role)
+
+
+def test_our_own_leg_scale_and_screening_questions_read_in_chinese(kb: KnowledgeBase):
+    # Anmian's own wording only: the licensed scales (IRLS, ISI, PSQI) store no items at all
+    for scale in kb.scales.values():
+        if scale.id != "anmian-leg-scale":
+            assert not scale.items, scale.id
+    items = kb.scales["anmian-leg-scale"].items
+    assert items and all(i.zh_text and len(i.zh_answers) == len(i.answers) for i in items)
+    assert all("過去7天" in (i.zh_text or "") for i in items if "past 7 days" in i.text)
+    assert all(q.zh_text for q in kb.screening.values())
+    # the first criterion is the urge to move (glossary: 想動腿的衝動)
+    assert "想動腿的衝動" in (kb.screening["urge_to_move"].zh_text or "")
+
+
+def test_it_refuses_a_scale_item_with_too_few_chinese_answers(tmp_path: Path):
+    problems = _break(tmp_path, "scales/scales.yaml", '      - "強烈到無法招架"\n', "")
+    assert any(
+        "field 'items.0.zh_answers': one zh-Hant answer for each of the 5" in p for p in problems
+    )

@@ -422,6 +422,15 @@ def _check_chinese_text(kb: KnowledgeBase) -> list[str]:
         need(at("scales", sid), "zh_note", scale.zh_note)
         for n, band in enumerate(scale.bands):
             need(at("scales", sid), f"bands.{n}.zh_label", band.zh_label)
+        for n, item in enumerate(scale.items):
+            need(at("scales", sid), f"items.{n}.zh_text", item.zh_text)
+            if len(item.zh_answers) != len(item.answers):
+                problems.append(
+                    f"{at('scales', sid)}: field 'items.{n}.zh_answers': one zh-Hant answer "
+                    f"for each of the {len(item.answers)} answers (has {len(item.zh_answers)})"
+                )
+    for cid, question in kb.screening.items():
+        need(at("screening", cid), "zh_text", question.zh_text)
     r = kb.rules
     where = "rules.yaml"
     for n, pp in enumerate(r.base_points):

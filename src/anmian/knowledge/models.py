@@ -424,6 +424,9 @@ class SeverityItem(Model):
     id: Id
     text: Text  # our own wording; never a licensed scale's items
     answers: Annotated[tuple[Text, ...], Field(min_length=5, max_length=5)]  # scored 0..4
+    # zh-Hant of our own wording (the loader requires both, one answer for each answer)
+    zh_text: ZhText | None = None
+    zh_answers: tuple[ZhText, ...] = ()
 
 
 class Band(Model):
@@ -459,6 +462,7 @@ class ScreeningQuestion(Model):
         "not_explained_by_other_condition",
     ]
     text: Text
+    zh_text: ZhText | None = None  # zh-Hant, our own wording too; the loader requires it
     refs: Refs
 
 

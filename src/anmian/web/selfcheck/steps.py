@@ -278,7 +278,8 @@ def severity_form(kb: KnowledgeBase, scale_id: str | None = None) -> type[forms.
 
 
 def build_steps(kb: KnowledgeBase) -> list[Step]:
-    screening = [(c, kb.screening[c].text) for c in CRITERIA if c in kb.screening]
+    # our own wording of each criterion, in Chinese on a Chinese page (screening.yaml zh_text)
+    screening = [(c, _item_text(kb.screening[c])) for c in CRITERIA if c in kb.screening]
     steps = [
         Step(
             "about", _("About you"), _("A few facts that change what is safe for you."), AboutForm

@@ -35,3 +35,13 @@ def lang_code(entry: Any, field: str) -> str:
     """The lang attribute of what `in_lang` gives: zh-Hant, zh-Hans or en."""
     code = language(get_language())
     return code if code != "en" and getattr(entry, f"zh_{field}", None) else "en"
+
+
+@register.filter
+def band_in_lang(scale: Any, label: str) -> str:
+    """A severity band's label ("moderate") in the page's language, from the scale's bands."""
+    code = language(get_language())
+    band = next((b for b in getattr(scale, "bands", ()) if b.label == label), None)
+    if code == "en" or band is None or not band.zh_label:
+        return label
+    return to_simplified(band.zh_label) if code == "zh-Hans" else band.zh_label
