@@ -491,6 +491,12 @@ class EvidenceItem(Model):
     size: Text  # participants or studies
     finding: Text  # what it found, in our words
     limits: Text  # why it cannot settle the question
+    # zh-Hant of each (the loader requires them)
+    zh_title: ZhText | None = None
+    zh_design: ZhText | None = None
+    zh_size: ZhText | None = None
+    zh_finding: ZhText | None = None
+    zh_limits: ZhText | None = None
     refs: Refs
 
 

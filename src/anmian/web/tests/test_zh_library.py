@@ -54,3 +54,11 @@ def test_a_simplified_page_reads_the_same_in_simplified_characters(client: Clien
     html = main(client.get("/library/herbs/chuan-xiong/", **ZH_CN))
     assert "活血行气" in html and '<ul lang="zh-Hans">' in html
     assert "懷孕" not in html and "怀孕" in html
+
+
+@pytest.mark.django_db
+def test_the_evidence_reads_in_chinese_and_keeps_its_citations(client: Client):
+    html = main(client.get("/library/evidence/", **ZH_TW))
+    assert "系統性回顧" in html  # systematic review
+    assert "Both included trials had weaknesses" not in html
+    assert "Cochrane" in html  # the citations stay as published
