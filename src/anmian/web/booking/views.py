@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from anmian.knowledge import get_kb
@@ -131,7 +131,7 @@ def _done(request: HttpRequest, appointment, what: str) -> HttpResponse:
             "what": what,
             "type": appointment.appointment_type.name,
             "who": appointment.practitioner.display_name,
-            "day": date_format(local, "l j F"),
+            "day": date_format(local, pgettext("day heading", "l j F")),
             "time": f"{local:%H:%M}",
         },
     )
@@ -243,7 +243,7 @@ def cancel(request: HttpRequest, uid) -> HttpResponse:
         gettext("Cancelled: %(type)s on %(day)s at %(time)s. The time is free for someone else.")
         % {
             "type": done.appointment_type.name,
-            "day": date_format(local, "l j F"),
+            "day": date_format(local, pgettext("day heading", "l j F")),
             "time": f"{local:%H:%M}",
         },
     )

@@ -108,3 +108,11 @@ def test_the_waitlist_offer_email_is_in_the_waiting_person_s_saved_language(
     words = re.sub(r"https?://\S+", " ", offer.subject + offer.body).replace(clinic.time_zone, "")
     assert not english_words("<body>" + words)  # its link and the zone's IANA id aside
     assert "2026年3月3日（星期二）10:00" in offer.body
+
+
+def test_booking_says_so_in_chinese_with_a_chinese_date(zh: Client, alice, bob, kind):
+    data = {"type": kind.pk, "practitioner": bob.pk, "start": TUESDAY_10.isoformat()}
+    response = zh.post("/booking/book/", data, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert len(said) == 1 and "3月3日（星期二） 10:00" in said[0], said
+    assert not english_words("<body>" + said[0])
