@@ -201,7 +201,8 @@ def test_a_corrupt_cache_is_ignored_and_replaced(
     path.write_bytes(garbage)
     kb = kb_cache.load_plain(root)  # no traceback: a full load
     assert _json(kb) == _json(get_kb())
-    assert path.read_bytes() != garbage  # written again
+    (written,) = cache.glob("kb-plain-*.pickle")  # written again, in place of the garbage
+    assert written.read_bytes() != garbage
     assert kb_cache.load_plain(root).version == kb.version
 
 
@@ -236,3 +237,15 @@ def test_cache_can_be_turned_off(
     kb = kb_cache.load_plain(_data_copy(tmp_path))
     assert not cache.exists() or not list(cache.glob("kb-plain-*"))
     assert _json(kb) == _json(get_kb())
+
+
+def test_two_data_folders_sharing_the_cache_folder_keep_their_own(
+    cache: Path, tmp_path: Path
+) -> None:
+    """A checkout and an installed CLI (say) do not push each other's cache out."""
+    first = _data_copy(tmp_path / "one")
+    second = _data_copy(tmp_path / "two")
+    kb_cache.load_plain(first)
+    kb_cache.load_plain(second)
+    kb_cache.load_plain(first)
+    assert len(list(cache.glob("kb-plain-*.pickle"))) == 2

@@ -61,12 +61,14 @@ def _name(key: str) -> str:
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def cache_path(key: str) -> Path | None:
-    """Where the plain cache of this content lives; None when there is no cache folder."""
+def cache_path(root: Path, key: str) -> Path | None:
+    """Where the plain cache of this content lives; None when there is no cache folder. The
+    name starts with the data folder's own hash, so that two checkouts (or a checkout and an
+    installed CLI) sharing the folder each keep theirs."""
     from anmian import paths
 
     try:
-        return paths.cache_dir() / f"kb-plain-{_name(key)}.pickle"
+        return paths.cache_dir() / f"kb-plain-{_name(str(root))}-{_name(key)}.pickle"
     except (OSError, RuntimeError):  # no home folder to find a cache folder in
         return None
 
@@ -95,7 +97,7 @@ def load_plain(root: Path | None = None) -> KnowledgeBase:
         except OSError:  # a file went away while it was being listed: no cache this time
             pass
         else:
-            path = cache_path(key)
+            path = cache_path(root, key)
     if path is not None:
         got = _read(path, key)
         if got is not None:
@@ -113,7 +115,8 @@ def _warm(kb: KnowledgeBase) -> dict[str, Any]:
     """What every once-per-base function built for kb, after one assessment."""
     from anmian.engine import InputError, assess, parse_input
 
-    with contextlib.suppress(InputError):  # a base without this scale caches what was built
+    # Whatever goes wrong here (a base without this scale, say) only means less is cached.
+    with contextlib.suppress(InputError, LookupError, ValueError, TypeError, AttributeError):
         assess(parse_input(WARM_UP), kb, allow_unknown=True)
     out = {}
     for name, fn in REGISTRY.items():
@@ -166,7 +169,7 @@ def _write(path: Path, key: str, kb: KnowledgeBase, built: dict[str, Any]) -> No
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(data)
         tmp.replace(path)  # atomic: a concurrent reader sees the old file or the new one
-        for old in path.parent.glob("kb-plain-*.pickle"):
+        for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)  # an older content's cache is never read again
     except OSError:
