@@ -29,6 +29,8 @@ def test_a_herb_reads_its_actions_and_cautions_in_chinese(client: Client):
     assert '<ul lang="zh-Hant">' in html
     assert "懷孕" in html and "抗凝血" in html  # its pregnancy and blood-thinner rules
     assert "Not with blood thinners" not in html
+    # the textbook entry for 川芎: warm, acrid, entering the Liver, Gallbladder and Pericardium
+    assert "性溫，味辛，歸肝、膽、心包經。" in html
     english = main(client.get("/library/herbs/chuan-xiong/", HTTP_ACCEPT_LANGUAGE="en"))
     assert "moves blood and qi" in english and "活血行氣" not in english
 

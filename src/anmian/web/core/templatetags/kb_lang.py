@@ -45,3 +45,49 @@ def band_in_lang(scale: Any, label: str) -> str:
     if code == "en" or band is None or not band.zh_label:
         return label
     return to_simplified(band.zh_label) if code == "zh-Hans" else band.zh_label
+
+
+# A herb's nature, flavours and channels as Chinese materia medica writes them (WHO IST
+# 2007: 四氣 the four natures, 五味 the five flavours, 歸經 the channels entered).
+TERMS = {
+    "cold": "寒",
+    "cool": "涼",
+    "neutral": "平",
+    "slightly warm": "微溫",
+    "warm": "溫",
+    "hot": "熱",
+    "slightly cold": "微寒",
+    "acrid": "辛",
+    "sweet": "甘",
+    "bitter": "苦",
+    "sour": "酸",
+    "salty": "鹹",
+    "bland": "淡",
+    "astringent": "澀",
+    "slightly bitter": "微苦",
+    "slightly sweet": "微甘",
+    "Liver": "肝",
+    "Spleen": "脾",
+    "Heart": "心",
+    "Lung": "肺",
+    "Kidney": "腎",
+    "Stomach": "胃",
+    "Gallbladder": "膽",
+    "Large Intestine": "大腸",
+    "Bladder": "膀胱",
+    "Pericardium": "心包",
+    "San Jiao": "三焦",
+    "Small Intestine": "小腸",
+}
+
+
+@register.filter
+def tcm_terms(value: Any) -> str:
+    """A herb's nature, or its list of flavours or channels, in the page's language."""
+    code = language(get_language())
+    items = [value] if isinstance(value, str) else list(value)
+    if code == "en":
+        return ", ".join(items)
+    words = [TERMS.get(v, v) for v in items]
+    text = "、".join(words)
+    return to_simplified(text) if code == "zh-Hans" else text
