@@ -480,3 +480,19 @@ QUIET_DIGESTION = [
 @pytest.mark.parametrize(("text", "flag"), QUIET_DIGESTION)
 def test_period_clots_and_digestion_are_quiet(kb: KnowledgeBase, text, flag):
     assert flag not in flags(kb, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # NHS stroke symptoms: weakness or paralysis on one side of the body, the arm's and
+        # the leg's side alike (as hemiplegia is read)
+        ("sudden weakness on one side of my body", "present"),
+        ("no weakness on one side of the body", "absent"),
+    ],
+)
+def test_one_side_of_the_body_weak_is_a_stroke_sign(kb: KnowledgeBase, text, status):
+    got = {(m.id, m.status) for m in resolve([text], indexes(kb)[0]).matches}
+    assert {("arm-weakness-one-side", status), ("sudden-leg-weakness", status)} <= got
+    hits = [h for h in scan(kb, [text]) if h.flag == "stroke-suspected"]
+    assert hits and all(h.status == status for h in hits)
