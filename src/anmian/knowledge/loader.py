@@ -431,9 +431,9 @@ def _check_chinese_text(kb: KnowledgeBase) -> list[str]:
                 )
     for cid, question in kb.screening.items():
         need(at("screening", cid), "zh_text", question.zh_text)
-    for eid, item in kb.evidence.items():
+    for eid, study in kb.evidence.items():
         for name in ("title", "design", "size", "finding", "limits"):
-            need(at("evidence", eid), f"zh_{name}", getattr(item, f"zh_{name}"))
+            need(at("evidence", eid), f"zh_{name}", getattr(study, f"zh_{name}"))
     r = kb.rules
     where = "rules.yaml"
     for n, pp in enumerate(r.base_points):
