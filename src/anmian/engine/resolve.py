@@ -548,7 +548,11 @@ def _described(hits: list[_Hit], sentence: list[Word], vocab: Vocabulary) -> lis
     for h in hits:
         if len(h.words) == 1 and sentence[h.words[0]].stem in vocab.describing:
             nxt = next(
-                (p for p in range(h.words[0] + 1, len(sentence)) if sentence[p].raw not in vocab.stop),
+                (
+                    p
+                    for p in range(h.words[0] + 1, len(sentence))
+                    if sentence[p].raw not in vocab.stop
+                ),
                 None,
             )
             if nxt in starts:
@@ -901,9 +905,7 @@ def _flagged(
 
         def status(a: int, b: int, tr: list[tuple[int, int, Trigger]] = rule_triggers) -> str:
             st, _ = status_of(sentence, a, b, tr, lists=False)
-            if st in (OTHER, FAMILY) and FIRST_PERSON.intersection(
-                w.raw for w in sentence[a:b]
-            ):
+            if st in (OTHER, FAMILY) and FIRST_PERSON.intersection(w.raw for w in sentence[a:b]):
                 # "my husband and children are better off without me": the danger words
                 # say "me", so the danger is the writer's own
                 st = PRESENT
