@@ -317,3 +317,14 @@ def test_the_plan_s_formula_is_named_for_people_not_by_its_id(client, li, bob, a
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_of(client, li))).pages)
     assert "Sour Jujube Decoction (Suan Zao Ren Tang)" in " ".join(text.split())
     assert "suan-zao-ren-tang" not in text
+
+
+def test_the_simplified_report_uses_the_simplified_glyph_forms(client, li, tmp_path):
+    client.force_login(li.user)
+    response = client.get("/diary/report.pdf?paper=a4", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert response.status_code == 200
+    (tmp_path / "hans.pdf").write_bytes(response.content)
+    cjk = [name for name, _ in embedded_fonts(tmp_path / "hans.pdf") if "CJK" in name]
+    assert {name.replace("-", "").split("CJK")[1][:2].upper() for name in cjk} == {"SC"}, cjk
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "进展报告" in text and "2026年11月20日" in text
