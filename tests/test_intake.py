@@ -4,13 +4,23 @@ tell the leading patterns apart; "not sure" changes nothing; bad requests are re
 from __future__ import annotations
 
 import dataclasses
+import random
 from typing import Any
 
 import pytest
 
 from anmian.engine import InputError
+from anmian.engine.differentiate import differentiate
 from anmian.engine.inputs import CRITERIA
-from anmian.engine.intake import IntakeResult, next_step, parse_request, step
+from anmian.engine.intake import (
+    IntakeResult,
+    _ranker,
+    _roles,
+    _tallies,
+    next_step,
+    parse_request,
+    step,
+)
 from anmian.knowledge import KnowledgeBase, get_kb
 
 KB = get_kb()
@@ -142,12 +152,20 @@ def test_when_answers_can_be_wrong_one_yes_is_never_decisive(kb: KnowledgeBase):
     assert max(p.probability for p in sure.patterns) > bound  # without errors it goes further
 
 
-def test_before_any_answer_every_pattern_is_a_candidate(kb: KnowledgeBase):
-    # Before any answer all patterns are tied, so how many leading candidates the model keeps
-    # cannot matter: a cut by name would ask only about the patterns early in the alphabet.
-    few = next_step(safety_done(), with_model(kb, candidates=2)).next
-    every = next_step(safety_done(), with_model(kb, candidates=len(kb.patterns))).next
-    assert few.id == every.id
+def test_before_any_answer_the_first_question_is_a_sign_many_patterns_share(kb: KnowledgeBase):
+    # Before any answer every pattern is as likely as any other, so the sign most likely to
+    # be a yes and to move the ranking is one that many patterns count (a common sign), not
+    # the first by name nor one that only one pattern weighs.
+    weighs: dict[str, int] = {}
+    for p in kb.patterns.values():
+        for f in {x.finding for x in p.findings}:
+            weighs[f] = weighs.get(f, 0) + 1
+    q = next_step(safety_done(), kb).next
+    assert q is not None and q.kind == "finding"
+    assert weighs[q.id] >= 3
+    assert q.id != min(
+        f for f in weighs if kb.findings[f].category not in ("tongue-body", "tongue-coat", "pulse")
+    )
 
 
 def test_a_model_where_answers_are_mostly_wrong_is_refused():
@@ -160,6 +178,14 @@ NEAR_TIE = {  # Blood deficiency and Heart Blood deficiency: the model and the a
 }  # fmt: skip
 
 
+def _full_form(kb: KnowledgeBase, truth: set[str]) -> tuple[str | None, str | None]:
+    """The leading pattern and the first combined one for every finding at once (the long
+    form's answer), by the assessment's own ranking."""
+    ranked = differentiate(kb, truth)
+    lead = next((r.id for r in ranked if r.role == "primary"), None)
+    return lead, next((r.id for r in ranked if r.role == "combined"), None)
+
+
 @pytest.mark.parametrize(
     "truth",
     [
@@ -170,15 +196,32 @@ NEAR_TIE = {  # Blood deficiency and Heart Blood deficiency: the model and the a
         ),
     ],
 )
-def test_it_settles_only_on_what_the_assessment_shows(kb: KnowledgeBase, truth: set[str]):
+def test_when_it_settles_it_shows_what_the_long_form_shows(kb: KnowledgeBase, truth: set[str]):
     # "Settled" is about what the person reads: the assessment's leading pattern (or pair)
-    # is the one the model settled on, never a near-tie the two call differently.
+    # is the one the full set of findings gives (the long form), near-ties included.
     _, r = run(kb, truth, audience="practitioner")
     if r.done != "settled":
         return
     shown = [p.id for p in r.assessment.patterns if p.role in ("primary", "combined")][:2]
-    top = [p.id for p in r.patterns[:2]]
-    assert shown[0] == top[0] or set(shown) == set(top)
+    full = _full_form(kb, truth)
+    assert shown[0] == full[0] or (full[1] is not None and set(shown) == set(full))
+
+
+def _random_sets(kb: KnowledgeBase, n: int) -> list[set[str]]:
+    rng = random.Random(20261202)
+    weighed = sorted({f.finding for p in kb.patterns.values() for f in (*p.findings, *p.against)})
+    return [set(rng.sample(weighed, rng.randint(1, 12))) for _ in range(n)]
+
+
+def test_the_intake_ranks_findings_as_the_assessment_does(kb: KnowledgeBase):
+    # The stopping rule asks "would one more yes change what is shown?" of a fast copy of
+    # differentiate's ranking: on 500 random sets of findings it must give the leading and
+    # the first combined pattern that differentiate itself gives.
+    rk = _ranker(kb)
+    for present in _random_sets(kb, 500):
+        lead, combined = _roles(rk, _tallies(rk, present))
+        got = tuple(rk.ids[i] if i is not None else None for i in (lead, combined))
+        assert got == _full_form(kb, present), sorted(present)
 
 
 @pytest.mark.parametrize("pattern_id", sorted(KB.patterns))

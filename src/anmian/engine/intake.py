@@ -13,13 +13,14 @@ chance `answer_error`, which bounds every ratio. "Not sure" adds nothing.
 
 Order: the safety questions first, whatever the budget (the five screening criteria, red
 flags, pregnancy and breastfeeding, medicines, conditions), then one free-text opening, then
-the finding with the greatest expected information gain about which of the leading
-`candidates` patterns leads (their odds normalised into one distribution), among the findings a
-person can answer alone (tongue and pulse only with a practitioner). Done when the leader is at
-least `confidence` likely to be the leading pattern (or the leading pair together is, each of
-the two being itself that likely: a combined pattern) and the assessment of the answers shows
-that leader (or pair) too; when no question is worth `min_gain` bits; or when the budget is
-spent.
+the finding that moves the likely patterns' scores most in expectation (its chance of a yes
+times how far a yes moves each pattern, as differentiate scores, weighed by the pattern's
+chance), among the findings a person can answer alone (tongue and pulse only with a
+practitioner). Done when the chance that any one open answer would change the leading pattern
+(or pair) the assessment shows is at most 1 - `confidence`: the model's ranking is the
+assessment's own (differentiate's weights, caps and combined patterns, mirrored by `_Ranker`),
+so what settles is what the person reads. Otherwise done when no question is worth `min_gain`
+or when the budget is spent.
 """
 
 from __future__ import annotations
@@ -206,6 +207,130 @@ def _model(kb: KnowledgeBase) -> _Model:
     return _Model(ids, {f: tuple(v) for f, v in links.items()}, base, prior)
 
 
+# --- the full form's ranking, mirrored ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Ranker:
+    """differentiate's score and roles for findings said yes to, as arrays built once, so
+    that "would this one more yes change what the person is shown?" costs the patterns the
+    finding weighs, not a whole assessment. Must give what differentiate gives (a test
+    compares them on many sets of findings)."""
+
+    ids: tuple[str, ...]
+    denominator: tuple[float, ...]
+    parts: tuple[frozenset[int], ...]
+    # finding -> (pattern, weight for (negative: against), key) for each pattern weighing it
+    links: dict[str, tuple[tuple[int, float, bool], ...]]
+    min_score: float
+    cap: float
+    combine_min: float
+    combine_ratio: float
+    max_patterns: int
+
+
+@per_parts("patterns", "rules")
+def _ranker(kb: KnowledgeBase) -> _Ranker:
+    ids = tuple(kb.patterns)
+    index = {pid: n for n, pid in enumerate(ids)}
+    links: dict[str, list[tuple[int, float, bool]]] = {}
+    for n, pid in enumerate(ids):
+        p = kb.patterns[pid]
+        seen: set[str] = set()
+        for f in p.findings:
+            if f.finding not in seen:
+                seen.add(f.finding)
+                links.setdefault(f.finding, []).append((n, f.weight, f.key))
+        seen_con: set[str] = set()
+        for f in p.against:
+            if f.finding not in seen_con:
+                seen_con.add(f.finding)
+                links.setdefault(f.finding, []).append((n, -f.weight, False))
+    r = kb.rules
+    return _Ranker(
+        ids,
+        tuple(
+            sum(
+                sorted((f.weight for f in kb.patterns[i].findings), reverse=True)[
+                    :TYPICAL_PRESENTATION
+                ]
+            )
+            for i in ids
+        ),
+        tuple(frozenset(index[x] for x in kb.patterns[i].parts if x in index) for i in ids),
+        {f: tuple(v) for f, v in links.items()},
+        r.min_pattern_score,
+        r.no_key_finding_cap,
+        r.combine_min_score,
+        r.combine_ratio,
+        r.limits.max_patterns,
+    )
+
+
+# a pattern's tally: weights for, weights against, a key finding among them, any evidence
+_Tally = tuple[float, float, bool, bool]
+_NONE: _Tally = (0.0, 0.0, False, False)
+
+
+def _tallies(rk: _Ranker, present: set[str]) -> dict[int, _Tally]:
+    out: dict[int, _Tally] = {}
+    for fid in present:
+        for n, w, key in rk.links.get(fid, ()):
+            out[n] = _add(out.get(n, _NONE), w, key)
+    return out
+
+
+def _add(t: _Tally, w: float, key: bool) -> _Tally:
+    if w >= 0:
+        return (t[0] + w, t[1], t[2] or key, True)
+    return (t[0], t[1] - w, t[2], True)
+
+
+def _score(rk: _Ranker, n: int, t: _Tally) -> float:
+    score = max(0.0, min(1.0, (t[0] - t[1]) / rk.denominator[n]))
+    if not t[2]:
+        score = min(score, rk.cap)
+    return round(score, 3)
+
+
+_Entry = tuple[float, float, str, int]  # differentiate's sort key, and the pattern
+
+
+def _entry(rk: _Ranker, n: int, t: _Tally) -> _Entry:
+    return -_score(rk, n, t), -t[0], rk.ids[n], n
+
+
+def _roles(
+    rk: _Ranker, tallies: dict[int, _Tally], entries: dict[int, _Entry] | None = None
+) -> tuple[int | None, int | None]:
+    """The primary pattern and the first combined one, as differentiate assigns them;
+    `entries`: each tallied pattern's sort key, when already known."""
+    if entries is None:
+        entries = {n: _entry(rk, n, t) for n, t in tallies.items()}
+    ranked = sorted(entries.values())
+    if not ranked or -ranked[0][0] < rk.min_score:
+        return None, None
+    lead = ranked[0]
+    covered = set(rk.parts[lead[3]]) | {lead[3]}
+    threshold = max(rk.combine_min, -lead[0] * rk.combine_ratio)
+    chosen = {lead[3]}
+    for neg, _, _, n in ranked[1:]:
+        if len(chosen) >= rk.max_patterns or -neg < threshold:
+            break
+        parts = rk.parts[n]
+        if n in covered or (parts and parts <= chosen):
+            continue
+        if not tallies[n][2]:
+            continue
+        return lead[3], n
+    return lead[3], None
+
+
+def _same_answer(a: tuple[int | None, int | None], b: tuple[int | None, int | None]) -> bool:
+    """What bench/intake.py counts as agreeing: the same leader, or the same pair."""
+    return a[0] == b[0] or (None not in a and None not in b and set(a) == set(b))
+
+
 def _sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x)) if x > -700 else 0.0
 
@@ -389,83 +514,6 @@ def _log_odds(kb: KnowledgeBase, req: IntakeRequest, known: _Known) -> list[floa
     return lo
 
 
-def _shares(lo: list[float]) -> list[float]:
-    """Each pattern's chance of being the leading one, among the patterns given (softmax of
-    the log-odds: the odds, normalised)."""
-    top = max(lo)
-    odds = [math.exp(x - top) for x in lo]
-    total = sum(odds)
-    return [o / total for o in odds]
-
-
-def _plogp(p: float) -> float:
-    return p * math.log2(p) if p > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class _Beliefs:
-    """The chances that each candidate leads, with the sums that make a question's expected
-    gain cost only the patterns the finding weighs (the others share one base rate)."""
-
-    shares: list[float]
-    plogp: list[float]  # p * log2 p of each share
-    entropy: float  # bits
-    base: float
-    log_base: float  # log2(base)
-    log_not_base: float  # log2(1 - base)
-
-    @classmethod
-    def of(cls, shares: list[float], base: float) -> _Beliefs:
-        plogp = [_plogp(p) for p in shares]
-        return cls(shares, plogp, -sum(plogp), base, math.log2(base), math.log2(1 - base))
-
-    def gain(self, sens: dict[int, float]) -> float:
-        """Expected information (bits) a yes/no gives about which candidate leads; `sens`
-        gives P(yes | candidate) for the candidates the finding weighs (by slot), and every
-        other candidate answers yes at the base rate. H(now) - P(yes) H(after a yes) -
-        P(no) H(after a no), each P·H(after) written as P log2 P - sum p_i s_i log2(p_i s_i),
-        so that the candidates the finding does not weigh are one sum."""
-        rest = 1.0 - sum(self.shares[n] for n in sens)
-        rest_plogp = -self.entropy - sum(self.plogp[n] for n in sens)
-        b = self.base
-        yes = b * rest
-        t_yes = b * (rest_plogp + rest * self.log_base)
-        t_no = (1 - b) * (rest_plogp + rest * self.log_not_base)
-        for n, s in sens.items():
-            p = self.shares[n]
-            yes += p * s
-            t_yes += s * self.plogp[n] + p * s * math.log2(s)
-            t_no += (1 - s) * self.plogp[n] + p * (1 - s) * math.log2(1 - s)
-        if yes <= 0 or yes >= 1:
-            return 0.0
-        return self.entropy + t_yes - _plogp(yes) + t_no - _plogp(1 - yes)
-
-
-def _settled(
-    kb: KnowledgeBase, order: list[int], lo: list[float], shown: tuple[str | None, str | None]
-) -> bool:
-    """The leader is `confidence` likely to be the leading pattern (or the leading pair
-    together is, and the second is itself that likely: a combined pattern), and the
-    assessment of these answers shows that leader (or that pair) too: what the person reads
-    is what settled, not a near-tie the model calls differently."""
-    m = kb.intake.model
-    model = _model(kb)
-    ordered = [lo[i] for i in order]
-    shares = _shares(ordered)
-    first, second = (model.patterns[i] for i in order[:2])
-    if shares[0] >= m.confidence:
-        return shown[0] == first or set(shown) == {first, second}
-    if shares[0] + shares[1] >= m.confidence and _sigmoid(ordered[1]) >= m.confidence:
-        return shown[0] in (first, second) and (shown[1] is None or set(shown) == {first, second})
-    return False
-
-
-def _shown(kb: KnowledgeBase, req: IntakeRequest, known: _Known) -> tuple[str | None, str | None]:
-    """The leading pattern and the first combined one, as the assessment of these answers
-    would show them (its ranking of the findings said yes to)."""
-    return _shown_for(kb, known.present, req.sex)
-
-
 def _shown_for(
     kb: KnowledgeBase, present: set[str], sex: str | None
 ) -> tuple[str | None, str | None]:
@@ -558,13 +606,9 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
 
     safety = _safety_question(req, kb, known)
     left = max(0, budget - asked)
-    ordered = [lo[i] for i in order]
-    sure = math.log(m.confidence / (1 - m.confidence))
-    # The log-odds the leader still needs to be `confidence` likely to lead, at about
-    # log_odds_per_answer a question.
-    lead_log_odds = -math.log(sum(math.exp(x - ordered[0]) for x in ordered[1:]))
-    need = max(0.0, sure - lead_log_odds)
-    about = min(left, max(1, math.ceil(need / m.log_odds_per_answer)))
+    open_ = [f for f in askable if f not in answered]
+    risks = _risks(kb, req, known, _shares([x * m.sharpness for x in lo]), open_)
+    about = min(left, max(1, _about(risks, 1 - m.confidence)))
     if safety is not None:
         return result(safety, None, about + _safety_left(req, kb, known))
     if req.text is None:
@@ -575,42 +619,21 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
         again = _confirmation(req, kb, known)
         return result(again, None, 1) if again is not None else result(None, reason, 0)
 
-    if _settled(kb, order, lo, _shown(kb, req, known)):
+    if sum(r.chance for r in risks) <= 1 - m.confidence:
         return finish("settled")
     if left == 0:
         return finish("budget")
-    # The leading `candidates`, and every pattern tied with the last of them: at the start
-    # all are tied, and cutting by name would leave half the patterns out of every question.
-    cut = lo[order[min(m.candidates, len(order)) - 1]]
-    leading = [i for i in order if lo[i] >= cut]
-    beliefs = _Beliefs.of(_shares([lo[i] for i in leading]), model.base_rate)
-    shares = beliefs.shares
-    slot = {i: n for n, i in enumerate(leading)}
-    best, best_gain, best_parts = None, m.min_gain, []
-    for fid in askable:
-        if fid in answered:
-            continue
-        sens = {slot[link.pattern]: link.sens for link in model.links[fid] if link.pattern in slot}
-        # rounded: two findings that tell the candidates apart alike must tie exactly, so
-        # the tie goes by id whatever the order of the sums
-        gain = round(beliefs.gain(sens), 12)
-        if gain > best_gain or (best is not None and gain == best_gain and fid < best):
-            best, best_gain = fid, gain
-            best_parts = [
-                (abs(s - model.base_rate) * shares[n], leading[n])
-                for n, s in sens.items()
-                if s != model.base_rate
-            ]
+    best = _best_question(kb, _shares(lo), open_)
     if best is None:
         return finish("no-question")
-    best_parts.sort(key=lambda gp: -gp[0])
-    why, zh_why = _why(kb, [model.patterns[i] for _, i in best_parts[:2]])
-    f = kb.findings[best]
+    fid, moved = best
+    why, zh_why = _why(kb, [model.patterns[i] for i in moved[:2]])
+    f = kb.findings[fid]
     return result(
         Question(
             kind="finding",
-            id=best,
-            finding=best,
+            id=fid,
+            finding=fid,
             question=f.question,
             why=why,
             zh_question=f.zh_question,
@@ -619,6 +642,90 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
         None,
         about,
     )
+
+
+def _shares(lo: list[float]) -> list[float]:
+    """Each pattern's chance of being the person's (the odds, normalised: a softmax)."""
+    top = max(lo)
+    odds = [math.exp(x - top) for x in lo]
+    total = sum(odds)
+    return [o / total for o in odds]
+
+
+def _yes_chance(model: _Model, leak: float, share: list[float], fid: str) -> float:
+    """P(yes) to an open finding: each pattern's chance times its P(yes | pattern) for a
+    finding it counts for, `leak` for the rest."""
+    return leak + sum(
+        share[link.pattern] * (link.sens - leak)
+        for link in model.links.get(fid, ())
+        if link.sens > model.base_rate
+    )
+
+
+@dataclass(frozen=True)
+class _Risk:
+    """An open question whose yes alone would change what the person is shown."""
+
+    finding: str
+    chance: float  # of a yes, from the answers so far
+
+
+def _risks(
+    kb: KnowledgeBase, req: IntakeRequest, known: _Known, share: list[float], open_: list[str]
+) -> list[_Risk]:
+    """The open findings whose yes would change the leading pattern (or pair) that the
+    assessment of these answers shows, as differentiate ranks them (caps, key findings and
+    combined patterns included), each with its chance of a yes."""
+    rk = _ranker(kb)
+    model, leak = _model(kb), kb.intake.model.leak
+    present = {f for f in known.present if kb.findings[f].applies_to(req.sex)}
+    tallies = _tallies(rk, present)
+    now = {n: _entry(rk, n, t) for n, t in tallies.items()}
+    shown = _roles(rk, tallies, now)
+    out = []
+    for fid in open_:
+        after, entries = dict(tallies), dict(now)
+        for n, w, key in rk.links.get(fid, ()):
+            after[n] = t = _add(after.get(n, _NONE), w, key)
+            entries[n] = _entry(rk, n, t)
+        if not _same_answer(_roles(rk, after, entries), shown):
+            out.append(_Risk(fid, _yes_chance(model, leak, share, fid)))
+    return out
+
+
+def _best_question(
+    kb: KnowledgeBase, share: list[float], open_: list[str]
+) -> tuple[str, list[int]] | None:
+    """The open finding that moves the likely patterns' scores most, in expectation: its
+    chance of a yes times the share-weighted change a yes makes to the patterns' scores
+    (weight over the typical presentation, as differentiate scores). With the patterns it
+    moves most, for `why`. None when no finding is worth `min_gain`."""
+    rk = _ranker(kb)
+    model, leak = _model(kb), kb.intake.model.leak
+    best: tuple[str, list[int]] | None = None
+    best_value = kb.intake.model.min_gain
+    for fid in sorted(open_):
+        moves = [(share[n] * abs(w) / rk.denominator[n], n) for n, w, _ in rk.links.get(fid, ())]
+        # rounded: two findings that move the patterns alike must tie exactly, so the tie
+        # goes by id whatever the order of the sums
+        value = round(_yes_chance(model, leak, share, fid) * sum(x for x, _ in moves), 12)
+        if value > best_value:
+            best_value = value
+            best = fid, [n for _, n in sorted(moves, key=lambda xn: -xn[0])]
+    return best
+
+
+def _about(risks: list[_Risk], allowed: float) -> int:
+    """About how many more questions: the likeliest answers that would change the result,
+    asked in turn (each answered no), until the chance left is within `allowed`."""
+    left = sum(r.chance for r in risks)
+    n = 0
+    for r in sorted(risks, key=lambda r: -r.chance):
+        if left <= allowed:
+            break
+        left -= r.chance
+        n += 1
+    return n
 
 
 def assessment_input(req: IntakeRequest, kb: KnowledgeBase | None = None) -> AssessmentInput:

@@ -668,12 +668,11 @@ class IntakeModel(Model):
     # The chance that one answer is wrong (people misremember): every P(yes) above becomes
     # (1 - answer_error) * p + answer_error * (1 - p), so no single answer is decisive.
     answer_error: Annotated[float, Field(ge=0, lt=0.5)]
-    candidates: Annotated[int, Field(ge=2, le=20)]  # the leading patterns questions separate
-    # Done when the leader is this likely to lead (or the leading pair together, each of the
-    # two this likely itself).
+    # Done when the chance that one open answer would change the leading pattern (or pair)
+    # the assessment shows is at most 1 - confidence.
     confidence: Annotated[float, Field(gt=0.5, lt=1)]
-    min_gain: Annotated[float, Field(ge=0)]  # bits: a question worth less is not asked
-    log_odds_per_answer: Annotated[float, Field(gt=0)]  # for "about N more questions"
+    # A question whose expected move of the likely patterns' scores is below this is not asked.
+    min_gain: Annotated[float, Field(ge=0)]
     budget: Annotated[int, Field(ge=1)]  # finding questions, when the request gives none
     max_budget: Annotated[int, Field(ge=1)]
     max_ids: Annotated[int, Field(ge=1)]  # ids in one request, all lists together
@@ -685,6 +684,11 @@ class IntakeModel(Model):
     # Before "done", the yes answers the leading pattern (or pair) rests on are asked once
     # more, in other words; at most this many in one intake (0: never).
     max_confirmations: Annotated[int, Field(ge=0, le=10)]
+    # P(yes) to an open finding: `leak` for a finding none of the person's likely patterns
+    # weighs; the patterns' chances are their odds normalised, and for the stopping rule each
+    # log-odds is first multiplied by `sharpness` (above 1: the leader counts for more).
+    leak: Annotated[float, Field(gt=0, lt=1)]
+    sharpness: Annotated[float, Field(gt=0)]
     refs: Refs
 
 
