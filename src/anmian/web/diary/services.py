@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from anmian.engine.inputs import Severity
 from anmian.engine.notes import NoteAlert
@@ -72,6 +73,12 @@ class Entry:
     alerts: list[NoteAlert] = field(default_factory=list)  # danger signs in the saved notes
 
 
+def edit_days() -> int:
+    """How many days after a night its entry can still be changed (then it is locked, so the
+    progress and what the practitioner reads stay as written): `DiaryEntry.is_locked`."""
+    return settings.ANMIAN_DIARY_EDIT_DAYS
+
+
 def plan_points(patient: Patient) -> list[str]:
     """The points the person can press themselves: those of the plan their practitioner
     adopted last, else of their latest assessment's plan; self-care points only."""
@@ -112,8 +119,15 @@ def record_entry(user: Any, data: Mapping, night: str | None = None, quick: bool
     """Save a night, unless it is invalid or locked; the form carries the reasons."""
     entry = open_entry(user, night, data, quick)
     if entry.locked:
+        n = edit_days()
         entry.form.add_error(
-            None, "This night is locked: entries can be changed for a few days only."
+            None,
+            ngettext(
+                "This night is locked: a night can be changed for %(n)s day after it only.",
+                "This night is locked: a night can be changed for %(n)s days after it only.",
+                n,
+            )
+            % {"n": n},
         )
         return entry
     if not entry.form.is_valid():

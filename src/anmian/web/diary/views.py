@@ -30,7 +30,9 @@ def _ctx(**extra) -> dict:
 @login_required
 def diary(request: HttpRequest) -> HttpResponse:
     rows, today = services.nights(request.user)
-    return render(request, "diary/list.html", _ctx(rows=rows, today=today))
+    any_locked = any(locked for _, _, locked in rows)
+    ctx = _ctx(rows=rows, today=today, any_locked=any_locked, edit_days=services.edit_days())
+    return render(request, "diary/list.html", ctx)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -57,7 +59,13 @@ def entry(request: HttpRequest, night: str | None = None, quick: bool = False) -
     return render(
         request,
         "diary/entry.html",
-        _ctx(form=e.form, instance=e.instance, locked=e.locked, quick=quick),
+        _ctx(
+            form=e.form,
+            instance=e.instance,
+            locked=e.locked,
+            quick=quick,
+            edit_days=services.edit_days(),
+        ),
         status=400 if e.form.errors else 200,
     )
 

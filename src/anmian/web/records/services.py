@@ -125,6 +125,8 @@ class Chart:
     signals: list[str] = field(default_factory=list)
     scores: list[Any] = field(default_factory=list)  # the latest weekly scores, newest first
     appointments: list[Any] = field(default_factory=list)  # upcoming, then the latest past
+    # Each assessment, newest first, with the plan adopted from it last (None: not adopted).
+    adoptions: list[tuple[Assessment, Plan | None]] = field(default_factory=list)
 
 
 def person_of(patient: Patient, latest: Assessment | None, today: date) -> Person:
@@ -180,16 +182,21 @@ def chart(user: User, uid: UUID) -> Chart:
             *rows.filter(start__gte=now).order_by("start")[:5],
             *rows.filter(start__lt=now).order_by("-start")[:5],
         ]
+    plans = list(p.plans.select_related("adopted_by"))  # newest first
+    adopted: dict[int, Plan] = {}
+    for pl in plans:
+        adopted.setdefault(pl.assessment_id, pl)
     return Chart(
         patient=p,
         assessments=assessments,
         trend=trend,
-        plans=list(p.plans.select_related("adopted_by")),
+        plans=plans,
         notes=list(p.notes.all()[:20]),
         person=person_of(p, assessments[-1] if assessments else None, timezone.localdate()),
         signals=with_signals([p])[0][1],
         scores=scores,
         appointments=appointments,
+        adoptions=[(a, adopted.get(a.pk)) for a in reversed(assessments)],
     )
 
 

@@ -179,7 +179,7 @@ def test_a_practitioner_edits_a_plan_and_is_refused_an_unsafe_herb(
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "bob@example.org")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # the header has buttons too (its language)
     page.goto(f"{live_server.url}/clinic/patients/")
     page.click("text=Alice Able")
     page.click("button:has-text('Adopt its plan')")
@@ -200,7 +200,7 @@ def test_a_person_enters_a_week_of_nights_and_sees_the_chart_change(page, live_s
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "alice@example.org")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # the header has buttons too (its language)
     today = date.today()
 
     def dots() -> int:
@@ -325,7 +325,7 @@ def test_a_person_may_see_the_plan_before_confirming(page, live_server):
 
 def test_with_javascript_a_step_refused_shows_its_errors(page, live_server):
     page.goto(f"{live_server.url}/self-check/step/screening/")
-    page.click("button[type=submit]")  # nothing answered: the server answers 400
+    page.click("main button[type=submit]")  # nothing answered: the server answers 400
     errors = page.locator("#wizard .errors[role=alert]")
     errors.wait_for()
     assert "Please answer" in errors.inner_text()
@@ -421,6 +421,8 @@ def test_a_new_person_signs_up_joins_the_demo_clinic_and_books_a_session(
     assert "You have not joined a clinic yet" in page.locator("main").inner_text()
     step("2-confirmed")
 
+    if width == 390:  # on a phone the header's links are in its menu
+        page.click("header summary:has-text('Menu')")
     page.click("header a:has-text('Appointments')")
     page.click("main a:has-text('Book an appointment')")
     page.wait_for_url("**/accounts/clinics/")  # not a dead end: the choice of a clinic
