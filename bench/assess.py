@@ -81,7 +81,4 @@ def in_process(rounds: int = 31, batch: int = 50) -> None:
 
 
 if __name__ == "__main__":
-    in_process()
-    from bench.cli_start import main as cold_start
-
-    cold_start(11)
+    in_process()  # the CLI's cold start: bench/cli_start.py (`make bench` runs both)
