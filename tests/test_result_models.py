@@ -145,7 +145,7 @@ INTERNAL = {(Assessment, "context")}
 # by the engine: optional in the contract and absent from English results.
 BY_LANGUAGE = {"zh", "zh_text", "zh_location", "zh_acupressure", "lang"}
 BY_LANGUAGE |= {"zh_explanation", "zh_band", "zh_note", "zh_description", "zh_actions"}
-BY_LANGUAGE |= {"zh_reason"}
+BY_LANGUAGE |= {"zh_reason", "zh_disclaimer"}
 
 
 @pytest.mark.parametrize(("engine", "model"), CARRIED, ids=[e.__name__ for e, _ in CARRIED])

@@ -170,3 +170,9 @@ def test_zh_hans_converts_the_safety_prose_too():
     text = " ".join(e["zh_reason"] for e in zh["safety"]["excluded"])
     assert "华法林" in text or "抗凝血药" in text
     assert not set(text) & set("華藥與險")  # no Traditional characters left in these words
+
+
+def test_the_report_ends_with_the_chinese_disclaimer():
+    md = _assess_doc(WARFARIN, "--lang", "zh-Hant", "-f", "md")
+    assert "it does not diagnose" not in md
+    assert "不作診斷" in md or "不能用來診斷" in md or "並非診斷" in md or "不是診斷" in md

@@ -398,6 +398,7 @@ class AssessmentResult(_Model):
     plan: Plan
     safety: Safety
     disclaimer: str
+    zh_disclaimer: str | None = _zh("The disclaimer")
     lang: Literal["zh-Hant", "zh-Hans"] | None = Field(
         default=None,
         exclude_if=_is_none,

@@ -107,6 +107,10 @@ def add_chinese(result: dict[str, Any], kb: KnowledgeBase, lang: str) -> dict[st
                 "在有人確認之前，你的計畫會先暫停。"
             )
     _add_prose(out, kb, convert)
+    # reviewed in each script (rules.yaml), not converted
+    out["zh_disclaimer"] = (
+        kb.rules.disclaimer_zh_hans if lang == "zh-Hans" else kb.rules.disclaimer_zh_hant
+    )
     out["lang"] = lang
     return out
 

@@ -27,6 +27,7 @@ RED_FLAGS = sorted(f.id for f in get_kb().findings.values() if f.category == "re
 ZH_KEYS = {"zh", "zh_text", "zh_location", "zh_acupressure", "lang"}
 # the prose: screening, severity, look-alikes, formulas, course, exclusions and cautions
 ZH_KEYS |= {"zh_explanation", "zh_band", "zh_note", "zh_description", "zh_actions", "zh_reason"}
+ZH_KEYS |= {"zh_disclaimer"}
 
 
 @pytest.fixture(autouse=True)
