@@ -35,6 +35,7 @@ pytestmark = pytest.mark.django_db
 # names in Latin letters too, and the authenticator apps of the two-factor page by their names.
 FORMATS = {"pdf", "zip", "fhir", "readme", "qr", "mb", "r4", "bundle", "a4", "jpeg", "png", "webp"}
 BRANDS = {"freeotp", "aegis", "google", "authenticator"}
+SCALES = {"irls"}  # the rating scale's abbreviation, which Chinese texts write as it is (as RLS)
 EXTRA_POINT = re.compile(r"^ex-[a-z]{2}\d{1,2}$")  # EX-HN22: an extra point's code
 PATH = re.compile(r"\b[\w-]+(?:/[\w.-]+)+\.\w+\b")  # docs/privacy.md, a file named as itself
 
@@ -48,7 +49,6 @@ PENDING = {
     "/library/references/": LIBRARY,
     "/accounts/mine/assessments/": "a stored result: advice texts, points as 中文 (English), "
     "reference ids, as the results page shows them",
-    "/diary/score/": "the leg scale's items and answers have no zh_text / zh_answers yet",
     "/diary/progress/": "diary/charts.py's chart titles (being wrapped with the PDF report)",
     "/diary/patients/": "the same progress page, seen by the practitioner",
 }
@@ -86,7 +86,7 @@ def english_left(page: str, typed: list[str]) -> list[str]:
     return [
         w
         for w in english_words(page)
-        if w.lower() not in FORMATS | BRANDS and not EXTRA_POINT.match(w.lower())
+        if w.lower() not in FORMATS | BRANDS | SCALES and not EXTRA_POINT.match(w.lower())
     ]
 
 
