@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -114,10 +115,49 @@ def load(port: int, label: str, make_call, seconds: float, clients: int) -> None
     )
 
 
+def ab(port: int, path: str, clients: int, seconds: float, body: Path | None = None):
+    """ApacheBench (apt install apache2-utils) with keep-alive: requests/s and p99 in ms. A C
+    client leaves the two cores to the server, where the Python client takes its share."""
+    cmd = ["ab", "-q", "-k", "-s", "60", "-c", str(clients), "-t", f"{seconds:g}", "-n", "1000000"]
+    if body is not None:
+        cmd += ["-p", str(body), "-T", "application/json"]
+    out = subprocess.run(
+        [*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+
+    def after(label: str, default: str = "nan") -> float:
+        return float(out.split(label, 1)[1].split()[0]) if label in out else float(default)
+
+    failed = after("Failed requests:", "0") + after("Non-2xx responses:", "0")
+    return after("Requests per second:"), after(" 99%"), int(failed)
+
+
+def ab_rounds(port: int, seconds: float, rounds: int = 3) -> None:
+    """/healthz and the assess API in turn, at 8 and 16 connections, `rounds` times each, so
+    the load other programs put on the machine falls on both alike; medians."""
+    body = Path(tempfile.mkdtemp(prefix="anmian-bench-ab-")) / "demo.json"
+    body.write_text(DEMO)
+    for clients in (8, 16):
+        got: dict[str, list[tuple[float, float, int]]] = {"health": [], "assess": [], "full": []}
+        for _ in range(rounds):
+            got["health"].append(ab(port, "/healthz", clients, seconds))
+            got["assess"].append(ab(port, "/api/v1/assess", clients, seconds, body))
+            got["full"].append(ab(port, "/api/v1/assess?detail=full", clients, seconds, body))
+        med = {k: [statistics.median(x[i] for x in v) for i in range(3)] for k, v in got.items()}
+        h, a, f = med["health"], med["assess"], med["full"]
+        print(
+            f"ab, {clients:2} connections: /healthz {h[0]:6.0f} req/s p99 {h[1]:4.0f} ms; "
+            f"POST /api/v1/assess {a[0]:6.0f} req/s p99 {a[1]:4.0f} ms "
+            f"({a[0] / h[0]:.0%} of /healthz); ?detail=full {f[0]:6.0f} req/s p99 {f[1]:4.0f} ms "
+            f"({f[0] / h[0]:.0%}); errors {h[2] + a[2] + f[2]:.0f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--ab-only", action="store_true", help="only the ApacheBench rounds")
     args = parser.parse_args()
     port = free_port()
     data = tempfile.mkdtemp(prefix="anmian-bench-")
@@ -173,6 +213,10 @@ def main() -> None:
             s = Session(port)
             return lambda: s.request("POST", "/api/v1/assess", DEMO, "application/json")[0]
 
+        if shutil.which("ab"):
+            ab_rounds(port, args.seconds)
+        if args.ab_only:
+            return
         load(port, "GET /healthz (trivial baseline)", healthz, args.seconds, args.clients)
         load(port, "GET /self-check/results/", results, args.seconds, args.clients)
         load(port, "POST /api/v1/assess (demo case)", api, args.seconds, args.clients)

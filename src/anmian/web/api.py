@@ -10,15 +10,17 @@ document (`make openapi` writes it, a test compares it).
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
 
+import orjson
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Schema
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
@@ -31,6 +33,7 @@ from anmian.engine import AssessmentInput, InputError, UnresolvedFindings, asses
 from anmian.engine.result import AssessmentResult
 from anmian.engine.zh_result import add_chinese, language
 from anmian.knowledge import get_kb
+from anmian.web import counters
 from anmian.web.apiauth import (
     AUTH,
     ApiError,
@@ -71,6 +74,7 @@ class AnmianAPI(NinjaAPI):
         )
         schema["components"]["schemas"].update(body.pop("$defs", {}))
         schema["components"]["schemas"]["AssessmentInput"] = body
+        _document_compact(schema)
         return document_token_refusals(schema)
 
 
@@ -116,12 +120,24 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError):
 
 class ClinicAnonThrottle(AnonRateThrottle):
     """Anonymous rate limit read from settings on each request, so a clinic's
-    ANMIAN_ANON_RATE (and a test's override) takes effect without rebuilding routes."""
+    ANMIAN_ANON_RATE (and a test's override) takes effect without rebuilding routes. Each
+    request is one atomic increment of a counter per address and window in the shared cache
+    (anmian.web.counters), so the limit holds across workers and hosts; ninja's own throttle
+    keeps a list of timestamps, read and written back whole, which two workers under-count."""
+
+    _waits = threading.local()  # one instance serves every thread of the worker
 
     def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = settings.ANMIAN_ANON_RATE
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        limit, window = self.parse_rate(settings.ANMIAN_ANON_RATE)
+        key = self.get_cache_key(request)
+        if key is None or limit is None or window is None:
+            return True
+        count, left = counters.hit(key, window)
+        self._waits.wait = left
+        return count <= limit
+
+    def wait(self) -> float | None:
+        return getattr(self._waits, "wait", None)
 
 
 def _anon_throttle() -> list[BaseThrottle]:
@@ -146,6 +162,62 @@ class NotUnderstood(Error):
 
     model_config = ConfigDict(json_schema_extra={"examples": [_NOT_UNDERSTOOD]})
     unresolved: list[UnreadPart]
+
+
+# What `?detail=compact` (the default) leaves out: the explanation of the ranking (each
+# pattern's evidence for and against) and the findings regrouped by how they were read (each
+# finding is in input.findings with its status). Every pattern, its score and role, the whole
+# plan and every safety decision stay.
+_EXPLANATION = {"PatternScore": ("for", "against"), "InputReport": ("readings",)}
+DETAIL = Query(
+    "compact",
+    description="`compact` (the default): the result without the explanation of the ranking "
+    "(each pattern's `for` and `against` evidence) and without `input.readings` (the findings "
+    "grouped by how they were read; each is in `input.findings` with its status); every "
+    "pattern, score and role, the whole plan and every safety decision are there. `full`: "
+    "all of it, as `anmian assess --format json` prints it.",
+)
+
+
+def compact(doc: dict[str, Any]) -> dict[str, Any]:
+    """The assessment without its explanation (see _EXPLANATION); `doc` is not changed."""
+    drop_p, drop_i = _EXPLANATION["PatternScore"], _EXPLANATION["InputReport"]
+    return doc | {
+        "input": {k: v for k, v in doc["input"].items() if k not in drop_i},
+        "patterns": [{k: v for k, v in p.items() if k not in drop_p} for p in doc["patterns"]],
+    }
+
+
+def _document_compact(schema: OpenAPISchema) -> None:
+    """AssessmentResultCompact and its parts: copies of the full models less _EXPLANATION's
+    fields; the 200 of /v1/assess is either shape, by `detail`."""
+    models = schema["components"]["schemas"]
+    for name, fields in _EXPLANATION.items():
+        full = models[name]
+        models[f"{name}Compact"] = full | {
+            "title": f"{full.get('title', name)} (compact)",
+            "properties": {k: v for k, v in full["properties"].items() if k not in fields},
+            "required": [k for k in full.get("required", []) if k not in fields],
+        }
+    result = models["AssessmentResult"]
+    props = dict(result["properties"])
+    props["input"] = {"$ref": REF_TEMPLATE.format(model="InputReportCompact")}
+    props["patterns"] = props["patterns"] | {
+        "items": {"$ref": REF_TEMPLATE.format(model="PatternScoreCompact")}
+    }
+    models["AssessmentResultCompact"] = result | {
+        "title": "AssessmentResultCompact",
+        "description": "An assessment without the explanation of its ranking "
+        "(`detail=compact`, the default).",
+        "properties": props,
+    }
+    body = schema["paths"]["/api/v1/assess"]["post"]["responses"][200]["content"]
+    body["application/json"]["schema"] = {
+        "anyOf": [
+            {"$ref": REF_TEMPLATE.format(model="AssessmentResultCompact")},
+            {"$ref": REF_TEMPLATE.format(model="AssessmentResult")},
+        ]
+    }
 
 
 def _json(example: Any) -> dict[str, Any]:
@@ -187,12 +259,20 @@ def _assess_doc() -> dict[str, Any]:
     openapi_extra=_assess_doc(),
 )
 def assess_view(
-    request: HttpRequest, allow_unknown: bool = False, lang: str = lang_query()
-) -> AssessmentResult | dict[str, Any]:
-    """Same input and output as `anmian assess --format json` (`--lang` is `?lang=`). The
-    body is read here, not by ninja, so a bad document gets the engine's one-line 400 naming
-    the field; 422 is for findings that could not be read (with the closest candidates) or a
-    bad parameter."""
+    request: HttpRequest,
+    allow_unknown: bool = False,
+    lang: str = lang_query(),
+    detail: Literal["compact", "full"] = DETAIL,
+) -> HttpResponse:
+    """Same input as `anmian assess --format json` (`--lang` is `?lang=`), and with
+    `?detail=full` the same output; by default the result without the explanation of its
+    ranking (see `detail`). The body is read here, not by ninja, so a bad document gets the
+    engine's one-line 400 naming the field; 422 is for findings that could not be read (with
+    the closest candidates) or a bad parameter.
+
+    The answer is the engine's plain data (`to_dict`, held byte for byte to the typed result
+    by tests/test_same_result.py) written by orjson: validating and dumping the typed result
+    again through ninja cost more than the assessment."""
     data = read_json(request.body)
     try:
         result = assess(parse_input(data), get_kb(), allow_unknown=allow_unknown)
@@ -201,9 +281,12 @@ def assess_view(
         raise ApiError(422, str(exc), unresolved=unresolved) from None
     except InputError as exc:
         raise ApiError(400, str(exc)) from None
-    if language(lang) == "en":
-        return result.result()
-    return add_chinese(result.to_dict(), get_kb(), lang)
+    doc = result.to_dict()
+    if language(lang) != "en":
+        doc = add_chinese(doc, get_kb(), lang)
+    if detail == "compact":
+        doc = compact(doc)
+    return HttpResponse(orjson.dumps(doc), content_type="application/json; charset=utf-8")
 
 
 # --- authenticated endpoints: a person's own assessments, a practitioner's patients ---

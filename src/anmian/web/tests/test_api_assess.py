@@ -30,7 +30,7 @@ def post(client: Client, body: object, query: str = ""):
 def test_it_gives_the_same_result_as_the_cli(client: Client, name: str):
     path = EXAMPLES / name
     cli = CliRunner().invoke(app, ["assess", str(path), "--format", "json"])
-    api = post(client, path.read_text())
+    api = post(client, path.read_text(), "?detail=full")
     assert api.status_code == 200, api.content
     from_cli, from_api = json.loads(cli.stdout), api.json()
     assert [p["id"] for p in from_api["patterns"]] == [p["id"] for p in from_cli["patterns"]]

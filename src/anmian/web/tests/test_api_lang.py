@@ -36,6 +36,8 @@ def _fresh_throttle():
 
 
 def post(client: Client, url: str, body: object):
+    if url.startswith(ASSESS):  # the whole result, readings included (not the compact one)
+        url += ("&" if "?" in url else "?") + "detail=full"
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-URL = "/api/v1/assess"
+URL = "/api/v1/assess?detail=full"  # the whole result: readings included
 
 
 @pytest.fixture(autouse=True)
