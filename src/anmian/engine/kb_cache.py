@@ -21,8 +21,8 @@ import contextlib
 import gc
 import os
 import pickle
+import sys
 import zlib
-from pathlib import Path
 from typing import Any
 
 from anmian.engine.memo import REGISTRY
@@ -30,27 +30,34 @@ from anmian.knowledge.base import KnowledgeBase
 from anmian.knowledge.plain import to_plain
 
 FORMAT = 1  # bumped when what is pickled changes shape
-ENGINE = Path(__file__).resolve().parent
-HERE = ENGINE.parent / "knowledge"
+# Plain strings and os.path, not pathlib: importing pathlib costs this path 4 ms.
+ENGINE = os.path.dirname(os.path.realpath(__file__))
+HERE = os.path.join(os.path.dirname(ENGINE), "knowledge")
 
 
-def _code() -> list[Path]:
+def _files(folder: str, *endings: str) -> list[str]:
+    return sorted(
+        os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(endings)
+    )
+
+
+def _code() -> list[str]:
     """The code whose change must invalidate the cache: the knowledge base's schema and
     loader, and every engine module (what they build once per base is pickled too)."""
-    return [
-        *sorted(HERE.glob("*.py")),
-        *sorted(ENGINE.glob("*.py")),
-        *sorted(ENGINE.glob("*.yaml")),
-        *sorted(ENGINE.glob("*.json")),
-    ]
+    return [*_files(HERE, ".py"), *_files(ENGINE, ".py", ".yaml", ".json")]
 
 
-def _key(root: Path) -> str:
+def _key(root: str) -> str:
     """Every file the cache depends on, with its size and modification time."""
-    files = sorted(root.rglob("*.yaml"))
+    files = sorted(
+        os.path.join(folder, name)
+        for folder, _, names in os.walk(root)
+        for name in names
+        if name.endswith(".yaml")
+    )
     rows = [f"anmian plain knowledge base {FORMAT}"]
     for path in (*files, *_code()):
-        st = path.stat()
+        st = os.stat(path)
         rows.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
     return "\n".join(rows)
 
@@ -61,16 +68,33 @@ def _name(key: str) -> str:
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def cache_path(root: Path, key: str) -> Path | None:
-    """Where the plain cache of this content lives; None when there is no cache folder. The
-    name starts with the data folder's own hash, so that two checkouts (or a checkout and an
-    installed CLI) sharing the folder each keep theirs."""
+def cache_folder() -> str | None:
+    """ANMIAN_CACHE_DIR, else the XDG cache folder on Linux ($XDG_CACHE_HOME/anmian, by
+    default ~/.cache/anmian: what platformdirs gives, found without importing it, 8 ms), else
+    platformdirs' user cache folder (anmian.paths); None when there is no home to put it in."""
+    found = os.environ.get("ANMIAN_CACHE_DIR")
+    if found:
+        return found
+    if sys.platform.startswith("linux"):
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        base = xdg or os.path.expanduser("~/.cache")
+        return os.path.join(base, "anmian") if os.path.isabs(base) else None
     from anmian import paths
 
     try:
-        return paths.cache_dir() / f"kb-plain-{_name(str(root))}-{_name(key)}.pickle"
+        return str(paths.cache_dir())
     except (OSError, RuntimeError):  # no home folder to find a cache folder in
         return None
+
+
+def cache_path(root: str, key: str) -> str | None:
+    """Where the plain cache of this content lives; None when there is no cache folder. The
+    name starts with the data folder's own hash, so that two checkouts (or a checkout and an
+    installed CLI) sharing the folder each keep theirs."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    return os.path.join(folder, f"kb-plain-{_name(root)}-{_name(key)}.pickle")
 
 
 # A small case that reaches every index and table the engine builds once per knowledge base
@@ -84,11 +108,11 @@ WARM_UP = {
 }
 
 
-def load_plain(root: Path | None = None) -> KnowledgeBase:
+def load_plain(root: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     """The checked knowledge base as plain data, from the cache when it holds this content,
     with what the engine builds once per base primed from the cache too. Raises
     KnowledgeError as `load` does."""
-    root = root or HERE / "data"
+    root = os.fspath(root) if root else os.path.join(HERE, "data")
     path = None
     key = ""
     if os.environ.get("ANMIAN_KB_CACHE", "1") != "0":
@@ -102,9 +126,11 @@ def load_plain(root: Path | None = None) -> KnowledgeBase:
         got = _read(path, key)
         if got is not None:
             return got
+    from pathlib import Path
+
     from anmian.knowledge.loader import _load
 
-    kb = to_plain(_load(root))
+    kb = to_plain(_load(Path(root)))
     built = _warm(kb)
     if path is not None:
         _write(path, key, kb, built)
@@ -126,11 +152,11 @@ def _warm(kb: KnowledgeBase) -> dict[str, Any]:
     return out
 
 
-def _read(path: Path, key: str) -> KnowledgeBase | None:
+def _read(path: str, key: str) -> KnowledgeBase | None:
     enabled = gc.isenabled()
     gc.disable()  # unpickling makes many objects and no cycles to collect
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             got = pickle.load(fh)
         fmt, stored_key, kb, built = got
     except Exception:  # missing, truncated, from another version: a full load instead
@@ -159,18 +185,23 @@ def _read(path: Path, key: str) -> KnowledgeBase | None:
     return kb
 
 
-def _write(path: Path, key: str, kb: KnowledgeBase, built: dict[str, Any]) -> None:
+def _write(path: str, key: str, kb: KnowledgeBase, built: dict[str, Any]) -> None:
     try:
         data = pickle.dumps((FORMAT, key, kb, built), protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):  # something built will not pickle
         data = pickle.dumps((FORMAT, key, kb, {}), protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)  # atomic: a concurrent reader sees the old file or the new one
-        for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)  # an older content's cache is never read again
+        folder, name = os.path.split(path)
+        os.makedirs(folder, exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+        prefix = name.rsplit("-", 1)[0] + "-"
+        for old in os.listdir(folder):
+            if old.startswith(prefix) and old.endswith(".pickle") and old != name:
+                # an older content's cache is never read again
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(folder, old))
     except OSError:
         pass  # no cache then; the next run loads in full again

@@ -7,9 +7,12 @@ loaded, so the engine's modules can be imported by the CLI's cached path without
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from anmian.knowledge.base import KnowledgeBase, KnowledgeError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["KnowledgeBase", "KnowledgeError", "get_kb", "load"]
 
