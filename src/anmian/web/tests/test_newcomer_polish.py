@@ -4,6 +4,7 @@ needs no script, and a button never stands in the middle of a sentence."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -189,6 +190,24 @@ def test_a_phone_s_header_is_one_row_with_a_menu_and_the_language(browser, live_
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == "zh-Hant"
     assert "/self-check/" in page.url  # back on the page the switch was used on
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_open_menus_pass_axe_and_read_at_11px(browser, live_server):  # noqa: F811
+    from anmian.web.tests.test_browser import AXE
+    from anmian.web.tests.test_every_page import SMALL_TEXT_JS
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    page.click("details.menu > summary")
+    page.click("details.lang-quick > summary")
+    page.add_script_tag(path=os.path.normpath(AXE))
+    found = page.evaluate("async () => (await axe.run()).violations")
+    serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == [] and page.evaluate(SMALL_TEXT_JS, 11) == []
     context.close()
 
 
