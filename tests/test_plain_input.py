@@ -3,7 +3,6 @@ whatever it is not sure of is left to the model (which accepts it or says what i
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -16,9 +15,9 @@ from anmian.engine.plain_input import quick_input
 
 
 def _values(x: Any) -> Any:
-    """Field values, nested, of a dataclass or a pydantic model alike."""
-    if dataclasses.is_dataclass(x):
-        return {f.name: _values(getattr(x, f.name)) for f in dataclasses.fields(x)}
+    """Field values, nested, of a named tuple or a pydantic model alike."""
+    if isinstance(x, tuple) and hasattr(x, "_fields"):  # the quick reader's named tuples
+        return {name: _values(getattr(x, name)) for name in x._fields}
     fields = getattr(type(x), "model_fields", None)
     if fields is not None:
         return {name: _values(getattr(x, name)) for name in fields}
@@ -128,3 +127,22 @@ _doc = st.fixed_dictionaries(
 @given(_doc)
 def test_random_documents_are_read_alike_or_left_to_the_model(doc: dict[str, Any]) -> None:
     _same(doc)
+
+
+@pytest.mark.parametrize(("name", "person"), INPUTS[::3], ids=[n for n, _ in INPUTS[::3]])
+def test_the_engine_gives_the_same_json_from_either_reading(
+    name: str, person: dict[str, Any]
+) -> None:
+    """The engine reads the quick reader's tuples as it reads the model (the CLI's path)."""
+    import json
+
+    from anmian.engine import assess
+    from anmian.knowledge import get_kb
+
+    quick = quick_input(person)
+    assert quick is not None
+    got, want = (
+        json.dumps(assess(d, get_kb(), allow_unknown=True).to_dict(), ensure_ascii=False)  # type: ignore[arg-type]
+        for d in (quick, parse_input(person))
+    )
+    assert got == want

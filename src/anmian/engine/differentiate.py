@@ -10,7 +10,7 @@ capped, so supporting signs alone cannot put it first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from anmian.engine.memo import per_parts
 from anmian.knowledge import KnowledgeBase
@@ -48,8 +48,7 @@ class PatternResult:
     refs: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Table:
+class _Table(NamedTuple):
     """A pattern's weights as lookups, built once: scoring visits the person's findings,
     not every finding the pattern names."""
 
@@ -126,8 +125,7 @@ def score_pattern(
     )
 
 
-@dataclass(frozen=True)
-class _Index:
+class _Index(NamedTuple):
     """The patterns' weights inverted, built once per knowledge base: finding id -> the
     patterns that weigh it, so a person's findings are visited once, not every pattern."""
 
