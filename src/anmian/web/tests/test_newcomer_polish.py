@@ -202,12 +202,16 @@ def test_the_open_menus_pass_axe_and_read_at_11px(browser, live_server):  # noqa
     context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/")
-    page.click("details.menu > summary")
-    page.click("details.lang-quick > summary")
     page.add_script_tag(path=os.path.normpath(AXE))
-    found = page.evaluate("async () => (await axe.run()).violations")
-    serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
-    assert serious == [] and page.evaluate(SMALL_TEXT_JS, 11) == []
+    for panel in ("details.menu", "details.lang-quick"):
+        page.click(f"{panel} > summary")
+        assert page.locator(f"header.site {panel}[open]").count() == 1
+        assert page.locator("header.site details[open]").count() == 1  # one open at a time
+        found = page.evaluate("async () => (await axe.run()).violations")
+        serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+        assert serious == [] and page.evaluate(SMALL_TEXT_JS, 11) == [], panel
+    page.keyboard.press("Escape")
+    assert page.locator("header.site details[open]").count() == 0
     context.close()
 
 
