@@ -88,9 +88,9 @@ def run_one(database_url: str, label: str) -> None:
     for rounds in range(5):  # five rounds over the ten: a shared machine's hiccups fall out
         for p in people:
             with CaptureQueriesContext(connection) as ctx:
-                t = time.perf_counter()
+                began = time.perf_counter()
                 slots = services.free_slots(p, kind, first, 56, now)
-                times.append((time.perf_counter() - t) * 1000)
+                times.append((time.perf_counter() - began) * 1000)
             queries.append(len(ctx.captured_queries))
             found += len(slots) if rounds == 0 else 0
     print(
@@ -108,12 +108,12 @@ def run_one(database_url: str, label: str) -> None:
     sweep, oracle = [], []
     for _ in range(5):
         for cal in cals:
-            t = time.perf_counter()
+            began = time.perf_counter()
             cal.free(kind, first, 56, now)
-            sweep.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
+            sweep.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
             oracle_free(cal, kind, first, 56, now)
-            oracle.append((time.perf_counter() - t) * 1000)
+            oracle.append((time.perf_counter() - began) * 1000)
     print(
         f"{label:10} in memory, median: the sweep {statistics.median(sweep):.2f} ms, "
         f"the per-slot search it replaced {statistics.median(oracle):.2f} ms"
