@@ -10,7 +10,6 @@ document (`make openapi` writes it, a test compares it).
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from functools import cache
 from importlib.resources import files
@@ -26,7 +25,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.responses import Status
 from ninja.schema import NinjaGenerateJsonSchema
-from ninja.throttling import AnonRateThrottle, BaseThrottle
+from ninja.throttling import BaseThrottle
 from pydantic import ConfigDict, Field
 
 from anmian.engine import AssessmentInput, InputError, UnresolvedFindings, assess, parse_input
@@ -118,30 +117,8 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError):
     )
 
 
-class ClinicAnonThrottle(AnonRateThrottle):
-    """Anonymous rate limit read from settings on each request, so a clinic's
-    ANMIAN_ANON_RATE (and a test's override) takes effect without rebuilding routes. Each
-    request is one atomic increment of a counter per address and window in the shared cache
-    (anmian.web.counters), so the limit holds across workers and hosts; ninja's own throttle
-    keeps a list of timestamps, read and written back whole, which two workers under-count."""
-
-    _waits = threading.local()  # one instance serves every thread of the worker
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        limit, window = self.parse_rate(settings.ANMIAN_ANON_RATE)
-        key = self.get_cache_key(request)
-        if key is None or limit is None or window is None:
-            return True
-        count, left = counters.hit(key, window)
-        self._waits.wait = left
-        return count <= limit
-
-    def wait(self) -> float | None:
-        return getattr(self._waits, "wait", None)
-
-
 def _anon_throttle() -> list[BaseThrottle]:
-    return [ClinicAnonThrottle(settings.ANMIAN_ANON_RATE)]
+    return [counters.AnonThrottle(settings.ANMIAN_ANON_RATE)]
 
 
 _NOT_UNDERSTOOD: dict[str, Any] = {

@@ -21,11 +21,15 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.filebased import FileBasedCache
+from django.http import HttpRequest
+from ninja.throttling import AnonRateThrottle
 
 
 def hit(key: str, window: int, now: float | None = None) -> tuple[int, float]:
@@ -71,3 +75,25 @@ def _file_hit(folder: Path, key: str, slot: int) -> int:
     if count == 1:  # a new window: the one before it is over
         (folder / f"count-{digest}-{slot - 1}.djcache").unlink(missing_ok=True)
     return count
+
+
+class AnonThrottle(AnonRateThrottle):
+    """Anonymous rate limit read from settings on each request, so a clinic's
+    ANMIAN_ANON_RATE (and a test's override) takes effect without rebuilding routes. Each
+    request is one atomic increment of a counter per address and window in the shared cache
+    (`hit` above), so the limit holds across workers and hosts; ninja's own throttle
+    keeps a list of timestamps, read and written back whole, which two workers under-count."""
+
+    _waits = threading.local()  # one instance serves every thread of the worker
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        limit, window = self.parse_rate(settings.ANMIAN_ANON_RATE)
+        key = self.get_cache_key(request)
+        if key is None or limit is None or window is None:
+            return True
+        count, left = hit(key, window)
+        self._waits.wait = left
+        return count <= limit
+
+    def wait(self) -> float | None:
+        return getattr(self._waits, "wait", None)

@@ -12,24 +12,19 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.openapi.schema import REF_TEMPLATE
 from ninja.schema import NinjaGenerateJsonSchema
-from ninja.throttling import AnonRateThrottle
 
 from anmian.engine import InputError
 from anmian.engine.intake import IntakeRequest, IntakeResult, next_step
 from anmian.engine.zh_result import add_chinese, language, to_simplified
 from anmian.knowledge import get_kb
 from anmian.web.apiauth import ApiError, Error, lang_query, read_json
+from anmian.web.counters import AnonThrottle
 
 router = Router(tags=["intake"])
 
 
-class _AnonThrottle(AnonRateThrottle):
-    """The anonymous rate of the assessment (ANMIAN_ANON_RATE), read on each request."""
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = settings.ANMIAN_ANON_RATE
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+class _AnonThrottle(AnonThrottle):
+    """The anonymous rate of the assessment (ANMIAN_ANON_RATE), the same counter per address."""
 
 
 def _request_schema() -> dict[str, Any]:

@@ -77,7 +77,9 @@ def test_when_done_it_carries_the_same_assessment_as_assess(client: Client):
         "conditions": [],
         "audience": "self-care",
     }
-    assessed = client.post("/api/v1/assess", json.dumps(same), content_type="application/json")
+    assessed = client.post(
+        "/api/v1/assess?detail=full", json.dumps(same), content_type="application/json"
+    )
     assert body["assessment"] == assessed.json()
     # warfarin reached the plan's safety checks
     assert any("warfarin" in json.dumps(e) for e in body["assessment"]["safety"]["excluded"])
