@@ -301,6 +301,18 @@ def test_the_results_in_zh_hant_have_chinese_headings_and_names(zh: Client):
     assert "TCM patterns that fit" not in html and "Points to press" not in html
 
 
+def test_the_results_in_zh_hant_end_their_sentences_with_chinese_stops(zh: Client):
+    """Chinese text takes full-width punctuation (Taiwan's Ministry of Education, 重訂標點符號
+    手冊: 句號「。」, 冒號「：」); a Latin full stop after a Chinese headline looks broken."""
+    zh.post("/self-check/mode/", {"mode": "full"})
+    zh.post("/self-check/step/about/", {"age": "55", "sex": "female"})
+    zh.post("/self-check/step/screening/", YES)
+    zh.post("/self-check/step/legs/", {"leg-crawling": "on"})
+    html = zh.get("/self-check/results/").content.decode()
+    assert "您的回答符合不寧腿症候群。</strong>" in html
+    assert "候群.</strong>" not in html
+
+
 def test_the_short_path_s_question_is_asked_in_chinese(zh: Client):
     zh.post("/self-check/step/about/", {"age": "55", "sex": "female"})
     zh.post("/self-check/step/screening/", YES)

@@ -303,7 +303,13 @@ def test_saving_the_same_words_again_keeps_the_confirmations(client: Client):
 
 
 def test_a_plan_on_hold_says_so_first_and_in_the_plan(client: Client):
-    complete(client, LEGS, notes="Sometimes my leg goes numb and my bladder leaks.")
+    # A danger that the words only hint at (NHS: chest pain "like something heavy is
+    # pressing on your chest") holds the plan until someone has checked what it means.
+    complete(
+        client,
+        LEGS,
+        notes="My leg goes numb and it feels like something heavy is sitting on my chest.",
+    )
     html = _main(client.get("/self-check/results/"))
     hold = re.search(r'<section class="hold" role="alert"[^>]*>(.*?)</section>', html, re.S)
     assert hold and html.index('class="hold"') < html.index('id="ref-h"')
@@ -311,11 +317,23 @@ def test_a_plan_on_hold_says_so_first_and_in_the_plan(client: Client):
     assert "You wrote" in hold.group(1)  # the engine's advice on what to do now
     plan = html[html.index('id="plan-h"') :]
     assert "Your plan is on hold." in plan and "No points, herbs or formulas" in plan
-    assert "which may be a sign of" in plan and "cauda-equina" not in html
+    assert "which may be a sign of" in plan and "pulmonary-embolism" not in html
     assert "Points to press" not in plan
     assert "Print this plan" not in html  # nothing to print while the plan waits
     # the hold's advice is not repeated among the other referrals
     assert "Please check:" not in html[html.index('id="ref-h"') :]
+
+
+def test_an_emergency_read_for_sure_says_do_it_now_first(client: Client):
+    # New trouble holding urine with leg numbness can be cauda equina syndrome: NICE CKS
+    # (sciatica, red flags) sends the person to an emergency department at once, so the
+    # first thing the summary says is to go now, not "before you start the plan".
+    complete(client, LEGS, notes="My leg goes numb and my bladder leaks.")
+    html = _main(client.get("/self-check/results/"))
+    first = html[html.index("What to do first") : html.index('id="ref-h"')]
+    assert "Possible pressure on the nerves of the lower spine" in first
+    assert "Do this now." in first
+    assert "Please see a physician before you start the plan below." not in first
 
 
 def test_a_saved_assessment_on_hold_shows_the_hold(client: Client, alice):
