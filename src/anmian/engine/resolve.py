@@ -337,7 +337,11 @@ class Index:
         from rapidfuzz import fuzz, process
 
         found = process.extract(
-            normalise(text), self._alias_list, scorer=fuzz.token_set_ratio, limit=limit * 4
+            normalise(text),
+            self._alias_list,
+            scorer=fuzz.token_set_ratio,
+            limit=limit * 4,
+            score_cutoff=50,  # the same as dropping those under 50 after, and faster
         )
         best: dict[str, float] = {}
         for key, score, _ in found:
@@ -884,15 +888,26 @@ def _flagged(
     done = set(read)
     vocab = index.vocab
     segment = [w.segment for w in sentence]
+    # Where each word could start a term, by its stem and by "=word as written" (term_at's
+    # two ways to match): a term is tried only where its first word stands, and a row
+    # whose group has no first word here is passed over (the same spans, in the same order,
+    # without trying every term at every position).
+    starts: dict[str, list[int]] = {}
+    for i, w in enumerate(sentence):
+        starts.setdefault(w.stem, []).append(i)
+        starts.setdefault("=" + w.raw, []).append(i)
+    n = len(sentence)
     for entry, groups, near in index.flagged:
         if entry in done:
+            continue
+        if not all(any(term[0] in starts for term in group) for group in groups):
             continue
         spans = [
             [
                 (i, i + len(term))
                 for term in group
-                for i in range(len(sentence) - len(term) + 1)
-                if term_at(term, sentence, i)
+                for i in starts.get(term[0], ())
+                if i <= n - len(term) and term_at(term, sentence, i)
             ]
             for group in groups
         ]
