@@ -105,10 +105,13 @@ class Scanner:
 
         # each word's keys into the terms' first words: its stem, and "=word" as written
         keys = [(w.stem, "=" + w.raw) for w in sentence]
+        present = {k for pair in keys for k in pair}
 
         def spans(terms: _Terms) -> list[tuple[int, int]]:
             """(start, end) of every hit of these terms, in the order of the terms."""
             first, order = terms
+            if first.keys().isdisjoint(present):
+                return []  # no term's first word is here: most rows, for most sentences
             got: list[tuple[int, int, int]] = []
             for i, (st, as_written) in enumerate(keys):
                 for term in (*first.get(st, ()), *first.get(as_written, ())):
