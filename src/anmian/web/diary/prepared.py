@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from anmian.web.accounts.language import in_language_of
 from anmian.web.diary.models import PreparedReport
 from anmian.web.diary.report import report_pdf
 from anmian.web.diary.services import progress_report, readable_diary, today_of
@@ -86,16 +87,19 @@ def _enqueue(report: PreparedReport, enqueue: Callable[[int], object]) -> None:
 
 def prepare(report_id: int) -> None:
     """The worker's part: render the PDF of one asked-for report (once: a report already
-    done, or deleted meanwhile, is left alone)."""
+    done, or deleted meanwhile, is left alone), in the language saved on the account of
+    whoever asked (the worker has no request to say it; the direct download is in the
+    request's language, which the language switch saves on the account too)."""
     report = (
-        PreparedReport.objects.select_related("patient", "patient__clinic")
+        PreparedReport.objects.select_related("patient", "patient__clinic", "requested_by")
         .filter(pk=report_id, status=PreparedReport.PENDING)
         .first()
     )
     if report is None:
         return
     try:
-        pdf = report_pdf(report.patient, report.day, report.paper)
+        with in_language_of(report.requested_by):
+            pdf = report_pdf(report.patient, report.day, report.paper)
     except Exception:
         PreparedReport.objects.filter(pk=report.pk).update(
             status=PreparedReport.FAILED,

@@ -173,3 +173,61 @@ def test_a_wrong_method_is_refused(client, long_diary):
     ask(client)
     report = PreparedReport.objects.get()
     assert client.post(reverse("diary:prepared", args=[report.uid])).status_code == 405
+
+
+def _prepared_text(client, user, path, language="en-gb") -> str:
+    """The report `user` asks for at `path`, prepared as the worker does it: after the request,
+    with no request to say the language (the worker's default is the site's)."""
+    import io
+
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 302, response.status_code
+    (report,) = PreparedReport.objects.filter(requested_by=user)
+    with translation.override(language):
+        prepared.prepare(report.pk)
+    pdf = client.get(reverse("diary:prepared_file", args=[report.uid]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+
+
+def test_the_worker_writes_the_report_in_the_language_saved_on_the_account(
+    client, long_diary, django_capture_on_commit_callbacks
+):
+    from anmian.web.accounts.models import Profile
+
+    Profile.objects.create(user=long_diary.user, language="zh-hant")
+    with django_capture_on_commit_callbacks(execute=False):
+        text = _prepared_text(client, long_diary.user, "/diary/report.pdf?paper=a4")
+    # the headings a person reads first, as the site's zh-Hant says them (django.po)
+    assert "進展報告" in text and "分數" in text
+    assert "Progress report" not in text and "Scores" not in text
+
+
+def test_a_practitioner_reads_the_patient_s_report_in_their_own_saved_language(
+    client, long_diary, bob, django_capture_on_commit_callbacks
+):
+    from anmian.web.accounts.models import Profile
+
+    Profile.objects.create(user=long_diary.user, language="en-gb")  # the patient reads English
+    Profile.objects.create(user=bob.user, language="zh-hans")  # who asked reads Simplified
+    with django_capture_on_commit_callbacks(execute=False):
+        text = _prepared_text(
+            client, bob.user, f"/diary/patients/{long_diary.uid}/report.pdf?paper=letter"
+        )
+    assert "进展报告" in text and "分数" in text
+    assert "進展報告" not in text and "Progress report" not in text
+
+
+def test_without_a_saved_language_the_worker_writes_the_site_s_default(
+    client, long_diary, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        # asked while the worker's own language happens to be Chinese: the account decides
+        text = _prepared_text(
+            client, long_diary.user, "/diary/report.pdf?paper=a4", language="zh-hant"
+        )
+    assert "Progress report" in text and "進展報告" not in text
