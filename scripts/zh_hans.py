@@ -41,6 +41,7 @@ TERMS: list[tuple[str, str]] = [
     ("信箱", "邮箱"),
     ("行事历", "日历"),
     ("纪录", "记录"),  # a record kept, not a record broken
+    ("运行情况", "执行情况"),  # tw2sp's 运行 is a program running; a care plan is 执行
 ]
 
 

@@ -24,7 +24,16 @@ from anmian.web.diary.models import DiaryEntry, ScaleScore
 from anmian.web.records.alerts import red_flags_in
 from anmian.web.records.models import Assessment, Patient, SessionNote
 
-__all__ = ["SCALE", "Progress", "progress", "red_flags_in", "signals_for"]
+__all__ = [
+    "SCALE",
+    "Period",
+    "Periods",
+    "Progress",
+    "periods",
+    "progress",
+    "red_flags_in",
+    "signals_for",
+]
 
 SCALE = "anmian-leg-scale"
 # Signal thresholds: clinical judgement, documented here so a clinic can review them.
@@ -46,6 +55,78 @@ class Progress:
     change_label: str = ""
     signals: list[str] = field(default_factory=list)
     nights: int = 0
+    # each night recorded: (night, any self-care, severity 0-10), oldest first
+    days: list[tuple[date, bool, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A row of the report's adherence table: a week (from its Monday), a month or a year."""
+
+    start: date
+    nights: int  # nights recorded in it
+    care: float  # % of those nights with any self-care
+    severity: float  # mean nightly severity over those nights
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The report's adherence table in three parts, newest detail first: the last `RECENT_WEEKS`
+    weeks week by week (from `weeks_from`), the `MONTHS` months before that month by month (from
+    `months_from`), and the years before that year by year. Each row's figures are over its own
+    nights, not an average of smaller averages; the first month and the first year of a part
+    end where the next part starts."""
+
+    weeks_from: date
+    months_from: date
+    weeks: list[Period]
+    months: list[Period]
+    years: list[Period]
+
+    @property
+    def months_to(self) -> date:
+        return self.weeks_from - timedelta(days=1)
+
+    @property
+    def years_to(self) -> date:
+        return self.months_from - timedelta(days=1)
+
+
+# Five years of weekly rows (260) are too many to read and most of a long report's render
+# time; the charts keep every night.
+RECENT_WEEKS = 12
+MONTHS = 12
+
+
+def _period(start: date, nights: list[tuple[bool, int]]) -> Period:
+    return Period(
+        start,
+        len(nights),
+        100 * sum(c for c, _ in nights) / len(nights),
+        statistics.fmean(s for _, s in nights),
+    )
+
+
+def periods(days: Sequence[tuple[date, bool, int]], today: date) -> Periods:
+    """`days` (night, any self-care, severity), grouped as `Periods` says, for a report of `today`."""
+    weeks_from = today - timedelta(days=today.weekday()) - timedelta(weeks=RECENT_WEEKS - 1)
+    first = weeks_from.replace(day=1)
+    back = first.year * 12 + first.month - 1 - MONTHS
+    months_from = date(back // 12, back % 12 + 1, 1)
+    parts: tuple[dict[date, list[tuple[bool, int]]], ...] = (
+        defaultdict(list),
+        defaultdict(list),
+        defaultdict(list),
+    )
+    for night, care, sev in days:
+        if night >= weeks_from:
+            parts[0][night - timedelta(days=night.weekday())].append((care, sev))
+        elif night >= months_from:
+            parts[1][night.replace(day=1)].append((care, sev))
+        else:
+            parts[2][date(night.year, 1, 1)].append((care, sev))
+    weeks, months, years = ([_period(k, part[k]) for k in sorted(part)] for part in parts)
+    return Periods(weeks_from, months_from, weeks, months, years)
 
 
 def _hours_after_noon(t: time) -> float:
@@ -104,7 +185,9 @@ def progress(patient: Patient, today: date) -> Progress:
             except SleepDiaryError:
                 pass  # a saved night was validated; an old bad one is skipped, not fatal
         monday = night_of - timedelta(days=night_of.weekday())
-        week_nights[monday].append((bool(pressed) or herbs or topical, sev))
+        care = bool(pressed) or bool(herbs) or bool(topical)
+        week_nights[monday].append((care, sev))
+        out.days.append((night_of, care, sev))
     for monday in sorted(week_nights):
         nights = week_nights[monday]
         out.weekly.append(

@@ -17,7 +17,7 @@ from django.utils.translation import get_language, gettext, pgettext
 from anmian.engine.zh_result import to_simplified
 from anmian.knowledge import get_kb
 from anmian.web.diary.charts import progress_charts
-from anmian.web.diary.progress import SCALE, progress
+from anmian.web.diary.progress import RECENT_WEEKS, SCALE, periods, progress
 from anmian.web.records.models import Patient
 
 PAPERS = {"a4": "A4", "letter": "letter"}
@@ -106,6 +106,8 @@ def report_document(patient: Patient, today: date, paper: str) -> Any:
             "scale_name": scale_name,
             "p": p,
             "charts": charts,
+            "recent_weeks": RECENT_WEEKS,
+            "periods": periods(p.days, today),
             "today": today,
             "paper": PAPERS[paper],
             "scale": scale,
