@@ -289,3 +289,24 @@ def test_it_refuses_a_scale_item_with_too_few_chinese_answers(tmp_path: Path):
     assert any(
         "field 'items.0.zh_answers': one zh-Hant answer for each of the 5" in p for p in problems
     )
+
+
+def test_every_essential_oil_has_its_chinese_name(kb: KnowledgeBase):
+    # as Taiwan's shops and aromatherapy texts name them: 薰衣草精油, 冬青精油
+    assert kb.oils["lavender-oil"].zh_name == "薰衣草精油"
+    assert kb.oils["wintergreen-oil"].zh_name == "冬青精油"
+    assert all(o.zh_name and o.zh_name.endswith(("精油", "）")) for o in kb.oils.values())
+
+
+def test_it_refuses_an_essential_oil_without_its_chinese_name(tmp_path: Path):
+    problems = _break(tmp_path, "oils/oils.yaml", "  zh_name: 薰衣草精油\n", "")
+    assert any("entry 'lavender-oil': field 'zh_name': every entry needs it" in p for p in problems)
+
+
+def test_it_refuses_a_regulator_warning_without_its_chinese(tmp_path: Path):
+    old = "    zh_regulator: 澳洲藥物管理局\n"
+    problems = _break(tmp_path, "herbs/tonify.yaml", old, "")
+    assert any(
+        "entry 'he-shou-wu': field 'regulator_warnings.1.zh_regulator': every entry needs it" in p
+        for p in problems
+    )

@@ -394,6 +394,9 @@ def _check_chinese_text(kb: KnowledgeBase) -> list[str]:
                 f"{len(herb.actions)} actions (has {len(herb.zh_actions)})"
             )
         rules(at("herbs", hid), "safety", herb.safety)
+        for n, warning in enumerate(herb.regulator_warnings):
+            need(at("herbs", hid), f"regulator_warnings.{n}.zh_regulator", warning.zh_regulator)
+            need(at("herbs", hid), f"regulator_warnings.{n}.zh_text", warning.zh_text)
     for fid, formula in kb.formulas.items():
         need(at("formulas", fid), "zh_actions", formula.zh_actions)
         rules(at("formulas", fid), "safety", formula.safety)
@@ -402,6 +405,7 @@ def _check_chinese_text(kb: KnowledgeBase) -> list[str]:
     for aid, adv in kb.advice.items():
         rules(at("advice", aid), "safety", adv.safety)
     for oid, oil in kb.oils.items():
+        need(at("oils", oid), "zh_name", oil.zh_name)
         rules(at("oils", oid), "safety", oil.safety)
     for pid, pattern in kb.patterns.items():
         for name in ("description", "tongue", "pulse", "principle", "self_care"):

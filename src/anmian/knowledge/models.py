@@ -280,6 +280,8 @@ class RegulatorWarning(Model):
     regulator: Text
     year: int
     text: Text
+    zh_regulator: Hanzi | None = None  # zh-Hant; the loader requires both
+    zh_text: ZhText | None = None
     refs: Refs
 
 
@@ -309,6 +311,7 @@ class EssentialOil(Model):
 
     id: Id  # English name, hyphenated, ending in "-oil" ("wintergreen-oil")
     name: Text
+    zh_name: ZhText | None = None  # zh-Hant, as Taiwan's shops name the oil; the loader requires it
     latin: Text
     part: Text  # the part of the plant and how the oil is obtained
     constituents: tuple[Text, ...] = ()  # the main ones, which most rules are about

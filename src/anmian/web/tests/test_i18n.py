@@ -297,7 +297,8 @@ def test_the_results_in_zh_hant_have_chinese_headings_and_names(zh: Client):
     assert lang_of(html) == "zh-Hant"
     for heading in ("您的結果", "相符的中醫證型", "您的計畫", "可以按壓的穴位", "療程"):
         assert heading in html
-    assert "血虛 (Blood deficiency)" in html  # a pattern as the CLI's reports name it
+    # a pattern as the CLI's reports name it, its English marked as English
+    assert '血虛 <span lang="en">(Blood deficiency)</span>' in html
     assert "TCM patterns that fit" not in html and "Points to press" not in html
 
 

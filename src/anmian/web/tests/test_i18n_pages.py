@@ -39,27 +39,31 @@ BRANDS = {"freeotp", "aegis", "google", "authenticator"}
 SCALES = {"irls"}  # the rating scale's abbreviation, which Chinese texts write as it is (as RLS)
 EXTRA_POINT = re.compile(r"^ex-[a-z]{2}\d{1,2}$")  # EX-HN22: an extra point's code
 PATH = re.compile(r"\b[\w-]+(?:/[\w.-]+)+\.\w+\b")  # docs/privacy.md, a file named as itself
+ICD11 = re.compile(r"\bS[EFGH][0-9A-Z]{2}\b")  # SF6L: a pattern's ICD-11 code (chapter 26)
 
-# Pages whose remaining English is the knowledge base's, waiting for its zh-Hant fields (the
-# colleague working on the base's Chinese fills them); each must still show English, so the
-# entry goes once the page is clean (see the last test).
-LIBRARY = "the library's entries: herb actions and cautions, pattern texts, point notes, "
-LIBRARY += "evidence summaries are the base's English"
-PENDING = {
-    **{f"/library/{part}/": LIBRARY for part in ("points", "herbs", "patterns", "evidence")},
-    "/accounts/mine/assessments/": "a stored result: advice texts, points as 中文 (English), "
-    "as the results page shows them",
-}
+
+def _drug_names() -> set[str]:
+    """A medicine named in Latin letters (clopidogrel), as Taiwan's clinical texts write
+    drug names: the base's medications, by their generic names."""
+    from anmian.knowledge import get_kb
+
+    return {m.id for m in get_kb().medications.values() if "-" not in m.id}
+
+
+# Pages whose remaining English is the knowledge base's, waiting for its zh-Hant fields; each
+# must still show English, so an entry goes once the page is clean (see the last test). None
+# is left: the library and a stored result read in the base's Chinese (issue 16).
+PENDING: dict[str, str] = {}
 # Left out for good: a source's title, authors and journal are cited as published.
 QUOTED = {"/library/references/": "the reference list, in the sources' own words"}
 
 
 def _typed_by_people() -> list[str]:
     """What the demo clinic and its people typed: names, contact details, appointment types,
-    products, the words of session notes (and orders' references, ids); longest first so a
-    name inside another goes after."""
+    products, the words of session notes and of the self-check (and orders' references, ids);
+    longest first so a name inside another goes after."""
     from anmian.web.booking.models import AppointmentType
-    from anmian.web.records.models import Clinic, Patient, Practitioner, SessionNote
+    from anmian.web.records.models import Assessment, Clinic, Patient, Practitioner, SessionNote
     from anmian.web.shop.models import Order, Product
 
     values: list[str] = []
@@ -76,6 +80,9 @@ def _typed_by_people() -> list[str]:
         values += [n.tongue, n.pulse, n.herbs_given, n.response, n.notes]
         values += [x.get("technique", "") for x in n.points]
     values += [u.email for u in get_user_model().objects.all()]
+    # what a person wrote for the self-check, quoted back on a stored result ("you wrote ...")
+    for a in Assessment.objects.all():
+        values += [x for x in a.input.get("findings", []) if isinstance(x, str)]
     return sorted({v for v in values if v and v.strip()}, key=len, reverse=True)
 
 
@@ -84,11 +91,12 @@ def english_left(page: str, typed: list[str]) -> list[str]:
         page = page.replace(htmllib.escape(value), " ").replace(value, " ")
     # A source cited by its id (the link text of core/_refs.html: fuhs-2014) is a code.
     page = re.sub(r'(href="[^"]*#ref-([^"]+)">)\2<', r"\1<", page)
-    page = PATH.sub(" ", page)
+    page = ICD11.sub(" ", PATH.sub(" ", page))
+    allowed = FORMATS | BRANDS | SCALES | _drug_names()
     return [
         w
         for w in english_words(page)
-        if w.lower() not in FORMATS | BRANDS | SCALES and not EXTRA_POINT.match(w.lower())
+        if w.lower() not in allowed and not EXTRA_POINT.match(w.lower())
     ]
 
 
@@ -387,3 +395,55 @@ def test_the_audit_log_reads_in_zh_hant_for_the_privacy_officer(client, alice, b
     assert not english_left(page, [alice.name, bob.user.get_username()])
     bad = client.get("/clinic/audit/", {"since": "2026-12-02", "until": "2026-01-01"})
     assert "結束日早於起始日。" in bad.content.decode()
+
+
+# --- the library and a stored result in the base's Chinese (issue 16)
+
+
+def test_a_point_s_cautions_say_who_in_chinese_not_the_rule_s_tag(demo):
+    """SP6 is not for pregnancy (WHO 2008 and every acupuncture text): the sentence names
+    the person, never the raw tag `pregnancy`; a technique is named as the glossary does."""
+    text = visible_text(_as("patient").get("/library/points/sp6/").content.decode())
+    assert "懷孕或正在備孕者禁用：" in text
+    assert "患有糖尿病者艾灸須謹慎：" in text  # diabetes: care with moxibustion
+    assert "pregnancy" not in text and "moxibustion" not in text
+    assert "SP6 三陰交" in text and "Sanyinjiao" not in text
+
+
+def test_a_herb_s_cautions_name_the_drug_class_in_chinese_and_in_english(demo):
+    """Chuan Xiong with an anticoagulant (the herb's own rule): the class is named by the
+    base in each language, in a sentence about the person."""
+    zh = visible_text(_as("patient").get("/library/herbs/chuan-xiong/").content.decode())
+    assert "正在服用抗凝血劑（抗凝血藥）者禁用" in zh and "川芎" in zh
+    en = visible_text(_as("patient", "en-gb").get("/library/herbs/chuan-xiong/").content.decode())
+    assert "Not for someone taking anticoagulants (blood thinners)" in en
+    assert "Not with anticoagulant" not in en and "Chuan Xiong" in en
+
+
+def test_a_regulator_s_warning_reads_in_chinese(demo):
+    text = visible_text(_as("patient").get("/library/herbs/he-shou-wu/").content.decode())
+    assert "澳洲藥物管理局 (2019)" in text and "Australia" not in text
+
+
+def test_a_stored_result_names_in_chinese_with_the_english_marked_as_english(demo):
+    """The results' decision kept: a name reads 中文 (English) for a reader who checks with a
+    practitioner, the bracket marked lang="en"; an advice item's title reads in Chinese."""
+    client = _as("patient")
+    page = client.get(f"/accounts/mine/assessments/{demo['assessment']}/").content.decode()
+    assert '三陰交 <span lang="en">(Sanyinjiao (Three Yin Intersection))</span>' in page
+    assert "<strong>多吃含鐵的食物</strong>" in page and "Include iron-rich foods" not in page
+    assert "知識庫版本 <code>" in page
+
+
+def test_a_product_s_oils_are_named_in_chinese():
+    from django.test import Client
+
+    from anmian.web.shop.testing import catalogue
+
+    catalogue()
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    page = client.get("/shop/p/calm-evening-stick/").content.decode()
+    made_with = page.split("<h2>成分</h2>", 1)[1].split("<h2", 1)[0]  # the "Made with" list
+    assert "薰衣草精油" in made_with and "羅馬洋甘菊精油" in made_with
+    assert "Lavender" not in made_with and "Lavandula angustifolia" in made_with  # Latin stays

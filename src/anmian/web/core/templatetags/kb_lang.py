@@ -5,12 +5,15 @@ gives its zh-Hant list, item for item."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from anmian.engine.zh_result import language, to_simplified
+from anmian.web.core.kbtags import technique, who
 
 register = template.Library()
 
@@ -91,3 +94,61 @@ def tcm_terms(value: Any) -> str:
     words = [TERMS.get(v, v) for v in items]
     text = "、".join(words)
     return to_simplified(text) if code == "zh-Hans" else text
+
+
+@register.simple_tag
+def page_is_chinese() -> bool:
+    """`{% page_is_chinese as zh %}`: the page is read in Chinese, so a name is given in
+    hanzi alone (the pinyin and English name are for readers of English)."""
+    return language(get_language()) != "en"
+
+
+@register.filter
+def tag_who(tag: str) -> str:
+    """A safety rule's tag as the person it is about (kbtags.who), never the raw tag."""
+    return who(tag)
+
+
+@register.filter
+def technique_name(value: str) -> str:
+    return technique(value)
+
+
+# A name of a result shown in Chinese reads "中文 (English)" (engine.zh_result.chinese_first),
+# the English for a reader who checks with a practitioner; the brackets hold English, so they
+# are marked lang="en" (a screen reader says them in English).
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_BILINGUAL = re.compile(r"^(?P<zh>[^()]+?) \((?P<en>.+)\)$", re.S)
+
+
+def _split(value: Any) -> tuple[str, str] | None:
+    m = _BILINGUAL.match(str(value))
+    if not m or not _CJK.search(m["zh"]) or _CJK.search(m["en"]):
+        return None
+    return m["zh"], m["en"]
+
+
+@register.filter
+def bilingual(value: Any) -> Any:
+    """The name "心血虛 (Heart Blood deficiency)" with the bracket marked lang="en"; else as it is."""
+    parts = _split(value)
+    if parts is None:
+        return value
+    return format_html('{} <span lang="en">({})</span>', *parts)
+
+
+@register.filter
+def chinese_part(value: Any) -> Any:
+    """The name "心血虛 (Heart Blood deficiency)" as 心血虛, where a sentence names it (an advice item's
+    title, the pattern a summary names); anything else as it is."""
+    parts = _split(value)
+    return value if parts is None else parts[0]
+
+
+@register.filter
+def finding_name(finding: Any) -> str:
+    """A finding's label in the page's language (its `zh`, converted on a zh-Hans page)."""
+    code = language(get_language())
+    if code == "en" or not finding.zh:
+        return finding.label
+    return to_simplified(finding.zh) if code == "zh-Hans" else finding.zh
