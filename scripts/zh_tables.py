@@ -16,6 +16,7 @@ characters alone would not give back (頭髮, not 頭發) is kept whole as a phr
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -26,9 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "anmian" / "knowledge" / "data" / "findings"
 READING = ROOT / "src" / "anmian" / "engine" / "zh_reading.yaml"
 OUT = ROOT / "src" / "anmian" / "engine" / "zh_hans.json"
+CODE = [ROOT / "src" / "anmian" / "render.py", ROOT / "src" / "anmian" / "engine" / "zh_result.py"]
 # Reviewed: where OpenCC's character conversion is not enough for zh-Hans output. 著 in
 # Anmian's Chinese is always the aspect particle (坐著, 卡著), which Simplified writes 着.
-REVIEWED_TO_SIMPLIFIED = {"著": "着"}
+REVIEWED_TO_SIMPLIFIED = {"著": "着", "畫": "画"}  # 畫小圈; 計畫 is the phrase below
 # ... and the terms docs/glossary.md marks **override**: mainland usage, not a conversion.
 REVIEWED_PHRASES = {
     "國際不寧腿症候群研究團體": "国际不安腿综合征研究组",
@@ -64,6 +66,7 @@ REVIEWED_PHRASES = {
     "苯二氮平": "苯二氮卓",
     "睡眠品質": "睡眠质量",
     "尤加利": "桉树",
+    "計畫": "计划",  # the reports' "your plan" (render.py); 畫 alone is 画
 }
 
 
@@ -106,6 +109,10 @@ def shown() -> list[str]:
 
     for path in sorted(DATA.parent.rglob("*.yaml")):
         walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    # the reports' own headings and sentences (the CLI's Markdown and text, the zh fields the
+    # engine writes): every string literal of these modules holding a Chinese character
+    for path in CODE:
+        out += re.findall(r'"([^"\n]*[\u3400-\u9fff][^"\n]*)"', path.read_text(encoding="utf-8"))
     return [w for w in dict.fromkeys(out) if w]
 
 

@@ -4,6 +4,8 @@ language, and English for a code Anmian does not know (issue 16's rule, with no 
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner
@@ -176,3 +178,131 @@ def test_the_report_ends_with_the_chinese_disclaimer():
     md = _assess_doc(WARFARIN, "--lang", "zh-Hant", "-f", "md")
     assert "it does not diagnose" not in md
     assert "不作診斷" in md or "不能用來診斷" in md or "並非診斷" in md or "不是診斷" in md
+
+
+# --- the report's own headings and labels (issue 16: the CLI's text output in Chinese) ---
+
+# A person whose report has every part: referrals, readings of each kind, screening with a
+# severity and a look-alike, patterns, points, formulas, advice, course, cautions, exclusions,
+# and words Anmian does not understand.
+EVERYTHING = json.dumps(
+    {
+        "findings": [
+            "腿部蟻走感，夜間加重",
+            "舌淡苔白，脈細",
+            "心悸、頭暈",
+            "多夢",
+            "沒有盜汗",
+            "my mother has restless legs",
+            "glorp zzz",
+        ],
+        "age": 58,
+        "sex": "female",
+        "medications": ["sertraline", "warfarin", "foozol"],
+        "conditions": ["blorp"],
+        "screening": {
+            "urge_to_move": True,
+            "worse_at_rest": False,
+            "relieved_by_movement": True,
+            "evening_or_night": True,
+        },
+        "severity": {"scale": "irls", "total": 24},
+    },
+    ensure_ascii=False,
+)
+# What may stay in Latin letters in a Chinese report: the product's name, the codes and
+# acronyms clinicians write as they are (point codes, ICD-11, IRLS, IRLSSG, SSRI), reference
+# ids, and what the person wrote themselves (their medicines and words Anmian did not read).
+ALLOWED = re.compile(
+    r"_?\[[a-z0-9][a-z0-9, -]*\]_?"  # reference ids (Rich shows them without the _ _)
+    r"|「[^」]*」"  # the person's own words, quoted
+    r"|\b(?:[A-Z]{2}|EX-[A-Z]{2})\d+\b|\b[A-Z]{2}\d[0-9A-Z]?\b"  # point codes, ICD-11 codes
+    r"|ICD-11|IRLSSG|IRLS|SSRI|Anmian"
+    r"|知[識识][庫库]版本 \S+"  # the knowledge base's version
+)
+
+
+def _without_english_names(line: str) -> str:
+    """`line` without the "中文 (English)" names' English: a bracket that follows Chinese."""
+    out, i = [], 0
+    while i < len(line):
+        if line.startswith(" (", i) and i and re.match(r"[\u3400-\u9fff）]", line[i - 1]):
+            depth, j = 0, i + 1
+            for j in range(i + 1, len(line)):
+                depth += {"(": 1, ")": -1}.get(line[j], 0)
+                if depth == 0:
+                    break
+            i = j + 1
+            continue
+        out.append(line[i])
+        i += 1
+    return "".join(out)
+
+
+def _english_left(report: str, person: str) -> list[str]:
+    own = {w.casefold() for w in re.findall(r"[A-Za-z]+", person)}
+    left = []
+    for line in report.splitlines():
+        rest = ALLOWED.sub(" ", _without_english_names(line))
+        left += [w for w in re.findall(r"[A-Za-z]{2,}", rest) if w.casefold() not in own]
+    return left
+
+
+def _po(msgid: str, lang: str = "zh_Hant") -> str:
+    """The site's own translation of `msgid`, so the CLI says what the web page says."""
+    import polib
+
+    po = Path(__file__).resolve().parent.parent / "src" / "anmian" / "web" / "locale"
+    entry = polib.pofile(str(po / lang / "LC_MESSAGES" / "django.po")).find(msgid)
+    assert entry is not None and entry.msgstr, msgid
+    return entry.msgstr
+
+
+def test_the_chinese_markdown_report_has_no_english_outside_the_allow_list():
+    md = _assess_doc(EVERYTHING, "--lang", "zh-Hant", "-f", "md", "--allow-unknown")
+    assert _english_left(md, EVERYTHING) == []
+    # and it is the whole report, not an empty one
+    for msgid in ("See a clinician", "Cautions", "Left out for your safety", "Not understood"):
+        assert f"## {_po(msgid)}" in md, msgid
+    assert "## 相符的中醫證型" in md and "### 穴位" in md and "### 療程" in md
+
+
+def test_the_chinese_terminal_report_has_no_english_outside_the_allow_list():
+    # a terminal wide enough that Rich wraps no line, so each name stays whole on its line
+    args = ["assess", "-", "--lang", "zh-Hant", "-f", "text", "--allow-unknown"]
+    got = runner.invoke(app, args, input=EVERYTHING, env={"COLUMNS": "2000"})
+    assert got.exit_code == 0, got.output
+    text = got.output
+    assert _po("See a clinician") in text and "See a clinician" not in text
+    assert _po("Left out for your safety") in text and "穴位" in text
+    assert _english_left(text, EVERYTHING) == []
+
+
+def test_the_chinese_report_names_what_it_leaves_out_and_why_in_chinese():
+    md = _assess_doc(EVERYTHING, "--lang", "zh-Hant", "-f", "md", "--allow-unknown")
+    left_out = md.split(f"## {_po('Left out for your safety')}")[1].split("##")[0]
+    # cupping with a blood thinner (glossary: 拔罐), and the person's medicine as they wrote it
+    assert f"療法 **{_glossary_zh('cupping')}**" in left_out
+    assert "原因：藥物：warfarin" in left_out
+    assert "because" not in left_out and "cupping" not in left_out
+    # the criteria by the glossary's names, answered in Chinese
+    assert f"- {_glossary_zh('worse at rest')}：否" in md
+
+
+def test_the_english_report_keeps_its_english_headings():
+    md = _assess_doc(EVERYTHING, "-f", "md", "--allow-unknown")
+    for heading in ("## See a clinician", "## Cautions", "## Left out for your safety"):
+        assert heading in md
+    assert "(because: medications: warfarin)" in md
+    assert "請就醫" not in md
+
+
+def test_the_simplified_report_s_headings_are_simplified():
+    md = _assess_doc(EVERYTHING, "--lang", "zh-Hans", "-f", "md", "--allow-unknown")
+    assert f"## {_po('See a clinician', 'zh_Hans')}" in md
+    assert f"## {_po('Cautions', 'zh_Hans')}" in md
+    headings = "".join(line for line in md.splitlines() if line.startswith("#"))
+    assert not set(headings) & set("請醫為項讀實計畫證劑療"), headings
+    # mainland usage: 计划 for the plan, while 畫 elsewhere stays 画 (画小圈, how to press)
+    assert "## 您的计划" in md and "画小圈" in md and "划小圈" not in md
+    assert _english_left(md, EVERYTHING) == []

@@ -78,13 +78,18 @@ def _kb():
         fail(f"the knowledge base is broken ({len(exc.problems)} problems, listed above)", 1)
 
 
-def _print(result: dict[str, Any], fmt: Format) -> None:
+def _print(
+    result: dict[str, Any],
+    fmt: Format,
+    lang: str = "en",
+    names: dict[str, str] | None = None,
+) -> None:
     if fmt is Format.json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     from anmian.render import to_markdown
 
-    md = to_markdown(result)
+    md = to_markdown(result, lang, names)
     if fmt is Format.md:
         typer.echo(md)
         return
@@ -141,13 +146,15 @@ def assess(
         fail(str(exc))
     fmt = format or _default_format()
     out = result.to_dict()
+    names: dict[str, str] | None = None
     if lang != "en":
-        from anmian.engine.zh_result import add_chinese, chinese_first
+        from anmian.engine.zh_result import add_chinese, chinese_first, report_names
 
         out = add_chinese(out, kb, lang)
-        if fmt is not Format.json and "zh" in str(out.get("lang", "")):
-            out = chinese_first(out)
-    _print(out, fmt)
+        lang = str(out.get("lang", "en"))
+        if fmt is not Format.json and "zh" in lang:
+            out, names = chinese_first(out), report_names(kb, lang)
+    _print(out, fmt, lang, names)
 
 
 @kb_app.command("check")

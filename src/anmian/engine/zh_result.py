@@ -144,7 +144,26 @@ ENGINE_ZH = {
         "從所提供的症狀中看不出明顯的證型，所以計畫只用不寧腿的一般穴位和建議。"
         "提供更多資訊（舌象、脈象、睡眠、消化）會有幫助。"
     ),
+    # engine/assess.py, a plan on hold
+    "Something you wrote may be a sign that needs a doctor, and Anmian could not be sure what "
+    "it means. Read the advice at the top first. When a doctor or your practitioner has "
+    "checked it, correct the wording and assess again.": (
+        "您寫的內容可能是需要醫師處理的徵兆，而 Anmian 無法確定它的意思。請先看最上面的建議；"
+        "等醫師或您的中醫師確認過之後，修改寫法再評估一次。"
+    ),
 }
+# engine/safety.py's allergy sentences and engine/assess.py's low-confidence caution
+_ALLERGIC = re.compile(
+    r"^(?P<item>.+?)(?: contains (?P<part>.+?))?: you told us you are allergic to "
+    r"(?P<named>.+?) \((?P<said>.+)\)\.$"
+)
+_UNKNOWN_ALLERGY = re.compile(
+    r'^Anmian does not know the allergy "(?P<text>.+?)"\. (?P<why>.*) Oils, balms and '
+    r"compresses for the skin are left out too\.$"
+)
+_LOW_CONFIDENCE = re.compile(
+    r'^"(?P<text>.+)" was read as "(?P<label>.+)" with low confidence; check it\.$'
+)
 _CAUTION_AT = re.compile(r"^(?P<what>.+?) at (?P<items>[A-Z0-9-]+(?:, [A-Z0-9-]+)*): (?P<text>.+)$")
 
 
@@ -178,6 +197,13 @@ def _tables(kb: KnowledgeBase) -> tuple[dict[str, str], dict[str, str]]:
     for dc in kb.drug_classes.values():
         if dc.zh_name:
             names.setdefault(dc.name, dc.zh_name)
+    for oil in kb.oils.values():
+        oil_zh: str | None = getattr(oil, "zh_name", None)
+        if oil_zh:
+            names.setdefault(oil.name, oil_zh)
+    for finding in kb.findings.values():
+        if finding.zh:
+            names.setdefault(finding.label, finding.zh)
     return texts, names
 
 
@@ -219,6 +245,21 @@ def _safety_zh(text: str, kb: KnowledgeBase) -> str | None:
         if within:
             return f"{names.get(formula, formula)}含有{names.get(herb, herb)}：{texts[rest]}"
         return f"{names.get(name, name)}：{texts[rest]}"
+    if found := _ALLERGIC.match(plain):
+        said = "；".join(x.strip('"') for x in found["said"].split('"; "'))
+        named = names.get(found["named"], found["named"])
+        item = names.get(found["item"], found["item"])
+        within = f"含有{names.get(found['part'], found['part'])}" if found["part"] else ""
+        return f"{item}{within}：您說過您對{named}過敏（「{said}」）。"
+    if found := _UNKNOWN_ALLERGY.match(plain):
+        why = texts.get(_norm(found["why"]), "")
+        return (
+            f"Anmian 不認得「{found['text']}」這種過敏原。{why}"
+            "擦在皮膚上的精油、藥膏和敷包也一併不列入。"
+        )
+    if found := _LOW_CONFIDENCE.match(plain):
+        label = names.get(found["label"], found["label"])
+        return f"「{found['text']}」被讀成「{label}」，但把握不高，請確認。"
     r = kb.rules
     for english, chinese in (
         (r.medication_warning, r.zh_medication_warning),
@@ -318,3 +359,38 @@ def chinese_first(result: dict[str, Any]) -> dict[str, Any]:
 
     walk(out)
     return out
+
+
+# engine/plan.py's technique ids, as an exclusion names them
+TECHNIQUE_ID_ZH = {
+    "needle": "針刺",
+    "acupressure": "穴位按壓",
+    "moxibustion": "艾灸",
+    "electroacupuncture": "電針",
+    "cupping": "拔罐",
+    "gua-sha": "刮痧",
+    "bleeding": "刺血",
+}
+
+
+@lru_cache(maxsize=8)
+def report_names(kb: KnowledgeBase, lang: str) -> dict[str, str]:
+    """The Chinese names the text and Markdown reports give what an exclusion or a cause names
+    by id: "KIND:ID" for a point (by its code), herb, formula, technique or advice item,
+    "finding:ID", and "band:LABEL" for a severity band. Empty for English."""
+    lang = language(lang)
+    if lang == "en":
+        return {}
+    out: dict[str, str] = {f"technique:{k}": v for k, v in TECHNIQUE_ID_ZH.items()}
+    for point in kb.points.values():
+        out[f"point:{point.code}"] = f"{point.code} {point.chinese}"
+    out |= {f"herb:{k}": h.chinese for k, h in kb.herbs.items()}
+    out |= {f"formula:{k}": f.chinese for k, f in kb.formulas.items()}
+    out |= {f"advice:{k}": a.zh_title for k, a in kb.advice.items() if a.zh_title}
+    out |= {f"finding:{k}": f.zh for k, f in kb.findings.items() if f.zh}
+    out |= {f"referral:{r.title}": r.zh_title for r in kb.red_flags.values() if r.zh_title}
+    for scale in kb.scales.values():
+        for band in scale.bands:
+            if band.zh_label:
+                out.setdefault(f"band:{band.label}", band.zh_label)
+    return {k: to_simplified(v) for k, v in out.items()} if lang == "zh-Hans" else out
