@@ -306,3 +306,42 @@ def test_the_simplified_report_s_headings_are_simplified():
     # mainland usage: 计划 for the plan, while 畫 elsewhere stays 画 (画小圈, how to press)
     assert "## 您的计划" in md and "画小圈" in md and "划小圈" not in md
     assert _english_left(md, EVERYTHING) == []
+
+
+def _case(case_id: str) -> str:
+    """A person of the clinical safety cases (tests/clinical), as `anmian assess` reads them."""
+    import yaml
+
+    folder = Path(__file__).resolve().parent / "clinical"
+    for name in ("cases.yaml", "cases-danger.yaml", "cases-guards.yaml"):
+        for case in yaml.safe_load((folder / name).read_text(encoding="utf-8")):
+            if case["id"] == case_id:
+                return json.dumps(case["person"], ensure_ascii=False)
+    raise AssertionError(case_id)
+
+
+def test_a_plan_on_hold_says_so_in_chinese():
+    person = _case("older-new-onset-weight-loss-01")
+    md = _assess_doc(person, "--lang", "zh-Hant", "-f", "md", "--allow-unknown")
+    assert "**您的計畫暫停中。**" in md
+    assert "Something you wrote" not in md and "assess again" not in md
+    assert _english_left(md, person) == []
+
+
+def test_allergies_are_explained_in_chinese():
+    person = _case("allergy-ginseng-spleen-qi-01")
+    md = _assess_doc(person, "--lang", "zh-Hant", "-f", "md", "--allow-unknown")
+    assert "you told us you are allergic" not in md
+    assert "過敏" in md.split(f"## {_po('Left out for your safety')}")[1]
+    person = _case("allergy-unknown-shellfish-qi-01")
+    md = _assess_doc(person, "--lang", "zh-Hant", "-f", "md", "--allow-unknown")
+    assert "Anmian does not know the allergy" not in md and "這種過敏原" in md
+
+
+def test_a_regulator_s_notice_reads_in_the_base_s_chinese():
+    person = _case("device-icd-practitioner-01")
+    zh = json.loads(_assess_doc(person, "--lang", "zh-Hant", "-f", "json", "--allow-unknown"))
+    notices = [w for w in zh["safety"]["warnings"] if w["id"].startswith("regulator:")]
+    assert notices and all(w.get("zh_text") for w in notices)
+    md = _assess_doc(person, "--lang", "zh-Hant", "-f", "md", "--allow-unknown")
+    assert "Warned the public" not in md and "英國藥品及保健產品管理局" in md

@@ -185,6 +185,13 @@ def _tables(kb: KnowledgeBase) -> tuple[dict[str, str], dict[str, str]]:
     for rule in rules:
         if rule.zh_text:
             texts.setdefault(_norm(rule.text), rule.zh_text)
+    # engine/plan.py's regulator caution: "He Shou Wu: MHRA (UK) (2006): ..."
+    for herb in kb.herbs.values():
+        for w in herb.regulator_warnings:
+            if w.zh_text and w.zh_regulator:
+                english = f"{herb.pinyin}: {w.regulator} ({w.year}): {w.text}"
+                chinese = f"{herb.chinese}：{w.zh_regulator}（{w.year}年）：{w.zh_text}"
+                texts.setdefault(_norm(english), chinese)
     names: dict[str, str] = {}
     for herb in kb.herbs.values():
         names.setdefault(herb.pinyin, herb.chinese)
