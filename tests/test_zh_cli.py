@@ -345,3 +345,12 @@ def test_a_regulator_s_notice_reads_in_the_base_s_chinese():
     assert notices and all(w.get("zh_text") for w in notices)
     md = _assess_doc(person, "--lang", "zh-Hant", "-f", "md", "--allow-unknown")
     assert "Warned the public" not in md and "英國藥品及保健產品管理局" in md
+
+
+def test_a_medicine_whose_name_has_brackets_still_gets_its_class_in_chinese():
+    # "Antidepressant (type not named)" is the base's entry for an antidepressant not named
+    doc = json.dumps({"findings": ["腿部蟻走感"], "medications": ["antidepressant"]})
+    zh = json.loads(_assess_doc(doc, "--lang", "zh-Hant", "-f", "json"))
+    (caution,) = [w for w in zh["safety"]["warnings"] if w["id"].startswith("medication-may")]
+    assert caution["zh_text"].startswith("Antidepressant (type not named)（抗憂鬱劑")
+    assert "(Antidepressant" not in caution["zh_text"]

@@ -229,6 +229,15 @@ def _from_template(
     if found is None:
         return None
     values = found.groupdict()
+    if "classes" in values and "name" in values:
+        # a medicine's name may hold brackets of its own ("Antidepressant (type not named)"):
+        # the name ends at the " (" after which every part is a drug class's name
+        whole = f"{values['name']} ({values['classes']}"
+        for at in [m.start() for m in re.finditer(r" \(", whole)]:
+            classes = whole[at + 2 :].split(", ")
+            if all(c in names for c in classes):
+                values["name"], values["classes"] = whole[:at], whole[at + 2 :]
+                break
     if "classes" in values:
         values["classes"] = "、".join(names.get(c, c) for c in values["classes"].split(", "))
     return chinese.format(**values)
