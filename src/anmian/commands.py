@@ -120,8 +120,8 @@ def assess(
         str,
         typer.Option(
             "--lang",
-            help="en, zh-Hant or zh-Hans: Chinese names beside the English (zh fields); "
-            "an unknown code is English.",
+            help="en, zh-Hant or zh-Hans: Chinese beside the English in JSON (zh fields), "
+            "the text and md reports in Chinese; an unknown code is English.",
         ),
     ] = "en",
 ) -> None:
