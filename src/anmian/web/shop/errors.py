@@ -20,6 +20,9 @@ class BadRequest(ShopError):
 
 class NotSafe(ShopError):
     status = 422
+    # the cautions not yet accepted as the page shows them, in its language; the API's body
+    # (`extra`) keeps the English
+    shown: list[str] = []
 
 
 class OutOfStock(ShopError):

@@ -16,8 +16,10 @@ from anmian.engine import InputError, parse_input
 from anmian.engine.assess import person_context
 from anmian.engine.context import Context
 from anmian.engine.safety import ALLERGY_REFS, allergy_reasons, applicable
+from anmian.engine.zh_result import _safety_zh
 from anmian.knowledge import get_kb
 from anmian.knowledge.models import SafetyRule
+from anmian.web.core.kbtext import chinese_page, in_page_language
 from anmian.web.shop.models import Product
 
 SELF_CARE = "self-care"
@@ -117,12 +119,25 @@ class Reason:
     text: str
     because: tuple[str, ...]  # what about the person set the rule off
     refs: tuple[str, ...]
+    # the base's zh-Hant of the name and the text, shown on a Chinese page (issue 16)
+    zh_name: str | None = None
+    zh_text: str | None = None
 
     @property
     def key(self) -> str:
-        """Names one caution, so an acknowledgement is of exactly what was shown."""
+        """Names one caution, so an acknowledgement is of exactly what was shown. It is made
+        from the English whatever language the page was read in: a caution accepted on a
+        Chinese page stays accepted on an English one, and the other way round."""
         digest = hashlib.sha256(self.text.encode()).hexdigest()[:10]
         return f"{self.ingredient}:{digest}"
+
+    @property
+    def shown(self) -> str:
+        """ "Name: text" in the page's language (the English where the base has no zh)."""
+        name = in_page_language(self.name, self.zh_name)
+        if chinese_page() and self.zh_text:
+            return f"{name}：{in_page_language(self.text, self.zh_text)}"
+        return f"{name}: {self.text}"
 
 
 @dataclass
@@ -133,6 +148,7 @@ class ProductCheck:
     needs_questions: bool = False  # nothing is known about the person and rules exist
     needs_prescription: bool = False  # herbal, and not in the person's adopted plan
     held: str = ""  # a herbal hold of the knowledge base (unknown medicine, ...)
+    held_zh: str | None = None  # its zh-Hant
     prescriber: Any = None  # records.Practitioner whose plan allows the herbal product
     alternative: Product | None = None
 
@@ -150,7 +166,7 @@ class ProductCheck:
         if self.held:
             return _("%(product)s is not sold to you for now. %(why)s") % {
                 "product": self.product.name,
-                "why": self.held,
+                "why": in_page_language(self.held, self.held_zh),
             }
         if self.needs_questions:
             return _(
@@ -161,26 +177,30 @@ class ProductCheck:
         return (
             _("%(product)s is not safe for you.") % {"product": self.product.name}
             + " "
-            + " ".join(f"{r.name}: {r.text}" for r in self.excluded)
+            + " ".join(r.shown for r in self.excluded)
         )
 
 
-def _ingredients(product: Product) -> list[tuple[str, str, list[tuple[str, SafetyRule]], bool]]:
-    """(id, name, rules as (source id, rule), herbal?) for everything the product contains."""
+Ingredient = tuple[str, str, str | None, list[tuple[str, SafetyRule]], bool]
+
+
+def _ingredients(product: Product) -> list[Ingredient]:
+    """(id, name, zh-Hant name, rules as (source id, rule), herbal?) for everything the
+    product contains."""
     kb = get_kb()
-    out = []
+    out: list[Ingredient] = []
     for fid in product.formulas:
         if fid in kb.formulas:
             f = kb.formulas[fid]
-            out.append((fid, f.pinyin, kb.formula_safety(f), True))
+            out.append((fid, f.pinyin, f.chinese, kb.formula_safety(f), True))
     for hid in product.herbs:
         if hid in kb.herbs:
             h = kb.herbs[hid]
-            out.append((hid, h.pinyin, [(hid, r) for r in h.safety], True))
+            out.append((hid, h.pinyin, h.chinese, [(hid, r) for r in h.safety], True))
     for oid in product.oils:
         if oid in kb.oils:
             o = kb.oils[oid]
-            out.append((oid, o.name, [(oid, r) for r in o.safety], False))
+            out.append((oid, o.name, o.zh_name, [(oid, r) for r in o.safety], False))
     return out
 
 
@@ -230,9 +250,9 @@ def check_product(
         for hold in kb.rules.herbal_holds:
             # A prescribed herb is supervised, so the holds on self-care do not apply to it.
             if SELF_CARE not in hold.when and all(supervised.has(t) for t in hold.when):
-                check.held = hold.text
+                check.held, check.held_zh = hold.text, hold.zh_text
                 break
-    for iid, name, rules, herbal in ingredients:
+    for iid, name, zh_name, rules, herbal in ingredients:
         if not known and any(r.when != SELF_CARE for _, r in rules):
             check.needs_questions = True
         ctx = supervised if herbal else home
@@ -240,17 +260,22 @@ def check_product(
         # a plan (engine/safety.py allergy_reasons); one nothing is known about holds oils too.
         kind = "formula" if iid in kb.formulas else "herb" if iid in kb.herbs else "oil"
         for _part, text, causes in allergy_reasons(kb, kind, iid, ctx):
-            check.excluded.append(Reason(iid, name, text, tuple(causes), ALLERGY_REFS))
+            zh = _safety_zh(text, kb)  # the engine's own sentence, as the results page reads it
+            check.excluded.append(Reason(iid, name, text, tuple(causes), ALLERGY_REFS, zh_name, zh))
         if kind == "oil" and ctx.has("unknown-allergy"):
             hold = next(h for h in kb.rules.herbal_holds if "unknown-allergy" in h.when)
             text = " ".join(hold.text.split())
             because = tuple(ctx.tags["unknown-allergy"])
-            check.excluded.append(Reason(iid, name, text, because, tuple(hold.refs)))
+            zh = " ".join(hold.zh_text.split()) if hold.zh_text else None
+            check.excluded.append(Reason(iid, name, text, because, tuple(hold.refs), zh_name, zh))
         for source, rule in rules:
             if not applicable((rule,), ctx):
                 continue
-            src = kb.herbs[source].pinyin if source in kb.herbs and source != iid else name
-            reason = Reason(iid, src, rule.text, tuple(ctx.tags[rule.when]), tuple(rule.refs))
+            within = source in kb.herbs and source != iid
+            src = kb.herbs[source].pinyin if within else name
+            src_zh = kb.herbs[source].chinese if within else zh_name
+            because = tuple(ctx.tags[rule.when])
+            reason = Reason(iid, src, rule.text, because, tuple(rule.refs), src_zh, rule.zh_text)
             (check.excluded if rule.action == "exclude" else check.cautions).append(reason)
     if not known:
         check.excluded = []  # nothing is known: the questions come first, not a guess

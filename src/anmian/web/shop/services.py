@@ -85,12 +85,14 @@ def require_safe(product: Product, buyer: Buyer, acknowledged: Collection[str]) 
         )
     missing = unacknowledged(check, acknowledged)
     if missing:
-        raise NotSafe(
+        refused = NotSafe(
             _("Please read and accept the cautions for %(product)s first.")
             % {"product": product.name},
             product=product.slug,
             cautions=[{"key": c.key, "text": f"{c.name}: {c.text}"} for c in missing],
         )
+        refused.shown = [c.shown for c in missing]  # for the page, in its language
+        raise refused
     return check
 
 

@@ -210,3 +210,56 @@ def test_the_admin_cannot_add_an_order(client, shop):
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/admin/shop/order/add/").status_code == 403
     assert client.get("/admin/shop/product/").status_code == 200
+
+
+# --- in Chinese (issue 16): the cautions read in the base's zh-Hant, accepted once for both
+
+
+BERGAMOT_ZH = "冷壓佛手柑精油含佛手柑內酯"  # the base's zh_text of bergamot's sunlight rule
+
+
+def _in(client, lang: str) -> None:
+    client.post("/i18n/setlang/", {"language": lang, "next": "/"})
+
+
+def test_a_zh_product_page_shows_its_caution_in_chinese(client, shop):
+    login_as(client, "plain")
+    _in(client, "zh-hant")
+    page = client.get("/shop/p/sunlit-calm-stick/").content.decode()
+    assert BERGAMOT_ZH in page and "佛手柑精油（冷壓）" in page
+    assert "bergapten" not in page and "sunbeds" not in page
+    _in(client, "zh-hans")
+    page = client.get("/shop/p/sunlit-calm-stick/").content.decode()
+    assert "冷压佛手柑精油含佛手柑内酯" in page  # Simplified
+
+
+def test_a_zh_page_tells_why_a_product_is_not_for_a_person_in_chinese(client, shop):
+    login_as(client, "on-warfarin")
+    _in(client, "zh-hant")
+    page = client.get("/shop/p/muscle-ease-stick/").content.decode()
+    assert "blood thinner" not in page and "服用華法林的人塗抹後" in page
+
+
+def test_a_caution_accepted_in_chinese_stays_accepted_in_english(client, shop):
+    login_as(client, "plain")
+    _in(client, "zh-hant")
+    r = client.post("/shop/p/sunlit-calm-stick/add/", {"quantity": "1"})
+    assert r.status_code == 422 and BERGAMOT_ZH in r.content.decode()
+    keys = re.findall(r'name="acknowledge" value="([^"]+)"', r.content.decode())
+    assert keys
+    _in(client, "en")
+    page = client.get("/shop/p/sunlit-calm-stick/").content.decode()
+    assert "bergapten" in page
+    assert re.findall(r'name="acknowledge" value="([^"]+)"', page) == keys
+    r = client.post("/shop/p/sunlit-calm-stick/add/", {"quantity": "1", "acknowledge": keys})
+    assert r.status_code == 302 and r["Location"] == "/shop/cart/"
+
+
+@pytest.mark.parametrize("lang", ["zh-hant", "en"])
+def test_a_caution_not_accepted_still_refuses_in_either_language(client, shop, lang):
+    login_as(client, "plain")
+    _in(client, lang)
+    r = client.post("/shop/p/sunlit-calm-stick/add/", {"quantity": "1"})
+    assert r.status_code == 422 and not CartItem.objects.exists()
+    r = client.post("/shop/p/sunlit-calm-stick/add/", {"quantity": "1", "acknowledge": "x:0"})
+    assert r.status_code == 422 and not CartItem.objects.exists()

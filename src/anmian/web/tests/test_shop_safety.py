@@ -267,3 +267,47 @@ def test_an_allergy_nothing_is_known_about_holds_the_oils_back(shop):
     check = services.check_product(shop["leg-massage-oil"], buyer)
     assert not check.allowed
     assert all("held back" in r.text for r in check.excluded)
+
+
+# --- in Chinese (issue 16): shown in the base's zh-Hant, keyed to the English
+
+
+def test_a_caution_reads_in_chinese_on_a_chinese_page_under_the_same_key(shop):
+    from django.utils import translation
+
+    b = buyer("plain")
+    with translation.override("en"):
+        english = services.check_product(shop["sunlit-calm-stick"], b).cautions
+        english_keys = [c.key for c in english]
+    with translation.override("zh-hant"):
+        chinese = services.check_product(shop["sunlit-calm-stick"], b).cautions
+        shown = [c.shown for c in chinese]
+        chinese_keys = [c.key for c in chinese]
+    assert chinese_keys == english_keys
+    assert any(s.startswith("佛手柑精油（冷壓）：") and "佛手柑內酯" in s for s in shown)
+    with translation.override("en"):
+        assert any("bergapten" in c.shown for c in english)
+        # accepted under the keys a Chinese page showed, the basket is let through in English
+        services.require_safe(shop["sunlit-calm-stick"], b, acknowledged=chinese_keys)
+    with translation.override("zh-hant"), pytest.raises(services.NotSafe) as refused:
+        services.require_safe(shop["sunlit-calm-stick"], b, acknowledged=[])
+    assert any("佛手柑內酯" in s for s in refused.value.shown)
+    # the API's body keeps the English
+    texts = [c["text"] for c in refused.value.extra["cautions"]]
+    assert any("bergapten" in t for t in texts) and not any("佛手柑" in t for t in texts)
+
+
+def test_an_unknown_medicines_hold_reads_in_chinese(shop, bob):
+    from django.utils import translation
+
+    from anmian.knowledge import get_kb
+
+    hold = next(h for h in get_kb().rules.herbal_holds if "unknown-medication" in h.when)
+    with translation.override("zh-hant"):
+        p = person("planned-unknown", clinic=bob.clinic, age=50, medications=["zorblatin"])
+        _plan(p, bob, "suan-zao-ren-tang")
+        check = services.check_product(shop["suan-zao-ren-granules"], services.buyer_for(p.user))
+        assert check.held == hold.text and hold.zh_text
+        said = check.refusal()
+    assert " ".join(hold.zh_text.split()) in " ".join(said.split())
+    assert hold.text.split(".")[0] not in said
