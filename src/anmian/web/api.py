@@ -43,6 +43,7 @@ from anmian.web.apiauth import (
     lang_query,
     read_json,
 )
+from anmian.web.apierrors_zh import with_zh
 from anmian.web.booking.api import router as booking_router
 from anmian.web.exports.api import router as exports_router
 from anmian.web.lockout import lockout_message
@@ -89,18 +90,20 @@ api = AnmianAPI(
 
 @api.exception_handler(ApiError)
 def _api_error(request: HttpRequest, exc: ApiError):
-    return api.create_response(request, {"error": exc.message, **exc.extra}, status=exc.status)
+    body = with_zh(request, exc.status, {"error": exc.message, **exc.extra})
+    return api.create_response(request, body, status=exc.status)
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404):
-    return api.create_response(request, {"error": "not found"}, status=404)
+    return api.create_response(request, with_zh(request, 404, {"error": "not found"}), status=404)
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError):
     """ninja's own refusals (401 without credentials, 429 over the rate) as an `Error`."""
-    response = api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+    body = with_zh(request, exc.status_code, {"error": str(exc)})
+    response = api.create_response(request, body, status=exc.status_code)
     if isinstance(exc, Throttled) and exc.wait:
         response["Retry-After"] = str(int(exc.wait))
     return response
@@ -110,11 +113,8 @@ def _http_error(request: HttpRequest, exc: HttpError):
 def _validation_error(request: HttpRequest, exc: NinjaValidationError):
     first = exc.errors[0] if exc.errors else {}
     where = ".".join(str(p) for p in first.get("loc", ()))
-    return api.create_response(
-        request,
-        {"error": f"field '{where}': {first.get('msg', 'invalid')}", "detail": exc.errors},
-        status=422,
-    )
+    body = {"error": f"field '{where}': {first.get('msg', 'invalid')}", "detail": exc.errors}
+    return api.create_response(request, with_zh(request, 422, body), status=422)
 
 
 def _anon_throttle() -> list[BaseThrottle]:

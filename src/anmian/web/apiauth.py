@@ -29,6 +29,12 @@ class Error(Schema):
         extra="allow", json_schema_extra={"examples": [{"error": "not found"}]}
     )
     error: str = Field(description="What is wrong, in one line a person can read.")
+    zh_error: str | None = Field(
+        None,
+        description="Only with `?lang=zh-Hant` or `?lang=zh-Hans` (also zh-TW, zh-HK, zh-CN, "
+        "zh-SG): what is wrong and how to fix it, in Chinese, beside the English `error` "
+        "(which stays the same, for clients that read it). Field names stay as written.",
+    )
 
 
 class InvalidRequest(Error):

@@ -181,3 +181,136 @@ def test_the_document_names_the_parameter(client: Client):
     for path in (ASSESS, INTAKE):
         params = {p["name"]: p for p in spec["paths"][f"/api{path[4:]}"]["post"]["parameters"]}
         assert "zh-Hant" in params["lang"]["description"]
+
+
+# --- error bodies: the English `error` stays, `zh_error` says in Chinese what is wrong ---------
+# The expected Chinese is what a reader of the English message should be told (the field as
+# written, the limit, the words not understood), not read from the code's tables.
+
+
+def both(client: Client, method: str, url: str, lang: str = "zh-Hant", **kw):
+    """The English answer and the one asked in `lang`, with the same request."""
+    sep = "&" if "?" in url else "?"
+    call = getattr(client, method)
+    return call(url, **kw), call(f"{url}{sep}lang={lang}", **kw)
+
+
+def same_english(en, zh) -> dict:
+    """The Chinese answer is the English one plus `zh_error`; returns the Chinese body."""
+    assert zh.status_code == en.status_code
+    body = zh.json()
+    assert {k: v for k, v in body.items() if k != "zh_error"} == en.json()
+    assert isinstance(body.get("zh_error"), str) and body["zh_error"], body
+    return body
+
+
+def raw(body: str) -> dict:
+    return {"data": body, "content_type": "application/json"}
+
+
+def test_an_engine_field_error_is_in_chinese_naming_the_field(client: Client):
+    kw = raw(json.dumps({"findings": ["leg-crawling"], "age": 500}))
+    en, zh = both(client, "post", ASSESS, **kw)
+    body = same_english(en, zh)
+    assert en.status_code == 400
+    assert body["zh_error"] == "欄位「age」有誤：不可大於 120。請修正後再重新送出。"
+
+
+def test_a_body_that_is_not_json_or_not_an_object_is_explained(client: Client):
+    en, zh = both(client, "post", ASSESS, **raw("{"))
+    assert en.status_code == 400 and "JSON" in same_english(en, zh)["zh_error"]
+    en, zh = both(client, "post", ASSESS, **raw("[]"))
+    body = same_english(en, zh)
+    assert "JSON 物件" in body["zh_error"] and "'findings'" in body["zh_error"]
+
+
+def test_unknown_findings_are_quoted_back_in_chinese(client: Client):
+    kw = raw(json.dumps({"findings": ["zzzz qqqq"]}))
+    en, zh = both(client, "post", ASSESS, **kw)
+    body = same_english(en, zh)
+    assert en.status_code == 422 and body["unresolved"][0]["text"] == "zzzz qqqq"
+    assert "「zzzz qqqq」" in body["zh_error"] and "allow_unknown=true" in body["zh_error"]
+
+
+@pytest.mark.django_db
+def test_a_missing_field_is_a_422_in_chinese(client: Client):
+    en, zh = both(client, "post", "/api/v1/tokens", **raw(json.dumps({"username": "x"})))
+    body = same_english(en, zh)
+    assert en.status_code == 422
+    where = en.json()["error"].split("'")[1]  # the field as the English error writes it
+    assert where.endswith("password")
+    assert body["zh_error"].startswith(f"欄位「{where}」有誤：這是必填欄位")
+
+
+@pytest.mark.django_db
+def test_401s_say_what_to_send(client: Client, alice):
+    en, zh = both(client, "get", "/api/v1/me/assessments")
+    assert en.status_code == 401 and "Authorization: Bearer" in same_english(en, zh)["zh_error"]
+    wrong = raw(json.dumps({"username": "alice@example.org", "password": "nope"}))
+    en, zh = both(client, "post", "/api/v1/tokens", **wrong)
+    assert en.status_code == 401 and "密碼錯誤" in same_english(en, zh)["zh_error"]
+
+
+@pytest.mark.django_db
+def test_a_403_and_a_404_in_chinese(client: Client, alice, charlie, alice_assessment):
+    from anmian.web.records.models import ApiToken
+
+    headers = {"Authorization": f"Bearer {ApiToken.issue(alice.user)}"}
+    en, zh = both(client, "get", "/api/v1/patients", headers=headers)
+    assert en.status_code == 403 and "中醫師" in same_english(en, zh)["zh_error"]
+    other = {"Authorization": f"Bearer {ApiToken.issue(charlie.user)}"}
+    en, zh = both(client, "get", f"/api/v1/assessments/{alice_assessment.uid}", headers=other)
+    body = same_english(en, zh)
+    assert en.status_code == 404 and body["error"] == "not found"
+    assert body["zh_error"].startswith("找不到")
+
+
+@pytest.mark.django_db
+def test_a_taken_time_is_a_409_in_chinese(client: Client, alice, bob):
+    from datetime import UTC, datetime, time
+
+    import time_machine
+
+    from anmian.web.records.models import ApiToken
+    from anmian.web.tests.world import bookable
+
+    kind = bookable(bob, until=time(19), buffer_after_min=15)
+    headers = {"Authorization": f"Bearer {ApiToken.issue(alice.user)}"}
+    url = "/api/v1/booking/appointments"
+
+    def book(start: str) -> dict:
+        b = {"practitioner": bob.pk, "appointment_type": kind.pk, "start": start}
+        return {**raw(json.dumps(b)), "headers": headers}
+
+    with time_machine.travel(datetime(2026, 3, 2, 8, tzinfo=UTC), tick=False):
+        assert client.post(url, **book("2026-03-03T10:00:00+00:00")).status_code == 201
+        en, zh = both(client, "post", url, **book("2026-03-03T10:15:00+00:00"))
+    body = same_english(en, zh)
+    assert en.status_code == 409 and "`alternatives`" in body["zh_error"]
+
+
+def test_a_429_in_chinese(client: Client, settings):
+    settings.ANMIAN_ANON_RATE = "1/min"
+    kw = raw(json.dumps({"findings": ["leg-crawling"]}))
+    assert client.post(ASSESS, **kw).status_code == 200
+    en, zh = both(client, "post", ASSESS, **kw)
+    assert en.status_code == 429 and "稍候再試" in same_english(en, zh)["zh_error"]
+
+
+def test_zh_hans_errors_are_simplified(client: Client):
+    en, zh = both(client, "get", "/api/v1/me/assessments", lang="zh-Hans")
+    body = same_english(en, zh)
+    assert "令牌" in body["zh_error"] and "權杖" not in body["zh_error"]
+
+
+@pytest.mark.parametrize("code", ["xx", "fr", "", "en"])
+def test_an_unknown_code_gives_no_zh_error_and_no_other_error(client: Client, code: str):
+    en, other = both(client, "post", ASSESS, lang=code, **raw(json.dumps({"age": 500})))
+    assert (other.status_code, other.json()) == (en.status_code, en.json())
+    assert "zh_error" not in other.json()
+
+
+def test_the_document_names_zh_error(client: Client):
+    spec = client.get("/api/openapi.json").json()
+    described = spec["components"]["schemas"]["Error"]["properties"]["zh_error"]["description"]
+    assert "zh-Hant" in described
