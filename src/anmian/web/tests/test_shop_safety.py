@@ -311,3 +311,16 @@ def test_an_unknown_medicines_hold_reads_in_chinese(shop, bob):
         said = check.refusal()
     assert " ".join(hold.zh_text.split()) in " ".join(said.split())
     assert hold.text.split(".")[0] not in said
+
+
+def test_an_allergy_and_an_unknown_allergy_read_in_chinese(shop):
+    from django.utils import translation
+
+    with translation.override("zh-hant"):
+        aspirin = _buyer_with("aspirin-allergic-zh", age=50, allergies=["aspirin"])
+        check = services.check_product(shop["warming-leg-balm"], aspirin)
+        said = {r.ingredient: r.shown for r in check.excluded}
+        assert "您說過您對" in said["wintergreen-oil"] and "aspirin" in said["wintergreen-oil"]
+        unknown = _buyer_with("unknown-allergy-zh", age=40, allergies=["醫院給的藥膏"])
+        held = services.check_product(shop["leg-massage-oil"], unknown).excluded
+        assert held and all("held back" not in r.shown for r in held)
