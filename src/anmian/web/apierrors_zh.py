@@ -23,6 +23,7 @@ _DJANGO_CODE = {"zh-Hant": "zh-hant", "zh-Hans": "zh-hans"}
 _FIELD = re.compile(r"^field '([^']*)': (.*)$", re.S)
 # pydantic's messages, as ninja and the engine pass them on ("Input should be ...")
 _LIMIT = re.compile(r"Input should be (less|greater) than( or equal to)? (\S+)")
+_UNKNOWN_IDS = re.compile(r"^unknown finding ids: (.*?)(?: and (\d+) more)? \(ids are")
 _LENGTH = re.compile(r"(String|List|Value) should have at (most|least) (\d+)")
 
 
@@ -82,8 +83,10 @@ def _by_shape(status: int, message: str, extra: dict[str, Any]) -> str | None:
             "The body must be a JSON object: an assessment needs at least a 'findings' list, "
             "and the intake starts from {}."
         )
-    if message.startswith("unknown finding ids: "):
-        shown = message.removeprefix("unknown finding ids: ").split(" (ids are")[0]
+    if m := _UNKNOWN_IDS.match(message):
+        shown = "、".join(f"「{i}」" for i in re.findall(r"'([^']*)'", m.group(1)))
+        if m.group(2):
+            shown += _(" and %(n)s more") % {"n": m.group(2)}
         return _(
             "These finding ids are unknown: %(ids)s. Use ids listed by `anmian kb search`."
         ) % {"ids": shown}

@@ -314,3 +314,12 @@ def test_the_document_names_zh_error(client: Client):
     spec = client.get("/api/openapi.json").json()
     described = spec["components"]["schemas"]["Error"]["properties"]["zh_error"]["description"]
     assert "zh-Hant" in described
+
+
+def test_the_intakes_unknown_ids_are_quoted_back_in_chinese(client: Client):
+    ids = [f"zz-{n}" for n in range(1, 7)]  # six: the English shows five "and 1 more"
+    en, zh = both(client, "post", INTAKE, **raw(json.dumps({"present": ids})))
+    body = same_english(en, zh)
+    assert en.status_code == 400 and "and 1 more" in body["error"]
+    assert "「zz-1」、「zz-2」" in body["zh_error"] and "另有 1 個" in body["zh_error"]
+    assert "more" not in body["zh_error"]
