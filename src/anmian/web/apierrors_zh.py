@@ -27,6 +27,29 @@ _UNKNOWN_IDS = re.compile(r"^unknown finding ids: (.*?)(?: and (\d+) more)? \(id
 _LENGTH = re.compile(r"(String|List|Value) should have at (most|least) (\d+)")
 
 
+# English errors already written through gettext elsewhere (the shop's), formatted before they
+# reach the API: read back by their msgid's shape and said again in Chinese with the same values.
+_FORMATTED = (
+    "Please read and accept the cautions for %(product)s first.",
+    "Sorry, there are not enough of %(product)s left.",
+    "Sorry, only %(n)s of %(product)s left.",
+    "The price of %(product)s has changed from %(seen)s to %(price)s; "
+    "please check your cart and order again.",
+)
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _read_back(message: str) -> str | None:
+    for msgid in _FORMATTED:
+        parts = _PLACEHOLDER.split(msgid)  # text, name, text, name, ..., text
+        pattern = "".join(
+            re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)
+        )
+        if m := re.fullmatch(pattern, message, re.S):
+            return _(msgid) % m.groupdict()
+    return None
+
+
 def _reason(msg: str) -> str:
     """What is wrong with one field, in Chinese."""
     if m := _LIMIT.search(msg):
@@ -124,12 +147,14 @@ def _by_shape(status: int, message: str, extra: dict[str, Any]) -> str | None:
         return fixed[message]
     if message and _(message) != message:  # an English message the .po files already translate
         return _(message)
+    if read := _read_back(message):
+        return read
     if message.startswith("Too many failed attempts"):
         return _("Too many failed sign-in attempts: wait a while, or reset your password.")
     return None
 
 
-def _by_status(status: int) -> str:
+def _by_status(status: int, extra: dict[str, Any]) -> str:
     sentences = {
         400: _("The request is not right: fix the part named in `error` and send it again."),
         401: _(
@@ -146,6 +171,8 @@ def _by_status(status: int) -> str:
         422: _("A parameter or field is missing or of the wrong type: see `detail`."),
         429: _("Too many requests: wait a little and try again."),
     }
+    if status == 422 and "detail" not in extra:  # a refusal of its own, not a bad field
+        del sentences[422]
     return sentences.get(status) or _(
         "The request could not be done: see `error` for what is wrong."
     )
@@ -157,7 +184,7 @@ def zh_error(lang: str | None, status: int, message: str, extra: dict[str, Any])
     if code is None:
         return None
     with translation.override(code):
-        return _by_shape(status, message, extra) or _by_status(status)
+        return _by_shape(status, message, extra) or _by_status(status, extra)
 
 
 def with_zh(request: HttpRequest, status: int, body: dict[str, Any]) -> dict[str, Any]:

@@ -323,3 +323,21 @@ def test_the_intakes_unknown_ids_are_quoted_back_in_chinese(client: Client):
     assert en.status_code == 400 and "and 1 more" in body["error"]
     assert "「zz-1」、「zz-2」" in body["zh_error"] and "另有 1 個" in body["zh_error"]
     assert "more" not in body["zh_error"]
+
+
+@pytest.mark.django_db
+def test_the_shops_out_of_stock_409_is_in_chinese(client: Client):
+    from anmian.web.records.models import ApiToken
+    from anmian.web.shop.models import Product
+    from anmian.web.shop.testing import PEOPLE, catalogue, person
+
+    catalogue()
+    Product.objects.filter(slug="calf-heat-wrap").update(stock=1)
+    user = person("plain", **PEOPLE["plain"]).user
+    headers = {"Authorization": f"Bearer {ApiToken.issue(user)}"}
+    items = {"items": [{"product": "calf-heat-wrap", "quantity": 2}], "delivery": "pickup"}
+    en, zh = both(client, "post", "/api/v1/shop/orders", headers=headers, **raw(json.dumps(items)))
+    body = same_english(en, zh)
+    name = Product.objects.get(slug="calf-heat-wrap").name  # as the English names it
+    assert en.status_code == 409 and body["zh_error"].startswith("抱歉，")
+    assert name in body["zh_error"] and "庫存不足" in body["zh_error"]
