@@ -263,3 +263,16 @@ def test_a_caution_not_accepted_still_refuses_in_either_language(client, shop, l
     assert r.status_code == 422 and not CartItem.objects.exists()
     r = client.post("/shop/p/sunlit-calm-stick/add/", {"quantity": "1", "acknowledge": "x:0"})
     assert r.status_code == 422 and not CartItem.objects.exists()
+
+
+def test_a_herbal_product_names_its_formula_for_people_not_by_id(client, shop):
+    # Suan Zao Ren Tang is "Sour Jujube Decoction" in Bensky's Formulas & Strategies, 酸棗仁湯
+    # in Chinese: a person reads those, never the base's id.
+    login_as(client, "plain")
+    page = client.get("/shop/p/suan-zao-ren-granules/").content.decode()
+    herbs = page[page.index(">Herbs</h2>") :]
+    assert "Sour Jujube Decoction (Suan Zao Ren Tang)" in herbs
+    assert "suan-zao-ren-tang" not in page
+    _in(client, "zh-hant")
+    page = client.get("/shop/p/suan-zao-ren-granules/").content.decode()
+    assert "<li>酸棗仁湯</li>" in page and "suan-zao-ren-tang" not in page

@@ -80,6 +80,17 @@ def formula_words(formula_id: str) -> str:
 
 
 @register.filter
+def herb_words(herb_id: str) -> str:
+    """A herb named for people from its id (a product keeps the id): Sour Jujube Seed (Suan
+    Zao Ren) in English, 酸棗仁 on a Chinese page; an id the base no longer has is shown as
+    it is."""
+    herb = get_kb().herbs.get(herb_id)
+    if herb is None:
+        return herb_id
+    return in_page_language(f"{herb.english} ({herb.pinyin})", herb.chinese)
+
+
+@register.filter
 def kb_name(entry) -> str:
     """A point's, herb's or formula's name as a reader of the page says it: 三陰交 on a
     Chinese page, Sanyinjiao (the pinyin) in English."""
