@@ -125,7 +125,7 @@ def score_pattern(
     )
 
 
-class _Index(NamedTuple):
+class WeightIndex(NamedTuple):
     """The patterns' weights inverted, built once per knowledge base: finding id -> the
     patterns that weigh it, so a person's findings are visited once, not every pattern."""
 
@@ -139,7 +139,7 @@ class _Index(NamedTuple):
 
 
 @per_parts("patterns", "findings")
-def _index(kb: KnowledgeBase) -> _Index:
+def weight_index(kb: KnowledgeBase) -> WeightIndex:
     pro: dict[str, list[tuple[str, float, bool]]] = {}
     con: dict[str, list[tuple[str, float]]] = {}
     for p in kb.patterns.values():
@@ -149,7 +149,7 @@ def _index(kb: KnowledgeBase) -> _Index:
         for fid, cw in _table(p).con.items():
             con.setdefault(fid, []).append((p.id, cw))
     labels = {fid: f.label for fid, f in kb.findings.items()}
-    return _Index(
+    return WeightIndex(
         pro={k: tuple(v) for k, v in pro.items()},
         con={k: tuple(v) for k, v in con.items()},
         denominators={pid: _table(p).denominator for pid, p in kb.patterns.items()},
@@ -186,7 +186,7 @@ def differentiate(
     if sex is not None:
         present = {f for f in present if kb.findings[f].applies_to(sex)}
         absent = {f for f in absent if kb.findings[f].applies_to(sex)}
-    idx = _index(kb)
+    idx = weight_index(kb)
     labels = idx.labels
     pros: dict[str, list[tuple[float, str, bool]]] = {}
     cons: dict[str, list[tuple[float, str, str]]] = {}

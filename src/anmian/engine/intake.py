@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from anmian.engine.assess import assess
-from anmian.engine.differentiate import TYPICAL_PRESENTATION, differentiate
+from anmian.engine.differentiate import TYPICAL_PRESENTATION, differentiate, weight_index
 from anmian.engine.inputs import CRITERIA, AssessmentInput, InputError, Labs, Screening, Severity
 from anmian.engine.memo import per_parts
 from anmian.engine.resolve import indexes, resolve
@@ -229,36 +229,24 @@ class _Ranker:
     max_patterns: int
 
 
-@per_parts("patterns", "rules")
+@per_parts("patterns", "findings", "rules")
 def _ranker(kb: KnowledgeBase) -> _Ranker:
+    # differentiate's own inverted weights, by pattern position: each pattern's weight for a
+    # finding before its weight against it, patterns in the base's order
+    w = weight_index(kb)
     ids = tuple(kb.patterns)
     index = {pid: n for n, pid in enumerate(ids)}
     links: dict[str, list[tuple[int, float, bool]]] = {}
-    for n, pid in enumerate(ids):
-        p = kb.patterns[pid]
-        seen: set[str] = set()
-        for f in p.findings:
-            if f.finding not in seen:
-                seen.add(f.finding)
-                links.setdefault(f.finding, []).append((n, f.weight, f.key))
-        seen_con: set[str] = set()
-        for f in p.against:
-            if f.finding not in seen_con:
-                seen_con.add(f.finding)
-                links.setdefault(f.finding, []).append((n, -f.weight, False))
+    for fid, pro in w.pro.items():
+        links.setdefault(fid, []).extend((index[pid], wt, key) for pid, wt, key in pro)
+    for fid, con in w.con.items():
+        links.setdefault(fid, []).extend((index[pid], -wt, False) for pid, wt in con)
     r = kb.rules
     return _Ranker(
         ids,
-        tuple(
-            sum(
-                sorted((f.weight for f in kb.patterns[i].findings), reverse=True)[
-                    :TYPICAL_PRESENTATION
-                ]
-            )
-            for i in ids
-        ),
+        tuple(w.denominators[i] for i in ids),
         tuple(frozenset(index[x] for x in kb.patterns[i].parts if x in index) for i in ids),
-        {f: tuple(v) for f, v in links.items()},
+        {f: tuple(sorted(v, key=lambda link: link[0])) for f, v in links.items()},
         r.min_pattern_score,
         r.no_key_finding_cap,
         r.combine_min_score,
