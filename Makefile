@@ -57,7 +57,7 @@ run: install
 	$(BIN)/anmian assess examples/demo.json --format text --allow-unknown
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
-	$(RUN_ENV) $(MANAGE) load_demo_clinic
+	$(RUN_ENV) PORT=$(PORT) $(MANAGE) load_demo_clinic
 	@echo "Serving Anmian at http://127.0.0.1:$(PORT)/ (Ctrl-C stops) with its worker (emails, reminders)"
 	$(RUN_ENV) PORT=$(PORT) scripts/serve.sh
 

@@ -91,3 +91,12 @@ def test_each_demo_practitioner_logs_in_to_a_day_with_a_patient(client):
             _login(client, email)
             page = client.get("/accounts/start/", follow=True).content.decode()
             assert "Today" in page and ("Mei Lin" in page or "Tom Reed" in page), email
+
+
+def test_the_login_address_printed_is_the_port_served(monkeypatch):
+    # `make run PORT=8765` serves on 8765: the banner must not send people to 8000.
+    monkeypatch.setenv("PORT", "8765")
+    out = StringIO()
+    call_command("load_demo_clinic", stdout=out)
+    assert "http://127.0.0.1:8765/accounts/login/" in out.getvalue()
+    assert ":8000/" not in out.getvalue()

@@ -10,6 +10,7 @@ local demonstration only.
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -117,7 +118,9 @@ class Command(BaseCommand):
         call_command("load_demo_diary", clinic=clinic.name, stdout=self.stdout)
         call_command("load_demo_shop", stdout=self.stdout)  # the shop's catalogue
         self.stdout.write("Demo logins (local demonstration only), all with the password")
-        self.stdout.write(f"{DEMO_PASSWORD}, at http://127.0.0.1:8000/accounts/login/:")
+        # `make run PORT=8765` serves elsewhere: the address printed is the one served.
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"{DEMO_PASSWORD}, at http://127.0.0.1:{port}/accounts/login/:")
         for email, name in PRACTITIONERS:
             self.stdout.write(f"  practitioner  {email}  ({name})")
         self.stdout.write(f"  clinic admin  {ADMIN}  (superuser: /admin/)")
