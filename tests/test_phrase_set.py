@@ -39,7 +39,9 @@ HOLDOUT2_DANGER_NOT_HANDLED: set[str] = set()
 # sounds drunk, a hand on one side that will not work, foot drop as tripping, a warm
 # throbbing place, a weight on the chest, bleeding after the menopause, weak legs that cannot
 # rise, thoughts kept after a denied intent) were fixed as families in the same way: none now.
-SPLIT_NAMES = ("dev", "holdout", "holdout2")
+# holdout3's one denial first read as present ("much different from a leg muscle cramp") is
+# read as a denial now ("different from" as a comparison away, reading.yaml): none on any split.
+SPLIT_NAMES = ("dev", "holdout", "holdout2", "holdout3")
 ALLOWED_DANGER = {
     "dev": set(),
     "holdout": set(),

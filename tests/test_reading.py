@@ -680,6 +680,13 @@ def test_everyday_hedges_make_a_finding_uncertain(kb, text, expected):
         # a comparison away from a finding denies it: RLS is told from cramps by how it
         # feels (Allen 2014's mimics, as patients describe the difference)
         ("the feeling is unlike a cramp", {("knotted-muscle-cramps", "absent")}),
+        # the same comparison in other words; "rather than" denies only what follows it
+        ("it feels quite different from a cramp", {("knotted-muscle-cramps", "absent")}),
+        ("it is different to numbness in my legs", {("leg-numbness", "absent")}),
+        (
+            "restless legs rather than cramps",
+            {("restless-legs", "present"), ("knotted-muscle-cramps", "absent")},
+        ),
         # a denial after a list of causes looks back past the "but" before it
         (
             "I read that low iron can cause it, but none of these apply to me",
