@@ -227,6 +227,8 @@ PASSIVE_WISH = [
     ),
     ("I keep thinking about no longer existing", "blackwallst.media: passive suicidal ideation"),
     ("I just want to close my eyes and disappear", "blackwallst.media: passive suicidal ideation"),
+    # "wish to fall asleep and not wake up" (C-SSRS question 1) said as a want
+    ("some nights I just want to sleep forever", "C-SSRS screener, question 1: a wish to be dead"),
 ]
 
 
@@ -240,6 +242,8 @@ QUIET_WISH = [
     "I want to stop being so tired all the time",
     "I wish this restlessness would disappear",
     "I do not wish it would all be over",  # a denial
+    "I am so tired I could sleep forever",  # tiredness, no wish to be dead
+    "I want to sleep through the night",
 ]
 
 
