@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from anmian.engine.modifiers import ABSENT, FAMILY, HISTORICAL, OTHER, PRESENT, UNCERTAIN
@@ -26,13 +26,30 @@ from anmian.engine.text import clean
 
 ABSENT_MARK = "!"  # an alias that says the finding is absent ("胃口好")
 NEUTRAL = ""  # an alias of the normal state, read as nothing ("舌淡紅")
-# Sentences end at 。 . ! ? ; and line breaks; clauses at commas and the enumeration comma.
-_SENTENCE = re.compile(r"[。.!?;\n]")
-_HAS_QUESTION = re.compile(r"\?|嗎\s*$")
-_CLAUSE = re.compile(r"[,:()\[\]/]")
-_LATIN = re.compile(r"[a-z][a-z0-9' -]*[a-z0-9]|[a-z]")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(?:周歲|歲)")
+
+
+class _Patterns:
+    """The reader's regular expressions, compiled when Chinese is first read (`_re()`), not
+    on import: English text never needs them, and the CJK class alone costs 3 ms."""
+
+    __slots__ = ("age", "cjk", "clause", "has_question", "latin", "sentence")
+
+    def __init__(self) -> None:
+        # Sentences end at 。 . ! ? ; and line breaks; clauses at commas and the enumeration
+        # comma.
+        self.sentence = re.compile(r"[。.!?;\n]")
+        self.has_question = re.compile(r"\?|嗎\s*$")
+        self.clause = re.compile(r"[,:()\[\]/]")
+        self.latin = re.compile(r"[a-z][a-z0-9' -]*[a-z0-9]|[a-z]")
+        self.cjk = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+        self.age = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(?:周歲|歲)")
+
+
+@cache
+def _re() -> _Patterns:
+    return _Patterns()
+
+
 _DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
 # Which status wins when several triggers reach a reading, as in English: whose it is
 # first, then absent, historical, uncertain.
@@ -107,9 +124,10 @@ def scan_hazards(text: str) -> list[tuple[ZhHazard, str, str]]:
     zr = rules()
     body = to_traditional(clean(text), zr)
     out: list[tuple[ZhHazard, str, str]] = []
+    p = _re()
     for hazard in zr.hazards:
         chosen: tuple[str, str] | None = None
-        for clause in (c for s in _SENTENCE.split(body) for c in _CLAUSE.split(s)):
+        for clause in (c for s in p.sentence.split(body) for c in p.clause.split(s)):
             for term in hazard.terms:
                 at = clause.find(term)
                 if at < 0:
@@ -206,15 +224,16 @@ class ZhIndex:
         exact = self.alias.get(whole)
         if exact and "?" not in whole:  # the phrase is a wording, trigger characters and all
             return ZhResult((_reading(exact, PRESENT, whole, exact=True),), (), ())
-        ages = [_number(m.group(1)) for m in _AGE.finditer(body)]
-        body = _AGE.sub(lambda m: " " * len(m.group(0)), body)
+        p = _re()
+        ages = [_number(m.group(1)) for m in p.age.finditer(body)]
+        body = p.age.sub(lambda m: " " * len(m.group(0)), body)
         readings: list[ZhReading] = []
         unread: list[str] = []
         latin: list[tuple[str, str]] = []
         have: set[str] = set()
-        for sentence in _SENTENCE.split(body):
-            asked = bool(_HAS_QUESTION.search(sentence)) or "?" in sentence
-            clauses = [c for c in _CLAUSE.split(sentence.replace("?", " ")) if c.strip()]
+        for sentence in p.sentence.split(body):
+            asked = bool(p.has_question.search(sentence)) or "?" in sentence
+            clauses = [c for c in p.clause.split(sentence.replace("?", " ")) if c.strip()]
             found_by_clause: list[list[tuple[int, int, str]]] = []
             loose_by_clause: list[list[tuple[int, str, str]]] = []
             nouns: list[str] = []
@@ -322,12 +341,13 @@ class ZhIndex:
         Latin runs whole, filler dropped, and what is left as unread runs."""
         zr = self.rules
         out: list[tuple[int, str, str]] = []
+        latin = _re().latin
         for run in _runs(rest):
             start = run[0][0]
             text = "".join(ch for _, ch in run)
             k, pending = 0, ""
             while k < len(text):
-                m = _LATIN.match(text, k)
+                m = latin.match(text, k)
                 if m:
                     pending = _flush(pending, start + k, out, zr)
                     out.append((start + k, m.group(0).strip(), "latin"))
@@ -391,7 +411,7 @@ def _number(text: str) -> int:
 
 def _flush(pending: str, end: int, out: list[tuple[int, str, str]], zr: ZhRules) -> str:
     """Report a run of uncovered Chinese, less its filler, when something is left of it."""
-    left = "".join(_CJK.findall(_without(pending, zr.filler)))
+    left = "".join(_re().cjk.findall(_without(pending, zr.filler)))
     if len(left) >= 2:
         out.append((end - len(pending), pending.strip(" 、"), "unread"))
     return ""
