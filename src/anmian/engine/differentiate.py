@@ -25,8 +25,10 @@ TYPICAL_PRESENTATION = 5
 ABSENT_KEY_FACTOR = 0.5
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Evidence:
+    """Frozen: `differentiate` hands out the same objects, built once per knowledge base."""
+
     finding: str
     label: str
     weight: float
@@ -168,6 +170,46 @@ def weight_index(kb: KnowledgeBase) -> WeightIndex:
     )
 
 
+class _Scoring(NamedTuple):
+    """`weight_index` as `differentiate` walks it: each weight negated (rows sort by
+    (-weight, finding) as they are), with its Evidence built once, so a person's evidence is
+    gathered, not built."""
+
+    pro: dict[str, tuple[tuple[str, float, Evidence], ...]]  # finding -> (pattern, -w, ev)
+    con: dict[str, tuple[tuple[str, float, Evidence], ...]]
+    denied: dict[str, tuple[tuple[str, float, Evidence], ...]]  # a denied key finding
+    denominators: dict[str, float]
+    about: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...], tuple[str, ...]]]
+
+
+@per_parts("patterns", "findings")
+def _scoring(kb: KnowledgeBase) -> _Scoring:
+    idx = weight_index(kb)
+    labels = idx.labels
+    denied: dict[str, tuple[tuple[str, float, Evidence], ...]] = {}
+    for fid, hits in idx.pro.items():
+        rows = tuple(
+            (pid, -(w * ABSENT_KEY_FACTOR), Evidence(fid, idx.denied[fid], w * ABSENT_KEY_FACTOR))
+            for pid, w, key in hits
+            if key
+        )
+        if rows:
+            denied[fid] = rows
+    return _Scoring(
+        pro={
+            fid: tuple((pid, -w, Evidence(fid, labels[fid], w, key)) for pid, w, key in hits)
+            for fid, hits in idx.pro.items()
+        },
+        con={
+            fid: tuple((pid, -w, Evidence(fid, labels[fid], w)) for pid, w in hits)
+            for fid, hits in idx.con.items()
+        },
+        denied=denied,
+        denominators=idx.denominators,
+        about=idx.about,
+    )
+
+
 def differentiate(
     kb: KnowledgeBase,
     present: set[str],
@@ -181,44 +223,43 @@ def differentiate(
 
     Each pattern scores as `score_pattern` scores it (tests/test_same_result.py compares
     with the scan of every pattern), from the inverted index: evidence is gathered as
-    (-weight, finding, ...) tuples, whose natural order is the (-weight, finding) order."""
+    (-weight, finding, Evidence) rows, whose natural order is the (-weight, finding) order
+    (a finding weighs once per pattern, so the Evidence itself is never compared)."""
     absent = absent or set()
     if sex is not None:
         present = {f for f in present if kb.findings[f].applies_to(sex)}
         absent = {f for f in absent if kb.findings[f].applies_to(sex)}
-    idx = weight_index(kb)
-    labels = idx.labels
-    pros: dict[str, list[tuple[float, str, bool]]] = {}
-    cons: dict[str, list[tuple[float, str, str]]] = {}
+    idx = _scoring(kb)
+    pros: dict[str, list[tuple[float, str, Evidence]]] = {}
+    cons: dict[str, list[tuple[float, str, Evidence]]] = {}
     for fid in present:
         hits = idx.pro.get(fid)
         if hits:
-            for pid, w, key in hits:
+            for pid, nw, ev in hits:
                 if pid in pros:
-                    pros[pid].append((-w, fid, key))
+                    pros[pid].append((nw, fid, ev))
                 else:
-                    pros[pid] = [(-w, fid, key)]
-        against = idx.con.get(fid)
-        if against:
-            label = labels[fid]
-            for pid, w in against:
+                    pros[pid] = [(nw, fid, ev)]
+        hits = idx.con.get(fid)
+        if hits:
+            for pid, nw, ev in hits:
                 if pid in cons:
-                    cons[pid].append((-w, fid, label))
+                    cons[pid].append((nw, fid, ev))
                 else:
-                    cons[pid] = [(-w, fid, label)]
+                    cons[pid] = [(nw, fid, ev)]
     for fid in absent:
         if fid in present:
             continue
-        hits = idx.pro.get(fid)
+        hits = idx.denied.get(fid)
         if hits:
-            for pid, w, key in hits:
-                if key:
-                    row = (-(w * ABSENT_KEY_FACTOR), fid, idx.denied[fid])
-                    if pid in cons:
-                        cons[pid].append(row)
-                    else:
-                        cons[pid] = [row]
+            for pid, nw, ev in hits:
+                if pid in cons:
+                    cons[pid].append((nw, fid, ev))
+                else:
+                    cons[pid] = [(nw, fid, ev)]
     cap = kb.rules.no_key_finding_cap
+    about = idx.about
+    denominators = idx.denominators
     scored: list[tuple[float, float, str, PatternResult]] = []
     for pid in {**pros, **cons}:
         pro = pros.get(pid, [])
@@ -227,26 +268,33 @@ def differentiate(
         pro.sort()
         con.sort()
         total = -sum([row[0] for row in pro])
-        raw = (total - -sum([row[0] for row in con])) / idx.denominators[pid]
-        key_found = any([row[2] for row in pro])
+        raw = (total - -sum([row[0] for row in con])) / denominators[pid]
+        key_found = any([row[2].key for row in pro])
         score = max(0.0, min(1.0, raw))
         if not key_found:
             score = min(score, cap)
-        name, pinyin, chinese, icd11, refs = idx.about[pid]
-        r = PatternResult(
-            pid,
-            name,
-            pinyin,
-            chinese,
-            [{"code": code, "title": title} for code, title in icd11],
-            round(score, 3),
-            "considered",
-            [Evidence(fid, labels[fid], -nw, key) for nw, fid, key in pro],
-            [Evidence(fid, label, -nw) for nw, fid, label in con],
-            key_found,
-            list(refs),
+        score = round(score, 3)
+        name, pinyin, chinese, icd11, refs = about[pid]
+        scored.append(
+            (
+                -score,
+                -total,
+                pid,
+                PatternResult(
+                    pid,
+                    name,
+                    pinyin,
+                    chinese,
+                    [{"code": code, "title": title} for code, title in icd11],
+                    score,
+                    "considered",
+                    [row[2] for row in pro],
+                    [row[2] for row in con],
+                    key_found,
+                    list(refs),
+                ),
+            )
         )
-        scored.append((-r.score, -total, pid, r))
     scored.sort(key=lambda row: row[:3])
     results = [row[3] for row in scored]
     _assign_roles(kb, results)
