@@ -45,7 +45,7 @@ from typing import Any
 import yaml
 
 from anmian.engine import InputError, assess, parse_input
-from anmian.engine.intake import IntakeRequest, step
+from anmian.engine.intake import IntakeRequest, answer_choice, step
 from anmian.knowledge import KnowledgeBase, get_kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,6 +172,13 @@ def simulate(
             req[q.id] = False
         elif q.kind in ("medications", "conditions", "text"):
             req[q.id] = []
+        elif q.kind == "choice":
+            ids = [c.finding for c in q.choices if c.finding is not None]
+            # the one the patient has (the first, if a case lists two), or none of these
+            chosen = next((f for f in ids if f in truth), "none")
+            if rng is not None and rng.random() < FLIP:
+                chosen = rng.choice([x for x in (*ids, "none") if x != chosen])
+            req = answer_choice(req, q, chosen)
         elif q.kind == "confirmation":
             req["confirmed"].append(q.id)
             yes = q.id in truth

@@ -17,6 +17,7 @@ from anmian.engine.intake import (
     _ranker,
     _roles,
     _tallies,
+    answer_choice,
     next_step,
     parse_request,
     step,
@@ -56,6 +57,10 @@ def run(kb: KnowledgeBase, truth: set[str], **req: Any) -> tuple[dict[str, Any],
         if r.next.kind == "confirmation":  # asked again: the same truthful answer
             assert r.next.id in doc["present"], r.next
             doc.setdefault("confirmed", []).append(r.next.id)
+            continue
+        if r.next.kind == "choice":  # one of findings that exclude each other, or none
+            ids = [c.finding for c in r.next.choices if c.finding]
+            doc = answer_choice(doc, r.next, next((f for f in ids if f in truth), "none"))
             continue
         assert r.next.kind == "finding", r.next
         doc["present" if r.next.id in truth else "absent"].append(r.next.id)
@@ -235,7 +240,11 @@ def test_it_finds_the_pattern_of_a_textbook_presentation(kb: KnowledgeBase, patt
 def test_it_never_asks_the_same_question_twice(kb: KnowledgeBase):
     doc, r = run(kb, set())
     asked = doc["absent"][len(RED_FLAGS) :]
-    assert len(asked) == len(set(asked)) == r.asked
+    assert len(asked) == len(set(asked))
+    # a grouped question counts once, however many findings its answer settles
+    grouped = {f: q.id for q in kb.intake.exclusive for f in q.findings}
+    questions = {grouped.get(f, f) for f in asked}
+    assert r.asked == len(questions) < len(asked)
 
 
 def test_it_stops_at_the_budget(kb: KnowledgeBase):
@@ -410,3 +419,89 @@ def test_it_refuses_a_bad_request_with_the_reason(kb: KnowledgeBase, doc: Any, r
 def test_an_empty_request_starts_the_intake(kb: KnowledgeBase):
     r = step(parse_request({}, kb), kb)
     assert r.next is not None and r.asked == 0 and r.assessment is None
+
+
+# --- grouped questions: findings that exclude each other, asked as one ----------------------
+
+# A tongue body has one colour: pale, red or purple (maciocia-2005-foundations, tongue
+# diagnosis); a pulse is either rapid or slow.
+TONGUE_COLOURS = {"tongue-pale", "tongue-red", "tongue-purple"}
+
+
+def test_a_practitioner_is_asked_the_tongue_colour_as_one_question(kb: KnowledgeBase):
+    q = next_step(safety_done(audience="practitioner"), kb).next
+    assert q is not None and q.kind == "choice" and q.id == "tongue-colour"
+    assert q.finding is None
+    assert {c.finding for c in q.choices if c.answer == "finding"} == TONGUE_COLOURS
+    assert [c.answer for c in q.choices][-2:] == ["none", "unsure"]
+    assert all(c.label and c.zh_label for c in q.choices)
+
+
+def test_choosing_one_answers_the_others_no_and_the_question_is_not_asked_again(
+    kb: KnowledgeBase,
+):
+    doc = safety_done(audience="practitioner")
+    q = next_step(doc, kb).next
+    doc = answer_choice(doc, q, "tongue-red")
+    assert "tongue-red" in doc["present"]
+    assert {"tongue-pale", "tongue-purple"} <= set(doc["absent"])
+    r = next_step(doc, kb)
+    assert r.asked == 1  # one question, three findings settled
+    for _ in range(40):
+        if r.next is None or r.next.kind == "confirmation":
+            break
+        assert r.next.id != "tongue-colour" and r.next.id not in TONGUE_COLOURS
+        doc = (
+            answer_choice(doc, r.next, "none")
+            if r.next.kind == "choice"
+            else doc | {"absent": [*doc["absent"], r.next.id]}
+        )
+        r = next_step(doc, kb)
+
+
+def test_an_answer_the_question_does_not_offer_is_refused(kb: KnowledgeBase):
+    doc = safety_done(audience="practitioner")
+    q = next_step(doc, kb).next
+    with pytest.raises(ValueError, match="not an answer to 'tongue-colour'"):
+        answer_choice(doc, q, "coat-thin-white")
+
+
+def test_not_sure_to_a_grouped_question_changes_nothing(kb: KnowledgeBase):
+    doc = safety_done(audience="practitioner")
+    before = next_step(doc, kb)
+    after = next_step(answer_choice(doc, before.next, "unsure"), kb)
+    assert [p.probability for p in after.patterns] == [p.probability for p in before.patterns]
+    assert after.next is not None and after.next.id != "tongue-colour"
+
+
+def test_two_answers_that_exclude_each_other_are_refused(kb: KnowledgeBase):
+    with pytest.raises(InputError, match="'tongue-pale' and 'tongue-red' are both in present"):
+        parse_request({"present": ["tongue-pale", "tongue-red"]}, kb)
+    # the same two on different lists are a yes and a no: fine
+    parse_request({"present": ["tongue-pale"], "absent": ["tongue-red"]}, kb)
+
+
+def test_a_person_alone_is_offered_no_grouped_tongue_or_pulse_question(kb: KnowledgeBase):
+    doc = safety_done()
+    for _ in range(60):
+        r = next_step(doc, kb)
+        if r.next is None:
+            break
+        q = r.next
+        if q.kind == "confirmation":
+            doc.setdefault("confirmed", []).append(q.id)
+            continue
+        if q.kind == "choice":
+            assert not {c.finding for c in q.choices} & TONGUE_PULSE
+            doc = answer_choice(doc, q, "none")
+        else:
+            doc = doc | {"absent": [*doc["absent"], q.id]}
+
+
+def test_the_grouped_questions_are_checked_when_the_base_loads(kb: KnowledgeBase):
+    from anmian.knowledge.models import IntakeLayout
+
+    raw = kb.intake.model_dump()
+    twice = [*raw["exclusive"], raw["exclusive"][0] | {"id": "again"}]
+    with pytest.raises(ValueError, match="is in both"):
+        IntakeLayout.model_validate(raw | {"exclusive": twice})

@@ -53,6 +53,7 @@ def test_json_mode_answers_one_step():
         ({"absent": ["fatigue"] * 501}, "too many finding ids"),
         ({"budget": 0}, "budget"),
         ({"confirmed": ["fatigue"]}, "in confirmed but not answered"),
+        ({"present": ["pulse-rapid", "pulse-slow"]}, "exclude each other"),
     ],
 )
 def test_json_mode_refuses_bad_requests_with_exit_2(request_doc, reason):
@@ -73,3 +74,19 @@ def test_it_asks_again_a_yes_the_result_rests_on():
     result = invoke("--budget", "2", "--format", "json", stdin=answers)
     assert result.exit_code == 0, result.output
     assert "Before the results, one more look at an earlier answer" in result.stdout
+
+
+def test_a_grouped_question_is_asked_with_numbered_choices():
+    # a practitioner is asked the tongue body's colour as one question: pale, red or purple
+    # (a tongue has one body colour), then none of these and not sure; 2 chooses red
+    answers = SAFETY + "\n" + "2\n" + "n\n" * 80
+    result = invoke(
+        "--audience", "practitioner", "--budget", "3", "--format", "json", stdin=answers
+    )
+    assert result.exit_code == 0, result.output
+    asked = result.stdout[: result.stdout.index("{")]
+    assert " 1. Pale tongue" in asked and " 2. Red tongue" in asked
+    assert "None of these" in asked and "Not sure" in asked
+    out = json.loads(result.stdout[result.stdout.index("{") :])
+    said = {r["finding"] for r in out["input"]["readings"]["present"]}
+    assert "tongue-red" in said and "tongue-pale" not in said

@@ -252,7 +252,7 @@ def intake(
     for key, value in (("budget", budget), ("sex", sex.value if sex else None), ("age", age)):
         if value is not None:
             req[key] = value
-    typer.echo("Answer y (yes), n (no) or ? (not sure). Ctrl-C stops.\n")
+    typer.echo("Answer y (yes), n (no) or ? (not sure), or a choice's number. Ctrl-C stops.\n")
     while True:
         try:
             result = next_step(req, kb)
@@ -275,6 +275,8 @@ def _yes_no(text: str) -> bool | None:
 
 def _ask(req: dict[str, Any], q: Any, remaining: int) -> None:
     """Put one question of the intake to the person and write the answer into the request."""
+    from anmian.engine.intake import answer_choice
+
     typer.echo(f"(about {remaining} more)")
     if q.kind == "screening":
         req.setdefault("screening", {})[q.id] = _yes_no(q.question)
@@ -299,6 +301,20 @@ def _ask(req: dict[str, Any], q: Any, remaining: int) -> None:
     elif q.kind == "text":
         raw = typer.prompt(q.question, default="").strip()
         req["text"] = [raw[:200]] if raw else []
+    elif q.kind == "choice":
+        # one question, findings that exclude each other: pick one, none or not sure
+        typer.echo(q.question)
+        for n, c in enumerate(q.choices, 1):
+            typer.echo(f"  {n:2}. {c.label}")
+        words = {"?": "unsure", "n": "none", "no": "none"}
+        while True:
+            raw = typer.prompt("One number (n: none, ?: not sure)", default="?").strip()
+            if raw.casefold() in words or (raw.isdigit() and 1 <= int(raw) <= len(q.choices)):
+                break
+            typer.echo(f"Give one number from 1 to {len(q.choices)}, n or ?.")
+        c = q.choices[int(raw) - 1] if raw.isdigit() else None
+        chosen = (c.finding or c.answer) if c else words[raw.casefold()]
+        req.update(answer_choice(req, q, chosen))
     elif q.kind == "confirmation":
         # a yes asked again: the id goes into confirmed, and moves if the answer changed
         answer = _yes_no(q.question)

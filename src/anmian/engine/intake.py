@@ -39,11 +39,11 @@ from anmian.engine.memo import per_parts
 from anmian.engine.resolve import indexes, resolve
 from anmian.engine.result import AssessmentResult
 from anmian.knowledge import KnowledgeBase, get_kb
-from anmian.knowledge.models import IntakeModel, IntakeQuestion
+from anmian.knowledge.models import ExclusiveQuestion, IntakeModel, IntakeQuestion
 
 Kind = Literal[
     "screening", "red-flags", "pregnancy", "breastfeeding", "medications", "conditions", "text",
-    "finding", "confirmation",
+    "finding", "choice", "confirmation",
 ]  # fmt: skip
 SAFETY_KINDS = ("screening", "red-flags", "pregnancy", "breastfeeding", "medications", "conditions")
 Phrase = Annotated[str, Field(min_length=1, max_length=200)]
@@ -92,9 +92,23 @@ class Option(BaseModel):
     label: str
 
 
+class Choice(BaseModel):
+    """One answer of a `choice` question: a finding (chosen: into present, and the question's
+    other findings into absent), or `none` (all into absent) or `unsure` (all into unsure)."""
+
+    model_config = ConfigDict(frozen=True)
+    finding: str | None = Field(
+        description="The finding this answer says yes to; null for none/unsure."
+    )
+    answer: Literal["finding", "none", "unsure"]
+    label: str
+    zh_label: str | None = None
+
+
 class Question(BaseModel):
     """One question. `kind` says where its answer goes in the next request: a finding's id
-    into present, absent or unsure; `confirmation` (a yes asked again, in other words): the
+    into present, absent or unsure; `choice` (one question settling several findings that
+    exclude each other): see `choices`; `confirmation` (a yes asked again, in other words): the
     id into confirmed, and moved to absent or unsure if the answer changed; `screening` into
     screening[id]; `red-flags`: each option's finding into present or absent; pregnancy,
     breastfeeding, medications, conditions and text into the field of that name."""
@@ -112,6 +126,12 @@ class Question(BaseModel):
     )
     zh_why: str | None = Field(default=None, description="Why, in Chinese (zh-Hant).")
     options: list[Option] = Field(default=[], description="For `red-flags`: tick any.")
+    choices: list[Choice] = Field(
+        default=[],
+        description="For `choice`: pick one. A finding chosen goes into present and the other "
+        "findings of the question into absent; `none`: all into absent; `unsure`: all into "
+        "unsure.",
+    )
 
 
 class PatternChance(BaseModel):
@@ -372,6 +392,14 @@ def parse_request(data: Any, kb: KnowledgeBase | None = None) -> IntakeRequest:
                 raise InputError(
                     f"'{both[0]}' is in both {a} and {b}: give each finding one answer"
                 )
+    present = set(req.present)
+    for q in kb.intake.exclusive:
+        both = [f for f in q.findings if f in present]
+        if len(both) > 1:
+            raise InputError(
+                f"'{both[0]}' and '{both[1]}' are both in present, but they are answers to one "
+                f"question ('{q.id}') that exclude each other: give one of them"
+            )
     answered = {i for v in lists.values() for i in v}
     unasked = sorted(set(req.confirmed) - answered)
     if unasked:
@@ -579,7 +607,7 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
     ]
     answered = known.present | known.absent | known.unsure
     askable = _askable(kb, req, m)
-    asked = sum(1 for f in askable if f in answered and f not in known.from_text)
+    asked = _count_asked(kb, askable, answered - known.from_text)
 
     def result(nxt: Question | None, done: str | None, remaining: int) -> IntakeResult:
         return IntakeResult(
@@ -594,7 +622,8 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
 
     safety = _safety_question(req, kb, known)
     left = max(0, budget - asked)
-    open_ = [f for f in askable if f not in answered]
+    singles, groups = _open(kb, askable, known)
+    open_ = singles + [f for _, members in groups for f in members]
     risks = _risks(kb, req, known, _shares([x * m.sharpness for x in lo]), open_)
     about = min(left, max(1, _about(risks, 1 - m.confidence)))
     if safety is not None:
@@ -611,11 +640,15 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
         return finish("settled")
     if left == 0:
         return finish("budget")
-    best = _best_question(kb, _shares(lo), open_)
+    best = _best_question(kb, _shares(lo), singles, groups)
     if best is None:
         return finish("no-question")
     fid, moved = best
     why, zh_why = _why(kb, [model.patterns[i] for i in moved[:2]])
+    group = next((g for g, _ in groups if g.id == fid), None)
+    if group is not None:
+        members = next(ms for g, ms in groups if g is group)
+        return result(_choice(kb, group, members, why, zh_why), None, about)
     f = kb.findings[fid]
     return result(
         Question(
@@ -630,6 +663,88 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
         None,
         about,
     )
+
+
+def _count_asked(kb: KnowledgeBase, askable: list[str], answered: set[str]) -> int:
+    """Finding questions answered: an exclusive question counts once, however many of its
+    findings its answer settled."""
+    grouped = _grouped(kb)
+    singles = sum(1 for f in askable if f in answered and f not in grouped)
+    groups = {grouped[f] for f in askable if f in answered and f in grouped}
+    return singles + len(groups)
+
+
+def _grouped(kb: KnowledgeBase) -> dict[str, str]:
+    """Each finding of an exclusive question, with the question's id."""
+    return {f: q.id for q in kb.intake.exclusive for f in q.findings}
+
+
+def _open(
+    kb: KnowledgeBase, askable: list[str], known: _Known
+) -> tuple[list[str], list[tuple[ExclusiveQuestion, list[str]]]]:
+    """The questions still open: findings asked one at a time, and exclusive questions with
+    their findings still open (two or more, none answered yes: one yes settles them all; a
+    lone open finding is asked as yes/no)."""
+    answered = known.present | known.absent | known.unsure
+    can = set(askable)
+    grouped = _grouped(kb)
+    singles = [f for f in askable if f not in answered and f not in grouped]
+    groups = []
+    for q in kb.intake.exclusive:
+        if any(f in known.present for f in q.findings):
+            continue
+        members = [f for f in q.findings if f in can and f not in answered]
+        if len(members) == 1:
+            singles.append(members[0])
+        elif members:
+            groups.append((q, members))
+    return singles, groups
+
+
+def _choice(
+    kb: KnowledgeBase, q: ExclusiveQuestion, members: list[str], why: str, zh_why: str
+) -> Question:
+    said = kb.intake.questions
+    choices = [
+        Choice(finding=f, answer="finding", label=kb.findings[f].label, zh_label=kb.findings[f].zh)
+        for f in members
+    ]
+    choices += [
+        Choice(finding=None, answer="none", label=said.choice_none, zh_label=said.zh_choice_none),
+        Choice(
+            finding=None, answer="unsure", label=said.choice_unsure, zh_label=said.zh_choice_unsure
+        ),
+    ]
+    return Question(
+        kind="choice",
+        id=q.id,
+        finding=None,
+        question=q.question,
+        why=why,
+        zh_question=q.zh_question,
+        zh_why=zh_why,
+        choices=choices,
+    )
+
+
+def answer_choice(req: dict[str, Any], q: Question, chosen: str) -> dict[str, Any]:
+    """The request with the answer to a `choice` question put in: `chosen` is one of its
+    findings, "none" or "unsure". A client's helper (the CLI, the web and the bench use it);
+    ValueError for an answer the question does not offer."""
+    ids = [c.finding for c in q.choices if c.finding is not None]
+    if chosen not in (*ids, "none", "unsure"):
+        raise ValueError(
+            f"'{chosen}' is not an answer to '{q.id}' (answers: {', '.join(ids)}, none, unsure)"
+        )
+    out = {k: list(v) if isinstance(v, list) else v for k, v in req.items()}
+    for name in ("present", "absent", "unsure"):
+        out[name] = [f for f in out.get(name, []) if f not in ids]
+    if chosen == "unsure":
+        out["unsure"] += ids
+    else:
+        out["present"] += [f for f in ids if f == chosen]
+        out["absent"] += [f for f in ids if f != chosen]
+    return out
 
 
 def _shares(lo: list[float]) -> list[float]:
@@ -682,24 +797,42 @@ def _risks(
 
 
 def _best_question(
-    kb: KnowledgeBase, share: list[float], open_: list[str]
+    kb: KnowledgeBase,
+    share: list[float],
+    singles: list[str],
+    groups: list[tuple[ExclusiveQuestion, list[str]]],
 ) -> tuple[str, list[int]] | None:
-    """The open finding that moves the likely patterns' scores most, in expectation: its
-    chance of a yes times the share-weighted change a yes makes to the patterns' scores
-    (weight over the typical presentation, as differentiate scores). With the patterns it
-    moves most, for `why`. None when no finding is worth `min_gain`."""
+    """The open question that moves the likely patterns' scores most, in expectation: for a
+    finding, its chance of a yes times the share-weighted change a yes makes to the patterns'
+    scores (weight over the typical presentation, as differentiate scores); for an exclusive
+    question, one question with several answers, the same summed over its findings (a "none"
+    moves nothing, as a no). With the patterns it moves most, for `why`. The id is a
+    finding's or an exclusive question's; None when nothing is worth `min_gain`."""
     rk = _ranker(kb)
     model, leak = _model(kb), kb.intake.model.leak
+
+    def worth(fid: str) -> tuple[float, dict[int, float]]:
+        moves = {n: share[n] * abs(w) / rk.denominator[n] for n, w, _ in rk.links.get(fid, ())}
+        chance = _yes_chance(model, leak, share, fid)
+        return chance * sum(moves.values()), {n: chance * x for n, x in moves.items()}
+
+    candidates = [(fid, [fid]) for fid in singles]
+    candidates += [(q.id, members) for q, members in groups]
     best: tuple[str, list[int]] | None = None
     best_value = kb.intake.model.min_gain
-    for fid in sorted(open_):
-        moves = [(share[n] * abs(w) / rk.denominator[n], n) for n, w, _ in rk.links.get(fid, ())]
-        # rounded: two findings that move the patterns alike must tie exactly, so the tie
+    for qid, members in sorted(candidates):
+        value, moved = 0.0, dict[int, float]()
+        for fid in members:
+            v, ms = worth(fid)
+            value += v
+            for n, x in ms.items():
+                moved[n] = moved.get(n, 0.0) + x
+        # rounded: two questions that move the patterns alike must tie exactly, so the tie
         # goes by id whatever the order of the sums
-        value = round(_yes_chance(model, leak, share, fid) * sum(x for x, _ in moves), 12)
+        value = round(value, 12)
         if value > best_value:
             best_value = value
-            best = fid, [n for _, n in sorted(moves, key=lambda xn: -xn[0])]
+            best = qid, [n for n, _ in sorted(moved.items(), key=lambda nx: (-nx[1], nx[0]))]
     return best
 
 

@@ -652,6 +652,24 @@ class IntakeGroup(Model):
     categories: Annotated[tuple[FindingCategory, ...], Field(min_length=1)]
 
 
+class ExclusiveQuestion(Model):
+    """One question of the adaptive intake that settles several findings at once (intake.yaml
+    `exclusive:`): its findings exclude each other, so the answer is one of them, "none of
+    these" or "not sure", and choosing one answers the others no."""
+
+    id: Id
+    question: Text
+    zh_question: ZhText
+    findings: Annotated[tuple[Id, ...], Field(min_length=2, max_length=8)]
+    refs: Refs
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ExclusiveQuestion:
+        if len(set(self.findings)) != len(self.findings):
+            raise ValueError(f"exclusive question '{self.id}': a finding is listed twice")
+        return self
+
+
 class IntakeModel(Model):
     """The adaptive intake's probability model and stopping rule (intake.yaml `model:`);
     docs/intake.md gives the reasoning for each number."""
@@ -723,6 +741,10 @@ class IntakeTexts(Model):
     conditions: IntakeQuestion
     text: IntakeQuestion
     confirmation: IntakeQuestion
+    choice_none: Text  # the answers every exclusive question offers after its findings
+    zh_choice_none: ZhText
+    choice_unsure: Text
+    zh_choice_unsure: ZhText
     why_none: Text
     zh_why_none: ZhText
     why_one: Text
@@ -756,6 +778,24 @@ class IntakeLayout(Model):
     model: IntakeModel
     questions: IntakeTexts
     refs: Refs
+    # questions that settle several mutually exclusive findings at once (docs/intake.md)
+    exclusive: tuple[ExclusiveQuestion, ...] = ()
+
+    @model_validator(mode="after")
+    def _exclusive_once(self) -> IntakeLayout:
+        seen: dict[str, str] = {}
+        ids: set[str] = set()
+        for q in self.exclusive:
+            if q.id in ids:
+                raise ValueError(f"exclusive: duplicate question '{q.id}'")
+            ids.add(q.id)
+            for f in q.findings:
+                if f in seen:
+                    raise ValueError(
+                        f"exclusive: '{f}' is in both '{seen[f]}' and '{q.id}' (one question each)"
+                    )
+                seen[f] = q.id
+        return self
 
 
 class ContextRule(Model):

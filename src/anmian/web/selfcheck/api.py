@@ -75,7 +75,9 @@ _EXAMPLE = {
 def intake_next(request: HttpRequest, lang: str = lang_query()) -> IntakeResult | dict[str, Any]:
     """Safety questions first (the five screening criteria, red flags, pregnancy, medicines,
     conditions), then the finding question with the most information about the leading
-    patterns; `next` is null when done, and `assessment` is then the same JSON as
+    patterns: a yes/no about one finding (`next.finding`), or one `choice` among findings
+    that exclude each other (`next.choices`: the one chosen goes into present and the others
+    into absent; none of these: all absent; not sure: all unsure); `next` is null when done, and `assessment` is then the same JSON as
     `POST /api/v1/assess` for these answers (with its `zh` fields under `?lang=`; the
     question's `zh_question` and `zh_why` are then in the script asked for). See
     docs/intake.md."""
@@ -94,4 +96,7 @@ def intake_next(request: HttpRequest, lang: str = lang_query()) -> IntakeResult 
         for key in ("zh_question", "zh_why"):
             if out["next"].get(key):
                 out["next"][key] = to_simplified(out["next"][key])
+        for choice in out["next"].get("choices", []):
+            if choice.get("zh_label"):
+                choice["zh_label"] = to_simplified(choice["zh_label"])
     return out

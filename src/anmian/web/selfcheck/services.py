@@ -376,13 +376,44 @@ def record_answer(
         mine["confirmed"].append(finding)
 
 
+CHOICE = "choice:"  # answers[INTAKE]["order"] holds a grouped question as CHOICE + its id
+
+
+def record_choice(answers: dict[str, Any], group: str, findings: list[str], chosen: str) -> None:
+    """Keep the answer to a grouped question (findings that exclude each other): `chosen` is
+    one of `findings` (a yes; the others no), "none" (all no) or "unsure" (all not sure)."""
+    mine = answers.setdefault(INTAKE, {"present": [], "absent": [], "unsure": [], "order": []})
+    for name in ANSWER_LISTS.values():
+        mine[name] = [f for f in mine.get(name, []) if f not in findings]
+    if chosen == "unsure":
+        mine["unsure"] += findings
+    else:
+        mine["present"] += [f for f in findings if f == chosen]
+        mine["absent"] += [f for f in findings if f != chosen]
+    if CHOICE + group not in mine["order"]:
+        mine["order"].append(CHOICE + group)
+
+
+def given_choice(answers: dict[str, Any], findings: list[str]) -> str | None:
+    """The answer given to a grouped question: the finding said yes to, none or unsure."""
+    mine = answers.get(INTAKE, {})
+    chosen = next((f for f in findings if f in mine.get("present", [])), None)
+    if chosen is not None:
+        return chosen
+    for answer in ("absent", "unsure"):
+        if findings and all(f in mine.get(answer, []) for f in findings):
+            return "none" if answer == "absent" else "unsure"
+    return None
+
+
 def given_answer(answers: dict[str, Any], finding: str) -> str | None:
     mine = answers.get(INTAKE, {})
     return next((a for a, name in ANSWER_LISTS.items() if finding in mine.get(name, [])), None)
 
 
 def previous_question(answers: dict[str, Any], finding: str | None) -> str | None:
-    """The question answered before this one (or the last one answered, for a new one)."""
+    """The question answered before this one (or the last one answered, for a new one): a
+    finding's id, or CHOICE + a grouped question's id."""
     order: list[str] = answers.get(INTAKE, {}).get("order", [])
     if finding in order:
         at = order.index(finding)

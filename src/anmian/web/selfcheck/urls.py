@@ -8,6 +8,7 @@ urlpatterns = [
     path("step/<slug:identifier>/", views.step, name="step"),
     path("questions/", views.questions, name="questions"),
     path("questions/<slug:finding>/", views.question, name="question"),
+    path("questions/choice/<slug:group>/", views.choice, name="choice"),
     path("mode/", views.mode, name="mode"),
     path("results/", views.results, name="results"),
     path("results/confirm/", views.confirm, name="confirm"),

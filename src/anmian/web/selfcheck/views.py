@@ -275,6 +275,8 @@ def questions(request: HttpRequest) -> HttpResponse:
     q = result.next
     if q.kind in ("finding", "confirmation"):
         return redirect("selfcheck:question", q.id)
+    if q.kind == "choice":
+        return redirect("selfcheck:choice", q.id)
     # a safety question or the opening words: the wizard's step that asks it
     ident = {"screening": "screening", "red-flags": "safety", "text": "notes"}.get(
         q.kind, "context"
@@ -305,7 +307,6 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
     shown = result.next if result.next is not None and result.next.id == finding else None
     confirming = shown is not None and shown.kind == "confirmation"
     before = services.previous_question(answers, finding)
-    last_step = _path(answers)[-1]
     return render(
         request,
         "selfcheck/question.html",
@@ -317,14 +318,73 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
             "remaining": result.remaining,
             # asked again: nothing ticked, so the second answer is given afresh
             "answer": None if confirming else services.given_answer(answers, finding),
-            "back": reverse("selfcheck:question", args=[before])
-            if before
-            else reverse("selfcheck:step", args=[last_step.identifier]),
+            "back": _back(answers, before),
             "invalid": request.method == "POST",
             "disclaimer": kb.rules.disclaimer,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _back(answers: dict, before: str | None) -> str:
+    """Where "Back" leads: the question answered before, or the wizard's last step."""
+    if before is None:
+        return reverse("selfcheck:step", args=[_path(answers)[-1].identifier])
+    if before.startswith(services.CHOICE):
+        return reverse("selfcheck:choice", args=[before.removeprefix(services.CHOICE)])
+    return reverse("selfcheck:question", args=[before])
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def choice(request: HttpRequest, group: str) -> HttpResponse:
+    """A grouped question: findings that exclude each other (one tongue colour), one screen,
+    radio buttons: one of them, none of these, or not sure."""
+    kb = get_kb()
+    q = next((x for x in kb.intake.exclusive if x.id == group), None)
+    if q is None:
+        raise Http404("no such question")
+    answers = request.session.get(ANSWERS, {})
+    result = _intake(answers)
+    if result is None:
+        return redirect("selfcheck:results")
+    shown = result.next if result.next is not None and result.next.id == group else None
+    if shown is not None:
+        choices = [(c.finding or c.answer, _said(c, "label")) for c in shown.choices]
+    else:  # an answered question, opened again by "Back": all its findings
+        said = kb.intake.questions
+        choices = [(f, _label(kb.findings[f])) for f in q.findings]
+        choices += [("none", _said(said, "choice_none")), ("unsure", _said(said, "choice_unsure"))]
+    findings = [value for value, _ in choices if value not in ("none", "unsure")]
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        if answer in [value for value, _ in choices]:
+            services.record_choice(answers, group, findings, str(answer))
+            request.session[ANSWERS] = answers
+            return redirect("selfcheck:questions")
+    return render(
+        request,
+        "selfcheck/choice.html",
+        {
+            "group": q,
+            "question": _said(q, "question"),
+            "why": _said(shown, "why") if shown else "",
+            "choices": choices,
+            "remaining": result.remaining,
+            "answer": services.given_choice(answers, findings),
+            "back": _back(answers, services.previous_question(answers, services.CHOICE + group)),
+            "invalid": request.method == "POST",
+            "disclaimer": kb.rules.disclaimer,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _label(f: Any) -> str:
+    """A finding's label, in Chinese where the page is read in it."""
+    lang = (get_language() or "").lower()
+    if lang.startswith("zh") and f.zh:
+        return to_simplified(f.zh) if lang == "zh-hans" else str(f.zh)
+    return str(f.label)
 
 
 def _said(q: Any, name: str) -> str:

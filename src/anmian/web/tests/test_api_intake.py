@@ -97,6 +97,14 @@ def test_when_done_it_carries_the_same_assessment_as_assess(client: Client):
         ({"colour": "blue"}, "unknown field 'colour'"),
         ({"confirmed": ["fatigue"]}, "'fatigue' is in confirmed but not answered"),
         ({"present": ["fatigue"], "confirmed": ["no-such"]}, "unknown finding ids: 'no-such'"),
+        # a choice that is not one: no tongue is "blue" in the base
+        ({"present": ["tongue-blue"]}, "unknown finding ids: 'tongue-blue'"),
+        # a tongue body has one colour (maciocia-2005-foundations): both is no answer
+        (
+            {"present": ["tongue-pale", "tongue-red"]},
+            "'tongue-pale' and 'tongue-red' are both in present, but they are answers to one "
+            "question ('tongue-colour') that exclude each other",
+        ),
     ],
 )
 def test_it_refuses_a_bad_request_with_400_and_the_reason(client: Client, body, reason):
@@ -131,3 +139,23 @@ def test_the_document_describes_its_request_and_response(client: Client):
         schema["properties"]
     )
     assert {"200", "400", "429"} <= set(op["responses"])
+
+
+def test_a_grouped_question_offers_its_choices_in_both_scripts(client: Client):
+    # a practitioner is asked the tongue body's colour as one question (pale, red, purple)
+    doc = answered(audience="practitioner", text=[])
+    q = post(client, doc).json()["next"]
+    assert q["kind"] == "choice" and q["finding"] is None
+    found = [c["finding"] for c in q["choices"] if c["answer"] == "finding"]
+    assert set(found) == {"tongue-pale", "tongue-red", "tongue-purple"}
+    assert [c["answer"] for c in q["choices"][-2:]] == ["none", "unsure"]
+    hans = client.post(
+        URL + "?lang=zh-Hans", json.dumps(doc), content_type="application/json"
+    ).json()["next"]
+    pale = next(c for c in hans["choices"] if c["finding"] == "tongue-pale")
+    assert pale["zh_label"] == "舌淡"
+    # the answer comes back in the lists: red chosen, the others no
+    others = [f for f in found if f != "tongue-red"]
+    doc |= {"present": ["tongue-red"], "absent": [*doc["absent"], *others]}
+    after = post(client, doc).json()
+    assert after["asked"] == 1 and after["next"]["id"] != "tongue-colour"

@@ -41,6 +41,24 @@ def current(client: Client) -> str:
     return found.group(1)
 
 
+def answer_next(client: Client, yes: set[str], otherwise: str = "no") -> str | None:
+    """Answer the next question of the short path as a person with the findings `yes`; a
+    grouped question with the one they have, or none of these (not sure, for "unsure").
+    The question's address, or None at the results."""
+    where = client.get("/self-check/questions/")["Location"]
+    if where == "/self-check/results/":
+        return None
+    asked = where.rstrip("/").rsplit("/", 1)[-1]
+    if "/questions/choice/" in where:
+        group = next(q for q in KB.intake.exclusive if q.id == asked)
+        had = next((f for f in group.findings if f in yes), None)
+        answer = had or ("unsure" if otherwise == "unsure" else "none")
+    else:
+        answer = "yes" if asked in yes else otherwise
+    client.post(where, {"answer": answer})
+    return where
+
+
 def test_the_short_path_skips_the_long_form_and_leads_to_questions(client: Client):
     response = client.post("/self-check/step/safety/", {})
     assert response["Location"] == "/self-check/step/severity/"
@@ -111,13 +129,8 @@ def test_answering_to_the_end_shows_results_with_the_answers(client: Client):
     safety_steps(client, notes="crawling feeling in my calves every evening")
     truth = {"palpitations", "pale-face", "poor-memory", "dizziness", "pale-lips-nails"}
     for _ in range(KB.intake.model.budget + KB.intake.model.max_confirmations + 1):
-        response = client.get("/self-check/questions/")
-        if response["Location"] == "/self-check/results/":
+        if answer_next(client, truth) is None:
             break
-        finding = response["Location"].rstrip("/").rsplit("/", 1)[-1]
-        client.post(
-            f"/self-check/questions/{finding}/", {"answer": "yes" if finding in truth else "no"}
-        )
     else:
         raise AssertionError("the short path never ended")
     html = client.get("/self-check/results/").content.decode()
@@ -141,13 +154,15 @@ def test_the_mode_switch_refuses_get(client: Client):
 def test_a_man_is_not_asked_about_periods_on_the_short_path(client: Client):
     safety_steps(client, sex="male")
     periods = {f.id for f in KB.findings.values() if f.sex == "female"}
+    groups = {q.id for q in KB.intake.exclusive if set(q.findings) & periods}
     for _ in range(KB.intake.model.budget + KB.intake.model.max_confirmations + 1):
-        response = client.get("/self-check/questions/")
-        if response["Location"] == "/self-check/results/":
+        where = answer_next(client, set(), otherwise="unsure")
+        if where is None:
             break
-        finding = response["Location"].rstrip("/").rsplit("/", 1)[-1]
-        assert finding not in periods
-        client.post(f"/self-check/questions/{finding}/", {"answer": "unsure"})
+        asked = where.rstrip("/").rsplit("/", 1)[-1]
+        assert asked not in periods and asked not in groups
+    else:
+        raise AssertionError("the short path never ended")
 
 
 def test_a_yes_the_result_rests_on_is_asked_again_in_other_words(client: Client):
@@ -171,3 +186,65 @@ def test_a_yes_the_result_rests_on_is_asked_again_in_other_words(client: Client)
     assert again, "no yes was asked again"
     kept = client.session["selfcheck"]["intake"]
     assert again[0] in kept["absent"] and again[0] in kept["confirmed"]
+
+
+# --- grouped questions: findings that exclude each other, one screen of radio buttons -----
+
+
+def to_a_grouped_question(client: Client) -> str:
+    """Answer no until the short path asks a grouped question; its address."""
+    safety_steps(client)
+    for _ in range(KB.intake.model.budget):
+        where = client.get("/self-check/questions/")["Location"]
+        if "/questions/choice/" in where:
+            return where
+        assert where != "/self-check/results/", "no grouped question was asked"
+        client.post(where, {"answer": "no"})
+    raise AssertionError("no grouped question was asked")
+
+
+def test_a_grouped_question_is_one_screen_of_radio_buttons(client: Client):
+    where = to_a_grouped_question(client)
+    group = next(q for q in KB.intake.exclusive if where.endswith(f"/{q.id}/"))
+    html = client.get(where).content.decode()
+    assert group.question in html
+    for f in group.findings:
+        assert f'type="radio" name="answer" value="{f}"' in html
+        assert KB.findings[f].label in html
+    assert 'value="none"' in html and "None of these" in html
+    assert 'value="unsure"' in html and "Not sure" in html
+    assert 'type="checkbox"' not in html and f'action="{where}"' in html  # a plain form
+    assert re.search(r"About \d+ more questions|About one more question|Nearly done", html)
+
+
+def test_choosing_one_keeps_it_and_answers_the_others_no(client: Client):
+    where = to_a_grouped_question(client)
+    group = next(q for q in KB.intake.exclusive if where.endswith(f"/{q.id}/"))
+    chosen, *others = group.findings
+    response = client.post(where, {"answer": chosen})  # no JavaScript: a form post
+    assert response.status_code == 302 and response["Location"] == "/self-check/questions/"
+    kept = client.session["selfcheck"]["intake"]
+    assert chosen in kept["present"] and set(others) <= set(kept["absent"])
+    nxt = client.get("/self-check/questions/")["Location"]
+    assert nxt != where
+    page = client.get(nxt).content.decode()
+    assert f'href="{where}"' in page  # Back goes to the grouped question
+    again = client.get(where).content.decode()
+    assert f'value="{chosen}" checked' in again
+    # answered again after going back: none of these now, the yes taken back
+    client.post(where, {"answer": "none"})
+    kept = client.session["selfcheck"]["intake"]
+    assert chosen not in kept["present"] and set(group.findings) <= set(kept["absent"])
+
+
+def test_a_grouped_question_refuses_an_answer_it_does_not_offer(client: Client):
+    where = to_a_grouped_question(client)
+    before = dict(client.session["selfcheck"]["intake"])
+    response = client.post(where, {"answer": "one-leg-swollen-warm-red"})
+    assert response.status_code == 400
+    assert "Choose one answer." in response.content.decode()
+    assert client.session["selfcheck"]["intake"] == before  # nothing kept
+
+
+def test_a_grouped_question_that_is_not_one_is_404(client: Client):
+    assert client.get("/self-check/questions/choice/tongue-shape/").status_code == 404
