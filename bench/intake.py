@@ -26,8 +26,16 @@ tuning on dev: `--set max_confirmations=0 --set max_llr=1.5`.
 
 `--dev` runs the dev patients only (what tuning may look at).
 
+`--about` prints the table behind "about N more questions" (intake.yaml `model.remaining`:
+for each audience, the median number of questions still to come by the number already
+asked, over the dev patients still being asked, answering truthfully); `--about --write`
+puts it into intake.yaml. Regenerate it when the model's numbers change.
+
+Also reported: how far "about N more" was from the questions that did come (the median
+absolute error over every question after the safety ones, without flips).
+
 Run: .venv/bin/python bench/intake.py [--audience practitioner|self-care] [--set ...] [--dev]
-[-v].
+[-v] | --about [--write].
 Prints figures; asserts nothing.
 """
 
@@ -145,9 +153,11 @@ def simulate(
     audience: str,
     rng: random.Random | None,
     times: list[float],
+    shown: list[int] | None = None,
 ) -> tuple[int, Lead, str | None]:
     """Questions asked (confirmations included), the assessment's leader and the intake's
-    most likely pattern."""
+    most likely pattern. `shown`, if given, gets the "about N more" of every question after
+    the safety ones and the opening, in order."""
     truth = visible(kb, pt.truth, audience)
     req: dict[str, Any] = {
         "audience": audience, "present": [], "absent": [], "unsure": [], "confirmed": [],
@@ -164,6 +174,8 @@ def simulate(
         q = r.next
         if q is None:
             break
+        if shown is not None and q.kind in ("finding", "choice", "confirmation"):
+            shown.append(r.remaining)
         if q.kind == "screening":
             req.setdefault("screening", {})[q.id] = True
         elif q.kind == "red-flags":
@@ -196,6 +208,38 @@ def simulate(
     return r.asked + len(req["confirmed"]), lead, r.patterns[0].id
 
 
+def about_table(kb: KnowledgeBase, pts: list[Patient], audience: str) -> list[int]:
+    """The median number of questions still to come (the one being asked included), by the
+    number already asked (finding questions and confirmations), over the patients still
+    being asked: the "about N more" of intake.yaml `model.remaining`. From truthful answers."""
+    left: dict[int, list[int]] = {}
+    for pt in pts:
+        asked, _, _ = simulate(kb, pt, audience, None, [])
+        for k in range(asked):
+            left.setdefault(k, []).append(asked - k)
+    return [round(statistics.median(left[k])) for k in range(len(left))]
+
+
+def about_yaml(kb: KnowledgeBase, pts: list[Patient]) -> str:
+    """The `remaining:` lines of intake.yaml `model:` for these patients."""
+    lines = ["  remaining:"]
+    for audience in ("self-care", "practitioner"):
+        table = about_table(kb, pts, audience)
+        lines.append(f"    {audience}: [{', '.join(str(n) for n in table)}]")
+    return "\n".join(lines) + "\n"
+
+
+def write_about(text: str) -> None:
+    """Put a new `remaining:` table into intake.yaml in place of the old one."""
+    path = ROOT / "src" / "anmian" / "knowledge" / "data" / "intake.yaml"
+    old = path.read_text()
+    start = old.index("  remaining:\n")
+    end = start + len("  remaining:\n")
+    while old[end:].startswith("    "):
+        end = old.index("\n", end) + 1
+    path.write_text(old[:start] + text + old[end:])
+
+
 def with_settings(kb: KnowledgeBase, argv: list[str]) -> KnowledgeBase:
     """The base with the `--set name=value` numbers of the intake model changed."""
     changes: dict[str, Any] = {}
@@ -220,6 +264,12 @@ def main() -> None:
     if "--audience" in sys.argv:
         audience = sys.argv[sys.argv.index("--audience") + 1]
     pts = patients(kb)
+    if "--about" in sys.argv:  # the table of "about N more", from the dev patients only
+        text = about_yaml(kb, [p for p in pts if p.split == "dev"])
+        print(text, end="")
+        if "--write" in sys.argv:
+            write_about(text)
+        return
     if "--dev" in sys.argv:
         pts = [p for p in pts if p.split == "dev"]
     times: list[float] = []
@@ -234,14 +284,20 @@ def main() -> None:
         f"{'agree':>6} {'strict':>6} {'agreeNB':>7} {'stated':>6} {'full':>5}"
     )
     print(header)
+    off: dict[str, list[int]] = {}  # |"about N more" - the questions that did come|
     for flips in (False, True):
         runs = RUNS if flips else 1
         rows: dict[str, list[tuple[Patient, int, Lead, str | None]]] = {}
         for k in range(runs):
             rng = random.Random(SEED + k) if flips else None
             for pt in pts:
-                asked, lead, nb = simulate(kb, pt, audience, rng, times)
+                shown: list[int] = []
+                asked, lead, nb = simulate(kb, pt, audience, rng, times, shown)
                 rows.setdefault(pt.split, []).append((pt, asked, lead, nb))
+                if not flips:
+                    off.setdefault(pt.split, []).extend(
+                        abs(n - (asked - i)) for i, n in enumerate(shown)
+                    )
         for split in ("dev", "unseen"):
             g = rows.get(split)
             if not g:
@@ -266,6 +322,11 @@ def main() -> None:
                         print(
                             f"    {pt.id}: {asked} asked, got {lead} (NB {nb}), full {fulls[pt.id]}"
                         )
+    for split, errors in off.items():
+        print(
+            f'"about N more" ({split}, no flips): off by a median of '
+            f"{statistics.median(errors):.1f} questions, p90 {pct(errors, 0.9):.0f}"
+        )
     ms = sorted(t * 1000 for t in times)
     print(
         f"one step in-process: median {statistics.median(ms):.2f} ms, "

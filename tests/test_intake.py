@@ -505,3 +505,28 @@ def test_the_grouped_questions_are_checked_when_the_base_loads(kb: KnowledgeBase
     twice = [*raw["exclusive"], raw["exclusive"][0] | {"id": "again"}]
     with pytest.raises(ValueError, match="is in both"):
         IntakeLayout.model_validate(raw | {"exclusive": twice})
+
+
+def test_about_how_many_more_is_the_knowledge_base_s_table(kb: KnowledgeBase):
+    # the table, not the model's guess: after k questions, its k-th number (the last one past
+    # its end), at least one while asking, at most what the budget still allows
+    m = kb.intake.model.model_copy(
+        update={"remaining": {"self-care": (9, 7, 4), "practitioner": (5,)}}
+    )
+    kb = dataclasses.replace(kb, intake=kb.intake.model_copy(update={"model": m}))
+    doc = safety_done()
+    assert next_step(doc, kb).remaining == 9
+    q = next_step(doc, kb).next
+    doc = doc | {"absent": [*doc["absent"], q.id]}
+    assert next_step(doc, kb).remaining == 7
+    assert next_step(doc | {"budget": 2}, kb).remaining == 1 + m.max_confirmations
+    far = doc | {"unsure": [f for f in ("fatigue", "dizziness", "poor-memory") if f != q.id]}
+    assert next_step(far, kb).remaining == 4
+    assert next_step(safety_done(audience="practitioner"), kb).remaining == 5
+
+
+def test_a_table_for_every_audience_is_required(kb: KnowledgeBase):
+    with pytest.raises(ValueError, match="no table for practitioner"):
+        kb.intake.model.model_validate(
+            kb.intake.model.model_dump() | {"remaining": {"self-care": [3]}}
+        )

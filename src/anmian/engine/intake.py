@@ -625,7 +625,7 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
     singles, groups = _open(kb, askable, known)
     open_ = singles + [f for _, members in groups for f in members]
     risks = _risks(kb, req, known, _shares([x * m.sharpness for x in lo]), open_)
-    about = min(left, max(1, _about(risks, 1 - m.confidence)))
+    about = _remaining(m, req, asked)
     if safety is not None:
         return result(safety, None, about + _safety_left(req, kb, known))
     if req.text is None:
@@ -836,17 +836,16 @@ def _best_question(
     return best
 
 
-def _about(risks: list[_Risk], allowed: float) -> int:
-    """About how many more questions: the likeliest answers that would change the result,
-    asked in turn (each answered no), until the chance left is within `allowed`."""
-    left = sum(r.chance for r in risks)
-    n = 0
-    for r in sorted(risks, key=lambda r: -r.chance):
-        if left <= allowed:
-            break
-        left -= r.chance
-        n += 1
-    return n
+def _remaining(m: IntakeModel, req: IntakeRequest, asked: int) -> int:
+    """About how many more questions, this one included: the knowledge base's table (the
+    median still to come after as many questions, in the bench's simulated intakes), at
+    least one while questions are asked, at most what the budget and the confirmations
+    still allow."""
+    table = m.remaining[req.audience]
+    done = asked + len(req.confirmed)
+    budget = req.budget or m.budget
+    most = max(0, budget - asked) + max(0, m.max_confirmations - len(req.confirmed))
+    return max(1, min(most, table[min(done, len(table) - 1)]))
 
 
 def assessment_input(req: IntakeRequest, kb: KnowledgeBase | None = None) -> AssessmentInput:

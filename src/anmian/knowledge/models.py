@@ -710,7 +710,22 @@ class IntakeModel(Model):
     # log-odds is first multiplied by `sharpness` (above 1: the leader counts for more).
     leak: Annotated[float, Field(gt=0, lt=1)]
     sharpness: Annotated[float, Field(gt=0)]
+    # "About N more questions": for each audience, the median number of questions still to
+    # come by the number already asked (finding questions and confirmations), from the
+    # simulated patients of bench/intake.py (`--about` prints it, `--about --write` puts it
+    # here); past its end, its last number.
+    remaining: dict[
+        Literal["self-care", "practitioner"],
+        Annotated[tuple[Annotated[int, Field(ge=0)], ...], Field(min_length=1)],
+    ]
     refs: Refs
+
+    @model_validator(mode="after")
+    def _every_audience(self) -> IntakeModel:
+        missing = {"self-care", "practitioner"} - set(self.remaining)
+        if missing:
+            raise ValueError(f"remaining: no table for {', '.join(sorted(missing))}")
+        return self
 
 
 class IntakeQuestion(Model):
