@@ -42,7 +42,7 @@ from anmian.engine.modifiers import (
     status_of,
     vocabulary,
 )
-from anmian.engine.text import Word, clean, has_cjk, sentences, words
+from anmian.engine.text import Word, clean, english_words, has_cjk, sentences, words
 from anmian.engine.zh import ZhIndex
 from anmian.knowledge import KnowledgeBase
 
@@ -192,6 +192,7 @@ class Index:
         family_same: Iterable[str] = (),
         of_legs: frozenset[str] = frozenset(),
         includes: dict[str, tuple[str, ...]] | None = None,
+        noun_of: dict[str, str] | None = None,
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -210,6 +211,9 @@ class Index:
         # findings about the legs and their times: not read of another part of the body
         self.of_legs = of_legs
         self.includes = includes or {}
+        # the context noun a finding stands for ("tongue-tooth-marked": the tongue), lent
+        # to the bare qualities of a sentence that names no noun itself
+        self.noun_of = noun_of or {}
         self.leg_times_not_with = leg_times_not_with
         # red-flag findings and their danger words: groups of terms, one term of each group
         # in the sentence (terms as stem sequences, a word written "=word" as written)
@@ -326,8 +330,12 @@ class Index:
                 best, _, chosen = ranked[0]
                 found = (chosen, round(1 - best / max(len(word), 1) / 2, 2))
                 # a word that is a form of a known word is never "corrected" into a stop word
-                # ("irritation" is not "irritating")
-                if chosen in self.vocab.stop and self.vocab.stem(word) in self.known_stems:
+                # ("irritation" is not "irritating"); a common English word is spelled right,
+                # so it is never "corrected" into another word ("finding" is not "fizzing",
+                # "tried" not "tired"), only into a form of itself ("cheek" is "cheeks")
+                stop = chosen in self.vocab.stop and self.vocab.stem(word) in self.known_stems
+                other = self.vocab.stem(chosen) != self.vocab.stem(word)
+                if stop or (other and word in english_words()):
                     found = None
         self._spelling[word] = found
         return found
@@ -733,6 +741,7 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
         # "warfarin for my heart", "Lyrica for nerve pain": what follows "for" is the reason
         body = _FOR.split(clean(text))[0]
     last: list[int] = []  # the readings of the sentence before
+    unnamed: list[Match] = []  # readings of a sensation named only as odd or uncomfortable
     carried: tuple[str, ...] = ()  # the context nouns of the sentences before ("tongue")
     for sentence in sentences(vocab.rewrite(clean(body)), vocab.contractions, vocab.forms):
         if last and all(w.raw in vocab.denials for w in sentence):
@@ -745,7 +754,15 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             continue
         first = len(matches)
         hits, unread = _cover(sentence, index, carried)
-        carried = tuple(vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns) or carried
+        own_nouns = tuple(vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns)
+        if not own_nouns:
+            # "pale pink, swollen, tooth marks on the edges": a sentence that names no noun
+            # but reads a tongue (or pulse) finding is about the tongue, so its bare
+            # qualities are the tongue's (pale tongue, not a pale face)
+            lent = tuple(dict.fromkeys(index.noun_of[h.id] for h in hits if h.id in index.noun_of))
+            if lent and set(lent) - set(carried):
+                hits, unread = _cover(sentence, index, (*lent, *carried))
+        carried = own_nouns or carried
         taken = {p for h in hits for p in h.words}
         triggers = find_triggers(sentence, vocab, taken)
         flagged = []
@@ -773,6 +790,17 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             if same:
                 matches.append(Match(text, index.family_finding, COVER_CONFIDENCE, "cover", *same))
                 unread = []
+        sided = [(e, ps) for e, _, ps in flagged] + [(o.id, list(o.words)) for o in hits]
+        for h in hits:
+            # (the clauses of the sentence's other one-sided readings)
+            clauses = {
+                sentence[ps[0]].segment
+                for e, ps in sided
+                if ps and ps != list(h.words) and "symptoms-one-sided" in index.includes.get(e, ())
+            }
+            both = _both_sides(h, sentence, index, clauses)
+            if both:
+                h.id = both  # "swollen legs": both legs, not one
         for h in hits:
             # a danger sign is denied only in its own clause, never by a list's "all normal"
             lists = h.id not in index.red
@@ -801,6 +829,8 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 continue  # when a relative's legs are worse is theirs, not a finding of ours
             part = " ".join(w.raw for w in sentence[h.start : h.end])
             matches.append(Match(text, h.id, h.confidence, h.how, status, part, index.kind))
+            if _unnamed(h, sentence, vocab):
+                unnamed.append(matches[-1])
             if status == FAMILY and h.id in index.family_from:
                 # A relative's restless legs is a finding about the person: RLS in the family,
                 # unless that is denied ("no one in my family has restless legs").
@@ -821,6 +851,17 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             part = " ".join(sentence[p].raw for p in run)
             unresolved.append(Unresolved(text, () if has_cjk(part) else index.suggest(part), part))
         last = list(range(first, len(matches))) if sentence[-1].raw == "?" else []
+    if unnamed:
+        # "an uncomfortable, shuddering, electric feeling in my legs", "a strange sensation
+        # in her legs ... a creepy-crawly feeling": the odd feeling is the sensation the
+        # phrase names, not the unnamed one of restless legs
+        named = {
+            (m.id, m.status)
+            for m in matches
+            if m.id in index.site_free and m.id not in index.leg_times_not_with
+        }
+        gone = {id(m) for m in unnamed if any(st == m.status and e != m.id for e, st in named)}
+        matches = [m for m in matches if id(m) not in gone]
     if index.age:
         for m in _AGE.finditer(clean(text)):
             years = _age(m)
@@ -831,6 +872,39 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if not matches and not unresolved:
         unresolved.append(Unresolved(text, index.suggest(text), text.strip()))
     return matches, unresolved
+
+
+# Words that say one side of the body ("left calf", "on one side", "unilateral").
+_ONE_SIDE = frozenset({"one", "left", "right", "single", "unilateral", "side", "sided"})
+
+
+def _both_sides(h: _Hit, sentence: list[Word], index: Index, clauses: set[int]) -> str | None:
+    """The finding of both legs that a one-sided reading is when it is said of legs in the
+    plural and the sentence names no side, or names it only in a clause of another one-sided
+    reading (`clauses`): "my legs are swollen" is both legs swollen, not the one swollen leg
+    of a clot ("my leg is swollen", "swollen calves, the left more"); "his legs are swollen,
+    but his right leg more" is both, and the right leg's swelling too."""
+    if "symptoms-one-sided" not in index.includes.get(h.id, ()):
+        return None
+    said = [sentence[p] for p in range(h.start, h.end)]
+    sites = [w.raw for w in said if w.raw in index.vocab.sites]
+    if not sites or not all(r.endswith("s") or r == "feet" for r in sites):
+        return None
+    own = sentence[h.start].segment
+    if any(w.raw in _ONE_SIDE and (w.segment == own or w.segment not in clauses) for w in sentence):
+        return None
+    bare = _key(w.stem for w in said if w.raw in index.known and not _ignorable(w.raw, index.vocab))
+    entry = index.site_keys.get(bare)
+    return entry if entry and entry != h.id else None
+
+
+def _unnamed(h: _Hit, sentence: list[Word], vocab: Vocabulary) -> bool:
+    """Is a reading made only of words that say how a sensation feels ("odd", "strange"),
+    with at most a body site ("strange sensations in the legs")?"""
+    stems = {sentence[p].stem for p in h.words}
+    return bool(stems & vocab.describing) and all(
+        sentence[p].stem in vocab.describing or sentence[p].raw in vocab.sites for p in h.words
+    )
 
 
 def _family_status(
@@ -1010,6 +1084,10 @@ def resolve(texts: Iterable[str], index: Index) -> Resolution:
 
 # --- indexes of a knowledge base ------------------------------------------------------------
 
+# The context noun (data/reading.yaml, context_nouns) that a finding of these categories is
+# about: a coat is on the tongue.
+_NOUN_OF = {"pulse": "pulse", "tongue-body": "tongue", "tongue-coat": "tongue"}
+
 
 @per_parts("findings", "medications", "drug_classes", "conditions", "reading")
 def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
@@ -1040,6 +1118,9 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
         of_legs=frozenset(f.id for f in kb.findings.values() if f.category in ("leg", "timing")),
         includes={k: tuple(v) for k, v in kb.reading.includes.items()},
+        noun_of={
+            f.id: _NOUN_OF[f.category] for f in kb.findings.values() if f.category in _NOUN_OF
+        },
         flagged=[
             (h.finding, (h.terms,) if h.terms else h.all, h.near)
             for h in kb.reading.hazards

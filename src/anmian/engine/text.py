@@ -52,6 +52,16 @@ def stem(word: str) -> str:
     return stemmed
 
 
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Common English words of four letters or more (english_words.txt, from SCOWL), read
+    the first time a spelling is checked: a word in it is spelled right."""
+    import os
+
+    with open(os.path.join(os.path.dirname(__file__), "english_words.txt"), encoding="utf-8") as f:
+        return frozenset(w for w in f.read().splitlines() if w.isalpha())
+
+
 def clean(text: str) -> str:
     """Case-folded NFKC text without control or format characters (emoji and zero-width
     joiners included), curly quotes made straight."""
