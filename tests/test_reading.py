@@ -1013,3 +1013,24 @@ def test_typos_still_resolve(kb):
     # misspellings from patients' forum posts: not words of English, corrected as before
     assert ids(kb, "tierd and dizy") == {"fatigue", "dizziness"}
     assert "tongue-red" in ids(kb, "red tounge")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # IRLSSG criterion 3: the symptoms come only, or worse, in the evening or night; in an
+        # intake about the legs "it" and "they" stand for them, as "the symptoms" do
+        ("it is there every evening", {("worse-evening", "present")}),
+        ("they only bother me at night", {("worse-night", "present")}),
+        # a clock time from six in the evening is the evening, from eleven the night
+        (
+            "my legs start fizzing around 9 pm",
+            {("leg-tingling", "present"), ("worse-evening", "present")},
+        ),
+        # ...a time of day in a sentence about nothing else, or at lunchtime, is only a time
+        ("I read a book at night", set()),
+        ("I have lunch at 1 pm", set()),
+    ],
+)
+def test_it_and_they_and_clock_times_say_when(kb, text, expected):
+    assert read(kb, text) == expected

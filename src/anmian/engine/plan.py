@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from zlib import crc32
 
 from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
+from anmian.engine.memo import per_parts
 from anmian.engine.safety import Safety, allergy_allowed, applicable, has_allergies
 from anmian.knowledge import KnowledgeBase
 
@@ -126,76 +127,143 @@ def build_plan(
     return plan
 
 
+# A safety rule as the planner applies it at a point, its strings built once:
+# (tag, what it does, technique, warning id, what the warning names, text, refs).
+_Row = tuple[str, int, "str | None", str, str, str, tuple[str, ...]]
+CAUTION, NO_POINT, NO_MODE, NO_TECHNIQUE = 0, 1, 2, 3
+
+
+def _row(rule: SafetyRule) -> _Row:
+    if rule.action == "caution":
+        # Keyed by the text too, so points with their own wording stay separate.
+        wid = f"caution:points:{rule.when}:{rule.technique or 'all'}:{crc32(rule.text.encode())}"
+        what = TECHNIQUE_LABEL.get(rule.technique or "", "using the point")
+        return (rule.when, CAUTION, rule.technique, wid, what, rule.text, rule.refs)
+    if rule.technique is None:
+        kind = NO_POINT
+    elif rule.technique in MODES:
+        kind = NO_MODE
+    else:
+        # Techniques the plan never proposes (electroacupuncture, moxa, cupping, ...):
+        # one exclusion each, so the practitioner sees them ruled out.
+        kind = NO_TECHNIQUE
+    return (rule.when, kind, rule.technique, "", "", rule.text, rule.refs)
+
+
+def _base_modes(point: Point) -> set[str]:
+    return {"needle", "acupressure"} if point.self_care else {"needle"}
+
+
 def point_modes(
     point: Point, ctx: Context, safety: Safety, every_point: Iterable[SafetyRule] = ()
 ) -> set[str] | None:
     """The ways this person may use the point; None when the point is excluded outright.
     every_point: the knowledge base's technique rules, which hold at every point."""
-    return _point_modes(point, ctx, safety, applicable(tuple(every_point), ctx))
+    rows = [_row(r) for r in applicable(tuple(every_point), ctx)]
+    if point.cautions:
+        rows += [_row(r) for r in applicable(point.cautions, ctx)]
+    return _point_modes(point.code, _base_modes(point), rows, ctx, safety)
 
 
 def _point_modes(
-    point: Point, ctx: Context, safety: Safety, general: list[SafetyRule]
+    code: str, modes: set[str], rows: list[_Row], ctx: Context, safety: Safety
 ) -> set[str] | None:
-    """`point_modes`, with the technique rules that apply to the person found already."""
-    modes = {"needle", "acupressure"} if point.self_care else {"needle"}
-    own = applicable(point.cautions, ctx) if point.cautions else []
-    rules = general + own if general else own
-    if not rules:
-        return modes
-    for rule in rules:
-        causes = ctx.tags[rule.when]
-        if rule.action == "caution":
-            # Keyed by the text too, so points with their own wording stay separate.
-            wid = (
-                f"caution:points:{rule.when}:{rule.technique or 'all'}:{crc32(rule.text.encode())}"
-            )
-            what = TECHNIQUE_LABEL.get(rule.technique or "", "using the point")
-            safety.warn_items(wid, point.code, what, rule.text, causes, rule.refs)
-        elif rule.technique is None:
-            safety.exclude(point.code, "point", rule.text, causes, rule.refs)
+    """`point_modes` from the rows of the rules that apply to the person, in order (the
+    technique rules first); `modes` is the point's own set, changed in place."""
+    tags = ctx.tags
+    for when, kind, technique, wid, what, text, refs in rows:
+        causes = tags[when]
+        if kind == CAUTION:
+            safety.warn_items(wid, code, what, text, causes, refs)
+        elif kind == NO_POINT:
+            safety.exclude(code, "point", text, causes, refs)
             return None
-        elif rule.technique in MODES:
-            modes.discard(rule.technique)
-            safety.exclude(
-                f"{rule.technique} at {point.code}", "technique", rule.text, causes, rule.refs
-            )
+        elif kind == NO_MODE:
+            modes.discard(technique)  # type: ignore[arg-type]
+            safety.exclude(f"{technique} at {code}", "technique", text, causes, refs)
         else:
-            # Techniques the plan never proposes (electroacupuncture, moxa, cupping, ...):
-            # one exclusion each, so the practitioner sees them ruled out.
-            safety.exclude(rule.technique, "technique", rule.text, causes, rule.refs)
+            safety.exclude(technique, "technique", text, causes, refs)  # type: ignore[arg-type]
     return modes or None
+
+
+class _Points(NamedTuple):
+    """The points' side of a plan, built once per knowledge base."""
+
+    technique: tuple[_Row, ...]  # kb.rules.technique_rules, which hold at every point
+    # point id -> (the point, its plan name, whether it may be pressed, its cautions' rows)
+    points: dict[str, tuple[Point, str, bool, tuple[_Row, ...]]]
+    # the chosen patterns -> (point id, the patterns asking for it, its roles), in plan order
+    wanted: dict[tuple[str, ...], tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]]
+
+
+@per_parts("points", "rules", "patterns")
+def _points(kb: KnowledgeBase) -> _Points:
+    return _Points(
+        tuple(_row(r) for r in kb.rules.technique_rules),
+        {
+            pid: (p, f"{p.pinyin} ({p.english})", p.self_care, tuple(_row(r) for r in p.cautions))
+            for pid, p in kb.points.items()
+        },
+        {},
+    )
+
+
+def _wanted(
+    kb: KnowledgeBase, table: _Points, chosen: list[str]
+) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """The points the base RLS set and the chosen patterns ask for, each once, in order."""
+    key = tuple(chosen)
+    hit = table.wanted.get(key)
+    if hit is None:
+        wanted: dict[str, tuple[list[str], list[str]]] = {}
+        sources = [(BASE, kb.rules.base_points)] + [
+            (pid, kb.patterns[pid].points) for pid in chosen
+        ]
+        for source, points in sources:
+            for pp in points:
+                pats, roles = wanted.setdefault(pp.point, ([], []))
+                pats.append(source)
+                roles.append(pp.role)
+        hit = tuple(
+            (point_id, tuple(pats), tuple(dict.fromkeys(roles)))
+            for point_id, (pats, roles) in wanted.items()
+        )
+        if len(table.wanted) > 4096:  # a few patterns are chosen at a time: rarely reached
+            table.wanted.clear()
+        table.wanted[key] = hit
+    return hit
 
 
 def _add_points(
     kb: KnowledgeBase, chosen: list[str], ctx: Context, safety: Safety, plan: Plan
 ) -> None:
-    wanted: dict[str, tuple[list[str], list[str]]] = {}
-    sources = [(BASE, kb.rules.base_points)] + [(pid, kb.patterns[pid].points) for pid in chosen]
-    for source, points in sources:
-        for pp in points:
-            pats, roles = wanted.setdefault(pp.point, ([], []))
-            pats.append(source)
-            roles.append(pp.role)
+    table = _points(kb)
+    tags = ctx.tags
     # the rules that hold at every point, found once for the whole plan; a technique the
     # plan never proposes is excluded once, at the first point (the same exclusion at every
     # later point is a repeat, which Safety.exclude drops)
-    general = applicable(kb.rules.technique_rules, ctx)
-    later = [r for r in general if r.action == "caution" or r.technique in (None, *MODES)]
-    for n, (point_id, (pats, roles)) in enumerate(wanted.items()):
-        point = kb.points[point_id]
-        modes = _point_modes(point, ctx, safety, later if n else general)
-        if modes is None:
-            continue
+    general = [row for row in table.technique if row[0] in tags]
+    later = [row for row in general if row[1] != NO_TECHNIQUE]
+    points = table.points
+    for n, (point_id, pats, roles) in enumerate(_wanted(kb, table, chosen)):
+        point, name, self_care, rows = points[point_id]
+        every = later if n else general
+        own = [row for row in rows if row[0] in tags] if rows else []
+        modes = {"needle", "acupressure"} if self_care else {"needle"}
+        if every or own:
+            got = _point_modes(point.code, modes, every + own if every else own, ctx, safety)
+            if got is None:
+                continue
+            modes = got
         mode = "both" if len(modes) == 2 else next(iter(modes))
         plan.points.append(
             PlanPoint(
                 point.code,
                 point.id,
-                f"{point.pinyin} ({point.english})",
-                pats,
+                name,
+                list(pats),
                 mode,
-                list(dict.fromkeys(roles)),
+                list(roles),
                 point.location,
                 point.acupressure if "acupressure" in modes else None,
                 list(point.refs),
@@ -206,9 +274,10 @@ def _add_points(
 def _add_herbal(
     kb: KnowledgeBase, chosen: list[str], ctx: Context, safety: Safety, plan: Plan
 ) -> None:
+    tags = ctx.tags
     for hold in kb.rules.herbal_holds:
-        if all(ctx.has(t) for t in hold.when):
-            causes = [c for t in hold.when for c in ctx.tags[t]]
+        if all([t in tags for t in hold.when]):
+            causes = [c for t in hold.when for c in tags[t]]
             for pid in chosen:
                 for fid in kb.patterns[pid].formulas:
                     safety.exclude(fid, "formula", hold.text, causes, hold.refs)
@@ -218,12 +287,13 @@ def _add_herbal(
     herbs: dict[str, tuple[list[str], list[str]]] = {}
     allergic = has_allergies(ctx)
     per_pattern = kb.rules.limits.formulas_per_pattern
+    added_formulas: dict[str, PlanFormula] = {f.id: f for f in plan.formulas}
     for pid in chosen:
         added = 0
         for fid in kb.patterns[pid].formulas:
             if added == per_pattern:
                 break
-            existing = next((f for f in plan.formulas if f.id == fid), None)
+            existing = added_formulas.get(fid)
             if existing:
                 existing.for_patterns.append(pid)
                 added += 1
@@ -231,17 +301,16 @@ def _add_herbal(
             formula = kb.formulas[fid]
             if not formula_allowed(kb, fid, ctx, safety, allergic):
                 continue
-            plan.formulas.append(
-                PlanFormula(
-                    fid,
-                    f"{formula.pinyin} ({formula.english})",
-                    formula.chinese,
-                    [pid],
-                    [i.herb for i in formula.ingredients],
-                    formula.actions,
-                    list(formula.refs),
-                )
+            added_formulas[fid] = PlanFormula(
+                fid,
+                f"{formula.pinyin} ({formula.english})",
+                formula.chinese,
+                [pid],
+                [i.herb for i in formula.ingredients],
+                formula.actions,
+                list(formula.refs),
             )
+            plan.formulas.append(added_formulas[fid])
             for ing in formula.ingredients:
                 h = herbs.setdefault(ing.herb, ([], []))
                 h[0].append(fid)
@@ -309,19 +378,16 @@ def formula_allowed(
     cautions = []
     allergic = has_allergies(ctx) if allergic is None else allergic
     ok = allergy_allowed(kb, "formula", fid, ctx, safety) if allergic else True
-    for source, rule in _formula_rules(kb, formula, ctx):
-        causes = ctx.tags[rule.when]
-        herb = kb.herbs.get(source)
-        name = f"{formula.pinyin} contains {herb.pinyin}" if herb else formula.pinyin
+    tags = ctx.tags
+    for source, rule, reason, herb_reason, caution_id in _formula_rows(kb, formula, ctx):
+        causes = tags[rule.when]
         if rule.action == "exclude":
-            safety.exclude(fid, "formula", f"{name}: {rule.text}", causes, rule.refs)
-            if herb:
-                safety.exclude(source, "herb", f"{herb.pinyin}: {rule.text}", causes, rule.refs)
+            safety.exclude(fid, "formula", reason, causes, rule.refs)
+            if herb_reason is not None:
+                safety.exclude(source, "herb", herb_reason, causes, rule.refs)
             ok = False
         else:
-            cautions.append(
-                (f"caution:{source}:{rule.when}", f"{name}: {rule.text}", causes, rule.refs)
-            )
+            cautions.append((caution_id, reason, causes, rule.refs))
     # Cautions only matter for a formula that stays in the plan.
     if ok:
         for args in cautions:
@@ -331,30 +397,42 @@ def formula_allowed(
     return ok
 
 
-# (formula, herbs) -> (formula, herbs, its rules grouped by tag as (position, source, rule))
+# A formula's rule with its words built once: (source id, rule, the reason given for the
+# formula, the reason given for the herb when the rule is an ingredient's, the caution's id).
+_FormulaRow = tuple[str, "SafetyRule", str, "str | None", str]
+# (formula, herbs) -> (formula, herbs, its rules grouped by tag as (position, row))
 _FORMULA_RULES: dict[
-    tuple[int, int], tuple[object, object, dict[str, list[tuple[int, str, SafetyRule]]]]
+    tuple[int, int], tuple[object, object, dict[str, list[tuple[int, _FormulaRow]]]]
 ] = {}
 
 
-def _formula_rules(
-    kb: KnowledgeBase, formula: Formula, ctx: Context
-) -> list[tuple[str, SafetyRule]]:
+def _formula_rows(kb: KnowledgeBase, formula: Formula, ctx: Context) -> list[_FormulaRow]:
     """The formula's own and its ingredients' rules that apply to this person, in order
-    (`kb.formula_safety`'s order); the union is built once per formula and knowledge base,
-    grouped by tag, so a person's few tags are looked up rather than every rule scanned."""
+    (`kb.formula_safety`'s order), with their words; the union is built once per formula and
+    knowledge base, grouped by tag, so a person's few tags are looked up rather than every
+    rule scanned."""
     key = (id(kb.herbs), id(formula))
     hit = _FORMULA_RULES.get(key)
     if hit is None or hit[0] is not formula or hit[1] is not kb.herbs:
-        by_tag: dict[str, list[tuple[int, str, SafetyRule]]] = {}
+        by_tag: dict[str, list[tuple[int, _FormulaRow]]] = {}
         for n, (source, rule) in enumerate(kb.formula_safety(formula)):
-            by_tag.setdefault(rule.when, []).append((n, source, rule))
+            herb = kb.herbs.get(source)
+            name = f"{formula.pinyin} contains {herb.pinyin}" if herb else formula.pinyin
+            row = (
+                source,
+                rule,
+                f"{name}: {rule.text}",
+                f"{herb.pinyin}: {rule.text}" if herb else None,
+                f"caution:{source}:{rule.when}",
+            )
+            by_tag.setdefault(rule.when, []).append((n, row))
         # formula and herbs are kept with the rules so that their ids are not reused
         hit = _FORMULA_RULES[key] = (formula, kb.herbs, by_tag)
     table = hit[2]
     found = [row for tag in ctx.tags if tag in table for row in table[tag]]
-    found.sort(key=lambda row: row[0])
-    return [(source, rule) for _, source, rule in found]
+    if len(found) > 1:
+        found.sort(key=lambda row: row[0])
+    return [row for _, row in found]
 
 
 def _add_advice(
