@@ -163,6 +163,32 @@ def test_cache_is_written_then_read(cache: Path, tmp_path: Path) -> None:
     assert _json(second) == _json(first) == _json(get_kb())
 
 
+def test_shared_merges_only_what_nothing_can_tell_apart() -> None:
+    """Equal strings and equal tuples of the same members become one object (pickle then
+    writes each once); lists and dicts stay themselves, True is never 1, -0.0 never 0.0."""
+    a, b = "".join(["cal", "f"]), "".join(["ca", "lf"])
+    assert a is not b
+    root = {"x": [a, (a, 1)], "y": [b, (b, 1)], "z": [(b, True), -0.0, 0.0]}
+    out = kb_cache._shared(root)
+    assert out is root and out == {
+        "x": ["calf", ("calf", 1)],
+        "y": ["calf", ("calf", 1)],
+        "z": [("calf", True), -0.0, 0.0],
+    }
+    assert out["x"][0] is out["y"][0] and out["x"][1] is out["y"][1]
+    assert out["x"] is not out["y"]  # two lists, which one could change apart
+    assert out["z"][0][1] is True and str(out["z"][1]) == "-0.0"
+
+
+def test_the_shared_cache_gives_the_same_base(cache: Path, tmp_path: Path) -> None:
+    """The cache file, merged, reads back as the base it was written from, field by field."""
+    root = _data_copy(tmp_path)
+    first = kb_cache.load_plain(root)
+    second = kb_cache.load_plain(root)
+    for name in type(first).__dataclass_fields__:
+        assert repr(getattr(second, name)) == repr(getattr(first, name)), name
+
+
 def _edit_first_label(root: Path, change: Any) -> str:
     path = next(root.glob("findings/*.yaml"))
     text = path.read_text(encoding="utf-8")
