@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from anmian.engine.differentiate import Evidence, PatternResult
+    from anmian.engine.differentiate import PatternResult
     from anmian.engine.plan import Plan, PlanAdvice
     from anmian.engine.safety import Safety
     from anmian.engine.screening import ScreeningResult
@@ -30,7 +30,7 @@ def assessment_json(a: Any) -> Json:
         "kb_version": a.kb_version,
         "input": _input(a.input),
         "screening": _screening(a.screening),
-        "patterns": [_pattern(p) for p in a.patterns],
+        "patterns": _patterns(a.patterns),
         "combined": list(a.combined),
         "plan": _plan(a.plan),
         "safety": _safety(a.safety),
@@ -119,24 +119,31 @@ def _screening(s: ScreeningResult) -> Json:
     }
 
 
-def _evidence(e: Evidence) -> Json:
-    return {"finding": e.finding, "label": e.label, "weight": float(e.weight), "key": e.key}
-
-
-def _pattern(p: PatternResult) -> Json:
-    return {
-        "id": p.id,
-        "name": p.name,
-        "pinyin": p.pinyin,
-        "chinese": p.chinese,
-        "icd11": [{"code": c["code"], "title": c["title"]} for c in p.icd11],
-        "score": float(p.score),
-        "role": p.role,
-        "for": [_evidence(e) for e in p.for_],
-        "against": [_evidence(e) for e in p.against],
-        "key_found": p.key_found,
-        "refs": list(p.refs),
-    }
+def _patterns(patterns: list[PatternResult]) -> list[Json]:
+    """PatternScore and its Evidence, in one comprehension (a call per pattern and per
+    piece of evidence cost a fifth of the whole)."""
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "pinyin": p.pinyin,
+            "chinese": p.chinese,
+            "icd11": [{"code": c["code"], "title": c["title"]} for c in p.icd11],
+            "score": float(p.score),
+            "role": p.role,
+            "for": [
+                {"finding": e.finding, "label": e.label, "weight": float(e.weight), "key": e.key}
+                for e in p.for_
+            ],
+            "against": [
+                {"finding": e.finding, "label": e.label, "weight": float(e.weight), "key": e.key}
+                for e in p.against
+            ],
+            "key_found": p.key_found,
+            "refs": list(p.refs),
+        }
+        for p in patterns
+    ]
 
 
 def _advice(items: list[PlanAdvice]) -> list[Json]:
