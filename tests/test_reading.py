@@ -1034,3 +1034,25 @@ def test_typos_still_resolve(kb):
 )
 def test_it_and_they_and_clock_times_say_when(kb, text, expected):
     assert read(kb, text) == expected
+
+
+def test_people_with_a_condition_are_people_in_general(kb):
+    # a leaflet's sentence (NHS RLS page style: "people with RLS ..."): the condition names
+    # whom it is about, not the writer's finding; the description it gives stays
+    got = read(kb, "people with restless legs often find walking helps")
+    assert ("restless-legs", "present") not in got
+    assert ("not-relieved-by-movement", "absent") in got
+    # the writer's own diagnosis, or the one patient of a note, is read
+    assert ("restless-legs", "present") in read(kb, "I was diagnosed with RLS")
+    assert ("restless-legs", "present") in read(kb, "patient with RLS for 5 years")
+
+
+def test_relief_by_moving_the_legs_is_movement_helping(kb):
+    # IRLSSG criterion 2 (irlssg-2014): relieved by movement such as walking or stretching
+    assert read(kb, "moving my legs helps") == {("not-relieved-by-movement", "absent")}
+    assert ("not-relieved-by-movement", "absent") in read(
+        kb, "the feelings are relieved by walking about or stretching"
+    )
+    # ...while having to move them is the urge itself, and no help is no relief
+    assert read(kb, "I have to move my legs") == {("restless-legs", "present")}
+    assert read(kb, "moving my legs does not help") == {("not-relieved-by-movement", "present")}

@@ -790,6 +790,10 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             if same:
                 matches.append(Match(text, index.family_finding, COVER_CONFIDENCE, "cover", *same))
                 unread = []
+        # "people with RLS describe...", "typical of RLS": the condition names whom a
+        # sentence is about, people in general, not a finding of the writer's (its other
+        # readings are the condition's description, and stay)
+        hits = [h for h in hits if not _generic(sentence, h.start)]
         sided = [(e, ps) for e, _, ps in flagged] + [(o.id, list(o.words)) for o in hits]
         for h in hits:
             # (the clauses of the sentence's other one-sided readings)
@@ -872,6 +876,25 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if not matches and not unresolved:
         unresolved.append(Unresolved(text, index.suggest(text), text.strip()))
     return matches, unresolved
+
+
+# People in general ("people with RLS", "patients with night sweats") and a condition's
+# own signs ("typical of RLS"): what follows names a kind of person, not the writer's finding.
+# (A patient in the singular is the one the note is about: "patient with RLS for 5 years".)
+_GENERIC = {
+    "with": frozenset(
+        {"people", "patients", "those", "individuals", "sufferers", "persons", "anyone"}
+    ),
+    "of": frozenset({"typical", "characteristic", "sufferers"}),
+}
+
+
+def _generic(sentence: list[Word], start: int) -> bool:
+    """Does a reading at `start` follow "people with" or "typical of"?"""
+    if start < 2:
+        return False
+    before = _GENERIC.get(sentence[start - 1].raw)
+    return before is not None and sentence[start - 2].raw in before
 
 
 # Words that say one side of the body ("left calf", "on one side", "unilateral").
