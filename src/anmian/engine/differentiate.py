@@ -262,14 +262,25 @@ def differentiate(
     denominators = idx.denominators
     scored: list[tuple[float, float, str, PatternResult]] = []
     for pid in {**pros, **cons}:
-        pro = pros.get(pid, [])
-        con = cons.get(pid, [])
         # sorted before summing: a set's order must not change the last digit of a score
-        pro.sort()
-        con.sort()
-        total = -sum([row[0] for row in pro])
-        raw = (total - -sum([row[0] for row in con])) / denominators[pid]
-        key_found = any([row[2].key for row in pro])
+        pro = pros.get(pid)
+        if pro:
+            if len(pro) > 1:
+                pro.sort()
+            total = -sum([row[0] for row in pro])
+            evidence = [row[2] for row in pro]
+            key_found = any([e.key for e in evidence])
+        else:
+            total, evidence, key_found = 0, [], False
+        con = cons.get(pid)
+        if con:
+            if len(con) > 1:
+                con.sort()
+            raw = (total - -sum([row[0] for row in con])) / denominators[pid]
+            contrary = [row[2] for row in con]
+        else:
+            raw = total / denominators[pid]
+            contrary = []
         score = max(0.0, min(1.0, raw))
         if not key_found:
             score = min(score, cap)
@@ -288,8 +299,8 @@ def differentiate(
                     [{"code": code, "title": title} for code, title in icd11],
                     score,
                     "considered",
-                    [row[2] for row in pro],
-                    [row[2] for row in con],
+                    evidence,
+                    contrary,
                     key_found,
                     list(refs),
                 ),
