@@ -500,3 +500,177 @@ def test_one_side_of_the_body_weak_is_a_stroke_sign(kb: KnowledgeBase, text, sta
     assert {("arm-weakness-one-side", status), ("sudden-leg-weakness", status)} <= got
     hits = [h for h in scan(kb, [text]) if h.flag == "stroke-suspected"]
     assert hits and all(h.status == status for h in hits)
+
+
+# --- holdout4's misses (the fourth blind split, README "Reading and safety"), fixed as
+# families; each held here with wordings from OTHER sources than those rows, and with
+# everyday sentences sharing the words that must stay quiet.
+SELF_HARM_INDIRECT = [
+    ("No one cares if I live or die", "lakesuicideprevention.org, verbal clues (indirect)"),
+    ("Who cares if I'm dead", "ronniesawesomelist.com suicide step 1, indirect warning signs"),
+    ("nobody would even notice if I disappeared", "988 Lifeline: feeling no one would miss them"),
+    (
+        "Soon, you won't have me to kick around anymore.",
+        "Quebec Suicide Prevention Handbook 2014 (tse2015.ca), direct verbal messages",
+    ),
+    ("I'll soon be at peace.", "Quebec Suicide Prevention Handbook 2014, indirect messages"),
+    (
+        "You'll all be better off when I'm not around.",
+        "Quebec Suicide Prevention Handbook 2014, indirect messages",
+    ),
+    ("He has been giving away cherished possessions", "NC State (dasa.ncsu.edu) warning signs"),
+    ("Giving away prized possessions", "lakesuicideprevention.org, behavioural clues"),
+    (
+        "I can't see myself still being here next year",
+        "NC State warning signs: cancelling plans as if there is no future",
+    ),
+    ("I'm tired of fighting. I just want it to be over.", "staynedelta.org, have you heard"),
+    ("I don't see any way out of this.", "staynedelta.org, have you heard"),
+    ("I just can't go on living like this", "ronniesawesomelist.com: I just can't go on"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), SELF_HARM_INDIRECT)
+def test_it_raises_the_indirect_warning_signs_of_suicide(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "suicidal-thoughts"), (text, source)
+    assert "finding:thoughts-of-self-harm" in flags(kb, text), (text, source)
+
+
+QUIET_INDIRECT = [
+    "no one would notice if my legs jiggled under the table",
+    "who cares if I'm late for the appointment",
+    "the pain will soon be gone once I stretch",
+    "we gave away the old cot to my sister",
+    "I can't see myself going back to work next month",
+    "I can't see myself running a marathon",
+    "I wonder what my legs would be like without the cramps",
+    "I can't keep my legs still like this",
+    "nobody in my family has had restless legs",
+    "I have never wanted it all to end, only the restless legs",
+]
+
+
+@pytest.mark.parametrize("text", QUIET_INDIRECT)
+def test_everyday_sentences_with_those_words_are_quiet(kb: KnowledgeBase, text):
+    assert "suicidal-thoughts" not in flags(kb, text)
+
+
+LEG_ARM_SPEECH = [
+    # Wells 2003: calf swelling over 3 cm against the other leg
+    ("calf swelling of more than 3 cm compared with the other leg", "dvt-suspected", "Wells"),
+    ("my right calf is 4 cm bigger than the left", "dvt-suspected", "Wells (calf measured)"),
+    ("one leg looks fatter than the other", "dvt-suspected", "Wells / NICE CKS asymmetry"),
+    # NIHSS item 5 (motor arm): the raised arm drifts down; NHS FAST: keep both arms up
+    ("the right arm drifts downward before ten seconds", "stroke-suspected", "NIHSS item 5"),
+    ("he could not keep both arms raised", "stroke-suspected", "NHS FAST: keep them there"),
+    ("suddenly it was hard to lift my left arm", "stroke-suspected", "NHS: cannot lift both"),
+    # American Stroke Association: trouble speaking or difficulty understanding speech
+    ("sudden confusion and difficulty understanding speech", "stroke-suspected", "ASA"),
+    ("he suddenly could not talk or understand us", "stroke-suspected", "Stroke Association"),
+]
+
+
+@pytest.mark.parametrize(("text", "flag", "source"), LEG_ARM_SPEECH)
+def test_it_raises_a_bigger_calf_a_drifting_arm_and_lost_speech(
+    kb: KnowledgeBase, text, flag, source
+):
+    assert flagged(kb, text, flag), (text, source)
+
+
+QUIET_LEG_ARM_SPEECH = [
+    ("my calves are big from years of cycling", "dvt-suspected"),
+    ("no difference in calf circumference", "dvt-suspected"),
+    ("lifting my left arm is hard since I hurt my shoulder", "stroke-suspected"),
+    ("my hand drifts down to rub my calf when I sit", "stroke-suspected"),
+    ("I can't talk about it with my husband", "stroke-suspected"),
+    ("she did not talk at all during dinner", "stroke-suspected"),
+    ("I could not understand what the doctor meant by ferritin", "stroke-suspected"),
+]
+
+
+@pytest.mark.parametrize(("text", "flag"), QUIET_LEG_ARM_SPEECH)
+def test_big_calves_a_sore_shoulder_and_quiet_talk_are_not_danger(kb: KnowledgeBase, text, flag):
+    assert flag not in flags(kb, text)
+
+
+PREGNANCY_BLEEDING = [
+    ("I am 16 weeks pregnant and losing blood", "NHS: vaginal bleeding in pregnancy"),
+    ("brown discharge at 8 weeks pregnant", "Tommy's: spotting and brown discharge"),
+    ("I'm 30 weeks and there is blood on my pad", "NHS: wear a pad to see how much"),
+    ("she is 12 weeks and saw blood when she wiped", "NHS: bleeding in pregnancy"),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), PREGNANCY_BLEEDING)
+def test_it_raises_bleeding_in_pregnancy_in_other_words(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "bleeding-in-pregnancy"), (text, source)
+
+
+QUIET_PREGNANCY_BLEEDING = [
+    "blood on my pad, my period started today",  # no pregnancy
+    "I am pregnant and lie with my legs on my heating pad",
+    "I am 20 weeks pregnant, no bleeding at all",
+]
+
+
+@pytest.mark.parametrize("text", QUIET_PREGNANCY_BLEEDING)
+def test_a_period_or_a_heating_pad_is_not_bleeding_in_pregnancy(kb: KnowledgeBase, text):
+    assert "bleeding-in-pregnancy" not in flags(kb, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can no longer tell when my bladder is full",  # NICE CKS: lost sense of filling
+        "unaware that my bladder was full until I leaked",  # NHS cauda equina
+        "I no longer feel when my bladder is full",  # "no longer" is the loss, now
+    ],
+)
+def test_a_lost_sense_of_a_full_bladder_is_raised(kb: KnowledgeBase, text):
+    assert flagged(kb, text, "cauda-equina-or-cord"), text
+    assert "finding:bladder-bowel-change" in flags(kb, text), text
+
+
+MEDICINE_WARNINGS = [
+    # Cornelius 2010; AASM 2024: pathological gambling, compulsive shopping, hypersexuality
+    ("since the ropinirole I have been gambling compulsively online", "impulse-control-problems"),
+    ("my wife says I am obsessed with shopping since the patch", "impulse-control-problems"),
+    ("new sexual urges that are out of character", "impulse-control-problems"),
+    # FDA labels of pramipexole and ropinirole: falling asleep without warning during the day
+    ("I fell asleep without warning in a meeting", "sudden-sleep-attacks"),
+    ("he fell asleep in the middle of a conversation", "sudden-sleep-attacks"),
+]
+
+
+@pytest.mark.parametrize(("text", "finding"), MEDICINE_WARNINGS)
+def test_it_reads_the_dopamine_medicines_warnings(kb: KnowledgeBase, text, finding):
+    assert f"finding:{finding}" in flags(kb, text), text
+
+
+QUIET_MEDICINE = [
+    "I enjoy shopping at the weekend",
+    "sex is painful since the menopause",
+    "I can't stop moving my legs at night",
+    "I can't fall asleep in the middle of the night",
+    "I fall asleep easily but wake at 3 am",
+]
+
+
+@pytest.mark.parametrize("text", QUIET_MEDICINE)
+def test_shopping_sex_and_night_waking_are_not_medicine_warnings(kb: KnowledgeBase, text):
+    got = flags(kb, text)
+    assert not {"finding:impulse-control-problems", "finding:sudden-sleep-attacks"} & got
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # "nobody" denies as "no one" does (NegEx's negation phrases)
+        ("Nobody in the family has restless legs", "absent"),
+        ("nobody else in my family has it", "absent"),
+        ("my mother has restless legs too", "present"),
+    ],
+)
+def test_nobody_in_the_family_denies_the_family_history(kb: KnowledgeBase, text, status):
+    got = {(m.id, m.status) for m in resolve([text], indexes(kb)[0]).matches}
+    assert ("family-history-rls", status) in got

@@ -45,26 +45,13 @@ HOLDOUT2_DANGER_NOT_HANDLED: set[str] = set()
 # holdout3's one denial first read as present ("much different from a leg muscle cramp") is
 # read as a denial now ("different from" as a comparison away, reading.yaml): none on any split.
 # holdout4's first reading (README, "Reading and safety"): 16 of its 79 danger rows not
-# handled and one denial read as present, listed here until fixed.
-HOLDOUT4_DANGER_NOT_HANDLED = {
-    "I can't keep living like this.",
-    "No one would care if I died.",
-    "You won't have to worry about me anymore, I will soon be gone.",
-    "curious what life would be like for everyone if I were gone",
-    "She has been saying goodbye and giving away her possessions",
-    "I can't see myself living next month, I can't even see myself tomorrow morning",
-    "a difference of more than 3 cm in circumference between the two calves",
-    "when she raised both arms, one drifted downward",
-    "she could not talk at all, although she seemed to be awake",
-    "lifting an arm, or an object with that hand, suddenly feels very difficult",
-    "losing a lot of blood, an ongoing flow with clots, while pregnant",
-    "blood on wiping and small amounts on my pad, I'm 20 weeks",
-    "Not knowing when my bladder is full or empty",
-    "since starting the tablets for restless legs he has run up gambling debts and can't stop shopping",
-    "she left the house in the early hours looking for sex, which was not like her, after starting ropinirole",
-    "sleep attacks and extreme drowsiness on ropinirole",
-}
-ALLOWED_DENIALS_READ_AS_PRESENT = {"holdout4": ["nobody in my family has restless legs"]}
+# handled (self-harm said without a danger word, a calf bigger by 3 cm, an arm that drifts
+# down, speech lost while awake, a hand that cannot lift, bleeding in pregnancy given by its
+# weeks or as losing blood, not knowing when the bladder is full, and the dopamine
+# medicines' warnings) and one denial read as present ("nobody in my family ..."): fixed as
+# wording families (tests/test_hazards_wording.py), none is allowed now.
+HOLDOUT4_DANGER_NOT_HANDLED: set[str] = set()
+ALLOWED_DENIALS_READ_AS_PRESENT: dict[str, list[str]] = {}
 SPLIT_NAMES = ("dev", "holdout", "holdout2", "holdout3", "holdout4")
 ALLOWED_DANGER = {
     "dev": set(),

@@ -1056,3 +1056,14 @@ def test_relief_by_moving_the_legs_is_movement_helping(kb):
     # ...while having to move them is the urge itself, and no help is no relief
     assert read(kb, "I have to move my legs") == {("restless-legs", "present")}
     assert read(kb, "moving my legs does not help") == {("not-relieved-by-movement", "present")}
+
+
+def test_two_words_joined_share_the_words_around_them(kb):
+    # the insomnia wording of NHLBI and DSM-5 (difficulty initiating or maintaining sleep):
+    # "trouble falling or staying asleep" is trouble falling asleep and trouble staying asleep
+    assert read(kb, "trouble falling or staying asleep") == {
+        ("difficulty-falling-asleep", "present"),
+        ("waking-often", "present"),
+    }
+    # ...and the same words about a fall name no sleep at all
+    assert read(kb, "falling and hitting my head") == set()

@@ -18,6 +18,7 @@ from anmian.engine.modifiers import (
     FAMILY,
     OTHER,
     PRESENT,
+    UNCERTAIN,
     Trigger,
     find_triggers,
     status_of,
@@ -163,11 +164,13 @@ class Scanner:
                         )
                     )
         # several rows may name one flag (its words, and its words as a finding): one hit
-        # each, a live one before a denied one
+        # each, a live one (present, then uncertain) before one of the past, of someone else
+        # or denied: "I no longer feel when my bladder is full" is a lost sense now, not the
+        # past's "no longer" another row reads
         best: dict[tuple[str | None, str | None, str | None], HazardHit] = {}
         for h in out:
             key = (h.flag, h.tag, h.when_tag)
-            if key not in best or (best[key].status == ABSENT and h.status != ABSENT):
+            if key not in best or _rank(h.status) < _rank(best[key].status):
                 best[key] = h
         return list(best.values())
 
@@ -183,6 +186,11 @@ class Scanner:
                     )
                     out.append((i, i + k, trig))
         return out
+
+
+def _rank(status: str) -> int:
+    """Which of two hits of one flag is kept: the live one, the denied one last."""
+    return {PRESENT: 0, UNCERTAIN: 1, ABSENT: 3}.get(status, 2)
 
 
 def _status(sentence: list[Word], s: int, e: int, triggers: list[Found]) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import product
 
 from anmian.engine.memo import per_parts
@@ -42,6 +42,7 @@ from anmian.engine.modifiers import (
     status_of,
     vocabulary,
 )
+from anmian.engine.record import Record
 from anmian.engine.text import Word, clean, english_words, has_cjk, sentences, words
 from anmian.engine.zh import ZhIndex
 from anmian.knowledge import KnowledgeBase
@@ -120,23 +121,41 @@ class Unresolved:
     part: str = ""  # the words that could not be read (the whole phrase when empty)
 
 
-@dataclass(frozen=True)
-class HazardHit:
+class HazardHit(Record):
     """Words near a danger sign (flag) or a state that changes what is safe (tag)."""
 
-    text: str
-    words: str
-    status: str
-    flag: str | None = None
-    tag: str | None = None
-    when_tag: str | None = None  # the flag counts only for a person with this tag
+    __slots__ = ("text", "words", "status", "flag", "tag", "when_tag")  # noqa: RUF023
+
+    def __init__(
+        self,
+        text: str,
+        words: str,
+        status: str,
+        flag: str | None = None,
+        tag: str | None = None,
+        when_tag: str | None = None,  # the flag counts only for a person with this tag
+    ) -> None:
+        self.text = text
+        self.words = words
+        self.status = status
+        self.flag = flag
+        self.tag = tag
+        self.when_tag = when_tag
 
 
-@dataclass
-class Resolution:
-    matches: list[Match] = field(default_factory=list)
-    unresolved: list[Unresolved] = field(default_factory=list)
-    hazards: list[HazardHit] = field(default_factory=list)
+class Resolution(Record):
+    __slots__ = ("matches", "unresolved", "hazards")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # changed as it is filled in: unhashable
+
+    def __init__(
+        self,
+        matches: list[Match] | None = None,
+        unresolved: list[Unresolved] | None = None,
+        hazards: list[HazardHit] | None = None,
+    ) -> None:
+        self.matches: list[Match] = [] if matches is None else matches
+        self.unresolved: list[Unresolved] = [] if unresolved is None else unresolved
+        self.hazards: list[HazardHit] = [] if hazards is None else hazards
 
     @property
     def ids(self) -> list[str]:
@@ -371,15 +390,27 @@ class Index:
 # --- reading one phrase -------------------------------------------------------------------
 
 
-@dataclass
-class _Hit:
-    id: str
-    start: int  # positions in the sentence
-    end: int  # exclusive
-    confidence: float
-    how: str
-    words: tuple[int, ...] = ()  # the positions read as this finding (a "not" between is not)
-    function: bool = False  # a weak key that names a body function ("sleep"): read if denied
+class _Hit(Record):
+    __slots__ = ("id", "start", "end", "confidence", "how", "words", "function")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # its id may change: unhashable
+
+    def __init__(
+        self,
+        id: str,
+        start: int,  # positions in the sentence
+        end: int,  # exclusive
+        confidence: float,
+        how: str,
+        words: tuple[int, ...] = (),  # the positions read as it (a "not" between is not)
+        function: bool = False,  # a weak key that names a body function ("sleep"): read if denied
+    ) -> None:
+        self.id = id
+        self.start = start
+        self.end = end
+        self.confidence = confidence
+        self.how = how
+        self.words = words
+        self.function = function
 
 
 def _cover(
@@ -449,6 +480,12 @@ def _cover(
                 if all(len(f[0]) < len(ks) for f in spanned):
                     found = [f for f in found if f not in spanned]
                     found.append((ks, e))
+            taken = {k for ks, _ in found for k in ks}
+        if not found:
+            # "trouble falling and staying asleep": two words joined by "and" or "or" each
+            # make the wording with the words around them (trouble falling asleep, trouble
+            # staying asleep), when the whole reads nothing
+            found = _distributed(positions, stems, fixed, nouns, index, sited, sentence)
             taken = {k for ks, _ in found for k in ks}
         # "ringing in the right ear": a qualifier inside a wording; the unread words are read
         # again without the qualifiers between them, and only new readings are kept
@@ -675,6 +712,39 @@ def _coordinate(segments: list[_Segment], sentence: list[Word], index: Index) ->
                     taken.update(run)
                     have.add(entry)
                     break
+
+
+def _distributed(
+    positions: list[int],
+    stems: list[str],
+    fixed: list[float],
+    nouns: list[str],
+    index: Index,
+    sited: bool,
+    sentence: list[Word],
+) -> list[tuple[tuple[int, ...], str]]:
+    """Readings of a segment whose two neighbouring words are joined by "and" or "or", read
+    once with each of them ("trouble falling and staying asleep"); each reading keeps its own
+    word of the pair."""
+    out: list[tuple[tuple[int, ...], str]] = []
+    for k in range(len(positions) - 1):
+        a, b = positions[k], positions[k + 1]
+        if not any(w.raw in index.vocab.joining for w in sentence[a + 1 : b]):
+            continue
+        for drop, own in ((k + 1, k), (k, k + 1)):
+            keep = [i for i in range(len(positions)) if i != drop]
+            for i, j, e in _segment_hits(
+                [positions[i] for i in keep],
+                [stems[i] for i in keep],
+                [fixed[i] for i in keep],
+                nouns,
+                index,
+                sited,
+            ):
+                ks = tuple(keep[i:j])
+                if len(ks) > 1 and own in ks and all(e != x for _, x in out):
+                    out.append((ks, e))
+    return out
 
 
 def _segment_hits(
