@@ -674,6 +674,7 @@ def _count_asked(kb: KnowledgeBase, askable: list[str], answered: set[str]) -> i
     return singles + len(groups)
 
 
+@per_parts("intake")
 def _grouped(kb: KnowledgeBase) -> dict[str, str]:
     """Each finding of an exclusive question, with the question's id."""
     return {f: q.id for q in kb.intake.exclusive for f in q.findings}

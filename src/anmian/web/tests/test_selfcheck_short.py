@@ -248,3 +248,13 @@ def test_a_grouped_question_refuses_an_answer_it_does_not_offer(client: Client):
 
 def test_a_grouped_question_that_is_not_one_is_404(client: Client):
     assert client.get("/self-check/questions/choice/tongue-shape/").status_code == 404
+
+
+def test_a_grouped_question_reads_in_chinese(client: Client):
+    where = to_a_grouped_question(client)
+    group = next(q for q in KB.intake.exclusive if where.endswith(f"/{q.id}/"))
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    html = client.get(where).content.decode()
+    assert group.zh_question in html
+    assert all(KB.findings[f].zh in html for f in group.findings)
+    assert KB.intake.questions.zh_choice_none in html and group.question not in html
