@@ -13,6 +13,7 @@ from anmian.engine.allergies import read_allergies
 from anmian.engine.context import Context, build_context
 from anmian.engine.differentiate import PatternResult, differentiate
 from anmian.engine.hazards import scan
+from anmian.engine.memo import per_parts
 from anmian.engine.plain_input import InputError
 from anmian.engine.plan import Plan, build_plan
 from anmian.engine.resolve import (
@@ -142,6 +143,11 @@ def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
     return _Read(findings, meds, conds, scan(kb, [*data.findings, *data.conditions]), band)
 
 
+@per_parts("rules")
+def _disclaimer(kb: KnowledgeBase) -> str:
+    return " ".join(kb.rules.disclaimer.split())
+
+
 def person_context(data: AssessmentInput, kb: KnowledgeBase | None = None) -> Context:
     """The safety context of a person, as `assess` builds it (for re-checking edited plans)."""
     kb = kb or get_kb()
@@ -253,6 +259,6 @@ def assess(
         combined=plan.patterns,
         plan=plan,
         safety=safety,
-        disclaimer=" ".join(kb.rules.disclaimer.split()),
+        disclaimer=_disclaimer(kb),
         context=ctx,
     )

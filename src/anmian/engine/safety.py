@@ -19,6 +19,7 @@ from anmian.engine.resolve import (
     PRESENT,
     UNCERTAIN,
     HazardHit,
+    Match,
     Resolution,
 )
 from anmian.knowledge import KnowledgeBase
@@ -158,12 +159,49 @@ def _flag_clauses(kb: KnowledgeBase) -> list[tuple[RedFlag, _Clauses]]:
     return out
 
 
+_Starts = dict[str, tuple[int, ...]]
+
+
+@per_parts("red_flags")
+def _flag_starts(kb: KnowledgeBase) -> tuple[_Starts, _Starts, tuple[int, ...]]:
+    """What can start a red flag: each finding, and each tag -> the flags (by position in
+    `_flag_clauses`) whose first clause names it; and the flags without clauses (which
+    always hold). A flag none of whose first clause's references the person has cannot hold,
+    so it is not looked at."""
+    by_finding: dict[str, list[int]] = {}
+    by_tag: dict[str, list[int]] = {}
+    always: list[int] = []
+    for n, (_, clauses) in enumerate(_flag_clauses(kb)):
+        if not clauses:
+            always.append(n)
+            continue
+        for is_finding, target in clauses[0]:
+            ids = (by_finding if is_finding else by_tag).setdefault(target, [])
+            if n not in ids:
+                ids.append(n)
+    return (
+        {k: tuple(v) for k, v in by_finding.items()},
+        {k: tuple(v) for k, v in by_tag.items()},
+        tuple(always),
+    )
+
+
 def referrals(kb: KnowledgeBase, ctx: Context) -> list[Referral]:
     """Every red flag whose clauses all hold (each clause: any of its references), with
     what set each reference; a flag stops at its first clause that does not hold."""
     out = []
     findings, tags = ctx.findings, ctx.tags
-    for flag, clauses in _flag_clauses(kb):
+    flags = _flag_clauses(kb)
+    by_finding, by_tag, always = _flag_starts(kb)
+    candidates = set(always)
+    for fid in findings:
+        if fid in by_finding:
+            candidates.update(by_finding[fid])
+    for tag in tags:
+        if tag in by_tag:
+            candidates.update(by_tag[tag])
+    for n in sorted(candidates):
+        flag, clauses = flags[n]
         causes: list[str] = []
         for clause in clauses:
             held: list[str] = []
@@ -198,28 +236,16 @@ def medication_warnings(
     kb: KnowledgeBase, meds: Resolution, conds: Resolution, safety: Safety
 ) -> None:
     rules = kb.rules
+    worded = _medication_words(kb)
     for m in meds.matches:
         if m.status == ABSENT:
             continue
-        name = medication_name(kb, m)
-        worsening = [
-            kb.drug_classes[c]
-            for c in medication_classes(kb, m)
-            if "worsens-rls" in kb.drug_classes[c].effects
-        ]
-        if worsening:
-            text = rules.medication_warning.format(
-                name=name,
-                classes=", ".join(c.name for c in worsening),
-                note=" ".join(c.note for c in worsening),
-            )
-            refs = [r for c in worsening for r in c.refs]
-            safety.warn(
-                f"medication-may-worsen-rls:{m.id}",
-                " ".join(text.split()),
-                [f"medications: {m.text}"],
-                dict.fromkeys(refs),
-            )
+        hit = worded.get(m.id)
+        if hit is None:
+            hit = worded[m.id] = _medication_word(kb, m)
+        name, text, refs = hit
+        if text is not None:
+            safety.warn(f"medication-may-worsen-rls:{m.id}", text, [f"medications: {m.text}"], refs)
         if m.how == "fuzzy":
             safety.warn(
                 f"medication-read-as:{m.id}",
@@ -238,6 +264,31 @@ def medication_warnings(
             " ".join(rules.unknown_condition_warning.format(name=u.text).split()),
             [f"conditions: {u.text}"],
         )
+
+
+@per_parts("medications", "drug_classes", "rules")
+def _medication_words(kb: KnowledgeBase) -> dict[str, tuple[str, str | None, tuple[str, ...]]]:
+    """Medication id -> its name, and the warning that it may worsen RLS with its refs (None
+    when none of its classes does), worded the first time the medication is met."""
+    return {}
+
+
+def _medication_word(kb: KnowledgeBase, m: Match) -> tuple[str, str | None, tuple[str, ...]]:
+    name = medication_name(kb, m)
+    worsening = [
+        kb.drug_classes[c]
+        for c in medication_classes(kb, m)
+        if "worsens-rls" in kb.drug_classes[c].effects
+    ]
+    if not worsening:
+        return name, None, ()
+    text = kb.rules.medication_warning.format(
+        name=name,
+        classes=", ".join(c.name for c in worsening),
+        note=" ".join(c.note for c in worsening),
+    )
+    refs = [r for c in worsening for r in c.refs]
+    return name, " ".join(text.split()), tuple(dict.fromkeys(refs))
 
 
 @per_parts("red_flags")
@@ -350,7 +401,7 @@ def _allergic_to(ctx: Context, item: str) -> list[str]:
 
 def has_allergies(ctx: Context) -> bool:
     """Whether any allergy of the person names an item (checked once per plan)."""
-    return any(t.startswith(ALLERGY) for t in ctx.tags)
+    return any([t.startswith(ALLERGY) for t in ctx.tags])  # a list: quicker for a few
 
 
 def allergy_reasons(
