@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from anmian.engine.memo import per_parts
 from anmian.engine.modifiers import vocabulary
+from anmian.engine.record import Record
 from anmian.engine.resolve import ABSENT, Index, Match, indexes, normalise
 from anmian.knowledge import KnowledgeBase
 
@@ -65,37 +65,63 @@ _NONE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Allergy:
+class Allergy(Record):
     """One allergy read: what was written, and the item or allergen it names."""
 
-    text: str
-    # herb:ID | formula:ID | oil:ID | allergen:WORD | medication:ID | class:ID |
-    # condition:ID | known:WORD (an allergen no plan item contains)
-    allergen: str
-    status: str
-    read: str
-    confidence: float
-    level: str
-    how: str
+    __slots__ = ("text", "allergen", "status", "read", "confidence", "level", "how")  # noqa: RUF023
+
+    def __init__(
+        self,
+        text: str,
+        # herb:ID | formula:ID | oil:ID | allergen:WORD | medication:ID | class:ID |
+        # condition:ID | known:WORD (an allergen no plan item contains)
+        allergen: str,
+        status: str,
+        read: str,
+        confidence: float,
+        level: str,
+        how: str,
+    ) -> None:
+        self.text = text
+        self.allergen = allergen
+        self.status = status
+        self.read = read
+        self.confidence = confidence
+        self.level = level
+        self.how = how
 
 
-@dataclass
-class AllergyReading:
-    allergies: list[Allergy] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-    # item tag (herb:ren-shen) -> the phrases that rule it out
-    items: dict[str, list[str]] = field(default_factory=dict)
-    # condition id (metal-allergy) -> the phrases that name it
-    conditions: dict[str, list[str]] = field(default_factory=dict)
+class AllergyReading(Record):
+    __slots__ = ("allergies", "unknown", "items", "conditions")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # changed as it is filled in: unhashable
+
+    def __init__(
+        self,
+        allergies: list[Allergy] | None = None,
+        unknown: list[str] | None = None,
+        # item tag (herb:ren-shen) -> the phrases that rule it out
+        items: dict[str, list[str]] | None = None,
+        # condition id (metal-allergy) -> the phrases that name it
+        conditions: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.allergies: list[Allergy] = [] if allergies is None else allergies
+        self.unknown: list[str] = [] if unknown is None else unknown
+        self.items: dict[str, list[str]] = {} if items is None else items
+        self.conditions: dict[str, list[str]] = {} if conditions is None else conditions
 
 
-@dataclass(frozen=True)
-class _Allergens:
-    index: Index
-    # allergen:word -> the items (kind:id) it rules out
-    groups: dict[str, tuple[str, ...]]
-    names: dict[str, str]  # kind:id -> a readable name
+class _Allergens(Record):
+    __slots__ = ("index", "groups", "names")  # noqa: RUF023
+
+    def __init__(
+        self,
+        index: Index,
+        groups: dict[str, tuple[str, ...]],  # allergen:word -> the items (kind:id) it rules out
+        names: dict[str, str],  # kind:id -> a readable name
+    ) -> None:
+        self.index = index
+        self.groups = groups
+        self.names = names
 
 
 def _english_names(english: str) -> list[str]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import product
 
 from anmian.engine.memo import per_parts
@@ -42,6 +42,7 @@ from anmian.engine.modifiers import (
     status_of,
     vocabulary,
 )
+from anmian.engine.record import Record
 from anmian.engine.text import Word, clean, english_words, has_cjk, sentences, words
 from anmian.engine.zh import ZhIndex
 from anmian.knowledge import KnowledgeBase
@@ -120,23 +121,41 @@ class Unresolved:
     part: str = ""  # the words that could not be read (the whole phrase when empty)
 
 
-@dataclass(frozen=True)
-class HazardHit:
+class HazardHit(Record):
     """Words near a danger sign (flag) or a state that changes what is safe (tag)."""
 
-    text: str
-    words: str
-    status: str
-    flag: str | None = None
-    tag: str | None = None
-    when_tag: str | None = None  # the flag counts only for a person with this tag
+    __slots__ = ("text", "words", "status", "flag", "tag", "when_tag")  # noqa: RUF023
+
+    def __init__(
+        self,
+        text: str,
+        words: str,
+        status: str,
+        flag: str | None = None,
+        tag: str | None = None,
+        when_tag: str | None = None,  # the flag counts only for a person with this tag
+    ) -> None:
+        self.text = text
+        self.words = words
+        self.status = status
+        self.flag = flag
+        self.tag = tag
+        self.when_tag = when_tag
 
 
-@dataclass
-class Resolution:
-    matches: list[Match] = field(default_factory=list)
-    unresolved: list[Unresolved] = field(default_factory=list)
-    hazards: list[HazardHit] = field(default_factory=list)
+class Resolution(Record):
+    __slots__ = ("matches", "unresolved", "hazards")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # changed as it is filled in: unhashable
+
+    def __init__(
+        self,
+        matches: list[Match] | None = None,
+        unresolved: list[Unresolved] | None = None,
+        hazards: list[HazardHit] | None = None,
+    ) -> None:
+        self.matches: list[Match] = [] if matches is None else matches
+        self.unresolved: list[Unresolved] = [] if unresolved is None else unresolved
+        self.hazards: list[HazardHit] = [] if hazards is None else hazards
 
     @property
     def ids(self) -> list[str]:
@@ -371,15 +390,27 @@ class Index:
 # --- reading one phrase -------------------------------------------------------------------
 
 
-@dataclass
-class _Hit:
-    id: str
-    start: int  # positions in the sentence
-    end: int  # exclusive
-    confidence: float
-    how: str
-    words: tuple[int, ...] = ()  # the positions read as this finding (a "not" between is not)
-    function: bool = False  # a weak key that names a body function ("sleep"): read if denied
+class _Hit(Record):
+    __slots__ = ("id", "start", "end", "confidence", "how", "words", "function")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # its id may change: unhashable
+
+    def __init__(
+        self,
+        id: str,
+        start: int,  # positions in the sentence
+        end: int,  # exclusive
+        confidence: float,
+        how: str,
+        words: tuple[int, ...] = (),  # the positions read as it (a "not" between is not)
+        function: bool = False,  # a weak key that names a body function ("sleep"): read if denied
+    ) -> None:
+        self.id = id
+        self.start = start
+        self.end = end
+        self.confidence = confidence
+        self.how = how
+        self.words = words
+        self.function = function
 
 
 def _cover(

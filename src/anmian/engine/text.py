@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import snowballstemmer
+
+from anmian.engine.record import Record
 
 MAX_CHARS = 2000  # one phrase; longer text is read in its first MAX_CHARS characters only
 
@@ -83,11 +84,13 @@ def has_cjk(text: str) -> bool:
     return not text.isascii() and _cjk()[0].search(text) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    raw: str
-    stem: str
-    segment: int  # segments are numbered through the whole sentence
+class Word(Record):
+    __slots__ = ("raw", "stem", "segment")  # noqa: RUF023
+
+    def __init__(self, raw: str, stem: str, segment: int) -> None:
+        self.raw = raw
+        self.stem = stem
+        self.segment = segment  # segments are numbered through the whole sentence
 
 
 def words(text: str, contractions: dict[str, str]) -> list[str]:

@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
 from anmian.engine.modifiers import ABSENT, FAMILY, HISTORICAL, OTHER, PRESENT, UNCERTAIN
+from anmian.engine.record import Record
 from anmian.engine.text import clean
 
 ABSENT_MARK = "!"  # an alias that says the finding is absent ("胃口好")
@@ -64,25 +64,52 @@ _STATUS = {
 _CATEGORIES = (*_ORDER, "pseudo", "terminate")
 
 
-@dataclass(frozen=True)
-class ZhHazard:
-    flag: str | None
-    tag: str | None
-    when_tag: str | None
-    terms: tuple[str, ...]
+class ZhHazard(Record):
+    __slots__ = ("flag", "tag", "when_tag", "terms")  # noqa: RUF023 (the fields, in order)
+
+    def __init__(
+        self, flag: str | None, tag: str | None, when_tag: str | None, terms: tuple[str, ...]
+    ) -> None:
+        self.flag = flag
+        self.tag = tag
+        self.when_tag = when_tag
+        self.terms = terms
 
 
-@dataclass(frozen=True)
-class ZhRules:
-    triggers: dict[str, str]  # word -> category (negated, possible, ..., pseudo, terminate)
-    joiners: frozenset[str]
-    filler: frozenset[str]
-    neutral: tuple[str, ...]
-    leg_times: dict[str, str]
-    nouns: tuple[str, ...]
-    chars: dict[int, str]  # Simplified -> Traditional, for str.translate
-    phrases: dict[str, str]
-    hazards: tuple[ZhHazard, ...] = ()
+class ZhRules(Record):
+    __slots__ = (  # noqa: RUF023
+        "triggers",
+        "joiners",
+        "filler",
+        "neutral",
+        "leg_times",
+        "nouns",
+        "chars",
+        "phrases",
+        "hazards",
+    )
+
+    def __init__(
+        self,
+        triggers: dict[str, str],  # word -> category (negated, possible, ..., terminate)
+        joiners: frozenset[str],
+        filler: frozenset[str],
+        neutral: tuple[str, ...],
+        leg_times: dict[str, str],
+        nouns: tuple[str, ...],
+        chars: dict[int, str],  # Simplified -> Traditional, for str.translate
+        phrases: dict[str, str],
+        hazards: tuple[ZhHazard, ...] = (),
+    ) -> None:
+        self.triggers = triggers
+        self.joiners = joiners
+        self.filler = filler
+        self.neutral = neutral
+        self.leg_times = leg_times
+        self.nouns = nouns
+        self.chars = chars
+        self.phrases = phrases
+        self.hazards = hazards
 
 
 @lru_cache(maxsize=1)
@@ -175,21 +202,38 @@ def _alternation(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
 
 
-@dataclass(frozen=True)
-class ZhReading:
-    id: str
-    status: str
-    part: str  # the characters read as this finding
-    denied: bool = False  # a negation reached it too (a relative who does not have it)
-    exact: bool = False  # the whole phrase was this wording
+class ZhReading(Record):
+    __slots__ = ("id", "status", "part", "denied", "exact")  # noqa: RUF023
+
+    def __init__(
+        self,
+        id: str,
+        status: str,
+        part: str,  # the characters read as this finding
+        denied: bool = False,  # a negation reached it too (a relative who does not have it)
+        exact: bool = False,  # the whole phrase was this wording
+    ) -> None:
+        self.id = id
+        self.status = status
+        self.part = part
+        self.denied = denied
+        self.exact = exact
 
 
-@dataclass(frozen=True)
-class ZhResult:
-    readings: tuple[ZhReading, ...]
-    unread: tuple[str, ...]  # runs of Chinese no wording covers
-    latin: tuple[tuple[str, str], ...]  # (Latin words, the Chinese status around them)
-    age: int | None = None
+class ZhResult(Record):
+    __slots__ = ("readings", "unread", "latin", "age")  # noqa: RUF023
+
+    def __init__(
+        self,
+        readings: tuple[ZhReading, ...],
+        unread: tuple[str, ...],  # runs of Chinese no wording covers
+        latin: tuple[tuple[str, str], ...],  # (Latin words, the Chinese status around them)
+        age: int | None = None,
+    ) -> None:
+        self.readings = readings
+        self.unread = unread
+        self.latin = latin
+        self.age = age
 
 
 class ZhIndex:
