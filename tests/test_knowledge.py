@@ -286,6 +286,32 @@ def test_a_corrupt_cache_falls_back_to_a_full_load(tmp_path: Path, monkeypatch):
             "intake.yaml: field 'groups.0.categories': 'red-flag' findings have their own",
         ),
         (
+            "intake.yaml",
+            "findings: [pulse-rapid, pulse-slow]",
+            "findings: [pulse-rapid, pulse-slowish]",
+            "intake.yaml: field 'exclusive.2' ('pulse-rate'): unknown finding 'pulse-slowish'",
+        ),
+        (
+            "intake.yaml",
+            "findings: [loose-stools, constipation-dry-stools, alternating-bowels]",
+            "findings: [loose-stools, constipation-dry-stools, pulse-slippery]",
+            "intake.yaml: field 'exclusive.4' ('bowels'): some findings need a practitioner",
+        ),
+        (
+            "intake.yaml",
+            "findings: [overweight, thin-build]",
+            "findings: [overweight, painful-periods]",
+            "intake.yaml: field 'exclusive.9' ('build'): its findings are not all asked of the "
+            "same sex",
+        ),
+        (
+            "intake.yaml",
+            "findings: [overweight, thin-build]",
+            "findings: [overweight, feeling-cold]",
+            "intake.yaml: field '(entry)': Value error, exclusive: 'feeling-cold' is in both "
+            "'body-temperature' and 'build'",
+        ),
+        (
             "findings/menstruation.yaml",
             "sex: female",
             "sex: women",
