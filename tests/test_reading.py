@@ -1067,3 +1067,16 @@ def test_two_words_joined_share_the_words_around_them(kb):
     }
     # ...and the same words about a fall name no sleep at all
     assert read(kb, "falling and hitting my head") == set()
+
+
+def test_movements_in_sleep_are_limb_jerks(kb):
+    # ICSD-3 (AASM): periodic limb movements are repetitive limb movements during sleep;
+    # people write "kicking movements" and "jerking movements"
+    assert ("limb-jerks-in-sleep", "present") in read(kb, "repetitive limb movements during sleep")
+    assert ("limb-jerks-in-sleep", "uncertain") in read(
+        kb, "he may make kicking movements all through the night"
+    )
+    # ...movements by day are not
+    assert ("limb-jerks-in-sleep", "present") not in read(
+        kb, "I make a lot of movements during the day"
+    )
