@@ -674,3 +674,23 @@ def test_shopping_sex_and_night_waking_are_not_medicine_warnings(kb: KnowledgeBa
 def test_nobody_in_the_family_denies_the_family_history(kb: KnowledgeBase, text, status):
     got = {(m.id, m.status) for m in resolve([text], indexes(kb)[0]).matches}
     assert ("family-history-rls", status) in got
+
+
+def _pregnancy_tag(kb: KnowledgeBase, text: str) -> bool:
+    return any(h.tag == "pregnancy" and h.status != "absent" for h in scan(kb, [text]))
+
+
+@pytest.mark.parametrize(
+    ("text", "tagged"),
+    [
+        # pregnancy by its weeks, as forums and midwives' notes write it (issue 8)
+        ("I'm 20 weeks and my legs are restless every night", True),
+        ("she is 34 weeks now", True),
+        # weeks of something else
+        ("I am 2 weeks into physio for my back", False),
+        ("I am 3 weeks post op", False),
+        ("I am two weeks off work with my legs", False),
+    ],
+)
+def test_pregnancy_given_by_its_weeks_sets_the_tag(kb: KnowledgeBase, text, tagged):
+    assert _pregnancy_tag(kb, text) is tagged
