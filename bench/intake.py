@@ -24,7 +24,11 @@ goes on. Questions counted are the finding questions and the confirmations toget
 `--set name=value` (repeatable) runs with a number of intake.yaml `model:` changed, for
 tuning on dev: `--set max_confirmations=0 --set max_llr=1.5`.
 
-`--dev` runs the dev patients only (what tuning may look at).
+`--dev` runs the dev patients only (what tuning may look at). `--no-groups` asks one finding
+a question (intake.yaml `exclusive:` left out), as before the grouped questions.
+
+`--ceiling` asks each dev patient 40 questions and reports how many agree with the full form
+for good after 12, 15 and 30 of them: the best any stopping rule could do with this order.
 
 `--about` prints the table behind "about N more questions" (intake.yaml `model.remaining`:
 for each audience, the median number of questions still to come by the number already
@@ -35,7 +39,7 @@ Also reported: how far "about N more" was from the questions that did come (the 
 absolute error over every question after the safety ones, without flips).
 
 Run: .venv/bin/python bench/intake.py [--audience practitioner|self-care] [--set ...] [--dev]
-[-v] | --about [--write].
+[-v] | --about [--write] | --ceiling [--audience ...].
 Prints figures; asserts nothing.
 """
 
@@ -53,6 +57,8 @@ from typing import Any
 import yaml
 
 from anmian.engine import InputError, assess, parse_input
+from anmian.engine.differentiate import differentiate
+from anmian.engine.inputs import CRITERIA
 from anmian.engine.intake import IntakeRequest, answer_choice, step
 from anmian.knowledge import KnowledgeBase, get_kb
 
@@ -240,6 +246,48 @@ def write_about(text: str) -> None:
     path.write_text(old[:start] + text + old[end:])
 
 
+def ceiling(kb: KnowledgeBase, pts: list[Patient], audience: str) -> dict[int, float]:
+    """The best this order of questions can do: each patient asked 40 questions (never
+    settled, no confirmation), answering truthfully; after each answer, the leading pattern
+    (or pair) of the answers so far by the assessment's ranking; a patient counts as agreeing
+    after k questions when every answer from the k-th on agrees with the full form. The
+    share of patients agreeing after 12, 15 and 30 questions."""
+    keen = kb.intake.model.model_copy(
+        update={"confidence": 0.999999, "min_gain": 0.0, "max_confirmations": 0}
+    )
+    kb = dataclasses.replace(kb, intake=kb.intake.model_copy(update={"model": keen}))
+    good: list[int] = []  # per patient: questions after which it agrees for good
+    for pt in pts:
+        full = full_leader(kb, pt, audience)
+        truth = visible(kb, pt.truth, audience)
+        req: dict[str, Any] = {"audience": audience, "budget": 40, "present": [], "absent": []}
+        req |= {"screening": dict.fromkeys(CRITERIA, True), "pregnant": False}
+        req |= {"breastfeeding": False, "medications": [], "conditions": [], "text": []}
+        req["absent"] += [f.id for f in kb.findings.values() if f.category == "red-flag"]
+        for key in ("sex", "age"):
+            if getattr(pt, key) is not None:
+                req[key] = getattr(pt, key)
+        agree = [agrees(roles(kb, set(), pt.sex), full)]
+        while (q := step(IntakeRequest.model_validate(req), kb).next) is not None:
+            if q.kind == "choice":
+                ids = [c.finding for c in q.choices if c.finding is not None]
+                req = answer_choice(req, q, next((f for f in ids if f in truth), "none"))
+            else:
+                req["present" if q.id in truth else "absent"].append(q.id)
+            agree.append(agrees(roles(kb, set(req["present"]), pt.sex), full))
+        k = len(agree)
+        while k > 0 and agree[k - 1]:
+            k -= 1
+        good.append(k if k < len(agree) else 10**6)
+    return {n: sum(k <= n for k in good) / len(good) for n in (12, 15, 30)}
+
+
+def roles(kb: KnowledgeBase, present: set[str], sex: str | None) -> Lead:
+    ranked = differentiate(kb, present, sex=sex)
+    lead = next((r.id for r in ranked if r.role == "primary"), None)
+    return lead, next((r.id for r in ranked if r.role == "combined"), None)
+
+
 def with_settings(kb: KnowledgeBase, argv: list[str]) -> KnowledgeBase:
     """The base with the `--set name=value` numbers of the intake model changed."""
     changes: dict[str, Any] = {}
@@ -247,6 +295,8 @@ def with_settings(kb: KnowledgeBase, argv: list[str]) -> KnowledgeBase:
         if arg == "--set":
             name, value = argv[n + 1].split("=", 1)
             changes[name] = yaml.safe_load(value)
+    if "--no-groups" in argv:  # one finding a question, as before the grouped questions
+        kb = dataclasses.replace(kb, intake=kb.intake.model_copy(update={"exclusive": ()}))
     if not changes:
         return kb
     m = kb.intake.model.model_validate(kb.intake.model.model_dump() | changes)
@@ -264,6 +314,14 @@ def main() -> None:
     if "--audience" in sys.argv:
         audience = sys.argv[sys.argv.index("--audience") + 1]
     pts = patients(kb)
+    if "--ceiling" in sys.argv:  # the best stop of this order of questions, on dev
+        dev = [p for p in pts if p.split == "dev"]
+        shares = ceiling(kb, dev, audience)
+        print(
+            f"{audience}, {len(dev)} dev patients, agreeing for good after "
+            + ", ".join(f"{n} questions: {v:.2f}" for n, v in shares.items())
+        )
+        return
     if "--about" in sys.argv:  # the table of "about N more", from the dev patients only
         text = about_yaml(kb, [p for p in pts if p.split == "dev"])
         print(text, end="")
