@@ -20,7 +20,7 @@ from anmian.engine.safety import Safety, allergy_allowed, applicable, has_allerg
 from anmian.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
-    from anmian.knowledge.models import Formula, Point, SafetyRule
+    from anmian.knowledge.models import Advice, Formula, Point, SafetyRule
 
 BASE = "rls-general"
 TECHNIQUE_LABEL = {
@@ -435,38 +435,87 @@ def _formula_rows(kb: KnowledgeBase, formula: Formula, ctx: Context) -> list[_Fo
     return [row for _, row in found]
 
 
+class _Advice(NamedTuple):
+    """The advice side of a plan, built once per knowledge base."""
+
+    # advice id -> the item, its rules as (tag, excludes, reason, caution id, refs)
+    advice: dict[str, tuple[Advice, tuple[tuple[str, bool, str, str, tuple[str, ...]], ...]]]
+    # the chosen patterns -> (advice id, the patterns asking for it), in plan order
+    wanted: dict[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+@per_parts("advice", "rules", "patterns")
+def _advice(kb: KnowledgeBase) -> _Advice:
+    return _Advice(
+        {
+            aid: (
+                adv,
+                tuple(
+                    (
+                        rule.when,
+                        rule.action == "exclude",
+                        f"{adv.title}: {rule.text}",
+                        f"caution:{aid}:{rule.when}",
+                        rule.refs,
+                    )
+                    for rule in adv.safety
+                ),
+            )
+            for aid, adv in kb.advice.items()
+        },
+        {},
+    )
+
+
 def _add_advice(
     kb: KnowledgeBase, chosen: list[str], ctx: Context, safety: Safety, plan: Plan
 ) -> None:
-    wanted: dict[str, list[str]] = {aid: [BASE] for aid in kb.rules.base_advice}
-    for pid in chosen:
-        pat = kb.patterns[pid]
-        for aid in (*pat.diet, *pat.lifestyle, *pat.topical):
-            wanted.setdefault(aid, []).append(pid)
+    table = _advice(kb)
+    key = tuple(chosen)
+    wanted = table.wanted.get(key)
+    if wanted is None:
+        asked: dict[str, list[str]] = {aid: [BASE] for aid in kb.rules.base_advice}
+        for pid in chosen:
+            pat = kb.patterns[pid]
+            for aid in (*pat.diet, *pat.lifestyle, *pat.topical):
+                asked.setdefault(aid, []).append(pid)
+        wanted = tuple((aid, tuple(pats)) for aid, pats in asked.items())
+        if len(table.wanted) > 4096:  # a few patterns are chosen at a time: rarely reached
+            table.wanted.clear()
+        table.wanted[key] = wanted
     allergic = has_allergies(ctx)
-    for aid, pats in wanted.items():
-        adv = kb.advice[aid]
-        if advice_allowed(kb, aid, ctx, safety, allergic):
+    for aid, pats in wanted:
+        adv, rows = table.advice[aid]
+        if _advice_allowed(kb, aid, rows, ctx, safety, allergic):
             getattr(plan, adv.kind).append(
-                PlanAdvice(aid, adv.title, adv.text, pats, list(adv.refs))
+                PlanAdvice(aid, adv.title, adv.text, list(pats), list(adv.refs))
             )
 
 
 def advice_allowed(
     kb: KnowledgeBase, aid: str, ctx: Context, safety: Safety, allergic: bool | None = None
 ) -> bool:
-    adv = kb.advice[aid]
     allergic = has_allergies(ctx) if allergic is None else allergic
+    return _advice_allowed(kb, aid, _advice(kb).advice[aid][1], ctx, safety, allergic)
+
+
+def _advice_allowed(
+    kb: KnowledgeBase,
+    aid: str,
+    rows: tuple[tuple[str, bool, str, str, tuple[str, ...]], ...],
+    ctx: Context,
+    safety: Safety,
+    allergic: bool,
+) -> bool:
     ok = allergy_allowed(kb, "advice", aid, ctx, safety) if allergic else True
-    for rule in applicable(adv.safety, ctx) if adv.safety else ():
-        causes = ctx.tags[rule.when]
-        if rule.action == "exclude":
-            safety.exclude(aid, "advice", f"{adv.title}: {rule.text}", causes, rule.refs)
-            ok = False
-        else:
-            safety.warn(
-                f"caution:{aid}:{rule.when}", f"{adv.title}: {rule.text}", causes, rule.refs
-            )
+    tags = ctx.tags
+    for when, excludes, reason, wid, refs in rows:
+        if when in tags:
+            if excludes:
+                safety.exclude(aid, "advice", reason, tags[when], refs)
+                ok = False
+            else:
+                safety.warn(wid, reason, tags[when], refs)
     return ok
 
 
