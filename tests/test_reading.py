@@ -1080,3 +1080,14 @@ def test_movements_in_sleep_are_limb_jerks(kb):
     assert ("limb-jerks-in-sleep", "present") not in read(
         kb, "I make a lot of movements during the day"
     )
+
+
+def test_a_complaint_limited_to_one_side_is_one_sided(kb):
+    # case reports write the side a complaint keeps to as "limited to" or "confined to" it
+    # (one-sided symptoms point away from RLS: IRLSSG's mimics)
+    got = read(kb, "tingling confined to the left calf")
+    assert {("leg-tingling", "present"), ("symptoms-one-sided", "present")} <= got
+    # "distal" only says where in the leg
+    assert ("symptoms-one-sided", "present") in read(kb, "pain limited to the right distal leg")
+    # ...and being confined to bed is not a side
+    assert ("symptoms-one-sided", "present") not in read(kb, "I was confined to bed for a week")
