@@ -33,7 +33,7 @@ from anmian.engine.safety import (
     medication_warnings,
     referrals,
 )
-from anmian.engine.screening import ScreeningResult, score_severity, screen
+from anmian.engine.screening import ScreeningResult, SeverityResult, score_severity, screen
 from anmian.engine.text import has_cjk
 from anmian.knowledge import KnowledgeBase, get_kb
 
@@ -111,6 +111,7 @@ class _Read:
     conditions: Resolution
     hazards: list[HazardHit]
     band: str | None
+    severity: SeverityResult | None
 
 
 def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
@@ -120,7 +121,8 @@ def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
     "on warfarin"): a part of a finding phrase that is not a finding but reads wholly as a
     condition or a medicine is taken as one, so its safety rules apply."""
     f_index, m_index, c_index = indexes(kb)
-    band = score_severity(kb, data.severity).band if data.severity else None
+    severity = score_severity(kb, data.severity) if data.severity else None
+    band = severity.band if severity else None
     findings = resolve(data.findings, f_index)
     meds = resolve(data.medications, m_index)
     conds = resolve(data.conditions, c_index)
@@ -140,7 +142,8 @@ def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
         known = {(m.id, m.text) for m in conds.matches}
         conds.matches.extend(m for m in got if m.status != "absent" and (m.id, m.text) not in known)
     findings.unresolved = still
-    return _Read(findings, meds, conds, scan(kb, [*data.findings, *data.conditions]), band)
+    hazards = scan(kb, [*data.findings, *data.conditions])
+    return _Read(findings, meds, conds, hazards, band, severity)
 
 
 @per_parts("rules")
@@ -174,7 +177,7 @@ def assess(
         )
     present = set(findings.ids)
     ctx = build_context(kb, data, findings, meds, conds, r.band, r.hazards)
-    screening = screen(kb, data, present)
+    screening = screen(kb, data, present, r.severity)
     ranked = differentiate(kb, present, set(findings.with_status("absent")), data.sex)
     safety = Safety(referrals=referrals(kb, ctx))
     for referral in safety.referrals:

@@ -180,6 +180,7 @@ class _Scoring(NamedTuple):
     denied: dict[str, tuple[tuple[str, float, Evidence], ...]]  # a denied key finding
     denominators: dict[str, float]
     about: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...], tuple[str, ...]]]
+    sex_of: dict[str, str]  # finding -> the only sex that can have it, for those with one
 
 
 @per_parts("patterns", "findings")
@@ -207,6 +208,7 @@ def _scoring(kb: KnowledgeBase) -> _Scoring:
         denied=denied,
         denominators=idx.denominators,
         about=idx.about,
+        sex_of={fid: f.sex for fid, f in kb.findings.items() if f.sex is not None},
     )
 
 
@@ -226,10 +228,11 @@ def differentiate(
     (-weight, finding, Evidence) rows, whose natural order is the (-weight, finding) order
     (a finding weighs once per pattern, so the Evidence itself is never compared)."""
     absent = absent or set()
-    if sex is not None:
-        present = {f for f in present if kb.findings[f].applies_to(sex)}
-        absent = {f for f in absent if kb.findings[f].applies_to(sex)}
     idx = _scoring(kb)
+    if sex in ("female", "male") and idx.sex_of:  # Finding.applies_to, from the index
+        sex_of = idx.sex_of
+        present = {f for f in present if sex_of.get(f, sex) == sex}
+        absent = {f for f in absent if sex_of.get(f, sex) == sex}
     pros: dict[str, list[tuple[float, str, Evidence]]] = {}
     cons: dict[str, list[tuple[float, str, Evidence]]] = {}
     for fid in present:

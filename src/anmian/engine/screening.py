@@ -75,7 +75,13 @@ def score_severity(kb: KnowledgeBase, sev: Severity) -> SeverityResult:
     return SeverityResult(scale.id, scale.name, total, top, band, scale.note, list(scale.refs))
 
 
-def screen(kb: KnowledgeBase, data: AssessmentInput, finding_ids: set[str]) -> ScreeningResult:
+def screen(
+    kb: KnowledgeBase,
+    data: AssessmentInput,
+    finding_ids: set[str],
+    severity: SeverityResult | None = None,
+) -> ScreeningResult:
+    """severity: `score_severity` of data.severity, when the caller has it already."""
     answers = data.screening
     criteria = {c: (getattr(answers, c) if answers else None) for c in CRITERIA}
     failed = [c for c, v in criteria.items() if v is False]
@@ -90,7 +96,8 @@ def screen(kb: KnowledgeBase, data: AssessmentInput, finding_ids: set[str]) -> S
         missing = [c for c, v in criteria.items() if v is None]
         verdict = "insufficient"
         explanation = wording.insufficient.format(missing=", ".join(missing))
-    severity = score_severity(kb, data.severity) if data.severity else None
+    if severity is None and data.severity:
+        severity = score_severity(kb, data.severity)
     result = ScreeningResult(
         criteria, verdict, explanation, severity, refs=list(kb.rules.screening.refs)
     )
