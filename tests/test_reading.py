@@ -1091,3 +1091,17 @@ def test_a_complaint_limited_to_one_side_is_one_sided(kb):
     assert ("symptoms-one-sided", "present") in read(kb, "pain limited to the right distal leg")
     # ...and being confined to bed is not a side
     assert ("symptoms-one-sided", "present") not in read(kb, "I was confined to bed for a week")
+
+
+def test_a_sentence_that_reads_a_leg_sensation_is_about_the_legs(kb):
+    # NINDS describes RLS sensations as crawling, creeping, pulling, throbbing, aching,
+    # itching: listed after a leg sensation, a bare itching or aching is the legs'
+    got = read(kb, "a creepy-crawly feeling, itching and aching")
+    assert {("leg-crawling", "present"), ("leg-itching-deep", "present")} <= got
+    assert ("leg-aching", "present") in got
+    assert ("itchy-skin", "present") not in got
+    # ...while a sentence with no leg sensation keeps the skin's itch and the back's ache
+    assert read(kb, "itchy skin and an aching back") == {
+        ("itchy-skin", "present"),
+        ("low-back-pain", "present"),
+    }

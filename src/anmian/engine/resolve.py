@@ -829,7 +829,17 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             # "pale pink, swollen, tooth marks on the edges": a sentence that names no noun
             # but reads a tongue (or pulse) finding is about the tongue, so its bare
             # qualities are the tongue's (pale tongue, not a pale face)
-            lent = tuple(dict.fromkeys(index.noun_of[h.id] for h in hits if h.id in index.noun_of))
+            # (a leg sensation lends the legs, not a cramp or a swelling, and not in a
+            # sentence about another part of the body: "the right shoulder feels crampy")
+            lent = tuple(
+                dict.fromkeys(
+                    index.noun_of[h.id]
+                    for h in hits
+                    if h.id in index.noun_of
+                    and h.id not in index.leg_times_not_with
+                    and not (index.noun_of[h.id] == "leg" and _elsewhere(sentence, vocab))
+                )
+            )
             if lent and set(lent) - set(carried):
                 hits, unread = _cover(sentence, index, (*lent, *carried))
         carried = own_nouns or carried
@@ -1179,7 +1189,7 @@ def resolve(texts: Iterable[str], index: Index) -> Resolution:
 
 # The context noun (data/reading.yaml, context_nouns) that a finding of these categories is
 # about: a coat is on the tongue.
-_NOUN_OF = {"pulse": "pulse", "tongue-body": "tongue", "tongue-coat": "tongue"}
+_NOUN_OF = {"pulse": "pulse", "tongue-body": "tongue", "tongue-coat": "tongue", "leg": "leg"}
 
 
 @per_parts("findings", "medications", "drug_classes", "conditions", "reading")
