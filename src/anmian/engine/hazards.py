@@ -9,7 +9,6 @@ the plan on hold for any that no red flag has already answered.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import product
 
 from anmian.engine.memo import per_parts
@@ -24,6 +23,7 @@ from anmian.engine.modifiers import (
     status_of,
     vocabulary,
 )
+from anmian.engine.record import Record
 from anmian.engine.resolve import FIRST_PERSON, HazardHit, term_at, term_stems
 from anmian.engine.text import Word, clean, has_cjk, sentences, words
 from anmian.engine.zh import scan_hazards
@@ -35,16 +35,37 @@ Found = tuple[int, int, Trigger]  # a trigger's start, end and rule
 _Terms = tuple[dict[str, list[tuple[str, ...]]], dict[tuple[str, ...], int]]
 
 
-@dataclass(frozen=True)
-class _Rule:
-    flag: str | None
-    tag: str | None
-    when_tag: str | None
-    terms: tuple[tuple[str, ...], ...]  # stem sequences, any one of which is a hit
-    groups: tuple[tuple[tuple[str, ...], ...], ...]  # each group must be hit in the sentence
-    near: int | None  # the groups' hits at most this many words apart
-    denied_by: tuple[tuple[str, ...], ...]  # word sequences that deny the row in its clause
-    after: str | None  # a flag an earlier sentence must have named (denied or not)
+class _Rule(Record):
+    __slots__ = (  # noqa: RUF023 (the fields, in order)
+        "flag",
+        "tag",
+        "when_tag",
+        "terms",
+        "groups",
+        "near",
+        "denied_by",
+        "after",
+    )
+
+    def __init__(
+        self,
+        flag: str | None,
+        tag: str | None,
+        when_tag: str | None,
+        terms: tuple[tuple[str, ...], ...],  # stem sequences, any one of which is a hit
+        groups: tuple[tuple[tuple[str, ...], ...], ...],  # each group must be hit in the sentence
+        near: int | None,  # the groups' hits at most this many words apart
+        denied_by: tuple[tuple[str, ...], ...],  # word sequences that deny the row in its clause
+        after: str | None,  # a flag an earlier sentence must have named (denied or not)
+    ) -> None:
+        self.flag = flag
+        self.tag = tag
+        self.when_tag = when_tag
+        self.terms = terms
+        self.groups = groups
+        self.near = near
+        self.denied_by = denied_by
+        self.after = after
 
 
 class Scanner:

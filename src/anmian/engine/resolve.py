@@ -99,6 +99,8 @@ def normalise(text: str, contractions: dict[str, str] | None = None) -> str:
 
 @dataclass(frozen=True)
 class Match:
+    """An entry read in a phrase, with its status and how sure the reading is."""
+
     text: str  # the phrase as written
     id: str
     confidence: float
@@ -116,6 +118,8 @@ class Match:
 
 @dataclass(frozen=True)
 class Unresolved:
+    """Words of a phrase that read as nothing known, with the closest candidates."""
+
     text: str  # the phrase as written
     suggestions: tuple[str, ...]
     part: str = ""  # the words that could not be read (the whole phrase when empty)

@@ -1,0 +1,80 @@
+"""The engine's light records (engine/record.py) behave as the dataclasses they replaced: the
+same repr, equality and hash as a Python dataclass with the same fields, the same defaults as
+those dataclasses had, and they pickle (the CLI's plain cache holds some of them)."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from typing import Any
+
+import pytest
+
+from anmian.engine.allergies import Allergy, AllergyReading, _Allergens
+from anmian.engine.hazards import _Rule
+from anmian.engine.record import Record
+from anmian.engine.resolve import HazardHit, Resolution, _Hit
+from anmian.engine.text import Word
+from anmian.engine.zh import ZhHazard, ZhReading, ZhResult, ZhRules
+
+# (record class, the values of its fields, whether its dataclass was frozen)
+CASES: list[tuple[type[Record], tuple[Any, ...], bool]] = [
+    (Word, ("legs", "leg", 0), True),
+    (HazardHit, ("I want to die", "want to die", "present", "suicidal-ideation", None, None), True),
+    (Resolution, ([], [], []), False),
+    (_Hit, ("leg-crawling", 0, 2, 0.9, "cover", (0, 1), False), False),
+    (ZhHazard, ("suicidal-ideation", None, None, ("想死",)), True),
+    (ZhReading, ("insomnia", "present", "失眠", False, True), True),
+    (ZhResult, ((), ("腳",), (("rls", "present"),), 58), True),
+    (Allergy, ("ginseng", "herb:ren-shen", "present", "ginseng", 1.0, "exact", "exact"), True),
+    (AllergyReading, ([], ["cats"], {}, {}), False),
+    (_Rule, ("stroke", None, None, (("slur",),), (), None, (), None), True),
+]
+
+
+def _twin(cls: type[Record], frozen: bool) -> Any:
+    return dataclasses.make_dataclass(cls.__name__, list(cls.__slots__), frozen=frozen)
+
+
+@pytest.mark.parametrize(
+    ("cls", "values", "frozen"), CASES, ids=lambda c: getattr(c, "__name__", "")
+)
+def test_a_record_is_what_its_dataclass_was(
+    cls: type[Record], values: tuple[Any, ...], frozen: bool
+) -> None:
+    twin = _twin(cls, frozen)
+    record, same, as_dataclass = cls(*values), cls(*values), twin(*values)
+    assert repr(record) == repr(as_dataclass)
+    assert record == same
+    assert record != as_dataclass  # another class, as two dataclasses of one shape are
+    changed = (*values[:-1], "something else")
+    assert record != cls(*changed)
+    assert (twin(*values) == twin(*changed)) == (record == cls(*changed))
+    if frozen:
+        assert hash(record) == hash(as_dataclass) == hash(same)
+    else:
+        with pytest.raises(TypeError):
+            hash(record)
+        with pytest.raises(TypeError):
+            hash(as_dataclass)
+    assert pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)) == record
+    assert {n: getattr(record, n) for n in cls.__slots__} == dataclasses.asdict(as_dataclass)
+
+
+def test_the_defaults_are_the_dataclasses_ones() -> None:
+    assert HazardHit("t", "w", "present") == HazardHit("t", "w", "present", None, None, None)
+    assert Resolution() == Resolution([], [], [])
+    assert Resolution().matches is not Resolution().matches  # a new list each, not one shared
+    assert _Hit("x", 0, 1, 0.9, "cover") == _Hit("x", 0, 1, 0.9, "cover", (), False)
+    assert ZhReading("x", "present", "失眠") == ZhReading("x", "present", "失眠", False, False)
+    assert ZhResult((), (), ()).age is None
+    rules = ZhRules({}, frozenset(), frozenset(), (), {}, (), {}, {})
+    assert rules.hazards == ()
+    assert AllergyReading() == AllergyReading([], [], {}, {})
+    assert AllergyReading().items is not AllergyReading().items
+    assert _Allergens.__slots__ == ("index", "groups", "names")
+
+
+def test_keywords_name_the_fields() -> None:
+    assert Word(raw="legs", stem="leg", segment=1) == Word("legs", "leg", 1)
+    assert HazardHit("t", "w", "absent", tag="pregnant").tag == "pregnant"
