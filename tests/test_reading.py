@@ -1105,3 +1105,10 @@ def test_a_sentence_that_reads_a_leg_sensation_is_about_the_legs(kb):
         ("itchy-skin", "present"),
         ("low-back-pain", "present"),
     }
+
+
+def test_feeling_cold_all_the_time_is_not_catching_colds(kb):
+    # meandqi.com, aversion to cold: "a persistent feeling of coldness"; catching colds often
+    # is a weak defence (tcmherbaday.com): two findings, whatever "all the time" adds
+    assert read(kb, "I feel cold all the time") == {("feeling-cold", "present")}
+    assert read(kb, "I catch colds all the time") == {("catches-colds", "present")}
