@@ -694,3 +694,24 @@ def _pregnancy_tag(kb: KnowledgeBase, text: str) -> bool:
 )
 def test_pregnancy_given_by_its_weeks_sets_the_tag(kb: KnowledgeBase, text, tagged):
     assert _pregnancy_tag(kb, text) is tagged
+
+
+@pytest.mark.parametrize(
+    ("text", "raised"),
+    [
+        # NHS cauda equina warning signs: not knowing when you need to go, loss of sensation
+        # when you pass urine; NICE CKS: retention (a bladder that still feels full)
+        ("I don't know when I need to pee any more", True),
+        ("I can't feel myself peeing", True),
+        ("my bladder still feels full after I pee", True),
+        # the sense kept, and an ordinary full bladder at night
+        ("I always know when I need to pee", False),
+        ("I can feel when my bladder is full, no problems there", False),
+        ("I do know when my bladder is full", False),
+        ("I wake up at night with a full bladder", False),
+    ],
+)
+def test_the_bladders_sense_lost_is_raised_and_the_sense_kept_is_quiet(
+    kb: KnowledgeBase, text, raised
+):
+    assert flagged(kb, text, "cauda-equina-or-cord") is raised, text
