@@ -170,14 +170,18 @@ def weight_index(kb: KnowledgeBase) -> WeightIndex:
     )
 
 
-class _Scoring(NamedTuple):
-    """`weight_index` as `differentiate` walks it: each weight negated (rows sort by
-    (-weight, finding) as they are), with its Evidence built once, so a person's evidence is
-    gathered, not built."""
+# One piece of evidence as differentiate sorts it: (-weight, finding, Evidence).
+_Row = tuple[float, str, Evidence]
 
-    pro: dict[str, tuple[tuple[str, float, Evidence], ...]]  # finding -> (pattern, -w, ev)
-    con: dict[str, tuple[tuple[str, float, Evidence], ...]]
-    denied: dict[str, tuple[tuple[str, float, Evidence], ...]]  # a denied key finding
+
+class _Scoring(NamedTuple):
+    """`weight_index` as `differentiate` walks it: finding -> (pattern, row) for each pattern
+    that weighs it, each row and its Evidence built once, so a person's evidence is gathered,
+    not built. Rows sort by (-weight, finding), as they are written."""
+
+    pro: dict[str, tuple[tuple[str, _Row], ...]]
+    con: dict[str, tuple[tuple[str, _Row], ...]]
+    denied: dict[str, tuple[tuple[str, _Row], ...]]  # a denied key finding
     denominators: dict[str, float]
     about: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...], tuple[str, ...]]]
     sex_of: dict[str, str]  # finding -> the only sex that can have it, for those with one
@@ -187,10 +191,17 @@ class _Scoring(NamedTuple):
 def _scoring(kb: KnowledgeBase) -> _Scoring:
     idx = weight_index(kb)
     labels = idx.labels
-    denied: dict[str, tuple[tuple[str, float, Evidence], ...]] = {}
+    denied: dict[str, tuple[tuple[str, _Row], ...]] = {}
     for fid, hits in idx.pro.items():
         rows = tuple(
-            (pid, -(w * ABSENT_KEY_FACTOR), Evidence(fid, idx.denied[fid], w * ABSENT_KEY_FACTOR))
+            (
+                pid,
+                (
+                    -(w * ABSENT_KEY_FACTOR),
+                    fid,
+                    Evidence(fid, idx.denied[fid], w * ABSENT_KEY_FACTOR),
+                ),
+            )
             for pid, w, key in hits
             if key
         )
@@ -198,11 +209,11 @@ def _scoring(kb: KnowledgeBase) -> _Scoring:
             denied[fid] = rows
     return _Scoring(
         pro={
-            fid: tuple((pid, -w, Evidence(fid, labels[fid], w, key)) for pid, w, key in hits)
+            fid: tuple((pid, (-w, fid, Evidence(fid, labels[fid], w, key))) for pid, w, key in hits)
             for fid, hits in idx.pro.items()
         },
         con={
-            fid: tuple((pid, -w, Evidence(fid, labels[fid], w)) for pid, w in hits)
+            fid: tuple((pid, (-w, fid, Evidence(fid, labels[fid], w))) for pid, w in hits)
             for fid, hits in idx.con.items()
         },
         denied=denied,
@@ -233,44 +244,46 @@ def differentiate(
         sex_of = idx.sex_of
         present = {f for f in present if sex_of.get(f, sex) == sex}
         absent = {f for f in absent if sex_of.get(f, sex) == sex}
-    pros: dict[str, list[tuple[float, str, Evidence]]] = {}
-    cons: dict[str, list[tuple[float, str, Evidence]]] = {}
+    pros: dict[str, list[_Row]] = {}
+    cons: dict[str, list[_Row]] = {}
     for fid in present:
         hits = idx.pro.get(fid)
         if hits:
-            for pid, nw, ev in hits:
+            for pid, row in hits:
                 if pid in pros:
-                    pros[pid].append((nw, fid, ev))
+                    pros[pid].append(row)
                 else:
-                    pros[pid] = [(nw, fid, ev)]
+                    pros[pid] = [row]
         hits = idx.con.get(fid)
         if hits:
-            for pid, nw, ev in hits:
+            for pid, row in hits:
                 if pid in cons:
-                    cons[pid].append((nw, fid, ev))
+                    cons[pid].append(row)
                 else:
-                    cons[pid] = [(nw, fid, ev)]
+                    cons[pid] = [row]
     for fid in absent:
         if fid in present:
             continue
         hits = idx.denied.get(fid)
         if hits:
-            for pid, nw, ev in hits:
+            for pid, row in hits:
                 if pid in cons:
-                    cons[pid].append((nw, fid, ev))
+                    cons[pid].append(row)
                 else:
-                    cons[pid] = [(nw, fid, ev)]
+                    cons[pid] = [row]
     cap = kb.rules.no_key_finding_cap
     about = idx.about
     denominators = idx.denominators
     scored: list[tuple[float, float, str, PatternResult]] = []
-    for pid in {**pros, **cons}:
+    for pid in {**pros, **cons} if cons else pros:
         # sorted before summing: a set's order must not change the last digit of a score
         pro = pros.get(pid)
         if pro:
             if len(pro) > 1:
                 pro.sort()
-            total = -sum([row[0] for row in pro])
+                total = -sum([row[0] for row in pro])
+            else:
+                total = -pro[0][0]  # -sum([x]) is -(0 + x), which is -x for a weight
             evidence = [row[2] for row in pro]
             key_found = any([e.key for e in evidence])
         else:
