@@ -676,6 +676,21 @@ def test_nobody_in_the_family_denies_the_family_history(kb: KnowledgeBase, text,
     assert ("family-history-rls", status) in got
 
 
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # ...but a complaint told as unheard is still the writer's (patients' forums: "no
+        # one understands how tired I am")
+        ("nobody understands how tired I am", "fatigue"),
+        ("no one believes me, my legs crawl every night", "leg-crawling"),
+        ("nobody knows why my legs crawl at night", "leg-crawling"),
+    ],
+)
+def test_nobody_understanding_a_complaint_does_not_deny_it(kb: KnowledgeBase, text, finding):
+    got = {(m.id, m.status) for m in resolve([text], indexes(kb)[0]).matches}
+    assert (finding, "present") in got
+
+
 def _pregnancy_tag(kb: KnowledgeBase, text: str) -> bool:
     return any(h.tag == "pregnancy" and h.status != "absent" for h in scan(kb, [text]))
 

@@ -322,7 +322,7 @@ def differentiate(
                 ),
             )
         )
-    scored.sort(key=lambda row: row[:3])
+    scored.sort()  # by (-score, -total, pattern): patterns differ, so results are not compared
     results = [row[3] for row in scored]
     _assign_roles(kb, results)
     return results
