@@ -580,6 +580,7 @@ def test_it_raises_a_bigger_calf_a_drifting_arm_and_lost_speech(
 QUIET_LEG_ARM_SPEECH = [
     ("my calves are big from years of cycling", "dvt-suspected"),
     ("no difference in calf circumference", "dvt-suspected"),
+    ("the nurse measured my calf circumference for stockings", "dvt-suspected"),
     ("lifting my left arm is hard since I hurt my shoulder", "stroke-suspected"),
     ("my hand drifts down to rub my calf when I sit", "stroke-suspected"),
     ("I can't talk about it with my husband", "stroke-suspected"),

@@ -20,7 +20,7 @@ from anmian.engine.safety import Safety, allergy_allowed, applicable, has_allerg
 from anmian.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
-    from anmian.knowledge.models import Advice, Formula, Point, SafetyRule
+    from anmian.knowledge.models import Advice, Formula, HerbalHold, Point, SafetyRule
 
 BASE = "rls-general"
 TECHNIQUE_LABEL = {
@@ -275,8 +275,8 @@ def _add_herbal(
     kb: KnowledgeBase, chosen: list[str], ctx: Context, safety: Safety, plan: Plan
 ) -> None:
     tags = ctx.tags
-    for hold in kb.rules.herbal_holds:
-        if all([t in tags for t in hold.when]):
+    for hold, when in _holds(kb):
+        if when <= tags.keys():
             causes = [c for t in hold.when for c in tags[t]]
             for pid in chosen:
                 for fid in kb.patterns[pid].formulas:
@@ -333,42 +333,77 @@ def _add_herbal(
         )
 
 
+@per_parts("rules")
+def _holds(kb: KnowledgeBase) -> tuple[tuple[HerbalHold, frozenset[str]], ...]:
+    """The herbal holds, each with the set of tags that must all be there."""
+    return tuple((hold, frozenset(hold.when)) for hold in kb.rules.herbal_holds)
+
+
+# A herb's rule with its words: (tag, excludes, reason, caution id, refs); a regulator's
+# warning: (id, text, refs).
+_HerbRow = tuple[str, bool, str, str, tuple[str, ...]]
+_RegulatorRow = tuple[str, str, tuple[str, ...]]
+
+
+@per_parts("herbs")
+def _herb_rows(
+    kb: KnowledgeBase,
+) -> dict[str, tuple[tuple[_HerbRow, ...], tuple[_RegulatorRow, ...]]]:
+    """Herb id -> its safety rules and its regulators' warnings, worded once."""
+    return {
+        hid: (
+            tuple(
+                (
+                    rule.when,
+                    rule.action == "exclude",
+                    f"{herb.pinyin}: {rule.text}",
+                    f"caution:{hid}:{rule.when}",
+                    rule.refs,
+                )
+                for rule in herb.safety
+            ),
+            tuple(
+                (
+                    f"regulator:{hid}:{w.regulator}",
+                    f"{herb.pinyin}: {w.regulator} ({w.year}): {w.text}",
+                    w.refs,
+                )
+                for w in herb.regulator_warnings
+            ),
+        )
+        for hid, herb in kb.herbs.items()
+    }
+
+
 def herb_allowed(
     kb: KnowledgeBase, hid: str, ctx: Context, safety: Safety, allergic: bool | None = None
 ) -> bool:
     """allergic: whether the person has allergies to items (`has_allergies`), when known."""
-    herb = kb.herbs[hid]
+    rows, regulators = _herb_rows(kb)[hid]
     if (has_allergies(ctx) if allergic is None else allergic) and not allergy_allowed(
         kb, "herb", hid, ctx, safety
     ):
         return False
-    rules = applicable(herb.safety, ctx)
-    excluding = [r for r in rules if r.action == "exclude"]
-    for rule in excluding:
-        safety.exclude(hid, "herb", f"{herb.pinyin}: {rule.text}", ctx.tags[rule.when], rule.refs)
-    if excluding:
+    tags = ctx.tags
+    found = [row for row in rows if row[0] in tags]  # in the order they are written
+    excluded = False
+    for when, excludes, reason, _, refs in found:
+        if excludes:
+            safety.exclude(hid, "herb", reason, tags[when], refs)
+            excluded = True
+    if excluded:
         return False
     # Cautions and regulator warnings only matter for a herb that stays in the plan.
-    for rule in rules:
-        safety.warn(
-            f"caution:{hid}:{rule.when}",
-            f"{herb.pinyin}: {rule.text}",
-            ctx.tags[rule.when],
-            rule.refs,
-        )
-    _regulator_warnings(kb, hid, safety)
+    for when, _, reason, wid, refs in found:
+        safety.warn(wid, reason, tags[when], refs)
+    for wid, text, refs in regulators:
+        safety.warn(wid, text, [f"herb: {hid}"], refs)
     return True
 
 
 def _regulator_warnings(kb: KnowledgeBase, hid: str, safety: Safety) -> None:
-    herb = kb.herbs[hid]
-    for w in herb.regulator_warnings:
-        safety.warn(
-            f"regulator:{hid}:{w.regulator}",
-            f"{herb.pinyin}: {w.regulator} ({w.year}): {w.text}",
-            [f"herb: {hid}"],
-            w.refs,
-        )
+    for wid, text, refs in _herb_rows(kb)[hid][1]:
+        safety.warn(wid, text, [f"herb: {hid}"], refs)
 
 
 def formula_allowed(
