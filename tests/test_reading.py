@@ -1112,3 +1112,12 @@ def test_feeling_cold_all_the_time_is_not_catching_colds(kb):
     # is a weak defence (tcmherbaday.com): two findings, whatever "all the time" adds
     assert read(kb, "I feel cold all the time") == {("feeling-cold", "present")}
     assert read(kb, "I catch colds all the time") == {("catches-colds", "present")}
+
+
+def test_oedema_is_swelling_of_both_legs_unless_one_side_is_named(kb):
+    # NHS oedema: fluid that builds up, usually in the legs, ankles and feet (both sides)
+    assert read(kb, "pitting edema of both ankles") == {("both-legs-swollen", "present")}
+    assert read(kb, "no pitting oedema") == {("both-legs-swollen", "absent")}
+    # NICE NG158: swelling of one leg is the clot's, however short the wording
+    assert ("one-leg-swollen-warm-red", "present") in read(kb, "unilateral leg oedema")
+    assert ("one-leg-swollen-warm-red", "present") in read(kb, "oedema of the left leg")

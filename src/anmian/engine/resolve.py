@@ -857,7 +857,12 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             # Two danger signs in the same words are both kept ("sudden weakness in my left
             # arm and leg").
             over = [h for h in hits if set(h.words) & set(ps) and h.id not in index.red]
-            if any(len(h.words) >= len(ps) for h in over):
+            # ...unless the danger words name a side ("unilateral leg oedema" is the clot's
+            # one leg, not the both legs its shorter words read)
+            sided = "symptoms-one-sided" in index.includes.get(entry, ()) and any(
+                sentence[p].raw in _ONE_SIDE for p in ps
+            )
+            if any(len(h.words) >= len(ps) for h in over) and not sided:
                 continue
             hits = [h for h in hits if h not in over]
             flagged.append((entry, status, ps))
