@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 
 from anmian.engine.allergies import Allergy, AllergyReading, _Allergens
+from anmian.engine.differentiate import PatternResult
 from anmian.engine.hazards import _Rule
+from anmian.engine.plan import Plan, PlanAdvice, PlanCourse, PlanFormula, PlanHerb, PlanPoint
 from anmian.engine.record import Record
 from anmian.engine.resolve import HazardHit, Resolution, _Hit
+from anmian.engine.safety import Exclusion, Hold, Referral, Warning
 from anmian.engine.text import Word
 from anmian.engine.zh import ZhHazard, ZhReading, ZhResult, ZhRules
 
@@ -29,6 +32,51 @@ CASES: list[tuple[type[Record], tuple[Any, ...], bool]] = [
     (Allergy, ("ginseng", "herb:ren-shen", "present", "ginseng", 1.0, "exact", "exact"), True),
     (AllergyReading, ([], ["cats"], {}, {}), False),
     (_Rule, ("stroke", None, None, (("slur",),), (), None, (), None), True),
+    (
+        PatternResult,
+        (
+            "xue-xu",
+            "Blood deficiency",
+            "xue xu",
+            "血虛",
+            [],
+            0.5,
+            "primary",
+            [],
+            [],
+            True,
+            ["maciocia-2015"],
+        ),
+        False,
+    ),
+    (
+        PlanPoint,
+        (
+            "SP6",
+            "sp-6",
+            "Sanyinjiao",
+            ["xue-xu"],
+            "both",
+            ["main"],
+            "above the ankle",
+            "press",
+            ["deadman-2007"],
+        ),
+        False,
+    ),
+    (
+        PlanFormula,
+        ("gui-pi-tang", "Restore the Spleen", "歸脾湯", [], [], "tonify", [], "ask"),
+        False,
+    ),
+    (PlanHerb, ("dang-gui", "Dang Gui", "Angelica sinensis", [], [], []), False),
+    (PlanAdvice, ("walk", "Walk daily", "A short walk", [], []), False),
+    (PlanCourse, (8, [2, 1], False, "weekly", []), False),
+    (Plan, ("ready", ["xue-xu"], [], [], [], [], [], [], None, ""), False),
+    (Referral, ("dvt", "same-day", "Clot", "one swollen calf", ["findings: calf"], []), False),
+    (Exclusion, ("herb:dang-gui", "herb", "warfarin", ["medications: warfarin"], []), False),
+    (Warning, ("w1", "check", ["x"], [], []), False),
+    (Hold, ("dvt", "same-day", "my calf", "calf", "uncertain"), False),
 ]
 
 
@@ -73,6 +121,13 @@ def test_the_defaults_are_the_dataclasses_ones() -> None:
     assert AllergyReading() == AllergyReading([], [], {}, {})
     assert AllergyReading().items is not AllergyReading().items
     assert _Allergens.__slots__ == ("index", "groups", "names")
+    assert Plan("ready", []).course is None and Plan("ready", []).note == ""
+    assert Plan("ready", []).points is not Plan("ready", []).points
+    assert Exclusion("x", "herb", "r", []).refs == []
+    assert Warning("w", "t", []).items == []
+    assert PatternResult("p", "n", "py", "zh", [], 0.0, "considered").key_found is False
+    note = PlanFormula("f", "n", "c", [], [], "a", []).note
+    assert note == "To discuss with your practitioner: herbs are prescribed, not self-selected."
 
 
 def test_keywords_name_the_fields() -> None:

@@ -9,10 +9,11 @@ capped, so supporting signs alone cannot put it first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from anmian.engine.memo import per_parts
+from anmian.engine.record import Record
 from anmian.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
@@ -35,19 +36,47 @@ class Evidence:
     key: bool = False
 
 
-@dataclass(slots=True)
-class PatternResult:
-    id: str
-    name: str
-    pinyin: str
-    chinese: str
-    icd11: list[dict[str, str]]
-    score: float
-    role: str  # primary | combined | considered
-    for_: list[Evidence] = field(default_factory=list)
-    against: list[Evidence] = field(default_factory=list)
-    key_found: bool = False
-    refs: list[str] = field(default_factory=list)
+class PatternResult(Record):
+    __slots__ = (  # noqa: RUF023
+        "id",
+        "name",
+        "pinyin",
+        "chinese",
+        "icd11",
+        "score",
+        "role",
+        "for_",
+        "against",
+        "key_found",
+        "refs",
+    )
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        pinyin: str,
+        chinese: str,
+        icd11: list[dict[str, str]],
+        score: float,
+        role: str,  # primary | combined | considered
+        for_: list[Evidence] | None = None,
+        against: list[Evidence] | None = None,
+        key_found: bool = False,
+        refs: list[str] | None = None,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.pinyin = pinyin
+        self.chinese = chinese
+        self.icd11 = icd11
+        self.score = score
+        self.role = role
+        self.for_: list[Evidence] = [] if for_ is None else for_
+        self.against: list[Evidence] = [] if against is None else against
+        self.key_found = key_found
+        self.refs: list[str] = [] if refs is None else refs
 
 
 class _Table(NamedTuple):

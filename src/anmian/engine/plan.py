@@ -9,13 +9,13 @@ added, and a formula is judged by its own rules plus all of its ingredients' rul
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 from zlib import crc32
 
 from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
 from anmian.engine.memo import per_parts
+from anmian.engine.record import Record
 from anmian.engine.safety import Safety, allergy_allowed, applicable, has_allergies
 from anmian.knowledge import KnowledgeBase
 
@@ -35,71 +35,165 @@ TECHNIQUE_LABEL = {
 MODES = ("needle", "acupressure")
 
 
-@dataclass(slots=True)
-class PlanPoint:
-    code: str
-    id: str
-    name: str
-    for_patterns: list[str]
-    mode: str  # needle | acupressure | both
-    roles: list[str]
-    location: str
-    acupressure: str | None
-    refs: list[str]
+class PlanPoint(Record):
+    __slots__ = (  # noqa: RUF023
+        "code",
+        "id",
+        "name",
+        "for_patterns",
+        "mode",
+        "roles",
+        "location",
+        "acupressure",
+        "refs",
+    )
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        code: str,
+        id: str,
+        name: str,
+        for_patterns: list[str],
+        mode: str,  # needle | acupressure | both
+        roles: list[str],
+        location: str,
+        acupressure: str | None,
+        refs: list[str],
+    ) -> None:
+        self.code = code
+        self.id = id
+        self.name = name
+        self.for_patterns = for_patterns
+        self.mode = mode
+        self.roles = roles
+        self.location = location
+        self.acupressure = acupressure
+        self.refs = refs
 
 
-@dataclass(slots=True)
-class PlanFormula:
-    id: str
-    name: str
-    chinese: str
-    for_patterns: list[str]
-    ingredients: list[str]
-    actions: str
-    refs: list[str]
-    note: str = "To discuss with your practitioner: herbs are prescribed, not self-selected."
+class PlanFormula(Record):
+    __slots__ = ("id", "name", "chinese", "for_patterns", "ingredients", "actions", "refs", "note")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        chinese: str,
+        for_patterns: list[str],
+        ingredients: list[str],
+        actions: str,
+        refs: list[str],
+        note: str = "To discuss with your practitioner: herbs are prescribed, not self-selected.",
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.chinese = chinese
+        self.for_patterns = for_patterns
+        self.ingredients = ingredients
+        self.actions = actions
+        self.refs = refs
+        self.note = note
 
 
-@dataclass(slots=True)
-class PlanHerb:
-    id: str
-    name: str
-    latin: str
-    in_formulas: list[str]
-    for_patterns: list[str]
-    refs: list[str]
+class PlanHerb(Record):
+    __slots__ = ("id", "name", "latin", "in_formulas", "for_patterns", "refs")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        latin: str,
+        in_formulas: list[str],
+        for_patterns: list[str],
+        refs: list[str],
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.latin = latin
+        self.in_formulas = in_formulas
+        self.for_patterns = for_patterns
+        self.refs = refs
 
 
-@dataclass(slots=True)
-class PlanAdvice:
-    id: str
-    title: str
-    text: str
-    for_patterns: list[str]
-    refs: list[str]
+class PlanAdvice(Record):
+    __slots__ = ("id", "title", "text", "for_patterns", "refs")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        text: str,
+        for_patterns: list[str],
+        refs: list[str],
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.text = text
+        self.for_patterns = for_patterns
+        self.refs = refs
 
 
-@dataclass(slots=True)
-class PlanCourse:
-    weeks: int
-    sessions_per_week: list[int]
-    combined: bool
-    note: str
-    refs: list[str]
+class PlanCourse(Record):
+    __slots__ = ("weeks", "sessions_per_week", "combined", "note", "refs")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        weeks: int,
+        sessions_per_week: list[int],
+        combined: bool,
+        note: str,
+        refs: list[str],
+    ) -> None:
+        self.weeks = weeks
+        self.sessions_per_week = sessions_per_week
+        self.combined = combined
+        self.note = note
+        self.refs = refs
 
 
-@dataclass(slots=True)
-class Plan:
-    status: str  # ready | see-physician-first
-    patterns: list[str]
-    points: list[PlanPoint] = field(default_factory=list)
-    formulas: list[PlanFormula] = field(default_factory=list)
-    herbs: list[PlanHerb] = field(default_factory=list)
-    diet: list[PlanAdvice] = field(default_factory=list)
-    lifestyle: list[PlanAdvice] = field(default_factory=list)
-    topical: list[PlanAdvice] = field(default_factory=list)
-    course: PlanCourse | None = None
-    note: str = ""
+class Plan(Record):
+    __slots__ = (  # noqa: RUF023
+        "status",
+        "patterns",
+        "points",
+        "formulas",
+        "herbs",
+        "diet",
+        "lifestyle",
+        "topical",
+        "course",
+        "note",
+    )
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        status: str,  # ready | see-physician-first
+        patterns: list[str],
+        points: list[PlanPoint] | None = None,
+        formulas: list[PlanFormula] | None = None,
+        herbs: list[PlanHerb] | None = None,
+        diet: list[PlanAdvice] | None = None,
+        lifestyle: list[PlanAdvice] | None = None,
+        topical: list[PlanAdvice] | None = None,
+        course: PlanCourse | None = None,
+        note: str = "",
+    ) -> None:
+        self.status = status
+        self.patterns = patterns
+        self.points: list[PlanPoint] = [] if points is None else points
+        self.formulas: list[PlanFormula] = [] if formulas is None else formulas
+        self.herbs: list[PlanHerb] = [] if herbs is None else herbs
+        self.diet: list[PlanAdvice] = [] if diet is None else diet
+        self.lifestyle: list[PlanAdvice] = [] if lifestyle is None else lifestyle
+        self.topical: list[PlanAdvice] = [] if topical is None else topical
+        self.course = course
+        self.note = note
 
 
 def build_plan(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from anmian.engine.context import Context, medication_classes, medication_name
 from anmian.engine.memo import per_parts
+from anmian.engine.record import Record
 from anmian.engine.resolve import (
     ABSENT,
     HISTORICAL,
@@ -34,44 +35,85 @@ ALLERGY_REFS = ("nice-2014-drug-allergy",)
 SHORT = 8
 
 
-@dataclass(slots=True)
-class Referral:
-    id: str
-    urgency: str
-    title: str
-    reason: str
-    triggered_by: list[str]
-    refs: list[str]
+class Referral(Record):
+    __slots__ = ("id", "urgency", "title", "reason", "triggered_by", "refs")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        id: str,
+        urgency: str,
+        title: str,
+        reason: str,
+        triggered_by: list[str],
+        refs: list[str],
+    ) -> None:
+        self.id = id
+        self.urgency = urgency
+        self.title = title
+        self.reason = reason
+        self.triggered_by = triggered_by
+        self.refs = refs
 
 
-@dataclass(slots=True)
-class Exclusion:
-    item: str
-    kind: str  # point | herb | formula | technique | advice
-    reason: str
-    triggered_by: list[str]
-    refs: list[str] = field(default_factory=list)
+class Exclusion(Record):
+    __slots__ = ("item", "kind", "reason", "triggered_by", "refs")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        item: str,
+        kind: str,  # point | herb | formula | technique | advice
+        reason: str,
+        triggered_by: list[str],
+        refs: list[str] | None = None,
+    ) -> None:
+        self.item = item
+        self.kind = kind
+        self.reason = reason
+        self.triggered_by = triggered_by
+        self.refs: list[str] = [] if refs is None else refs
 
 
-@dataclass(slots=True)
-class Warning:
-    id: str
-    text: str
-    triggered_by: list[str]
-    refs: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)  # the plan items it concerns, if any
+class Warning(Record):
+    __slots__ = ("id", "text", "triggered_by", "refs", "items")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        id: str,
+        text: str,
+        triggered_by: list[str],
+        refs: list[str] | None = None,
+        items: list[str] | None = None,  # the plan items it concerns, if any
+    ) -> None:
+        self.id = id
+        self.text = text
+        self.triggered_by = triggered_by
+        self.refs: list[str] = [] if refs is None else refs
+        self.items: list[str] = [] if items is None else items
 
 
-@dataclass(slots=True)
-class Hold:
+class Hold(Record):
     """Something written comes near a danger sign but could not be placed with confidence.
     The plan waits until a person has checked it; meanwhile they are told what to do."""
 
-    flag: str  # the red flag it comes near
-    urgency: str
-    text: str  # what the person wrote
-    words: str  # the words that raised it
-    why: str  # uncertain (read, but maybe) | unplaced (danger words not read as a finding)
+    __slots__ = ("flag", "urgency", "text", "words", "why")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # filled in after it is made
+
+    def __init__(
+        self,
+        flag: str,  # the red flag it comes near
+        urgency: str,
+        text: str,  # what the person wrote
+        words: str,  # the words that raised it
+        why: str,  # uncertain (read, but maybe) | unplaced (danger words not read as a finding)
+    ) -> None:
+        self.flag = flag
+        self.urgency = urgency
+        self.text = text
+        self.words = words
+        self.why = why
 
 
 @dataclass(slots=True)
