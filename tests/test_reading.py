@@ -1121,3 +1121,16 @@ def test_oedema_is_swelling_of_both_legs_unless_one_side_is_named(kb):
     # NICE NG158: swelling of one leg is the clot's, however short the wording
     assert ("one-leg-swollen-warm-red", "present") in read(kb, "unilateral leg oedema")
     assert ("one-leg-swollen-warm-red", "present") in read(kb, "oedema of the left leg")
+
+
+def test_gasping_in_sleep_is_apnoea_and_gasping_awake_the_red_flag(kb):
+    # Mayo Clinic, obstructive sleep apnoea: "gasping for air during sleep"; NHS: breathing
+    # stopping and starting as you sleep
+    got = read(kb, "gasping for air during sleep")
+    assert ("loud-snoring-or-apnoea", "present") in got
+    assert ("sudden-breathlessness", "present") not in got
+    assert ("loud-snoring-or-apnoea", "present") in read(
+        kb, "my breathing stops and starts while I sleep"
+    )
+    # NICE NG158: breathlessness that comes on awake stays the clot's red flag
+    assert ("sudden-breathlessness", "present") in read(kb, "I'm gasping for air and can't breathe")
