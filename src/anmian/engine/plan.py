@@ -382,6 +382,7 @@ def _add_herbal(
     allergic = has_allergies(ctx)
     per_pattern = kb.rules.limits.formulas_per_pattern
     added_formulas: dict[str, PlanFormula] = {f.id: f for f in plan.formulas}
+    names = _formula_names(kb)
     for pid in chosen:
         added = 0
         for fid in kb.patterns[pid].formulas:
@@ -392,39 +393,50 @@ def _add_herbal(
                 existing.for_patterns.append(pid)
                 added += 1
                 continue
-            formula = kb.formulas[fid]
             if not formula_allowed(kb, fid, ctx, safety, allergic):
                 continue
+            formula = kb.formulas[fid]
+            name, ingredients = names[fid]
             added_formulas[fid] = PlanFormula(
                 fid,
-                f"{formula.pinyin} ({formula.english})",
+                name,
                 formula.chinese,
                 [pid],
-                [i.herb for i in formula.ingredients],
+                list(ingredients),
                 formula.actions,
                 list(formula.refs),
             )
             plan.formulas.append(added_formulas[fid])
-            for ing in formula.ingredients:
-                h = herbs.setdefault(ing.herb, ([], []))
+            for hid in ingredients:
+                h = herbs.setdefault(hid, ([], []))
                 h[0].append(fid)
                 h[1].append(pid)
             added += 1
         for hid in kb.patterns[pid].herbs:
             if herb_allowed(kb, hid, ctx, safety, allergic):
                 herbs.setdefault(hid, ([], []))[1].append(pid)
+    herb_rows = _herb_rows(kb)
     for hid, (formulas, pats) in herbs.items():
         herb = kb.herbs[hid]
         plan.herbs.append(
             PlanHerb(
                 hid,
-                f"{herb.pinyin} ({herb.english})",
+                herb_rows[hid][2],
                 herb.latin,
                 list(dict.fromkeys(formulas)),
                 list(dict.fromkeys(pats)),
                 list(herb.refs),
             )
         )
+
+
+@per_parts("formulas")
+def _formula_names(kb: KnowledgeBase) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Formula id -> its name in a plan, and its ingredients' herb ids."""
+    return {
+        fid: (f"{f.pinyin} ({f.english})", tuple(i.herb for i in f.ingredients))
+        for fid, f in kb.formulas.items()
+    }
 
 
 @per_parts("rules")
@@ -442,8 +454,9 @@ _RegulatorRow = tuple[str, str, tuple[str, ...]]
 @per_parts("herbs")
 def _herb_rows(
     kb: KnowledgeBase,
-) -> dict[str, tuple[tuple[_HerbRow, ...], tuple[_RegulatorRow, ...]]]:
-    """Herb id -> its safety rules and its regulators' warnings, worded once."""
+) -> dict[str, tuple[tuple[_HerbRow, ...], tuple[_RegulatorRow, ...], str]]:
+    """Herb id -> its safety rules, its regulators' warnings, and its name in a plan, worded
+    once."""
     return {
         hid: (
             tuple(
@@ -464,6 +477,7 @@ def _herb_rows(
                 )
                 for w in herb.regulator_warnings
             ),
+            f"{herb.pinyin} ({herb.english})",
         )
         for hid, herb in kb.herbs.items()
     }
@@ -473,7 +487,7 @@ def herb_allowed(
     kb: KnowledgeBase, hid: str, ctx: Context, safety: Safety, allergic: bool | None = None
 ) -> bool:
     """allergic: whether the person has allergies to items (`has_allergies`), when known."""
-    rows, regulators = _herb_rows(kb)[hid]
+    rows, regulators, _ = _herb_rows(kb)[hid]
     if (has_allergies(ctx) if allergic is None else allergic) and not allergy_allowed(
         kb, "herb", hid, ctx, safety
     ):
@@ -493,11 +507,6 @@ def herb_allowed(
     for wid, text, refs in regulators:
         safety.warn(wid, text, [f"herb: {hid}"], refs)
     return True
-
-
-def _regulator_warnings(kb: KnowledgeBase, hid: str, safety: Safety) -> None:
-    for wid, text, refs in _herb_rows(kb)[hid][1]:
-        safety.warn(wid, text, [f"herb: {hid}"], refs)
 
 
 def formula_allowed(
@@ -521,8 +530,10 @@ def formula_allowed(
     if ok:
         for args in cautions:
             safety.warn(*args)
+        herb_rows = _herb_rows(kb)
         for ing in formula.ingredients:
-            _regulator_warnings(kb, ing.herb, safety)
+            for wid, text, refs in herb_rows[ing.herb][1]:
+                safety.warn(wid, text, [f"herb: {ing.herb}"], refs)
     return ok
 
 
