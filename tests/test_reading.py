@@ -1134,3 +1134,12 @@ def test_gasping_in_sleep_is_apnoea_and_gasping_awake_the_red_flag(kb):
     )
     # NICE NG158: breathlessness that comes on awake stays the clot's red flag
     assert ("sudden-breathlessness", "present") in read(kb, "I'm gasping for air and can't breathe")
+
+
+def test_nighttime_in_one_word_is_night_time(kb):
+    # Merriam-Webster spells it both ways; nocturia (NHS: needing to pee at night) reads alike
+    assert ("night-urination", "present") in read(kb, "nighttime urination keeps waking me")
+    assert read(kb, "restless legs at nighttime") == {
+        ("restless-legs", "present"),
+        ("worse-night", "present"),
+    }
