@@ -10,6 +10,7 @@ capped, so supporting signs alone cannot put it first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from anmian.engine.memo import per_parts
@@ -201,6 +202,7 @@ def weight_index(kb: KnowledgeBase) -> WeightIndex:
 
 # One piece of evidence as differentiate sorts it: (-weight, finding, Evidence).
 _Row = tuple[float, str, Evidence]
+_WEIGHT, _EVIDENCE, _KEY = itemgetter(0), itemgetter(2), attrgetter("key")
 
 
 class _Scoring(NamedTuple):
@@ -212,7 +214,8 @@ class _Scoring(NamedTuple):
     con: dict[str, tuple[tuple[str, _Row], ...]]
     denied: dict[str, tuple[tuple[str, _Row], ...]]  # a denied key finding
     denominators: dict[str, float]
-    about: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...], tuple[str, ...]]]
+    # pattern -> name, pinyin, chinese, ICD-11 codes as {code, title} (copied per result), refs
+    about: dict[str, tuple[str, str, str, tuple[dict[str, str], ...], tuple[str, ...]]]
     sex_of: dict[str, str]  # finding -> the only sex that can have it, for those with one
 
 
@@ -247,7 +250,10 @@ def _scoring(kb: KnowledgeBase) -> _Scoring:
         },
         denied=denied,
         denominators=idx.denominators,
-        about=idx.about,
+        about={
+            pid: (name, pinyin, chinese, tuple({"code": c, "title": t} for c, t in icd11), refs)
+            for pid, (name, pinyin, chinese, icd11, refs) in idx.about.items()
+        },
         sex_of={fid: f.sex for fid, f in kb.findings.items() if f.sex is not None},
     )
 
@@ -306,23 +312,25 @@ def differentiate(
     scored: list[tuple[float, float, str, PatternResult]] = []
     for pid in {**pros, **cons} if cons else pros:
         # sorted before summing: a set's order must not change the last digit of a score
+        # (map and itemgetter, not comprehensions: a comprehension is a call of its own on
+        # Python 3.11, and a pattern has one to six rows)
         pro = pros.get(pid)
         if pro:
             if len(pro) > 1:
                 pro.sort()
-                total = -sum([row[0] for row in pro])
+                total = -sum(map(_WEIGHT, pro))
             else:
                 total = -pro[0][0]  # -sum([x]) is -(0 + x), which is -x for a weight
-            evidence = [row[2] for row in pro]
-            key_found = any([e.key for e in evidence])
+            evidence = list(map(_EVIDENCE, pro))
+            key_found = any(map(_KEY, evidence))
         else:
             total, evidence, key_found = 0, [], False
         con = cons.get(pid)
         if con:
             if len(con) > 1:
                 con.sort()
-            raw = (total - -sum([row[0] for row in con])) / denominators[pid]
-            contrary = [row[2] for row in con]
+            raw = (total - -sum(map(_WEIGHT, con))) / denominators[pid]
+            contrary = list(map(_EVIDENCE, con))
         else:
             raw = total / denominators[pid]
             contrary = []
@@ -341,7 +349,7 @@ def differentiate(
                     name,
                     pinyin,
                     chinese,
-                    [{"code": code, "title": title} for code, title in icd11],
+                    list(map(dict, icd11)),
                     score,
                     "considered",
                     evidence,
