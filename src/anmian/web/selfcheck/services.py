@@ -16,6 +16,7 @@ from anmian.engine import InputError
 from anmian.engine.intake import IntakeResult, next_step
 from anmian.engine.zh_result import add_chinese, chinese_first, language, to_simplified
 from anmian.knowledge import KnowledgeBase
+from anmian.knowledge.models import ExclusiveQuestion
 
 MAX_TEXT = 2000  # characters in the free-text answer
 MAX_PHRASES = 30  # phrases passed to the engine from it
@@ -327,10 +328,10 @@ def intake_request(
     their assessment input) and the short path's own answers. A step not yet answered is left
     out, so the intake asks it (and the view sends the person to that step)."""
     mine = answers.get(INTAKE, {})
-    # a finding ticked on the long form and taken back when asked again is no longer a yes
-    taken_back = set(mine.get("absent", [])) | set(mine.get("unsure", []))
-    ticked = [f for f in data["findings"] if f in kb.findings and f not in taken_back]
-    present = list(dict.fromkeys([*ticked, *mine.get("present", [])]))
+    # two answers of one grouped question both ticked (on the long form) cannot be given to
+    # the intake: they are left unanswered, and the view asks the question again (clashes)
+    clashing = {f for _, both in clashes(answers, data, kb) for f in both}
+    present = [f for f in _said_yes(answers, data, kb) if f not in clashing]
     said = set(present)
     req: dict[str, Any] = {
         "present": present,
@@ -358,6 +359,42 @@ def intake_request(
         if key in data:
             req[key] = data[key]
     return req
+
+
+def _said_yes(answers: dict[str, Any], data: dict[str, Any], kb: KnowledgeBase) -> list[str]:
+    """The findings the session says yes to: ticked on the long form or answered yes."""
+    mine = answers.get(INTAKE, {})
+    # a finding ticked on the long form and taken back when asked again is no longer a yes
+    taken_back = set(mine.get("absent", [])) | set(mine.get("unsure", []))
+    ticked = [f for f in data["findings"] if f in kb.findings and f not in taken_back]
+    return list(dict.fromkeys([*ticked, *mine.get("present", [])]))
+
+
+def clashes(
+    answers: dict[str, Any], data: dict[str, Any], kb: KnowledgeBase
+) -> list[tuple[ExclusiveQuestion, list[str]]]:
+    """The grouped questions (findings that exclude each other) with two or more of their
+    findings said yes to, as when both were ticked on the long form, each with those findings.
+    The intake refuses such answers; the short path asks each of these questions again."""
+    said = set(_said_yes(answers, data, kb))
+    out = []
+    for q in kb.intake.exclusive:
+        both = [f for f in q.findings if f in said]
+        if len(both) > 1:
+            out.append((q, both))
+    return out
+
+
+def untick(answers: dict[str, Any], steps: list[str], findings: list[str]) -> None:
+    """Clear the long form's ticks of `findings` on the steps `steps`: a later answer on the
+    short path (no, not sure, or another answer of a grouped question) replaces them, so the
+    long form and the results show what the person says now."""
+    for ident in steps:
+        ticks = answers.get(ident)
+        if isinstance(ticks, dict):
+            for f in findings:
+                if ticks.get(f) is True:
+                    ticks[f] = False
 
 
 def record_answer(

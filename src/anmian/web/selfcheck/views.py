@@ -265,14 +265,32 @@ def _intake(answers: dict):
     return services.next_question(services.intake_request(answers, data, kb), kb)
 
 
+def _clashes(answers: dict) -> list[tuple[Any, list[str]]]:
+    """Grouped questions with two of their answers both ticked on the long form."""
+    return services.clashes(answers, to_engine_input(answers, _steps()), get_kb())
+
+
+def _long_form() -> list[str]:
+    """The long form's steps of findings, whose ticks a later answer may replace."""
+    return list(dict.fromkeys(s.identifier for s in _steps() if s.full_only))
+
+
 @require_safe
 def questions(request: HttpRequest) -> HttpResponse:
     """The next question of the short path, a wizard step still to answer, or the results."""
     answers = request.session.get(ANSWERS, {})
     result = _intake(answers)
-    if result is None or result.next is None:
+    if result is None:
         return redirect("selfcheck:results")
     q = result.next
+    # Two answers ticked together on the long form that exclude each other: their question is
+    # asked again before any other (the safety steps aside) and before the results.
+    if q is None or q.kind in ("finding", "confirmation", "choice"):
+        clash = _clashes(answers)
+        if clash:
+            return redirect("selfcheck:choice", clash[0][0].id)
+    if q is None:
+        return redirect("selfcheck:results")
     if q.kind in ("finding", "confirmation"):
         return redirect("selfcheck:question", q.id)
     if q.kind == "choice":
@@ -299,6 +317,8 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
             ask = now.next if now is not None else None
             confirming = ask is not None and ask.kind == "confirmation" and ask.id == finding
             services.record_answer(answers, finding, answer, confirming=confirming)
+            if answer != "yes":  # taken back: the long form's tick goes too
+                services.untick(answers, _long_form(), [finding])
             request.session[ANSWERS] = answers
             return redirect("selfcheck:questions")
     result = _intake(answers)
@@ -347,8 +367,10 @@ def choice(request: HttpRequest, group: str) -> HttpResponse:
     result = _intake(answers)
     if result is None:
         return redirect("selfcheck:results")
+    # ticked together on the long form: all its answers, none chosen, and a word on why
+    clash = next((both for g, both in _clashes(answers) if g.id == group), None)
     shown = result.next if result.next is not None and result.next.id == group else None
-    if shown is not None:
+    if shown is not None and clash is None:
         choices = [(c.finding or c.answer, _said(c, "label")) for c in shown.choices]
     else:  # an answered question, opened again by "Back": all its findings
         said = kb.intake.questions
@@ -359,6 +381,7 @@ def choice(request: HttpRequest, group: str) -> HttpResponse:
         answer = request.POST.get("answer")
         if answer in [value for value, _ in choices]:
             services.record_choice(answers, group, findings, str(answer))
+            services.untick(answers, _long_form(), [f for f in findings if f != answer])
             request.session[ANSWERS] = answers
             return redirect("selfcheck:questions")
     return render(
@@ -367,10 +390,11 @@ def choice(request: HttpRequest, group: str) -> HttpResponse:
         {
             "group": q,
             "question": _said(q, "question"),
-            "why": _said(shown, "why") if shown else "",
+            "why": _said(shown, "why") if shown and clash is None else "",
+            "clash": [_label(kb.findings[f]) for f in clash or []],
             "choices": choices,
-            "remaining": result.remaining,
-            "answer": services.given_choice(answers, findings),
+            "remaining": max(result.remaining, len(_clashes(answers))),
+            "answer": None if clash else services.given_choice(answers, findings),
             "back": _back(answers, services.previous_question(answers, services.CHOICE + group)),
             "invalid": request.method == "POST",
             "disclaimer": kb.rules.disclaimer,

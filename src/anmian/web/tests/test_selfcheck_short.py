@@ -258,3 +258,59 @@ def test_a_grouped_question_reads_in_chinese(client: Client):
     assert group.zh_question in html
     assert all(KB.findings[f].zh in html for f in group.findings)
     assert KB.intake.questions.zh_choice_none in html and group.question not in html
+
+
+# --- two answers of one grouped question ticked on the long form ---------------------------
+
+
+def test_two_answers_that_exclude_each_other_are_asked_again_not_skipped_to_results(
+    client: Client,
+):
+    """Loose stools and constipation with hard, dry stools ticked together on the long form
+    (bowels are one or the other most of the time; swinging between them is a third answer):
+    switching to the short path asks the bowel question again, saying why, rather than
+    jumping to the results; the person's other answers stay."""
+    safety_steps(client)
+    client.post("/self-check/mode/", {"mode": "full"})
+    client.post(
+        "/self-check/step/digestion/",
+        {"loose-stools": "on", "constipation-dry-stools": "on", "poor-appetite": "on"},
+    )
+    client.post("/self-check/step/sleep-mood/", {"dream-disturbed-sleep": "on"})
+    assert (
+        client.post("/self-check/mode/", {"mode": "short"})["Location"] == "/self-check/questions/"
+    )
+    where = client.get("/self-check/questions/")["Location"]
+    assert where == "/self-check/questions/choice/bowels/"
+    response = client.get(where)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "How are your bowel movements" in html
+    assert "cannot both be true" in html
+    assert "Loose or soft stools" in html and "Constipation with dry, hard stools" in html
+    assert 'value="alternating-bowels"' in html  # what the two ticks together may mean
+    assert "checked" not in html  # asked afresh
+    response = client.post(where, {"answer": "alternating-bowels"})
+    assert response["Location"] == "/self-check/questions/"
+    assert client.get("/self-check/questions/")["Location"] != where  # asked once
+    # on the long form, the answer given replaces the two ticks; the other ticks stay
+    kept = client.session["selfcheck"]
+    assert kept["digestion"]["loose-stools"] is False
+    assert kept["digestion"]["constipation-dry-stools"] is False
+    assert kept["digestion"]["poor-appetite"] is True
+    assert kept["sleep-mood"]["dream-disturbed-sleep"] is True
+    assert "alternating-bowels" in kept["intake"]["present"]
+
+
+def test_two_answers_that_exclude_each_other_are_asked_again_in_chinese(client: Client):
+    safety_steps(client)
+    client.post("/self-check/mode/", {"mode": "full"})
+    client.post("/self-check/step/temperature/", {"feeling-cold": "on", "feeling-hot": "on"})
+    client.post("/self-check/mode/", {"mode": "short"})
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    where = client.get("/self-check/questions/")["Location"]
+    assert where == "/self-check/questions/choice/body-temperature/"
+    html = client.get(where).content.decode()
+    assert "畏寒怕冷" in html and "怕熱" in html
+    assert "不可能同時" in html
+    assert "cannot both be true" not in html
