@@ -859,10 +859,10 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             over = [h for h in hits if set(h.words) & set(ps) and h.id not in index.red]
             # ...unless the danger words name a side ("unilateral leg oedema" is the clot's
             # one leg, not the both legs its shorter words read)
-            sided = "symptoms-one-sided" in index.includes.get(entry, ()) and any(
+            names_side = "symptoms-one-sided" in index.includes.get(entry, ()) and any(
                 sentence[p].raw in _ONE_SIDE for p in ps
             )
-            if any(len(h.words) >= len(ps) for h in over) and not sided:
+            if any(len(h.words) >= len(ps) for h in over) and not names_side:
                 continue
             hits = [h for h in hits if h not in over]
             flagged.append((entry, status, ps))
