@@ -1143,3 +1143,9 @@ def test_nighttime_in_one_word_is_night_time(kb):
         ("restless-legs", "present"),
         ("worse-night", "present"),
     }
+
+
+def test_itchiness_is_an_itch(kb):
+    # a -ness noun the stemmer keeps whole (Oxford: itchiness, the state of being itchy)
+    assert ("leg-itching-deep", "present") in read(kb, "itchiness deep in my calves for months")
+    assert ("leg-itching-deep", "present") not in read(kb, "itchiness of the scalp")
