@@ -46,8 +46,14 @@ def _path(answers: dict) -> list[Step]:
 
 
 def _following(answers: dict, step: Step) -> list[Step]:
+    """The steps after this one. On the short path, only those not yet answered: the
+    questions ask the medicines before the person's own words, and "Next" on those words
+    should not bring back the medicines just answered (the questions follow instead)."""
     steps = _applicable(answers)
-    return [s for s in steps[steps.index(step) + 1 :] if s.on_path(answers)]
+    after = [s for s in steps[steps.index(step) + 1 :] if s.on_path(answers)]
+    return (
+        after if answers.get(MODE) == "full" else [s for s in after if not s.is_completed(answers)]
+    )
 
 
 def _after_steps(answers: dict) -> str:
@@ -335,7 +341,9 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
             "question": _said(shown, "question") if confirming else question_text(f),
             "why": _said(shown, "why") if shown else "",
             "confirming": confirming,
-            "remaining": result.remaining,
+            "remaining": _about(
+                request, answers, ("again:" if confirming else "") + finding, result.remaining
+            ),
             # asked again: nothing ticked, so the second answer is given afresh
             "answer": None if confirming else services.given_answer(answers, finding),
             "back": _back(answers, before),
@@ -344,6 +352,23 @@ def question(request: HttpRequest, finding: str) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+SHOWN = "shown"  # answers[SHOWN]: {question: the "about N more" its screen showed}
+
+
+def _about(request: HttpRequest, answers: dict, key: str, remaining: int) -> int:
+    """The "about N more questions" a screen shows: the intake's estimate (a median over
+    simulated patients, docs/intake.md), but never more than the question before showed, as a
+    count that rises reads as going backwards; a screen seen again (Back, reload) shows what it
+    showed then. `key`: the question (a finding, CHOICE + a group, "again:" + a finding)."""
+    shown = answers.setdefault(SHOWN, {})
+    if key not in shown:
+        order = answers.get(services.INTAKE, {}).get("order", [])
+        last = next((shown[k] for k in reversed(order) if k in shown), None)
+        shown[key] = remaining if last is None else min(remaining, last)
+        request.session[ANSWERS] = answers
+    return int(shown[key])
 
 
 def _back(answers: dict, before: str | None) -> str:
@@ -393,7 +418,12 @@ def choice(request: HttpRequest, group: str) -> HttpResponse:
             "why": _said(shown, "why") if shown and clash is None else "",
             "clash": [_label(kb.findings[f]) for f in clash or []],
             "choices": choices,
-            "remaining": max(result.remaining, len(_clashes(answers))),
+            "remaining": _about(
+                request,
+                answers,
+                services.CHOICE + group,
+                max(result.remaining, len(_clashes(answers))),
+            ),
             "answer": None if clash else services.given_choice(answers, findings),
             "back": _back(answers, services.previous_question(answers, services.CHOICE + group)),
             "invalid": request.method == "POST",

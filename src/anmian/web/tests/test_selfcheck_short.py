@@ -314,3 +314,52 @@ def test_two_answers_that_exclude_each_other_are_asked_again_in_chinese(client: 
     assert "畏寒怕冷" in html and "怕熱" in html
     assert "不可能同時" in html
     assert "cannot both be true" not in html
+
+
+# --- what a person sees along the way ------------------------------------------------------
+
+
+def about(html: str) -> int:
+    """The count of questions left that a screen shows ("Nearly done" is none)."""
+    if "About one more question" in html:
+        return 1
+    found = re.search(r"About (\d+) more questions", html)
+    if found:
+        return int(found.group(1))
+    assert "Nearly done" in html
+    return 0
+
+
+def test_the_count_of_questions_left_never_goes_up(client: Client):
+    """A count that rises ("about 19 more", then "about 24 more") reads as going backwards."""
+    safety_steps(client, notes="crawling feeling in my calves every evening")
+    truth = {"palpitations", "pale-face", "poor-memory", "dizziness", "pale-lips-nails"}
+    counts, seen = [], {}
+    for _ in range(KB.intake.model.budget + KB.intake.model.max_confirmations + 1):
+        where = client.get("/self-check/questions/")["Location"]
+        if where == "/self-check/results/":
+            break
+        counts.append(about(client.get(where).content.decode()))
+        seen.setdefault(where, counts[-1])
+        answer_next(client, truth)
+    else:
+        raise AssertionError("the short path never ended")
+    assert len(counts) > 5
+    assert counts == sorted(counts, reverse=True), counts
+    first, count = next(iter(seen.items()))
+    assert about(client.get(first).content.decode()) == count  # Back: the same count
+
+
+def test_next_on_ones_own_words_goes_on_to_the_questions_not_back_to_the_medicines(
+    client: Client,
+):
+    """The questions ask the medicines before the person's own words; "Next" on the words
+    then leads to the questions, not to the medicines just answered."""
+    client.post("/self-check/step/about/", {"age": "55", "sex": "female"})
+    client.post("/self-check/step/screening/", YES)
+    client.post("/self-check/step/safety/", {})
+    client.post("/self-check/step/severity/", SEVERITY)
+    client.post("/self-check/step/context/", {})
+    assert client.get("/self-check/questions/")["Location"] == "/self-check/step/notes/"
+    response = client.post("/self-check/step/notes/", {"story": ""})
+    assert response["Location"] == "/self-check/questions/"
