@@ -11,6 +11,7 @@ from django.test import Client
 
 from anmian.engine.inputs import CRITERIA
 from anmian.knowledge import get_kb
+from anmian.web.selfcheck.steps import build_steps, to_engine_input
 
 pytestmark = pytest.mark.django_db
 KB = get_kb()
@@ -363,3 +364,21 @@ def test_next_on_ones_own_words_goes_on_to_the_questions_not_back_to_the_medicin
     assert client.get("/self-check/questions/")["Location"] == "/self-check/step/notes/"
     response = client.post("/self-check/step/notes/", {"story": ""})
     assert response["Location"] == "/self-check/questions/"
+
+
+def test_a_tick_taken_back_on_the_short_path_is_gone_from_the_long_form_and_the_results(
+    client: Client,
+):
+    """Ticked on the long form, then answered no when the short path asks it (again): the
+    no is the person's answer now, on the long form and in what the results rest on."""
+    safety_steps(client)
+    client.post("/self-check/mode/", {"mode": "full"})
+    client.post("/self-check/step/energy/", {"palpitations": "on", "dizziness": "on"})
+    client.post("/self-check/mode/", {"mode": "short"})
+    client.post("/self-check/questions/palpitations/", {"answer": "no"})
+    energy = client.get("/self-check/step/energy/").content.decode()
+    assert re.search(r'<input[^>]*name="palpitations"[^>]*checked', energy) is None
+    assert re.search(r'<input[^>]*name="dizziness"[^>]*checked', energy)  # the other stays
+    assert client.get("/self-check/results/").status_code == 200
+    found = to_engine_input(client.session["selfcheck"], build_steps(KB))["findings"]
+    assert "palpitations" not in found and "dizziness" in found
