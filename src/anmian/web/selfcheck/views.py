@@ -359,14 +359,17 @@ SHOWN = "shown"  # answers[SHOWN]: {question: the "about N more" its screen show
 
 def _about(request: HttpRequest, answers: dict, key: str, remaining: int) -> int:
     """The "about N more questions" a screen shows: the intake's estimate (a median over
-    simulated patients, docs/intake.md), but never more than the question before showed, as a
-    count that rises reads as going backwards; a screen seen again (Back, reload) shows what it
-    showed then. `key`: the question (a finding, CHOICE + a group, "again:" + a finding)."""
+    simulated patients, docs/intake.md), but one fewer than the question before showed at
+    most (down to one), as a count that rises or stands still reads as going backwards or
+    being stuck; a screen seen again (Back, reload) shows what it showed then. `key`: the
+    question (a finding, CHOICE + a group, "again:" + a finding)."""
     shown = answers.setdefault(SHOWN, {})
     if key not in shown:
         order = answers.get(services.INTAKE, {}).get("order", [])
         last = next((shown[k] for k in reversed(order) if k in shown), None)
-        shown[key] = remaining if last is None else min(remaining, last)
+        shown[key] = (
+            remaining if last is None or not remaining else min(remaining, max(1, last - 1))
+        )
         request.session[ANSWERS] = answers
     return int(shown[key])
 
