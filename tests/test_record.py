@@ -11,12 +11,16 @@ from typing import Any
 import pytest
 
 from anmian.engine.allergies import Allergy, AllergyReading, _Allergens
-from anmian.engine.differentiate import PatternResult
+from anmian.engine.assess import _Read
+from anmian.engine.context import Context
+from anmian.engine.differentiate import Evidence, PatternResult
 from anmian.engine.hazards import _Rule
+from anmian.engine.modifiers import Trigger
 from anmian.engine.plan import Plan, PlanAdvice, PlanCourse, PlanFormula, PlanHerb, PlanPoint
 from anmian.engine.record import Record
 from anmian.engine.resolve import HazardHit, Resolution, _Hit
 from anmian.engine.safety import Exclusion, Hold, Referral, Warning
+from anmian.engine.screening import MimicResult, ScreeningResult, SeverityResult
 from anmian.engine.text import Word
 from anmian.engine.zh import ZhHazard, ZhReading, ZhResult, ZhRules
 
@@ -77,6 +81,17 @@ CASES: list[tuple[type[Record], tuple[Any, ...], bool]] = [
     (Exclusion, ("herb:dang-gui", "herb", "warfarin", ["medications: warfarin"], []), False),
     (Warning, ("w1", "check", ["x"], [], []), False),
     (Hold, ("dvt", "same-day", "my calf", "calf", "uncertain"), False),
+    (Trigger, (("no", "longer"), "negated", "forward", "segment", frozenset(), frozenset()), True),
+    (Evidence, ("leg-crawling", "Crawling in the legs", 2.0, True), True),
+    (Context, ({"pregnancy": ["pregnant: true"]}, {"insomnia": ["can't sleep"]}), False),
+    (SeverityResult, ("irls", "IRLS", 24, 40, "severe", "a note", ["walters-2003"]), False),
+    (MimicResult, ("cramps", "Leg cramps", "painful", ["finding: cramp"], []), False),
+    (
+        ScreeningResult,
+        ({"urge": True}, "insufficient", "missing: onset", None, [], ["allen-2014"]),
+        False,
+    ),
+    (_Read, (Resolution(), Resolution(), Resolution(), [], "mild", None), False),
 ]
 
 
@@ -126,6 +141,11 @@ def test_the_defaults_are_the_dataclasses_ones() -> None:
     assert Exclusion("x", "herb", "r", []).refs == []
     assert Warning("w", "t", []).items == []
     assert PatternResult("p", "n", "py", "zh", [], 0.0, "considered").key_found is False
+    assert Evidence("x", "X", 1.0) == Evidence("x", "X", 1.0, False)
+    assert Context() == Context({}, {}) and Context().tags is not Context().tags
+    screened = ScreeningResult({}, "insufficient", "why")
+    assert screened == ScreeningResult({}, "insufficient", "why", None, [], [])
+    assert screened.mimics is not ScreeningResult({}, "insufficient", "why").mimics
     note = PlanFormula("f", "n", "c", [], [], "a", []).note
     assert note == "To discuss with your practitioner: herbs are prescribed, not self-selected."
 

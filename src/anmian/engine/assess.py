@@ -16,6 +16,7 @@ from anmian.engine.hazards import scan
 from anmian.engine.memo import per_parts
 from anmian.engine.plain_input import InputError
 from anmian.engine.plan import Plan, build_plan
+from anmian.engine.record import Record
 from anmian.engine.resolve import (
     FUZZY_SURE,
     PRESENT,
@@ -104,14 +105,25 @@ def _resolution_report(res: Resolution, kind: str) -> list[dict[str, Any]]:
     ]
 
 
-@dataclass
-class _Read:
-    findings: Resolution
-    medications: Resolution
-    conditions: Resolution
-    hazards: list[HazardHit]
-    band: str | None
-    severity: SeverityResult | None
+class _Read(Record):
+    __slots__ = ("findings", "medications", "conditions", "hazards", "band", "severity")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # its readings are changed as they are taken
+
+    def __init__(
+        self,
+        findings: Resolution,
+        medications: Resolution,
+        conditions: Resolution,
+        hazards: list[HazardHit],
+        band: str | None,
+        severity: SeverityResult | None,
+    ) -> None:
+        self.findings = findings
+        self.medications = medications
+        self.conditions = conditions
+        self.hazards = hazards
+        self.band = band
+        self.severity = severity
 
 
 def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
@@ -176,7 +188,8 @@ def assess(
             "words (for example 'crawling feeling in the calves'), or use `anmian kb search`"
         )
     present = set(findings.ids)
-    ctx = build_context(kb, data, findings, meds, conds, r.band, r.hazards)
+    allergies = read_allergies(kb, data.allergies)  # once: the context's tags and the warnings
+    ctx = build_context(kb, data, findings, meds, conds, r.band, r.hazards, allergies)
     screening = screen(kb, data, present, r.severity)
     ranked = differentiate(kb, present, set(findings.with_status("absent")), data.sex)
     safety = Safety(referrals=referrals(kb, ctx))
@@ -186,7 +199,6 @@ def assess(
             ctx.add(tag, f"referral: {referral.title}")
     holds(kb, findings, r.hazards, safety, ctx)
     medication_warnings(kb, meds, conds, safety)
-    allergies = read_allergies(kb, data.allergies)
     allergy_warnings(kb, allergies.unknown, safety)
     for m in findings.matches:
         if m.confidence < FUZZY_SURE and m.status == PRESENT:

@@ -6,10 +6,10 @@ keeps the input items that set it, so every exclusion and referral can say why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from anmian.engine.allergies import read_allergies
+from anmian.engine.allergies import AllergyReading, read_allergies
+from anmian.engine.record import Record
 from anmian.engine.resolve import ABSENT, HazardHit, Match, Resolution
 from anmian.knowledge import KnowledgeBase
 
@@ -17,10 +17,17 @@ if TYPE_CHECKING:  # the model is pydantic; the engine runs without it (engine/p
     from anmian.engine.inputs import AssessmentInput
 
 
-@dataclass
-class Context:
-    tags: dict[str, list[str]] = field(default_factory=dict)  # tag -> triggered_by
-    findings: dict[str, list[str]] = field(default_factory=dict)  # finding id -> input texts
+class Context(Record):
+    __slots__ = ("tags", "findings")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # tags are added as the assessment goes
+
+    def __init__(
+        self,
+        tags: dict[str, list[str]] | None = None,  # tag -> triggered_by
+        findings: dict[str, list[str]] | None = None,  # finding id -> input texts
+    ) -> None:
+        self.tags: dict[str, list[str]] = {} if tags is None else tags
+        self.findings: dict[str, list[str]] = {} if findings is None else findings
 
     def add(self, tag: str, because: str) -> None:
         causes = self.tags.setdefault(tag, [])
@@ -39,7 +46,9 @@ def build_context(
     conditions: Resolution,
     severity_band: str | None,
     hazards: list[HazardHit] | None = None,
+    allergies: AllergyReading | None = None,
 ) -> Context:
+    """The person's tags; `allergies` is their allergies as read already (read here if not)."""
     ctx = Context()
     for m in findings.present:
         ctx.findings.setdefault(m.id, []).append(m.text)
@@ -78,7 +87,8 @@ def build_context(
         ctx.add(m.id, f"conditions: {m.text}")
     for u in conditions.unresolved:
         ctx.add("unknown-condition", f"conditions: {u.text}")
-    allergies = read_allergies(kb, data.allergies)
+    if allergies is None:
+        allergies = read_allergies(kb, data.allergies)
     for item, phrases in allergies.items.items():
         for phrase in phrases:
             ctx.add(f"allergy:{item}", f"allergies: {phrase}")

@@ -9,7 +9,6 @@ capped, so supporting signs alone cannot put it first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -27,14 +26,17 @@ TYPICAL_PRESENTATION = 5
 ABSENT_KEY_FACTOR = 0.5
 
 
-@dataclass(slots=True, frozen=True)
-class Evidence:
-    """Frozen: `differentiate` hands out the same objects, built once per knowledge base."""
+class Evidence(Record):
+    """Never changed: `differentiate` hands out the same objects, built once per knowledge base
+    (hashed by its fields, as the frozen dataclass it was)."""
 
-    finding: str
-    label: str
-    weight: float
-    key: bool = False
+    __slots__ = ("finding", "label", "weight", "key")  # noqa: RUF023
+
+    def __init__(self, finding: str, label: str, weight: float, key: bool = False) -> None:
+        self.finding = finding
+        self.label = label
+        self.weight = weight
+        self.key = key
 
 
 class PatternResult(Record):

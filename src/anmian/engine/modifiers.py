@@ -7,10 +7,10 @@ scan, so both read "no chest pain" alike. docs/reading.md explains the scope rul
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from anmian.engine.memo import per_parts
+from anmian.engine.record import Record
 from anmian.engine.text import Word, clean, stem, words
 from anmian.knowledge import KnowledgeBase
 
@@ -42,14 +42,24 @@ PRIORITY = {OTHER: 0, FAMILY: 1, ABSENT: 2, HISTORICAL: 3, UNCERTAIN: 4}
 # --- the compiled vocabulary of a knowledge base ---------------------------------------
 
 
-@dataclass(frozen=True)
-class Trigger:
-    words: tuple[str, ...]
-    category: str | None
-    direction: str
-    scope: str
-    only_after: frozenset[str]
-    pseudo_before: frozenset[str]
+class Trigger(Record):
+    __slots__ = ("words", "category", "direction", "scope", "only_after", "pseudo_before")  # noqa: RUF023
+
+    def __init__(
+        self,
+        words: tuple[str, ...],
+        category: str | None,
+        direction: str,
+        scope: str,
+        only_after: frozenset[str],
+        pseudo_before: frozenset[str],
+    ) -> None:
+        self.words = words
+        self.category = category
+        self.direction = direction
+        self.scope = scope
+        self.only_after = only_after
+        self.pseudo_before = pseudo_before
 
 
 class Vocabulary:

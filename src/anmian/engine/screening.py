@@ -6,44 +6,72 @@ conditions imitate RLS (IRLSSG 2014), so the verdict never claims a diagnosis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from anmian.engine.plain_input import CRITERIA, InputError
+from anmian.engine.record import Record
 from anmian.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
     from anmian.engine.inputs import AssessmentInput, Severity
 
 
-@dataclass
-class SeverityResult:
-    scale: str
-    name: str
-    total: int
-    max: int | None
-    band: str
-    note: str
-    refs: list[str]
+class SeverityResult(Record):
+    __slots__ = ("scale", "name", "total", "max", "band", "note", "refs")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # a result, not a key
+
+    def __init__(
+        self,
+        scale: str,
+        name: str,
+        total: int,
+        max: int | None,  # the contract's field name
+        band: str,
+        note: str,
+        refs: list[str],
+    ) -> None:
+        self.scale = scale
+        self.name = name
+        self.total = total
+        self.max = max
+        self.band = band
+        self.note = note
+        self.refs = refs
 
 
-@dataclass
-class MimicResult:
-    id: str
-    name: str
-    description: str
-    because: list[str]
-    refs: list[str]
+class MimicResult(Record):
+    __slots__ = ("id", "name", "description", "because", "refs")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # a result, not a key
+
+    def __init__(
+        self, id: str, name: str, description: str, because: list[str], refs: list[str]
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.description = description
+        self.because = because
+        self.refs = refs
 
 
-@dataclass
-class ScreeningResult:
-    criteria: dict[str, bool | None]
-    verdict: str  # possible-rls | criteria-not-met | insufficient
-    explanation: str
-    severity: SeverityResult | None = None
-    mimics: list[MimicResult] = field(default_factory=list)
-    refs: list[str] = field(default_factory=list)
+class ScreeningResult(Record):
+    __slots__ = ("criteria", "verdict", "explanation", "severity", "mimics", "refs")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # mimics are filled in after it is made
+
+    def __init__(
+        self,
+        criteria: dict[str, bool | None],
+        verdict: str,  # possible-rls | criteria-not-met | insufficient
+        explanation: str,
+        severity: SeverityResult | None = None,
+        mimics: list[MimicResult] | None = None,
+        refs: list[str] | None = None,
+    ) -> None:
+        self.criteria = criteria
+        self.verdict = verdict
+        self.explanation = explanation
+        self.severity = severity
+        self.mimics: list[MimicResult] = [] if mimics is None else mimics
+        self.refs: list[str] = [] if refs is None else refs
 
 
 def score_severity(kb: KnowledgeBase, sev: Severity) -> SeverityResult:
