@@ -1149,3 +1149,42 @@ def test_itchiness_is_an_itch(kb):
     # a -ness noun the stemmer keeps whole (Oxford: itchiness, the state of being itchy)
     assert ("leg-itching-deep", "present") in read(kb, "itchiness deep in my calves for months")
     assert ("leg-itching-deep", "present") not in read(kb, "itchiness of the scalp")
+
+
+def test_a_sound_alike_real_word_is_read_only_where_its_sense_is_certain(kb):
+    # Cambridge Dictionary: a pail is a bucket, pale is having little colour; before a face
+    # or the lips only the colour makes sense (Maciocia: a pale face in Blood deficiency)
+    assert ("pale-face", "present") in read(kb, "a pail face and tongue")
+    assert read(kb, "I carried a pail of water to the garden") == set()
+    # NHS night sweats: sweating at night; sweets are eaten, so a craving keeps its sweets
+    assert ("night-sweats", "present") in read(kb, "drenching night sweets most nights")
+    got = read(kb, "craving sweets at night")
+    assert ("craving-sweets", "present") in got
+    assert ("night-sweats", "present") not in got
+
+
+def test_not_feeling_ones_feet_is_numbness(kb):
+    # Diabetes UK, diabetic neuropathy: a loss of feeling in the feet, not being able to
+    # feel them; the "can't" is no denial of the numbness
+    assert ("burning-numbness-feet", "present") in read(kb, "some days I can't feel my feet")
+    assert ("burning-numbness-feet", "present") in read(kb, "I've lost the feeling in my feet")
+    # ...while feet felt doing something are not numb
+    got = read(kb, "I can't feel my feet kicking at night")
+    assert ("burning-numbness-feet", "present") not in got
+    assert read(kb, "I lost my keys") == set()
+
+
+def test_unintentional_weight_loss_is_weight_lost_without_trying(kb):
+    # Mayo Clinic, Unexplained weight loss: "unintentional weight loss"
+    assert ("unexplained-weight-loss", "present") in read(kb, "unintentional weight loss of 5 kg")
+    assert read(kb, "an unintentional slip on the stairs") == set()
+
+
+def test_swelling_said_to_be_on_one_side_is_not_both_legs(kb):
+    # NHS, DVT: swelling in 1 leg (rarely both legs), usually in the calf; the single site it
+    # is said of is the one leg, not both legs swollen
+    got = read(kb, "swelling in the leg, ankle, or foot, generally on one side")
+    assert ("one-leg-swollen-warm-red", "present") in got
+    assert ("both-legs-swollen", "present") not in got
+    # ankles in the plural are both, when no side is said (NHS oedema)
+    assert read(kb, "my ankles are swollen by the evening") >= {("both-legs-swollen", "present")}

@@ -894,6 +894,7 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             both = _both_sides(h, sentence, index, clauses)
             if both:
                 h.id = both  # "swollen legs": both legs, not one
+        hits = _one_side_said(hits, sided, sentence, index)
         for h in hits:
             # a danger sign is denied only in its own clause, never by a list's "all normal"
             lists = h.id not in index.red
@@ -1008,6 +1009,43 @@ def _both_sides(h: _Hit, sentence: list[Word], index: Index, clauses: set[int]) 
     bare = _key(w.stem for w in said if w.raw in index.known and not _ignorable(w.raw, index.vocab))
     entry = index.site_keys.get(bare)
     return entry if entry and entry != h.id else None
+
+
+def _one_side_said(
+    hits: list[_Hit], sided: list[tuple[str, list[int]]], sentence: list[Word], index: Index
+) -> list[_Hit]:
+    """Drop the both-legs reading of a single site when the sentence reads the one-sided
+    finding it is the counterpart of and names one side: "swelling in your foot, ankle, or
+    leg, usually on one side" is the one swollen leg of a clot, and the ankle it lends the
+    swelling to is not both legs swollen. Legs in the plural stay both ("his legs are
+    swollen, but his right leg more")."""
+    if not any(w.raw in _ONE_SIDE for w in sentence):
+        return hits
+    pairs = set()
+    for entry, ps in sided:
+        if "symptoms-one-sided" not in index.includes.get(entry, ()):
+            continue
+        bare = _key(
+            sentence[p].stem
+            for p in ps
+            if sentence[p].raw in index.known
+            and sentence[p].raw not in index.vocab.sites
+            and not _ignorable(sentence[p].raw, index.vocab)
+        )
+        pair = index.site_keys.get(bare)
+        if pair and pair != entry:
+            pairs.add(pair)
+    if not pairs:
+        return hits
+
+    def plural(h: _Hit) -> bool:
+        return any(
+            sentence[p].raw in index.vocab.sites
+            and (sentence[p].raw.endswith("s") or sentence[p].raw == "feet")
+            for p in range(h.start, h.end)
+        )
+
+    return [h for h in hits if h.id not in pairs or plural(h)]
 
 
 def _unnamed(h: _Hit, sentence: list[Word], vocab: Vocabulary) -> bool:
