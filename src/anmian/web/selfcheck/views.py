@@ -117,9 +117,11 @@ def step(request: HttpRequest, identifier: str) -> HttpResponse:
     else:
         form = form_for(current, kb, initial=_initial(request, answers, current))
     ctx = _context(request, answers, current) | {"form": form}
-    template = (
-        "selfcheck/_step_form.html" if request.headers.get("HX-Request") else "selfcheck/step.html"
+    # htmx's Back (hx-history="false": no copy kept) asks for the whole page, not a form
+    swap = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
     )
+    template = "selfcheck/_step_form.html" if swap else "selfcheck/step.html"
     return render(request, template, ctx, status=400 if form.errors else 200)
 
 

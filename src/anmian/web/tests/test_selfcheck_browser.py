@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 
+from anmian.engine.inputs import CRITERIA
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -50,3 +52,28 @@ def test_a_grouped_questions_answers_stand_one_a_line_on_a_phone(browser, live_s
     for above, below in itertools.pairwise(boxes):
         assert below["y"] >= above["y"] + above["height"] - 1  # below it, not beside it
     assert len({round(b["x"]) for b in buttons}) == 1  # every button at the line's start
+
+
+def test_the_browsers_back_button_shows_the_answers_given_with_js_on(browser, live_server):
+    """With JavaScript, a step's answers are sent without a page load; Back in the browser
+    must still show them ticked (htmx's own copy of the page had them blank)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/self-check/")
+    page.fill("#id_age", "58")
+    page.click("#wizard form button[type=submit]")
+    page.wait_for_url("**/step/screening/")
+    for c in CRITERIA:
+        page.check(f"input[name={c}][value=yes]")
+    page.click("#wizard form button[type=submit]")
+    page.wait_for_url("**/step/safety/")
+    page.go_back()
+    page.wait_for_url("**/step/screening/")
+    page.wait_for_selector(f"input[name={CRITERIA[0]}]")  # the page is back, not the safety step
+    ticked = page.locator("input[type=radio][value=yes]:checked").count()
+    header = page.locator("header").count()
+    stored = page.evaluate("JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
+    context.close()
+    assert ticked == len(CRITERIA)
+    assert header == 1  # the whole page, not the form alone
+    assert "urge_to_move" not in stored  # no copy of the answers kept in the browser
