@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from anmian.engine.allergies import Allergy, AllergyReading, _Allergens
-from anmian.engine.assess import _Read
+from anmian.engine.assess import Assessment, _Read
 from anmian.engine.context import Context
 from anmian.engine.differentiate import Evidence, PatternResult
 from anmian.engine.hazards import _Rule
@@ -19,7 +19,7 @@ from anmian.engine.modifiers import Trigger
 from anmian.engine.plan import Plan, PlanAdvice, PlanCourse, PlanFormula, PlanHerb, PlanPoint
 from anmian.engine.record import Record
 from anmian.engine.resolve import HazardHit, Resolution, _Hit
-from anmian.engine.safety import Exclusion, Hold, Referral, Warning
+from anmian.engine.safety import Exclusion, Hold, Referral, Safety, Warning
 from anmian.engine.screening import MimicResult, ScreeningResult, SeverityResult
 from anmian.engine.text import Word
 from anmian.engine.zh import ZhHazard, ZhReading, ZhResult, ZhRules
@@ -153,3 +153,30 @@ def test_the_defaults_are_the_dataclasses_ones() -> None:
 def test_keywords_name_the_fields() -> None:
     assert Word(raw="legs", stem="leg", segment=1) == Word("legs", "leg", 1)
     assert HazardHit("t", "w", "absent", tag="pregnant").tag == "pregnant"
+
+
+def test_what_a_dataclass_field_hid_is_hidden_still() -> None:
+    # Safety's _seen was field(repr=False, compare=False); Assessment's context repr=False
+    seen = dataclasses.field(default_factory=set, repr=False, compare=False)
+    safety_twin = dataclasses.make_dataclass(
+        "Safety", [*Safety.__slots__[:-1], ("_seen", set, seen)]
+    )
+    values = ([], [Exclusion("herb:x", "herb", "r", [])], [Warning("w", "t", [])], [])
+    safety = Safety(*values, {("a", "b", "c")})
+    assert repr(safety) == repr(safety_twin(*values, {("a", "b", "c")}))
+    assert safety == Safety(*values) and Safety(*values)._seen == set()
+    assert safety != Safety([], [], [], [])
+    with pytest.raises(TypeError):
+        hash(safety)
+    shown = dataclasses.field(default=None, repr=False)
+    assessment_twin = dataclasses.make_dataclass(
+        "Assessment", [*Assessment.__slots__[:-1], ("context", object, shown)]
+    )
+    fields = ("v1", {}, None, [], [], None, safety, "not a diagnosis")
+    a = Assessment(*fields, Context({"x": ["y"]}))
+    assert repr(a) == repr(assessment_twin(*fields, Context({"x": ["y"]})))
+    assert a == Assessment(*fields, Context({"x": ["y"]}))
+    assert a != Assessment(*fields, Context())  # compared, though not shown
+    assert Assessment(*fields).context == Context()
+    back = pickle.loads(pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == a and back.safety._seen == {("a", "b", "c")}

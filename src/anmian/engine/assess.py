@@ -6,7 +6,7 @@ always gives the same result wherever it is asked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from anmian.engine.allergies import read_allergies
@@ -63,17 +63,47 @@ class UnresolvedFindings(InputError):
         )
 
 
-@dataclass
-class Assessment:
-    kb_version: str
-    input: dict[str, Any]
-    screening: ScreeningResult
-    patterns: list[PatternResult]
-    combined: list[str]
-    plan: Plan
-    safety: Safety
-    disclaimer: str
-    context: Context = field(repr=False, default_factory=Context)
+class Assessment(Record):
+    """Its `context` is compared but not shown, as the dataclass this was had it."""
+
+    __slots__ = (  # noqa: RUF023
+        "kb_version",
+        "input",
+        "screening",
+        "patterns",
+        "combined",
+        "plan",
+        "safety",
+        "disclaimer",
+        "context",
+    )
+    __hash__ = None  # type: ignore[assignment]  # a result, not a key
+
+    def __init__(
+        self,
+        kb_version: str,
+        input: dict[str, Any],  # the contract's field name
+        screening: ScreeningResult,
+        patterns: list[PatternResult],
+        combined: list[str],
+        plan: Plan,
+        safety: Safety,
+        disclaimer: str,
+        context: Context | None = None,
+    ) -> None:
+        self.kb_version = kb_version
+        self.input = input
+        self.screening = screening
+        self.patterns = patterns
+        self.combined = combined
+        self.plan = plan
+        self.safety = safety
+        self.disclaimer = disclaimer
+        self.context: Context = Context() if context is None else context
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__[:-1])
+        return f"Assessment({inner})"
 
     def result(self) -> AssessmentResult:
         """The typed contract shared by `anmian assess --format json`, the web API and the

@@ -8,8 +8,7 @@ reaches the plan (tests/test_safety.py holds that as a property over random inpu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from anmian.engine.context import Context, medication_classes, medication_name
 from anmian.engine.memo import per_parts
@@ -116,13 +115,35 @@ class Hold(Record):
         self.why = why
 
 
-@dataclass(slots=True)
-class Safety:
-    referrals: list[Referral] = field(default_factory=list)
-    excluded: list[Exclusion] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
-    holds: list[Hold] = field(default_factory=list)
-    _seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False, compare=False)
+class Safety(Record):
+    """What `_seen` holds (the exclusions made, so none is made twice) is neither shown nor
+    compared, as the dataclass this was had it (`field(repr=False, compare=False)`)."""
+
+    __slots__ = ("referrals", "excluded", "warnings", "holds", "_seen")  # noqa: RUF023
+    __hash__ = None  # type: ignore[assignment]  # filled in as the assessment goes
+
+    def __init__(
+        self,
+        referrals: list[Referral] | None = None,
+        excluded: list[Exclusion] | None = None,
+        warnings: list[Warning] | None = None,
+        holds: list[Hold] | None = None,
+        _seen: set[tuple[str, str, str]] | None = None,
+    ) -> None:
+        self.referrals: list[Referral] = [] if referrals is None else referrals
+        self.excluded: list[Exclusion] = [] if excluded is None else excluded
+        self.warnings: list[Warning] = [] if warnings is None else warnings
+        self.holds: list[Hold] = [] if holds is None else holds
+        self._seen: set[tuple[str, str, str]] = set() if _seen is None else _seen
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.referrals, self.excluded, self.warnings, self.holds)
+
+    def __repr__(self) -> str:
+        return (
+            f"Safety(referrals={self.referrals!r}, excluded={self.excluded!r}, "
+            f"warnings={self.warnings!r}, holds={self.holds!r})"
+        )
 
     def exclude(
         self, item: str, kind: str, reason: str, causes: list[str], refs: Iterable[str]
