@@ -353,9 +353,11 @@ def context_from_record(patient: Any, kb: KnowledgeBase) -> dict[str, Any] | Non
 def form_for(step: Step, kb: KnowledgeBase, data: Any = None, initial: Any = None) -> forms.Form:
     form = step.form_class(data=data, initial=initial)
     if isinstance(form, ContextForm):
-        choices: list[tuple[str, str]] = sorted(
-            ((c.id, c.name) for c in kb.conditions.values()), key=lambda c: c[1]
-        )
+        # named in the page's language (the base's zh_name on a Chinese page), in English order
+        choices: list[tuple[str, str]] = [
+            (c.id, in_page_language(c.name, c.zh_name))
+            for c in sorted(kb.conditions.values(), key=lambda c: c.name)
+        ]
         cast(forms.MultipleChoiceField, form.fields["conditions"]).choices = choices
     _chinese_findings(form, kb)
     return form

@@ -385,3 +385,14 @@ def test_a_tick_taken_back_on_the_short_path_is_gone_from_the_long_form_and_the_
     assert client.get("/self-check/results/").status_code == 200
     found = to_engine_input(client.session["selfcheck"], build_steps(KB))["findings"]
     assert "palpitations" not in found and "dizziness" in found
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh-hant", "心臟衰竭"), ("zh-hans", "心脏衰竭")])
+def test_the_conditions_to_tick_read_in_chinese(client: Client, language: str, words: str):
+    """On a Chinese page the medicines step's conditions were in English ('Heart failure')."""
+    safety_steps(client)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    html = client.get("/self-check/step/context/").content.decode()
+    box = re.search(r'value="heart-failure"[^>]*>\s*([^<]+)</label>', html)
+    assert box, "no box for heart failure"  # the answer kept is the condition's id
+    assert box.group(1).strip() == words
