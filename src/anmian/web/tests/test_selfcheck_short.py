@@ -396,3 +396,13 @@ def test_the_conditions_to_tick_read_in_chinese(client: Client, language: str, w
     box = re.search(r'value="heart-failure"[^>]*>\s*([^<]+)</label>', html)
     assert box, "no box for heart failure"  # the answer kept is the condition's id
     assert box.group(1).strip() == words
+
+
+def test_the_last_step_of_the_short_path_says_questions_follow(client: Client):
+    """'Step 6 of 6' and then 'about 20 more questions' reads as a promise broken."""
+    client.post("/self-check/step/about/", {"age": "55", "sex": "female"})
+    html = client.get("/self-check/step/context/").content.decode()
+    assert re.search(r"Step (\d+) of \1, then questions one at a time", html)
+    client.post("/self-check/mode/", {"mode": "full"})
+    html = client.get("/self-check/step/context/").content.decode()
+    assert re.search(r"Step (\d+) of \1\s", html) and "then questions" not in html
