@@ -1188,3 +1188,21 @@ def test_swelling_said_to_be_on_one_side_is_not_both_legs(kb):
     assert ("both-legs-swollen", "present") not in got
     # ankles in the plural are both, when no side is said (NHS oedema)
     assert read(kb, "my ankles are swollen by the evening") >= {("both-legs-swollen", "present")}
+
+
+def test_a_sensation_said_not_to_hurt_is_not_pain_as_the_main_complaint(kb):
+    # NINDS, Restless legs syndrome: the sensations are mostly uncomfortable rather than
+    # painful; said so, pain is not the main complaint (a mimic's sign, IRLSSG criterion 5)
+    assert ("pain-dominant", "absent") in read(kb, "my calves don't hurt, they just won't settle")
+    assert ("pain-dominant", "absent") in read(kb, "it isn't really painful, more annoying")
+    # a "no" that answers before it is the same denial, never a second one that undoes it
+    assert read(kb, "no, it doesn't hurt") == {("pain-dominant", "absent")}
+    # ...the "not" still denies the words beside it: a cramp compared is a cramp denied
+    got = read(kb, "it is not like the pain of a leg cramp at all")
+    assert ("knotted-muscle-cramps", "absent") in got
+    assert ("knotted-muscle-cramps", "present") not in got
+    # periods said not to hurt are painless periods, and a painless bleed says nothing of
+    # the legs (RCOG, bleeding in later pregnancy)
+    assert read(kb, "my periods are not painful") == {("painful-periods", "absent")}
+    got = read(kb, "painless bleeding at 32 weeks pregnant")
+    assert ("pain-dominant", "absent") not in got
