@@ -3,6 +3,9 @@ charlie (a patient of no one's concern) and dave (a practitioner of another clin
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -92,3 +95,31 @@ def alice_assessment(alice) -> Assessment:
     return Assessment.objects.create(
         patient=alice, kb_version=kb.version, input=data, result=result
     )
+
+
+# --- the browser (Playwright driving Debian's Chromium; one place for every browser test) ---
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is not installed: run `make test`, which installs it with apt")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # live server happen in its own thread, so this only silences a false alarm here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -7,7 +7,6 @@ mark it collected. Screenshots go to $ANMIAN_SHOTS (default /tmp/shop)."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,23 +19,8 @@ from anmian.web.shop.models import Order
 from anmian.web.shop.testing import catalogue, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("ANMIAN_SHOTS", "/tmp/shop"))
 WIDTHS = [390, 1280]  # a phone and a desktop
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is not installed: run `make test`, which installs it with apt")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the live server's ORM runs in its thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def logged_in_page(browser, base: str, user=None, width: int = 390):
