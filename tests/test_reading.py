@@ -1206,3 +1206,20 @@ def test_a_sensation_said_not_to_hurt_is_not_pain_as_the_main_complaint(kb):
     assert read(kb, "my periods are not painful") == {("painful-periods", "absent")}
     got = read(kb, "painless bleeding at 32 weeks pregnant")
     assert ("pain-dominant", "absent") not in got
+
+
+def test_the_hours_after_midnight_are_the_night(kb):
+    # Hening et al., Sleep 1999: RLS symptoms peak just after midnight (IRLSSG criterion 3:
+    # worse in the evening or at night)
+    got = read(kb, "my legs start jumping around midnight")
+    assert ("worse-night", "present") in got
+    # ...a time of going to bed or eating says nothing of the legs
+    assert read(kb, "we had dinner at midnight") == set()
+
+
+def test_a_clock_time_written_with_a_point_is_the_same_time(kb):
+    # Oxford style guide: British English writes times with a point ("4.30 am"); waking then
+    # and not getting back to sleep is early waking (NHS, Insomnia: waking up early)
+    assert ("early-waking", "present") in read(kb, "most days I wake up at 4.30 am")
+    # ...while a dose with a point is no time
+    assert read(kb, "I take 2.5 mg in the morning") == set()
