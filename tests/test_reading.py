@@ -1223,3 +1223,16 @@ def test_a_clock_time_written_with_a_point_is_the_same_time(kb):
     assert ("early-waking", "present") in read(kb, "most days I wake up at 4.30 am")
     # ...while a dose with a point is no time
     assert read(kb, "I take 2.5 mg in the morning") == set()
+
+
+def test_the_writer_joined_to_a_relative_has_the_finding_too(kb):
+    # Mayo Clinic, RLS: it often runs in families; "my sister and I both have it" is the
+    # family history and the writer's own complaint
+    got = read(kb, "my sister and I both have restless legs")
+    assert {("family-history-rls", "present"), ("restless-legs", "present")} <= got
+    assert ("night-sweats", "present") in read(kb, "me and my dad both get night sweats")
+    # ...never when it is denied, or said of the relative alone
+    got = read(kb, "my mother and I have never had night sweats")
+    assert ("night-sweats", "present") not in got
+    assert ("restless-legs", "present") not in read(kb, "my mum has restless legs and I don't")
+    assert ("cold-hands-feet", "present") not in read(kb, "my mother has cold feet and I have none")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from itertools import product
+from itertools import pairwise, product
 
 from anmian.engine.memo import per_parts
 from anmian.engine.modifiers import (
@@ -930,6 +930,12 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 # unless that is denied ("no one in my family has restless legs").
                 fam = _family_status(sentence, h.start, h.end, triggers)
                 matches[-1] = Match(text, index.family_finding, h.confidence, h.how, fam, part)
+            if status == FAMILY and _me_too(sentence, h.start, vocab):
+                # "my mother and I both feel the cold": the writer's finding as well, as sure
+                # as the sentence says ("my sister and I might both have it")
+                mine = _family_status(sentence, h.start, h.end, triggers)
+                if mine != ABSENT:
+                    matches.append(Match(text, h.id, h.confidence, h.how, mine, part, index.kind))
         if index.includes:
             # a finding that includes another by what it is ("a swollen, red calf on one
             # side" is one-sided): read together, the included one is part of it
@@ -1046,6 +1052,25 @@ def _one_side_said(
         )
 
     return [h for h in hits if h.id not in pairs or plural(h)]
+
+
+# The writer joined to a relative ("my mother and I", "both my brother and I", "me and my
+# dad"): what the clause says of them it says of both.
+_ME = frozenset({"i", "me", "myself"})
+_DENIED_JOINT = frozenset({"not", "never", "nor", "neither", "without"})
+
+
+def _me_too(sentence: list[Word], at: int, vocab: Vocabulary) -> bool:
+    """Is the writer named beside the relative, with "and", in the clause of a relative's
+    finding ("my mother and I both feel the cold badly", "me and my dad both get night
+    sweats")? Only before the finding: "my mother has cold feet and I have none" is hers."""
+    own = sentence[at].segment
+    clause = [w.raw for w in sentence if w.segment == own]
+    if any(w in vocab.denials or w in _DENIED_JOINT for w in clause):
+        return False  # "my mother and I have never had night sweats": denied for both
+    # (before the finding only: "my mum has restless legs and I don't" is hers alone)
+    said = [w.raw for w in sentence[:at] if w.segment == own]
+    return any((a == "and" and b in _ME) or (a in _ME and b == "and") for a, b in pairwise(said))
 
 
 def _unnamed(h: _Hit, sentence: list[Word], vocab: Vocabulary) -> bool:
