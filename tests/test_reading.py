@@ -1236,3 +1236,10 @@ def test_the_writer_joined_to_a_relative_has_the_finding_too(kb):
     assert ("night-sweats", "present") not in got
     assert ("restless-legs", "present") not in read(kb, "my mum has restless legs and I don't")
     assert ("cold-hands-feet", "present") not in read(kb, "my mother has cold feet and I have none")
+
+
+def test_a_failing_memory_is_poor_memory(kb):
+    # Collins, fail: of a faculty, to become weaker; a memory that fails is forgetfulness
+    # (jian wang, Maciocia's poor memory), whoever's machine fails is not
+    assert read(kb, "my memory is failing me these days") == {("poor-memory", "present")}
+    assert read(kb, "the brakes failed on the hill") == set()
