@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from anmian.web.tests.test_browser import browser, page  # noqa: F401 (fixtures)
+from anmian.web.tests.test_browser import page  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

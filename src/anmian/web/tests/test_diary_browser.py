@@ -10,7 +10,7 @@ import pytest
 
 from anmian.web.diary.models import DiaryEntry
 from anmian.web.tests import world
-from anmian.web.tests.test_browser import _login, browser, page  # noqa: F401 (fixtures)
+from anmian.web.tests.test_browser import _login, page  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,7 @@ from django.test import Client
 
 from anmian.web.tests.routes import site_routes
 from anmian.web.tests.test_access_matrix import ROLES, _url, entry_for
-from anmian.web.tests.test_browser import AXE, browser  # noqa: F401 - the browser fixture
+from anmian.web.tests.test_browser import AXE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-only-password"  # load_demo_clinic's, for a local demonstration only
@@ -98,7 +98,7 @@ def _login(page, base: str, email: str) -> None:
 
 
 @pytest.mark.parametrize("role", ["patient", "practitioner"])
-def test_every_page_fits_a_phone_reads_at_11px_and_passes_axe(browser, live_server, role):  # noqa: F811
+def test_every_page_fits_a_phone_reads_at_11px_and_passes_axe(browser, live_server, role):
     from django.contrib.auth import get_user_model
 
     call_command("load_demo_clinic", stdout=io.StringIO())

@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from anmian.web.tests.test_browser import browser  # noqa: F401 - the browser fixture
 from anmian.web.tests.test_every_page import (
     PEOPLE,
     PHONE,
@@ -28,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("role", ["patient", "practitioner"])
-def test_every_page_in_zh_hant_fits_a_phone_and_reads_at_11px(browser, live_server, role):  # noqa: F811
+def test_every_page_in_zh_hant_fits_a_phone_and_reads_at_11px(browser, live_server, role):
     call_command("load_demo_clinic", stdout=io.StringIO())
     client = Client()
     client.force_login(get_user_model().objects.get(username=PEOPLE[role]))

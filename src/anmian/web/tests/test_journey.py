@@ -23,7 +23,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from anmian.web.tests.test_browser import _complete_wizard, browser  # noqa: F401 - fixture
+from anmian.web.tests.test_browser import _complete_wizard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LONDON = ZoneInfo("Europe/London")  # the demo clinic's time zone
@@ -47,7 +47,7 @@ def morning():
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_newcomer_and_a_practitioner_walk_the_whole_journey(
-    browser,  # noqa: F811
+    browser,
     live_server,
     morning,
     width,

@@ -14,7 +14,6 @@ from django.test import Client
 
 from anmian.web.records.models import Plan
 from anmian.web.records.services import save_assessment
-from anmian.web.tests.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from anmian.web.tests.test_diary import night
 from anmian.web.tests.world import bookable
 
@@ -160,7 +159,7 @@ def test_choosing_a_clinic_is_a_sentence_then_a_button(client: Client, charlie, 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_phone_s_header_is_one_row_with_a_menu_and_the_language(browser, live_server):  # noqa: F811
+def test_a_phone_s_header_is_one_row_with_a_menu_and_the_language(browser, live_server):
     # Without JavaScript: <details> opens on its own, and the language buttons post a form.
     context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
     page = context.new_page()
@@ -195,7 +194,7 @@ def test_a_phone_s_header_is_one_row_with_a_menu_and_the_language(browser, live_
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_open_menus_pass_axe_and_read_at_11px(browser, live_server):  # noqa: F811
+def test_the_open_menus_pass_axe_and_read_at_11px(browser, live_server):
     from anmian.web.tests.test_browser import AXE
     from anmian.web.tests.test_every_page import SMALL_TEXT_JS
 
@@ -217,7 +216,7 @@ def test_the_open_menus_pass_axe_and_read_at_11px(browser, live_server):  # noqa
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_desktop_s_header_shows_its_links_as_before(browser, live_server):  # noqa: F811
+def test_a_desktop_s_header_shows_its_links_as_before(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(f"{live_server.url}/")

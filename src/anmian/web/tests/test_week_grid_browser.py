@@ -9,7 +9,6 @@ import io
 import pytest
 from django.core.management import call_command
 
-from anmian.web.tests.test_browser import browser  # noqa: F401 - the browser fixture
 from anmian.web.tests.test_every_page import PEOPLE, PHONE, _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +28,7 @@ BOX = """() => {
 
 
 @pytest.mark.parametrize("javascript", [False, True])
-def test_the_week_on_a_phone_scrolls_inside_its_box(browser, live_server, javascript):  # noqa: F811
+def test_the_week_on_a_phone_scrolls_inside_its_box(browser, live_server, javascript):
     call_command("load_demo_clinic", stdout=io.StringIO())
     context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
     page = context.new_page()

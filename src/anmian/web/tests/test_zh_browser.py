@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from anmian.web.tests.test_browser import _pass_the_first_steps, browser  # noqa: F401
+from anmian.web.tests.test_browser import _pass_the_first_steps
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TRUTH = {"palpitations", "pale-face", "poor-memory", "dizziness", "pale-lips-nails"}
@@ -79,7 +79,7 @@ def _walk_the_short_path(page, base: str, shots: Path) -> int:
 
 
 def test_a_chinese_reader_on_a_phone_does_the_self_check_and_prints_the_handout(
-    browser,  # noqa: F811
+    browser,
     live_server,
     tmp_path: Path,
 ):
