@@ -1243,3 +1243,46 @@ def test_a_failing_memory_is_poor_memory(kb):
     # (jian wang, Maciocia's poor memory), whoever's machine fails is not
     assert read(kb, "my memory is failing me these days") == {("poor-memory", "present")}
     assert read(kb, "the brakes failed on the hill") == set()
+
+
+def test_a_mind_that_will_not_shut_off_is_racing_thoughts(kb):
+    # Psych Central ("why can't I shut off my mind") and counselling pages on racing
+    # thoughts at night ("your body is tired, but your mind is wide awake", "why won't my
+    # brain turn off"); the mind or the brain must be the one awake
+    assert ("racing-thoughts", "present") in read(kb, "my brain won't turn off when I go to bed")
+    assert ("racing-thoughts", "present") in read(kb, "my body is tired but my mind is wide awake")
+    assert ("racing-thoughts", "present") in read(kb, "I just can't shut my mind off at night")
+    assert read(kb, "the baby is wide awake at 6") == set()
+
+
+def test_a_twitch_as_sleep_begins_is_a_hypnic_jerk(kb):
+    # hypnic or hypnagogic jerks, "sleep starts": an involuntary twitch just as one begins
+    # to fall asleep (Wikipedia, Hypnic jerk); a twitch elsewhere stays a twitch
+    assert read(kb, "I get sleep starts most nights") == {("jerks-on-falling-asleep", "present")}
+    assert ("jerks-on-falling-asleep", "present") in read(kb, "I jerk as I drift off to sleep")
+    assert read(kb, "a twitch in my eyelid") == {("muscle-twitching", "present")}
+
+
+def test_legs_that_twitch_in_sleep_are_limb_movements_of_sleep(kb):
+    # Mayo Clinic, RLS: periodic limb movement of sleep, legs that twitch and kick during
+    # sleep; after a run the twitch is a muscle's
+    assert read(kb, "her legs twitch in her sleep all night") == {
+        ("limb-jerks-in-sleep", "present")
+    }
+    assert ("limb-jerks-in-sleep", "present") in read(
+        kb, "jerking or twitching of the legs during sleep"
+    )
+    got = read(kb, "my legs twitch after a long run")
+    assert ("limb-jerks-in-sleep", "present") not in got
+
+
+def test_a_muscle_gone_hard_or_seized_is_a_cramp(kb):
+    # Mayo Clinic, muscle cramp: a hard lump of muscle tissue under the skin; a muscle that
+    # contracts too hard (patient.info, leg cramps); a knot in a lace is no cramp
+    assert read(kb, "my calf muscle seizes up in the night") == {
+        ("knotted-muscle-cramps", "present")
+    }
+    assert read(kb, "a hard knot in the muscle of my calf") == {
+        ("knotted-muscle-cramps", "present")
+    }
+    assert read(kb, "the knot in my shoelace") == set()
