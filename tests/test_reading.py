@@ -1286,3 +1286,33 @@ def test_a_muscle_gone_hard_or_seized_is_a_cramp(kb):
         ("knotted-muscle-cramps", "present")
     }
     assert read(kb, "the knot in my shoelace") == set()
+
+
+def test_minutes_taken_to_fall_asleep_are_sleep_onset_trouble(kb):
+    # PSQI question 2: how long (in minutes) it has taken to fall asleep each night; said
+    # of anything else, minutes are only a time
+    assert ("difficulty-falling-asleep", "present") in read(
+        kb, "it usually takes me 40 minutes to fall asleep"
+    )
+    assert read(kb, "I walk for 40 minutes a day") == set()
+
+
+def test_awake_at_a_small_hour_is_waking_then(kb):
+    # the organ clock's small hours (one to three): "awake at 3am" as waking at 3 am
+    assert read(kb, "I'm often wide awake at 3am") == {("waking-1-3am", "present")}
+    # ...while a time of the legs' worst hours stays a time
+    assert ("waking-1-3am", "present") not in read(kb, "worst between 11 pm and 2 am")
+
+
+def test_dreams_and_memory_and_tears_in_everyday_words(kb):
+    # Maciocia's dream-disturbed sleep ("strange dreams every night"); a memory in decline
+    # is poor memory (NHS, memory loss); crying at everything is a low mood (NHS,
+    # depression: feeling tearful) and panicking is anxiety (NHS, panic disorder)
+    assert read(kb, "I have such strange dreams every night") == {
+        ("dream-disturbed-sleep", "present")
+    }
+    assert read(kb, "a decline in memory") == {("poor-memory", "present")}
+    assert read(kb, "I cry at everything lately") == {("low-mood", "present")}
+    assert ("anxiety", "present") in read(kb, "I start panicking when I can't sleep")
+    # crying every day stays the red flag's wording, never softened to a low mood
+    assert ("severe-depression", "present") in read(kb, "crying all day every day")
