@@ -1316,3 +1316,36 @@ def test_dreams_and_memory_and_tears_in_everyday_words(kb):
     assert ("anxiety", "present") in read(kb, "I start panicking when I can't sleep")
     # crying every day stays the red flag's wording, never softened to a low mood
     assert ("severe-depression", "present") in read(kb, "crying all day every day")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # wu xin fan re as Wiseman and Ye translate it, heat of the five hearts; "heart
+        # vexation" alone stays xin fan (racing thoughts)
+        ("five heart irritation with night sweats", {"five-palm-heat", "night-sweats"}),
+        ("heart vexation", {"racing-thoughts"}),
+        # wei huang, a yellow face without lustre (Maciocia, sallow complexion)
+        ("her complexion was yellow and without lustre", {"sallow-face"}),
+        # a smaller flow (Maciocia, scanty periods)
+        ("reduced menstrual flow", {"scanty-pale-periods"}),
+        # copious urine (Wiseman) as a noun
+        ("profuse urination", {"frequent-pale-urination"}),
+        # an enlarged tongue body (CAM textbook) said plainly
+        ("big tongue with teeth marks", {"tongue-swollen", "tongue-tooth-marked"}),
+        # the common cold named in full (NHS)
+        ("she is prone to the common cold", {"catches-colds"}),
+        # draughts are the wind indoors (Maciocia, aversion to wind)
+        ("I can't stand draughts", {"aversion-to-wind"}),
+        # IBS bowels that go from one to the other (NHS), not two findings
+        ("I alternate between diarrhoea and constipation", {"alternating-bowels"}),
+        # a cycle that comes late (Maciocia, late periods); a bus that is late is not one
+        ("my cycle is always late by a week", {"late-cycle"}),
+        ("the bus is always late", set()),
+        # Dampness's sticky saliva (Maciocia)
+        ("sticky saliva in the mornings", {"sticky-mouth"}),
+        ("a large glass of water", set()),
+    ],
+)
+def test_textbook_signs_in_other_translations(kb, text, expected):
+    assert {i for i, status in read(kb, text) if status == "present"} == expected
