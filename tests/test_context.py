@@ -1,4 +1,5 @@
-"""The person's tags: the ages and severity bands that set them come from the knowledge base."""
+"""The person's tags (the ages and severity bands that set them come from the knowledge base),
+and the reader's ConText statuses, one wording family per test with wordings of their own."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from tests.conftest import run
 from tests.kb_edits import with_entry, with_rules
 
+from anmian.engine.resolve import indexes, resolve
 from anmian.knowledge import KnowledgeBase
 
 
@@ -62,3 +64,131 @@ def test_high_severity_follows_the_band_marked_in_the_scale(kb: KnowledgeBase):
 def test_a_severe_band_of_another_scale_is_not_rls_severity(kb: KnowledgeBase):
     # ISI 22-28 is "severe insomnia": a sleep problem, not severe restless legs.
     assert "high-severity" not in _tags(kb, severity={"scale": "isi", "total": 25})
+
+
+# --- the reader's ConText statuses: wording families, each pinned by other wordings ---------
+
+
+def _read(kb: KnowledgeBase, text: str) -> set[tuple[str, str]]:
+    return {(m.id, m.status) for m in resolve([text], indexes(kb)[0]).matches}
+
+
+_HEADACHES = {"headache-distending", "headache-dull", "headache-stabbing"}
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # a review of systems denies the general word (Bates' Guide lists "headache" so)
+        ("denies headache", _HEADACHES),
+        ("she has never had headaches", _HEADACHES),
+        ("tongue coat not greasy", {"coat-white-greasy", "coat-yellow-greasy"}),
+        ("denies weight change", {"unexplained-weight-loss"}),
+        ("she is not thirsty", {"thirst-little-drink"}),
+    ],
+)
+def test_a_general_word_denied_denies_every_kind_of_it(
+    kb: KnowledgeBase, text: str, absent: set[str]
+):
+    got = _read(kb, text)
+    assert {(fid, "absent") for fid in absent} <= got
+    assert not {fid for fid, st in got if st == "present"}
+
+
+def test_a_general_word_said_does_not_choose_a_kind(kb: KnowledgeBase):
+    # which headache is not said: none of its kinds is read, and one kind denied is that one
+    assert not {fid for fid, _ in _read(kb, "I get headaches")} & _HEADACHES
+    assert _read(kb, "no stabbing headache") == {("headache-stabbing", "absent")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # case reports open with how long a complaint has lasted (e.g. "a 63-year-old woman
+        # with a 3-year history of RLS"): it is there now
+        "a 3-year history of night sweats",
+        "a six month history of night sweats",
+        "a long history of night sweats",
+    ],
+)
+def test_a_history_of_so_long_is_a_complaint_now(kb: KnowledgeBase, text: str):
+    assert _read(kb, text) == {("night-sweats", "present")}
+
+
+def test_a_history_without_a_length_is_the_past(kb: KnowledgeBase):
+    assert _read(kb, "history of night sweats") == {("night-sweats", "historical")}
+    assert _read(kb, "a past history of night sweats") == {("night-sweats", "historical")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a hedged wish to be dead is still the thought (C-SSRS question 1; Samaritans'
+        # and 988's warning signs quote it so)
+        "I think everyone would be better off without me",
+        "maybe I would be better off dead",
+        "sometimes I wonder whether I'd be better off dead",
+    ],
+)
+def test_a_hedged_thought_of_death_is_the_thought(kb: KnowledgeBase, text: str):
+    assert ("thoughts-of-self-harm", "present") in _read(kb, text)
+
+
+def test_a_hedge_still_makes_other_findings_uncertain(kb: KnowledgeBase):
+    assert _read(kb, "I think I have night sweats") == {("night-sweats", "uncertain")}
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # a textbook's optional sign ("with or without"), a caution that it may be something
+        # else ("not always", "not necessarily"): possible, never denied
+        ("pale tongue with or without tooth marks", "tongue-tooth-marked"),
+        ("leg pain at night is not always a cramp", "knotted-muscle-cramps"),
+        ("it is not necessarily restless legs", "restless-legs"),
+    ],
+)
+def test_with_or_without_and_not_always_are_possible_not_denied(
+    kb: KnowledgeBase, text: str, finding: str
+):
+    got = _read(kb, text)
+    assert (finding, "uncertain") in got
+    assert (finding, "absent") not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("her back does not hurt", {("low-back-pain", "absent")}),
+        ("my lower back doesn't hurt any more", {("low-back-pain", "absent")}),
+        ("my chest didn't hurt", {("chest-pain", "absent")}),
+        ("my head doesn't hurt", {(fid, "absent") for fid in _HEADACHES}),
+        ("his back hurts", {("low-back-pain", "present")}),
+        # the legs themselves not hurting is still the legs' pain not being the complaint
+        ("my calves don't hurt", {("pain-dominant", "absent")}),
+    ],
+)
+def test_a_part_said_to_hurt_or_not_is_that_parts_pain(
+    kb: KnowledgeBase, text: str, expected: set[tuple[str, str]]
+):
+    assert _read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "feel the cold" is to be easily affected by cold weather (Cambridge Dictionary):
+        # not being able to is not feeling it
+        "he can't feel the cold at all",
+        "I cannot feel the cold these days",
+    ],
+)
+def test_not_being_able_to_feel_the_cold_is_not_feeling_cold(kb: KnowledgeBase, text: str):
+    assert _read(kb, text) == {("feeling-cold", "absent")}
+
+
+def test_a_cold_thing_not_felt_is_no_denial_of_feeling_cold(kb: KnowledgeBase):
+    # a lost sensation is never made a denial: not feeling one's toes is numbness
+    assert _read(kb, "I can't feel my toes") == {("leg-numbness", "present")}
+    for text in ("I can't feel the cold tiles under my feet", "can't feel the cold on my shins"):
+        assert ("feeling-cold", "absent") not in _read(kb, text)

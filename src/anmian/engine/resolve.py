@@ -216,6 +216,8 @@ class Index:
         of_legs: frozenset[str] = frozenset(),
         includes: dict[str, tuple[str, ...]] | None = None,
         noun_of: dict[str, str] | None = None,
+        denied_whole: dict[str, tuple[str, ...]] | None = None,
+        thoughts: frozenset[str] = frozenset(),
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -228,6 +230,8 @@ class Index:
         self.family_same.sort(key=len, reverse=True)
         self.age = age
         self.past_is_present = past_is_present
+        # findings that are thoughts: "I think life is not worth it" is the thought itself
+        self.thoughts = thoughts
         self.site_free = site_free
         self.leg_times = leg_times or {}
         self.leg_time_ids = frozenset(self.leg_times.values())
@@ -290,6 +294,16 @@ class Index:
                     bare = [w for w in ws if w not in vocab.sites]
                     if bare and len(bare) < len(ws):
                         self.site_keys.setdefault(_key(vocab.stem(w) for w in bare), entry_id)
+        # general words held only in their kinds ("headache"): read as a key of their own
+        # (an id starting "+") unless an alias has the key already ("greasy coat"), and
+        # when denied every kind is denied ("no headaches")
+        self.whole: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for name, kinds in (denied_whole or {}).items():
+            ws = [w for w in normalise(name, vocab.contractions).split() if w not in skip]
+            key = _key(vocab.stem(w) for w in ws)
+            self.whole[key] = tuple(kinds)
+            self.keys.setdefault(key, "+" + name)
+            known.update(ws)
         self.known = frozenset(known | vocab.ignorable | noise | set(vocab.nouns))
         # qualifiers that are half of a two-word alias ("better", "worse"): kept when the
         # other qualifiers between words are dropped
@@ -872,6 +886,8 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             taken = {p for h in hits for p in h.words} | used
             triggers = find_triggers(sentence, vocab, taken)
         for entry, status, ps in flagged:
+            if status == UNCERTAIN and entry in index.thoughts:
+                status = PRESENT
             part = " ".join(sentence[p].raw for p in ps)
             matches.append(Match(text, entry, COVER_CONFIDENCE, "cover", status, part, index.kind))
         if not hits and not flagged and index.family_same:
@@ -910,10 +926,23 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 # of complaint in its clause ("I sleep badly") reads it
                 unresolved.append(Unresolved(text, (), " ".join(sentence[p].raw for p in h.words)))
                 continue
+            whole = index.whole.get(_key(sentence[p].stem for p in h.words))
+            if whole is not None and status == ABSENT:
+                # "no headaches", "the coat is not greasy": no kind of it is there
+                part = " ".join(w.raw for w in sentence[h.start : h.end])
+                for fid in whole:
+                    matches.append(Match(text, fid, h.confidence, h.how, ABSENT, part, index.kind))
+                continue
+            if h.id.startswith("+"):  # "headaches" said, but not which kind
+                part = " ".join(sentence[p].raw for p in h.words)
+                unresolved.append(Unresolved(text, index.suggest(part), part))
+                continue
             if h.id.startswith("!"):  # "appetite is good": poor appetite absent, unless denied
                 h.id = h.id[1:]
                 status = {PRESENT: ABSENT, ABSENT: PRESENT}.get(status, status)
             if status == HISTORICAL and h.id in index.past_is_present:
+                status = PRESENT
+            if status == UNCERTAIN and h.id in index.thoughts:
                 status = PRESENT
             if status == FAMILY and h.id == index.family_finding:
                 # "it runs in my family" is the person's family history, as sure as the
@@ -1289,10 +1318,12 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         family_same=fam.same_words,
         age=(kb.reading.age_finding.finding, kb.reading.age_finding.from_age),
         past_is_present=frozenset(kb.reading.past_is_present),
+        thoughts=frozenset(kb.reading.thought_findings),
         leg_times=dict(kb.reading.leg_times),
         leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
         of_legs=frozenset(f.id for f in kb.findings.values() if f.category in ("leg", "timing")),
         includes={k: tuple(v) for k, v in kb.reading.includes.items()},
+        denied_whole={k: tuple(v) for k, v in kb.reading.denied_whole.items()},
         noun_of={
             f.id: _NOUN_OF[f.category] for f in kb.findings.values() if f.category in _NOUN_OF
         },

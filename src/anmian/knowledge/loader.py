@@ -509,6 +509,8 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
             *reading.past_is_present,
             *reading.leg_times.values(),
             *reading.leg_times_not_with,
+            *(fid for ids in reading.denied_whole.values() for fid in ids),
+            *reading.thought_findings,
         ],
     )
     for n, rule in enumerate(reading.context):

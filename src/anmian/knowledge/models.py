@@ -931,3 +931,8 @@ class Reading(Model):
     other_body_parts: tuple[Text, ...] = ()
     # a finding that includes others by what it is (read together, they are part of it)
     includes: dict[Id, tuple[Id, ...]] = {}
+    # a general word the base holds only in its kinds ("headache"): denied, it denies each
+    # kind ("no headaches"); not denied, which kind is not said, so it is not understood
+    denied_whole: dict[Text, tuple[Id, ...]] = {}
+    # findings that are themselves thoughts: a hedge is part of the thought, not doubt about it
+    thought_findings: tuple[Id, ...] = ()
