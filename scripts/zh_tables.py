@@ -54,6 +54,8 @@ REVIEWED_PHRASES = {
     "血小板低下": "血小板减少",
     "螢幕": "屏幕",
     "洗腎": "透析",
+    # Taiwan's lay word with the clinical one beside it is the one mainland word (not 透析（透析）)
+    "洗腎（透析）": "透析",
     "衛教資料": "健康教育资料",
     "鴉片類": "阿片类",
     "甲狀腺功能低下": "甲状腺功能减退",

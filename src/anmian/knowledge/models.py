@@ -649,6 +649,7 @@ class IntakeGroup(Model):
 
     id: Id
     label: Text
+    zh_label: ZhText  # the step's heading on a Chinese page (zh-Hans made from it)
     categories: Annotated[tuple[FindingCategory, ...], Field(min_length=1)]
 
 

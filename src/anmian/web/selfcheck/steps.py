@@ -300,14 +300,15 @@ def build_steps(kb: KnowledgeBase) -> list[Step]:
     scale_id = kb.intake.severity_scale
     severity = severity_form(kb, scale_id)
     if severity is not None:
-        note = kb.scales[scale_id].note
+        scale = kb.scales[scale_id]
+        note = _in_page_language(scale.note, scale.zh_note)
         steps.append(
             Step("severity", _("How strong are your symptoms?"), note, severity, scale=scale_id)
         )
     for group in kb.intake.groups:
         steps += _finding_steps(
             group.id,
-            group.label,
+            _in_page_language(group.label, group.zh_label),
             _("Tick what is true for you most of the time."),
             [f for f in kb.findings.values() if f.category in group.categories],
             full_only=True,

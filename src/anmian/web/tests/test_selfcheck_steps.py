@@ -33,7 +33,9 @@ def test_the_groups_are_those_of_the_knowledge_base():
 
 def test_an_edited_group_changes_the_steps():
     groups = (
-        IntakeGroup(id="body", label="Your body", categories=("leg", "timing", "sleep")),
+        IntakeGroup(
+            id="body", label="Your body", zh_label="身體", categories=("leg", "timing", "sleep")
+        ),
         *[g for g in KB.intake.groups if g.id not in ("legs", "sleep-mood")],
     )
     kb = dataclasses.replace(KB, intake=KB.intake.model_copy(update={"groups": groups}))

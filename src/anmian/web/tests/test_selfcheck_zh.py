@@ -1,0 +1,118 @@
+"""The self-check as a person who chose 中文 reads it, step by step (found walking it at 390
+and 1280 px on 2026-12-03): the long form's headings were English ("Your legs", "Periods"),
+the severity step's note was English, and the conditions box for dialysis read 透析（透析）
+in Simplified Chinese."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+import pytest
+from django.test import Client
+
+from anmian.knowledge import get_kb
+from anmian.web.selfcheck.steps import build_steps
+from anmian.web.tests.test_i18n import _compiled, lang_of  # noqa: F401 - compiles the messages
+from anmian.web.tests.test_i18n_pages import english_left
+
+pytestmark = pytest.mark.django_db
+KB = get_kb()
+
+
+def _in_chinese(client: Client, language: str, mode: str = "full") -> None:
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    # a woman, so the periods step is on her way too
+    client.post("/self-check/step/about/", {"age": "55", "sex": "female"})
+    client.post("/self-check/mode/", {"mode": mode})
+
+
+def _heading(html: str) -> str:
+    found = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert found, "no heading"
+    return htmllib.unescape(found.group(1)).strip()
+
+
+def _title(html: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert found, "no title"
+    return htmllib.unescape(found.group(1)).strip()
+
+
+@pytest.mark.parametrize(
+    ("language", "headings"),
+    [
+        (
+            "zh-hans",
+            {"legs": "您的腿部症状", "sleep-mood": "睡眠与情绪", "menstruation": "月经"},
+        ),
+        (
+            "zh-hant",
+            {"legs": "您的腿部症狀", "sleep-mood": "睡眠與情緒", "menstruation": "月經"},
+        ),
+    ],
+)
+def test_the_long_forms_headings_read_in_chinese(client: Client, language, headings):
+    _in_chinese(client, language)
+    for ident, words in headings.items():
+        html = client.get(f"/self-check/step/{ident}/").content.decode()
+        assert _heading(html) == words
+        assert _title(html).startswith(words)  # the tab and a screen reader's page name too
+    tongue = _heading(client.get("/self-check/step/tongue/").content.decode())
+    assert "镜子" in tongue if language == "zh-hans" else "鏡子" in tongue  # use a mirror
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
+def test_no_step_of_the_long_form_keeps_its_english_heading(client: Client, language):
+    _in_chinese(client, language)
+    for group in KB.intake.groups:
+        html = client.get(f"/self-check/step/{group.id}/").content.decode()
+        assert group.label not in html, group.id
+
+
+def test_an_english_page_keeps_the_english_headings(client: Client):
+    client.post("/self-check/step/about/", {"age": "55", "sex": "female"})
+    client.post("/self-check/mode/", {"mode": "full"})
+    assert _heading(client.get("/self-check/step/legs/").content.decode()) == "Your legs"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("zh-hans", ["追踪表", "不能用来诊断"]), ("zh-hant", ["追蹤表", "不能用來診斷"])],
+)
+def test_the_severity_steps_note_reads_in_chinese(client: Client, language, words):
+    """The note on our own leg scale (what it is, not the IRLS; for following change, not
+    for diagnosis) was English above ten Chinese questions."""
+    _in_chinese(client, language, mode="short")
+    html = client.get("/self-check/step/severity/").content.decode()
+    assert all(w in html for w in words)
+    assert "own tracker" not in html and "not validated" not in html
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh-hans", "透析"), ("zh-hant", "洗腎（透析）")])
+def test_the_dialysis_box_names_it_once(client: Client, language, words):
+    """Taiwan says 洗腎 and adds the clinical 透析; the mainland word for both is 透析, so the
+    Simplified box read 透析（透析）."""
+    _in_chinese(client, language, mode="short")
+    html = client.get("/self-check/step/context/").content.decode()
+    box = re.search(r'value="dialysis"[^>]*>\s*([^<]+)</label>', html)
+    assert box, "no box for dialysis"
+    assert box.group(1).strip() == words
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
+def test_every_step_of_the_self_check_reads_in_chinese(client: Client, language):
+    """Each step, short path and long form, in the language chosen, with no English left
+    outside the site's short allow-list (our name, units, IRLS)."""
+    _in_chinese(client, language)
+    problems = []
+    steps = list(dict.fromkeys(s.identifier for s in build_steps(KB)))
+    assert {"about", "severity", "legs", "tongue", "context"} <= set(steps)
+    for ident in steps:
+        html = client.get(f"/self-check/step/{ident}/").content.decode()
+        if lang_of(html) != ("zh-Hans" if language == "zh-hans" else "zh-Hant"):
+            problems.append(f"{ident}: lang is {lang_of(html)}")
+        left = english_left(html, [])
+        if left:
+            problems.append(f"{ident}: {left}")
+    assert not problems, "\n".join(problems)
