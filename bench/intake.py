@@ -59,7 +59,13 @@ import yaml
 from anmian.engine import InputError, assess, parse_input
 from anmian.engine.differentiate import differentiate
 from anmian.engine.inputs import CRITERIA
-from anmian.engine.intake import IntakeRequest, answer_choice, step
+from anmian.engine.intake import (
+    IntakeRequest,
+    answer_checklist,
+    answer_choice,
+    answer_recheck,
+    step,
+)
 from anmian.knowledge import KnowledgeBase, get_kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,6 +118,7 @@ def patients(kb: KnowledgeBase) -> list[Patient]:
 
 
 Lead = tuple[str | None, str | None]  # the primary pattern and the first combined one
+ASKED = ("finding", "choice", "checklist", "confirmation", "recheck")  # counted questions
 
 
 def visible(kb: KnowledgeBase, truth: set[str], audience: str) -> set[str]:
@@ -160,10 +167,12 @@ def simulate(
     rng: random.Random | None,
     times: list[float],
     shown: list[int] | None = None,
+    items: list[int] | None = None,
 ) -> tuple[int, Lead, str | None]:
     """Questions asked (confirmations included), the assessment's leader and the intake's
     most likely pattern. `shown`, if given, gets the "about N more" of every question after
-    the safety ones and the opening, in order."""
+    the safety ones and the opening, in order; `items`, the findings each of them put to the
+    person (a checklist's boxes, a grouped question's answers, 1 for a yes/no)."""
     truth = visible(kb, pt.truth, audience)
     req: dict[str, Any] = {
         "audience": audience, "present": [], "absent": [], "unsure": [], "confirmed": [],
@@ -172,6 +181,7 @@ def simulate(
         req["sex"] = pt.sex
     if pt.age is not None:
         req["age"] = pt.age
+    again = 0  # confirmation questions (a recheck list counts once)
     while True:
         t0 = time.perf_counter()
         r = step(IntakeRequest.model_validate(req), kb)
@@ -180,8 +190,10 @@ def simulate(
         q = r.next
         if q is None:
             break
-        if shown is not None and q.kind in ("finding", "choice", "confirmation"):
+        if shown is not None and q.kind in ASKED:
             shown.append(r.remaining)
+        if items is not None and q.kind in ASKED:
+            items.append(len(q.options) or sum(c.finding is not None for c in q.choices) or 1)
         if q.kind == "screening":
             req.setdefault("screening", {})[q.id] = True
         elif q.kind == "red-flags":
@@ -197,7 +209,28 @@ def simulate(
             if rng is not None and rng.random() < FLIP:
                 chosen = rng.choice([x for x in (*ids, "none") if x != chosen])
             req = answer_choice(req, q, chosen)
+        elif q.kind == "checklist":
+            # each box is an answer: ticked if the patient has it, each flipped on its own
+            ticked = []
+            for o in q.options:
+                yes = o.finding in truth
+                if rng is not None and rng.random() < FLIP:
+                    yes = not yes
+                if yes:
+                    ticked.append(o.finding)
+            req = answer_checklist(req, q, ticked)
+        elif q.kind == "recheck":
+            again += 1
+            kept = []
+            for o in q.options:
+                yes = o.finding in truth
+                if rng is not None and rng.random() < FLIP:
+                    yes = not yes
+                if yes:
+                    kept.append(o.finding)
+            req = answer_recheck(req, q, kept)
         elif q.kind == "confirmation":
+            again += 1
             req["confirmed"].append(q.id)
             yes = q.id in truth
             if rng is not None and rng.random() < FLIP:
@@ -211,7 +244,7 @@ def simulate(
                 yes = not yes
             req["present" if yes else "absent"].append(q.id)
     lead = leading(r.assessment.patterns) if r.assessment else (None, None)
-    return r.asked + len(req["confirmed"]), lead, r.patterns[0].id
+    return r.asked + again, lead, r.patterns[0].id
 
 
 def about_table(kb: KnowledgeBase, pts: list[Patient], audience: str) -> list[int]:
@@ -272,6 +305,8 @@ def ceiling(kb: KnowledgeBase, pts: list[Patient], audience: str) -> dict[int, f
             if q.kind == "choice":
                 ids = [c.finding for c in q.choices if c.finding is not None]
                 req = answer_choice(req, q, next((f for f in ids if f in truth), "none"))
+            elif q.kind == "checklist":
+                req = answer_checklist(req, q, [o.finding for o in q.options if o.finding in truth])
             else:
                 req["present" if q.id in truth else "absent"].append(q.id)
             agree.append(agrees(roles(kb, set(req["present"]), pt.sex), full))
@@ -338,7 +373,7 @@ def main() -> None:
         f"{sum(p.kind == 'definition' for p in pts)} pattern definitions)"
     )
     header = (
-        f"{'split':8} {'flips':>5} {'n':>3} {'median':>6} {'p90':>4} {'max':>4} "
+        f"{'split':8} {'flips':>5} {'n':>3} {'median':>6} {'p90':>4} {'max':>4} {'items':>5} "
         f"{'agree':>6} {'strict':>6} {'agreeNB':>7} {'stated':>6} {'full':>5}"
     )
     print(header)
@@ -346,12 +381,15 @@ def main() -> None:
     for flips in (False, True):
         runs = RUNS if flips else 1
         rows: dict[str, list[tuple[Patient, int, Lead, str | None]]] = {}
+        burden: dict[str, list[int]] = {}  # findings put to each patient
         for k in range(runs):
             rng = random.Random(SEED + k) if flips else None
             for pt in pts:
                 shown: list[int] = []
-                asked, lead, nb = simulate(kb, pt, audience, rng, times, shown)
+                items: list[int] = []
+                asked, lead, nb = simulate(kb, pt, audience, rng, times, shown, items)
                 rows.setdefault(pt.split, []).append((pt, asked, lead, nb))
+                burden.setdefault(pt.split, []).append(sum(items))
                 if not flips:
                     off.setdefault(pt.split, []).extend(
                         abs(n - (asked - i)) for i, n in enumerate(shown)
@@ -371,7 +409,8 @@ def main() -> None:
             )
             print(
                 f"{split:8} {('10%' if flips else '0'):>5} {len(g) // runs:3} "
-                f"{statistics.median(qs):6.1f} {pct(qs, 0.9):4.0f} {max(qs):4d} {agree:6.2f} "
+                f"{statistics.median(qs):6.1f} {pct(qs, 0.9):4.0f} {max(qs):4d} "
+                f"{statistics.median(burden[split]):5.0f} {agree:6.2f} "
                 f"{strict:6.2f} {agree_nb:7.2f} {stated:6.2f} {full:5.2f}"
             )
             if "-v" in sys.argv:

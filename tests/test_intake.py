@@ -4,6 +4,7 @@ tell the leading patterns apart; "not sure" changes nothing; bad requests are re
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 from typing import Any
 
@@ -17,7 +18,9 @@ from anmian.engine.intake import (
     _ranker,
     _roles,
     _tallies,
+    answer_checklist,
     answer_choice,
+    answer_recheck,
     next_step,
     parse_request,
     step,
@@ -58,6 +61,14 @@ def run(kb: KnowledgeBase, truth: set[str], **req: Any) -> tuple[dict[str, Any],
             assert r.next.id in doc["present"], r.next
             doc.setdefault("confirmed", []).append(r.next.id)
             continue
+        if r.next.kind == "recheck":  # yes answers looked at again: all still true
+            assert {o.finding for o in r.next.options} <= set(doc["present"]), r.next
+            doc = answer_recheck(doc, r.next, [o.finding for o in r.next.options])
+            continue
+        if r.next.kind == "checklist":  # tick the ones this person has
+            ticked = [o.finding for o in r.next.options if o.finding in truth]
+            doc = answer_checklist(doc, r.next, ticked)
+            continue
         if r.next.kind == "choice":  # one of findings that exclude each other, or none
             ids = [c.finding for c in r.next.choices if c.finding]
             doc = answer_choice(doc, r.next, next((f for f in ids if f in truth), "none"))
@@ -65,6 +76,25 @@ def run(kb: KnowledgeBase, truth: set[str], **req: Any) -> tuple[dict[str, Any],
         assert r.next.kind == "finding", r.next
         doc["present" if r.next.id in truth else "absent"].append(r.next.id)
     raise AssertionError("the intake never stopped")
+
+
+def answer_no(doc: dict[str, Any], q: Any) -> dict[str, Any]:
+    """The request with a person's "no" to question `q`: nothing ticked on a checklist, none
+    of a grouped question's answers, every yes kept when looked at again."""
+    if q.kind == "checklist":
+        return answer_checklist(doc, q, [])
+    if q.kind == "choice":
+        return answer_choice(doc, q, "none")
+    if q.kind == "recheck":
+        return answer_recheck(doc, q, [o.finding for o in q.options])
+    if q.kind == "confirmation":
+        return doc | {"confirmed": [*doc.get("confirmed", []), q.id]}
+    return doc | {"absent": [*doc.get("absent", []), q.id]}
+
+
+def without_checklists(kb: KnowledgeBase) -> KnowledgeBase:
+    """The base as before the checklists: every finding not grouped is asked alone."""
+    return dataclasses.replace(kb, intake=kb.intake.model_copy(update={"checklists": ()}))
 
 
 def test_it_asks_the_five_screening_criteria_first_in_order(kb: KnowledgeBase):
@@ -93,13 +123,13 @@ def test_red_flags_are_asked_together_and_then_not_again(kb: KnowledgeBase):
     assert q.kind == "red-flags"
     assert {o.finding for o in q.options} == set(RED_FLAGS)
     doc["absent"] = RED_FLAGS
-    assert next_step(doc, kb).next.kind == "finding"
+    assert next_step(doc, kb).next.kind == "checklist"
 
 
 def test_a_man_is_not_asked_about_pregnancy(kb: KnowledgeBase):
     doc = safety_done(sex="male")
     del doc["pregnant"], doc["breastfeeding"]
-    assert next_step(doc, kb).next.kind == "finding"
+    assert next_step(doc, kb).next.kind == "checklist"
     doc["sex"] = "female"
     assert next_step(doc, kb).next.kind == "pregnancy"
 
@@ -165,7 +195,10 @@ def test_before_any_answer_the_first_question_is_a_sign_many_patterns_share(kb: 
     for p in kb.patterns.values():
         for f in {x.finding for x in p.findings}:
             weighs[f] = weighs.get(f, 0) + 1
-    q = next_step(safety_done(), kb).next
+    first = next_step(safety_done(), kb).next
+    assert first is not None and first.kind == "checklist"
+    assert max(weighs[o.finding] for o in first.options) >= 3
+    q = next_step(safety_done(), without_checklists(kb)).next
     assert q is not None and q.kind == "finding"
     assert weighs[q.id] >= 3
     assert q.id != min(
@@ -241,8 +274,8 @@ def test_it_never_asks_the_same_question_twice(kb: KnowledgeBase):
     doc, r = run(kb, set())
     asked = doc["absent"][len(RED_FLAGS) :]
     assert len(asked) == len(set(asked))
-    # a grouped question counts once, however many findings its answer settles
-    grouped = {f: q.id for q in kb.intake.exclusive for f in q.findings}
+    # a grouped question or a checklist counts once, however many findings its answer settles
+    grouped = {f: q.id for q in (*kb.intake.exclusive, *kb.intake.checklists) for f in q.findings}
     questions = {grouped.get(f, f) for f in asked}
     assert r.asked == len(questions) < len(asked)
 
@@ -267,20 +300,24 @@ def test_a_person_alone_is_never_asked_about_tongue_or_pulse(kb: KnowledgeBase):
 
 
 def test_a_man_is_never_asked_about_periods(kb: KnowledgeBase):
-    truth = {f.finding for f in kb.patterns["blood-deficiency"].findings}
+    # Liver Blood deficiency's key sign is scanty, pale periods (maciocia-2005-foundations):
+    # a woman with its textbook presentation is asked about her periods, a man never
+    truth = {f.finding for f in kb.patterns["liver-blood-deficiency"].findings}
     # never settled, so every question that could matter is asked
     keen = kb.intake.model.model_copy(update={"confidence": 0.999999, "min_gain": 0})
     kb = dataclasses.replace(kb, intake=kb.intake.model_copy(update={"model": keen}))
     man, _ = run(kb, truth, sex="male", budget=100)
     woman, _ = run(kb, truth, sex="female", budget=100)
-    asked_man = set(man["present"]) | set(man["absent"]) - set(RED_FLAGS)
-    asked_woman = set(woman["present"]) | set(woman["absent"]) - set(RED_FLAGS)
+    asked_man = (set(man["present"]) | set(man["absent"])) - set(RED_FLAGS)
+    asked_woman = (set(woman["present"]) | set(woman["absent"])) - set(RED_FLAGS)
     assert not asked_man & PERIODS
     assert asked_woman & PERIODS
 
 
 def test_each_question_says_why(kb: KnowledgeBase):
-    q = next_step(safety_done(present=["leg-crawling"]), kb).next
+    listed = next_step(safety_done(present=["leg-crawling"]), kb).next
+    assert listed.kind == "checklist" and listed.why.startswith("Your answer helps tell")
+    q = next_step(safety_done(present=["leg-crawling"]), without_checklists(kb)).next
     assert q.finding == q.id and q.question == kb.findings[q.id].question
     assert q.why.startswith("Your answer helps tell")
 
@@ -315,6 +352,7 @@ def _about_to_finish(**extra: Any) -> dict[str, Any]:
 
 
 def test_before_done_it_asks_again_a_yes_the_result_rests_on(kb: KnowledgeBase):
+    kb = with_model(kb, recheck=1)  # one yes at a time, in other words
     q = next_step(_about_to_finish(), kb).next
     assert q is not None and q.kind == "confirmation"
     assert q.id in HEART_BLOOD and q.finding == q.id
@@ -324,6 +362,7 @@ def test_before_done_it_asks_again_a_yes_the_result_rests_on(kb: KnowledgeBase):
 
 
 def test_a_confirmed_yes_is_not_asked_a_third_time(kb: KnowledgeBase):
+    kb = with_model(kb, recheck=1)  # one yes at a time, in other words
     doc = _about_to_finish()
     asked = []
     for _ in range(10):
@@ -338,6 +377,7 @@ def test_a_confirmed_yes_is_not_asked_a_third_time(kb: KnowledgeBase):
 
 
 def test_a_yes_taken_back_is_not_assessed(kb: KnowledgeBase):
+    kb = with_model(kb, recheck=1)  # one yes at a time, in other words
     q = next_step(_about_to_finish(), kb).next
     assert q is not None and q.kind == "confirmation"
     # the person says no the second time: the id moves to absent and is kept in confirmed
@@ -351,6 +391,40 @@ def test_a_yes_taken_back_is_not_assessed(kb: KnowledgeBase):
         r = next_step(doc, kb)
     said = {e["finding"] for e in r.assessment.to_json_dict()["input"]["readings"]["present"]}
     assert q.id not in said
+
+
+def test_before_done_it_looks_again_at_the_yes_answers_as_one_list(kb: KnowledgeBase):
+    # with `recheck` above 1, the yes answers the patterns shown count for come back as one
+    # list, ticked already: here Heart Blood deficiency's three key symptoms
+    q = next_step(_about_to_finish(), with_model(kb, recheck=5)).next
+    assert q is not None and q.kind == "recheck"
+    assert {o.finding for o in q.options} == set(HEART_BLOOD)
+    assert q.zh_question and all(o.zh_label for o in q.options)
+
+
+def test_a_yes_unticked_on_the_second_look_is_a_no_and_not_asked_again(kb: KnowledgeBase):
+    kb = with_model(kb, recheck=5)
+    doc = _about_to_finish()
+    q = next_step(doc, kb).next
+    dropped = "poor-memory"
+    doc = answer_recheck(doc, q, [f for f in HEART_BLOOD if f != dropped])
+    assert dropped in doc["absent"] and dropped not in doc["present"]
+    assert set(doc["confirmed"]) == set(HEART_BLOOD)
+    r = next_step(doc, kb)
+    for _ in range(10):
+        if r.next is None:
+            break
+        assert not {o.finding for o in r.next.options} & set(HEART_BLOOD)
+        doc = answer_no(doc, r.next)
+        r = next_step(doc, kb)
+    said = {e["finding"] for e in r.assessment.to_json_dict()["input"]["readings"]["present"]}
+    assert dropped not in said and "palpitations" in said
+
+
+def test_a_second_look_refuses_a_finding_it_did_not_offer(kb: KnowledgeBase):
+    q = next_step(_about_to_finish(), with_model(kb, recheck=5)).next
+    with pytest.raises(ValueError, match="'fatigue' is not on this list"):
+        answer_recheck(_about_to_finish(), q, ["fatigue"])
 
 
 def test_no_confirmation_is_asked_when_the_base_allows_none(kb: KnowledgeBase):
@@ -451,11 +525,7 @@ def test_choosing_one_answers_the_others_no_and_the_question_is_not_asked_again(
         if r.next is None or r.next.kind == "confirmation":
             break
         assert r.next.id != "tongue-colour" and r.next.id not in TONGUE_COLOURS
-        doc = (
-            answer_choice(doc, r.next, "none")
-            if r.next.kind == "choice"
-            else doc | {"absent": [*doc["absent"], r.next.id]}
-        )
+        doc = answer_no(doc, r.next)
         r = next_step(doc, kb)
 
 
@@ -488,14 +558,9 @@ def test_a_person_alone_is_offered_no_grouped_tongue_or_pulse_question(kb: Knowl
         if r.next is None:
             break
         q = r.next
-        if q.kind == "confirmation":
-            doc.setdefault("confirmed", []).append(q.id)
-            continue
-        if q.kind == "choice":
-            assert not {c.finding for c in q.choices} & TONGUE_PULSE
-            doc = answer_choice(doc, q, "none")
-        else:
-            doc = doc | {"absent": [*doc["absent"], q.id]}
+        assert not {c.finding for c in q.choices} & TONGUE_PULSE
+        assert not {o.finding for o in q.options} & TONGUE_PULSE
+        doc = answer_no(doc, q)
 
 
 def test_the_grouped_questions_are_checked_when_the_base_loads(kb: KnowledgeBase):
@@ -517,10 +582,14 @@ def test_about_how_many_more_is_the_knowledge_base_s_table(kb: KnowledgeBase):
     doc = safety_done()
     assert next_step(doc, kb).remaining == 9
     q = next_step(doc, kb).next
-    doc = doc | {"absent": [*doc["absent"], q.id]}
+    doc = answer_no(doc, q)
     assert next_step(doc, kb).remaining == 7
-    assert next_step(doc | {"budget": 2}, kb).remaining == 1 + m.max_confirmations
-    far = doc | {"unsure": [f for f in ("fatigue", "dizziness", "poor-memory") if f != q.id]}
+    # one finding question left, and the confirmations' lists (`recheck` yes answers each)
+    lists = -(-m.max_confirmations // m.recheck)
+    assert next_step(doc | {"budget": 2}, kb).remaining == 1 + lists
+    far = doc | {
+        "unsure": [f for f in ("fatigue", "dizziness", "poor-memory") if f not in doc["absent"]]
+    }
     assert next_step(far, kb).remaining == 4
     assert next_step(safety_done(audience="practitioner"), kb).remaining == 5
 
@@ -530,3 +599,102 @@ def test_a_table_for_every_audience_is_required(kb: KnowledgeBase):
         kb.intake.model.model_validate(
             kb.intake.model.model_dump() | {"remaining": {"self-care": [3]}}
         )
+
+
+# --- checklists: "which of these do you notice?", tick any, one question -------------------
+
+
+def test_after_safety_a_person_is_asked_a_checklist_of_a_few_findings(kb: KnowledgeBase):
+    q = next_step(safety_done(), kb).next
+    assert q is not None and q.kind == "checklist" and q.finding is None
+    listed = next(c for c in kb.intake.checklists if c.id == q.id)
+    assert 2 <= len(q.options) <= 7
+    assert [o.finding for o in q.options] == [
+        f for f in listed.findings if f in {o.finding for o in q.options}
+    ]
+    assert all(o.label and o.zh_label for o in q.options)
+    assert q.unsure_label and q.zh_unsure_label and q.zh_question
+
+
+def test_ticked_is_a_yes_unticked_a_no_and_the_list_counts_once(kb: KnowledgeBase):
+    doc = safety_done()
+    q = next_step(doc, kb).next
+    ids = [o.finding for o in q.options]
+    doc = answer_checklist(doc, q, ids[:1])
+    assert doc["present"] == ids[:1] and set(ids[1:]) <= set(doc["absent"])
+    r = next_step(doc, kb)
+    assert r.asked == 1  # one question, every finding of it settled
+    assert r.next is not None and r.next.id != q.id
+    assert not {o.finding for o in r.next.options} & set(ids)
+
+
+def test_not_sure_about_the_rest_of_a_checklist_changes_nothing_for_them(kb: KnowledgeBase):
+    doc = safety_done()
+    q = next_step(doc, kb).next
+    ids = [o.finding for o in q.options]
+    unsure = next_step(answer_checklist(doc, q, ids[:1], unsure_rest=True), kb)
+    only_yes = next_step(safety_done(present=ids[:1]), kb)
+    assert [p.probability for p in unsure.patterns] == [p.probability for p in only_yes.patterns]
+    assert unsure.asked == 1 and unsure.next.id != q.id
+
+
+def test_a_box_left_unticked_is_a_weaker_no(kb: KnowledgeBase):
+    # unticked_no 0.5: a finding left unticked moves a pattern's log-odds half as far as a no
+    # to it asked alone (unticked_no 1)
+    def log_odds(unticked: float) -> dict[str, float]:
+        r = next_step(
+            safety_done(absent=[*RED_FLAGS, "palpitations"]), with_model(kb, unticked_no=unticked)
+        )
+        return {p.id: math.log(p.probability / (1 - p.probability)) for p in r.patterns}
+
+    start = {
+        p.id: math.log(p.probability / (1 - p.probability))
+        for p in next_step(safety_done(), kb).patterns
+    }
+    full, half = log_odds(1.0), log_odds(0.5)
+    pid = "heart-blood-deficiency"  # palpitations are one of its key symptoms
+    assert full[pid] < half[pid] < start[pid]
+    assert half[pid] - start[pid] == pytest.approx((full[pid] - start[pid]) / 2, abs=1e-3)
+
+
+def test_a_checklist_answer_the_list_does_not_offer_is_refused(kb: KnowledgeBase):
+    doc = safety_done()
+    q = next_step(doc, kb).next
+    ids = [o.finding for o in q.options]
+    with pytest.raises(ValueError, match="is not on the list of"):
+        answer_checklist(doc, q, ["tongue-red"])
+    with pytest.raises(ValueError, match="ticked twice"):
+        answer_checklist(doc, q, [ids[0], ids[0]])
+
+
+# Heart Blood deficiency: palpitations, poor memory, dream-disturbed sleep, a pale face and
+# dizziness (maciocia-2005-foundations, Heart Blood deficiency); Spleen Qi deficiency: poor
+# appetite, loose stools, tiredness, bloating after eating (the same, Spleen Qi deficiency).
+@pytest.mark.parametrize(
+    ("truth", "pattern"),
+    [
+        ({"palpitations", "poor-memory", "dream-disturbed-sleep", "pale-face", "dizziness"},
+         "heart-blood-deficiency"),
+        ({"poor-appetite", "loose-stools", "fatigue", "bloating-after-eating"},
+         "spleen-qi-deficiency"),
+    ],
+)  # fmt: skip
+def test_a_textbook_presentation_is_found_in_a_dozen_questions(
+    kb: KnowledgeBase, truth: set[str], pattern: str
+):
+    _, r = run(kb, truth)
+    assert r.assessment is not None
+    assert pattern in [p.id for p in r.assessment.patterns if p.role in ("primary", "combined")]
+    assert r.asked <= 12
+
+
+def test_a_finding_on_two_questions_is_refused_when_the_base_loads(kb: KnowledgeBase):
+    from anmian.knowledge.models import IntakeLayout
+
+    raw = kb.intake.model_dump()
+    clash = raw["checklists"][0] | {
+        "id": "again",
+        "findings": [raw["exclusive"][0]["findings"][0], "fatigue"],
+    }
+    with pytest.raises(ValueError, match="is in both"):
+        IntakeLayout.model_validate(raw | {"checklists": [*raw["checklists"], clash]})

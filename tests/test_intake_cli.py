@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from anmian.cli import app
+from anmian.engine.inputs import CRITERIA
 from anmian.knowledge import get_kb
 
 runner = CliRunner()
@@ -67,13 +68,89 @@ def test_json_mode_refuses_what_is_not_json():
     assert result.exit_code == 2 and "not valid JSON" in result.stderr
 
 
-def test_it_asks_again_a_yes_the_result_rests_on():
-    # yes to the first two findings asked, with a budget of two: before the results, a yes
-    # the result rests on is put again in other words (and answered yes again)
-    answers = SAFETY + "\n" + "y\n" * 2 + "y\n" * get_kb().intake.model.max_confirmations
+def test_it_asks_again_the_yes_answers_the_result_rests_on():
+    # the first two items of the first two lists ticked, with a budget of two: before the
+    # results, the yes answers the result rests on come back as one list (Enter: all true)
+    answers = SAFETY + "\n" + "1 2\n" * 2 + "\n" * 5
     result = invoke("--budget", "2", "--format", "json", stdin=answers)
     assert result.exit_code == 0, result.output
-    assert "Before the results, one more look at an earlier answer" in result.stdout
+    assert "Before the results, one more look at what you said yes to" in result.stdout
+
+
+def _first_list(**extra: str) -> list[str]:
+    """The findings of the first checklist a person alone is asked, in order."""
+    from anmian.engine.intake import next_step
+
+    doc = {
+        "screening": dict.fromkeys(CRITERIA, True),
+        "absent": [f.id for f in get_kb().findings.values() if f.category == "red-flag"],
+        "pregnant": False, "breastfeeding": False, "medications": [], "conditions": [],
+        "text": [],
+    } | extra  # fmt: skip
+    q = next_step(doc).next
+    assert q is not None and q.kind == "checklist"
+    return [o.finding for o in q.options]
+
+
+def test_a_checklist_takes_the_numbers_that_apply():
+    first = _first_list()
+    answers = SAFETY + "\n" + "1, 3\n" + "y\n" * 10  # then each yes is true when asked again
+    result = invoke("--budget", "1", "--format", "json", stdin=answers)
+    assert result.exit_code == 0, result.output
+    assert "Tick any that apply" in result.stdout and " 1. " in result.stdout
+    out = json.loads(result.stdout[result.stdout.index("{") :])
+    said = {r["finding"] for r in out["input"]["readings"]["present"]}
+    assert said == {first[0], first[2]}
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [("9", "'9' is not one of the numbers 1 to"), ("2 2", "2 is given twice"),
+     ("two", "'two' is not one of the numbers")],
+)  # fmt: skip
+def test_a_checklist_answer_it_cannot_read_is_asked_again(bad: str, says: str):
+    first = _first_list()
+    answers = SAFETY + "\n" + f"{bad}\n" + "2\n" + "y\n" * 10
+    result = invoke("--budget", "1", "--format", "json", stdin=answers)
+    assert result.exit_code == 0, result.output
+    assert says in result.stdout
+    out = json.loads(result.stdout[result.stdout.index("{") :])
+    assert {r["finding"] for r in out["input"]["readings"]["present"]} == {first[1]}
+
+
+def test_not_sure_about_the_rest_of_a_checklist(monkeypatch: pytest.MonkeyPatch):
+    # "1 ?": the first a yes, the others of the list not sure (not a no)
+    from anmian.engine import intake
+
+    sent: list[dict] = []
+    real = intake.next_step
+
+    def spy(data, kb=None):
+        sent.append(json.loads(json.dumps(data)))
+        return real(data, kb)
+
+    monkeypatch.setattr(intake, "next_step", spy)
+    first = _first_list()
+    answers = SAFETY + "\n" + "1 ?\n" + "y\n" * 10
+    result = invoke("--budget", "1", "--format", "json", stdin=answers)
+    assert result.exit_code == 0, result.output
+    after = next(r for r in sent if first[0] in r.get("present", []))
+    assert set(first[1:]) <= set(after["unsure"]) and not set(first[1:]) & set(after["absent"])
+
+
+def test_json_mode_offers_a_checklist_with_its_options():
+    first = _first_list()
+    doc = {
+        "screening": dict.fromkeys(CRITERIA, True),
+        "absent": [f.id for f in get_kb().findings.values() if f.category == "red-flag"],
+        "pregnant": False, "breastfeeding": False, "medications": [], "conditions": [],
+        "text": [],
+    }  # fmt: skip
+    result = invoke("--json", stdin=json.dumps(doc))
+    assert result.exit_code == 0, result.output
+    nxt = json.loads(result.stdout)["next"]
+    assert nxt["kind"] == "checklist" and [o["finding"] for o in nxt["options"]] == first
+    assert nxt["unsure_label"]
 
 
 def test_a_grouped_question_is_asked_with_numbered_choices():

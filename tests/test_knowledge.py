@@ -293,12 +293,6 @@ def test_a_corrupt_cache_falls_back_to_a_full_load(tmp_path: Path, monkeypatch):
         ),
         (
             "intake.yaml",
-            "findings: [loose-stools, constipation-dry-stools, alternating-bowels]",
-            "findings: [loose-stools, constipation-dry-stools, pulse-slippery]",
-            "intake.yaml: field 'exclusive.4' ('bowels'): some findings need a practitioner",
-        ),
-        (
-            "intake.yaml",
             "findings: [overweight, thin-build]",
             "findings: [overweight, painful-periods]",
             "intake.yaml: field 'exclusive.9' ('build'): its findings are not all asked of the "
@@ -310,6 +304,19 @@ def test_a_corrupt_cache_falls_back_to_a_full_load(tmp_path: Path, monkeypatch):
             "findings: [overweight, feeling-cold]",
             "intake.yaml: field '(entry)': Value error, exclusive: 'feeling-cold' is in both "
             "'body-temperature' and 'build'",
+        ),
+        (
+            "intake.yaml",
+            "findings: [night-urination, cloudy-urine, low-back-pain, low-libido]",
+            "findings: [night-urination, cloudy-urine, low-back-pain, chest-pain]",
+            "intake.yaml: field 'checklists.16' ('lower-body'): red flags have their own",
+        ),
+        (
+            "intake.yaml",
+            "findings: [night-urination, cloudy-urine, low-back-pain, low-libido]",
+            "findings: [night-urination, cloudy-urine, low-back-pain, fatigue]",
+            "intake.yaml: field '(entry)': Value error, checklists: 'fatigue' is in both "
+            "'energy' and 'lower-body'",
         ),
         (
             "findings/menstruation.yaml",
@@ -325,6 +332,42 @@ def test_a_wrong_clinical_constant_is_reported_with_file_and_field(
 ):
     problems = _break(tmp_path, rel, old, new)
     assert any(p.startswith(message) for p in problems), problems
+
+
+PULSES = (
+    "findings: [pulse-thin, pulse-weak, pulse-wiry, pulse-slippery, pulse-choppy, pulse-soggy, "
+    "pulse-empty]"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "findings: [loose-stools, constipation-dry-stools, alternating-bowels]",
+            "findings: [loose-stools, constipation-dry-stools, pulse-slippery]",
+            "intake.yaml: field 'exclusive.4' ('bowels'): some findings need a practitioner",
+        ),
+        (
+            "findings: [night-urination, cloudy-urine, low-back-pain, low-libido]",
+            "findings: [night-urination, cloudy-urine, low-back-pain, pulse-slippery]",
+            "intake.yaml: field 'checklists.16' ('lower-body'): some findings need a practitioner",
+        ),
+    ],
+)
+def test_a_question_mixing_a_practitioner_s_findings_with_others_is_reported(
+    tmp_path: Path, old: str, new: str, message: str
+):
+    # the pulse finding leaves its own checklist, so it is on one question only
+    root = _copy(tmp_path)
+    path = root / "intake.yaml"
+    text = path.read_text()
+    assert old in text and PULSES in text
+    text = text.replace(PULSES, PULSES.replace("pulse-slippery, ", ""), 1)
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(KnowledgeError) as info:
+        load(root)
+    assert any(p.startswith(message) for p in info.value.problems), info.value.problems
 
 
 def test_a_missing_intake_file_is_reported(tmp_path: Path):

@@ -252,7 +252,10 @@ def intake(
     for key, value in (("budget", budget), ("sex", sex.value if sex else None), ("age", age)):
         if value is not None:
             req[key] = value
-    typer.echo("Answer y (yes), n (no) or ? (not sure), or a choice's number. Ctrl-C stops.\n")
+    typer.echo(
+        "Answer y (yes), n (no) or ? (not sure), a choice's number, or the numbers of a "
+        "list's items that apply. Ctrl-C stops.\n"
+    )
     while True:
         try:
             result = next_step(req, kb)
@@ -273,9 +276,44 @@ def _yes_no(text: str) -> bool | None:
     return {"y": True, "yes": True, "n": False, "no": False}.get(answer)
 
 
+def _numbers(raw: str, count: int) -> tuple[list[int], str | None]:
+    """A list's answer: numbers from 1 to `count`, separated by spaces or commas, each once;
+    the numbers (0-based) or why they cannot be read."""
+    picked = raw.replace(",", " ").split()
+    bad = [p for p in picked if not (p.isdigit() and 1 <= int(p) <= count)]
+    if bad:
+        return [], f"'{bad[0]}' is not one of the numbers 1 to {count}"
+    twice = sorted({p for p in picked if picked.count(p) > 1}, key=int)
+    if twice:
+        return [], f"{twice[0]} is given twice: give each number once"
+    return [int(p) - 1 for p in picked], None
+
+
+def _checklist(q: Any) -> tuple[list[str], bool]:
+    """A "which of these" list: the findings ticked, and whether the person is not sure
+    about the rest ("?" among the numbers, or alone)."""
+    typer.echo(q.question)
+    for n, o in enumerate(q.options, 1):
+        typer.echo(f"  {n:2}. {o.label}")
+    while True:
+        raw = typer.prompt(
+            "Numbers that apply, separated by spaces or commas (none: none of these; "
+            "add ? if not sure about the rest)",
+            default="none",
+        ).strip()
+        unsure = "?" in raw
+        words = raw.replace("?", " ").strip()
+        if words.casefold() in ("none", "n", "no"):
+            words = ""
+        picked, problem = _numbers(words, len(q.options))
+        if problem is None:
+            return [q.options[i].finding for i in picked], unsure
+        typer.echo(f"{problem}. Give numbers from 1 to {len(q.options)}, none, or ?.")
+
+
 def _ask(req: dict[str, Any], q: Any, remaining: int) -> None:
     """Put one question of the intake to the person and write the answer into the request."""
-    from anmian.engine.intake import answer_choice
+    from anmian.engine.intake import answer_checklist, answer_choice, answer_recheck
 
     typer.echo(f"(about {remaining} more)")
     if q.kind == "screening":
@@ -315,6 +353,28 @@ def _ask(req: dict[str, Any], q: Any, remaining: int) -> None:
         c = q.choices[int(raw) - 1] if raw.isdigit() else None
         chosen = (c.finding or c.answer) if c else words[raw.casefold()]
         req.update(answer_choice(req, q, chosen))
+    elif q.kind == "checklist":
+        # one question, several findings: tick any, the rest are a no (or not sure)
+        ticked, unsure = _checklist(q)
+        req.update(answer_checklist(req, q, ticked, unsure_rest=unsure))
+    elif q.kind == "recheck":
+        # yes answers looked at again: the numbers of any that are not true after all
+        typer.echo(q.question)
+        for n, o in enumerate(q.options, 1):
+            typer.echo(f"  {n:2}. {o.label}")
+        while True:
+            raw = typer.prompt(
+                "Numbers of any that are not true (Enter or y: all are true)", default=""
+            ).strip()
+            all_true = raw.casefold() in ("y", "yes")
+            picked, problem = _numbers("" if all_true else raw, len(q.options))
+            if problem is None:
+                break
+            typer.echo(f"{problem}. Give numbers from 1 to {len(q.options)}, or press Enter.")
+        dropped = {q.options[i].finding for i in picked}
+        req.update(
+            answer_recheck(req, q, [o.finding for o in q.options if o.finding not in dropped])
+        )
     elif q.kind == "confirmation":
         # a yes asked again: the id goes into confirmed, and moves if the answer changed
         answer = _yes_no(q.question)

@@ -39,11 +39,16 @@ from anmian.engine.memo import per_parts
 from anmian.engine.resolve import indexes, resolve
 from anmian.engine.result import AssessmentResult
 from anmian.knowledge import KnowledgeBase, get_kb
-from anmian.knowledge.models import ExclusiveQuestion, IntakeModel, IntakeQuestion
+from anmian.knowledge.models import (
+    ChecklistQuestion,
+    ExclusiveQuestion,
+    IntakeModel,
+    IntakeQuestion,
+)
 
 Kind = Literal[
     "screening", "red-flags", "pregnancy", "breastfeeding", "medications", "conditions", "text",
-    "finding", "choice", "confirmation",
+    "finding", "choice", "checklist", "confirmation", "recheck",
 ]  # fmt: skip
 SAFETY_KINDS = ("screening", "red-flags", "pregnancy", "breastfeeding", "medications", "conditions")
 Phrase = Annotated[str, Field(min_length=1, max_length=200)]
@@ -87,9 +92,12 @@ class IntakeRequest(BaseModel):
 
 
 class Option(BaseModel):
+    """One finding to tick, of a `red-flags` or a `checklist` question."""
+
     model_config = ConfigDict(frozen=True)
     finding: str
     label: str
+    zh_label: str | None = None
 
 
 class Choice(BaseModel):
@@ -108,7 +116,11 @@ class Choice(BaseModel):
 class Question(BaseModel):
     """One question. `kind` says where its answer goes in the next request: a finding's id
     into present, absent or unsure; `choice` (one question settling several findings that
-    exclude each other): see `choices`; `confirmation` (a yes asked again, in other words): the
+    exclude each other): see `choices`; `checklist` (one question, "which of these do you
+    notice?", tick any): each option's finding into present if ticked, else into absent, or
+    into unsure when the person is not sure about the rest; `recheck` (yes answers looked at
+    again, as a list ticked already): every option's finding into confirmed, and the ones
+    the person unticks moved to absent; `confirmation` (a yes asked again, in other words): the
     id into confirmed, and moved to absent or unsure if the answer changed; `screening` into
     screening[id]; `red-flags`: each option's finding into present or absent; pregnancy,
     breastfeeding, medications, conditions and text into the field of that name."""
@@ -125,7 +137,17 @@ class Question(BaseModel):
         default=None, description="The question in Chinese (zh-Hant), where the base has it."
     )
     zh_why: str | None = Field(default=None, description="Why, in Chinese (zh-Hant).")
-    options: list[Option] = Field(default=[], description="For `red-flags`: tick any.")
+    options: list[Option] = Field(
+        default=[],
+        description="For `red-flags` and `checklist`: tick any. A ticked finding goes into "
+        "present, the others into absent (for a checklist, into unsure when the person is "
+        "not sure about the ones not ticked).",
+    )
+    unsure_label: str | None = Field(
+        default=None,
+        description='For `checklist`: the words of its "not sure about the rest" answer.',
+    )
+    zh_unsure_label: str | None = None
     choices: list[Choice] = Field(
         default=[],
         description="For `choice`: pick one. A finding chosen goes into present and the other "
@@ -520,13 +542,18 @@ def _askable(kb: KnowledgeBase, req: IntakeRequest, m: IntakeModel) -> list[str]
 
 def _log_odds(kb: KnowledgeBase, req: IntakeRequest, known: _Known) -> list[float]:
     model = _model(kb)
+    listed = _on_checklists(kb)
+    unticked = kb.intake.model.unticked_no
     lo = [model.prior] * len(model.patterns)
     for answers, yes in ((known.present, True), (known.absent, False)):
         for fid in answers:
             if not kb.findings[fid].applies_to(req.sex):
                 continue  # counts neither way for them, as in differentiate
+            # a no to a finding of a checklist was (nearly always) a box left unticked,
+            # which a person skimming a list does more lightly than saying no to a question
+            scale = unticked if not yes and fid in listed else 1.0
             for link in model.links.get(fid, ()):
-                lo[link.pattern] += link.yes if yes else link.no
+                lo[link.pattern] += link.yes if yes else scale * link.no
     return lo
 
 
@@ -539,12 +566,18 @@ def _shown_for(
 
 
 def _confirmation(req: IntakeRequest, kb: KnowledgeBase, known: _Known) -> Question | None:
-    """The yes answer the result rests on most, asked once more in other words: one without
-    which the assessment would show another leading pattern or pair, not yet asked twice,
-    while fewer than `max_confirmations` have been. Most wrong answers are a false yes (most
-    questions are answered no), and the assessment takes every yes as given."""
+    """The yes answers the result rests on, asked once more: not yet asked twice, while fewer
+    than `max_confirmations` have been. Most wrong answers are a false yes (most questions
+    are answered no), and the assessment takes every yes as given.
+
+    With `recheck` 1, the one yes without which the assessment would show another leading
+    pattern or pair (the heaviest for the leader), in other words (`confirmation`). With
+    `recheck` above 1, a list of up to that many (`recheck`): every yes that the patterns
+    shown count for, those the result rests on first, as two false yeses for one pattern
+    each leave it leading without the other."""
     m = kb.intake.model
-    if len(req.confirmed) >= m.max_confirmations:
+    room = m.max_confirmations - len(req.confirmed)
+    if room <= 0:
         return None
     shown = _shown_for(kb, known.present, req.sex)
     if shown[0] is None:
@@ -556,21 +589,64 @@ def _confirmation(req: IntakeRequest, kb: KnowledgeBase, known: _Known) -> Quest
         for f in known.present
         if f not in twice and f not in known.from_text and kb.findings[f].category != "red-flag"
     ]
-    for fid in sorted(open_, key=lambda f: (-weight.get(f, 0.0), f)):
-        if _shown_for(kb, known.present - {fid}, req.sex) != shown:
-            f = kb.findings[fid]
-            said = kb.intake.questions.confirmation
-            label = f.label[0].lower() + f.label[1:]
+    ordered = sorted(open_, key=lambda f: (-weight.get(f, 0.0), f))
+    rests = [f for f in ordered if _shown_for(kb, known.present - {f}, req.sex) != shown]
+    if m.recheck > 1:
+        counted = {f.finding for pid in shown if pid is not None for f in kb.patterns[pid].findings}
+        listed = rests + [f for f in ordered if f in counted and f not in rests]
+        listed = listed[: min(m.recheck, room)]
+        if len(listed) > 1:
+            said = kb.intake.questions.recheck
             return Question(
-                kind="confirmation",
-                id=fid,
-                finding=fid,
-                question=said.question.format(label=label),
+                kind="recheck",
+                id=listed[0],
+                finding=None,
+                question=said.question,
                 why=said.why,
-                zh_question=said.zh_question.format(label=f.zh) if f.zh else None,
+                zh_question=said.zh_question,
                 zh_why=said.zh_why,
+                options=[
+                    Option(finding=f, label=kb.findings[f].label, zh_label=kb.findings[f].zh)
+                    for f in listed
+                ],
             )
+        rests = listed
+    for fid in rests[:1]:
+        f = kb.findings[fid]
+        said1 = kb.intake.questions.confirmation
+        label = f.label[0].lower() + f.label[1:]
+        return Question(
+            kind="confirmation",
+            id=fid,
+            finding=fid,
+            question=said1.question.format(label=label),
+            why=said1.why,
+            zh_question=said1.zh_question.format(label=f.zh) if f.zh else None,
+            zh_why=said1.zh_why,
+        )
     return None
+
+
+def answer_recheck(req: dict[str, Any], q: Question, kept: list[str]) -> dict[str, Any]:
+    """The request with the answer to a `recheck` question put in: every finding of the list
+    into confirmed; those not `kept` (unticked: not true after all) moved from present to
+    absent. ValueError for a finding the list does not offer."""
+    ids = [o.finding for o in q.options]
+    wrong = [f for f in kept if f not in ids]
+    if wrong:
+        raise ValueError(f"'{wrong[0]}' is not on this list (its findings: {', '.join(ids)})")
+    out = {k: list(v) if isinstance(v, list) else v for k, v in req.items()}
+    out["confirmed"] = [
+        *out.get("confirmed", []),
+        *(f for f in ids if f not in out.get("confirmed", [])),
+    ]
+    dropped = [f for f in ids if f not in kept]
+    out["present"] = [f for f in out.get("present", []) if f not in dropped]
+    out["absent"] = [
+        *out.get("absent", []),
+        *(f for f in dropped if f not in out.get("absent", [])),
+    ]
+    return out
 
 
 def _why(kb: KnowledgeBase, ids: list[str]) -> tuple[str, str]:
@@ -622,8 +698,8 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
 
     safety = _safety_question(req, kb, known)
     left = max(0, budget - asked)
-    singles, groups = _open(kb, askable, known)
-    open_ = singles + [f for _, members in groups for f in members]
+    singles, groups, lists = _open(kb, askable, known)
+    open_ = singles + [f for _, members in (*groups, *lists) for f in members]
     risks = _risks(kb, req, known, _shares([x * m.sharpness for x in lo]), open_)
     about = _remaining(m, req, asked)
     if safety is not None:
@@ -640,15 +716,17 @@ def step(req: IntakeRequest, kb: KnowledgeBase | None = None) -> IntakeResult:
         return finish("settled")
     if left == 0:
         return finish("budget")
-    best = _best_question(kb, _shares(lo), singles, groups)
+    best = _best_question(kb, _shares(lo), singles, [*groups, *lists])
     if best is None:
         return finish("no-question")
     fid, moved = best
     why, zh_why = _why(kb, [model.patterns[i] for i in moved[:2]])
-    group = next((g for g, _ in groups if g.id == fid), None)
+    group = next(((g, ms) for g, ms in groups if g.id == fid), None)
     if group is not None:
-        members = next(ms for g, ms in groups if g is group)
-        return result(_choice(kb, group, members, why, zh_why), None, about)
+        return result(_choice(kb, group[0], group[1], why, zh_why), None, about)
+    listed = next(((c, ms) for c, ms in lists if c.id == fid), None)
+    if listed is not None:
+        return result(_checklist(kb, listed[0], listed[1], why, zh_why), None, about)
     f = kb.findings[fid]
     return result(
         Question(
@@ -676,16 +754,28 @@ def _count_asked(kb: KnowledgeBase, askable: list[str], answered: set[str]) -> i
 
 @per_parts("intake")
 def _grouped(kb: KnowledgeBase) -> dict[str, str]:
-    """Each finding of an exclusive question, with the question's id."""
-    return {f: q.id for q in kb.intake.exclusive for f in q.findings}
+    """Each finding of an exclusive question or a checklist, with the question's id (one
+    question for each finding, and distinct ids: checked when the base loads)."""
+    out = {f: q.id for q in kb.intake.exclusive for f in q.findings}
+    return out | {f: c.id for c in kb.intake.checklists for f in c.findings}
+
+
+@per_parts("intake")
+def _on_checklists(kb: KnowledgeBase) -> frozenset[str]:
+    return frozenset(f for q in kb.intake.checklists for f in q.findings)
 
 
 def _open(
     kb: KnowledgeBase, askable: list[str], known: _Known
-) -> tuple[list[str], list[tuple[ExclusiveQuestion, list[str]]]]:
-    """The questions still open: findings asked one at a time, and exclusive questions with
-    their findings still open (two or more, none answered yes: one yes settles them all; a
-    lone open finding is asked as yes/no)."""
+) -> tuple[
+    list[str],
+    list[tuple[ExclusiveQuestion, list[str]]],
+    list[tuple[ChecklistQuestion, list[str]]],
+]:
+    """The questions still open: findings asked one at a time; exclusive questions with
+    their findings still open (two or more, none answered yes: one yes settles them all);
+    checklists with their findings still open (two or more: a list of one is a yes/no). A
+    lone open finding of either is asked as yes/no."""
     answered = known.present | known.absent | known.unsure
     can = set(askable)
     grouped = _grouped(kb)
@@ -699,7 +789,14 @@ def _open(
             singles.append(members[0])
         elif members:
             groups.append((q, members))
-    return singles, groups
+    lists = []
+    for c in kb.intake.checklists:
+        members = [f for f in c.findings if f in can and f not in answered]
+        if len(members) == 1:
+            singles.append(members[0])
+        elif members:
+            lists.append((c, members))
+    return singles, groups, lists
 
 
 def _choice(
@@ -726,6 +823,51 @@ def _choice(
         zh_why=zh_why,
         choices=choices,
     )
+
+
+def _checklist(
+    kb: KnowledgeBase, c: ChecklistQuestion, members: list[str], why: str, zh_why: str
+) -> Question:
+    said = kb.intake.questions
+    return Question(
+        kind="checklist",
+        id=c.id,
+        finding=None,
+        question=c.question,
+        why=why,
+        zh_question=c.zh_question,
+        zh_why=zh_why,
+        options=[
+            Option(finding=f, label=kb.findings[f].label, zh_label=kb.findings[f].zh)
+            for f in members
+        ],
+        unsure_label=said.checklist_unsure,
+        zh_unsure_label=said.zh_checklist_unsure,
+    )
+
+
+def answer_checklist(
+    req: dict[str, Any], q: Question, ticked: list[str], unsure_rest: bool = False
+) -> dict[str, Any]:
+    """The request with the answer to a `checklist` question put in: the findings `ticked`
+    into present, the others of the list into absent, or into unsure when `unsure_rest` (the
+    person is not sure about the ones not ticked). A client's helper (the CLI, the web and
+    the bench use it); ValueError for a finding the list does not offer or one ticked twice."""
+    ids = [o.finding for o in q.options]
+    wrong = [f for f in ticked if f not in ids]
+    if wrong:
+        raise ValueError(
+            f"'{wrong[0]}' is not on the list of '{q.id}' (its findings: {', '.join(ids)})"
+        )
+    twice = sorted({f for f in ticked if ticked.count(f) > 1})
+    if twice:
+        raise ValueError(f"'{twice[0]}' is ticked twice: tick each finding once")
+    out = {k: list(v) if isinstance(v, list) else v for k, v in req.items()}
+    for name in ("present", "absent", "unsure"):
+        out[name] = [f for f in out.get(name, []) if f not in ids]
+    out["present"] += [f for f in ids if f in ticked]
+    out["unsure" if unsure_rest else "absent"] += [f for f in ids if f not in ticked]
+    return out
 
 
 def answer_choice(req: dict[str, Any], q: Question, chosen: str) -> dict[str, Any]:
@@ -801,14 +943,15 @@ def _best_question(
     kb: KnowledgeBase,
     share: list[float],
     singles: list[str],
-    groups: list[tuple[ExclusiveQuestion, list[str]]],
+    groups: list[tuple[ExclusiveQuestion | ChecklistQuestion, list[str]]],
 ) -> tuple[str, list[int]] | None:
     """The open question that moves the likely patterns' scores most, in expectation: for a
     finding, its chance of a yes times the share-weighted change a yes makes to the patterns'
     scores (weight over the typical presentation, as differentiate scores); for an exclusive
-    question, one question with several answers, the same summed over its findings (a "none"
-    moves nothing, as a no). With the patterns it moves most, for `why`. The id is a
-    finding's or an exclusive question's; None when nothing is worth `min_gain`."""
+    question or a checklist, one question settling several findings, the same summed over
+    its findings (a "none" or an unticked box moves nothing, as a no; the moves of a list's
+    yeses add up, as differentiate's scores do). With the patterns it moves most, for `why`.
+    The id is a finding's or a question's; None when nothing is worth `min_gain`."""
     rk = _ranker(kb)
     model, leak = _model(kb), kb.intake.model.leak
 
@@ -843,9 +986,11 @@ def _remaining(m: IntakeModel, req: IntakeRequest, asked: int) -> int:
     least one while questions are asked, at most what the budget and the confirmations
     still allow."""
     table = m.remaining[req.audience]
-    done = asked + len(req.confirmed)
+    # confirmations come `recheck` to a question (a list of yes answers looked at again)
+    done = asked + math.ceil(len(req.confirmed) / m.recheck)
     budget = req.budget or m.budget
-    most = max(0, budget - asked) + max(0, m.max_confirmations - len(req.confirmed))
+    left = max(0, m.max_confirmations - len(req.confirmed))
+    most = max(0, budget - asked) + math.ceil(left / m.recheck)
     return max(1, min(most, table[min(done, len(table) - 1)]))
 
 

@@ -555,7 +555,7 @@ def _check_intake(kb: KnowledgeBase) -> list[str]:
                     f"asked in group '{asked[category]}'"
                 )
             asked.setdefault(category, group.id)
-    return p + _check_exclusive(kb) + _check_intake_model(kb)
+    return p + _check_exclusive(kb) + _check_checklists(kb) + _check_intake_model(kb)
 
 
 def _check_exclusive(kb: KnowledgeBase) -> list[str]:
@@ -572,6 +572,24 @@ def _check_exclusive(kb: KnowledgeBase) -> list[str]:
             p.append(f"{where}: red flags have their own safety question")
         if len({f.sex for f in found}) > 1:
             p.append(f"{where}: its findings are not all asked of the same sex")
+        if len({f.category in hidden for f in found}) > 1:
+            p.append(f"{where}: some findings need a practitioner and some do not")
+    return p
+
+
+def _check_checklists(kb: KnowledgeBase) -> list[str]:
+    """A checklist's findings exist, none is a red flag (they have their own safety
+    question), a practitioner is needed for all or none, and its references exist. Findings
+    of one sex may sit among the others: they are left off the list for the other sex."""
+    p: list[str] = []
+    hidden = set(kb.intake.model.practitioner_only)
+    for n, q in enumerate(kb.intake.checklists):
+        where = f"intake.yaml: field 'checklists.{n}' ('{q.id}')"
+        p += _missing(kb, "intake", q.id, f"checklists.{n}.refs", "references", q.refs)
+        found = [kb.findings[f] for f in q.findings if f in kb.findings]
+        p += [f"{where}: unknown finding '{f}'" for f in q.findings if f not in kb.findings]
+        if any(f.category == "red-flag" for f in found):
+            p.append(f"{where}: red flags have their own safety question")
         if len({f.category in hidden for f in found}) > 1:
             p.append(f"{where}: some findings need a practitioner and some do not")
     return p

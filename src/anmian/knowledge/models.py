@@ -671,6 +671,25 @@ class ExclusiveQuestion(Model):
         return self
 
 
+class ChecklistQuestion(Model):
+    """One "which of these do you notice?" question of the adaptive intake (intake.yaml
+    `checklists:`): findings of one theme, any of which a person may have, put as one list to
+    tick. Ticked: present; not ticked: absent, or not sure when the person says they are not
+    sure about the rest. Counted as one question however many findings it settles."""
+
+    id: Id
+    question: Text
+    zh_question: ZhText
+    findings: Annotated[tuple[Id, ...], Field(min_length=2, max_length=8)]
+    refs: Refs
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ChecklistQuestion:
+        if len(set(self.findings)) != len(self.findings):
+            raise ValueError(f"checklist '{self.id}': a finding is listed twice")
+        return self
+
+
 class IntakeModel(Model):
     """The adaptive intake's probability model and stopping rule (intake.yaml `model:`);
     docs/intake.md gives the reasoning for each number."""
@@ -705,7 +724,13 @@ class IntakeModel(Model):
     max_llr: Annotated[float, Field(gt=0)]
     # Before "done", the yes answers the leading pattern (or pair) rests on are asked once
     # more, in other words; at most this many in one intake (0: never).
-    max_confirmations: Annotated[int, Field(ge=0, le=10)]
+    max_confirmations: Annotated[int, Field(ge=0, le=30)]
+    # 1: a confirmation asks one yes again; above 1: a list of up to this many yes answers
+    # looked at again as one question (docs/intake.md, "Confirmation").
+    recheck: Annotated[int, Field(ge=1, le=10)] = 1
+    # A finding left unticked on a checklist is a "no" whose log-likelihood ratio is this
+    # share of a "no" to the finding asked alone (people skim a list: a weaker no).
+    unticked_no: Annotated[float, Field(ge=0, le=1)] = 1.0
     # P(yes) to an open finding: `leak` for a finding none of the person's likely patterns
     # weighs; the patterns' chances are their odds normalised, and for the stopping rule each
     # log-odds is first multiplied by `sharpness` (above 1: the leader counts for more).
@@ -757,10 +782,14 @@ class IntakeTexts(Model):
     conditions: IntakeQuestion
     text: IntakeQuestion
     confirmation: IntakeQuestion
+    recheck: IntakeQuestion  # the yes answers the result rests on, as one list looked at again
     choice_none: Text  # the answers every exclusive question offers after its findings
     zh_choice_none: ZhText
     choice_unsure: Text
     zh_choice_unsure: ZhText
+    # what a checklist (checklists:) offers besides its findings: "not sure about the rest"
+    checklist_unsure: Text
+    zh_checklist_unsure: ZhText
     why_none: Text
     zh_why_none: ZhText
     why_one: Text
@@ -796,21 +825,26 @@ class IntakeLayout(Model):
     refs: Refs
     # questions that settle several mutually exclusive findings at once (docs/intake.md)
     exclusive: tuple[ExclusiveQuestion, ...] = ()
+    # "which of these do you notice?" questions, tick any (docs/intake.md, "Checklists")
+    checklists: tuple[ChecklistQuestion, ...] = ()
 
     @model_validator(mode="after")
     def _exclusive_once(self) -> IntakeLayout:
+        # one question for each finding, and one id for each question, across both kinds:
+        # the intake counts a question once by the findings its answer settles
         seen: dict[str, str] = {}
         ids: set[str] = set()
-        for q in self.exclusive:
-            if q.id in ids:
-                raise ValueError(f"exclusive: duplicate question '{q.id}'")
-            ids.add(q.id)
-            for f in q.findings:
-                if f in seen:
-                    raise ValueError(
-                        f"exclusive: '{f}' is in both '{seen[f]}' and '{q.id}' (one question each)"
-                    )
-                seen[f] = q.id
+        for kind, qs in (("exclusive", self.exclusive), ("checklists", self.checklists)):
+            for q in qs:
+                if q.id in ids:
+                    raise ValueError(f"{kind}: duplicate question '{q.id}'")
+                ids.add(q.id)
+                for f in q.findings:
+                    if f in seen:
+                        raise ValueError(
+                            f"{kind}: '{f}' is in both '{seen[f]}' and '{q.id}' (one question each)"
+                        )
+                    seen[f] = q.id
         return self
 
 
