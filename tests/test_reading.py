@@ -1349,3 +1349,18 @@ def test_dreams_and_memory_and_tears_in_everyday_words(kb):
 )
 def test_textbook_signs_in_other_translations(kb, text, expected):
     assert {i for i, status in read(kb, text) if status == "present"} == expected
+
+
+def test_a_little_before_a_quality_is_slightly(kb):
+    # Collins, a little, a bit: to a small extent; said of a quality of the tongue it keeps
+    # the tongue's words together, so a tip "a touch red" is a red tip (Maciocia, red tip)
+    assert read(kb, "the tip of her tongue was a touch red") == {("tongue-red-tip", "present")}
+    assert read(kb, "the tongue tip is a little red") == {("tongue-red-tip", "present")}
+
+
+def test_the_feeling_said_of_a_time_is_the_complaint_then(kb):
+    # IRLSSG criterion 1: the urge and "uncomfortable and unpleasant sensations", which
+    # people call the feeling; a feeling that names itself (dread: NHS, generalised
+    # anxiety) is that feeling, not the legs at night
+    assert read(kb, "the feeling comes at night") == {("worse-night", "present")}
+    assert read(kb, "a feeling of dread at night") == {("anxiety", "present")}
