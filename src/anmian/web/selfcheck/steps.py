@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anmian.engine.inputs import CRITERIA
 from anmian.engine.zh_result import to_simplified
-from anmian.knowledge import KnowledgeBase
+from anmian.knowledge import KnowledgeBase, get_kb
 from anmian.knowledge.models import Finding
 from anmian.web.core.kbtext import in_page_language
 from anmian.web.selfcheck import services
@@ -440,11 +440,13 @@ def to_engine_input(answers: dict[str, Any], steps: list[Step]) -> dict[str, Any
 
 
 def confirm_form(pending: list[dict[str, Any]], data: Any = None) -> forms.Form:
-    """Yes/no for each reading Anmian was not sure of; the field name is the finding's id."""
+    """Yes/no for each reading Anmian was not sure of; the field name is the finding's id,
+    the question its name in the page's language (the base's zh on a Chinese page)."""
+    findings = get_kb().findings
     fields = {
         p["finding"]: forms.ChoiceField(
             choices=[("yes", _("Yes")), ("no", _("No"))],
-            label=p["label"],
+            label=in_page_language(p["label"], getattr(findings.get(p["finding"]), "zh", None)),
             help_text=_("You wrote: %(texts)s")
             % {"texts": "; ".join(f"“{t}”" for t in p["texts"])},
             widget=forms.RadioSelect,

@@ -196,9 +196,9 @@ def _charts(kb, result: dict) -> list[tuple[str, str]]:
 
 
 def _confirmed(kb, answers: dict) -> list[dict]:
-    """What the person said yes or no to, with the finding's name."""
+    """What the person said yes or no to, with the finding's name (in Chinese on a zh page)."""
     return [
-        a | {"label": kb.findings[a["finding"]].label}
+        a | {"label": _label(kb.findings[a["finding"]])}
         for a in answers.get(services.CONFIRM, {}).get("answers", [])
         if a["finding"] in kb.findings
     ]

@@ -116,3 +116,23 @@ def test_every_step_of_the_self_check_reads_in_chinese(client: Client, language)
         if left:
             problems.append(f"{ident}: {left}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("language", "story", "name"),
+    [("zh-hans", "我可能有盗汗。", "盗汗"), ("zh-hant", "我可能有盜汗。", "盜汗")],
+)
+def test_what_anmian_was_not_sure_of_is_asked_in_chinese(client: Client, language, story, name):
+    """A finding read as maybe ("可能") is asked again on the results page before the plan:
+    the question was the English label ("Night sweats?"), and so was the answer kept."""
+    _in_chinese(client, language, mode="short")
+    client.post("/self-check/step/notes/", {"story": story})
+    html = client.get("/self-check/results/").content.decode()
+    legends = [htmllib.unescape(x).strip() for x in re.findall(r"<legend>(.*?)</legend>", html)]
+    assert legends == [f"{name}？"]
+    response = client.post("/self-check/results/confirm/", {"night-sweats": "yes"})
+    assert response.status_code == 302
+    told = client.get("/self-check/results/").content.decode()
+    kept = re.search(r"<h3>[^<]*</h3>\s*<ul><li>([^<:]+):\s*<strong>", told)
+    assert kept, "no answer kept"
+    assert kept.group(1).strip() == name
