@@ -192,3 +192,82 @@ def test_a_cold_thing_not_felt_is_no_denial_of_feeling_cold(kb: KnowledgeBase):
     assert _read(kb, "I can't feel my toes") == {("leg-numbness", "present")}
     for text in ("I can't feel the cold tiles under my feet", "can't feel the cold on my shins"):
         assert ("feeling-cold", "absent") not in _read(kb, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "denied", "present"),
+    [
+        # a clause with a subject of its own after a comma is a new statement, as a review
+        # of systems writes it; a list after the denial is still all denied
+        (
+            "I never have night sweats, I do get hot flushes",
+            "night-sweats",
+            "afternoon-hot-flushes",
+        ),
+        (
+            "she denies palpitations, she gets night sweats most nights",
+            "palpitations",
+            "night-sweats",
+        ),
+    ],
+)
+def test_a_clause_with_its_own_subject_ends_a_denial(
+    kb: KnowledgeBase, text: str, denied: str, present: str
+):
+    got = _read(kb, text)
+    assert (denied, "absent") in got
+    assert (present, "present") in got
+
+
+def test_a_denial_still_reaches_through_its_list(kb: KnowledgeBase):
+    got = _read(kb, "denies night sweats, palpitations, dizziness")
+    assert got == {("night-sweats", "absent"), ("palpitations", "absent"), ("dizziness", "absent")}
+
+
+def test_a_condition_is_not_a_denial(kb: KnowledgeBase):
+    # "if I don't move them, I get ...": what comes unless the legs move is there
+    got = _read(kb, "if I don't move them I get a creepy crawly feeling")
+    assert ("leg-crawling", "present") in got
+    assert not {fid for fid, st in got if st == "absent"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my grandmother had the same feelings in her legs in the evenings",
+        "my dad had the same leg trouble at night",
+    ],
+)
+def test_a_relative_with_the_same_at_a_time_of_day_is_family_history(kb: KnowledgeBase, text: str):
+    # the time is when the relative's legs are worse, not a finding of the writer's
+    assert _read(kb, text) == {("family-history-rls", "present")}
+
+
+@pytest.mark.parametrize("text", ["me and my sister both have it", "my mum and I both get it"])
+def test_the_writer_joined_to_a_relative_who_has_it_has_it_too(kb: KnowledgeBase, text: str):
+    assert _read(kb, text) == {("family-history-rls", "present"), ("restless-legs", "present")}
+
+
+def test_the_writer_joined_to_a_relative_who_never_had_it_has_neither(kb: KnowledgeBase):
+    assert _read(kb, "my mother and I have never had it") == {("family-history-rls", "absent")}
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # a function said to be normal is no complaint of it (a case note's "appetite and
+        # stools unremarkable")
+        ("appetite and stools were unremarkable", {"poor-appetite", "loose-stools"}),
+        ("her appetite is fine", {"poor-appetite"}),
+    ],
+)
+def test_a_function_said_to_be_normal_is_no_complaint_of_it(
+    kb: KnowledgeBase, text: str, absent: set[str]
+):
+    got = _read(kb, text)
+    assert {(fid, "absent") for fid in absent} <= got
+    assert not {fid for fid, st in got if st == "present"}
+
+
+def test_a_function_said_to_be_poor_is_the_complaint(kb: KnowledgeBase):
+    assert _read(kb, "appetite is not good") == {("poor-appetite", "present")}

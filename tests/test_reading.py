@@ -664,7 +664,10 @@ def test_everyday_hedges_make_a_finding_uncertain(kb, text, expected):
     [
         # A case note's review of systems lists functions and says they were normal; the
         # words after the list deny each item (ConText's backward triggers, Harkema 2009).
-        ("Appetite, sleep and mood were all normal", {("poor-sleep", "absent")}),
+        (
+            "Appetite, sleep and mood were all normal",
+            {("poor-sleep", "absent"), ("poor-appetite", "absent")},
+        ),
         (
             "night sweats, palpitations and dizziness are all fine now",
             {("night-sweats", "absent"), ("palpitations", "absent"), ("dizziness", "absent")},

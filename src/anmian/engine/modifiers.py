@@ -35,6 +35,9 @@ STATUS_OF = {
 }
 # The words that join a list's last item ("sleep, bowels and urination were all normal").
 _LIST_JOINS = frozenset({"and", "or", "nor"})
+# A clause with a subject of its own after a comma is a new statement: "I never have trouble
+# falling asleep, I just wake too early" denies only the first (a sentence scope stops there).
+_SUBJECTS = frozenset({"i", "he", "she", "we", "they"})
 # When several triggers reach a finding: whose it is first, then whether it is there.
 PRIORITY = {OTHER: 0, FAMILY: 1, ABSENT: 2, HISTORICAL: 3, UNCERTAIN: 4}
 
@@ -197,7 +200,7 @@ def status_of(
             across = seg_of[start] != seg_of[t_start]
             reach = (
                 not across
-                or trig.scope == "sentence"
+                or (trig.scope == "sentence" and not _new_subject(sentence, t_end, start))
                 or any(p >= t_end and seg_of[p] >= seg_of[start] for p in list_end)
             )
         backward = trig.direction in ("backward", "bidirectional") and end <= t_start
@@ -223,3 +226,11 @@ def status_of(
     if best is None:
         return PRESENT, False
     return best[1], best[2]
+
+
+def _new_subject(sentence: list[Word], after: int, upto: int) -> bool:
+    """Does a clause between `after` and `upto` open, after a comma, with a subject of its own?"""
+    return any(
+        sentence[p].segment != sentence[p - 1].segment and sentence[p].raw in _SUBJECTS
+        for p in range(max(after, 1), upto + 1)
+    )

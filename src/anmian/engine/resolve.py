@@ -890,11 +890,22 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 status = PRESENT
             part = " ".join(sentence[p].raw for p in ps)
             matches.append(Match(text, entry, COVER_CONFIDENCE, "cover", status, part, index.kind))
-        if not hits and not flagged and index.family_same:
+        # (a time of day alone is no finding of its own: "my mother had the same at night")
+        own_hits = [h for h in hits if h.id not in index.leg_time_ids]
+        if not own_hits and not flagged and index.family_same:
             same = _family_same(sentence, index, triggers)
             if same:
-                matches.append(Match(text, index.family_finding, COVER_CONFIDENCE, "cover", *same))
+                status, same_part, at = same
+                matches.append(
+                    Match(text, index.family_finding, COVER_CONFIDENCE, "cover", status, same_part)
+                )
                 unread = []
+                if _me_too(sentence, at, vocab) and status != ABSENT:
+                    # "both my brother and I have it": the writer has what they stand for too
+                    for own in sorted(index.family_from):
+                        matches.append(
+                            Match(text, own, COVER_CONFIDENCE, "cover", status, same_part)
+                        )
         # "people with RLS describe...", "typical of RLS": the condition names whom a
         # sentence is about, people in general, not a finding of the writer's (its other
         # readings are the condition's description, and stay)
@@ -1136,9 +1147,9 @@ def _complained(sentence: list[Word], at: int, vocab: Vocabulary) -> bool:
 
 def _family_same(
     sentence: list[Word], index: Index, triggers: list[tuple[int, int, Trigger]]
-) -> tuple[str, str] | None:
-    """(status, words) of the family history when a sentence about a relative names no
-    finding but stands for the person's own ("my sister has it too"): present, absent when
+) -> tuple[str, str, int] | None:
+    """(status, words, where) of the family history when a sentence about a relative names
+    no finding but stands for the person's own ("my sister has it too"): present, absent when
     denied ("no one else in my family has it"), uncertain when hedged."""
     if not any(t.category == "family" for _, _, t in triggers):
         return None
@@ -1146,7 +1157,7 @@ def _family_same(
     for term in index.family_same:
         for i in range(len(raw) - len(term) + 1):
             if tuple(raw[i : i + len(term)]) == term:
-                return (_family_status(sentence, i, i + len(term), triggers), " ".join(raw))
+                return (_family_status(sentence, i, i + len(term), triggers), " ".join(raw), i)
     return None
 
 
