@@ -1367,3 +1367,12 @@ def test_the_feeling_said_of_a_time_is_the_complaint_then(kb):
     # anxiety) is that feeling, not the legs at night
     assert read(kb, "the feeling comes at night") == {("worse-night", "present")}
     assert read(kb, "a feeling of dread at night") == {("anxiety", "present")}
+
+
+def test_burning_feet_are_read_only_of_the_feet(kb):
+    # a neuropathy's burning starts in the feet (NHS, peripheral neuropathy: burning pain,
+    # numbness and tingling in the feet); IRLSSG counts burning among RLS's own sensations,
+    # so a burning in the thighs or calves is never burning feet
+    assert ("burning-numbness-feet", "present") in read(kb, "burning pain in my feet")
+    for text in ("a burning feeling in my thighs at night", "a burning sensation in the calves"):
+        assert ("burning-numbness-feet", "present") not in read(kb, text)

@@ -1312,6 +1312,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
     `class:`; the condition index drops words of stage and duration ("12 weeks")."""
     vocab = vocabulary(kb)
     leg = frozenset(f.id for f in kb.findings.values() if f.category == "leg")
+    bound = frozenset(kb.reading.site_bound)
     fam = kb.reading.family_history
     family_from = frozenset(
         f.id
@@ -1324,7 +1325,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
             *((f"!{f.id}", f.absent_synonyms) for f in kb.findings.values() if f.absent_synonyms),
         ],
         vocab,
-        site_free=leg,
+        site_free=leg - bound,
         family=(fam.finding, family_from),
         family_same=fam.same_words,
         age=(kb.reading.age_finding.finding, kb.reading.age_finding.from_age),

@@ -509,6 +509,7 @@ def _check_reading(kb: KnowledgeBase) -> list[str]:
             *reading.past_is_present,
             *reading.leg_times.values(),
             *reading.leg_times_not_with,
+            *reading.site_bound,
             *(fid for ids in reading.denied_whole.values() for fid in ids),
             *reading.thought_findings,
         ],

@@ -943,6 +943,9 @@ class Reading(Model):
     past_is_present: tuple[Id, ...] = ()
     leg_times: dict[str, Id] = {}
     leg_times_not_with: tuple[Id, ...] = ()
+    # leg findings whose body-site words are part of what they are ("burning feet"): their
+    # aliases are not read without them, so a burning in the calves is not the feet's
+    site_bound: tuple[Id, ...] = ()
     age_finding: AgeFinding
     rewrites: tuple[Rewrite, ...] = ()
     # words that join a leftover run to a reading it shares a head with ("dry hair and skin")
