@@ -75,9 +75,15 @@ _EXAMPLE = {
 def intake_next(request: HttpRequest, lang: str = lang_query()) -> IntakeResult | dict[str, Any]:
     """Safety questions first (the five screening criteria, red flags, pregnancy, medicines,
     conditions), then the finding question with the most information about the leading
-    patterns: a yes/no about one finding (`next.finding`), or one `choice` among findings
-    that exclude each other (`next.choices`: the one chosen goes into present and the others
-    into absent; none of these: all absent; not sure: all unsure); `next` is null when done, and `assessment` is then the same JSON as
+    patterns: a `checklist` of a few findings of one theme, tick any (`next.options`: each
+    ticked goes into present, the others into absent, or into unsure when the person is not
+    sure about them, `next.unsure_label`; one question however many it settles); one
+    `choice` among findings that exclude each other (`next.choices`: the one chosen goes into
+    present and the others into absent; none of these: all absent; not sure: all unsure); or
+    a yes/no about one finding (`next.finding`). Before done, the yes answers the result
+    rests on are asked again: one (`confirmation`) or a list ticked already (`recheck`,
+    `next.options`: every one into confirmed, those unticked moved to absent). `next` is
+    null when done, and `assessment` is then the same JSON as
     `POST /api/v1/assess` for these answers (with its `zh` fields under `?lang=`; the
     question's `zh_question` and `zh_why` are then in the script asked for). See
     docs/intake.md."""
@@ -93,10 +99,10 @@ def intake_next(request: HttpRequest, lang: str = lang_query()) -> IntakeResult 
     if out.get("assessment"):
         out["assessment"] = add_chinese(out["assessment"], get_kb(), lang)
     if lang == "zh-Hans" and out.get("next"):
-        for key in ("zh_question", "zh_why"):
+        for key in ("zh_question", "zh_why", "zh_unsure_label"):
             if out["next"].get(key):
                 out["next"][key] = to_simplified(out["next"][key])
-        for choice in out["next"].get("choices", []):
-            if choice.get("zh_label"):
-                choice["zh_label"] = to_simplified(choice["zh_label"])
+        for item in [*out["next"].get("choices", []), *out["next"].get("options", [])]:
+            if item.get("zh_label"):
+                item["zh_label"] = to_simplified(item["zh_label"])
     return out

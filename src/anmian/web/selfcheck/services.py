@@ -465,3 +465,44 @@ def next_question(req: dict[str, Any], kb: KnowledgeBase) -> IntakeResult | None
         return next_step(req, kb)
     except InputError:
         return None
+
+
+CHECKLIST = "list:"  # answers[INTAKE]["order"] holds a checklist as CHECKLIST + its id
+
+
+def record_checklist(
+    answers: dict[str, Any], group: str, findings: list[str], ticked: list[str], unsure: bool
+) -> None:
+    """Keep the answer to a checklist ("which of these do you notice?"): the findings
+    `ticked` are a yes; the others of `findings` a no, or not sure when `unsure` (the person
+    is not sure about the ones left unticked). Answering again replaces the answer."""
+    mine = answers.setdefault(INTAKE, {"present": [], "absent": [], "unsure": [], "order": []})
+    for name in ANSWER_LISTS.values():
+        mine[name] = [f for f in mine.get(name, []) if f not in findings]
+    mine["present"] += [f for f in findings if f in ticked]
+    mine["unsure" if unsure else "absent"] += [f for f in findings if f not in ticked]
+    if CHECKLIST + group not in mine["order"]:
+        mine["order"].append(CHECKLIST + group)
+
+
+def given_checklist(answers: dict[str, Any], findings: list[str]) -> tuple[list[str], bool]:
+    """The answer given to a checklist: the findings ticked, and whether the person was not
+    sure about the rest."""
+    mine = answers.get(INTAKE, {})
+    ticked = [f for f in findings if f in mine.get("present", [])]
+    unsure = any(f in mine.get("unsure", []) for f in findings)
+    return ticked, unsure
+
+
+def record_recheck(answers: dict[str, Any], findings: list[str], kept: list[str]) -> None:
+    """Keep the answer to a second look at yes answers: every one of `findings` has been
+    asked twice (confirmed); those not `kept` (unticked) are a no now."""
+    mine = answers.setdefault(INTAKE, {"present": [], "absent": [], "unsure": [], "order": []})
+    twice = mine.setdefault("confirmed", [])
+    twice += [f for f in findings if f not in twice]
+    dropped = [f for f in findings if f not in kept]
+    for name in ANSWER_LISTS.values():
+        mine[name] = [f for f in mine.get(name, []) if f not in dropped]
+    mine["absent"] += dropped
+    # a finding ticked on the long form (not in the short path's lists) and kept stays a yes
+    # through the long form; one answered on the short path is already in present

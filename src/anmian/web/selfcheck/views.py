@@ -293,7 +293,7 @@ def questions(request: HttpRequest) -> HttpResponse:
     q = result.next
     # Two answers ticked together on the long form that exclude each other: their question is
     # asked again before any other (the safety steps aside) and before the results.
-    if q is None or q.kind in ("finding", "confirmation", "choice"):
+    if q is None or q.kind in ("finding", "confirmation", "choice", "checklist", "recheck"):
         clash = _clashes(answers)
         if clash:
             return redirect("selfcheck:choice", clash[0][0].id)
@@ -303,6 +303,10 @@ def questions(request: HttpRequest) -> HttpResponse:
         return redirect("selfcheck:question", q.id)
     if q.kind == "choice":
         return redirect("selfcheck:choice", q.id)
+    if q.kind == "checklist":
+        return redirect("selfcheck:checklist", q.id)
+    if q.kind == "recheck":
+        return redirect("selfcheck:recheck")
     # a safety question or the opening words: the wizard's step that asks it
     ident = {"screening": "screening", "red-flags": "safety", "text": "notes"}.get(
         q.kind, "context"
@@ -382,6 +386,8 @@ def _back(answers: dict, before: str | None) -> str:
         return reverse("selfcheck:step", args=[_path(answers)[-1].identifier])
     if before.startswith(services.CHOICE):
         return reverse("selfcheck:choice", args=[before.removeprefix(services.CHOICE)])
+    if before.startswith(services.CHECKLIST):
+        return reverse("selfcheck:checklist", args=[before.removeprefix(services.CHECKLIST)])
     return reverse("selfcheck:question", args=[before])
 
 
@@ -431,6 +437,95 @@ def choice(request: HttpRequest, group: str) -> HttpResponse:
             ),
             "answer": None if clash else services.given_choice(answers, findings),
             "back": _back(answers, services.previous_question(answers, services.CHOICE + group)),
+            "invalid": request.method == "POST",
+            "disclaimer": kb.rules.disclaimer,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def checklist_question(request: HttpRequest, checklist: str) -> HttpResponse:
+    """A checklist: "which of these do you notice?", one screen of checkboxes (tick any), and
+    a box for "not sure about the ones I have not ticked"; counted as one question."""
+    kb = get_kb()
+    q = next((x for x in kb.intake.checklists if x.id == checklist), None)
+    if q is None:
+        raise Http404("no such question")
+    answers = request.session.get(ANSWERS, {})
+    result = _intake(answers)
+    if result is None:
+        return redirect("selfcheck:results")
+    shown = result.next if result.next is not None and result.next.id == checklist else None
+    if shown is not None:
+        findings = [o.finding for o in shown.options]
+    else:  # answered already, opened again by "Back": its findings this person is asked
+        sex = services.intake_request(answers, to_engine_input(answers, _steps()), kb).get("sex")
+        hidden = set(kb.intake.model.practitioner_only)
+        findings = [
+            f
+            for f in q.findings
+            if kb.findings[f].applies_to(sex) and kb.findings[f].category not in hidden
+        ]
+    ticked, unsure = services.given_checklist(answers, findings)
+    if request.method == "POST":
+        picked = request.POST.getlist("ticked")
+        if all(f in findings for f in picked) and len(set(picked)) == len(picked):
+            unsure = request.POST.get("unsure") == "yes"
+            services.record_checklist(answers, checklist, findings, picked, unsure)
+            services.untick(answers, _long_form(), [f for f in findings if f not in picked])
+            request.session[ANSWERS] = answers
+            return redirect("selfcheck:questions")
+    return render(
+        request,
+        "selfcheck/checklist.html",
+        {
+            "group": q,
+            "question": _said(q, "question"),
+            "why": _said(shown, "why") if shown else "",
+            "options": [(f, _label(kb.findings[f])) for f in findings],
+            "ticked": ticked,
+            "unsure": unsure,
+            "unsure_label": _said(kb.intake.questions, "checklist_unsure"),
+            "remaining": _about(request, answers, services.CHECKLIST + checklist, result.remaining),
+            "back": _back(
+                answers, services.previous_question(answers, services.CHECKLIST + checklist)
+            ),
+            "invalid": request.method == "POST",
+            "disclaimer": kb.rules.disclaimer,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def recheck(request: HttpRequest) -> HttpResponse:
+    """Before the results: the yes answers the result rests on, as a list ticked already;
+    the person unticks any that are not true after all."""
+    kb = get_kb()
+    answers = request.session.get(ANSWERS, {})
+    result = _intake(answers)
+    q = result.next if result is not None else None
+    if q is None or q.kind != "recheck":  # nothing to look at again (answered, or Back)
+        return redirect("selfcheck:questions")
+    findings = [o.finding for o in q.options]
+    if request.method == "POST":
+        kept = request.POST.getlist("kept")
+        if all(f in findings for f in kept):
+            services.record_recheck(answers, findings, kept)
+            services.untick(answers, _long_form(), [f for f in findings if f not in kept])
+            request.session[ANSWERS] = answers
+            return redirect("selfcheck:questions")
+    order = answers.get(services.INTAKE, {}).get("order", [])
+    return render(
+        request,
+        "selfcheck/recheck.html",
+        {
+            "question": _said(q, "question"),
+            "why": _said(q, "why"),
+            "options": [(f, _label(kb.findings[f])) for f in findings],
+            "remaining": _about(request, answers, "recheck:" + ",".join(findings), 1),
+            "back": _back(answers, order[-1] if order else None),
             "invalid": request.method == "POST",
             "disclaimer": kb.rules.disclaimer,
         },

@@ -164,6 +164,7 @@ def _value(route: Route, name: str, ids: dict[str, uuid.UUID]) -> str:
         "pattern_id": next(iter(kb.patterns)),
         "finding": next(iter(kb.findings)),
         "group": kb.intake.exclusive[0].id,
+        "checklist": kb.intake.checklists[0].id,
         "identifier": "about-you",
         "night": "2026-01-01",
         "fmt": "csv",

@@ -61,11 +61,12 @@ def test_it_answers_as_the_cli_does(client: Client):
 def test_when_done_it_carries_the_same_assessment_as_assess(client: Client):
     doc = answered(present=["palpitations", "pale-face", "poor-memory"], budget=1)
     body = post(client, doc).json()
-    for _ in range(5):  # a yes the result rests on is asked again: the same yes
+    for _ in range(5):  # the yes answers the result rests on are asked again: the same yes
         if body["next"] is None:
             break
-        assert body["next"]["kind"] == "confirmation", body["next"]
-        doc.setdefault("confirmed", []).append(body["next"]["id"])
+        assert body["next"]["kind"] in ("confirmation", "recheck"), body["next"]
+        again = [o["finding"] for o in body["next"]["options"]] or [body["next"]["id"]]
+        doc.setdefault("confirmed", []).extend(again)
         body = post(client, doc).json()
     assert body["next"] is None and body["assessment"] is not None
     same = {
@@ -115,14 +116,42 @@ def test_it_refuses_a_bad_request_with_400_and_the_reason(client: Client, body, 
     assert Assessment.objects.count() == before  # nothing stored
 
 
-def test_a_confirmation_is_a_question_of_its_own_with_chinese_words(client: Client):
+def test_a_second_look_at_the_yes_answers_is_a_question_of_its_own_with_chinese_words(
+    client: Client,
+):
+    # Heart Blood deficiency's key symptoms (maciocia-2005-foundations), with the budget spent
     doc = answered(present=["palpitations", "poor-memory", "dream-disturbed-sleep"], budget=1)
     q = post(client, doc).json()["next"]
-    assert q["kind"] == "confirmation" and q["id"] in doc["present"] and q["finding"] == q["id"]
-    assert q["zh_question"] and q["zh_why"]
-    doc["confirmed"] = [q["id"]]
+    assert q["kind"] == "recheck" and q["finding"] is None
+    again = [o["finding"] for o in q["options"]]
+    assert len(again) >= 2 and set(again) <= set(doc["present"])
+    assert q["zh_question"] and q["zh_why"] and all(o["zh_label"] for o in q["options"])
+    # taken back: the first is a no now; every one of the list is confirmed
+    doc["confirmed"] = again
+    doc["present"] = [f for f in doc["present"] if f != again[0]]
+    doc["absent"] = [*doc["absent"], again[0]]
     nxt = post(client, doc).json()["next"]
-    assert nxt is None or nxt["id"] != q["id"]
+    assert nxt is None or not {o["finding"] for o in nxt["options"]} & set(again)
+
+
+def test_a_checklist_offers_its_findings_in_both_scripts(client: Client):
+    doc = answered(text=[])
+    q = post(client, doc).json()["next"]
+    assert q["kind"] == "checklist" and q["finding"] is None
+    listed = next(c for c in get_kb().intake.checklists if c.id == q["id"])
+    found = [o["finding"] for o in q["options"]]
+    assert 2 <= len(found) <= 7 and set(found) <= set(listed.findings)
+    assert q["unsure_label"] and q["zh_unsure_label"]
+    hans = client.post(
+        URL + "?lang=zh-Hans", json.dumps(doc), content_type="application/json"
+    ).json()["next"]
+    hant_labels = [o["zh_label"] for o in q["options"]]
+    hans_labels = [o["zh_label"] for o in hans["options"]]
+    assert all(hans_labels) and [len(x) for x in hans_labels] == [len(x) for x in hant_labels]
+    # the answer comes back in the lists: the first ticked, the others no; one question
+    doc |= {"present": found[:1], "absent": [*doc["absent"], *found[1:]]}
+    after = post(client, doc).json()
+    assert after["asked"] == 1 and after["next"]["id"] != q["id"]
 
 
 def test_it_is_rate_limited_like_assess(client: Client, settings):

@@ -168,7 +168,7 @@ def test_the_intake_question_is_simplified_for_zh_hans(client: Client):
     }
     hant = post(client, f"{INTAKE}?lang=zh-Hant", safety_answered).json()["next"]
     hans = post(client, f"{INTAKE}?lang=zh-Hans", safety_answered).json()["next"]
-    assert hant["kind"] == "finding" and hant["zh_question"] and hans["zh_question"]
+    assert hant["kind"] == "checklist" and hant["zh_question"] and hans["zh_question"]
     assert len(hans["zh_question"]) == len(hant["zh_question"])
     # no character a Simplified reader would not use: the traditional forms are gone
     traditional = set("動覺體時間麼這個會說們對過還")

@@ -4,6 +4,7 @@ session, plain forms that work without JavaScript; "answer everything" keeps the
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 
@@ -34,6 +35,24 @@ def safety_steps(client: Client, notes: str = "", sex: str = "female") -> object
     return client.post("/self-check/step/context/", {})
 
 
+@pytest.fixture
+def one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The short path without checklists, each yes asked again alone: the yes/no screen,
+    which still asks a checklist's last open finding and a lone confirmation."""
+    from anmian.web.selfcheck import views
+
+    m = KB.intake.model.model_copy(update={"recheck": 1})
+    plain = dataclasses.replace(
+        KB, intake=KB.intake.model_copy(update={"checklists": (), "model": m})
+    )
+    monkeypatch.setattr(views, "get_kb", lambda: plain)
+
+
+def boxes(html: str, name: str) -> list[str]:
+    """The values of a page's checkboxes of this name, in order."""
+    return re.findall(rf'type="checkbox" name="{name}" value="([a-z0-9-]+)"', html)
+
+
 def current(client: Client) -> str:
     """The finding the next question is about (follows /self-check/questions/)."""
     response = client.get("/self-check/questions/")
@@ -51,6 +70,17 @@ def answer_next(client: Client, yes: set[str], otherwise: str = "no") -> str | N
     if where == "/self-check/results/":
         return None
     asked = where.rstrip("/").rsplit("/", 1)[-1]
+    if "/questions/list/" in where:  # tick the ones they have
+        shown = boxes(client.get(where).content.decode(), "ticked")
+        data: dict[str, object] = {"ticked": [f for f in shown if f in yes]}
+        if otherwise == "unsure":
+            data["unsure"] = "yes"
+        client.post(where, data)
+        return where
+    if "/questions/again/" in where:  # yes answers looked at again: keep the true ones
+        shown = boxes(client.get(where).content.decode(), "kept")
+        client.post(where, {"kept": [f for f in shown if f in yes]})
+        return where
     if "/questions/choice/" in where:
         group = next(q for q in KB.intake.exclusive if q.id == asked)
         had = next((f for f in group.findings if f in yes), None)
@@ -68,6 +98,7 @@ def test_the_short_path_skips_the_long_form_and_leads_to_questions(client: Clien
     assert response["Location"] == "/self-check/questions/"
 
 
+@pytest.mark.usefixtures("one_at_a_time")
 def test_it_asks_one_question_a_screen_with_about_how_many_are_left(client: Client):
     safety_steps(client)
     finding = current(client)
@@ -78,6 +109,7 @@ def test_it_asks_one_question_a_screen_with_about_how_many_are_left(client: Clie
     assert 'type="checkbox"' not in html
 
 
+@pytest.mark.usefixtures("one_at_a_time")
 def test_an_answer_moves_on_and_is_kept_for_going_back(client: Client):
     safety_steps(client)
     first = current(client)
@@ -91,12 +123,14 @@ def test_an_answer_moves_on_and_is_kept_for_going_back(client: Client):
     assert 'value="yes" checked' in again
 
 
+@pytest.mark.usefixtures("one_at_a_time")
 def test_back_from_the_first_question_goes_to_the_last_step(client: Client):
     safety_steps(client)
     page = client.get(f"/self-check/questions/{current(client)}/").content.decode()
     assert 'href="/self-check/step/context/"' in page
 
 
+@pytest.mark.usefixtures("one_at_a_time")
 def test_changing_an_earlier_answer_keeps_the_later_ones(client: Client):
     safety_steps(client)
     first = current(client)
@@ -107,6 +141,7 @@ def test_changing_an_earlier_answer_keeps_the_later_ones(client: Client):
     assert client.session["selfcheck"]["intake"]["absent"] == [second, first]
 
 
+@pytest.mark.usefixtures("one_at_a_time")
 def test_it_refuses_an_answer_that_is_not_one_of_the_three(client: Client):
     safety_steps(client)
     first = current(client)
@@ -163,10 +198,12 @@ def test_a_man_is_not_asked_about_periods_on_the_short_path(client: Client):
             break
         asked = where.rstrip("/").rsplit("/", 1)[-1]
         assert asked not in periods and asked not in groups
+        assert not set(boxes(client.get(where).content.decode(), "ticked")) & periods
     else:
         raise AssertionError("the short path never ended")
 
 
+@pytest.mark.usefixtures("one_at_a_time")
 def test_a_yes_the_result_rests_on_is_asked_again_in_other_words(client: Client):
     safety_steps(client)
     said, again = set(), []
@@ -201,7 +238,7 @@ def to_a_grouped_question(client: Client) -> str:
         if "/questions/choice/" in where:
             return where
         assert where != "/self-check/results/", "no grouped question was asked"
-        client.post(where, {"answer": "no"})
+        answer_next(client, set())
     raise AssertionError("no grouped question was asked")
 
 
@@ -406,3 +443,107 @@ def test_the_last_step_of_the_short_path_says_questions_follow(client: Client):
     client.post("/self-check/mode/", {"mode": "full"})
     html = client.get("/self-check/step/context/").content.decode()
     assert re.search(r"Step (\d+) of \1\s", html) and "then questions" not in html
+
+
+# --- checklists: "which of these do you notice?", one screen of checkboxes ------------------
+
+
+def to_a_checklist(client: Client) -> str:
+    safety_steps(client)
+    where = client.get("/self-check/questions/")["Location"]
+    assert "/self-check/questions/list/" in where, where
+    return where
+
+
+def test_after_the_steps_a_checklist_is_one_screen_of_checkboxes(client: Client):
+    where = to_a_checklist(client)
+    listed = next(q for q in KB.intake.checklists if where.endswith(f"/{q.id}/"))
+    html = client.get(where).content.decode()
+    assert listed.question in html and f'action="{where}"' in html  # a plain form
+    shown = boxes(html, "ticked")
+    assert 2 <= len(shown) <= 7 and set(shown) <= set(listed.findings)
+    assert all(KB.findings[f].label in html for f in shown)
+    assert 'name="unsure" value="yes"' in html and KB.intake.questions.checklist_unsure in html
+    assert 'type="radio"' not in html
+    assert re.search(r"About \d+ more questions|About one more question", html)
+    assert 'href="/self-check/step/context/"' in html  # Back: the last step
+
+
+def test_ticked_is_a_yes_unticked_a_no_and_back_shows_the_ticks(client: Client):
+    where = to_a_checklist(client)
+    shown = boxes(client.get(where).content.decode(), "ticked")
+    response = client.post(where, {"ticked": shown[:2]})  # no JavaScript: a form post
+    assert response.status_code == 302 and response["Location"] == "/self-check/questions/"
+    kept = client.session["selfcheck"]["intake"]
+    assert set(shown[:2]) <= set(kept["present"]) and set(shown[2:]) <= set(kept["absent"])
+    nxt = client.get("/self-check/questions/")["Location"]
+    assert nxt != where
+    assert f'href="{where}"' in client.get(nxt).content.decode()  # Back: the checklist
+    again = client.get(where).content.decode()
+    for f in shown:
+        ticked = re.search(rf'name="ticked" value="{f}" checked', again) is not None
+        assert ticked == (f in shown[:2])
+    # answered again after going back: nothing ticked now, the yeses taken back
+    client.post(where, {})
+    kept = client.session["selfcheck"]["intake"]
+    assert not set(shown) & set(kept["present"]) and set(shown) <= set(kept["absent"])
+
+
+def test_not_sure_about_the_rest_leaves_them_not_sure(client: Client):
+    where = to_a_checklist(client)
+    shown = boxes(client.get(where).content.decode(), "ticked")
+    client.post(where, {"ticked": shown[:1], "unsure": "yes"})
+    kept = client.session["selfcheck"]["intake"]
+    assert shown[0] in kept["present"] and set(shown[1:]) <= set(kept["unsure"])
+    assert not set(shown) & set(kept["absent"])
+    assert 'name="unsure" value="yes" checked' in client.get(where).content.decode()
+
+
+def test_a_checklist_refuses_a_tick_it_does_not_offer(client: Client):
+    where = to_a_checklist(client)
+    before = client.session["selfcheck"].get("intake")
+    response = client.post(where, {"ticked": ["one-leg-swollen-warm-red"]})
+    assert response.status_code == 400
+    assert "Tick only answers from the list." in response.content.decode()
+    assert client.session["selfcheck"].get("intake") == before  # nothing kept
+
+
+def test_a_checklist_that_is_not_one_is_404(client: Client):
+    assert client.get("/self-check/questions/list/bowels/").status_code == 404
+
+
+def test_a_checklist_reads_in_chinese(client: Client):
+    where = to_a_checklist(client)
+    listed = next(q for q in KB.intake.checklists if where.endswith(f"/{q.id}/"))
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    html = client.get(where).content.decode()
+    assert listed.zh_question in html and listed.question not in html
+    assert all(KB.findings[f].zh in html for f in boxes(html, "ticked"))
+    assert KB.intake.questions.zh_checklist_unsure in html
+
+
+def test_the_yes_answers_are_looked_at_again_before_the_results(client: Client):
+    """Heart Blood deficiency's signs ticked; before the results they come back as a list
+    ticked already, and one unticked there is a no in what the results rest on."""
+    safety_steps(client)
+    dropped = None
+    for _ in range(KB.intake.model.budget + KB.intake.model.max_confirmations + 1):
+        where = client.get("/self-check/questions/")["Location"]
+        if where == "/self-check/results/":
+            break
+        if where == "/self-check/questions/again/":
+            html = client.get(where).content.decode()
+            assert "Before the results" in html
+            shown = boxes(html, "kept")
+            assert len(re.findall(r'name="kept" value="[a-z0-9-]+" checked', html)) == len(shown)
+            dropped = dropped or shown[0]
+            client.post(where, {"kept": [f for f in shown if f != dropped]})
+            continue
+        answer_next(client, HEART_BLOOD - ({dropped} if dropped else set()))
+    else:
+        raise AssertionError("the short path never ended")
+    assert dropped is not None, "the yes answers were not looked at again"
+    kept = client.session["selfcheck"]["intake"]
+    assert dropped in kept["absent"] and dropped in kept["confirmed"]
+    found = to_engine_input(client.session["selfcheck"], build_steps(KB))["findings"]
+    assert dropped not in found
