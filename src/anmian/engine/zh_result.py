@@ -102,9 +102,9 @@ def add_chinese(result: dict[str, Any], kb: KnowledgeBase, lang: str) -> dict[st
         elif flag is not None and flag.zh_title and flag.zh_reason:
             item["zh"] = convert(f"請確認：{flag.zh_title}")
             item["zh_text"] = convert(
-                f"Anmian 無法確定你寫的這段話是什麼意思，它可能是需要醫師處理的徵兆"
-                f"（{flag.zh_title}）。如果這是在說你：{flag.zh_reason}"
-                "在有人確認之前，你的計畫會先暫停。"
+                f"Anmian 無法確定您寫的這段話是什麼意思，它可能是需要醫師處理的徵兆"
+                f"（{flag.zh_title}）。如果這是在說您：{flag.zh_reason}"
+                "在有人確認之前，您的計畫會先暫停。"
             )
     _add_prose(out, kb, convert)
     # reviewed in each script (rules.yaml), not converted
@@ -137,7 +137,7 @@ TECHNIQUE_ZH = {
 # The few sentences the engine writes itself (engine/plan.py), in zh-Hant.
 ENGINE_ZH = {
     "To discuss with your practitioner: herbs are prescribed, not self-selected.": (
-        "請和你的中醫師討論：中藥由中醫師開立，不要自行挑選。"
+        "請和您的中醫師討論：中藥由中醫師開立，不要自行挑選。"
     ),
     "No TCM pattern stands out from the findings given, so the plan keeps to the general RLS "
     "points and advice. More findings (tongue, pulse, sleep, digestion) would help.": (
