@@ -1376,3 +1376,19 @@ def test_burning_feet_are_read_only_of_the_feet(kb):
     assert ("burning-numbness-feet", "present") in read(kb, "burning pain in my feet")
     for text in ("a burning feeling in my thighs at night", "a burning sensation in the calves"):
         assert ("burning-numbness-feet", "present") not in read(kb, text)
+
+
+def test_a_site_that_is_another_findings_word_lends_no_leg(kb):
+    # Maciocia's Yang- and Qi-deficiency lists ("tiredness, cold limbs", "lassitude, cold
+    # hands and feet"): the hands and feet are the cold's, so the tiredness or heaviness
+    # beside them is the person's, not the legs'
+    assert read(kb, "always tired, with cold hands and feet") == {
+        ("fatigue", "present"),
+        ("cold-hands-feet", "present"),
+    }
+    assert read(kb, "heavy, with cold limbs") == {
+        ("body-heaviness", "present"),
+        ("cold-hands-feet", "present"),
+    }
+    # ...while a site of the legs' own still lends: tired calves are tired legs
+    assert ("legs-tired-weak", "present") in read(kb, "tired, aching calves")

@@ -431,6 +431,32 @@ class _Hit(Record):
         self.function = function
 
 
+def _sites_spoken_for(
+    sentence: list[Word], segments: dict[int, list[int]], corrected: dict[int, float], index: Index
+) -> bool:
+    """Whether every body site in the sentence is a word of a wording that is not the legs'
+    ("cold hands and feet", "cold extremities"): such a site is that finding's, and lends
+    the other segments no leg ("tired and pale, with cold hands and feet" is tiredness, not
+    tired legs; "cold limbs" leaves "cold in the lower back" alone)."""
+    vocab = index.vocab
+    sites = {p for p, w in enumerate(sentence) if w.raw in vocab.sites}
+    covered: set[int] = set()
+    for positions in segments.values():
+        if sites.isdisjoint(positions):
+            continue
+        stems = [sentence[p].stem for p in positions]
+        fixed = [corrected.get(p, 1.0) for p in positions]
+        own = [
+            vocab.stem(vocab.nouns[sentence[p].raw])
+            for p in positions
+            if sentence[p].raw in vocab.nouns
+        ]
+        for i, j, entry in _segment_hits(positions, stems, fixed, own, index):
+            if entry.lstrip("!") not in index.of_legs:
+                covered.update(p for p in positions[i:j] if p in sites)
+    return covered == sites
+
+
 def _cover(
     sentence: list[Word], index: Index, carried: tuple[str, ...] = ()
 ) -> tuple[list[_Hit], list[list[int]]]:
@@ -450,14 +476,16 @@ def _cover(
     # (a sentence that names none borrows the one before's: "Pale tongue. Not red or
     # cracked." is about the tongue)
     phrase_nouns = [vocab.nouns[w.raw] for w in sentence if w.raw in vocab.nouns] or list(carried)
-    if any(w.raw in vocab.sites for w in sentence):
-        phrase_nouns.append("leg")
-    hits: list[_Hit] = []
-    unread: list[list[int]] = []
     segments: dict[int, list[int]] = {}
     for pos in vocab.content(sentence):
         if sentence[pos].raw not in index.noise:
             segments.setdefault(sentence[pos].segment, []).append(pos)
+    if any(w.raw in vocab.sites for w in sentence) and not _sites_spoken_for(
+        sentence, segments, corrected, index
+    ):
+        phrase_nouns.append("leg")
+    hits: list[_Hit] = []
+    unread: list[list[int]] = []
     shared: list[_Segment] = []
     for positions in _qualities_joined(list(segments.values()), sentence, index, phrase_nouns):
         stems = [sentence[pos].stem for pos in positions]
