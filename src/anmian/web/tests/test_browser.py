@@ -329,7 +329,17 @@ def test_a_person_on_a_phone_finishes_the_short_self_check_and_sees_results(page
         if "/results/" in page.url:
             break
         before = page.url
-        if "/questions/choice/" in page.url:  # one of findings that exclude each other
+        if "/questions/list/" in page.url:  # a checklist: tick the ones this person has
+            asked += 1
+            values = page.locator("input[name=ticked]").evaluate_all("es => es.map(e => e.value)")
+            assert 2 <= len(values) <= 7 and page.locator("input[name=unsure]").count() == 1
+            for v in values:
+                if v in truth:
+                    page.check(f"input[name=ticked][value={v}]")
+        elif "/questions/again/" in page.url:  # the yes answers looked at again: all true
+            asked += 1
+            assert page.locator("input[name=kept]:checked").count() >= 2
+        elif "/questions/choice/" in page.url:  # one of findings that exclude each other
             asked += 1
             values = page.locator("input[name=answer]").evaluate_all("es => es.map(e => e.value)")
             assert values[-2:] == ["none", "unsure"] and len(values) >= 4
@@ -356,7 +366,7 @@ def test_a_person_on_a_phone_finishes_the_short_self_check_and_sees_results(page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-@pytest.mark.parametrize("question", ["leg-crawling", "choice/bowels"])
+@pytest.mark.parametrize("question", ["leg-crawling", "choice/bowels", "list/leg-sensations"])
 def test_a_short_path_question_has_no_serious_accessibility_violations(
     browser, live_server, question
 ):
