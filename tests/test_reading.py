@@ -1392,3 +1392,13 @@ def test_a_site_that_is_another_findings_word_lends_no_leg(kb):
     }
     # ...while a site of the legs' own still lends: tired calves are tired legs
     assert ("legs-tired-weak", "present") in read(kb, "tired, aching calves")
+
+
+def test_a_sensation_of_the_face_or_the_womb_is_not_the_legs(kb):
+    # tingling in a cheek is the face's (NHS, stroke: numbness or weakness of the face), and
+    # cramping in the pelvis with a period the womb's (NHS, period pain); in the calves the
+    # same word is the legs'
+    assert ("leg-tingling", "present") not in read(kb, "a tingling feeling in my cheek")
+    got = read(kb, "cramping deep in the pelvis with my period")
+    assert ("leg-tightness", "present") not in got
+    assert ("leg-tightness", "present") in read(kb, "cramping in my calves at night")
