@@ -271,3 +271,46 @@ def test_a_function_said_to_be_normal_is_no_complaint_of_it(
 
 def test_a_function_said_to_be_poor_is_the_complaint(kb: KnowledgeBase):
     assert _read(kb, "appetite is not good") == {("poor-appetite", "present")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a day free of it is a daily rhythm (IRLSSG criterion 3: worse, or only, in the
+        # evening or night), so "as bad by day as at night" is denied
+        ("my legs are fine during the day", {("no-daily-rhythm", "absent")}),
+        (
+            "the symptoms come on in the evening, not in the daytime",
+            {("worse-evening", "present"), ("no-daily-rhythm", "absent")},
+        ),
+        # sleepiness said not to be there by day is that, not the legs' rhythm
+        ("I'm not sleepy during the day", {("daytime-sleepiness", "absent")}),
+    ],
+)
+def test_a_day_free_of_symptoms_is_a_daily_rhythm(
+    kb: KnowledgeBase, text: str, expected: set[tuple[str, str]]
+):
+    assert _read(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("stools were normal", {"loose-stools", "constipation-dry-stools"}),
+        # a denial before a word of trouble with the function ("changes", "issues")
+        ("denies changes in appetite", {"poor-appetite"}),
+        ("no issues with memory, sleep", {"poor-memory", "poor-sleep"}),
+    ],
+)
+def test_a_function_without_trouble_is_no_complaint_of_it(
+    kb: KnowledgeBase, text: str, absent: set[str]
+):
+    assert _read(kb, text) == {(fid, "absent") for fid in absent}
+
+
+@pytest.mark.parametrize(
+    "text", ["I don't have an appetite", "without appetite", "no stools for three days"]
+)
+def test_a_function_denied_before_it_is_never_no_complaint(kb: KnowledgeBase, text: str):
+    # the lack of a function is the complaint (no appetite, no bowel movement), not its absence
+    assert not {fid for fid, st in _read(kb, text) if st == "absent"}

@@ -675,7 +675,11 @@ def test_everyday_hedges_make_a_finding_uncertain(kb, text, expected):
         # without "and" before the words after it, it is no list: only its own clause
         ("night sweats, bloods all normal", {("night-sweats", "present")}),
         # a bare name of a function is not a complaint about it ...
-        ("no issues with digestion, sleep, energy", set()),
+        # (denied, as a list is: "no issues with" reaches every item)
+        (
+            "no issues with digestion, sleep, energy",
+            {("poor-sleep", "absent")},
+        ),
         ("sleep", set()),
         # ... but a word of complaint beside it is
         ("I sleep badly", {("poor-sleep", "present")}),

@@ -80,6 +80,7 @@ class Vocabulary:
         self.forms = dict(reading.word_forms)
         self.functions = frozenset(self.stem(w) for w in reading.function_words)
         self.function_complaints = frozenset(reading.function_complaints)
+        self.function_troubles = frozenset(reading.function_troubles)
         self.describing = frozenset(self.stem(w) for w in reading.describing_words)
         self.leg_time_subjects = frozenset(reading.leg_time_subjects)
         self.other_parts = frozenset(reading.other_body_parts)

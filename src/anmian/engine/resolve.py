@@ -218,6 +218,7 @@ class Index:
         noun_of: dict[str, str] | None = None,
         denied_whole: dict[str, tuple[str, ...]] | None = None,
         thoughts: frozenset[str] = frozenset(),
+        timing: frozenset[str] = frozenset(),
     ):
         """site_free: ids whose aliases are also indexed without their body-site words (leg
         findings: "aching in the shins" is leg-aching). noise: words dropped before lookup
@@ -232,6 +233,7 @@ class Index:
         self.past_is_present = past_is_present
         # findings that are thoughts: "I think life is not worth it" is the thought itself
         self.thoughts = thoughts
+        self.timing = timing  # findings that say when the legs are worse (or that they are not)
         self.site_free = site_free
         self.leg_times = leg_times or {}
         self.leg_time_ids = frozenset(self.leg_times.values())
@@ -586,9 +588,11 @@ def _cover(
     ]
     # ...and in a sentence that reads nothing but says "symptoms" or "sensations", which
     # stand for the complaint being described ("my symptoms always come back at night")
-    subject = not any(found for *_, found, _ in shared) and any(
-        w.raw in vocab.leg_time_subjects for w in sentence
-    )
+    # (or reads only when in the day they are not: "symptoms in the evening, not during the
+    # day")
+    subject = not any(
+        e.lstrip("!") not in index.timing for *_, found, _ in shared for _, e in found
+    ) and any(w.raw in vocab.leg_time_subjects for w in sentence)
     if index.leg_times and (any(legs) or subject):
         have = {e for *_, found, _ in shared for _, e in found}
         for (positions, _, _, found, taken), own_legs in zip(shared, legs, strict=True):
@@ -966,6 +970,18 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 unresolved.append(Unresolved(text, (), " ".join(sentence[p].raw for p in h.words)))
                 continue
             whole = index.whole.get(_key(sentence[p].stem for p in h.words))
+            if whole is not None and all(sentence[p].stem in vocab.functions for p in h.words):
+                # a function is denied only by a word of normal after it ("appetite is
+                # fine"): before it, a denial is the lack of it ("I don't have an appetite",
+                # "no stools for days"), the complaint itself, which the base words apart
+                # (or by one before a word of trouble with it: "denies changes in appetite")
+                after = [
+                    t
+                    for t in triggers
+                    if t[2].direction == "backward"
+                    or any(w.raw in vocab.function_troubles for w in sentence[t[1] : h.start])
+                ]
+                status = status_of(sentence, h.start, h.end, after, lists=lists)[0]
             if whole is not None and status == ABSENT:
                 # "no headaches", "the coat is not greasy": no kind of it is there
                 part = " ".join(w.raw for w in sentence[h.start : h.end])
@@ -1359,6 +1375,7 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         age=(kb.reading.age_finding.finding, kb.reading.age_finding.from_age),
         past_is_present=frozenset(kb.reading.past_is_present),
         thoughts=frozenset(kb.reading.thought_findings),
+        timing=frozenset(f.id for f in kb.findings.values() if f.category == "timing"),
         leg_times=dict(kb.reading.leg_times),
         leg_times_not_with=frozenset(kb.reading.leg_times_not_with),
         of_legs=frozenset(f.id for f in kb.findings.values() if f.category in ("leg", "timing")),

@@ -960,6 +960,9 @@ class Reading(Model):
     function_words: tuple[Text, ...] = ()
     # ...or when its clause says something is wrong with it ("I sleep badly", "less sleep")
     function_complaints: tuple[Text, ...] = ()
+    # ...and words of a complaint about one ("changes in appetite"): a denial before them
+    # denies the function's complaints ("denies changes in appetite")
+    function_troubles: tuple[Text, ...] = ()
     # words that only say how a sensation feels ("odd"): before a named one they describe it
     describing_words: tuple[Text, ...] = ()
     # words that stand for the complaint described ("symptoms"): a time in a sentence that
