@@ -51,3 +51,24 @@ def test_the_long_form_reads_in_chinese_on_a_phone(page, live_server):  # noqa: 
     assert heading.inner_text() == "您的舌头（请在自然光下照镜子看）"
     assert heading.bounding_box()["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_desktop_shows_the_language_in_the_header_row(browser, live_server):
+    """At 1280 px the only switch was the footer's, below a long English home page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()  # noqa: F811
+    page.goto(live_server.url + "/")
+    header = page.locator("header.site").bounding_box()
+    switch = page.locator("details.lang-quick > summary")
+    assert switch.is_visible()
+    box = switch.bounding_box()
+    assert header and box and box["y"] + box["height"] <= header["y"] + header["height"]
+    login = page.locator("header a:has-text('Log in')").bounding_box()
+    assert login and box["x"] > login["x"]  # last in the row, after the account's links
+    assert header["height"] < 80  # still one row
+    switch.click()
+    page.click("details.lang-quick button[value=zh-hans]")
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+    assert page.locator("header a:has-text('自我检测')").is_visible()
+    context.close()
