@@ -7,7 +7,10 @@ questions are answered "no" (all five criteria "yes") and the opening words are 
 every pattern answer comes from a question. Reported, by split (the model was tuned on `dev`
 only; `unseen` is the holdout cases and every other pattern definition):
 
-- the median and 90th percentile number of finding questions asked;
+- the median and 90th percentile number of finding questions asked (a checklist, a grouped
+  question and a second look at the yes answers count once each), and the median number of
+  findings put to a patient ("items": a checklist's boxes, a grouped question's findings, 1
+  for a yes/no), the burden a count of questions hides;
 - agreement ("agree"): how often the leading pattern of the intake's assessment, or its
   leading pair (the primary pattern and the first combined one, in either order), is the
   one the full set of findings gives (the full form); "strict": the leading pattern alone;
@@ -17,9 +20,12 @@ only; `unseen` is the holdout cases and every other pattern definition):
   seeds;
 - the time of one step in-process (median and p99 over every step taken).
 
-A `confirmation` question (a yes asked again, in other words, before "done") is answered as
-the first time, flipped with the same chance; a denied one moves to the no's and the intake
-goes on. Questions counted are the finding questions and the confirmations together.
+A checklist is answered box by box: ticked if the patient has the finding, each box flipped
+on its own with the flip chance (every box is an answer). A `confirmation` question (a yes
+asked again, in other words, before "done") and a `recheck` (the yes answers looked at again
+as a list, each box flipped on its own) are answered as the first time, flipped with the same
+chance; a denied yes moves to the no's and the intake goes on. Questions counted are the
+finding questions and the confirmations together.
 
 `--set name=value` (repeatable) runs with a number of intake.yaml `model:` changed, for
 tuning on dev: `--set max_confirmations=0 --set max_llr=1.5`.

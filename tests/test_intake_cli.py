@@ -167,3 +167,17 @@ def test_a_grouped_question_is_asked_with_numbered_choices():
     out = json.loads(result.stdout[result.stdout.index("{") :])
     said = {r["finding"] for r in out["input"]["readings"]["present"]}
     assert "tongue-red" in said and "tongue-pale" not in said
+
+
+def test_the_second_look_takes_the_numbers_of_any_not_true():
+    # two items of each of the first two lists ticked, a budget of two; at the second look
+    # the first is said not to be true, so the results do not rest on it
+    answers = SAFETY + "\n" + "1 2\n" * 2 + "1\n" + "\n" * 5
+    result = invoke("--budget", "2", "--format", "json", stdin=answers)
+    assert result.exit_code == 0, result.output
+    asked = result.stdout[: result.stdout.index("{")]
+    look = asked.index("Before the results, one more look at what you said yes to")
+    first = asked[look:].split(" 1. ", 1)[1].splitlines()[0].strip()
+    dropped = next(f.id for f in get_kb().findings.values() if f.label == first)
+    out = json.loads(result.stdout[result.stdout.index("{") :])
+    assert dropped not in {r["finding"] for r in out["input"]["readings"]["present"]}
