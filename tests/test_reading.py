@@ -1406,3 +1406,27 @@ def test_a_sensation_of_the_face_or_the_womb_is_not_the_legs(kb):
     got = read(kb, "cramping deep in the pelvis with my period")
     assert ("leg-tightness", "present") not in got
     assert ("leg-tightness", "present") in read(kb, "cramping in my calves at night")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # getting to sleep is falling asleep after a word of difficulty (Sleep Foundation,
+        # sleep-onset insomnia), not poor sleep in general; a time to sleep is no complaint
+        ("I have difficulty getting to sleep most nights", {"difficulty-falling-asleep"}),
+        ("it's time to get to sleep", set()),
+        # Maciocia's early awakening
+        ("early awakenings", {"early-waking"}),
+        # the head that pounds (Maciocia: Liver-Yang's throbbing, distending headache); a
+        # pounding heart is palpitations
+        ("a pounding head every afternoon", {"headache-distending"}),
+        ("my heart is pounding", {"palpitations"}),
+        # a plump build (Phlegm-Damp's obesity); plump lips are no weight
+        ("she has a plump build", {"overweight"}),
+        ("plump lips", set()),
+        # sleep said to be disrupted (Sleep Foundation) is poor sleep
+        ("the pain disrupts my sleep", {"poor-sleep"}),
+    ],
+)
+def test_sleep_head_and_build_in_other_words(kb, text, expected):
+    assert {i for i, status in read(kb, text) if status == "present"} == expected
