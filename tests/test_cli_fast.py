@@ -105,6 +105,8 @@ def test_bad_input_is_refused_as_typer_refuses_it(
 
 
 def test_the_quick_path_imports_no_pydantic_typer_or_yaml(cache: Path) -> None:
+    """Nor dataclasses with inspect (8 ms): the engine's records (engine/record.py) and the
+    knowledge base are made without them."""
     _run(["assess", str(EXAMPLES[0]), "-f", "json"], cache)  # the cache is filled
     probe = (
         "import sys, io, contextlib\n"
@@ -112,7 +114,8 @@ def test_the_quick_path_imports_no_pydantic_typer_or_yaml(cache: Path) -> None:
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    assert cli.quick(['assess', {str(EXAMPLES[0])!r}, '-f', 'json']) == 0\n"
         "    assert cli.quick(['--help']) == 0\n"
-        "heavy = ('pydantic', 'pydantic_core', 'typer', 'click', 'yaml', 'rich')\n"
+        "heavy = ('pydantic', 'pydantic_core', 'typer', 'click', 'yaml', 'rich',"
+        " 'dataclasses', 'inspect')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy"
         " or m == 'importlib.metadata'))\n"
     )

@@ -17,8 +17,8 @@ from anmian.engine.differentiate import Evidence, PatternResult
 from anmian.engine.hazards import _Rule
 from anmian.engine.modifiers import Trigger
 from anmian.engine.plan import Plan, PlanAdvice, PlanCourse, PlanFormula, PlanHerb, PlanPoint
-from anmian.engine.record import Record
-from anmian.engine.resolve import HazardHit, Resolution, _Hit
+from anmian.engine.record import Record, replace
+from anmian.engine.resolve import HazardHit, Match, Resolution, Unresolved, _Hit
 from anmian.engine.safety import Exclusion, Hold, Referral, Safety, Warning
 from anmian.engine.screening import MimicResult, ScreeningResult, SeverityResult
 from anmian.engine.text import Word
@@ -29,6 +29,8 @@ CASES: list[tuple[type[Record], tuple[Any, ...], bool]] = [
     (Word, ("legs", "leg", 0), True),
     (HazardHit, ("I want to die", "want to die", "present", "suicidal-ideation", None, None), True),
     (Resolution, ([], [], []), False),
+    (Match, ("can't sleep", "insomnia", 0.9, "cover", "present", "sleep", "finding"), True),
+    (Unresolved, ("legs feel odd", ("leg-crawling",), "odd"), True),
     (_Hit, ("leg-crawling", 0, 2, 0.9, "cover", (0, 1), False), False),
     (ZhHazard, ("suicidal-ideation", None, None, ("想死",)), True),
     (ZhReading, ("insomnia", "present", "失眠", False, True), True),
@@ -126,6 +128,8 @@ def test_a_record_is_what_its_dataclass_was(
 
 def test_the_defaults_are_the_dataclasses_ones() -> None:
     assert HazardHit("t", "w", "present") == HazardHit("t", "w", "present", None, None, None)
+    assert Match("t", "x", 1.0, "exact") == Match("t", "x", 1.0, "exact", "present", "", "finding")
+    assert Unresolved("t", ()) == Unresolved("t", (), "")
     assert Resolution() == Resolution([], [], [])
     assert Resolution().matches is not Resolution().matches  # a new list each, not one shared
     assert _Hit("x", 0, 1, 0.9, "cover") == _Hit("x", 0, 1, 0.9, "cover", (), False)
@@ -148,6 +152,20 @@ def test_the_defaults_are_the_dataclasses_ones() -> None:
     assert screened.mimics is not ScreeningResult({}, "insufficient", "why").mimics
     note = PlanFormula("f", "n", "c", [], [], "a", []).note
     assert note == "To discuss with your practitioner: herbs are prescribed, not self-selected."
+
+
+def test_replace_is_dataclasses_replace() -> None:
+    """`record.replace` copies as `dataclasses.replace` copies a dataclass (the reader copies
+    a reading with the phrase's text or another status)."""
+    values = ("my legs", "leg-crawling", 0.9, "cover", "present", "legs crawl", "finding")
+    twin = _twin(Match, frozen=True)
+    got = replace(Match(*values), text="legs at night", status="absent")
+    want = dataclasses.replace(twin(*values), text="legs at night", status="absent")
+    assert repr(got) == repr(want)
+    assert replace(Match(*values)) == Match(*values)
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        replace(Match(*values), colour="red")
+    assert Match("t", "x", 0.95, "cover").level == "high"  # a property, not a field
 
 
 def test_keywords_name_the_fields() -> None:
@@ -180,3 +198,25 @@ def test_what_a_dataclass_field_hid_is_hidden_still() -> None:
     assert Assessment(*fields).context == Context()
     back = pickle.loads(pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))
     assert back == a and back.safety._seen == {("a", "b", "c")}
+
+
+def test_the_knowledge_base_copies_as_the_frozen_dataclass_it_was() -> None:
+    """Tests and the mutation check copy a base with one part changed by
+    `dataclasses.replace`; a base stays frozen and is compared by identity (caches key on it)."""
+    from anmian.knowledge import get_kb
+    from anmian.knowledge.base import FIELDS, KnowledgeBase
+
+    kb = get_kb()
+    assert dataclasses.is_dataclass(kb)
+    assert tuple(f.name for f in dataclasses.fields(kb)) == FIELDS
+    changed = dataclasses.replace(kb, red_flags={})
+    assert type(changed) is KnowledgeBase and changed.red_flags == {}
+    assert all(getattr(changed, n) is getattr(kb, n) for n in FIELDS if n != "red_flags")
+    assert changed != kb and hash(kb) == object.__hash__(kb)
+    with pytest.raises(AttributeError, match="frozen"):
+        kb.version = "edited"
+    with pytest.raises(AttributeError, match="frozen"):
+        del kb.rules
+    assert "sources=" not in repr(KnowledgeBase(*(None,) * 21))  # as field(repr=False) had it
+    back = pickle.loads(pickle.dumps(changed, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back.version == kb.version and back.red_flags == {}

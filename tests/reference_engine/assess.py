@@ -6,7 +6,7 @@ always gives the same result wherever it is asked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.reference_engine.differentiate import PatternResult, differentiate
@@ -23,6 +23,7 @@ from anmian.engine.allergies import read_allergies
 from anmian.engine.context import Context, build_context
 from anmian.engine.hazards import scan
 from anmian.engine.inputs import AssessmentInput, InputError
+from anmian.engine.record import replace  # the shared reader's Match is a light record
 from anmian.engine.resolve import (
     FUZZY_SURE,
     PRESENT,

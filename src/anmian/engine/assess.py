@@ -6,7 +6,6 @@ always gives the same result wherever it is asked.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from anmian.engine.allergies import read_allergies
@@ -16,7 +15,7 @@ from anmian.engine.hazards import scan
 from anmian.engine.memo import per_parts
 from anmian.engine.plain_input import InputError
 from anmian.engine.plan import Plan, build_plan
-from anmian.engine.record import Record
+from anmian.engine.record import Record, replace
 from anmian.engine.resolve import (
     FUZZY_SURE,
     PRESENT,

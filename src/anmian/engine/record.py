@@ -9,12 +9,15 @@ and writes its own plain `__init__`, so it costs no more to make than a dataclas
 does. A record is not frozen (the engine makes one and never changes it, as it did with the
 frozen dataclasses these were), and it is hashed by its fields as a frozen dataclass is; a
 record whose fields do change sets `__hash__ = None`, as a dataclass that is not frozen has it.
-Pickled as any class with slots is.
+Pickled as any class with slots is; `replace` copies one with some fields changed, as
+`dataclasses.replace` does (a record's `__init__` takes its fields in slot order).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R", bound="Record")
 
 
 class Record:
@@ -34,3 +37,11 @@ class Record:
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__qualname__}({inner})"
+
+
+def replace(record: R, /, **changes: Any) -> R:
+    """A copy of `record` with the fields named changed."""
+    values = [changes.pop(n) if n in changes else getattr(record, n) for n in record.__slots__]
+    if changes:
+        raise TypeError(f"{type(record).__name__} has no field {next(iter(changes))!r}")
+    return type(record)(*values)

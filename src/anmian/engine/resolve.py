@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from itertools import pairwise, product
 
 from anmian.engine.memo import per_parts
@@ -42,7 +41,7 @@ from anmian.engine.modifiers import (
     status_of,
     vocabulary,
 )
-from anmian.engine.record import Record
+from anmian.engine.record import Record, replace
 from anmian.engine.text import Word, clean, english_words, has_cjk, sentences, words
 from anmian.engine.zh import ZhIndex
 from anmian.knowledge import KnowledgeBase
@@ -97,17 +96,29 @@ def normalise(text: str, contractions: dict[str, str] | None = None) -> str:
     return " ".join(w for w in words(clean(text).replace("-", " "), contractions or {}) if w != "?")
 
 
-@dataclass(frozen=True)
-class Match:
-    """An entry read in a phrase, with its status and how sure the reading is."""
+class Match(Record):
+    """An entry read in a phrase, with its status and how sure the reading is (never changed:
+    a copy with another text or status is made by `record.replace`)."""
 
-    text: str  # the phrase as written
-    id: str
-    confidence: float
-    how: str  # exact | cover | fuzzy
-    status: str = PRESENT
-    part: str = ""  # the words that were read as this entry
-    kind: str = "finding"  # finding | medication | drug-class | condition
+    __slots__ = ("text", "id", "confidence", "how", "status", "part", "kind")  # noqa: RUF023
+
+    def __init__(
+        self,
+        text: str,  # the phrase as written
+        id: str,
+        confidence: float,
+        how: str,  # exact | cover | fuzzy
+        status: str = PRESENT,
+        part: str = "",  # the words that were read as this entry
+        kind: str = "finding",  # finding | medication | drug-class | condition
+    ) -> None:
+        self.text = text
+        self.id = id
+        self.confidence = confidence
+        self.how = how
+        self.status = status
+        self.part = part
+        self.kind = kind
 
     @property
     def level(self) -> str:
@@ -116,13 +127,20 @@ class Match:
         return "high" if self.confidence >= FUZZY_SURE else "low"
 
 
-@dataclass(frozen=True)
-class Unresolved:
+class Unresolved(Record):
     """Words of a phrase that read as nothing known, with the closest candidates."""
 
-    text: str  # the phrase as written
-    suggestions: tuple[str, ...]
-    part: str = ""  # the words that could not be read (the whole phrase when empty)
+    __slots__ = ("text", "suggestions", "part")  # noqa: RUF023
+
+    def __init__(
+        self,
+        text: str,  # the phrase as written
+        suggestions: tuple[str, ...],
+        part: str = "",  # the words that could not be read (the whole phrase when empty)
+    ) -> None:
+        self.text = text
+        self.suggestions = suggestions
+        self.part = part
 
 
 class HazardHit(Record):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from anmian.knowledge.base import KnowledgeBase
+from anmian.knowledge.base import FIELDS, KnowledgeBase
 
 
 class Plain:
@@ -56,5 +56,5 @@ def _plain(value: Any) -> Any:
 
 def to_plain(kb: KnowledgeBase) -> KnowledgeBase:
     """The same knowledge base with every model copied into plain objects."""
-    parts = {name: _plain(getattr(kb, name)) for name in kb.__dataclass_fields__}
+    parts = {name: _plain(getattr(kb, name)) for name in FIELDS}
     return KnowledgeBase(**parts)
