@@ -1430,3 +1430,17 @@ def test_a_sensation_of_the_face_or_the_womb_is_not_the_legs(kb):
 )
 def test_sleep_head_and_build_in_other_words(kb, text, expected):
     assert {i for i, status in read(kb, text) if status == "present"} == expected
+
+
+def test_falling_asleep_without_warning_is_a_sleep_attack(kb):
+    # the dopamine agonists' labels (pramipexole, ropinirole): falling asleep during
+    # activities of daily living, without warning; trouble falling asleep stays insomnia
+    got = read(kb, "episodes of falling asleep during daily activities")
+    assert ("sudden-sleep-attacks", "present") in got
+    assert ("sudden-sleep-attacks", "present") in read(kb, "she falls asleep suddenly while eating")
+    assert read(kb, "I have trouble falling asleep") == {("difficulty-falling-asleep", "present")}
+
+
+def test_the_forearms_are_the_arms(kb):
+    # IRLSSG: the arms may be involved as well as the legs; a forearm is part of the arm
+    assert ("restless-arms", "present") in read(kb, "restless legs and sometimes the forearms")
