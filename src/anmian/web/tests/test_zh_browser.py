@@ -66,7 +66,21 @@ def _walk_the_short_path(page, base: str, shots: Path) -> int:
             question = page.locator("main").inner_text()
             assert CJK.search(question), f"question {asked} is not in Chinese: {question[:80]}"
             finding = page.url.rstrip("/").rsplit("/", 1)[-1]
-            page.check(f"input[name=answer][value={'yes' if finding in TRUTH else 'no'}]")
+            if "/questions/list/" in page.url:  # a checklist: tick the ones this person has
+                for f in page.locator("input[name=ticked]").evaluate_all(
+                    "es => es.map(e => e.value)"
+                ):
+                    if f in TRUTH:
+                        page.check(f"input[name=ticked][value={f}]")
+            elif "/questions/choice/" in page.url:  # one of findings that exclude each other
+                values = page.locator("input[name=answer]").evaluate_all(
+                    "es => es.map(e => e.value)"
+                )
+                page.check(
+                    f"input[name=answer][value={next((v for v in values if v in TRUTH), 'none')}]"
+                )
+            elif "/questions/again/" not in page.url:  # the second look: all still true
+                page.check(f"input[name=answer][value={'yes' if finding in TRUTH else 'no'}]")
         else:
             if page.locator("textarea[name=story]").count():
                 page.fill("textarea[name=story]", "每天晚上小腿像螞蟻在爬，一直想動")
