@@ -314,3 +314,56 @@ def test_a_function_without_trouble_is_no_complaint_of_it(
 def test_a_function_denied_before_it_is_never_no_complaint(kb: KnowledgeBase, text: str):
     # the lack of a function is the complaint (no appetite, no bowel movement), not its absence
     assert not {fid for fid, st in _read(kb, text) if st == "absent"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an onset given so long ago is when a complaint began (case reports: "symptoms
+        # began 2 years ago"), and it is still there
+        "the leg cramps started about three years ago",
+        "night sweats began 6 months ago",
+        "she was diagnosed with restless legs ten years ago",
+    ],
+)
+def test_an_onset_long_ago_is_a_complaint_now(kb: KnowledgeBase, text: str):
+    got = _read(kb, text)
+    assert got and all(st == "present" for _, st in got)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "years ago I had night sweats",
+        "I had night sweats years ago",
+        "months ago I had night sweats",
+    ],
+)
+def test_a_complaint_years_ago_is_the_past(kb: KnowledgeBase, text: str):
+    assert _read(kb, text) == {("night-sweats", "historical")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a case's course sets the state at the first visit against the state now: the
+        # first is the past
+        (
+            "initially worse at night, now all day",
+            {("worse-night", "historical")},
+        ),
+        (
+            "at first I only had night sweats, now I have palpitations too",
+            {("night-sweats", "historical"), ("palpitations", "present")},
+        ),
+    ],
+)
+def test_the_state_at_first_set_against_now_is_the_past(
+    kb: KnowledgeBase, text: str, expected: set[tuple[str, str]]
+):
+    assert _read(kb, text) == expected
+
+
+def test_the_state_at_first_without_a_now_is_the_case(kb: KnowledgeBase):
+    # a case note's findings at intake are the case's findings
+    assert _read(kb, "initially the pulse was wiry") == {("pulse-wiry", "present")}

@@ -83,7 +83,11 @@ CASES: list[tuple[type[Record], tuple[Any, ...], bool]] = [
     (Exclusion, ("herb:dang-gui", "herb", "warfarin", ["medications: warfarin"], []), False),
     (Warning, ("w1", "check", ["x"], [], []), False),
     (Hold, ("dvt", "same-day", "my calf", "calf", "uncertain"), False),
-    (Trigger, (("no", "longer"), "negated", "forward", "segment", frozenset(), frozenset()), True),
+    (
+        Trigger,
+        (("no", "longer"), "negated", "forward", "segment", frozenset(), frozenset(), frozenset()),
+        True,
+    ),
     (Evidence, ("leg-crawling", "Crawling in the legs", 2.0, True), True),
     (Context, ({"pregnancy": ["pregnant: true"]}, {"insomnia": ["can't sleep"]}), False),
     (SeverityResult, ("irls", "IRLS", 24, 40, "severe", "a note", ["walters-2003"]), False),

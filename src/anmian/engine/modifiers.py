@@ -46,7 +46,15 @@ PRIORITY = {OTHER: 0, FAMILY: 1, ABSENT: 2, HISTORICAL: 3, UNCERTAIN: 4}
 
 
 class Trigger(Record):
-    __slots__ = ("words", "category", "direction", "scope", "only_after", "pseudo_before")  # noqa: RUF023
+    __slots__ = (  # noqa: RUF023
+        "words",
+        "category",
+        "direction",
+        "scope",
+        "only_after",
+        "pseudo_before",
+        "only_with",
+    )
 
     def __init__(
         self,
@@ -56,6 +64,7 @@ class Trigger(Record):
         scope: str,
         only_after: frozenset[str],
         pseudo_before: frozenset[str],
+        only_with: frozenset[str] = frozenset(),
     ) -> None:
         self.words = words
         self.category = category
@@ -63,6 +72,7 @@ class Trigger(Record):
         self.scope = scope
         self.only_after = only_after
         self.pseudo_before = pseudo_before
+        self.only_with = only_with
 
 
 class Vocabulary:
@@ -94,6 +104,7 @@ class Vocabulary:
                 rule.scope,
                 frozenset(rule.only_after),
                 frozenset(rule.pseudo_before),
+                frozenset(rule.only_with),
             )
             self.triggers.setdefault(ws[0], []).append(trig)
         for found in self.triggers.values():
@@ -159,6 +170,8 @@ def find_triggers(
                 if trig.only_after and before not in trig.only_after:
                     continue
                 if trig.pseudo_before and before in trig.pseudo_before:
+                    continue
+                if trig.only_with and not trig.only_with.intersection(raw[i + k :]):
                     continue
                 found = (i, i + k, trig)
                 break

@@ -861,6 +861,8 @@ class ContextRule(Model):
     scope: Literal["segment", "sentence", "list"] = "segment"
     only_after: tuple[Text, ...] = ()  # the trigger counts only right after one of these words
     pseudo_before: tuple[Text, ...] = ()  # ...and not right after one of these
+    # ...and only when one of these words follows it in the sentence ("at intake ..., now")
+    only_with: tuple[Text, ...] = ()
 
 
 class Hazard(Model):
