@@ -1444,3 +1444,22 @@ def test_falling_asleep_without_warning_is_a_sleep_attack(kb):
 def test_the_forearms_are_the_arms(kb):
     # IRLSSG: the arms may be involved as well as the legs; a forearm is part of the arm
     assert ("restless-arms", "present") in read(kb, "restless legs and sometimes the forearms")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # legs that will not stay put (NHS: an overwhelming urge to move the legs)
+        ("my legs just won't stay put in bed", {"restless-legs"}),
+        ("the children won't stop talking", set()),
+        # squirming things and crawling under the skin (RLS Foundation, patients' words)
+        ("something squirming inside my calves", {"leg-crawling"}),
+        ("it's literally crawling under my skin", {"leg-crawling"}),
+        # the fizz of bubbles in the veins, as fizzy water in the veins
+        ("bubbles in my veins", {"leg-tingling"}),
+        # an itch that cannot be placed, as one that cannot be scratched
+        ("an itch I can't locate", {"leg-itching-deep"}),
+    ],
+)
+def test_rls_sensations_in_patients_own_words(kb, text, expected):
+    assert {i for i, status in read(kb, text) if status == "present"} == expected
