@@ -139,3 +139,47 @@ def test_it_refuses_a_heading_without_its_chinese(tmp_path: Path):
 def test_it_refuses_a_heading_whose_chinese_is_english(tmp_path: Path):
     problems = _break(tmp_path, "    zh_label: 月經\n", "    zh_label: Periods\n")
     assert any("groups.5.zh_label" in p and "written in Chinese" in p for p in problems)
+
+
+# Textbook terms of the Chinese clinical literature (the WHO International Standard
+# Terminologies on Traditional Chinese Medicine, 2022, and the inquiry chapters of TCM
+# diagnosis textbooks) that a person ticks on the self-check's lists: a patient who is not a
+# clinician may not know them, so each comes with everyday words too.
+TEXTBOOK_TERMS = {
+    "五心煩熱",
+    "兩顴潮紅",
+    "寒熱往來",
+    "五更瀉",
+    "頭重如裹",
+    "少氣懶言",
+    "自汗",
+    "脅肋脹滿",
+    "口渴不欲飲",
+    "午後潮熱",
+    "面色萎黃",
+    "面色晦暗",
+    "咽中如有物阻",
+    "動則氣短",
+}
+
+
+def test_a_textbook_term_a_person_ticks_comes_with_everyday_words(kb: KnowledgeBase):
+    named = {f.zh: f for f in kb.findings.values() if f.zh in TEXTBOOK_TERMS}
+    assert set(named) == TEXTBOOK_TERMS  # each term is a finding's Chinese name
+    lacking = [f.id for f in named.values() if not f.zh_plain]
+    assert lacking == []
+
+
+def test_everyday_words_are_not_the_term_nor_a_question(kb: KnowledgeBase):
+    import json
+    from importlib.resources import files
+
+    table = json.loads((files("anmian.engine") / "zh_hans.json").read_text(encoding="utf-8"))
+    simplified = set(table["chars"]) - set(table["shared"])
+    plain = [f for f in kb.findings.values() if f.zh_plain]
+    assert len(plain) >= len(TEXTBOOK_TERMS)
+    for f in plain:
+        words = f.zh_plain or ""
+        assert f.zh and f.zh not in words, f.id  # other words, not the term again
+        assert "是否" not in words and "？" not in words, f.id  # a thing to tick, not asked
+        assert not set(words) & simplified, f.id  # zh-Hant, as every zh field

@@ -174,6 +174,9 @@ class Finding(Model):
     # zh-Hant (Traditional, Taiwan usage; docs/glossary.md): the label, the question, and
     # how Chinese speakers and clinical texts write it. The loader requires `zh`.
     zh: Hanzi | None = None
+    # Where `zh` is a textbook term a patient may not know (五心煩熱), the same in everyday
+    # words (手心、腳心和胸口發熱): what a person ticks reads in these, the term after them.
+    zh_plain: Hanzi | None = None
     zh_question: Hanzi | None = None
     zh_synonyms: tuple[Hanzi, ...] = ()
     zh_absent_synonyms: tuple[Hanzi, ...] = ()

@@ -534,10 +534,13 @@ def recheck(request: HttpRequest) -> HttpResponse:
 
 
 def _label(f: Any) -> str:
-    """A finding's label, in Chinese where the page is read in it."""
+    """A finding's label, in Chinese where the page is read in it: in everyday words where
+    the Chinese name is a textbook term, the term after them, "手心、腳心和胸口發熱（五心煩熱）"
+    (the English labels are everyday words already)."""
     lang = (get_language() or "").lower()
     if lang.startswith("zh") and f.zh:
-        return to_simplified(f.zh) if lang == "zh-hans" else str(f.zh)
+        name = f"{f.zh_plain}（{f.zh}）" if f.zh_plain else str(f.zh)
+        return to_simplified(name) if lang == "zh-hans" else name
     return str(f.label)
 
 

@@ -136,3 +136,26 @@ def test_what_anmian_was_not_sure_of_is_asked_in_chinese(client: Client, languag
     kept = re.search(r"<h3>[^<]*</h3>\s*<ul><li>([^<:]+):\s*<strong>", told)
     assert kept, "no answer kept"
     assert kept.group(1).strip() == name
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hans", ["手心、脚心和胸口发热（五心烦热）", "一阵冷、一阵热（寒热往来）"]),
+        ("zh-hant", ["手心、腳心和胸口發熱（五心煩熱）", "一陣冷、一陣熱（寒熱往來）"]),
+    ],
+)
+def test_a_list_to_tick_says_a_textbook_term_in_everyday_words_too(client: Client, language, words):
+    """五心煩熱 alone is a clinician's word; the English list says "Heat in the palms, soles
+    and chest"."""
+    from anmian.web.tests.test_selfcheck_short import safety_steps
+
+    safety_steps(client)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    html = client.get("/self-check/questions/list/heat-cold/").content.decode()
+    boxes = [
+        htmllib.unescape(x).strip()
+        for x in re.findall(r'name="ticked"[^>]*>\s*<span>([^<]+)</span>', html)
+    ]
+    assert all(w in boxes for w in words), boxes
+    assert ("盗汗" if language == "zh-hans" else "盜汗") in boxes  # a word everyone knows stays
