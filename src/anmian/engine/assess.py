@@ -119,6 +119,8 @@ class Assessment(Record):
         return assessment_json(self)
 
 
+# The report is written in the contract's form (result.InputReport: its fields in order,
+# floats as floats), so `to_dict` copies its rows rather than building them again.
 def _resolution_report(res: Resolution, kind: str) -> list[dict[str, Any]]:
     return [
         {
@@ -126,7 +128,7 @@ def _resolution_report(res: Resolution, kind: str) -> list[dict[str, Any]]:
             kind: m.id,
             "status": m.status,
             "read": m.part,
-            "confidence": m.confidence,
+            "confidence": float(m.confidence),
             "level": m.level,
             "how": m.how,
         }
@@ -282,7 +284,7 @@ def assess(
                 "allergen": a.allergen,
                 "status": a.status,
                 "read": a.read,
-                "confidence": a.confidence,
+                "confidence": float(a.confidence),
                 "level": a.level,
                 "how": a.how,
             }

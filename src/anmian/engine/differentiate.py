@@ -26,9 +26,17 @@ TYPICAL_PRESENTATION = 5
 ABSENT_KEY_FACTOR = 0.5
 
 
-class Evidence(Record):
+class _Written(Record):
+    """A slot that is not a field (the record's methods read the fields from the class's own
+    `__slots__`): neither shown, compared nor hashed."""
+
+    __slots__ = ("json",)
+
+
+class Evidence(_Written):
     """Never changed: `differentiate` hands out the same objects, built once per knowledge base
-    (hashed by its fields, as the frozen dataclass it was)."""
+    (hashed by its fields, as the frozen dataclass it was). `json` is it as the contract writes
+    it (result.Evidence), made with it, so each result's JSON copies it (result_json.py)."""
 
     __slots__ = ("finding", "label", "weight", "key")  # noqa: RUF023
 
@@ -37,6 +45,7 @@ class Evidence(Record):
         self.label = label
         self.weight = weight
         self.key = key
+        self.json = {"finding": finding, "label": label, "weight": float(weight), "key": key}
 
 
 class PatternResult(Record):

@@ -5,14 +5,16 @@ the pydantic contract (`result().to_json_dict()`) gives the same data but costs 
 the assessment itself, and imports pydantic into a CLI start that needs none of it. Each
 function below writes one model of result.py, its fields in the model's order, `for` by its
 alias, floats as floats and the Chinese fields left out (they are added to the plain data by
-`anmian.engine.zh_result`). tests/test_same_result.py holds it byte for byte to the walk, on
-every example and case; a field added to a model must be added here (that test fails until).
+`anmian.engine.zh_result`); the input report's rows are written so by `assess` and copied
+here. tests/test_same_result.py holds it byte for byte to the walk, on every example and
+case; a field added to a model must be added here (that test fails until).
 
 No pydantic here, and no other engine import at run time: this module only reads attributes.
 """
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,52 +40,35 @@ def assessment_json(a: Any) -> Json:
     }
 
 
-def _read(rows: list[Json], kind: str) -> list[Json]:
-    return [
-        {
-            "text": r["text"],
-            kind: r[kind],
-            "status": r["status"],
-            "read": r["read"],
-            "confidence": float(r["confidence"]),
-            "level": r["level"],
-            "how": r["how"],
-        }
-        for r in rows
-    ]
+_copy = dict.copy  # a row of scalars, copied without a Python call per row
+_JSON = attrgetter("json")  # an Evidence as the contract writes it, made with it
 
 
 def _input(report: Json) -> Json:
+    """The report as assess writes it, in the contract's form already (engine/assess.py):
+    copied row by row, so the caller may change what it is given."""
     readings = report["readings"]
     return {
-        "findings": _read(report["findings"], "finding"),
+        "findings": list(map(_copy, report["findings"])),
         "readings": {
-            status: [
-                {"text": r["text"], "finding": r["finding"], "label": r["label"], "read": r["read"]}
-                for r in readings[status]
-            ]
-            for status in ("present", "absent", "uncertain", "historical", "family", "other")
+            "present": list(map(_copy, readings["present"])),
+            "absent": list(map(_copy, readings["absent"])),
+            "uncertain": list(map(_copy, readings["uncertain"])),
+            "historical": list(map(_copy, readings["historical"])),
+            "family": list(map(_copy, readings["family"])),
+            "other": list(map(_copy, readings["other"])),
         },
         "unresolved": [
             {"text": u["text"], "part": u["part"], "suggestions": list(u["suggestions"])}
             for u in report["unresolved"]
         ],
-        "medications": _read(report["medications"], "medication"),
+        "medications": list(map(_copy, report["medications"])),
         "unknown_medications": list(report["unknown_medications"]),
-        "conditions": _read(report["conditions"], "condition"),
+        "conditions": list(map(_copy, report["conditions"])),
         "unknown_conditions": list(report["unknown_conditions"]),
-        "allergies": _read(report["allergies"], "allergen"),
+        "allergies": list(map(_copy, report["allergies"])),
         "unknown_allergies": list(report["unknown_allergies"]),
-        "hazards": [
-            {
-                "text": h["text"],
-                "words": h["words"],
-                "status": h["status"],
-                "flag": h["flag"],
-                "tag": h["tag"],
-            }
-            for h in report["hazards"]
-        ],
+        "hazards": list(map(_copy, report["hazards"])),
         "context": {tag: list(causes) for tag, causes in report["context"].items()},
     }
 
@@ -121,24 +106,19 @@ def _screening(s: ScreeningResult) -> Json:
 
 def _patterns(patterns: list[PatternResult]) -> list[Json]:
     """PatternScore and its Evidence, in one comprehension (a call per pattern and per
-    piece of evidence cost a fifth of the whole)."""
+    piece of evidence cost a fifth of the whole); an Evidence and an ICD-11 code are copied
+    as they are written already (each Evidence's `json`, the result's `icd11` dicts)."""
     return [
         {
             "id": p.id,
             "name": p.name,
             "pinyin": p.pinyin,
             "chinese": p.chinese,
-            "icd11": [{"code": c["code"], "title": c["title"]} for c in p.icd11],
+            "icd11": list(map(_copy, p.icd11)),
             "score": float(p.score),
             "role": p.role,
-            "for": [
-                {"finding": e.finding, "label": e.label, "weight": float(e.weight), "key": e.key}
-                for e in p.for_
-            ],
-            "against": [
-                {"finding": e.finding, "label": e.label, "weight": float(e.weight), "key": e.key}
-                for e in p.against
-            ],
+            "for": list(map(_copy, map(_JSON, p.for_))),
+            "against": list(map(_copy, map(_JSON, p.against))),
             "key_found": p.key_found,
             "refs": list(p.refs),
         }
