@@ -1463,3 +1463,24 @@ def test_the_forearms_are_the_arms(kb):
 )
 def test_rls_sensations_in_patients_own_words(kb, text, expected):
     assert {i for i, status in read(kb, text) if status == "present"} == expected
+
+
+def test_case_note_tongue_and_pulse_with_a_dash(kb):
+    # study notes head the tongue and the pulse "T -" and "P-" as they do "T:" and "P:";
+    # a word joined by a hyphen is no heading
+    assert read(kb, "T - pale with a thin white coat, P- wiry") == {
+        ("tongue-pale", "present"),
+        ("coat-thin-white", "present"),
+        ("pulse-wiry", "present"),
+    }
+    assert read(kb, "my t-shirt was soaked") == set()
+
+
+def test_an_age_said_of_oneself_is_read(kb):
+    # "I'm 76, retired" (a patient's own introduction); weeks of pregnancy are no age
+    assert ("aged-over-50", "present") in read(kb, "I am 67, and I have had RLS for years")
+    assert read(kb, "I'm 24 weeks.") == set()
+
+
+def test_crawling_feelings_without_a_site_are_crawling(kb):
+    assert ("leg-crawling", "present") in read(kb, "creeping feelings every evening")

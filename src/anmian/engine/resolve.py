@@ -76,6 +76,9 @@ _AGE = re.compile(
     # "in my sixties", "in her 70s", "over 60": the decade (or the number) is the age
     r"|\bin\s+(?:my|his|her|their)\s+(?:(\d)0'?s|(fifties|sixties|seventies|eighties|nineties))\b"
     r"|\b(?:over|past|turned)\s+(\d{2})\b(?!\s*(?:%|percent|mg|kg|minutes|hours|times))"
+    # "I'm 76, retired": a bare number said of oneself, ending its clause, is an age ("I'm
+    # 20 weeks" is not: a unit follows)
+    r"|\bi(?:'m|\s+am)\s+(\d{2,3})(?=\s*(?:[,.;!?)]|$))"
 )
 _DECADES = {"fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}
 
@@ -87,7 +90,7 @@ def _age(m: re.Match[str]) -> int:
         return int(m.group(3)) * 10
     if m.group(4):
         return _DECADES[m.group(4)]
-    return int(m.group(5))
+    return int(m.group(5) or m.group(6))
 
 
 def normalise(text: str, contractions: dict[str, str] | None = None) -> str:
