@@ -367,3 +367,23 @@ def test_the_state_at_first_set_against_now_is_the_past(
 def test_the_state_at_first_without_a_now_is_the_case(kb: KnowledgeBase):
     # a case note's findings at intake are the case's findings
     assert _read(kb, "initially the pulse was wiry") == {("pulse-wiry", "present")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a spouse's symptoms are someone else's, never the person's nor a family history
+        ("her husband has restless legs", {("restless-legs", "other")}),
+        ("his wife has night sweats", {("night-sweats", "other")}),
+        ("my spouse has restless legs", {("restless-legs", "other")}),
+    ],
+)
+def test_a_spouses_symptoms_are_someone_elses(
+    kb: KnowledgeBase, text: str, expected: set[tuple[str, str]]
+):
+    assert _read(kb, text) == expected
+
+
+def test_a_spouse_named_after_a_verb_is_not_the_one_with_it(kb: KnowledgeBase):
+    # "I kick my husband in my sleep": the kicking is the writer's
+    assert ("limb-jerks-in-sleep", "present") in _read(kb, "she kicks her husband in her sleep")
