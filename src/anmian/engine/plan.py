@@ -571,7 +571,7 @@ def _formula_rows(kb: KnowledgeBase, formula: Formula, ctx: Context) -> list[_Fo
     table = hit[2]
     found = [row for tag in ctx.tags if tag in table for row in table[tag]]
     if len(found) > 1:
-        found.sort(key=lambda row: row[0])
+        found.sort()  # by position: positions differ, so the rows are never compared
     return [row for _, row in found]
 
 

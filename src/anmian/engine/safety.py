@@ -155,8 +155,10 @@ class Safety(Record):
         self.excluded.append(Exclusion(item, kind, reason, list(causes), list(refs)))
 
     def warn(self, wid: str, text: str, causes: list[str], refs: Iterable[str] = ()) -> None:
-        if all(w.id != wid for w in self.warnings):
-            self.warnings.append(Warning(wid, text, list(causes), list(refs)))
+        for w in self.warnings:  # a loop, not all() over a generator: a few warnings at most
+            if w.id == wid:
+                return
+        self.warnings.append(Warning(wid, text, list(causes), list(refs)))
 
     def warn_items(
         self, wid: str, item: str, what: str, text: str, causes: list[str], refs: Iterable[str]
@@ -199,7 +201,7 @@ def applicable(rules: Iterable[SafetyRule], ctx: Context) -> list[SafetyRule]:
         found = [p for tag in tags for p in table.get(tag, ())]
     else:
         found = [p for tag, ps in table.items() if tag in tags for p in ps]
-    found.sort(key=lambda p: p[0])
+    found.sort()  # by position: positions differ, so the rules are never compared
     return [r for _, r in found]
 
 
@@ -291,7 +293,8 @@ def referrals(kb: KnowledgeBase, ctx: Context) -> list[Referral]:
                     list(flag.refs),
                 )
             )
-    out.sort(key=lambda r: (URGENCY_ORDER[r.urgency], r.id))
+    if len(out) > 1:
+        out.sort(key=lambda r: (URGENCY_ORDER[r.urgency], r.id))
     return out
 
 
