@@ -30,6 +30,10 @@ finding questions and the confirmations together.
 `--set name=value` (repeatable) runs with a number of intake.yaml `model:` changed, for
 tuning on dev: `--set max_confirmations=0 --set max_llr=1.5`.
 
+`--flip-per-question` flips a checklist's answer as a whole with the flip chance (one box of
+it, chosen at random), as a yes/no question's, instead of every box on its own: the measure of
+the figures before the checklists, where one answer was one finding.
+
 `--dev` runs the dev patients only (what tuning may look at). `--no-groups` asks one finding
 a question (intake.yaml `exclusive:` left out), as before the grouped questions.
 
@@ -79,6 +83,9 @@ MIN_READ = 2  # findings read, below which a case is left out (the reader cannot
 FLIP = 0.1
 SEED = 20261201
 RUNS = 5  # runs with flips, each with its own seed: one run of 27 patients is too noisy
+# --flip-per-question: a list's answer is wrong as a whole with chance FLIP (one of its boxes,
+# chosen at random, flipped), as a yes/no is; without it every box is flipped on its own
+PER_QUESTION = "--flip-per-question" in sys.argv
 
 
 @dataclass
@@ -217,24 +224,10 @@ def simulate(
             req = answer_choice(req, q, chosen)
         elif q.kind == "checklist":
             # each box is an answer: ticked if the patient has it, each flipped on its own
-            ticked = []
-            for o in q.options:
-                yes = o.finding in truth
-                if rng is not None and rng.random() < FLIP:
-                    yes = not yes
-                if yes:
-                    ticked.append(o.finding)
-            req = answer_checklist(req, q, ticked)
+            req = answer_checklist(req, q, _ticks(q, truth, rng))
         elif q.kind == "recheck":
             again += 1
-            kept = []
-            for o in q.options:
-                yes = o.finding in truth
-                if rng is not None and rng.random() < FLIP:
-                    yes = not yes
-                if yes:
-                    kept.append(o.finding)
-            req = answer_recheck(req, q, kept)
+            req = answer_recheck(req, q, _ticks(q, truth, rng))
         elif q.kind == "confirmation":
             again += 1
             req["confirmed"].append(q.id)
@@ -251,6 +244,20 @@ def simulate(
             req["present" if yes else "absent"].append(q.id)
     lead = leading(r.assessment.patterns) if r.assessment else (None, None)
     return r.asked + again, lead, r.patterns[0].id
+
+
+def _ticks(q: Any, truth: set[str], rng: random.Random | None) -> list[str]:
+    """The boxes of a list the patient ticks: those of findings they have, each flipped on
+    its own with chance FLIP (or, with --flip-per-question, one box of the list flipped with
+    chance FLIP)."""
+    ids = [o.finding for o in q.options]
+    wrong: set[str] = set()
+    if rng is not None and PER_QUESTION:
+        if rng.random() < FLIP:
+            wrong = {rng.choice(ids)}
+    elif rng is not None:
+        wrong = {f for f in ids if rng.random() < FLIP}
+    return [f for f in ids if (f in truth) != (f in wrong)]
 
 
 def about_table(kb: KnowledgeBase, pts: list[Patient], audience: str) -> list[int]:
