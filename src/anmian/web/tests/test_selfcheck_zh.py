@@ -159,3 +159,24 @@ def test_a_list_to_tick_says_a_textbook_term_in_everyday_words_too(client: Clien
     ]
     assert all(w in boxes for w in words), boxes
     assert ("盗汗" if language == "zh-hans" else "盜汗") in boxes  # a word everyone knows stays
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "colon"),
+    [("zh-hans", "您的计划：可以按压的穴位", "："), ("en", "Your plan: Points to press", ": ")],
+)
+def test_the_results_put_chinese_punctuation_between_a_name_and_its_text(
+    client: Client, language, heading, colon
+):
+    """'您的计划: 可以按压的穴位' and '作息规律: 每天…': a Latin colon and space inside Chinese."""
+    from anmian.web.tests.test_selfcheck_short import safety_steps
+
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    safety_steps(client, notes="crawling in my calves in the evening; pale face; poor sleep")
+    html = client.get("/self-check/results/").content.decode()
+    assert heading in html
+    # the diet and daily life items: a list after each of its headings, a name and its text
+    lists = "".join(re.findall(r"</h3><ul>(.*?)</ul>", html, re.S))
+    advice = re.findall(r"<li><strong>[^<]+</strong>(.{0,2})", lists)
+    assert len(advice) >= 3
+    assert all(a.startswith(colon) for a in advice), advice
