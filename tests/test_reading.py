@@ -1484,3 +1484,23 @@ def test_an_age_said_of_oneself_is_read(kb):
 
 def test_crawling_feelings_without_a_site_are_crawling(kb):
     assert ("leg-crawling", "present") in read(kb, "creeping feelings every evening")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # feeling down is a low mood (NHS, low mood); "feel down the back of my leg" is not
+        ("I've felt really down since the winter", {"low-mood"}),
+        ("I can feel down the back of my leg", set()),
+        # taking the edge off is easing (Collins)
+        ("cooling my legs down takes the edge off", {"better-cool"}),
+        # humidity is damp weather (Maciocia, Dampness)
+        ("it's worse with humidity", {"worse-damp-weather"}),
+        # cool drinks liked, as cold drinks (Maciocia, Heat)
+        ("she likes cool drinks", {"feeling-hot"}),
+        # sluggish legs are heavy legs, not a heavy body
+        ("heavy sluggish legs in the evening", {"leg-heaviness", "worse-evening"}),
+    ],
+)
+def test_mood_relief_and_weather_in_everyday_words(kb, text, expected):
+    assert {i for i, status in read(kb, text) if status == "present"} == expected
