@@ -342,7 +342,10 @@ def _add_points(
     for n, (point_id, pats, roles) in enumerate(_wanted(kb, table, chosen)):
         point, name, self_care, rows = points[point_id]
         every = later if n else general
-        own = [row for row in rows if row[0] in tags] if rows else []
+        own = []
+        for row in rows:  # a loop, not a comprehension (a call of its own): one to three rows
+            if row[0] in tags:
+                own.append(row)
         modes = {"needle", "acupressure"} if self_care else {"needle"}
         if every or own:
             got = _point_modes(point.code, modes, every + own if every else own, ctx, safety)
