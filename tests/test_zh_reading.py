@@ -177,3 +177,26 @@ def test_bleeding_written_in_chinese_by_a_pregnant_person_holds_the_plan(kb):
 def test_a_wording_of_another_body_part_is_not_read_as_a_leg_or_tongue_finding(kb, text):
     # a stomach cramp is not a leg spasm, cracked heels are not a cracked tongue
     assert not resolve([text], indexes(kb)[0]).matches
+
+
+def test_a_place_and_a_likeness_beside_a_wording_are_not_reported_as_not_understood(kb):
+    """A Chinese reader's walk of the self-check (2026-12-03) wrote 傍晚小腿像有虫在爬: it was
+    read (crawling, worse in the evening), and 小腿像 was still listed as not understood, which
+    reads as Anmian having missed what was said."""
+    got = resolve(["傍晚小腿像有蟲在爬"], indexes(kb)[0])
+    assert {m.id for m in got.matches} == {"leg-crawling", "worse-evening"}
+    assert got.unresolved == []
+    assert resolve(["大腿像有蟲在爬"], indexes(kb)[0]).unresolved == []
+    # a place alone says nothing Anmian can read, and is still reported
+    alone = resolve(["小腿紫色大象"], indexes(kb)[0])
+    assert not alone.matches and alone.unresolved
+
+
+@pytest.mark.parametrize("text", ["腿要一直動", "晚上要一直動", "一直想動", "忍不住想動"])
+def test_having_to_keep_moving_in_a_patients_words_is_restless_legs(kb, text):
+    # the urge to move, as "I have to keep moving my legs" is in English
+    assert read(kb, text)["restless-legs"] == "present"
+
+
+def test_not_having_to_keep_moving_is_denied(kb):
+    assert read(kb, "沒有一直想動")["restless-legs"] == "absent"
