@@ -1504,3 +1504,21 @@ def test_crawling_feelings_without_a_site_are_crawling(kb):
 )
 def test_mood_relief_and_weather_in_everyday_words(kb, text, expected):
     assert {i for i, status in read(kb, text) if status == "present"} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # NICE CG147: claudication, calf pain on exertion relieved by rest
+        ("calf pain on exertion relieved by rest", {"pain-on-walking-eased-by-rest"}),
+        # NICE CKS, cauda equina: altered sensation in the saddle area
+        ("altered sensation in the saddle area", {"saddle-numbness"}),
+        # NHS, foot drop: difficulty lifting the front part of the foot; a car is no foot
+        ("trouble lifting the front of my foot when I walk", {"foot-drop"}),
+        ("lifting the front of the car", set()),
+        # wu xin fan re as "five-sole heat", not the legs' heat
+        ("five-sole heat at night", {"five-palm-heat"}),
+    ],
+)
+def test_warning_signs_and_textbook_heat_in_guideline_words(kb, text, expected):
+    assert {i for i, status in read(kb, text) if status == "present"} == expected
