@@ -387,3 +387,23 @@ def test_a_spouses_symptoms_are_someone_elses(
 def test_a_spouse_named_after_a_verb_is_not_the_one_with_it(kb: KnowledgeBase):
     # "I kick my husband in my sleep": the kicking is the writer's
     assert ("limb-jerks-in-sleep", "present") in _read(kb, "she kicks her husband in her sleep")
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # "..., but they have stopped": a past marker led in by "but" looks back past it
+        ("palpitations, but they have stopped", "palpitations"),
+        ("leg cramps for years, but these have eased off", "knotted-muscle-cramps"),
+        ("night sweats for a while but it has settled", "night-sweats"),
+    ],
+)
+def test_a_complaint_said_to_have_stopped_after_a_but_is_the_past(
+    kb: KnowledgeBase, text: str, finding: str
+):
+    assert _read(kb, text) == {(finding, "historical")}
+
+
+def test_a_but_still_ends_the_past_of_another_complaint(kb: KnowledgeBase):
+    got = _read(kb, "restless legs, but the cramps have stopped")
+    assert got == {("restless-legs", "present"), ("knotted-muscle-cramps", "historical")}

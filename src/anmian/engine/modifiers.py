@@ -198,6 +198,9 @@ def status_of(
     with lists=False (danger words) it keeps to its own clause, so "chest pain, bloods and
     scans all normal" never denies the chest pain."""
     terminators = [s for s, _, t in triggers if t.direction == "terminate"]
+    # a terminator that leads a past marker in ("..., but they have stopped"): the marker
+    # looks back past it, over the whole sentence, as "but it went away" does
+    leads = {e: s for s, e, t in triggers if t.direction == "terminate"}
     seg_of = [w.segment for w in sentence]
     # "no fever, chills or night sweats": a list that ends in "or" carries a negation on
     list_end = [i for i, w in enumerate(sentence) if w.raw in ("or", "nor")]
@@ -218,11 +221,13 @@ def status_of(
                 or any(p >= t_end and seg_of[p] >= seg_of[start] for p in list_end)
             )
         backward = trig.direction in ("backward", "bidirectional") and end <= t_start
-        if not reach and backward and not any(end <= s < t_start for s in terminators):
+        led = _led(sentence, leads, t_start) if trig.category == "historical" else None
+        if not reach and backward and not any(end <= s < t_start and s != led for s in terminators):
             across = seg_of[end - 1] != seg_of[t_start]
             reach = (
                 not across
                 or trig.scope == "sentence"
+                or led is not None
                 or (
                     trig.scope == "list"
                     and lists
@@ -240,6 +245,18 @@ def status_of(
     if best is None:
         return PRESENT, False
     return best[1], best[2]
+
+
+# the words that may stand between a leading "but" and its past marker ("but they have")
+_LEAD_IN = frozenset({"it", "they", "that", "these", "this", "those", "has", "have", "had", "all"})
+
+
+def _led(sentence: list[Word], leads: dict[int, int], at: int) -> int | None:
+    """The start of a terminator that leads straight into the trigger at `at`, if any."""
+    p = at
+    while p > 0 and sentence[p - 1].raw in _LEAD_IN:
+        p -= 1
+    return leads.get(p)
 
 
 def _new_subject(sentence: list[Word], after: int, upto: int) -> bool:
