@@ -1522,3 +1522,12 @@ def test_mood_relief_and_weather_in_everyday_words(kb, text, expected):
 )
 def test_warning_signs_and_textbook_heat_in_guideline_words(kb, text, expected):
     assert {i for i, status in read(kb, text) if status == "present"} == expected
+
+
+def test_quivering_limbs_and_the_lower_half_of_the_body(kb):
+    # NINDS, tremor: an involuntary, rhythmic shaking or quivering of a part of the body; a
+    # quivering voice is no limb's
+    assert ("tremor", "present") in read(kb, "quivering of the limbs when tired")
+    assert ("tremor", "present") not in read(kb, "her voice was quivering")
+    # the lower half of the body is the legs, as the lower limbs are
+    assert read(kb, "heaviness in the lower half of my body") == {("leg-heaviness", "present")}
