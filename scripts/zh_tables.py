@@ -130,6 +130,11 @@ def main() -> None:
             if s != t and s not in traditional:
                 pairs[s][t] += 1
     chars = {s: c.most_common(1)[0][0] for s, c in sorted(pairs.items())}
+    # OpenCC leaves 著 as it is, so Simplified 着 (睡不着, 坐着) had no way back to the 著 of
+    # the base's wordings: the reviewed output conversions are read back too
+    for trad, simp in REVIEWED_TO_SIMPLIFIED.items():
+        if simp not in traditional:
+            chars.setdefault(simp, trad)
     # the other way, for zh-Hans output: every Traditional character to its Simplified one
     to_simplified = {
         t: s

@@ -187,12 +187,17 @@ def test_a_place_and_a_likeness_beside_a_wording_are_not_reported_as_not_underst
     assert {m.id for m in got.matches} == {"leg-crawling", "worse-evening"}
     assert got.unresolved == []
     assert resolve(["大腿像有蟲在爬"], indexes(kb)[0]).unresolved == []
+    # where it is stays part of what is read: 小腿很癢 is 腿癢, 小腿很麻 腿麻
+    assert read(kb, "小腿很癢") == {"leg-itching-deep": "present"}
+    assert read(kb, "小腿很麻") == {"leg-numbness": "present"}
     # a place alone says nothing Anmian can read, and is still reported
     alone = resolve(["小腿紫色大象"], indexes(kb)[0])
     assert not alone.matches and alone.unresolved
 
 
-@pytest.mark.parametrize("text", ["腿要一直動", "晚上要一直動", "一直想動", "忍不住想動"])
+@pytest.mark.parametrize(
+    "text", ["腿要一直動", "晚上要一直動", "一直想動", "忍不住想動", "坐不住", "坐着就想动"]
+)
 def test_having_to_keep_moving_in_a_patients_words_is_restless_legs(kb, text):
     # the urge to move, as "I have to keep moving my legs" is in English
     assert read(kb, text)["restless-legs"] == "present"
@@ -200,3 +205,13 @@ def test_having_to_keep_moving_in_a_patients_words_is_restless_legs(kb, text):
 
 def test_not_having_to_keep_moving_is_denied(kb):
     assert read(kb, "沒有一直想動")["restless-legs"] == "absent"
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [("晚上睡不着", "difficulty-falling-asleep"), ("腿像蚂蚁爬", "leg-crawling")],
+)
+def test_simplified_zhe_reads_as_the_traditional_one(kb, text, finding):
+    """睡不着 is how Simplified Chinese writes 睡不著; OpenCC keeps 著 as it is, so 着 had no
+    way back and the commonest way to say it was not understood."""
+    assert read(kb, text)[finding] == "present"

@@ -81,6 +81,7 @@ class ZhRules(Record):
         "triggers",
         "joiners",
         "filler",
+        "quiet",
         "neutral",
         "leg_times",
         "nouns",
@@ -100,10 +101,13 @@ class ZhRules(Record):
         chars: dict[int, str],  # Simplified -> Traditional, for str.translate
         phrases: dict[str, str],
         hazards: tuple[ZhHazard, ...] = (),
+        sites: frozenset[str] = frozenset(),
     ) -> None:
         self.triggers = triggers
         self.joiners = joiners
         self.filler = filler
+        # never reported as not understood, but kept while reading (小腿很癢 reads 腿癢)
+        self.quiet = filler | sites
         self.neutral = neutral
         self.leg_times = leg_times
         self.nouns = nouns
@@ -132,6 +136,7 @@ def rules() -> ZhRules:
         triggers=triggers,
         joiners=frozenset(raw["joiners"]),
         filler=frozenset(raw["filler"]),
+        sites=frozenset(raw.get("sites", ())),
         neutral=tuple(raw["neutral"]),
         leg_times=dict(raw["leg_times"]),
         nouns=tuple(raw["context_nouns"]),
@@ -455,7 +460,7 @@ def _number(text: str) -> int:
 
 def _flush(pending: str, end: int, out: list[tuple[int, str, str]], zr: ZhRules) -> str:
     """Report a run of uncovered Chinese, less its filler, when something is left of it."""
-    left = "".join(_re().cjk.findall(_without(pending, zr.filler)))
+    left = "".join(_re().cjk.findall(_without(pending, zr.quiet)))
     if len(left) >= 2:
         out.append((end - len(pending), pending.strip(" 、"), "unread"))
     return ""
