@@ -28,7 +28,10 @@ SHOW_PLAN = "show_plan"  # the person chose to see the plan before confirming
 
 # A sentence ends at a full stop (or ! ?) followed by a space, or at a line break; a stop
 # inside "0.5 mg" does not end one.
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|[\r\n]+")
+# Chinese ends a sentence with 。！？ and no space after it, so those split without one.
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|[\r\n]+")
+# the commas a list is written with: Chinese separates with ，or the enumeration comma 、
+_ITEM = re.compile(r"[,，、;；]")
 
 
 def gettext_noop(text: str) -> str:
@@ -51,29 +54,34 @@ def phrases(text: str | None) -> list[str]:
     # A closing full stop is dropped (it adds nothing and reads oddly when quoted back);
     # "?" and "!" stay, as the reader may take a question as a doubt.
     return [
-        p.strip().rstrip(".").rstrip() for p in _SENTENCE.split(text or "") if p.strip(" \t.!?")
+        p.strip().rstrip(".。").rstrip()
+        for p in _SENTENCE.split(text or "")
+        if p.strip(" \t.!?。！？")
     ]
 
 
 def items(text: str | None) -> list[str]:
-    """A single-line answer that may list several things, separated by commas."""
-    return [p.strip() for p in (text or "").split(",") if p.strip()]
+    """A single-line answer that may list several things, separated by commas (，、 in
+    Chinese) or semicolons."""
+    return [p.strip() for p in _ITEM.split(text or "") if p.strip()]
 
 
 def story_problem(text: str) -> str | None:
     """Why the free text cannot be read as it is, in words for the person; None if it can."""
+    from django.utils.translation import gettext
+
     found = phrases(text)
     if len(found) > MAX_PHRASES:
-        return (
-            f"That is {len(found)} sentences; Anmian reads up to {MAX_PHRASES}. "
+        return gettext(
+            "That is %(n)s sentences; Anmian reads up to %(most)s. "
             "Keep to what matters most, or tell your practitioner the rest."
-        )
+        ) % {"n": len(found), "most": MAX_PHRASES}
     for p in found:
         if len(p) > MAX_PHRASE:
-            return (
-                f'The sentence beginning "{p[:40]}…" is longer than {MAX_PHRASE} characters. '
+            return gettext(
+                "The sentence beginning “%(start)s…” is longer than %(most)s characters. "
                 "Break it up with full stops or new lines."
-            )
+            ) % {"start": p[:40], "most": MAX_PHRASE}
     return None
 
 

@@ -98,8 +98,8 @@ def _listed(text: str, what: str) -> list[str]:
     for item in found:
         if len(item) > services.MAX_ITEM:
             raise forms.ValidationError(
-                f'"{item[:30]}…" is too long for one {what}; '
-                f"keep each under {services.MAX_ITEM} characters."
+                _("“%(start)s…” is too long for one %(what)s; keep each under %(most)s characters.")
+                % {"start": item[:30], "what": what, "most": services.MAX_ITEM}
             )
     return found
 
@@ -163,12 +163,12 @@ class ContextForm(forms.Form):
         data = self.cleaned_data
         for name in MEDICATION_FIELDS:
             try:
-                _listed(data.get(name) or "", "medicine")
+                _listed(data.get(name) or "", str(_("medicine")))
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
-        for name, what in (("other_conditions", "condition"), ("allergies", "allergy")):
+        for name, what in (("other_conditions", _("condition")), ("allergies", _("allergy"))):
             try:
-                _listed(data.get(name) or "", what)
+                _listed(data.get(name) or "", str(what))
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
         return data

@@ -180,3 +180,54 @@ def test_the_results_put_chinese_punctuation_between_a_name_and_its_text(
     advice = re.findall(r"<li><strong>[^<]+</strong>(.{0,2})", lists)
     assert len(advice) >= 3
     assert all(a.startswith(colon) for a in advice), advice
+
+
+# --- what a Chinese reader writes: sentences end with 。！？ and lists are joined by ，、
+
+
+def test_chinese_full_stops_end_a_sentence():
+    """The free text was split only on '. ', so a Chinese story was one long sentence."""
+    from anmian.web.selfcheck import services
+
+    text = "傍晚小腿像有蟲在爬。晚上睡不好！手腳冰涼。"
+    assert services.phrases(text) == ["傍晚小腿像有蟲在爬", "晚上睡不好！", "手腳冰涼"]
+    assert services.phrases("Legs crawl. 晚上睡不好。") == ["Legs crawl", "晚上睡不好"]
+
+
+def test_a_list_in_chinese_is_split_on_its_commas(client: Client):
+    """華法林，阿斯匹靈 in one medicine box was one medicine no one knows, so its cautions
+    fell away; 、 is the comma Chinese lists things with."""
+    _in_chinese(client, "zh-hant", mode="short")
+    client.post(
+        "/self-check/step/context/",
+        {"medication_1": "華法林，阿斯匹靈、二甲雙胍", "allergies": "花生；薰衣草"},
+    )
+    from anmian.web.selfcheck.steps import to_engine_input
+
+    data = to_engine_input(client.session["selfcheck"], build_steps(KB))
+    assert data["medications"] == ["華法林", "阿斯匹靈", "二甲雙胍"]
+    assert data["allergies"] == ["花生", "薰衣草"]
+
+
+@pytest.mark.parametrize(
+    ("story", "words"),
+    [
+        ("腿很麻。" * 31, "Anmian 最多讀 30 句"),
+        ("腿很麻" * 70, "超過 200 個字。請用句號（。）或換行"),
+    ],
+)
+def test_free_text_too_long_is_refused_in_chinese(client: Client, story, words):
+    _in_chinese(client, "zh-hant", mode="short")
+    response = client.post("/self-check/step/notes/", {"story": story})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert words in html and "sentences" not in html and "characters" not in html
+
+
+def test_a_medicine_too_long_is_refused_in_chinese(client: Client):
+    _in_chinese(client, "zh-hans", mode="short")
+    response = client.post("/self-check/step/context/", {"medication_1": "药" * 101})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "当作一项药物太长了；每一项请少于 100 个字" in html
+    assert "too long" not in html
