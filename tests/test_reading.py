@@ -1531,3 +1531,14 @@ def test_quivering_limbs_and_the_lower_half_of_the_body(kb):
     assert ("tremor", "present") not in read(kb, "her voice was quivering")
     # the lower half of the body is the legs, as the lower limbs are
     assert read(kb, "heaviness in the lower half of my body") == {("leg-heaviness", "present")}
+
+
+def test_a_white_coat_not_said_thick_is_the_thin_white_coat(kb):
+    # Maciocia, Tongue Diagnosis: the normal coat is thin and white; a thick or greasy white
+    # coat is its own finding
+    assert read(kb, "tongue: pale, white coat") == {
+        ("tongue-pale", "present"),
+        ("coat-thin-white", "present"),
+    }
+    assert read(kb, "white greasy coat") == {("coat-white-greasy", "present")}
+    assert ("coat-thin-white", "present") not in read(kb, "thick white coat")
