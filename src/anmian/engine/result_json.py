@@ -46,29 +46,29 @@ _JSON = attrgetter("json")  # an Evidence as the contract writes it, made with i
 
 def _input(report: Json) -> Json:
     """The report as assess writes it, in the contract's form already (engine/assess.py):
-    copied row by row, so the caller may change what it is given."""
+    copied row by row, so the caller may change what it is given. An empty list is made as
+    one (copying it through map costs several times as much, and most lists are empty)."""
     readings = report["readings"]
+    shown: Json = {}
+    for status in ("present", "absent", "uncertain", "historical", "family", "other"):
+        rows = readings[status]
+        shown[status] = list(map(_copy, rows)) if rows else []
+    findings, meds, conds = report["findings"], report["medications"], report["conditions"]
+    allergies, hazards = report["allergies"], report["hazards"]
     return {
-        "findings": list(map(_copy, report["findings"])),
-        "readings": {
-            "present": list(map(_copy, readings["present"])),
-            "absent": list(map(_copy, readings["absent"])),
-            "uncertain": list(map(_copy, readings["uncertain"])),
-            "historical": list(map(_copy, readings["historical"])),
-            "family": list(map(_copy, readings["family"])),
-            "other": list(map(_copy, readings["other"])),
-        },
+        "findings": list(map(_copy, findings)) if findings else [],
+        "readings": shown,
         "unresolved": [
             {"text": u["text"], "part": u["part"], "suggestions": list(u["suggestions"])}
             for u in report["unresolved"]
         ],
-        "medications": list(map(_copy, report["medications"])),
+        "medications": list(map(_copy, meds)) if meds else [],
         "unknown_medications": list(report["unknown_medications"]),
-        "conditions": list(map(_copy, report["conditions"])),
+        "conditions": list(map(_copy, conds)) if conds else [],
         "unknown_conditions": list(report["unknown_conditions"]),
-        "allergies": list(map(_copy, report["allergies"])),
+        "allergies": list(map(_copy, allergies)) if allergies else [],
         "unknown_allergies": list(report["unknown_allergies"]),
-        "hazards": list(map(_copy, report["hazards"])),
+        "hazards": list(map(_copy, hazards)) if hazards else [],
         "context": {tag: list(causes) for tag, causes in report["context"].items()},
     }
 
@@ -107,18 +107,20 @@ def _screening(s: ScreeningResult) -> Json:
 def _patterns(patterns: list[PatternResult]) -> list[Json]:
     """PatternScore and its Evidence, in one comprehension (a call per pattern and per
     piece of evidence cost a fifth of the whole); an Evidence and an ICD-11 code are copied
-    as they are written already (each Evidence's `json`, the result's `icd11` dicts)."""
+    as they are written already (each Evidence's `json`, the result's `icd11` dicts), and an
+    empty list is made as one, not copied through map (most patterns have no evidence
+    against them)."""
     return [
         {
             "id": p.id,
             "name": p.name,
             "pinyin": p.pinyin,
             "chinese": p.chinese,
-            "icd11": list(map(_copy, p.icd11)),
+            "icd11": list(map(_copy, p.icd11)) if p.icd11 else [],
             "score": float(p.score),
             "role": p.role,
-            "for": list(map(_copy, map(_JSON, p.for_))),
-            "against": list(map(_copy, map(_JSON, p.against))),
+            "for": list(map(_copy, map(_JSON, p.for_))) if p.for_ else [],
+            "against": list(map(_copy, map(_JSON, p.against))) if p.against else [],
             "key_found": p.key_found,
             "refs": list(p.refs),
         }
