@@ -407,3 +407,53 @@ def test_a_complaint_said_to_have_stopped_after_a_but_is_the_past(
 def test_a_but_still_ends_the_past_of_another_complaint(kb: KnowledgeBase):
     got = _read(kb, "restless legs, but the cramps have stopped")
     assert got == {("restless-legs", "present"), ("knotted-muscle-cramps", "historical")}
+
+
+@pytest.mark.parametrize(
+    "text", ["it doesn't let up and my calves cramp", "the pain never lets up and my calves cramp"]
+)
+def test_a_complaint_that_does_not_let_up_denies_nothing(kb: KnowledgeBase, text: str):
+    assert ("knotted-muscle-cramps", "present") in _read(kb, text)
+    assert not {fid for fid, st in _read(kb, text) if st == "absent"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the feeling said not to be pain (NINDS: uncomfortable rather than painful)
+        (
+            "it's not really a pain, more of a crawling feeling",
+            {("pain-dominant", "absent"), ("leg-crawling", "present")},
+        ),
+        (
+            "no pain as such, just restless legs",
+            {("pain-dominant", "absent"), ("restless-legs", "present")},
+        ),
+        # a pain placed somewhere is not said of the feeling
+        ("it is not a pain in the legs", set()),
+    ],
+)
+def test_a_feeling_said_not_to_be_a_pain(
+    kb: KnowledgeBase, text: str, expected: set[tuple[str, str]]
+):
+    assert _read(kb, text) == expected
+
+
+def test_not_able_to_get_a_good_nights_sleep_is_poor_sleep(kb: KnowledgeBase):
+    assert _read(kb, "I'm not able to get a good night's sleep") == {("poor-sleep", "present")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the weather where one is, not the person's own heat or cold
+        ("it's freezing outside but I feel hot", {("feeling-hot", "present")}),
+        ("it is not cold here and I still feel cold", {("feeling-cold", "present")}),
+        # weather as what makes the legs worse is a finding
+        ("worse when it is cold", {("worse-cold", "present")}),
+    ],
+)
+def test_the_weather_is_not_the_persons_heat_or_cold(
+    kb: KnowledgeBase, text: str, expected: set[tuple[str, str]]
+):
+    assert _read(kb, text) == expected
