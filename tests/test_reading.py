@@ -1542,3 +1542,19 @@ def test_a_white_coat_not_said_thick_is_the_thin_white_coat(kb):
     }
     assert read(kb, "white greasy coat") == {("coat-white-greasy", "present")}
     assert ("coat-thin-white", "present") not in read(kb, "thick white coat")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # NHS, loss of appetite: not wanting to eat; the "no" is the wording's own
+        ("I have no interest in food lately", {"poor-appetite"}),
+        # NHS, tiredness: low energy, as a dip in it
+        ("a big dip in energy after lunch", {"fatigue"}),
+        # Maciocia, Kidney-Yang: loose stools, urgent early in the morning; a meeting is not
+        ("stools are loose and urgent in the morning", {"loose-stools", "early-morning-diarrhoea"}),
+        ("I have an urgent meeting in the morning", set()),
+    ],
+)
+def test_appetite_energy_and_stools_in_everyday_words(kb, text, expected):
+    assert {i for i, status in read(kb, text) if status == "present"} == expected
