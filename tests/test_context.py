@@ -457,3 +457,12 @@ def test_the_weather_is_not_the_persons_heat_or_cold(
     kb: KnowledgeBase, text: str, expected: set[tuple[str, str]]
 ):
     assert _read(kb, text) == expected
+
+
+@pytest.mark.parametrize("text", ["he falls asleep fast", "I drop off easily most nights"])
+def test_sleep_onset_said_to_be_quick_is_no_trouble_falling_asleep(kb: KnowledgeBase, text: str):
+    assert ("difficulty-falling-asleep", "absent") in _read(kb, text)
+
+
+def test_sleep_onset_denied_to_be_quick_is_trouble_falling_asleep(kb: KnowledgeBase):
+    assert ("difficulty-falling-asleep", "present") in _read(kb, "I don't fall asleep quickly")
