@@ -1558,3 +1558,19 @@ def test_a_white_coat_not_said_thick_is_the_thin_white_coat(kb):
 )
 def test_appetite_energy_and_stools_in_everyday_words(kb, text, expected):
     assert {i for i, status in read(kb, text) if status == "present"} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Maciocia, Shao Yang: alternating chills and fever, as the body's swing between them;
+        # the weather's swing is no chill
+        ("I fluctuate between hot and cold all day", {"intermittent-chills"}),
+        ("the weather swings between hot and cold", set()),
+        # a mind in overdrive at bedtime (patients' words beside "racing"); an engine is not
+        ("my mind goes into overdrive when I lie down", {"racing-thoughts"}),
+        ("the engine is in high gear", set()),
+    ],
+)
+def test_chills_and_a_racing_mind_in_other_words(kb, text, expected):
+    assert {i for i, status in read(kb, text) if status == "present"} == expected
