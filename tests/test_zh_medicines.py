@@ -70,29 +70,3 @@ def test_warfarin_in_chinese_keeps_the_blood_thinners_cautions(kb):
     assert ("technique", "bleeding") in [(k, i) for k, i, _ in left_out]  # no bloodletting
     assert not [w for w in chinese["safety"]["warnings"] if w["id"].startswith("unknown-")]
 
-
-def conditions(kb: KnowledgeBase, written: str) -> list[str]:
-    doc = {"findings": ["leg-crawling"], "conditions": [written]}
-    result = assess(parse_input(doc), kb, allow_unknown=True).to_dict()
-    return [c["condition"] for c in result["input"].get("conditions") or []]
-
-
-@pytest.mark.parametrize(
-    ("written", "condition"),
-    [
-        # the self-check's "other conditions" box, as Taiwan and the mainland name them
-        ("糖尿病", "diabetes"),
-        ("懷孕", "pregnancy"),
-        ("怀孕", "pregnancy"),
-        ("洗腎", "dialysis"),
-        ("透析", "dialysis"),
-        ("巴金森氏症", "parkinsons-disease"),
-        ("帕金森病", "parkinsons-disease"),
-        ("憂鬱症", "depression"),
-        ("抑郁症", "depression"),
-        ("貧血", "anaemia"),
-        ("睡眠呼吸暂停", "sleep-apnoea"),
-    ],
-)
-def test_a_condition_written_in_chinese_is_read(kb, written, condition):
-    assert conditions(kb, written) == [condition]
