@@ -69,4 +69,3 @@ def test_warfarin_in_chinese_keeps_the_blood_thinners_cautions(kb):
     assert left_out == [(e["kind"], e["item"], e["reason"]) for e in english["safety"]["excluded"]]
     assert ("technique", "bleeding") in [(k, i) for k, i, _ in left_out]  # no bloodletting
     assert not [w for w in chinese["safety"]["warnings"] if w["id"].startswith("unknown-")]
-
