@@ -1574,3 +1574,11 @@ def test_appetite_energy_and_stools_in_everyday_words(kb, text, expected):
 )
 def test_chills_and_a_racing_mind_in_other_words(kb, text, expected):
     assert {i for i, status in read(kb, text) if status == "present"} == expected
+
+
+def test_leg_bouncing_is_habitual_foot_tapping(kb):
+    # IRLSSG 2014 lists habitual foot tapping and leg bouncing among RLS's mimics
+    assert read(kb, "I'm always bouncing my leg in meetings") == {
+        ("habitual-foot-tapping", "present")
+    }
+    assert ("habitual-foot-tapping", "present") not in read(kb, "tapping my foot to the music")
