@@ -629,10 +629,12 @@ def _add_advice(
     allergic = has_allergies(ctx)
     for aid, pats in wanted:
         adv, rows = table.advice[aid]
-        if _advice_allowed(kb, aid, rows, ctx, safety, allergic):
-            getattr(plan, adv.kind).append(
-                PlanAdvice(aid, adv.title, adv.text, list(pats), list(adv.refs))
-            )
+        # an item with no rules, for a person with no allergies, is allowed (no call to say so)
+        if (rows or allergic) and not _advice_allowed(kb, aid, rows, ctx, safety, allergic):
+            continue
+        getattr(plan, adv.kind).append(
+            PlanAdvice(aid, adv.title, adv.text, list(pats), list(adv.refs))
+        )
 
 
 def advice_allowed(
