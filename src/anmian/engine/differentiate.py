@@ -292,8 +292,11 @@ def differentiate(
     idx = _scoring(kb)
     if sex in ("female", "male") and idx.sex_of:  # Finding.applies_to, from the index
         sex_of = idx.sex_of
-        present = {f for f in present if sex_of.get(f, sex) == sex}
-        absent = {f for f in absent if sex_of.get(f, sex) == sex}
+        # filtered only when one of them is of one sex (seldom): the filter would keep all
+        if not sex_of.keys().isdisjoint(present):
+            present = {f for f in present if sex_of.get(f, sex) == sex}
+        if absent and not sex_of.keys().isdisjoint(absent):
+            absent = {f for f in absent if sex_of.get(f, sex) == sex}
     pros: dict[str, list[_Row]] = {}
     cons: dict[str, list[_Row]] = {}
     for fid in present:
