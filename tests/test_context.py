@@ -466,3 +466,26 @@ def test_sleep_onset_said_to_be_quick_is_no_trouble_falling_asleep(kb: Knowledge
 
 def test_sleep_onset_denied_to_be_quick_is_trouble_falling_asleep(kb: KnowledgeBase):
     assert ("difficulty-falling-asleep", "present") in _read(kb, "I don't fall asleep quickly")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a fragment whose subject is the sentence before: an answer, or only a word of the past
+        ("Cold feet? Yes.", {("cold-hands-feet", "present")}),
+        ("Palpitations? Definitely.", {("palpitations", "present")}),
+        ("Dizziness. Not any more.", {("dizziness", "historical")}),
+        ("I had palpitations. No longer.", {("palpitations", "historical")}),
+        # a question not answered stays a question
+        ("Palpitations?", {("palpitations", "uncertain")}),
+    ],
+)
+def test_a_fragment_answers_or_dates_the_sentence_before(
+    kb: KnowledgeBase, text: str, expected: set[tuple[str, str]]
+):
+    assert _read(kb, text) == expected
+
+
+def test_a_danger_sign_said_gone_in_a_fragment_keeps_its_own_status(kb: KnowledgeBase):
+    got = _read(kb, "I wanted to die. Not any more.")
+    assert ("thoughts-of-self-harm", "historical") not in got

@@ -89,6 +89,7 @@ class Vocabulary:
         self.nouns = dict(reading.context_nouns)
         self.forms = dict(reading.word_forms)
         self.functions = frozenset(self.stem(w) for w in reading.function_words)
+        self.affirmations = frozenset(reading.affirmations)
         self.function_complaints = frozenset(reading.function_complaints)
         self.function_troubles = frozenset(reading.function_troubles)
         self.describing = frozenset(self.stem(w) for w in reading.describing_words)

@@ -881,7 +881,8 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if index.kind == "medication":
         # "warfarin for my heart", "Lyrica for nerve pain": what follows "for" is the reason
         body = _FOR.split(clean(text))[0]
-    last: list[int] = []  # the readings of the sentence before
+    last: list[int] = []  # the readings of the sentence before, when it asked
+    prior: list[int] = []  # the readings of the sentence before
     unnamed: list[Match] = []  # readings of a sensation named only as odd or uncomfortable
     carried: tuple[str, ...] = ()  # the context nouns of the sentences before ("tongue")
     for sentence in sentences(vocab.rewrite(clean(body)), vocab.contractions, vocab.forms):
@@ -892,6 +893,23 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
                 if matches[k].status in (PRESENT, UNCERTAIN):
                     matches[k] = replace(matches[k], status=ABSENT)
             last = []
+            continue
+        if last and all(w.raw in vocab.affirmations for w in sentence):
+            # "night sweats? yes": the question's findings are there
+            for k in last:
+                if matches[k].status == UNCERTAIN:
+                    matches[k] = replace(matches[k], status=PRESENT)
+            last = prior = []
+            continue
+        if prior and _only_past(sentence, vocab):
+            # "Night sweats. Not any more.", "Palpitations. Used to.": a fragment that is only
+            # a word of the past says it of the sentence before (never of a danger sign, which
+            # keeps its own sentence's status: a wish to die said gone is still asked about)
+            kept = index.past_is_present | index.red
+            for k in prior:
+                if matches[k].status == PRESENT and matches[k].id not in kept:
+                    matches[k] = replace(matches[k], status=HISTORICAL)
+            last = prior = []
             continue
         first = len(matches)
         hits, unread = _cover(sentence, index, carried)
@@ -1056,6 +1074,7 @@ def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
             part = " ".join(sentence[p].raw for p in run)
             unresolved.append(Unresolved(text, () if has_cjk(part) else index.suggest(part), part))
         last = list(range(first, len(matches))) if sentence[-1].raw == "?" else []
+        prior = list(range(first, len(matches)))
     if unnamed:
         # "an uncomfortable, shuddering, electric feeling in my legs", "a strange sensation
         # in her legs ... a creepy-crawly feeling": the odd feeling is the sensation the
@@ -1176,6 +1195,17 @@ def _me_too(sentence: list[Word], at: int, vocab: Vocabulary) -> bool:
     # (before the finding only: "my mum has restless legs and I don't" is hers alone)
     said = [w.raw for w in sentence[:at] if w.segment == own]
     return any((a == "and" and b in _ME) or (a in _ME and b == "and") for a, b in pairwise(said))
+
+
+def _only_past(sentence: list[Word], vocab: Vocabulary) -> bool:
+    """Is the sentence nothing but a word of the past ("not any more", "used to")?"""
+    found = find_triggers(sentence, vocab, set())
+    covered = sum(e - s for s, e, _ in found)
+    return (
+        bool(found)
+        and covered == len(sentence)
+        and all(t.category == "historical" for _, _, t in found)
+    )
 
 
 def _unnamed(h: _Hit, sentence: list[Word], vocab: Vocabulary) -> bool:

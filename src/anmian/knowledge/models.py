@@ -968,6 +968,8 @@ class Reading(Model):
     # ...and words of a complaint about one ("changes in appetite"): a denial before them
     # denies the function's complaints ("denies changes in appetite")
     function_troubles: tuple[Text, ...] = ()
+    # words that alone answer a question yes ("night sweats? yes")
+    affirmations: tuple[Text, ...] = ()
     # words that only say how a sensation feels ("odd"): before a named one they describe it
     describing_words: tuple[Text, ...] = ()
     # words that stand for the complaint described ("symptoms"): a time in a sentence that
