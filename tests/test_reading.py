@@ -226,6 +226,47 @@ def test_a_condition_written_among_the_findings_counts(kb):
     assert out.context.has("liver-disease")
 
 
+@pytest.mark.parametrize(
+    ("text", "entry", "status"),
+    [
+        # NegEx's pre-negation triggers ("no", "not", "denies", "never had") and its
+        # terminator "but" (Chapman et al. 2001) hold for a medicine or condition written
+        # among the symptoms as they do in its own field
+        ("no warfarin", "warfarin", "absent"),
+        ("I am not on warfarin", "warfarin", "absent"),
+        ("denies warfarin use", "warfarin", "absent"),
+        ("never had diabetes", "diabetes", "absent"),
+        ("not pregnant", "pregnancy", "absent"),
+        # a permanent implant fitted years ago is still there: a past wording is no denial
+        ("I had a pacemaker fitted in 2019", "implanted-cardiac-device", "present"),
+        ("no aspirin, but on warfarin", "aspirin", "absent"),
+        ("no aspirin, but on warfarin", "warfarin", "present"),
+        ("I take warfarin", "warfarin", "present"),
+    ],
+)
+def test_a_medicine_or_condition_among_the_findings_keeps_its_denial(kb, text, entry, status):
+    out = assess(parse_input({"findings": ["leg-crawling", text]}), kb, allow_unknown=True)
+    report = out.to_dict()["input"]
+    said = {
+        (r.get("medication") or r.get("condition"), r["status"])
+        for r in (*report["medications"], *report["conditions"])
+        if r["text"] == text
+    }
+    assert (entry, status) in said, said
+
+
+def test_a_denied_blood_thinner_among_the_findings_brings_no_bleeding_rule(kb):
+    # the anticoagulant tag is what brings the bleeding rules (Dan Shen, Dang Gui with
+    # warfarin): set for a person who takes it, not for one who says they do not
+    def tags(text: str) -> set[str]:
+        data = {"findings": ["leg-crawling", "pale face", "dream-disturbed sleep", text]}
+        out = assess(parse_input(data), kb, allow_unknown=True)
+        return out.context.tags
+
+    assert "anticoagulant" in tags("I take warfarin")
+    assert "anticoagulant" not in tags("I don't take warfarin")
+
+
 # --- danger, however it is worded ------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from tests.reference_engine.safety import (
 )
 
 from anmian.engine.allergies import read_allergies
+from anmian.engine.assess import denied  # a reading rule both sides share
 from anmian.engine.context import Context, build_context
 from anmian.engine.hazards import scan
 from anmian.engine.inputs import AssessmentInput, InputError
@@ -123,7 +124,8 @@ def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
         for index, into in ((c_index, conds), (m_index, meds)):
             got, missed = index.read(u.part or u.text)
             if got and not missed:
-                into.matches.extend(replace(m, text=u.text) for m in got)
+                # a reading rule, shared with the engine (not a speed piece)
+                into.matches.extend(replace(m, text=u.text) for m in denied(index, u, got))
                 break
         else:
             still.append(u)

@@ -17,9 +17,12 @@ from anmian.engine.plain_input import InputError
 from anmian.engine.plan import Plan, build_plan
 from anmian.engine.record import Record, replace
 from anmian.engine.resolve import (
+    ABSENT,
     FUZZY_SURE,
     PRESENT,
     HazardHit,
+    Index,
+    Match,
     Resolution,
     Unresolved,
     indexes,
@@ -157,6 +160,17 @@ class _Read(Record):
         self.severity = severity
 
 
+def denied(index: Index, u: Unresolved, got: list[Match]) -> list[Match]:
+    """What the findings reader left of a phrase, read as medicines or conditions, with the
+    denials of the whole phrase: the part has lost the words around it ("no warfarin",
+    "I am not on warfarin", "never had diabetes"). Only a denial is taken from the whole: a
+    past wording ("a pacemaker fitted in 2019") may be of something still there."""
+    if not u.part:
+        return got
+    said = {w.id for w in index.read(u.text)[0] if w.status == ABSENT}
+    return [replace(m, status=ABSENT) if m.id in said else m for m in got]
+
+
 def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
     """Findings, medications and conditions read, danger words found, the severity band.
 
@@ -174,7 +188,7 @@ def _read(data: AssessmentInput, kb: KnowledgeBase) -> _Read:
         for index, into in ((c_index, conds), (m_index, meds)):
             got, missed = index.read(u.part or u.text)
             if got and not missed:
-                into.matches.extend(replace(m, text=u.text) for m in got)
+                into.matches.extend(replace(m, text=u.text) for m in denied(index, u, got))
                 break
         else:
             still.append(u)
