@@ -731,3 +731,28 @@ def test_the_bladders_sense_lost_is_raised_and_the_sense_kept_is_quiet(
     kb: KnowledgeBase, text, raised
 ):
     assert flagged(kb, text, "cauda-equina-or-cord") is raised, text
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # NHS, sciatica and cauda equina syndrome: loss of feeling in one or both legs
+        ("I have lost the feeling in both legs", "NHS cauda equina syndrome"),
+        ("since yesterday I can't feel my left foot", "NHS sciatica: numbness in a leg"),
+        ("there is no sensation in my toes", "patient.info, loss of sensation"),
+    ],
+)
+def test_feeling_lost_in_a_leg_holds_the_plan(kb: KnowledgeBase, text, source):
+    assert flagged(kb, text, "new-neurological-deficit"), source
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't feel the cold anymore",  # a denial of feeling cold, naming no leg
+        "I can feel my legs perfectly well",
+        "no numbness or tingling in my feet",
+    ],
+)
+def test_feeling_kept_or_the_cold_not_felt_is_quiet(kb: KnowledgeBase, text):
+    assert not flagged(kb, text, "new-neurological-deficit")
