@@ -70,6 +70,40 @@ def test_the_units_run_what_the_guide_says():
         assert "migrate" not in unit.split("[Service]")[1].split("ExecStart")[1]
 
 
+def _serving_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return env | {
+        "SECRET_KEY": "test-" + "k" * 50,
+        "SECURE_TLS": "false",
+        "ANMIAN_DATA_DIR": str(tmp_path),
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+
+
+def test_a_worker_freezes_what_it_keeps_before_its_first_request(tmp_path):
+    """gunicorn imports anmian.web.wsgi in each worker: by then the views, the API and the
+    knowledge base are loaded and frozen (gc.freeze moves them out of gc.get_objects(), so no
+    collection walks them again)."""
+    probe = (
+        "import gc, sys\n"
+        "import anmian.web.wsgi\n"
+        "from anmian.knowledge import get_kb\n"
+        "kb = get_kb()\n"
+        "young = {id(o) for o in gc.get_objects()}\n"
+        "print(gc.get_freeze_count() > 0, 'anmian.web.api' in sys.modules, id(kb) in young)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=_serving_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True", "False"], out.stdout
+
+
 def _nginx_test(tmp_path: Path, site: str) -> subprocess.CompletedProcess:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     if not cert.exists():
