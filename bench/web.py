@@ -1,10 +1,16 @@
 """Web figures: requests per second and p50/p99 latency under concurrent load on loopback.
 
-Starts gunicorn (2 workers x 4 threads, SQLite in a temporary folder), then loads, one after
+Starts gunicorn as scripts/serve.sh does (SQLite in a temporary folder), then loads, one after
 the other: a trivial view (/healthz, the baseline), the self-check results page (engine +
 template + session), and POST /api/v1/assess. Prints figures; asserts nothing.
 
-Run: .venv/bin/python bench/web.py [--seconds 5] [--clients 8]
+With ApacheBench installed, --server may be given more than once (`gthread:2x4` is 2 workers
+of 4 threads, `sync:3` 3 sync workers, `wsgi=module` another entry point): every server is
+started at once and the rounds take them in turn, so the load other programs put on the
+machine falls on each alike. Beside requests per second and p99 each line gives the CPU time
+the server's workers spent per request (from /proc), the figure least moved by that load.
+
+Run: .venv/bin/python bench/web.py [--seconds 5] [--clients 8] [--ab-only] [--server SPEC ...]
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -115,6 +122,43 @@ def load(port: int, label: str, make_call, seconds: float, clients: int) -> None
     )
 
 
+# What scripts/serve.sh starts (`make run`), read from it so the bench measures the shipped flags.
+SERVE = (ROOT / "scripts" / "serve.sh").read_text()
+
+
+def shipped() -> str:
+    workers = re.search(r"--workers (\d+)", SERVE)
+    threads = re.search(r"--threads (\d+)", SERVE)
+    kind = re.search(r"--worker-class (\w+)", SERVE)
+    name = kind.group(1) if kind else ("gthread" if threads else "sync")
+    count = workers.group(1) if workers else "1"
+    return (
+        f"{name}:{count}x{threads.group(1)}" if name == "gthread" and threads else f"{name}:{count}"
+    )
+
+
+def gunicorn_args(spec: str) -> list[str]:
+    """`gthread:2x4`, `sync:3`, either with `,wsgi=module` for another entry point."""
+    kind, _, rest = spec.partition(":")
+    size, _, extra = rest.partition(",")
+    module = extra.removeprefix("wsgi=") if extra.startswith("wsgi=") else "anmian.web.wsgi"
+    workers, _, threads = size.partition("x")
+    args = [module, "--worker-class", kind, "--workers", workers]
+    return args + (["--threads", threads] if threads else [])
+
+
+def worker_cpu(master: int) -> float:
+    """CPU seconds (user + system) spent so far by the gunicorn master's workers."""
+    total = 0
+    for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just ended
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def ab(port: int, path: str, clients: int, seconds: float, body: Path | None = None):
     """ApacheBench (apt install apache2-utils) with keep-alive: requests/s and p99 in ms. A C
     client leaves the two cores to the server, where the Python client takes its share."""
@@ -132,25 +176,43 @@ def ab(port: int, path: str, clients: int, seconds: float, body: Path | None = N
     return after("Requests per second:"), after(" 99%"), int(failed)
 
 
-def ab_rounds(port: int, seconds: float, rounds: int = 3) -> None:
-    """/healthz and the assess API in turn, at 8 and 16 connections, `rounds` times each, so
-    the load other programs put on the machine falls on both alike; medians."""
+def ab_rounds(servers: dict[str, tuple[int, int]], seconds: float, rounds: int = 3) -> None:
+    """/healthz and the assess API in turn on each server (spec: (port, master pid)), at 8
+    and 16 connections, `rounds` times each, so the load other programs put on the machine
+    falls on all alike; medians, with the server's CPU time per request."""
     body = Path(tempfile.mkdtemp(prefix="anmian-bench-ab-")) / "demo.json"
     body.write_text(DEMO)
+    urls = {
+        "health": ("/healthz", None),
+        "assess": ("/api/v1/assess", body),
+        "full": ("/api/v1/assess?detail=full", body),
+    }
+    for port, _ in servers.values():  # each worker reads the demo's phrases once
+        ab(port, "/api/v1/assess", 8, 1, body)
     for clients in (8, 16):
-        got: dict[str, list[tuple[float, float, int]]] = {"health": [], "assess": [], "full": []}
+        got = {spec: {k: [] for k in urls} for spec in servers}
+        loads = []
         for _ in range(rounds):
-            got["health"].append(ab(port, "/healthz", clients, seconds))
-            got["assess"].append(ab(port, "/api/v1/assess", clients, seconds, body))
-            got["full"].append(ab(port, "/api/v1/assess?detail=full", clients, seconds, body))
-        med = {k: [statistics.median(x[i] for x in v) for i in range(3)] for k, v in got.items()}
-        h, a, f = med["health"], med["assess"], med["full"]
-        print(
-            f"ab, {clients:2} connections: /healthz {h[0]:6.0f} req/s p99 {h[1]:4.0f} ms; "
-            f"POST /api/v1/assess {a[0]:6.0f} req/s p99 {a[1]:4.0f} ms "
-            f"({a[0] / h[0]:.0%} of /healthz); ?detail=full {f[0]:6.0f} req/s p99 {f[1]:4.0f} ms "
-            f"({f[0] / h[0]:.0%}); errors {h[2] + a[2] + f[2]:.0f}"
-        )
+            loads.append(os.getloadavg()[0])
+            for spec, (port, master) in servers.items():
+                for key, (path, data) in urls.items():
+                    before = worker_cpu(master)
+                    rate, p99, failed = ab(port, path, clients, seconds, data)
+                    per = (worker_cpu(master) - before) / max(rate * seconds, 1) * 1e6
+                    got[spec][key].append((rate, p99, failed, per))
+        print(f"ab, {clients:2} connections, load average {min(loads):.1f} to {max(loads):.1f}:")
+        for spec, runs in got.items():
+            med = {
+                k: [statistics.median(x[i] for x in v) for i in range(4)] for k, v in runs.items()
+            }
+            h, a, f = med["health"], med["assess"], med["full"]
+            errors = sum(x[2] for v in runs.values() for x in v)
+            print(
+                f"  {spec:14} /healthz {h[0]:5.0f} req/s p99 {h[1]:4.0f} ms {h[3]:5.0f} µs CPU; "
+                f"POST /api/v1/assess {a[0]:5.0f} req/s p99 {a[1]:4.0f} ms {a[3]:5.0f} µs CPU "
+                f"({a[0] / h[0]:.0%} of /healthz); ?detail=full {f[0]:5.0f} req/s p99 "
+                f"{f[1]:4.0f} ms ({f[0] / h[0]:.0%}); errors {errors}"
+            )
 
 
 def main() -> None:
@@ -158,8 +220,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--ab-only", action="store_true", help="only the ApacheBench rounds")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--server",
+        action="append",
+        help="a gunicorn configuration to load, e.g. gthread:2x4 or sync:3 (default: serve.sh's)",
+    )
     args = parser.parse_args()
-    port = free_port()
     data = tempfile.mkdtemp(prefix="anmian-bench-")
     env = os.environ | {
         "SECRET_KEY": "bench-" + "x" * 50,
@@ -174,32 +241,32 @@ def main() -> None:
         env=env,
         check=True,
     )
-    server = subprocess.Popen(
-        [
-            BIN / "gunicorn",
-            "anmian.web.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    specs = args.server or [shipped()]
+    started = {}
+    for spec in specs:
+        port = free_port()
+        command = [BIN / "gunicorn", *gunicorn_args(spec), "--bind", f"127.0.0.1:{port}"]
+        started[spec] = (port, subprocess.Popen([*command, "--log-level", "warning"], env=env))
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
+        for port, _ in started.values():
+            for _ in range(300):
+                try:
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                    c.request("GET", "/healthz")
+                    c.getresponse().read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
         print(
-            f"gunicorn 2 workers x 4 threads, SQLite, {args.clients} concurrent clients, "
+            f"gunicorn {', '.join(specs)}, SQLite, {args.clients} concurrent clients, "
             f"{args.seconds:g} s each, loopback"
         )
+        if shutil.which("ab"):
+            servers = {spec: (port, srv.pid) for spec, (port, srv) in started.items()}
+            ab_rounds(servers, args.seconds, args.rounds)
+        if args.ab_only:
+            return
+        port = next(iter(started.values()))[0]
 
         def healthz():
             s = Session(port)
@@ -213,16 +280,13 @@ def main() -> None:
             s = Session(port)
             return lambda: s.request("POST", "/api/v1/assess", DEMO, "application/json")[0]
 
-        if shutil.which("ab"):
-            ab_rounds(port, args.seconds)
-        if args.ab_only:
-            return
         load(port, "GET /healthz (trivial baseline)", healthz, args.seconds, args.clients)
         load(port, "GET /self-check/results/", results, args.seconds, args.clients)
         load(port, "POST /api/v1/assess (demo case)", api, args.seconds, args.clients)
     finally:
-        server.terminate()
-        server.wait()
+        for _, server in started.values():
+            server.terminate()
+            server.wait()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -78,6 +79,43 @@ def _serving_env(tmp_path: Path) -> dict[str, str]:
         "ANMIAN_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT / "src"),
     }
+
+
+def _gunicorn_flags(text: str, start: str) -> list[str]:
+    """The arguments after `start` on its (continued) command line, with the shell's and
+    systemd's continuation backslashes joined and $PORT given."""
+    line = text.split(start, 1)[1].replace("\\\n", " ").split("\n", 1)[0]
+    return shlex.split(line.replace('"127.0.0.1:$PORT"', "127.0.0.1:8000"))
+
+
+@pytest.mark.parametrize(
+    ("path", "start"),
+    [("scripts/serve.sh", '"$BIN/gunicorn"'), ("deploy/anmian-web.service", "bin/gunicorn")],
+)
+def test_the_shipped_gunicorn_configuration_loads(tmp_path, path, start):
+    """gunicorn --check-config reads the flags and loads the app, as `make run` and the unit
+    start it; a flag it cannot read fails the check."""
+    flags = _gunicorn_flags((ROOT / path).read_text(), start)
+    assert flags[0] == "anmian.web.wsgi"
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    result = subprocess.run(
+        [str(gunicorn), "--check-config", *flags],
+        env=_serving_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = subprocess.run(
+        [str(gunicorn), "--check-config", *flags, "--workers", "five"],
+        env=_serving_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert broken.returncode != 0
 
 
 def test_a_worker_freezes_what_it_keeps_before_its_first_request(tmp_path):
