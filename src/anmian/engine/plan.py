@@ -9,14 +9,21 @@ added, and a formula is judged by its own rules plus all of its ingredients' rul
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zlib import crc32
 
 from anmian.engine.context import Context
 from anmian.engine.differentiate import PatternResult
 from anmian.engine.memo import per_parts
 from anmian.engine.record import Record
-from anmian.engine.safety import Safety, allergy_allowed, applicable, has_allergies
+from anmian.engine.safety import (
+    Exclusion,
+    Safety,
+    Warning,
+    allergy_allowed,
+    applicable,
+    has_allergies,
+)
 from anmian.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
@@ -197,11 +204,40 @@ class Plan(Record):
 
 
 def build_plan(
-    kb: KnowledgeBase, ranked: list[PatternResult], ctx: Context, safety: Safety
+    kb: KnowledgeBase,
+    ranked: list[PatternResult],
+    ctx: Context,
+    safety: Safety,
+    replay: bool = True,
 ) -> Plan:
+    """The plan for the chosen patterns, each item through safety. The plan and the safety
+    decisions depend only on the chosen patterns and the person's tags (not on what set a
+    tag, which is only quoted), so they are worked out once per pair and replayed with this
+    person's causes (`_Recipe`); an allergy's reasons quote the person's words, so a person
+    with an allergy to an item is worked out in full, as is every plan when `replay` is
+    False. tests/test_plan_recipe.py holds the replay to the full work on every case."""
     chosen = [r.id for r in ranked if r.role in ("primary", "combined")]
     urgent = any(r.urgency in ("emergency", "urgent") for r in safety.referrals)
-    plan = Plan(status="see-physician-first" if urgent else "ready", patterns=chosen)
+    status = "see-physician-first" if urgent else "ready"
+    tags = ctx.tags
+    if not replay or has_allergies(ctx):
+        return work_out(kb, chosen, ctx, safety, status)
+    recipes = _recipes(kb)
+    key = (tuple(chosen), tuple(tags))
+    recipe = recipes.get(key)
+    if recipe is None:
+        recipe = _record(kb, chosen, key[1])
+        if len(recipes) > 4096:  # people share a few patterns and tags: rarely reached
+            recipes.clear()
+        recipes[key] = recipe
+    return recipe.replay(status, tags, safety)
+
+
+def work_out(
+    kb: KnowledgeBase, chosen: list[str], ctx: Context, safety: Safety, status: str
+) -> Plan:
+    """The plan worked out in full, every candidate through safety."""
+    plan = Plan(status=status, patterns=chosen)
     if not chosen:
         plan.note = (
             "No TCM pattern stands out from the findings given, so the plan keeps to the general "
@@ -219,6 +255,190 @@ def build_plan(
         list(course.refs),
     )
     return plan
+
+
+class _Cause:
+    """Stands for the causes of one tag while a plan is recorded."""
+
+    __slots__ = ("tag",)
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+
+# A safety call as recorded: (what, its arguments before the causes, the causes, refs). The
+# causes are a tag (this person's causes of it) or, seldom, a tuple of _Cause and words.
+_EXCLUDE, _WARN, _WARN_ITEMS = 0, 1, 2
+_Call = tuple[int, tuple[Any, ...], "str | tuple[_Cause | str, ...]", tuple[str, ...]]
+
+
+class _Recorder(Safety):
+    """Takes the planner's safety calls in place of a person's Safety, to replay them."""
+
+    __slots__ = ("calls",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[_Call] = []
+
+    def _note(self, what: int, args: tuple[Any, ...], causes: list[Any], refs: Any) -> None:
+        self.calls.append((what, args, _said(causes), tuple(refs)))
+
+    def exclude(
+        self, item: str, kind: str, reason: str, causes: list[str], refs: Iterable[str]
+    ) -> None:
+        self._note(_EXCLUDE, (item, kind, reason), causes, refs)
+
+    def warn(self, wid: str, text: str, causes: list[str], refs: Iterable[str] = ()) -> None:
+        self._note(_WARN, (wid, text), causes, refs)
+
+    def warn_items(
+        self, wid: str, item: str, what: str, text: str, causes: list[str], refs: Iterable[str]
+    ) -> None:
+        self._note(_WARN_ITEMS, (wid, item, what, text), causes, refs)
+
+
+def _record(kb: KnowledgeBase, chosen: list[str], tags: tuple[str, ...]) -> _Recipe:
+    rec = _Recorder()
+    marks: dict[str, list[str]] = {t: [_Cause(t)] for t in tags}  # type: ignore[list-item]
+    plan = work_out(kb, list(chosen), Context(tags=marks), rec, "ready")
+    calls = tuple(rec.calls)
+    # What the calls leave in a Safety that has none of their exclusions and warnings yet
+    # (the usual case: the planner's items are its own), with the causes still as tags.
+    alone = Safety()
+    _replay_calls(calls, marks, alone)
+    return _Recipe(
+        plan,
+        calls,
+        tuple(
+            (e.item, e.kind, e.reason, _said(e.triggered_by), tuple(e.refs)) for e in alone.excluded
+        ),
+        tuple(
+            (w.id, w.text, _said(w.triggered_by), tuple(w.refs), tuple(w.items))
+            for w in alone.warnings
+        ),
+        frozenset(alone._seen),
+        frozenset(w.id for w in alone.warnings),
+    )
+
+
+def _said(causes: list[Any]) -> str | tuple[_Cause | str, ...]:
+    one = causes[0] if len(causes) == 1 else None
+    return one.tag if isinstance(one, _Cause) else tuple(causes)
+
+
+def _replay_calls(calls: tuple[_Call, ...], tags: dict[str, list[str]], safety: Safety) -> None:
+    exclude, warn, warn_items = safety.exclude, safety.warn, safety.warn_items
+    for what, args, said, refs in calls:
+        causes = tags[said] if isinstance(said, str) else _causes(said, tags)
+        if what == _EXCLUDE:
+            item, kind, reason = args
+            exclude(item, kind, reason, causes, refs)
+        elif what == _WARN:
+            wid, text = args
+            warn(wid, text, causes, refs)
+        else:
+            wid, item, label, text = args
+            warn_items(wid, item, label, text, causes, refs)
+
+
+class _Recipe(NamedTuple):
+    plan: Plan  # never handed out: each replay copies it
+    calls: tuple[_Call, ...]
+    # what the calls leave in a Safety without any of their items: (item, kind, reason,
+    # causes, refs) per exclusion, (id, text, causes, refs, items) per warning
+    excluded: tuple[tuple[str, str, str, str | tuple[_Cause | str, ...], tuple[str, ...]], ...]
+    warnings: tuple[
+        tuple[str, str, str | tuple[_Cause | str, ...], tuple[str, ...], tuple[str, ...]], ...
+    ]
+    seen: frozenset[tuple[str, str, str]]  # the exclusions' keys, as Safety keeps them
+    warning_ids: frozenset[str]
+
+    def replay(self, status: str, tags: dict[str, list[str]], safety: Safety) -> Plan:
+        if safety._seen.isdisjoint(self.seen) and not any(
+            [w.id in self.warning_ids for w in safety.warnings]
+        ):
+            # the calls would only add these: added as they would be, without the calls
+            excluded, warnings = safety.excluded, safety.warnings
+            for item, kind, reason, said, refs in self.excluded:
+                causes = tags[said] if isinstance(said, str) else _causes(said, tags)
+                excluded.append(Exclusion(item, kind, reason, list(causes), list(refs)))
+            for wid, text, said, refs, items in self.warnings:
+                causes = tags[said] if isinstance(said, str) else _causes(said, tags)
+                warnings.append(Warning(wid, text, list(causes), list(refs), list(items)))
+            safety._seen |= self.seen
+        else:
+            _replay_calls(self.calls, tags, safety)
+        p = self.plan
+        c = p.course
+        return Plan(
+            status,
+            list(p.patterns),
+            [
+                PlanPoint(
+                    x.code,
+                    x.id,
+                    x.name,
+                    list(x.for_patterns),
+                    x.mode,
+                    list(x.roles),
+                    x.location,
+                    x.acupressure,
+                    list(x.refs),
+                )
+                for x in p.points
+            ],
+            [
+                PlanFormula(
+                    x.id,
+                    x.name,
+                    x.chinese,
+                    list(x.for_patterns),
+                    list(x.ingredients),
+                    x.actions,
+                    list(x.refs),
+                    x.note,
+                )
+                for x in p.formulas
+            ],
+            [
+                PlanHerb(
+                    x.id, x.name, x.latin, list(x.in_formulas), list(x.for_patterns), list(x.refs)
+                )
+                for x in p.herbs
+            ],
+            _copy_advice(p.diet),
+            _copy_advice(p.lifestyle),
+            _copy_advice(p.topical),
+            None
+            if c is None
+            else PlanCourse(c.weeks, list(c.sessions_per_week), c.combined, c.note, list(c.refs)),
+            p.note,
+        )
+
+
+def _causes(said: tuple[_Cause | str, ...], tags: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    for c in said:
+        if isinstance(c, _Cause):
+            out += tags[c.tag]
+        else:
+            out.append(c)
+    return out
+
+
+def _copy_advice(items: list[PlanAdvice]) -> list[PlanAdvice]:
+    return (
+        [PlanAdvice(x.id, x.title, x.text, list(x.for_patterns), list(x.refs)) for x in items]
+        if items
+        else []
+    )
+
+
+@per_parts("points", "rules", "patterns", "formulas", "herbs", "advice")
+def _recipes(kb: KnowledgeBase) -> dict[tuple[tuple[str, ...], tuple[str, ...]], _Recipe]:
+    """(chosen patterns, the person's tags in order) -> the plan and its safety calls."""
+    return {}
 
 
 # A safety rule as the planner applies it at a point, its strings built once:
