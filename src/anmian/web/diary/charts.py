@@ -34,6 +34,10 @@ INK, MUTED, LINE, FRAME, GRID, SESSION = (
 )
 BAND_FILLS = ("#eef6ee", "#fdf6e3", "#fcebe6", "#f6dede")
 MANY_POINTS = 120  # above this, dots would blur into the line: only lone points get one
+# The envelope's column, in user units: the plot is 348 units wide and drawn 325 px wide in
+# the PDF's half column (at most 390 px on the page), so a column is about one pixel, half the
+# 2-unit stroke: what differs inside one is under the pen.
+COLUMN = 1.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,65 @@ def runs(
     return out
 
 
+def envelope(xy: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Of each COLUMN-wide column of a run's (x, y) points, the lowest and the highest, in
+    their order in time, and the run's first and last points: five years of nights are
+    about five a column, and a line through all of them draws no more than this does. Every
+    spike stays, as its column's extreme at its own night's x and y; each point kept is a
+    real night, none is moved or invented."""
+    keep: list[int] = []
+    column: int | None = None
+    low = high = 0  # the indices of the current column's lowest and highest points
+    for i, (x, y) in enumerate(xy):
+        here = int((x - LEFT) // COLUMN)
+        if here != column:
+            if column is not None:
+                keep += sorted({low, high})
+            column, low, high = here, i, i
+        elif y > xy[low][1]:  # SVG's y grows downwards: a larger y is a lower value
+            low = i
+        elif y < xy[high][1]:
+            high = i
+    if column is not None:
+        keep += sorted({low, high})
+    ends = {0, len(xy) - 1}
+    return [xy[i] for i in sorted(set(keep) | ends)]
+
+
+def _tenths(xy: Sequence[tuple[float, float]]) -> list[tuple[int, int]]:
+    """The points as the path writes them, in tenths of a unit, with a repeat dropped and the
+    middle of three in a straight line (a flat stretch of equal nights) dropped: the same
+    line with fewer commands for the PDF renderer to parse and draw."""
+    out: list[tuple[int, int]] = []
+    for x, y in xy:
+        p = (round(x * 10), round(y * 10))
+        if out and out[-1] == p:
+            continue
+        if len(out) >= 2:
+            (ax, ay), (bx, by) = out[-2], out[-1]
+            on_line = (bx - ax) * (p[1] - ay) == (by - ay) * (p[0] - ax)
+            # and between a and p: a spike drawn up and back down a column is on one line too
+            between = (bx - ax) * (p[0] - bx) >= 0 and (by - ay) * (p[1] - by) >= 0
+            if on_line and between:
+                out[-1] = p
+                continue
+        out.append(p)
+    return out
+
+
+def _coord(tenths: int) -> str:
+    return f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+
+
+def line_path(xy: Sequence[tuple[float, float]]) -> str:
+    """One run as path commands, "M x,y L x,y L ...": each point with its own L, because
+    WeasyPrint re-reads the rest of the string after each point of an implicit lineto."""
+    return " ".join(
+        f"{'M' if i == 0 else 'L'}{_coord(x)},{_coord(y)}"
+        for i, (x, y) in enumerate(_tenths(envelope(xy)))
+    )
+
+
 def line_chart(
     ident: str,
     title: str,
@@ -105,25 +168,24 @@ def line_chart(
         )
         parts.append(_text(W - RIGHT - 4, y1 + FONT + 1, b.label, "bandlabel", "end"))
     ticks = y_ticks or [(lo + (hi - lo) * k / 4, f"{lo + (hi - lo) * k / 4:g}") for k in range(5)]
-    for v, label in ticks:
-        y = _y(v, lo, hi)
+    # The grid lines, and below the session markers, are one path each, a subpath a line: one
+    # node for the PDF renderer to set up instead of one per line (130 sessions in five years).
+    # A dash pattern starts again at each subpath, in SVG and in PDF, so they look the same.
+    grid = " ".join(f"M{LEFT},{_y(v, lo, hi):.1f} H{W - RIGHT}" for v, _label in ticks)
+    parts.append(f'<path d="{grid}" class="grid" fill="none" stroke="{GRID}"/>')
+    parts += [
+        _text(LEFT - 5, _y(v, lo, hi) + FONT / 3, label, "ytick", "end") for v, label in ticks
+    ]
+    if markers:
+        at = sorted({f"{_x(m, first, last):.1f}" for m in markers})  # a repeat draws nothing new
+        sessions = " ".join(f"M{x},{TOP} V{TOP + plot_h}" for x in at)
         parts.append(
-            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid" '
-            f'stroke="{GRID}"/>'
-        )
-        parts.append(_text(LEFT - 5, y + FONT / 3, label, "ytick", "end"))
-    for m in markers:
-        x = _x(m, first, last)
-        parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_h}" class="session" '
-            f'stroke="{SESSION}" stroke-dasharray="3 3"/>'
+            f'<path d="{sessions}" class="session" fill="none" stroke="{SESSION}" '
+            'stroke-dasharray="3 3"/>'
         )
     segments = runs(points, gap_days)
     path = " ".join(
-        " ".join(
-            f"{'M' if i == 0 else 'L'}{_x(d, first, last):.1f},{_y(v, lo, hi):.1f}"
-            for i, (d, v) in enumerate(run)
-        )
+        line_path([(_x(d, first, last), _y(v, lo, hi)) for d, v in run])
         for run in segments
         if len(run) > 1
     )
