@@ -227,7 +227,7 @@ def build_plan(
     recipe = recipes.get(key)
     if recipe is None:
         recipe = _record(kb, chosen, key[1])
-        if len(recipes) > 4096:  # people share a few patterns and tags: rarely reached
+        if len(recipes) > 1024:  # people share a few patterns and tags: rarely reached
             recipes.clear()
         recipes[key] = recipe
     return recipe.replay(status, tags, safety)
