@@ -6,6 +6,7 @@ a CJK font: `make system-deps` installs Debian's Noto CJK, which the template na
 from __future__ import annotations
 
 import base64
+import gc
 import re
 from datetime import date
 from typing import Any
@@ -59,7 +60,20 @@ def script() -> str:
 
 
 def report_pdf(patient: Patient, today: date, paper: str) -> bytes:
-    return report_document(patient, today, paper).write_pdf()
+    """The report as PDF bytes, laid out and drawn with the cyclic collector paused.
+
+    WeasyPrint keeps the whole document alive while it works, so its objects outlive the
+    young generations and are promoted; every other 5-year render then paid for a full
+    collection that walked all of them and the process's own (170 to 270 ms, more than the
+    charts and tables together). Its cycles are freed by the first collection after it, on
+    the young generation only (about 18,500 objects for a 5-year report, 10 to 35 ms)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return report_document(patient, today, paper).write_pdf()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def report_document(patient: Patient, today: date, paper: str) -> Any:

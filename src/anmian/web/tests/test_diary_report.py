@@ -4,6 +4,7 @@ a CJK font, and no heading left alone at the foot of a page."""
 
 from __future__ import annotations
 
+import gc
 import io
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ import time_machine
 from pypdf import PdfReader
 
 from anmian.web.diary.models import DiaryEntry, ScaleScore
-from anmian.web.diary.report import report_document
+from anmian.web.diary.report import report_document, report_pdf
 from anmian.web.records.models import SessionNote
 from anmian.web.tests import world
 
@@ -328,3 +329,15 @@ def test_the_simplified_report_uses_the_simplified_glyph_forms(client, li, tmp_p
     assert {name.replace("-", "").split("CJK")[1][:2].upper() for name in cjk} == {"SC"}, cjk
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "进展报告" in text and "2026年11月20日" in text
+
+
+def test_the_collector_paused_for_the_render_changes_nothing_and_runs_again_after(li):
+    paused = report_pdf(li, TODAY, "a4")
+    assert gc.isenabled()
+    assert paused == report_document(li, TODAY, "a4").write_pdf()  # the same bytes
+    gc.disable()  # a caller that had paused it keeps it paused
+    try:
+        report_pdf(li, TODAY, "a4")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
