@@ -6,15 +6,18 @@
 set -eu
 BIN="$(dirname "$0")/../.venv/bin"
 PORT="${PORT:-8000}"
+# The emails' links point at this server, whatever its port, unless ANMIAN_SITE_URL is set.
+export ANMIAN_SITE_URL="${ANMIAN_SITE_URL:-http://127.0.0.1:$PORT}"
 trap 'kill 0' INT TERM EXIT
 "$BIN/python" manage.py run_huey &
+# Threads, 3 workers of 4: nothing buffers in front of `make run`, and a browser keeps idle
+# connections open (a speculative one it may never use): a sync worker waits on each until its
+# 30 s timeout kills it, so five such sockets would stall the site. The production unit runs
+# sync workers behind nginx's buffering (deploy/anmian-web.service; README, Web speed).
 # Access log without query strings (%(U)s): a search must never put personal data in a log;
 # and paths that are credentials (feed, offer, reset links) logged with their token replaced
 # by a fingerprint (anmian/web/core/logsafe.py).
-# Sync workers, 2 x cores + 1 for two cores (gunicorn's rule): each takes a connection only when
-# it is free, where threads kept each keep-alive connection on one worker behind the others'
-# requests (README, Web speed: p99 at 16 connections 14 ms against 34). No keep-alive, and a
-# slow client holds a worker: fine on loopback; in production nginx buffers in front.
-"$BIN/gunicorn" anmian.web.wsgi --bind "127.0.0.1:$PORT" --worker-class sync --workers 5 \
+"$BIN/gunicorn" anmian.web.wsgi --bind "127.0.0.1:$PORT" --worker-class gthread --workers 3 \
+  --threads 4 \
   --logger-class anmian.web.core.logsafe.AccessLogger \
   --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'

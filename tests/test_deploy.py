@@ -9,8 +9,11 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -263,3 +266,78 @@ def test_the_restore_check_fails_when_rows_differ(tmp_path):
         assert result.returncode != 0 and "row counts differ" in result.stderr
     finally:
         subprocess.run(["psql", f"{PG}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}"'])
+
+
+def test_make_run_serves_beside_idle_browser_connections(tmp_path):
+    """Nothing buffers in front of `make run`, and a browser opens connections it may never
+    use: with serve.sh's flags a request is answered while eight such sockets sit idle (sync
+    workers would each wait on one until their timeout, and the request with them)."""
+    (tmp_path / "idle_app.py").write_text(
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [b'ok']\n"
+    )
+    flags = _gunicorn_flags((ROOT / "scripts/serve.sh").read_text(), '"$BIN/gunicorn"')
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    flags = [f if f != "127.0.0.1:8000" else f"127.0.0.1:{port}" for f in flags]
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), *["idle_app:app" if f == "anmian.web.wsgi" else f for f in flags]],
+        cwd=tmp_path,
+        env=_serving_env(tmp_path) | {"PYTHONPATH": str(tmp_path) + os.pathsep + str(ROOT / "src")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    idle: list[socket.socket] = []
+    try:
+        _get(port, deadline=60)  # up
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
+        time.sleep(0.5)  # each idle socket is accepted by now
+        assert _get(port, deadline=5) == b"ok"
+    finally:
+        for s in idle:
+            s.close()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _get(port: int, deadline: float) -> bytes:
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=deadline) as r:
+                return bytes(r.read())
+        except OSError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.2)
+
+
+def test_make_run_mails_links_to_its_own_port(tmp_path):
+    """PORT=8765 make run: the emails' links (ANMIAN_SITE_URL) name port 8765, for the
+    server and its mail worker alike; a set ANMIAN_SITE_URL is kept."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts/serve.sh", tmp_path / "scripts/serve.sh")
+    bin_dir = tmp_path / ".venv/bin"
+    bin_dir.mkdir(parents=True)
+    for name in ("python", "gunicorn"):
+        stub = bin_dir / name
+        stub.write_text(f'#!/bin/sh\necho "{name} $ANMIAN_SITE_URL" >> "{tmp_path}/seen"\n')
+        stub.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "ANMIAN_SITE_URL"}
+    for extra, expected in (
+        ({"PORT": "8765"}, "http://127.0.0.1:8765"),
+        ({"PORT": "8765", "ANMIAN_SITE_URL": "https://clinic.example"}, "https://clinic.example"),
+    ):
+        (tmp_path / "seen").write_text("")
+        subprocess.run(
+            ["sh", str(tmp_path / "scripts/serve.sh")],
+            env=env | extra,
+            start_new_session=True,  # the script's trap signals its own process group
+            timeout=60,
+            check=False,
+        )
+        seen = sorted((tmp_path / "seen").read_text().split("\n"))
+        assert [s for s in seen if s] == [f"gunicorn {expected}", f"python {expected}"]
