@@ -268,11 +268,18 @@ class ZhIndex:
 
     def read(self, text: str) -> ZhResult:
         zr = self.rules
-        body = to_traditional(clean(text), zr)
+        written = clean(text)
+        body = to_traditional(written, zr)
+        # What is shown back (the parts read, the runs not understood) is cut from the text
+        # as written, so Simplified stays Simplified: the conversion keeps every character
+        # where it was (one for one, phrases included), and a position in `body` is the
+        # same position in `written`.
+        if len(written) != len(body):
+            written = body
         whole = body.strip()
         exact = self.alias.get(whole)
         if exact and "?" not in whole:  # the phrase is a wording, trigger characters and all
-            return ZhResult((_reading(exact, PRESENT, whole, exact=True),), (), ())
+            return ZhResult((_reading(exact, PRESENT, written.strip(), exact=True),), (), ())
         p = _re()
         ages = [_number(m.group(1)) for m in p.age.finditer(body)]
         body = p.age.sub(lambda m: " " * len(m.group(0)), body)
@@ -280,9 +287,11 @@ class ZhIndex:
         unread: list[str] = []
         latin: list[tuple[str, str]] = []
         have: set[str] = set()
-        for sentence in p.sentence.split(body):
+        for s_at, sentence in _split(p.sentence, body):
             asked = bool(p.has_question.search(sentence)) or "?" in sentence
-            clauses = [c for c in p.clause.split(sentence.replace("?", " ")) if c.strip()]
+            cut = _split(p.clause, sentence.replace("?", " "))
+            starts = [s_at + at for at, c in cut if c.strip()]
+            clauses = [c for _, c in cut if c.strip()]
             found_by_clause: list[list[tuple[int, int, str]]] = []
             loose_by_clause: list[list[tuple[int, str, str]]] = []
             nouns: list[str] = []
@@ -297,8 +306,8 @@ class ZhIndex:
                 )
                 for hits, loose in zip(found_by_clause, loose_by_clause, strict=True)
             ]
-            for clause, hits, loose, own_legs in zip(
-                clauses, found_by_clause, loose_by_clause, legs, strict=True
+            for base, hits, loose, own_legs in zip(
+                starts, found_by_clause, loose_by_clause, legs, strict=True
             ):
                 triggers = _triggers(loose)
                 # A time of day beside a leg finding (in this clause, or a clause of its own
@@ -315,14 +324,16 @@ class ZhIndex:
                     status, denied = _status(start, triggers)
                     if asked and status == PRESENT:
                         status = UNCERTAIN
-                    readings.append(_reading(entry, status, clause[start:end], denied))
+                    readings.append(
+                        _reading(entry, status, written[base + start : base + end], denied)
+                    )
                     have.add(entry.lstrip(ABSENT_MARK))
                 for at, word, kind in loose:
                     if kind == "latin":
                         status, _ = _status(at, triggers)
                         latin.append((word, UNCERTAIN if asked and status == PRESENT else status))
                     elif kind == "unread":
-                        unread.append(word)
+                        unread.append(written[base + at : base + at + len(word)])
         return ZhResult(tuple(readings), tuple(unread), tuple(latin), ages[0] if ages else None)
 
     def _cover(
@@ -422,6 +433,17 @@ class ZhIndex:
         return out
 
 
+def _split(pattern: re.Pattern[str], text: str) -> list[tuple[int, str]]:
+    """pattern.split(text), each piece with where it starts in `text`."""
+    out: list[tuple[int, str]] = []
+    at = 0
+    for m in pattern.finditer(text):
+        out.append((at, text[at : m.start()]))
+        at = m.end()
+    out.append((at, text[at:]))
+    return out
+
+
 def _runs(rest: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
     """(position, character) pairs grouped into runs of neighbours."""
     runs: list[list[tuple[int, str]]] = []
@@ -462,7 +484,8 @@ def _flush(pending: str, end: int, out: list[tuple[int, str, str]], zr: ZhRules)
     """Report a run of uncovered Chinese, less its filler, when something is left of it."""
     left = "".join(_re().cjk.findall(_without(pending, zr.quiet)))
     if len(left) >= 2:
-        out.append((end - len(pending), pending.strip(" 、"), "unread"))
+        lead = len(pending) - len(pending.lstrip(" 、"))  # the word's own first character
+        out.append((end - len(pending) + lead, pending.strip(" 、"), "unread"))
     return ""
 
 
