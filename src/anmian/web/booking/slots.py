@@ -15,13 +15,13 @@ exists twice (the autumn overlap) is refused with a message, never guessed.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from anmian.web.booking.errors import BookingError, SlotTaken
 from anmian.web.booking.models import (
@@ -82,34 +82,28 @@ class Calendar:
     hours: dict[int, list[tuple[time, time]]]
     breaks: dict[int, list[tuple[time, time]]]
     off: list[tuple[date, date]]
-    busy: list[tuple[datetime, datetime]]  # blocked intervals of active appointments, sorted
+    # blocked intervals of active appointments, microseconds since the epoch (UTC), sorted:
+    # the database gives them as integers, so no row becomes a datetime (see _epoch_us_sql)
+    busy: list[tuple[int, int]]
 
     @classmethod
     def load(
         cls, practitioner: Practitioner, start: datetime, end: datetime, exclude: int | None = None
     ) -> Calendar:
+        # Three hand-written queries: the ORM's building of four querysets and its converting
+        # of every datetime cell cost more than the rows themselves.
+        pk = practitioner.pk
         hours: dict[int, list[tuple[time, time]]] = {}
-        for h in WorkingHours.objects.filter(practitioner=practitioner):
-            hours.setdefault(h.weekday, []).append((h.start, h.end))
         breaks: dict[int, list[tuple[time, time]]] = {}
-        for b in Break.objects.filter(practitioner=practitioner):
-            breaks.setdefault(b.weekday, []).append((b.start, b.end))
-        off = list(
-            TimeOff.objects.filter(
-                Q(practitioner=practitioner)
-                | Q(practitioner__isnull=True, clinic=practitioner.clinic_id)
-            ).values_list("first_day", "last_day")
-        )
-        busy_qs = Appointment.objects.filter(
-            practitioner=practitioner,
-            status__in=ACTIVE,
-            blocked_end__gt=start,
-            blocked_start__lt=end,
-        )
+        for is_break, weekday, a, b in _fetch(_rules_sql(), [pk, pk]):
+            (breaks if is_break else hours).setdefault(weekday, []).append((a, b))
+        off = _fetch(_TIME_OFF_SQL, [pk, practitioner.clinic_id])
+        adapt = connection.ops.adapt_datetimefield_value
+        params = [pk, *ACTIVE, adapt(start), adapt(end)]
         if exclude:
-            busy_qs = busy_qs.exclude(pk=exclude)
+            params.append(exclude)
         # sorted here: the model's ordering (by start) would make the database sort as well
-        busy = sorted(busy_qs.order_by().values_list("blocked_start", "blocked_end"))
+        busy = sorted(_fetch(_busy_sql(exclude=bool(exclude)), params))
         return cls(practitioner, clinic_tz(practitioner), hours, breaks, off, busy)
 
     @classmethod
@@ -136,10 +130,11 @@ class Calendar:
         return None
 
     def clashes(self, start: datetime, kind: AppointmentType) -> bool:
-        lo, hi = blocked_range(kind, start)
-        i = bisect_left(self.busy, (lo,))
+        lo, hi = (_us(t) for t in blocked_range(kind, start))
+        busy = self.busy
         # the interval before may still reach into ours
-        for s, e in self.busy[max(i - 1, 0) :]:
+        for k in range(max(bisect_left(busy, (lo,)) - 1, 0), len(busy)):
+            s, e = busy[k]
             if s >= hi:
                 break
             if e > lo and s < hi:
@@ -148,75 +143,75 @@ class Calendar:
 
     def take(self, start: datetime, kind: AppointmentType) -> None:
         """Count `start` as busy from now on (a course planning its later weeks)."""
-        self.busy = sorted([*self.busy, blocked_range(kind, start)])
+        lo, hi = blocked_range(kind, start)
+        insort(self.busy, (_us(lo), _us(hi)))
 
     def free(
         self, kind: AppointmentType, first_day: date, days: int, now: datetime
     ) -> list[datetime]:
         """The free starts of `days` days from `first_day`, every STEP within working hours.
 
-        One sweep: the busy intervals become integer microseconds since the epoch (UTC), with
-        the latest end so far beside each start, so a clash is one bisection. Wall-clock
-        arithmetic is exact on a day whose UTC offset stays the same from its midnight to the
-        one after next (a slot may end the next day): local time is minutes past a midnight
-        and UTC is that less the offset. Only a day where the offset changes (a DST change)
-        converts each start through `local_instant`, as every day once did."""
+        One sweep: the busy intervals (integer microseconds since the epoch, UTC) with the
+        latest end so far beside each start, so a clash is one bisection, and a clash skips
+        every later start that the same booking still blocks (a full day costs a few steps,
+        not one per quarter hour). Wall-clock arithmetic is exact on a day whose UTC offset
+        stays the same from its midnight to the one after next (a slot may end the next day):
+        local time is minutes past a midnight and UTC is that less the offset. Only a day
+        where the offset changes (a DST change) converts each start through `local_instant`,
+        as every day once did."""
         dur = kind.duration_min * _MINUTE
         lo_pad, hi_pad = kind.buffer_before_min * _MINUTE, dur + kind.buffer_after_min * _MINUTE
-        starts = [_us(s) for s, _ in self.busy]
+        starts = [s for s, _ in self.busy]
         reach: list[int] = []
         latest = -(1 << 62)
         for _, e in self.busy:  # sorted by start; the latest end so far covers nested ones
-            latest = max(latest, _us(e))
+            latest = max(latest, e)
             reach.append(latest)
         earliest = _us(now + MIN_NOTICE)
         tz = self.tz
         out: list[datetime] = []
-        plans: dict[int, list[int]] = {}  # weekday: its clock starts within hours, off breaks
+        windows = {wd: sorted(w) for wd, w in self.hours.items() if w}
+        plans: dict[int, list[list[int]]] = {}  # weekday: its clock starts, window by window
         day = first_day
-        offsets = [_offsets(day + timedelta(days=k), tz) for k in range(3)]
+        offsets = [_offsets(day + k * _ONE_DAY, tz) for k in range(3)]
         for _ in range(days):
-            windows = sorted(self.hours.get(day.weekday(), []))
-            if not windows:
+            weekday = day.weekday()
+            if weekday not in windows:
                 pass  # not a working day
             elif dur > _DAY or len(set(offsets[0] + offsets[1] + offsets[2])) != 1:
-                out += self._free_slowly(kind, day, windows, now)
+                out += self._free_slowly(kind, day, windows[weekday], now)
             elif not any(a <= day <= b for a, b in self.off):
-                if (plan := plans.get(day.weekday())) is None:
-                    plan = plans[day.weekday()] = self._clock_starts(day.weekday(), dur)
-                midnight = (day - _EPOCH_DAY).days * _DAY - offsets[0][0]  # in UTC
-                for t in plan:
-                    start = midnight + t
-                    if start >= earliest:
-                        i = bisect_left(starts, start + hi_pad)
-                        if not (i and reach[i - 1] > start - lo_pad):
-                            out.append(_EPOCH + timedelta(microseconds=start))
-            day += timedelta(days=1)
-            offsets = [offsets[1], offsets[2], _offsets(day + timedelta(days=2), tz)]
+                if (plan := plans.get(weekday)) is None:
+                    plan = plans[weekday] = self._clock_starts(weekday, dur)
+                midnight = (day - _EPOCH_DAY).days * _DAY - _offset_us(offsets[0][0])  # UTC
+                for run in plan:
+                    out += _free_in_run(run, midnight, earliest, starts, reach, lo_pad, hi_pad)
+            day += _ONE_DAY
+            offsets = [offsets[1], offsets[2], _offsets(day + 2 * _ONE_DAY, tz)]
         return out
 
-    def _clock_starts(self, weekday: int, dur: int) -> list[int]:
+    def _clock_starts(self, weekday: int, dur: int) -> list[list[int]]:
         """A weekday's starts (microseconds past local midnight) that fit its working hours and
-        miss its breaks, in the order the windows give them: what `problem` allows on a day
-        whose offset does not change."""
+        miss its breaks, one ascending run per window, in the order the windows give them:
+        what `problem` allows on a day whose offset does not change."""
         spans = [(_clock_us(a), _clock_us(b)) for a, b in sorted(self.hours.get(weekday, []))]
         pauses = [(_clock_us(a), _clock_us(b)) for a, b in self.breaks.get(weekday, [])]
         step = STEP // timedelta(microseconds=1)
-        out = []
+        runs = []
         for a, b in spans:
+            run = []
             t = a
             # the bounds of the loop over wall-clock times: its end's clock time within the
-            # window (an end past midnight wraps round, as a time of day does), a start today
+            # window (an end past midnight wraps round, as a time of day does), a start today.
+            # A start it keeps that ends the same day lies within this window, so `problem`'s
+            # test of the hours holds without looking at the others.
             while (t + dur) % _DAY <= b and t < _DAY:
                 end = t + dur
-                if (
-                    end < _DAY  # ends the same local day
-                    and any(wa <= t and end <= wb for wa, wb in spans)
-                    and not any(t < pb and pa < end for pa, pb in pauses)
-                ):
-                    out.append(t)
+                if end < _DAY and not any(t < pb and pa < end for pa, pb in pauses):
+                    run.append(t)
                 t += step
-        return out
+            runs.append(run)
+        return runs
 
     def _free_slowly(
         self,
@@ -249,6 +244,7 @@ _MINUTE = 60_000_000  # microseconds
 _DAY = 24 * 60 * _MINUTE
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_DAY = date(1970, 1, 1)
+_ONE_DAY = timedelta(days=1)
 
 
 def _us(instant: datetime) -> int:
@@ -256,22 +252,95 @@ def _us(instant: datetime) -> int:
     return (instant - _EPOCH) // timedelta(microseconds=1)
 
 
+def _free_in_run(
+    run: list[int],
+    midnight: int,
+    earliest: int,
+    starts: list[int],
+    reach: list[int],
+    lo_pad: int,
+    hi_pad: int,
+) -> list[datetime]:
+    """The free starts among one window's ascending clock starts (past `midnight`, UTC).
+    A start clashes when a booking beginning before its blocked end (`starts`, bisected)
+    ends after its blocked start; the latest such end (`reach`) blocks every start up to
+    it less the buffer before, so the search bisects past those instead of trying each."""
+    out = []
+    k, n = bisect_left(run, earliest - midnight), len(run)
+    while k < n:
+        start = midnight + run[k]
+        i = bisect_left(starts, start + hi_pad)
+        if i and reach[i - 1] > start - lo_pad:
+            k = bisect_left(run, reach[i - 1] + lo_pad - midnight, k + 1)
+        else:
+            out.append(_EPOCH + timedelta(microseconds=start))
+            k += 1
+    return out
+
+
 def _clock_us(clock: time) -> int:
     return ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000 + clock.microsecond
 
 
-def _offsets(day: date, tz: ZoneInfo) -> tuple[int, int]:
-    """The UTC offset (microseconds) at local midnight of `day`, read both ways a repeated or
-    skipped midnight could be: equal when no change falls there."""
-    midnight = datetime.combine(day, time.min)
-    return (
-        _offset_us(tz.utcoffset(midnight.replace(fold=0))),
-        _offset_us(tz.utcoffset(midnight.replace(fold=1))),
-    )
+def _offsets(day: date, tz: ZoneInfo) -> tuple[timedelta | None, timedelta | None]:
+    """The UTC offset at local midnight of `day`, read both ways a repeated or skipped
+    midnight could be: equal when no change falls there. (A naive datetime built from its
+    fields: half the time of combine() and replace() on every day of the sweep.)"""
+    y, m, d = day.year, day.month, day.day
+    return tz.utcoffset(datetime(y, m, d)), tz.utcoffset(datetime(y, m, d, fold=1))
 
 
 def _offset_us(offset: timedelta | None) -> int:
     return (offset or timedelta()) // timedelta(microseconds=1)
+
+
+# --- the calendar's queries, written by hand (Calendar.load) ---
+
+# A datetime column as integer microseconds since the epoch, in SQL. SQLite keeps Django's
+# datetimes as UTC text, "YYYY-MM-DD HH:MM:SS" with ".ffffff" when there are microseconds:
+# strftime gives the seconds of the first 19 characters (given the fraction it would round
+# to milliseconds first: 00:44:59.999999 became 00:45:00), and the fraction's digits padded
+# to six give the rest. PostgreSQL's epoch of a timestamptz is exact numeric, whatever the
+# session's zone. DATABASE_URL takes only these two (envconfig).
+_EPOCH_US_SQL = {
+    "sqlite": "(CAST(strftime('%%s', substr({c}, 1, 19)) AS INTEGER) * 1000000"
+    " + CAST(substr({c} || '000000', 21, 6) AS INTEGER))",
+    "postgresql": "CAST(EXTRACT(EPOCH FROM {c}) * 1000000 AS BIGINT)",
+}
+# the practitioner's days off and the whole clinic's
+_TIME_OFF_SQL = (
+    f"SELECT first_day, last_day FROM {TimeOff._meta.db_table}"
+    " WHERE practitioner_id = %s OR (practitioner_id IS NULL AND clinic_id = %s)"
+)
+
+
+def _rules_sql() -> str:
+    """Working hours (0) and breaks (1) in one query: both are (weekday, time, time), and the
+    union keeps the time columns' type on both databases (SQLite's from the first SELECT)."""
+    end = connection.ops.quote_name("end")
+    return " UNION ALL ".join(
+        f"SELECT {n}, weekday, start, {end} FROM {m._meta.db_table} WHERE practitioner_id = %s"
+        for n, m in enumerate([WorkingHours, Break])
+    )
+
+
+def _busy_sql(exclude: bool) -> str:
+    """Active appointments' blocked intervals overlapping [%s, %s), as integers."""
+    as_us = _EPOCH_US_SQL[connection.vendor]
+    return (
+        f"SELECT {as_us.format(c='blocked_start')}, {as_us.format(c='blocked_end')}"
+        f" FROM {Appointment._meta.db_table}"
+        f" WHERE practitioner_id = %s AND status IN ({', '.join(['%s'] * len(ACTIVE))})"
+        " AND blocked_end > %s AND blocked_start < %s" + (" AND id <> %s" if exclude else "")
+    )
+
+
+def _fetch(sql: str, params: list) -> list:
+    # the database's own types: time and date columns come back as time and date on both
+    # (Django's SQLite connection converts by declared type), the integer expressions as int
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def free_slots(
