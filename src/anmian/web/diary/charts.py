@@ -21,6 +21,8 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
+from anmian.engine.zh_result import to_simplified
+
 W, H = 400, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 22, 26
 FONT = 13  # user units; see the module docstring for the size on a phone
@@ -151,7 +153,7 @@ def line_chart(
     """An SVG line chart of dated values, broken where `gap_days` is exceeded (see `runs`)."""
     lo, hi = y_range
     if not points:
-        return f'<p class="nochart">{escape(title)}: no data yet.</p>'
+        return f'<p class="nochart">{escape(_("%(chart)s: no data yet.") % {"chart": title})}</p>'
     first, last = points[0][0], points[-1][0]
     for m in markers:
         first, last = min(first, m), max(last, m)
@@ -227,13 +229,16 @@ def line_chart(
 
 def progress_charts(p, scale) -> list[tuple[str, str]]:
     """(heading, svg) for the progress page and the report."""
-    chinese = (get_language() or "").startswith("zh")
+    lang = (get_language() or "").lower()
+    chinese = lang.startswith("zh")
+    # the base's Chinese is Traditional; a 简体 page shows it in Simplified, as its messages
+    script = to_simplified if lang == "zh-hans" else str
     bands = [
-        Band(b.low, b.high, (b.zh_label if chinese and b.zh_label else b.label))
+        Band(b.low, b.high, script(b.zh_label) if chinese and b.zh_label else b.label)
         for b in scale.bands
         if b.high > 0
     ]
-    scale_name = scale.zh_name if chinese and scale.zh_name else scale.name
+    scale_name = script(scale.zh_name) if chinese and scale.zh_name else scale.name
     return [
         (
             _("Leg symptoms each night"),
