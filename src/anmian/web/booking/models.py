@@ -19,13 +19,32 @@ from anmian.web.records.models import Clinic, Patient, Practitioner
 ACTIVE = ("booked", "arrived", "held")
 
 
+# What an appointment type is for. A course is a run of treatment sessions only: a first
+# consultation (history, tongue and pulse, the plan) comes once, before any course, and a
+# follow-up review is booked on its own when the practitioner asks for one.
+FIRST_VISIT, TREATMENT, REVIEW = "first", "treatment", "review"
+
+
 class AppointmentType(models.Model):
+    PURPOSES = [
+        (FIRST_VISIT, _("First consultation")),
+        (TREATMENT, _("Treatment session")),
+        (REVIEW, _("Follow-up or review")),
+    ]
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="appointment_types")
     name = models.CharField(max_length=100)
     duration_min = models.PositiveSmallIntegerField()
     buffer_before_min = models.PositiveSmallIntegerField(default=0)
     buffer_after_min = models.PositiveSmallIntegerField(default=0)
     price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    # Treatment unless told: most of a clinic's types are sessions a course may be made of.
+    purpose = models.CharField(
+        max_length=10,
+        choices=PURPOSES,
+        default=TREATMENT,
+        help_text="Only treatment sessions are offered as a course; a patient books a course "
+        "once a first consultation is booked or done.",
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.duration_min} min)"

@@ -21,7 +21,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 
 from anmian.web.booking import daypicker, notify, policy, waitlist
-from anmian.web.booking.courses import plan_course
+from anmian.web.booking.courses import (
+    check_course,
+    first_visit_missing,
+    first_visit_type,
+    plan_course,
+    treatment_types,
+)
 from anmian.web.booking.errors import BookingError, CourseConflict, CourseProposal, SlotTaken
 from anmian.web.booking.models import (
     Appointment,
@@ -676,6 +682,7 @@ def book_course(
     policy.course_weeks(weeks)
     policy.calendar_day(first_day)
     policy.within_reach(first_day + timedelta(weeks=weeks), now)
+    check_course(user, patient, practitioner, kind, first_day, clock, now)
     proposals = plan_course(practitioner, kind, first_day, clock, weeks, now)
     starts = [p.start for p in proposals if p.start is not None]
     moved = [p for p in proposals if p.start != p.wanted]
@@ -845,6 +852,16 @@ def new_feed_token(user) -> str:
 
 def new_offer_link(token: str, *, now: datetime) -> WaitlistEntry:
     return waitlist.new_link(token, now)
+
+
+def course_types(user) -> QuerySet[AppointmentType]:
+    """What a person may book as a course: their clinic's treatment sessions."""
+    return treatment_types(visible_types(user))
+
+
+def first_visit_to_book(patient: Patient) -> AppointmentType | None:
+    """The first consultation the course page asks this patient to book first, if they need one."""
+    return first_visit_type(patient) if first_visit_missing(patient) else None
 
 
 def suggested_course_weeks(patient: Patient) -> int:

@@ -357,6 +357,11 @@ def course(request: HttpRequest) -> HttpResponse:
         raise BookingError("Choose the patient this course is for.", "patient-needed")
     values = {k: data.get(k, "") for k in ("type", "practitioner", "first_day", "time", "weeks")}
     values["weeks"] = values["weeks"] or str(services.suggested_course_weeks(patient))
+    offered = services.course_types(request.user)
+    if request.method != "POST" and not offered.filter(pk=_int(values["type"])).exists():
+        # A link that names a first consultation (or none) starts from the clinic's treatment
+        # session; a POST keeps what it sent, so a type that is no session is refused aloud.
+        values["type"] = str(offered.values_list("pk", flat=True).first() or "")
     error = None
     if request.method == "POST":
         try:
@@ -381,7 +386,7 @@ def course(request: HttpRequest) -> HttpResponse:
             if booked.appointment_type.price > 0:  # the course can be paid for in one order
                 return redirect("shop:course", booked.uid)
             return redirect("booking:mine")
-    return _course_page(request, patient, values, error)
+    return _course_page(request, patient, values, offered, error)
 
 
 def _course_args(values: dict[str, str]) -> tuple:
@@ -396,20 +401,26 @@ def _course_args(values: dict[str, str]) -> tuple:
         raise BookingError(INCOMPLETE, "incomplete") from None
 
 
-def _course_page(request, patient, values, error) -> HttpResponse:
+def _course_page(request, patient, values, offered, error) -> HttpResponse:
     tz = patient.tz
     proposals = [
         (p, p.wanted and p.wanted.astimezone(tz), p.start and p.start.astimezone(tz))
         for p in (error.proposals if isinstance(error, CourseConflict) else [])
     ]
     context = _ctx(
-        types=services.visible_types(request.user),
+        types=offered,
         people=services.visible_practitioners(request.user),
         values=values,
         error=error and str(error),
         proposals=proposals,
+        # "Book with the proposed times" only when every week has one to book
+        bookable=all(start for _, _, start in proposals),
         tz=tz.key,
+        today=timezone.now().astimezone(tz).date(),
         max_weeks=settings.ANMIAN_MAX_COURSE_WEEKS,
+        patient=patient,
+        staff=is_practitioner(request.user),
+        first_visit=services.first_visit_to_book(patient),
     )
     return render(request, "booking/course.html", context, status=error.status if error else 200)
 

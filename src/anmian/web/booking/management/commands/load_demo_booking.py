@@ -12,15 +12,23 @@ from decimal import Decimal
 from django.db import transaction
 
 from anmian.web.booking.errors import BookingError
-from anmian.web.booking.models import AppointmentType, Break, TimeOff, WorkingHours
+from anmian.web.booking.models import (
+    FIRST_VISIT,
+    REVIEW,
+    TREATMENT,
+    AppointmentType,
+    Break,
+    TimeOff,
+    WorkingHours,
+)
 from anmian.web.booking.slots import clinic_tz, local_instant, reserve
 from anmian.web.records.management.clinic_demo import ClinicDemoCommand
 from anmian.web.records.models import Clinic
 
-TYPES = [  # name, minutes, buffer after, price
-    ("First consultation", 60, 15, Decimal("65.00")),
-    ("Acupuncture session", 45, 15, Decimal("50.00")),
-    ("Follow-up", 30, 0, Decimal("35.00")),
+TYPES = [  # name, minutes, buffer after, price, purpose (a course is of treatment sessions)
+    ("First consultation", 60, 15, Decimal("65.00"), FIRST_VISIT),
+    ("Acupuncture session", 45, 15, Decimal("50.00"), TREATMENT),
+    ("Follow-up", 30, 0, Decimal("35.00"), REVIEW),
 ]
 WEEKDAY_HOURS = (time(9, 0), time(19, 0))  # evenings until 7 pm, for people who work
 SATURDAY_HOURS = (time(9, 0), time(13, 0))
@@ -32,11 +40,16 @@ class Command(ClinicDemoCommand):
     help = "Give a clinic appointment types, hours, breaks, a holiday and demo sessions."
 
     def load(self, clinic: Clinic) -> None:
-        for name, minutes, after, price in TYPES:
+        for name, minutes, after, price, purpose in TYPES:
             AppointmentType.objects.get_or_create(
                 clinic=clinic,
                 name=name,
-                defaults={"duration_min": minutes, "buffer_after_min": after, "price": price},
+                defaults={
+                    "duration_min": minutes,
+                    "buffer_after_min": after,
+                    "price": price,
+                    "purpose": purpose,
+                },
             )
         for practitioner in clinic.practitioners.all():
             if practitioner.hours.exists():
