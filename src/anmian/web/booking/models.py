@@ -140,12 +140,7 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["start"]
-        # The free-slot search asks for a practitioner's bookings that end after its window
-        # starts: by blocked_end it reads the future only, by blocked_start every past booking.
-        indexes = [
-            models.Index(fields=["practitioner", "blocked_start"]),
-            models.Index(fields=["practitioner", "blocked_end"]),
-        ]
+        indexes = [models.Index(fields=["practitioner", "blocked_start"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["booked_by", "idempotency_key"], name="one_booking_per_key"

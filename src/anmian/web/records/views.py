@@ -129,6 +129,7 @@ def new_note(request: HttpRequest, uid) -> HttpResponse:
     plan = p.plans.first()  # the newest (Plan.Meta.ordering): its points are offered first
     form = NoteForm(
         request.POST if request.method == "POST" else None,
+        dates=services.note_dates(p),
         plan_points=list(plan.points) if plan else [],
     )
     if request.method == "POST" and form.is_valid():
