@@ -140,7 +140,12 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["start"]
-        indexes = [models.Index(fields=["practitioner", "blocked_start"])]
+        # The free-slot search asks for a practitioner's bookings that end after its window
+        # starts: by blocked_end it reads the future only, by blocked_start every past booking.
+        indexes = [
+            models.Index(fields=["practitioner", "blocked_start"]),
+            models.Index(fields=["practitioner", "blocked_end"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["booked_by", "idempotency_key"], name="one_booking_per_key"

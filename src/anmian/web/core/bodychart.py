@@ -100,30 +100,199 @@ def views_for(points: list[Point]) -> list[str]:
     return [v for v in ASPECT if v in seen]
 
 
+# Label geometry in the chart's units (percent of the view's height). The font size is
+# site.css's (svg.bodychart text), set on the text too so the chart reads the same without it.
+FONT = 3.5
+DOT_R = 1.4
+RING = 0.4  # the dot's white stroke (site.css), half of it outside the circle
+CLEAR = 0.5  # room left between a dot's ring and a label's box
+PAD = 0.5  # the label's background beyond its text
+# DejaVu Sans, the widest of the site's fonts on Linux: em widths, ascent and descent, so a
+# box made from them holds the text as any of the fonts draws it.
+ASCENT, DESCENT = 0.93, 0.24
+NARROW, DIGIT, WIDE, LETTER = 0.30, 0.64, 1.0, 0.78
+NEAR = (0.0, -2.5, 2.5)  # vertical shifts of a label kept beside its dot
+STEP = 0.5  # a label sent to a side column moves in these steps to a free place
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        )
+
+    def hits_dot(self, cx: float, cy: float) -> bool:
+        """Does the circle of a dot and its ring, with room to spare, reach into the box?"""
+        nx, ny = min(max(cx, self.x0), self.x1), min(max(cy, self.y0), self.y1)
+        reach = DOT_R + RING / 2 + CLEAR
+        return (cx - nx) ** 2 + (cy - ny) ** 2 < reach**2
+
+    def crossed_by(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
+        """Does the segment a-b pass through the box (Liang-Barsky clipping)?"""
+        lo, hi = 0.0, 1.0
+        d = (b[0] - a[0], b[1] - a[1])
+        for p, q in (
+            (-d[0], a[0] - self.x0),
+            (d[0], self.x1 - a[0]),
+            (-d[1], a[1] - self.y0),
+            (d[1], self.y1 - a[1]),
+        ):
+            if p == 0:
+                if q < 0:
+                    return False
+                continue
+            t = q / p
+            if p < 0:
+                lo = max(lo, t)
+            else:
+                hi = min(hi, t)
+        return lo < hi
+
+
+@dataclass(frozen=True)
+class Label:
+    code: str
+    x: float  # where the text starts (anchor start) or ends (anchor end)
+    baseline: float
+    anchor: str  # "start" | "end"
+    box: Box  # the text and its background
+    leader: tuple[float, float, float, float] | None = None  # dot to box, when set apart
+
+
+def _text_width(code: str) -> float:
+    em = {**dict.fromkeys("IJ-.", NARROW), **dict.fromkeys("MW", WIDE)}
+    return FONT * sum(em.get(c, DIGIT if c.isdigit() else LETTER) for c in code)
+
+
+def _label_at(code: str, x: float, cy: float, anchor: str) -> Label:
+    """A label whose text starts (or ends) at x and whose em box is centred on cy."""
+    width = _text_width(code)
+    left = x if anchor == "start" else x - width
+    baseline = cy + (ASCENT - DESCENT) / 2 * FONT
+    box = Box(
+        left - PAD,
+        baseline - ASCENT * FONT - PAD,
+        left + width + PAD,
+        baseline + DESCENT * FONT + PAD,
+    )
+    return Label(code, x, baseline, anchor, box)
+
+
+class _Layout:
+    """Labels placed one by one where no dot, label or leader line is under them."""
+
+    def __init__(self, dots: list[tuple[float, float]], width: float) -> None:
+        self.dots = dots
+        self.width = width
+        self.labels: list[Label] = []
+
+    def free(self, label: Label) -> bool:
+        box = label.box
+        if any(box.hits_dot(cx, cy) for cx, cy in self.dots):
+            return False
+        if any(box.overlaps(o.box) for o in self.labels):
+            return False
+        lines = [o.leader for o in self.labels if o.leader]
+        if any(box.crossed_by((x0, y0), (x1, y1)) for x0, y0, x1, y1 in lines):
+            return False
+        if label.leader:
+            a, b = label.leader[:2], label.leader[2:]
+            return not any(o.box.crossed_by(a, b) for o in self.labels)
+        return True
+
+    def beside(self, code: str, dots: list[tuple[float, float]]) -> Label | None:
+        """Next to one of the point's dots, on the side away from the figure's middle first."""
+        gap = DOT_R + RING / 2 + CLEAR + PAD + 0.05
+        for dy in NEAR:
+            for cx, cy in dots:
+                right = (cx + gap, "start")
+                left = (cx - gap, "end")
+                for x, anchor in (right, left) if cx >= self.width / 2 else (left, right):
+                    label = _label_at(code, x, cy + dy, anchor)
+                    if self.free(label):
+                        return label
+        return None
+
+    def apart(self, code: str, dots: list[tuple[float, float]]) -> Label:
+        """In a column beside the figure, joined to its nearest dot by a leader line."""
+        cx, cy = min(dots, key=lambda d: min(d[0], self.width - d[0]))
+        right = cx >= self.width / 2
+        x, anchor = (self.width + 3, "start") if right else (-3.0, "end")
+        for k in range(400):
+            shift = (k + 1) // 2 * STEP * (1 if k % 2 else -1)
+            label = _label_at(code, x, cy + shift, anchor)
+            edge = label.box.x0 if right else label.box.x1
+            mid = (label.box.y0 + label.box.y1) / 2
+            start = cx + (DOT_R if right else -DOT_R)
+            label = Label(code, label.x, label.baseline, anchor, label.box, (start, cy, edge, mid))
+            if self.free(label):
+                return label
+        return label  # never reached for the base's few dozen points: 400 steps is 200 units
+
+    def place(self, code: str, dots: list[tuple[float, float]]) -> Label:
+        label = self.beside(code, dots) or self.apart(code, dots)
+        self.labels.append(label)
+        return label
+
+
+def layout(placed: list[tuple[Marker, float, float]], width: float) -> list[Label]:
+    """A label for each point (the first of its dots and their mirrors), top to bottom."""
+    layout_ = _Layout([(cx, cy) for _, cx, cy in placed], width)
+    dots: dict[str, list[tuple[float, float]]] = {}
+    for m, cx, cy in placed:
+        dots.setdefault(m.code, []).append((cx, cy))
+    order = sorted(dots, key=lambda code: min(y for _, y in dots[code]))
+    return [layout_.place(code, dots[code]) for code in order]
+
+
+def _label_svg(label: Label) -> str:
+    b = label.box
+    line = ""
+    if label.leader:
+        x0, y0, x1, y1 = label.leader
+        line = f'<line class="leader" x1="{x0:.2f}" y1="{y0:.2f}" x2="{x1:.2f}" y2="{y1:.2f}" stroke="#6b5a4c" stroke-width="0.25" />'
+    anchor = ' text-anchor="end"' if label.anchor == "end" else ""
+    return (
+        f'<g class="label">{line}<rect x="{b.x0:.2f}" y="{b.y0:.2f}" width="{b.x1 - b.x0:.2f}" '
+        f'height="{b.y1 - b.y0:.2f}" rx="0.8" fill="#fff" fill-opacity="0.85" />'
+        f'<text x="{label.x:.2f}" y="{label.baseline:.2f}" font-size="{FONT}"{anchor}>'
+        f"{escape(label.code)}</text></g>"
+    )
+
+
 def render(points: list[Point], view: str, height: int = 360) -> str:
-    """One inline SVG of a view with a numbered dot for each point on it."""
+    """One inline SVG of a view with a dot for each point on it, each point labelled once
+    beside a dot it has, where no dot covers the label (or apart, with a leader line)."""
     w = round(100 * ASPECT[view], 2)
     sx = w / 100
-    dots = []
-    for m in markers(points, view):
-        cx, cy = round(m.x * sx, 2), m.y
-        label = (
-            ""
-            if m.side == "mirror"
-            else (f'<text x="{cx + 2.2:.2f}" y="{cy + 1:.2f}">{escape(m.code)}</text>')
-        )
-        dots.append(
-            f'<circle class="pt" cx="{cx}" cy="{cy}" r="1.4"><title>{escape(m.code)}</title></circle>{label}'
-        )
+    placed = [(m, round(m.x * sx, 2), m.y) for m in markers(points, view)]
+    dots = [
+        f'<circle class="pt" cx="{cx}" cy="{cy}" r="{DOT_R}"><title>{escape(m.code)}</title></circle>'
+        for m, cx, cy in placed
+    ]
+    labels = layout(placed, w)
+    # The box holds the figure and every label (a label set apart lies outside the figure).
+    x0 = min([-4.0, *(lb.box.x0 - 1 for lb in labels)])
+    x1 = max([w + 4, *(lb.box.x1 + 1 for lb in labels)])
+    y0 = min([-2.0, *(lb.box.y0 - 1 for lb in labels)])
+    y1 = max([102.0, *(lb.box.y1 + 1 for lb in labels)])
     figure_scale = f'transform="scale({sx:.4f},1)"'
     title = str(TITLE[view])  # in the page's language
-    codes = ", ".join(dict.fromkeys(m.code for m in markers(points, view)))
+    codes = ", ".join(dict.fromkeys(m.code for m, _, _ in placed))
     return (
-        f'<svg class="bodychart" viewBox="-4 -2 {w + 8} 104" height="{height}" role="img" '
+        f'<svg class="bodychart" viewBox="{x0:.2f} {y0:.2f} {x1 - x0:.2f} {y1 - y0:.2f}" '
+        f'height="{height}" role="img" '
         f'aria-labelledby="chart-{view}-t" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="chart-{view}-t">{escape(title)}: {escape(codes)}</title>'
         f'<g class="figure" {figure_scale}>{_figure(view)}</g>'
-        f'<g class="points">{"".join(dots)}</g></svg>'
+        f'<g class="points">{"".join(dots)}</g>'
+        f'<g class="labels" aria-hidden="true">{"".join(_label_svg(lb) for lb in labels)}</g></svg>'
     )
 
 

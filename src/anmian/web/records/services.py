@@ -21,20 +21,24 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Account
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, JSONField, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from anmian.engine import assess, parse_input
 from anmian.engine.assess import person_context
 from anmian.engine.notes import NoteAlert
 from anmian.engine.plan import check_choices
+from anmian.engine.safety import URGENCY_ORDER
+from anmian.engine.zh_result import add_chinese, chinese_first
 from anmian.knowledge import get_kb
+from anmian.web.core.kbtags import technique
 from anmian.web.core.kbtext import chinese_page, in_page_language
 from anmian.web.records.access import get_assessment, get_patient, visible_patients
 from anmian.web.records.alerts import red_flags_in
@@ -84,8 +88,16 @@ def add_signal_source(source: SignalSource) -> None:
 def patient_list(user: User, query: str = "") -> QuerySet[Patient]:
     """The practitioner's patients, by name, with their number of assessments."""
     require_practitioner(user)
+    # The latest assessment's when and result ride along, for its signals (assessment_signals).
+    newest = Assessment.objects.filter(patient=OuterRef("pk")).order_by("-created", "-pk")
     qs = (
-        visible_patients(user).select_related("clinic").annotate(n_assessments=Count("assessments"))
+        visible_patients(user)
+        .select_related("clinic")
+        .annotate(
+            n_assessments=Count("assessments"),
+            latest_created=Subquery(newest.values("created")[:1]),
+            latest_result=Subquery(newest.values("result")[:1], output_field=JSONField()),
+        )
     )
     # No name holds a NUL (the forms refuse one), and PostgreSQL refuses it in a query string.
     query = query.replace("\x00", "")
@@ -98,7 +110,8 @@ def with_signals(patients: Iterable[Patient]) -> list[tuple[Patient, list[str]]]
     """Each patient with their signals; each source reads all the patients in one batch."""
     listed = list(patients)
     found: dict[int, list[str]] = defaultdict(list)
-    for source in _signal_sources:
+    # The latest assessment's own (records' data, so not a source the diary adds).
+    for source in (assessment_signals, *_signal_sources):
         for pk, signals in source(listed).items():
             found[pk] += signals
     return [(p, found[p.pk]) for p in listed]
@@ -128,6 +141,8 @@ class Chart:
     appointments: list[Any] = field(default_factory=list)  # upcoming, then the latest past
     # Each assessment, newest first, with the plan adopted from it last (None: not adopted).
     adoptions: list[tuple[Assessment, Plan | None]] = field(default_factory=list)
+    appointment_count: int = 0  # all the patient's bookings but cancelled ones
+    latest: LatestAssessment | None = None
 
 
 def person_of(patient: Patient, latest: Assessment | None, today: date) -> Person:
@@ -174,6 +189,7 @@ def chart(user: User, uid: UUID) -> Chart:
     # relations to the patient: records depends on neither app.
     scores = list(p.scores.order_by("-taken")[:4]) if hasattr(p, "scores") else []
     appointments: list[Any] = []
+    appointment_count = 0
     if hasattr(p, "appointments"):
         rows = p.appointments.select_related("practitioner", "appointment_type").exclude(
             status="cancelled"
@@ -183,6 +199,10 @@ def chart(user: User, uid: UUID) -> Chart:
             *rows.filter(start__gte=now).order_by("start")[:5],
             *rows.filter(start__lt=now).order_by("-start")[:5],
         ]
+        # Up to 10 are shown: the count says when there are more (the link lists them all).
+        appointment_count = rows.count()
+    if assessments:  # its signals from the latest assessment read above (no second read)
+        vars(p).update(latest_created=assessments[-1].created, latest_result=assessments[-1].result)
     plans = list(p.plans.select_related("adopted_by"))  # newest first
     adopted: dict[int, Plan] = {}
     for pl in plans:
@@ -198,7 +218,162 @@ def chart(user: User, uid: UUID) -> Chart:
         scores=scores,
         appointments=appointments,
         adoptions=[(a, adopted.get(a.pk)) for a in reversed(assessments)],
+        appointment_count=appointment_count,
+        latest=latest_assessment(assessments[-1]) if assessments else None,
     )
+
+
+def patient_appointments(user: User, uid: UUID) -> tuple[Patient, list[Any]]:
+    """All of a patient's bookings but cancelled ones, newest first (the chart shows 10)."""
+    require_practitioner(user)
+    p = get_patient(user, uid)
+    audit(user, "read", p, "appointments", p)
+    if not hasattr(p, "appointments"):  # booking is not installed
+        return p, []
+    rows = p.appointments.select_related("practitioner", "appointment_type")
+    return p, list(rows.exclude(status="cancelled").order_by("-start"))
+
+
+# --- what the latest assessment asks of the practitioner ---
+
+# A medicine's tags that change care, as a few words after the medicine's name; a drug
+# class is named by the base instead. Tags not here (long-term-use, self-care) are not about
+# the medicine.
+MEDICINE_TAGS = {
+    "worsens-rls": gettext_lazy("can worsen restless legs"),
+    "augmentation-suspected": gettext_lazy("may be worsening the legs (augmentation)"),
+    "bleeding-risk": gettext_lazy("raises bleeding risk"),
+    "unknown-medication": gettext_lazy("unknown to Anmian: interactions not checked"),
+    "sedating": gettext_lazy("sedating"),
+    "lowers-glucose": gettext_lazy("lowers blood sugar"),
+    "dopaminergic": gettext_lazy("a dopamine medicine"),
+    "hepatotoxic": gettext_lazy("can harm the liver"),
+    "lowers-blood-pressure": gettext_lazy("lowers blood pressure"),
+    "serotonergic": gettext_lazy("a serotonin medicine"),
+    "rls-treatment": gettext_lazy("a medicine for restless legs"),
+}
+IRON_TAGS = {
+    "low-iron": gettext_lazy("low enough to treat"),
+    "iron-borderline": gettext_lazy("borderline"),
+    "iron-unknown": gettext_lazy("not checked"),
+}
+MEDICINE_CAUSE = "medications: "  # context.build_context's cause for a medicine's tags
+
+
+@dataclass(frozen=True)
+class Medicine:
+    written: str  # as the assessment read it ("sertraline 50 mg")
+    about: list[str]  # what about it matters, in the page's language
+
+
+@dataclass(frozen=True)
+class LatestAssessment:
+    """The latest assessment's safety side, read from its stored result, for the patient
+    page: the diary's signals never see an assessment, so without this a severe score, low
+    ferritin or a medicine that worsens RLS did not show there."""
+
+    assessment: Assessment
+    plan_status: str  # ready | see-physician-first | on-hold
+    referrals: list[dict[str, Any]]  # most urgent first, in the page's language
+    holds: list[dict[str, Any]]  # words near a danger sign the engine could not place
+    severity: dict[str, Any] | None  # the scale's name, total, max and band
+    ferritin: float | None  # ng/mL, as given
+    tsat: float | None  # %, as given
+    iron: list[str]  # what the engine made of them (or "not checked")
+    medicines: list[Medicine]
+    left_out: list[str]  # techniques left out for safety, named
+    other_left_out: int  # herbs, formulas and advice left out (listed on the assessment)
+
+
+def _in_page_language(result: dict[str, Any]) -> dict[str, Any]:
+    lang = chinese_page()
+    return result if lang is None else chinese_first(add_chinese(result, get_kb(), lang))
+
+
+def _medicine_tag(tag: str) -> str | None:
+    if tag in MEDICINE_TAGS:
+        return str(MEDICINE_TAGS[tag])
+    dc = get_kb().drug_classes.get(tag)
+    return in_page_language(dc.name, dc.zh_name) if dc is not None else None
+
+
+def _medicines(context: Mapping[str, list[str]]) -> list[Medicine]:
+    """Each medicine the context names as a cause, with its tags that change care."""
+    about: dict[str, list[str]] = {}
+    for tag, causes in context.items():
+        words = _medicine_tag(tag)
+        for cause in causes:
+            if words and cause.startswith(MEDICINE_CAUSE):
+                about.setdefault(cause.removeprefix(MEDICINE_CAUSE), []).append(words)
+    return [Medicine(name, list(dict.fromkeys(tags))) for name, tags in about.items()]
+
+
+def latest_assessment(a: Assessment) -> LatestAssessment:
+    result = _in_page_language(a.result)
+    safety = result.get("safety", {})
+    context = a.result.get("input", {}).get("context", {})
+    labs = a.input.get("labs") or {}
+    excluded = safety.get("excluded", [])
+    return LatestAssessment(
+        assessment=a,
+        plan_status=result.get("plan", {}).get("status", ""),
+        referrals=sorted(
+            safety.get("referrals", []), key=lambda r: URGENCY_ORDER.get(str(r.get("urgency")), 9)
+        ),
+        holds=list(safety.get("holds", [])),
+        severity=result.get("screening", {}).get("severity"),
+        ferritin=labs.get("ferritin_ng_ml"),
+        tsat=labs.get("tsat_percent"),
+        iron=[str(words) for tag, words in IRON_TAGS.items() if tag in context],
+        medicines=_medicines(context),
+        left_out=[technique(e["item"]) for e in excluded if e.get("kind") == "technique"],
+        other_left_out=sum(1 for e in excluded if e.get("kind") != "technique"),
+    )
+
+
+def assessment_signals(patients: Sequence[Patient]) -> dict[int, list[str]]:
+    """A signal for each listed patient whose latest assessment refers them to a physician
+    or holds its plan. The patient list brings each latest assessment along
+    (patient_list); others are read in one query for all of them."""
+    latest: dict[int, tuple[Any, Any]] = {
+        p.pk: (getattr(p, "latest_created", None), getattr(p, "latest_result", None))
+        for p in patients
+        if getattr(p, "latest_result", None) is not None
+    }
+    missing = [p.pk for p in patients if not hasattr(p, "latest_result")]
+    if missing:
+        newest = Assessment.objects.filter(patient=OuterRef("patient")).order_by("-created", "-pk")
+        rows = (
+            Assessment.objects.filter(patient__in=missing)
+            .annotate(newest=Subquery(newest.values("pk")[:1]))
+            .filter(pk=F("newest"))
+            .values_list("patient_id", "created", "result")
+        )
+        latest |= {pk: (created, result) for pk, created, result in rows}
+    out: dict[int, list[str]] = {}
+    for pk, (created, result) in latest.items():
+        signal = _assessment_signal(created, result)
+        if signal:
+            out[pk] = [signal]
+    return out
+
+
+def _assessment_signal(created: Any, result: dict[str, Any]) -> str:
+    when = date_format(timezone.localtime(created), "DATE_FORMAT")
+    referrals = result.get("safety", {}).get("referrals", [])
+    if result.get("plan", {}).get("status") == "on-hold":
+        return _("Assessment of %(date)s: plan on hold until what was written is checked") % {
+            "date": when
+        }
+    if not referrals:
+        return ""
+    urgent = min(URGENCY_ORDER.get(r.get("urgency"), 9) for r in referrals)
+    words = {0: _("emergency"), 1: _("urgent")}.get(urgent, _("routine"))
+    return ngettext(
+        "Assessment of %(date)s: see a physician (%(urgency)s), %(n)d reason",
+        "Assessment of %(date)s: see a physician (%(urgency)s), %(n)d reasons",
+        len(referrals),
+    ) % {"date": when, "urgency": words, "n": len(referrals)}
 
 
 # --- assessments ---
@@ -378,62 +553,10 @@ class NoteRecorded:
     alerts: list[NoteAlert]  # danger signs in what was written, most urgent first
 
 
-# A session note is of a session that happened: not after today where the clinic is, and not
-# more than this many years before it. Older sessions are history for a recent note's text: as
-# notes of their own they would count as care sessions and stretch the progress over decades
-# (a note dated 1900 did both).
-NOTE_YEARS_BACK = 10
-
-
-@dataclass(frozen=True)
-class DateRange:
-    earliest: date
-    latest: date  # today, where the clinic is
-
-
-def years_before(day: date, years: int) -> date:
-    """The same date `years` earlier; 29 February becomes the 28th."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def note_dates(patient: Patient) -> DateRange:
-    """The dates a session note for this patient may carry."""
-    today = timezone.now().astimezone(patient.tz).date()
-    return DateRange(years_before(today, NOTE_YEARS_BACK), today)
-
-
-def check_note_date(day: date, dates: DateRange) -> None:
-    """Raise a ValidationError saying what is wrong with the date and what range is allowed."""
-    allowed = {"earliest": dates.earliest.isoformat(), "today": dates.latest.isoformat()}
-    if day > dates.latest:
-        raise ValidationError(
-            _(
-                "That date is in the future: a note records a session that happened. "
-                "Choose a date from %(earliest)s to today, %(today)s."
-            )
-            % allowed,
-            code="future",
-        )
-    if day < dates.earliest:
-        raise ValidationError(
-            _(
-                "That date is more than %(years)s years ago. Choose a date from %(earliest)s "
-                "to today, %(today)s; write about older sessions in the notes."
-            )
-            % (allowed | {"years": NOTE_YEARS_BACK}),
-            code="too_early",
-        )
-
-
 def record_note(user: User, patient_uid: UUID, note: SessionNote) -> NoteRecorded:
-    """Save a session note (validated, not yet saved) by this practitioner for the patient;
-    a date outside `note_dates` raises ValidationError, whichever door the note came by."""
+    """Save a session note (validated, not yet saved) by this practitioner for the patient."""
     practitioner = require_practitioner(user)
     p = get_patient(user, patient_uid)
-    check_note_date(note.date, note_dates(p))
     note.patient, note.practitioner = p, practitioner
     with transaction.atomic():
         note.save()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("patients/", views.patients, name="patients"),
     path("patients/invite/", views.invite, name="invite"),
     path("patients/<uuid:uid>/", views.patient, name="patient"),
+    path("patients/<uuid:uid>/appointments/", views.appointments, name="appointments"),
     path("patients/<uuid:uid>/notes/new/", views.new_note, name="new_note"),
     path("assessments/<uuid:uid>/adopt/", views.adopt, name="adopt"),
     path("plans/<uuid:uid>/", views.plan, name="plan"),

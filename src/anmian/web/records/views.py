@@ -23,6 +23,7 @@ PAGE_SIZE = 25
 
 # What each workspace page's id names, for the audit entry of a refused attempt.
 _TARGETS = {"patients": "patient-list", "patient": "patient", "new_note": "patient"}
+_TARGETS |= {"appointments": "patient"}
 _TARGETS |= {"adopt": "assessment", "plan": "plan", "invite": "invite"}
 
 
@@ -66,6 +67,13 @@ def patients(request: HttpRequest) -> HttpResponse:
 def patient(request: HttpRequest, uid) -> HttpResponse:
     c = services.chart(request.user, uid)
     return render(request, "records/patient.html", _ctx(c=c, p=c.patient, **c.__dict__))
+
+
+@require_safe
+@practitioner_required
+def appointments(request: HttpRequest, uid) -> HttpResponse:
+    p, rows = services.patient_appointments(request.user, uid)
+    return render(request, "records/appointments.html", _ctx(p=p, appointments=rows))
 
 
 @require_POST

@@ -44,11 +44,16 @@ class QuestionsForm(forms.Form):
 
 
 class CheckoutForm(forms.Form):
+    """Delivery is chosen, never assumed (no radio ticked in advance); a visitor leaves a
+    name and an email to be reached by, a signed-in account its own (`account_email`)."""
+
     delivery = forms.ChoiceField(
         label=_("Delivery"),
         choices=[("pickup", _("Pick up at the clinic")), ("post", _("By post"))],
         widget=forms.RadioSelect,
-        initial="pickup",
+        error_messages={
+            "required": _("Choose how you will get the order: pick up at the clinic or by post.")
+        },
     )
     email = forms.EmailField(required=False, label=_("Email for the receipt"))
     name = forms.CharField(required=False, max_length=200, label=_("Name"))
@@ -56,20 +61,35 @@ class CheckoutForm(forms.Form):
     city = forms.CharField(required=False, max_length=100, label=_("Town"))
     postcode = forms.CharField(required=False, max_length=20, label=_("Postcode"))
 
+    def __init__(self, *args: Any, account_email: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
     def clean(self) -> dict[str, Any]:
         # Form.clean returns cleaned_data; the stubs allow None for subclasses that return nothing.
         super().clean()
         d = self.cleaned_data
+        if not self.account_email:
+            self._require(
+                ("name", _("Give your name, so the clinic knows whose order it is.")),
+                ("email", _("Give an email address, for the receipt and news of the order.")),
+            )
         if d.get("delivery") == "post":
-            for f, message in (
+            self._require(
                 ("name", _("Give the name for delivery by post.")),
                 ("line", _("Give the street address for delivery by post.")),
                 ("city", _("Give the town for delivery by post.")),
                 ("postcode", _("Give the postcode for delivery by post.")),
-            ):
-                if not (d.get(f) or "").strip():
-                    self.add_error(f, message)
+            )
         return d
+
+    def _require(self, *fields: tuple[str, Any]) -> None:
+        """An error on each field left blank (one per field: an invalid email has its own)."""
+        for f, message in fields:
+            if f in self.errors:
+                continue
+            if not (self.cleaned_data.get(f) or "").strip():
+                self.add_error(f, message)
 
 
 class QuantityForm(forms.Form):

@@ -421,11 +421,56 @@ def add_to_cart(
     return check
 
 
+def recheck_cart(request: Any, buyer: Buyer) -> tuple[list[cart.Line], list[str]]:
+    """The cart as it may be shown: every line checked again against what is known of the
+    person now. A line was safe when it was added, but a self-check or an assessment since
+    (warfarin, a pregnancy) may rule it out: the shop never keeps what it would not sell, so
+    such a line is taken out, and the notice returned for it names the item and why, so
+    nothing leaves the cart unsaid. A line waiting only for the safety questions (nothing is
+    known of the person any more) stays: nothing rules it out yet, and checkout asks first."""
+    kept: list[cart.Line] = []
+    notices: list[str] = []
+    for line in cart.lines(request):
+        check = check_product(line.product, buyer)
+        if check.allowed or check.needs_questions:
+            kept.append(line)
+            continue
+        cart.remove(request, line.product)
+        notices.append(_removal_notice(check))
+    return kept, notices
+
+
+def _removal_notice(check: ProductCheck) -> str:
+    notice = _("Taken out of your cart: %(why)s") % {"why": check.refusal()}
+    alternative = check.alternative
+    if alternative is not None:
+        notice += " " + _("%(product)s may suit you instead.") % {"product": alternative.name}
+    return notice
+
+
+def contact_problems(buyer: Buyer, name: str, email: str) -> list[str]:
+    """What is missing to reach the buyer about their order: a signed-in account with an
+    email is enough; anyone else gives a name and an email."""
+    account_email: str = getattr(buyer.user, "email", "") or ""
+    if buyer.user is not None and account_email:
+        return []
+    problems = []
+    if not name.strip():
+        problems.append(_("Give your name, so the clinic knows whose order it is."))
+    if not email.strip():
+        problems.append(_("Give an email address, for the receipt and news of the order."))
+    return problems
+
+
 def checkout(
     request: Any, buyer: Buyer, delivery: str, address: Address | None, email: str = ""
 ) -> Order:
     """The cart as an order, every line checked again; the cart is emptied when it is placed.
-    A price that changed since the person saw it is shown to them and asked again."""
+    A price that changed since the person saw it is shown to them and asked again. An order
+    needs a way to reach the buyer (`contact_problems`)."""
+    missing = contact_problems(buyer, (address or Address()).name, email)
+    if missing:
+        raise BadRequest(" ".join(missing))
     lines = cart.lines(request)
     acked = sorted({k for line in lines for k in line.acknowledged})
     try:

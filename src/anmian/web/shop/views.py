@@ -118,37 +118,48 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("shop:cart")
 
 
+def _checked_lines(
+    request: HttpRequest, buyer: services.Buyer | None = None
+) -> tuple[list[cart.Line], bool]:
+    """The cart's lines checked again against what is known of the person now, for every
+    page that shows the cart, and whether any was taken out; each that was is told in a
+    notice on the page shown next."""
+    lines, notices = services.recheck_cart(request, buyer or _buyer(request))
+    for notice in notices:
+        messages.warning(request, notice)
+    return lines, bool(notices)
+
+
+def _cart(request: HttpRequest, lines: list[cart.Line], status: int = 200, **extra) -> HttpResponse:
+    total = sum((line.amount for line in lines), start=0)
+    return render(
+        request, "shop/cart.html", {"lines": lines, "total": total, **extra}, status=status
+    )
+
+
 @require_safe
 def cart_page(request: HttpRequest) -> HttpResponse:
-    lines = cart.lines(request)
-    total = sum((line.amount for line in lines), start=0)
-    return render(request, "shop/cart.html", {"lines": lines, "total": total})
+    return _cart(request, _checked_lines(request)[0])
 
 
 @require_POST
 def update(request: HttpRequest, slug: str) -> HttpResponse:
     product = _get(slug)
+    buyer = _buyer(request)
+    lines = _checked_lines(request, buyer)[0]
     form = QuantityForm(request.POST)
     if not form.is_valid():
-        lines = cart.lines(request)
-        return render(
-            request,
-            "shop/cart.html",
-            {
-                "lines": lines,
-                "total": sum((ln.amount for ln in lines), start=0),
-                "error": _("The quantity must be a whole number from 0 to %(most)s.")
-                % {"most": services.MAX_QUANTITY},
-            },
-            status=400,
-        )
+        error = _("The quantity must be a whole number from 0 to %(most)s.") % {
+            "most": services.MAX_QUANTITY
+        }
+        return _cart(request, lines, status=400, error=error)
     n = form.cleaned_data["quantity"]
-    line = next((ln for ln in cart.lines(request) if ln.product.pk == product.pk), None)
-    if n == 0 or line is None:
+    line = next((ln for ln in lines if ln.product.pk == product.pk), None)
+    if n == 0 or line is None:  # None: never there, or just taken out (its notice waits)
         cart.remove(request, product)
         return redirect("shop:cart")
     try:
-        services.add_to_cart(request, _buyer(request), slug, n, line.acknowledged)
+        services.add_to_cart(request, buyer, slug, n, line.acknowledged)
     except services.ShopError as exc:
         return _product_page(request, product, exc, status=exc.status)
     return redirect("shop:cart")
@@ -171,19 +182,31 @@ def questions(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
-    lines = cart.lines(request)
-    if not lines:
+    buyer = _buyer(request)
+    lines, removed = _checked_lines(request, buyer)
+    if not lines:  # empty, or emptied just now: the cart page tells what was taken out
         return redirect("shop:cart")
-    form = CheckoutForm(request.POST or None)
-    ctx = {"form": form, "lines": lines, "total": sum((ln.amount for ln in lines), start=0)}
+    account_email = getattr(buyer.user, "email", "") if buyer.user is not None else ""
+    # Bound on every POST, an empty one too: "Place the order" with nothing filled in is
+    # told what is missing, not shown a blank form again.
+    data = request.POST if request.method == "POST" else None
+    form = CheckoutForm(data, account_email=account_email)
+    ctx = {
+        "form": form,
+        "lines": lines,
+        "total": sum((ln.amount for ln in lines), start=0),
+        "account_email": account_email,
+    }
     if request.method != "POST":
         return render(request, "shop/checkout.html", ctx)
+    if removed:  # the cart changed under the person: they see what is left before ordering
+        return render(request, "shop/checkout.html", ctx, status=409)
     if not form.is_valid():
         return render(request, "shop/checkout.html", ctx, status=400)
     d = form.cleaned_data
     address = services.Address(d["name"], d["line"], d["city"], d["postcode"])
     try:
-        order = services.checkout(request, _buyer(request), d["delivery"], address, d["email"])
+        order = services.checkout(request, buyer, d["delivery"], address, d["email"])
     except services.ShopError as exc:
         ctx |= {"error": exc, "lines": cart.lines(request)}
         return render(request, "shop/checkout.html", ctx, status=exc.status)

@@ -340,3 +340,24 @@ def test_bookings_across_midnight_and_the_change_block_to_the_microsecond(bob, a
         "22 02:15", "22 02:30", "22 03:15", "22 03:30",
         "29 00:15", "29 02:15", "29 02:30", "29 03:15", "29 03:30",
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_busy_query_reads_from_the_window_on_not_the_whole_history():
+    """A clinic's past bookings grow every week: the busy query of a search must find a
+    practitioner's bookings by their end (those ending after the window starts), not walk
+    every past one by its start. SQLite's plan names the index it searches."""
+    from django.db import connection
+
+    from anmian.web.booking.models import ACTIVE
+    from anmian.web.booking.slots import _busy_sql
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan of a small PostgreSQL table is a sequential scan whatever the index")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN QUERY PLAN " + _busy_sql(False),
+            [1, *ACTIVE, "2026-01-01 00:00:00", "2026-03-01 00:00:00"],
+        )
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "practitioner_id=? AND blocked_end>?" in plan, plan

@@ -69,6 +69,43 @@ def test_a_pregnant_visitor_is_refused_the_sage_stick_and_shown_the_alternative(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_the_balm_leaves_the_cart_when_the_self_check_then_says_warfarin(
+    browser, live_server, width
+):
+    """The walk of shots 43-45: the warming leg balm (wintergreen) in the cart with no
+    medicines declared, then the self-check says warfarin. The cart no longer lists the balm
+    and says why; checkout finds nothing left to order."""
+    catalogue()
+    context, page = logged_in_page(browser, live_server.url, width=width)
+    page.goto(f"{live_server.url}/shop/p/warming-leg-balm/")
+    for box in page.locator("input[name=acknowledge]").all():  # clove's caution, for anyone
+        box.check()
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_label("Age of the person who will use it").fill("62")
+    page.get_by_role("button", name="Save and continue").click()
+    for box in page.locator("input[name=acknowledge]").all():
+        box.check()
+    page.get_by_role("button", name="Add to cart").click()
+    assert page.url.endswith("/shop/cart/") and "Warming leg balm" in page.content()
+    page.goto(f"{live_server.url}/self-check/step/context/")
+    page.fill("#id_medication_1", "warfarin")
+    saved = "/self-check/step/context/"  # its answer kept once the POST is answered
+    with page.expect_response(lambda r: saved in r.url and r.request.method == "POST"):
+        page.click("#wizard form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/shop/cart/")
+    notice = page.get_by_role("alert").inner_text()
+    assert "Taken out of your cart" in notice and "Warming leg balm" in notice
+    assert "blood thinner" in notice
+    assert page.locator("table").count() == 0  # no line left: the balm is not listed
+    assert "Your cart is empty" in page.locator("main").inner_text()
+    shot(page, "balm-taken-out-after-warfarin", width)
+    page.goto(f"{live_server.url}/shop/checkout/")
+    assert page.url.endswith("/shop/cart/")  # nothing to check out
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_a_patient_buys_the_tool_their_plan_names_pays_and_staff_mark_it_collected(
     browser, live_server, clinic, bob, width
 ):

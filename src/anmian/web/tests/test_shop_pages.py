@@ -152,7 +152,8 @@ def test_checkout_by_post_asks_for_the_postcode(client, shop):
 
 
 def test_checkout_checks_safety_again(client, shop):
-    # Safe when added; then the person's new assessment says warfarin.
+    # Safe when added; then the person's new assessment says warfarin: the stick leaves the
+    # cart with a notice naming it and why (test_shop_cart_recheck), and nothing is ordered.
     patient = login_as(client, "plain")
     client.post("/shop/p/muscle-ease-stick/add/", {"quantity": "1"})
     assert CartItem.objects.count() == 1
@@ -162,16 +163,36 @@ def test_checkout_checks_safety_again(client, shop):
         result={},
     )
     r = client.post("/shop/checkout/", {"delivery": "pickup"})
-    assert r.status_code == 422 and "blood thinner" in r.content.decode()
+    assert r.status_code == 302 and r["Location"] == "/shop/cart/"
+    page = client.get(r["Location"]).content.decode()
+    assert "Taken out of your cart" in page and "blood thinner" in page
+    assert not Order.objects.exists() and not CartItem.objects.exists()
+
+
+def test_placing_the_order_still_refuses_what_the_cart_check_would_take_out(client, shop):
+    # The order's own check stays the last door: a line the cart's check did not see (the
+    # assessment arriving between the page and the order) is refused there.
+    patient = login_as(client, "plain")
+    client.post("/shop/p/muscle-ease-stick/add/", {"quantity": "1"})
+    patient.assessments.create(
+        kb_version="test",
+        input={"findings": ["leg-crawling"], "medications": ["warfarin"]},
+        result={},
+    )
+    request = type("R", (), {"user": patient.user, "session": client.session})()
+    buyer = services.buyer_for(patient.user)
+    with pytest.raises(services.NotSafe, match="blood thinner"):
+        services.checkout(request, buyer, "pickup", services.Address())
     assert not Order.objects.exists()
 
 
 def test_checkout_tells_of_a_changed_price_and_asks_again(client, shop):
     client.post("/shop/p/acupressure-probe/add/", {"quantity": "1"})
     Product.objects.filter(slug="acupressure-probe").update(price="14.00")
-    r = client.post("/shop/checkout/", {"delivery": "pickup"})
+    form = {"delivery": "pickup", "name": "Mei", "email": "mei@example.org"}
+    r = client.post("/shop/checkout/", form)
     assert r.status_code == 409 and "14.00" in r.content.decode()
-    assert client.post("/shop/checkout/", {"delivery": "pickup"}).status_code == 302
+    assert client.post("/shop/checkout/", form).status_code == 302
 
 
 def test_an_order_page_is_only_for_its_buyer(client, shop):
