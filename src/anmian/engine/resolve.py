@@ -43,7 +43,8 @@ from anmian.engine.modifiers import (
 )
 from anmian.engine.record import Record, replace
 from anmian.engine.text import Word, clean, english_words, has_cjk, sentences, words
-from anmian.engine.zh import ZhIndex
+from anmian.engine.zh import ZhIndex, to_traditional
+from anmian.engine.zh import rules as zh_rules
 from anmian.knowledge import KnowledgeBase
 
 __all__ = [  # the status words are part of the reader's contract
@@ -865,7 +866,21 @@ def _numeric(word: str) -> bool:
 
 def _read(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     if index.zh is not None and has_cjk(text):
-        return _read_chinese(text, index, index.zh)
+        if index.kind != "medication":
+            return _read_chinese(text, index, index.zh)
+        # A medicine's Chinese name alone or with a dose ("華法林 5mg") is one word to the
+        # English reader, which knows the doses; a sentence around it ("我在吃舍曲林") is the
+        # Chinese reader's, when that reads a medicine in it.
+        got = _read_words(text, index)
+        if got[1]:
+            zh = _read_chinese(text, index, index.zh)
+            if zh[0]:
+                return zh
+        return got
+    return _read_words(text, index)
+
+
+def _read_words(text: str, index: Index) -> tuple[list[Match], list[Unresolved]]:
     norm = normalise(text, index.vocab.contractions)
     exact = index.alias.get(norm)
     # A whole-phrase alias means what it says, trigger words and all ("no pulse in my foot");
@@ -1455,6 +1470,21 @@ def indexes(kb: KnowledgeBase) -> tuple[Index, Index, Index]:
         med_entries.append((f"class:{c.id}", (c.name, *getattr(c, "synonyms", ()))))
     meds = Index(
         med_entries, vocab, noise=frozenset(kb.reading.medication_noise), kind="medication"
+    )
+    # Chinese names in a sentence ("我在吃舍曲林", a story's words) read as findings are: to
+    # the English reader the whole run is one CJK word. Each name is also kept as the
+    # Simplified-to-Traditional conversion makes it (左洛复 becomes 左洛複), since that table
+    # is made from the findings' words, not the medicines'.
+    meds.zh = ZhIndex(
+        (
+            (
+                i,
+                [*dict.fromkeys(w for n in names if has_cjk(n) for w in (n, to_traditional(n)))],
+                (),
+            )
+            for i, names in med_entries
+        ),
+        filler=zh_rules().medication_words,
     )
     conds = Index(
         ((c.id, (c.name, *c.synonyms)) for c in kb.conditions.values()),

@@ -88,6 +88,7 @@ class ZhRules(Record):
         "chars",
         "phrases",
         "hazards",
+        "medication_words",
     )
 
     def __init__(
@@ -102,6 +103,7 @@ class ZhRules(Record):
         phrases: dict[str, str],
         hazards: tuple[ZhHazard, ...] = (),
         sites: frozenset[str] = frozenset(),
+        medication_words: frozenset[str] = frozenset(),
     ) -> None:
         self.triggers = triggers
         self.joiners = joiners
@@ -114,6 +116,8 @@ class ZhRules(Record):
         self.chars = chars
         self.phrases = phrases
         self.hazards = hazards
+        # read past around a medicine's name by the medicine reader only ("我在吃舍曲林")
+        self.medication_words = medication_words
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +150,7 @@ def rules() -> ZhRules:
             ZhHazard(h.get("flag"), h.get("tag"), h.get("when_tag"), tuple(h["terms"]))
             for h in raw.get("hazards", ())
         ),
+        medication_words=frozenset(raw.get("medication_words", ())),
     )
 
 
@@ -249,10 +254,14 @@ class ZhIndex:
         entries: Iterable[tuple[str, Iterable[str], Iterable[str]]],
         leg: frozenset[str] = frozenset(),
         zr: ZhRules | None = None,
+        filler: frozenset[str] = frozenset(),
     ):
         """entries: (finding id, wordings, absent wordings). leg: the leg findings, beside
-        which a time of day is when the legs are worse."""
+        which a time of day is when the legs are worse. filler: words this index reads past
+        besides the rules' own (the medicine reader's 吃, 服用)."""
         self.rules = zr or rules()
+        self.filler = self.rules.filler | filler
+        self.quiet = self.rules.quiet | filler
         self.leg = leg
         self.alias: dict[str, str] = {}
         for entry_id, names, absent in entries:
@@ -365,7 +374,7 @@ class ZhIndex:
         for run in _runs(rest):
             start = run[0][0]
             text = "".join(ch for _, ch in run)
-            bare, where = _strip(text, self.rules.filler)
+            bare, where = _strip(text, self.filler)
             if len(bare) == len(text):
                 continue
             k = 0
@@ -409,7 +418,7 @@ class ZhIndex:
             while k < len(text):
                 m = latin.match(text, k)
                 if m:
-                    pending = _flush(pending, start + k, out, zr)
+                    pending = _flush(pending, start + k, out, self.quiet)
                     out.append((start + k, m.group(0).strip(), "latin"))
                     k = m.end()
                     continue
@@ -423,13 +432,13 @@ class ZhIndex:
                     pending += text[k]
                     k += 1
                     continue
-                pending = _flush(pending, start + k, out, zr)
+                pending = _flush(pending, start + k, out, self.quiet)
                 kind = zr.triggers.get(word) or ("time" if word in zr.leg_times else "joiner")
                 if kind == "family" and text[k + len(word) : k + len(word) + 1] in ("說", "講"):
                     kind = "pseudo"  # "媽媽說我..." is what a relative says about the person
                 out.append((start + k, word, kind))
                 k += len(word)
-            _flush(pending, start + len(text), out, zr)
+            _flush(pending, start + len(text), out, self.quiet)
         return out
 
 
@@ -480,9 +489,9 @@ def _number(text: str) -> int:
     return (_DIGITS.get(tens, 0) if tens else 1) * 10 + _DIGITS.get(ones, 0)
 
 
-def _flush(pending: str, end: int, out: list[tuple[int, str, str]], zr: ZhRules) -> str:
+def _flush(pending: str, end: int, out: list[tuple[int, str, str]], quiet: frozenset[str]) -> str:
     """Report a run of uncovered Chinese, less its filler, when something is left of it."""
-    left = "".join(_re().cjk.findall(_without(pending, zr.quiet)))
+    left = "".join(_re().cjk.findall(_without(pending, quiet)))
     if len(left) >= 2:
         lead = len(pending) - len(pending.lstrip(" 、"))  # the word's own first character
         out.append((end - len(pending) + lead, pending.strip(" 、"), "unread"))
