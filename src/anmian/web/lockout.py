@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 
@@ -30,13 +31,58 @@ def cool_off(request: HttpRequest | None = None) -> timedelta:
     return timedelta(minutes=settings.ANMIAN_LOCKOUT_MINUTES)
 
 
+def locked_until() -> datetime:
+    """When a lock set or renewed now ends: every attempt restarts the wait (see above), so
+    it is now plus the cool-off, rounded up to the minute so "until 19:52" never ends early."""
+    end = timezone.now() + cool_off()
+    if end.second or end.microsecond:
+        end = end.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return end
+
+
 def lockout_message() -> str:
+    """What a locked-out person is told, on the page and by the API: that even the right
+    password is refused, until when (the clock in the site's time zone) and for how long."""
     minutes = settings.ANMIAN_LOCKOUT_MINUTES
+    until = timezone.localtime(locked_until()).strftime("%H:%M %Z")
     return ngettext(
-        "Too many failed attempts. Try again in %(n)s minute, or reset your password.",
-        "Too many failed attempts. Try again in %(n)s minutes, or reset your password.",
+        "Too many failed attempts: sign-in is locked until %(until)s, even with the right "
+        "password. Try again in %(n)s minute, or reset your password.",
+        "Too many failed attempts: sign-in is locked until %(until)s, even with the right "
+        "password. Try again in %(n)s minutes, or reset your password.",
         minutes,
-    ) % {"n": minutes}
+    ) % {"n": minutes, "until": until}
+
+
+# A failed login warns when this many tries or fewer are left before the lock.
+WARN_WHEN_LEFT = 2
+
+
+def tries_left(request: HttpRequest, username: str) -> int:
+    """Failed logins left before sign-in locks for this account or this address (axes counts
+    both and locks on either): the same count axes decides by, read after this failure."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.helpers import get_failure_limit
+
+    credentials = {"username": username}
+    failures = AxesProxyHandler.get_failures(request, credentials)
+    return max(get_failure_limit(request, credentials) - failures, 0)
+
+
+def tries_left_warning(request: HttpRequest, username: str) -> str | None:
+    """The warning for a failed login when one or two tries are left, else None."""
+    left = tries_left(request, username)
+    if not 0 < left <= WARN_WHEN_LEFT:
+        return None
+    minutes = settings.ANMIAN_LOCKOUT_MINUTES
+    wait = ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+    return ngettext(
+        "%(n)s try left: one more failed attempt locks sign-in for %(wait)s. If you have "
+        "forgotten your password, reset it instead.",
+        "%(n)s tries left: then sign-in is locked for %(wait)s. If you have forgotten your "
+        "password, reset it instead.",
+        left,
+    ) % {"n": left, "wait": wait}
 
 
 def username_of(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from anmian.web.lockout import tries_left_warning
 from anmian.web.records.models import Clinic
 
 
@@ -44,8 +45,26 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Email")  # what a person signed up with
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's says "a correct username": the field is the email, which is not case-sensitive
+        "invalid_login": _(
+            "Please enter the email and password of your account; the password is case-sensitive."
+        ),
+    }
+
     def clean_username(self) -> str:
         return (self.cleaned_data.get("username") or "").strip().casefold()
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        """The failure, and a warning when one or two tries are left before the lock (axes
+        has counted this failure by now: authenticate sent the signal)."""
+        error = super().get_invalid_login_error()
+        username = self.cleaned_data.get("username") or ""
+        warning = tries_left_warning(self.request, username) if self.request else None
+        if warning is None:
+            return error
+        return forms.ValidationError([error, forms.ValidationError(warning, code="tries_left")])
 
 
 class ProfileForm(forms.Form):

@@ -99,6 +99,7 @@ class DiaryForm(forms.ModelForm):
         *args,
         patient: Patient,
         today: date,
+        earliest: date,
         tz: ZoneInfo,
         points: list[str] | None = None,
         times_optional: bool = False,
@@ -106,9 +107,15 @@ class DiaryForm(forms.ModelForm):
     ):
         """`points`: the point ids offered as pressed (the plan's; None: any point of the
         knowledge base, as for an import). `times_optional`: a night may come without its
-        sleep times (a quick entry in an import), but never with only some of them."""
+        sleep times (a quick entry in an import), but never with only some of them.
+        `earliest`: the first night allowed (`services.earliest_night`), typed or imported."""
         super().__init__(*args, **kwargs)
-        self.patient, self.today, self.tz = patient, today, tz
+        self.patient, self.today, self.earliest, self.tz = patient, today, earliest, tz
+        # the browser's picker offers only the allowed nights; clean_night_of is the rule
+        self.fields["night_of"].widget.attrs |= {
+            "min": earliest.isoformat(),
+            "max": today.isoformat(),
+        }
         self.times_optional = times_optional
         offered = list(get_kb().points) if points is None else list(points)
         offered += [p for p in (self.instance.points_pressed or []) if p not in offered]
@@ -123,9 +130,22 @@ class DiaryForm(forms.ModelForm):
 
     def clean_night_of(self) -> date:
         night = self.cleaned_data["night_of"]
+        allowed = {"earliest": self.earliest.isoformat(), "today": self.today.isoformat()}
         if night > self.today:
             raise forms.ValidationError(
-                _("That night has not happened yet; choose today or an earlier date.")
+                _(
+                    "That night has not happened yet: choose a night from %(earliest)s "
+                    "to today, %(today)s."
+                )
+                % allowed
+            )
+        if night < self.earliest:
+            raise forms.ValidationError(
+                _(
+                    "That night is too long ago: the diary takes nights from %(earliest)s "
+                    "to today, %(today)s."
+                )
+                % allowed
             )
         others = DiaryEntry.objects.filter(patient=self.patient, night_of=night)
         if self.instance.pk is not None:
@@ -134,7 +154,7 @@ class DiaryForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("You already have an entry for that night; open it to change it.")
             )
-        # A missed night can be filled in later, however late; only saved entries lock.
+        # A missed night can be filled in later, back to `earliest`; only saved entries lock.
         return night
 
     def clean(self) -> dict:

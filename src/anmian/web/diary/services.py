@@ -34,6 +34,7 @@ from anmian.web.records.alerts import red_flags_in
 from anmian.web.records.audit import DENIED
 from anmian.web.records.audit import record as audit
 from anmian.web.records.models import Patient
+from anmian.web.records.services import years_before
 
 FLAGS = ("nicotine", "exercise", "late_screens", "herbs_taken", "topical_used")
 
@@ -49,6 +50,18 @@ def diary_of(user: Any) -> Patient:
 def today_of(patient: Patient) -> date:
     """Today where the patient lives: a diary night is named by the local date."""
     return timezone.now().astimezone(patient.tz).date()
+
+
+# A diary is kept as you go: a night is not in the future, nor more than this many years
+# before today. The same bound holds for a night typed in and a row of an imported CSV (both
+# pass through DiaryForm with `earliest_night`), so the two doors agree; a 1900 night squeezed
+# every chart into a century.
+NIGHTS_BACK_YEARS = 2
+
+
+def earliest_night(today: date) -> date:
+    """The first night a diary entry may be of, typed or imported."""
+    return years_before(today, NIGHTS_BACK_YEARS)
 
 
 def readable_diary(user: Any, uid: UUID | None) -> Patient:
@@ -109,6 +122,7 @@ def open_entry(
         initial={"night_of": today} if instance is None else None,
         patient=patient,
         today=today,
+        earliest=earliest_night(today),
         tz=patient.tz,
         points=plan_points(patient),
     )
@@ -180,7 +194,14 @@ def import_diary(user: Any, content: bytes, keep_valid: bool = False) -> ImportR
     forms, problems = [], []
     seen: set[str] = set()
     for row in rows:
-        form = DiaryForm(_form_data(row), patient=patient, today=today, tz=tz, times_optional=True)
+        form = DiaryForm(
+            _form_data(row),
+            patient=patient,
+            today=today,
+            earliest=earliest_night(today),
+            tz=tz,
+            times_optional=True,
+        )
         if row.text("night_of") in seen:
             problems.append(Problem(row.number, "the same night appears twice in the file"))
         elif not form.is_valid():

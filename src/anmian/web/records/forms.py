@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anmian.knowledge import get_kb
 from anmian.web.core.kbtext import in_page_language, point_label
 from anmian.web.records.models import SessionNote
+from anmian.web.records.services import DateRange, check_note_date
 
 
 class PlanForm(forms.Form):
@@ -59,9 +61,16 @@ class NoteForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, plan_points: list[str] | None = None, **kwargs):
+    def __init__(self, *args, dates: DateRange, plan_points: list[str] | None = None, **kwargs):
+        """`dates`: those the note may carry (`services.note_dates` of the patient)."""
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()  # most notes are written the same day
+        self.dates = dates
+        self.fields["date"].initial = dates.latest  # most notes are written the same day
+        # the browser's picker offers only the allowed dates; the check below is the rule
+        self.fields["date"].widget.attrs |= {
+            "min": dates.earliest.isoformat(),
+            "max": dates.latest.isoformat(),
+        }
         kb = get_kb()
         first = [pid for pid in plan_points or [] if pid in kb.points]
         rest = sorted((p for p in kb.points.values() if p.id not in first), key=lambda p: p.code)
@@ -95,6 +104,11 @@ class NoteForm(forms.ModelForm):
             "response": _("Response"),
             "notes": _("Notes"),
         }
+
+    def clean_date(self) -> date:
+        day = self.cleaned_data["date"]
+        check_note_date(day, self.dates)
+        return day
 
     def clean_points_needled(self) -> list[dict[str, str]]:
         kb = get_kb()

@@ -21,6 +21,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Account
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, JSONField, OuterRef, QuerySet, Subquery
@@ -553,10 +554,62 @@ class NoteRecorded:
     alerts: list[NoteAlert]  # danger signs in what was written, most urgent first
 
 
+# A session note is of a session that happened: not after today where the clinic is, and not
+# more than this many years before it. Older sessions are history for a recent note's text: as
+# notes of their own they would count as care sessions and stretch the progress over decades
+# (a note dated 1900 did both).
+NOTE_YEARS_BACK = 10
+
+
+@dataclass(frozen=True)
+class DateRange:
+    earliest: date
+    latest: date  # today, where the clinic is
+
+
+def years_before(day: date, years: int) -> date:
+    """The same date `years` earlier; 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def note_dates(patient: Patient) -> DateRange:
+    """The dates a session note for this patient may carry."""
+    today = timezone.now().astimezone(patient.tz).date()
+    return DateRange(years_before(today, NOTE_YEARS_BACK), today)
+
+
+def check_note_date(day: date, dates: DateRange) -> None:
+    """Raise a ValidationError saying what is wrong with the date and what range is allowed."""
+    allowed = {"earliest": dates.earliest.isoformat(), "today": dates.latest.isoformat()}
+    if day > dates.latest:
+        raise ValidationError(
+            _(
+                "That date is in the future: a note records a session that happened. "
+                "Choose a date from %(earliest)s to today, %(today)s."
+            )
+            % allowed,
+            code="future",
+        )
+    if day < dates.earliest:
+        raise ValidationError(
+            _(
+                "That date is more than %(years)s years ago. Choose a date from %(earliest)s "
+                "to today, %(today)s; write about older sessions in the notes."
+            )
+            % (allowed | {"years": NOTE_YEARS_BACK}),
+            code="too_early",
+        )
+
+
 def record_note(user: User, patient_uid: UUID, note: SessionNote) -> NoteRecorded:
-    """Save a session note (validated, not yet saved) by this practitioner for the patient."""
+    """Save a session note (validated, not yet saved) by this practitioner for the patient;
+    a date outside `note_dates` raises ValidationError, whichever door the note came by."""
     practitioner = require_practitioner(user)
     p = get_patient(user, patient_uid)
+    check_note_date(note.date, note_dates(p))
     note.patient, note.practitioner = p, practitioner
     with transaction.atomic():
         note.save()
