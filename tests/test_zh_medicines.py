@@ -2,7 +2,9 @@
 boxes: each is read as the medicine it names, so its cautions hold (a Chinese name used to be
 an unknown medicine, and every herb was held back). The names are the Chinese approved names
 (the WHO INN list's Chinese names as the mainland's pharmacopoeia and Taiwan's TFDA write them),
-in Traditional and Simplified characters; brand names are left out."""
+in Traditional and Simplified characters. Brand names are tested elsewhere
+(tests/test_zh_story_phrases.py: 左洛复, sertraline's brand on its mainland label), as the
+English brands (Zoloft, Coumadin) are synonyms in the knowledge base."""
 
 from __future__ import annotations
 
