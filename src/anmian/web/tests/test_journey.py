@@ -1,7 +1,7 @@
 """The whole journey of issue 10, written as the two people walk it, on a phone and a desktop.
 
 Nia, new to Anmian, signs up, confirms by email, joins the demo clinic, does the self-check,
-saves it, books the course its summary suggests, keeps her diary for a week, looks at her
+saves it, books a first consultation and then the course its summary suggests, keeps her diary for a week, looks at her
 progress and downloads the PDF report. Dr Ann Wu, the demo clinic's practitioner, logs in to
 today's schedule, finds Nia's first session there, opens her chart, adopts the plan of her
 self-check and writes a session note. Nia then sees the plan Dr Wu shared on her own page.
@@ -102,21 +102,36 @@ def test_a_newcomer_and_a_practitioner_walk_the_whole_journey(
     assert course, "the summary names the course"
     weeks = course.group(1)
 
-    # --- she books the course the summary suggests, starting today at 10:00 ---
+    # --- the course the summary suggests: it follows a first consultation, so she books that
+    # first, today at 10:00, and then the course from next week at the same time ---
     nia.click("main a:has-text('Book this course')")
     nia.wait_for_url("**/booking/course/**")
+    course_url = nia.url
+    assert "A course of treatment follows a first consultation" in look(nia, "4-course-first")
+    nia.click("main .notice a")
+    nia.wait_for_url("**/booking/book/**")
+    nia.select_option("#practitioner", label=doctor)
+    nia.click("main button:has-text('Show free times')")
+    nia.locator("main .slots form.slot button", has_text="10:00").first.click()
+    nia.wait_for_url("**/booking/book/confirm/**")
+    assert "First consultation" in nia.locator("main").inner_text()
+    nia.click("main button:has-text('Book it')")
+    nia.wait_for_url("**/booking/")
+    assert "Booked: First consultation" in nia.locator(".messages").inner_text()
+    nia.goto(course_url)
     assert nia.locator("#weeks").input_value() == weeks
+    assert "follows a first consultation" not in nia.locator("main").inner_text()
     kind = nia.locator("#type option", has_text="Acupuncture session").first
     nia.select_option("#type", value=kind.get_attribute("value"))
     nia.select_option("#practitioner", label=doctor)
-    nia.fill("#first_day", morning.isoformat())
+    nia.fill("#first_day", (morning + timedelta(days=7)).isoformat())
     nia.fill("#time", "10:00")
     look(nia, "4-course")
     nia.click("main button:has-text('Book the course')")
     nia.wait_for_load_state()
     assert f"Booked: a course of {weeks} weekly sessions" in nia.locator(".messages").inner_text()
     nia.goto(f"{base}/booking/")
-    assert nia.locator("ul.appointments li").count() == int(weeks)
+    assert nia.locator("ul.appointments li").count() == int(weeks) + 1
 
     # --- a week of diary nights ---
     for n in range(7, 0, -1):

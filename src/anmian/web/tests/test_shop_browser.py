@@ -92,6 +92,9 @@ def test_the_balm_leaves_the_cart_when_the_self_check_then_says_warfarin(
     saved = "/self-check/step/context/"  # its answer kept once the POST is answered
     with page.expect_response(lambda r: saved in r.url and r.request.method == "POST"):
         page.click("#wizard form button[type=submit]")
+    # the answer is followed to the next step: going to the cart before that page is there
+    # would abort one navigation or the other
+    page.wait_for_url(lambda url: saved not in url)
     page.wait_for_load_state()
     page.goto(f"{live_server.url}/shop/cart/")
     notice = page.get_by_role("alert").inner_text()
